@@ -1,0 +1,2 @@
+# man/: a page for every installed program and for the .health format. Each
+# page lands in the same commit as the program or format it describes.

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Installs netfuse's build and test dependencies from Debian 12's packages.
+#
+#   scripts/install-deps.sh          build + test dependencies (what .ci/run needs)
+#   scripts/install-deps.sh --build  only what ./configure && make need
+#
+# --no-install-recommends keeps apt from pulling openafs-modules-dkms, which would
+# spend minutes compiling a kernel module that cannot be loaded on these machines.
+set -euo pipefail
+
+build_pkgs=(
+	build-essential autoconf automake libtool pkg-config
+	libfuse3-dev fuse3
+	libssl-dev libisal-dev libtirpc-dev rpcsvc-proto
+	libcurl4-openssl-dev zlib1g-dev libcriterion-dev
+	clang libclang-rt-14-dev
+)
+test_pkgs=(
+	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
+	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
+	rpcbind iproute2 procps util-linux python3 xz-utils
+)
+
+pkgs=("${build_pkgs[@]}")
+[[ "${1:-}" == "--build" ]] || pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+
+SUDO=
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

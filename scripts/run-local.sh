@@ -1,0 +1,87 @@
+#!/bin/bash
+# scripts/run-local.sh [start|stop|status]: netfuse's main job on this machine.
+#
+# start (the default): installs the dependencies, builds netfuse in build/,
+# and starts the local servers on 127.0.0.1 in ./local-peers/: a 3-monitor
+# Ceph cluster with a CephFS, an OpenAFS cell example.test, and rpcbind; then
+# shows what a client sees of them. The netfuse-ceph and netfuse-afs mounts
+# (with df and .health) join this script as those front-ends land.
+# stop: stops exactly the servers this script started. status: shows them.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+peers_dir="$top/local-peers"
+peers=(ceph afs rpcbind)
+
+show() {
+	local dir
+	dir="$peers_dir/ceph"
+	if test/peers/ceph.sh status "$dir" >/dev/null 2>&1; then
+		(
+			eval "$(test/peers/ceph.sh env "$dir")"
+			echo "== Ceph cluster ($dir): ceph -s; ceph df"
+			ceph -s
+			ceph df
+		)
+	else
+		echo "== Ceph cluster: not running"
+	fi
+	dir="$peers_dir/afs"
+	if test/peers/afs.sh status "$dir" >/dev/null 2>&1; then
+		(
+			eval "$(test/peers/afs.sh env "$dir")"
+			echo "== AFS cell $AFS_CELL ($dir): rxdebug -version; vos listvldb"
+			rxdebug 127.0.0.1 7000 -version
+			vos listvldb -noauth -config "$AFSCONF"
+		)
+	else
+		echo "== AFS cell: not running"
+	fi
+	if test/peers/rpcbind.sh status "$peers_dir/rpcbind" >/dev/null 2>&1; then
+		echo "== rpcbind: rpcinfo -p 127.0.0.1"
+		rpcinfo -p 127.0.0.1
+	else
+		echo "== rpcbind: not running"
+	fi
+}
+
+start() {
+	scripts/install-deps.sh
+	[[ -x configure && configure -nt configure.ac ]] || autoreconf -fi
+	mkdir -p build
+	(cd build && { [[ -f Makefile ]] || ../configure -q; } && make -j2 -s)
+	export NETFUSE_BUILDDIR="$top/build"
+	mkdir -p "$peers_dir"
+	for p in "${peers[@]}"; do
+		if test/peers/"$p".sh status "$peers_dir/$p" >/dev/null 2>&1; then
+			echo "== $p: already running in $peers_dir/$p"
+			continue
+		fi
+		echo "== starting $p in $peers_dir/$p"
+		test/peers/"$p".sh start "$peers_dir/$p"
+	done
+	show
+	echo
+	echo "The servers keep running; stop them with: scripts/run-local.sh stop"
+}
+
+stop() {
+	local p rc=0
+	for p in "${peers[@]}"; do
+		[[ -d "$peers_dir/$p" ]] || continue
+		echo "== stopping $p"
+		test/peers/"$p".sh stop "$peers_dir/$p" || rc=1
+	done
+	return $rc
+}
+
+case "${1:-start}" in
+start) start ;;
+stop) stop ;;
+status) show ;;
+*)
+	echo "usage: $0 [start|stop|status]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,134 @@
+# test/: unit tests (criterion), fuzz targets, the peer harness and the
+# integration tests that run against real servers. Everything reports TAP, so
+# `make check` prints one line per test case.
+
+# ---- unit tests ------------------------------------------------------------
+UNIT_TESTS = \
+	test/unit/test_ceph_addr \
+	test/unit/test_cellservdb \
+	test/unit/test_nlm4_xdr
+check_PROGRAMS += $(UNIT_TESTS)
+unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+
+test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
+test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRITERION_LIBS)
+
+test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
+test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
+test_unit_test_cellservdb_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
+test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
+test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_unit_test_nlm4_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
+
+# ---- fuzz targets ----------------------------------------------------------
+# With --enable-fuzzing they link libFuzzer (`make fuzz` runs each one for
+# FUZZ_SECONDS); otherwise they link test/fuzz/replay.c, and `make check`
+# replays each target's corpus in test/fuzz/corpus/NAME/.
+FUZZ_TARGETS = \
+	test/fuzz/fuzz_ceph_addr \
+	test/fuzz/fuzz_cellservdb \
+	test/fuzz/fuzz_nlm4_xdr
+if FUZZING
+noinst_PROGRAMS += $(FUZZ_TARGETS)
+fuzz_driver =
+else
+check_PROGRAMS += $(FUZZ_TARGETS)
+fuzz_driver = test/fuzz/replay.c
+endif
+fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
+test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a
+
+test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
+test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cellservdb_LDADD = afs_rx/libafs_rx.a
+
+test_fuzz_fuzz_nlm4_xdr_SOURCES = test/fuzz/fuzz_nlm4_xdr.c $(fuzz_driver)
+test_fuzz_fuzz_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_fuzz_fuzz_nlm4_xdr_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+
+EXTRA_DIST += test/fuzz/corpus
+
+FUZZ_SECONDS = 60
+fuzz: $(FUZZ_TARGETS)
+if FUZZING
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t##*/fuzz_}; corpus=fuzz-corpus/$$name; \
+		$(MKDIR_P) $$corpus && cp -n $(srcdir)/test/fuzz/corpus/$$name/* $$corpus/ 2>/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		./$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$corpus || exit 1; \
+	done
+else
+	@echo "fuzz: configure with CC=clang --enable-fuzzing to build libFuzzer targets" >&2; exit 1
+endif
+.PHONY: fuzz
+
+# ---- the peer harness (test/peers/) ------------------------------------------
+# afscp-tool writes and reads files in the test AFS cell without a kernel
+# module (tests only; not installed). It is built with `make` so the peer
+# scripts can be used by hand, and without the sanitizers: it is OpenAFS's
+# code under test there, not ours.
+if HAVE_AFSCP
+noinst_PROGRAMS += test/peers/afscp-tool
+test_peers_afscp_tool_SOURCES = test/peers/afscp-tool.c
+test_peers_afscp_tool_CFLAGS = $(WARN_CFLAGS) $(AFSCP_CFLAGS)
+test_peers_afscp_tool_LDFLAGS =
+test_peers_afscp_tool_LDADD = $(AFSCP_LIBS)
+endif
+
+peer_scripts = \
+	test/peers/lib.sh test/peers/ensure.sh test/peers/teardown.sh \
+	test/peers/ceph.sh test/peers/afs.sh test/peers/rpcbind.sh test/peers/leftovers.sh
+EXTRA_DIST += $(peer_scripts) test/tap.sh test/unit/criterion-tap
+
+# ---- how tests run -------------------------------------------------------
+# Every test speaks TAP. Integration tests share one set of peers per run,
+# kept under a short per-build-directory path (Ceph's admin sockets must fit
+# in a 108-byte socket path).
+NETFUSE_PEERS_CMD = echo /tmp/netfuse-check.$$(echo '$(abs_top_builddir)' | cksum | cut -d' ' -f1)
+AM_TESTS_ENVIRONMENT = \
+	NETFUSE_SRCDIR='$(abs_top_srcdir)'; NETFUSE_BUILDDIR='$(abs_top_builddir)'; \
+	NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)); \
+	export NETFUSE_SRCDIR NETFUSE_BUILDDIR NETFUSE_PEERS;
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_COMPILER = $(top_srcdir)/test/unit/criterion-tap
+TEST_EXTENSIONS = .test
+TEST_LOG_DRIVER = $(LOG_DRIVER)
+
+INTEGRATION_TESTS = \
+	test/integration/ceph_cluster.test \
+	test/integration/afs_cell.test \
+	test/integration/rpcbind.test
+
+TESTS += \
+	$(UNIT_TESTS) \
+	test/fuzz/replay.test \
+	$(INTEGRATION_TESTS) \
+	test/peers/teardown.test \
+	test/peers/cycles.test
+EXTRA_DIST += test/fuzz/replay.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
+
+# The shared peers stop once every test that uses them is done; the
+# start/stop cycle test needs the ports back, so it runs after that.
+test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
+test/peers/cycles.log: test/peers/teardown.log
+
+clean-local:
+	-NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)) $(top_srcdir)/test/peers/teardown.sh
+	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus
+
+# ---- benchmarks ----------------------------------------------------------
+# `make bench` runs every benchmark; each prints lines of the form
+#   bench NAME: netfuse=VALUE ANCHOR=VALUE ratio=R UNIT
+# Benchmarks land with the code they measure; none exists yet.
+BENCHMARKS =
+bench: all
+	@if test -z "$(BENCHMARKS)"; then echo "bench: no benchmarks yet"; fi
+	@for b in $(BENCHMARKS); do $(srcdir)/$$b || exit 1; done
+.PHONY: bench

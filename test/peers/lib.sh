@@ -1,0 +1,204 @@
+# test/peers/lib.sh: shared helpers for the peer scripts (ceph.sh, afs.sh, rpcbind.sh).
+#
+# Sourced, not run. A peer script owns one directory (its DIR): every file the
+# servers write, their logs and one pid file per process live there, so a peer
+# can be started by hand or by `make check` and stopped without touching
+# anything it did not start. Processes are tracked by PID files in DIR/pids/;
+# stop signals exactly those PIDs (never pkill), and only while the PID still
+# names the program we started (guards against PID reuse).
+
+set -o pipefail
+
+peer_die() {
+	echo "$PEER_NAME: $*" >&2
+	exit 1
+}
+
+peer_log() {
+	[[ -n "${PEER_QUIET:-}" ]] || echo "$PEER_NAME: $*" >&2
+}
+
+# peer_default_dir NAME: where a peer lives when no DIR is given.
+peer_default_dir() {
+	echo "${NETFUSE_PEERS:-${TMPDIR:-/tmp}/netfuse-peers}/$1"
+}
+
+# peer_wait_for SECONDS WHAT CMD...: run CMD until it succeeds or SECONDS pass.
+# With PEER_WATCH="name1 name2", give up at once when one of those recorded
+# processes has died (a server that crashed on start will not come back).
+peer_wait_for() {
+	local limit=$1 what=$2
+	shift 2
+	local deadline=$(($(date +%s) + limit)) w
+	while :; do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		for w in ${PEER_WATCH:-}; do
+			if ! peer_pid_alive "$PEER_DIR/pids/$w.pid"; then
+				echo "$PEER_NAME: $w exited while waiting for $what" >&2
+				return 1
+			fi
+		done
+		if (($(date +%s) >= deadline)); then
+			echo "$PEER_NAME: timed out after ${limit}s waiting for $what" >&2
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# peer_pid_alive PIDFILE: true when the PID in PIDFILE is alive and still runs
+# the executable recorded beside it (PIDFILE.exe).
+peer_pid_alive() {
+	local pidfile=$1 pid exe
+	[[ -s "$pidfile" ]] || return 1
+	pid=$(<"$pidfile")
+	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
+	kill -0 "$pid" 2>/dev/null || return 1
+	if [[ -s "$pidfile.exe" ]]; then
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+		[[ "$exe" == "$(<"$pidfile.exe")" ]] || return 1
+	fi
+	return 0
+}
+
+# peer_record NAME PID: remember a process this peer started.
+peer_record() {
+	local name=$1 pid=$2
+	mkdir -p "$PEER_DIR/pids"
+	echo "$pid" >"$PEER_DIR/pids/$name.pid"
+	readlink "/proc/$pid/exe" >"$PEER_DIR/pids/$name.pid.exe" 2>/dev/null || true
+}
+
+# peer_spawn NAME LOGFILE CMD...: start CMD in the background, detached from the
+# caller's terminal and stdin, and record its PID as NAME. CMD must end by
+# exec'ing the server (wrappers such as unshare and sh -c 'exec ...' keep the
+# PID). Set PEER_EXE to the server's path to have spawn wait until the PID
+# runs it, so the recorded executable is the server's, not a wrapper's.
+peer_spawn() {
+	local name=$1 log=$2 flags=$-
+	shift 2
+	# With job control on, setsid would fork (the child is a process group
+	# leader) and the recorded PID would not be the server's.
+	set +m
+	# Close every other inherited descriptor first: a server keeping a
+	# caller's pipe (a test's $(...), the TAP driver's) or ensure.sh's lock
+	# (fd 9) open would hang that caller, or the next ensure.sh, for as long
+	# as the server runs.
+	(
+		for fd in "/proc/$BASHPID/fd/"*; do
+			fd=${fd##*/}
+			((fd > 2)) && eval "exec $fd>&-"
+		done
+		exec setsid "$@"
+	) </dev/null >>"$log" 2>&1 &
+	local pid=$!
+	[[ "$flags" != *m* ]] || set -m
+	peer_record "$name" "$pid"
+	local i exe
+	for ((i = 0; i < 100; i++)); do
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || break
+		if [[ -n "${PEER_EXE:-}" ]]; then
+			[[ "$exe" == "$(readlink -f "$PEER_EXE")" ]] && break
+		else
+			case "${exe##*/}" in
+			setsid | bash | dash | sh | unshare | env | nice) ;;
+			*) break ;;
+			esac
+		fi
+		sleep 0.05
+	done
+	if [[ -n "${exe:-}" ]]; then
+		echo "$exe" >"$PEER_DIR/pids/$name.pid.exe"
+	fi
+}
+
+# peer_running_pids: the recorded PIDs that are still alive, one per line.
+peer_running_pids() {
+	local f
+	[[ -d "$PEER_DIR/pids" ]] || return 0
+	for f in "$PEER_DIR"/pids/*.pid; do
+		[[ -e "$f" ]] || continue
+		if peer_pid_alive "$f"; then
+			cat "$f"
+		fi
+	done
+}
+
+# peer_any_running: true when any recorded process of this peer is alive.
+peer_any_running() {
+	[[ -n "$(peer_running_pids)" ]]
+}
+
+# peer_pid_gone PID: true once PID has exited. A zombie counts as gone: it
+# holds no port, file or namespace any more, and a daemon whose launcher has
+# exited waits for init to reap it, which can take seconds.
+peer_pid_gone() {
+	local stat
+	# The braces: a redirection after a bare assignment does not cover the
+	# expansion, whose "No such file" would reach the caller.
+	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 0
+	stat=${stat##*) }
+	[[ "${stat%% *}" == [ZX] ]]
+}
+
+# peer_stop_one NAME SIGNAL GRACE: signal the recorded process NAME, wait up to
+# GRACE seconds, then SIGKILL it. Returns once it is gone.
+peer_stop_one() {
+	local name=$1 sig=$2 grace=$3
+	local pidfile="$PEER_DIR/pids/$name.pid" pid
+	if ! peer_pid_alive "$pidfile"; then
+		rm -f "$pidfile" "$pidfile.exe"
+		return 0
+	fi
+	pid=$(<"$pidfile")
+	kill "-$sig" "$pid" 2>/dev/null || true
+	local deadline=$(($(date +%s) + grace))
+	while ! peer_pid_gone "$pid"; do
+		if (($(date +%s) >= deadline)); then
+			peer_log "$name (pid $pid) ignored SIG$sig for ${grace}s, sending SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 0.2
+			deadline=$(($(date +%s) + 10))
+			grace=10
+		fi
+		sleep 0.1
+	done
+	rm -f "$pidfile" "$pidfile.exe"
+}
+
+# peer_port_busy PROTO PORT: true when something on this machine listens on
+# 127.0.0.1 (or any address) at PORT. PROTO is tcp or udp.
+peer_port_busy() {
+	local proto=$1 port=$2 flag=-t
+	[[ "$proto" == udp ]] && flag=-u
+	ss -H -n -l "$flag" "sport = :$port" 2>/dev/null | grep -q .
+}
+
+# peer_require_free PROTO PORT...: refuse to start over someone else's server.
+peer_require_free() {
+	local proto=$1 port
+	shift
+	for port in "$@"; do
+		if peer_port_busy "$proto" "$port"; then
+			peer_die "$proto port $port is already in use on this machine; refusing to start over another server (stop it, or stop the peer that owns it)"
+		fi
+	done
+}
+
+# peer_require_cmd CMD PACKAGE: name the Debian package when a tool is missing.
+peer_require_cmd() {
+	command -v "$1" >/dev/null 2>&1 || [[ -x "$1" ]] ||
+		peer_die "$1 not found: install the Debian package $2 (scripts/install-deps.sh does)"
+}
+
+# peer_show_logs FILE...: the tail of each log, for a failed start.
+peer_show_logs() {
+	local f
+	for f in "$@"; do
+		[[ -s "$f" ]] || continue
+		echo "---- last lines of $f" >&2
+		tail -n 15 "$f" >&2
+	done
+}
