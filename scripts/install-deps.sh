@@ -9,7 +9,7 @@
 set -euo pipefail
 
 build_pkgs=(
-	build-essential autoconf automake libtool pkg-config
+	build-essential autoconf automake pkg-config
 	libfuse3-dev fuse3
 	libssl-dev libisal-dev libtirpc-dev rpcsvc-proto
 	libcurl4-openssl-dev zlib1g-dev libcriterion-dev
@@ -18,7 +18,9 @@ build_pkgs=(
 test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
-	rpcbind iproute2 procps util-linux python3 xz-utils
+	# afscp-tool links these Heimdal libraries (libopenafs-dev has no .pc file)
+	libkrb5-26-heimdal libhcrypto5-heimdal libroken19-heimdal
+	rpcbind iproute2 procps util-linux python3 xz-utils coreutils
 )
 
 pkgs=("${build_pkgs[@]}")
