@@ -6,8 +6,9 @@
 UNIT_TESTS = \
 	test/unit/test_ceph_addr \
 	test/unit/test_cellservdb \
-	test/unit/test_nlm4_xdr
-check_PROGRAMS += $(UNIT_TESTS)
+	test/unit/test_nlm4_xdr \
+	test/unit/test_health
+check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
@@ -22,6 +23,13 @@ test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_unit_test_nlm4_xdr_CFLAGS = $(unit_cflags)
 test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
+
+test_unit_test_health_SOURCES = test/unit/test_health.c
+test_unit_test_health_CFLAGS = $(unit_cflags)
+test_unit_test_health_LDADD = health/libhealth.a $(CRITERION_LIBS) -lpthread
+
+test_unit_health_sample_SOURCES = test/unit/health_sample.c
+test_unit_health_sample_LDADD = health/libhealth.a -lpthread
 
 # ---- fuzz targets ----------------------------------------------------------
 # With --enable-fuzzing they link libFuzzer (`make fuzz` runs each one for
@@ -108,11 +116,12 @@ INTEGRATION_TESTS = \
 
 TESTS += \
 	$(UNIT_TESTS) \
+	test/unit/health_json.test \
 	test/fuzz/replay.test \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
-EXTRA_DIST += test/fuzz/replay.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
+EXTRA_DIST += test/unit/health_json.test test/fuzz/replay.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # The shared peers stop once every test that uses them is done; the
 # start/stop cycle test needs the ports back, so it runs after that.
