@@ -27,15 +27,26 @@ static int fail(char *err, size_t errlen, unsigned line, int code, const char *f
 	char why[160];
 	va_list va;
 
+	char clean[sizeof(why) * 4];
+	size_t n = 0;
+
 	va_start(va, fmt);
 	vsnprintf(why, sizeof(why), fmt, va);
 	va_end(va);
-	if (err && errlen) {
-		if (line)
-			snprintf(err, errlen, "line %u: %s", line, why);
+	if (!err || !errlen)
+		return code;
+	/* The reason quotes the file: keep it one printable line. */
+	for (const unsigned char *p = (const unsigned char *)why; *p; p++) {
+		if (*p >= 0x20 && *p < 0x7f)
+			clean[n++] = (char)*p;
 		else
-			snprintf(err, errlen, "%s", why);
+			n += (size_t)snprintf(clean + n, sizeof(clean) - n, "\\x%02x", *p);
 	}
+	clean[n] = '\0';
+	if (line)
+		snprintf(err, errlen, "line %u: %s", line, clean);
+	else
+		snprintf(err, errlen, "%s", clean);
 	return code;
 }
 
@@ -154,14 +165,20 @@ static int parse_server_line(const char *p, const char *end, unsigned line, stru
 
 int afs_cellservdb_parse(const char *text, size_t len, struct afs_cellservdb *db, char *err, size_t errlen)
 {
-	const char *p = text, *end = text + len;
+	const char *p, *end;
 	unsigned line = 0, cap = 0;
 	int r = 0;
 
 	memset(db, 0, sizeof(*db));
 	if (err && errlen)
 		err[0] = '\0';
-	if (memchr(text, '\0', len))
+	if (!text) {
+		text = "";
+		len = 0;
+	}
+	p = text;
+	end = text + len;
+	if (len && memchr(text, '\0', len))
 		return fail(err, errlen, 0, -EINVAL, "NUL byte in file (not a text file?)");
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -223,10 +240,16 @@ const struct afs_cellservdb_cell *afs_cellservdb_find(const struct afs_cellservd
 
 int afs_thiscell_parse(const char *text, size_t len, char *cell, size_t cellsz, char *err, size_t errlen)
 {
-	const char *p = text, *end = text + len, *w;
+	const char *p, *end, *w;
 	size_t n;
 
-	if (memchr(text, '\0', len))
+	if (!text) {
+		text = "";
+		len = 0;
+	}
+	p = text;
+	end = text + len;
+	if (len && memchr(text, '\0', len))
 		return fail(err, errlen, 0, -EINVAL, "ThisCell: NUL byte in file");
 	while (end > p && (end[-1] == '\n' || is_blank(end[-1])))
 		end--;

@@ -12,7 +12,14 @@
  * An address that does not say v1 or v2 is resolved as Ceph's monitor map
  * does: no port -> v2 on 3300 and v1 on 6789; port 6789 -> v1 only;
  * port 3300 -> v2 only; any other port -> v2 and v1 on that port. A typed
- * address without a port gets its protocol's default port.
+ * address without a port (or with ":0") gets its protocol's default port.
+ * A monitor listed twice is kept once.
+ *
+ * Two deliberate differences from Ceph's MonMap: where Ceph makes an untyped
+ * address two monitors ("noname-a" on v2 and "noname-a-legacy" on v1), this
+ * keeps one monitor with both addresses, because netfuse speaks msgr2 only
+ * and hunts over monitors, not addresses; and the rules above also apply to
+ * an untyped address inside "[...]", which Ceph takes as it stands.
  */
 #include "config.h"
 
@@ -28,28 +35,47 @@
 #include <string.h>
 
 struct addr_parser {
-	const char *p;   /* cursor */
+	const char *p;    /* cursor */
+	const char *item; /* start of the monitor being parsed, for messages */
 	enum ceph_addr_syntax syntax;
 	char *err;
 	size_t errlen;
 };
 
-static int parse_fail(struct addr_parser *ap, const char *item, size_t itemlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static bool is_sep(const struct addr_parser *ap, char c);
 
-static int parse_fail(struct addr_parser *ap, const char *item, size_t itemlen, const char *fmt, ...)
+static int parse_fail(struct addr_parser *ap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Fail with "bad monitor address 'ITEM': WHY", quoting the item being parsed
+ * (up to its end, at most 64 bytes) with anything not
+ * printable ASCII as \xNN, so the message stays one clean line.
+ */
+static int parse_fail(struct addr_parser *ap, const char *fmt, ...)
 {
-	char why[128];
+	char why[128], quoted[64 * 4 + 1];
+	size_t q = 0;
 	va_list va;
 
+	if (!ap->err || !ap->errlen)
+		return -EINVAL;
 	va_start(va, fmt);
 	vsnprintf(why, sizeof(why), fmt, va);
 	va_end(va);
-	if (ap->err && ap->errlen) {
-		if (itemlen > 64)
-			itemlen = 64;
-		snprintf(ap->err, ap->errlen, "bad monitor address '%.*s': %s", (int)itemlen, item, why);
+	bool vec = ap->item[0] == '[';
+	for (const char *p = ap->item; *p && p - ap->item < 64; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (!vec && is_sep(ap, *p))
+			break;
+		if (c >= 0x20 && c < 0x7f)
+			quoted[q++] = (char)c;
+		else
+			q += (size_t)snprintf(quoted + q, sizeof(quoted) - q, "\\x%02x", c);
+		if (vec && c == ']' && (p[1] == '\0' || is_sep(ap, p[1])))
+			break; /* the vector's own ']', not an IPv6 host's */
 	}
+	quoted[q] = '\0';
+	snprintf(ap->err, ap->errlen, "bad monitor address '%s': %s", quoted, why);
 	return -EINVAL;
 }
 
@@ -114,7 +140,7 @@ static int parse_one_addr(struct addr_parser *ap, bool in_vec, struct ceph_entit
 		if (*end == '[') {
 			const char *close = strchr(end, ']');
 			if (!close)
-				return parse_fail(ap, start, strlen(start), "unclosed '['");
+				return parse_fail(ap, "unclosed '['");
 			end = close + 1;
 			continue;
 		}
@@ -139,7 +165,7 @@ static int parse_one_addr(struct addr_parser *ap, bool in_vec, struct ceph_entit
 		const char *slash = memchr(q, '/', (size_t)(end - q));
 		if (slash) {
 			if (parse_u32(slash + 1, (size_t)(end - slash - 1), UINT32_MAX, &nonce))
-				return parse_fail(ap, start, (size_t)(end - start), "bad nonce");
+				return parse_fail(ap, "bad nonce");
 			addr_end = slash;
 		}
 	}
@@ -148,12 +174,12 @@ static int parse_one_addr(struct addr_parser *ap, bool in_vec, struct ceph_entit
 	if (q < addr_end && *q == '[') {
 		const char *close = memchr(q, ']', (size_t)(addr_end - q));
 		if (!close)
-			return parse_fail(ap, start, (size_t)(end - start), "unclosed '['");
+			return parse_fail(ap, "unclosed '['");
 		host_start = q + 1;
 		host_end = close;
 		q = close + 1;
 		if (q < addr_end && *q != ':')
-			return parse_fail(ap, start, (size_t)(end - start), "junk after ']'");
+			return parse_fail(ap, "junk after ']'");
 		a->ss.ss_family = AF_INET6;
 	} else {
 		const char *colon = memchr(q, ':', (size_t)(addr_end - q));
@@ -170,24 +196,24 @@ static int parse_one_addr(struct addr_parser *ap, bool in_vec, struct ceph_entit
 		}
 	}
 	if (q < addr_end) { /* ":port" */
-		if (parse_u32(q + 1, (size_t)(addr_end - q - 1), 65535, &port) || port == 0)
-			return parse_fail(ap, start, (size_t)(end - start), "bad port");
-		have_port = true;
+		/* ":0" means the default port, as in Ceph. */
+		if (parse_u32(q + 1, (size_t)(addr_end - q - 1), 65535, &port))
+			return parse_fail(ap, "bad port");
+		have_port = port != 0;
 	}
 
 	hostlen = (size_t)(host_end - host_start);
 	if (hostlen == 0)
-		return parse_fail(ap, start, (size_t)(end - start), "no host");
+		return parse_fail(ap, "no host");
 	if (hostlen >= sizeof(host))
-		return parse_fail(ap, start, (size_t)(end - start), "host too long");
+		return parse_fail(ap, "host too long");
 	memcpy(host, host_start, hostlen);
 	host[hostlen] = '\0';
 	if (a->ss.ss_family == AF_INET6) {
 		if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)&a->ss)->sin6_addr) != 1)
-			return parse_fail(ap, start, (size_t)(end - start), "not an IPv6 address");
+			return parse_fail(ap, "not an IPv6 address");
 	} else if (inet_pton(AF_INET, host, &((struct sockaddr_in *)&a->ss)->sin_addr) != 1) {
-		return parse_fail(ap, start, (size_t)(end - start),
-				  "not a numeric IP address (resolve host names first)");
+		return parse_fail(ap, "not a numeric IP address (resolve host names first)");
 	}
 	a->nonce = nonce;
 	set_port(a, have_port ? (uint16_t)port : 0);
@@ -195,21 +221,24 @@ static int parse_one_addr(struct addr_parser *ap, bool in_vec, struct ceph_entit
 	return 0;
 }
 
-static int vec_push(struct addr_parser *ap, struct ceph_addrvec *vec, const struct ceph_entity_addr *a,
-		    const char *item, size_t itemlen)
+static bool same_addr(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)
+{
+	return a->type == b->type && a->nonce == b->nonce && !memcmp(&a->ss, &b->ss, sizeof(a->ss));
+}
+
+static int vec_push(struct addr_parser *ap, struct ceph_addrvec *vec, const struct ceph_entity_addr *a)
 {
 	for (unsigned i = 0; i < vec->n; i++)
-		if (vec->v[i].type == a->type && !memcmp(&vec->v[i].ss, &a->ss, sizeof(a->ss)))
+		if (same_addr(&vec->v[i], a))
 			return 0; /* listed twice: keep one */
 	if (vec->n == CEPH_ADDRVEC_MAX)
-		return parse_fail(ap, item, itemlen, "more than %d addresses for one monitor", CEPH_ADDRVEC_MAX);
+		return parse_fail(ap, "more than %d addresses for one monitor", CEPH_ADDRVEC_MAX);
 	vec->v[vec->n++] = *a;
 	return 0;
 }
 
 /* Add @a to @vec, applying the rules for untyped and portless addresses. */
-static int vec_add_resolved(struct addr_parser *ap, struct ceph_addrvec *vec, struct ceph_entity_addr a,
-			    const char *item, size_t itemlen)
+static int vec_add_resolved(struct addr_parser *ap, struct ceph_addrvec *vec, struct ceph_entity_addr a)
 {
 	uint16_t port = ceph_entity_addr_port(&a);
 	int r;
@@ -217,15 +246,15 @@ static int vec_add_resolved(struct addr_parser *ap, struct ceph_addrvec *vec, st
 	if (a.type == CEPH_ADDR_LEGACY || a.type == CEPH_ADDR_MSGR2) {
 		if (port == 0)
 			set_port(&a, a.type == CEPH_ADDR_LEGACY ? CEPH_MON_PORT_LEGACY : CEPH_MON_PORT_MSGR2);
-		return vec_push(ap, vec, &a, item, itemlen);
+		return vec_push(ap, vec, &a);
 	}
 	if (port == CEPH_MON_PORT_LEGACY) {
 		a.type = CEPH_ADDR_LEGACY;
-		return vec_push(ap, vec, &a, item, itemlen);
+		return vec_push(ap, vec, &a);
 	}
 	if (port == CEPH_MON_PORT_MSGR2) {
 		a.type = CEPH_ADDR_MSGR2;
-		return vec_push(ap, vec, &a, item, itemlen);
+		return vec_push(ap, vec, &a);
 	}
 	struct ceph_entity_addr v1 = a;
 	a.type = CEPH_ADDR_MSGR2;
@@ -234,40 +263,47 @@ static int vec_add_resolved(struct addr_parser *ap, struct ceph_addrvec *vec, st
 		set_port(&a, CEPH_MON_PORT_MSGR2);
 		set_port(&v1, CEPH_MON_PORT_LEGACY);
 	}
-	r = vec_push(ap, vec, &a, item, itemlen);
-	return r ? r : vec_push(ap, vec, &v1, item, itemlen);
+	r = vec_push(ap, vec, &a);
+	return r ? r : vec_push(ap, vec, &v1);
 }
 
 /* A '[' opens either a bracketed IPv6 host ("[::1]:3300") or a vector of
- * addresses ("[v2:...,v1:...]"); like Ceph, it is a host when the item parses
- * as one IPv6 address. */
+ * addresses ("[v2:...,v1:...]"); like Ceph, it is a host when what the
+ * brackets hold is one IPv6 address. */
 static bool item_is_bracketed_ipv6(const struct addr_parser *ap)
 {
-	struct addr_parser probe = *ap;
-	struct ceph_entity_addr a;
+	const char *close = strchr(ap->p, ']');
+	char host[INET6_ADDRSTRLEN + 1];
+	struct in6_addr in6;
+	size_t n;
 
-	probe.err = NULL;
-	probe.errlen = 0;
-	return parse_one_addr(&probe, false, &a) == 0 && a.ss.ss_family == AF_INET6;
+	if (!close)
+		return false;
+	n = (size_t)(close - ap->p - 1);
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, ap->p + 1, n);
+	host[n] = '\0';
+	return inet_pton(AF_INET6, host, &in6) == 1;
 }
 
 static int parse_item(struct addr_parser *ap, struct ceph_addrvec *vec)
 {
-	const char *item = ap->p;
 	struct ceph_entity_addr a;
 	int r;
 
+	ap->item = ap->p;
 	memset(vec, 0, sizeof(*vec));
 	if (*ap->p != '[' || item_is_bracketed_ipv6(ap)) {
 		r = parse_one_addr(ap, false, &a);
-		return r ? r : vec_add_resolved(ap, vec, a, item, (size_t)(ap->p - item));
+		return r ? r : vec_add_resolved(ap, vec, a);
 	}
 	ap->p++;
 	for (;;) {
 		r = parse_one_addr(ap, true, &a);
 		if (r)
 			return r;
-		r = vec_add_resolved(ap, vec, a, item, (size_t)(ap->p - item));
+		r = vec_add_resolved(ap, vec, a);
 		if (r)
 			return r;
 		if (*ap->p == ',') {
@@ -278,11 +314,26 @@ static int parse_item(struct addr_parser *ap, struct ceph_addrvec *vec)
 			ap->p++;
 			break;
 		}
-		return parse_fail(ap, item, strlen(item), "unclosed '['");
+		return parse_fail(ap, "unclosed '['");
 	}
 	if (*ap->p && !is_sep(ap, *ap->p))
-		return parse_fail(ap, item, (size_t)(ap->p - item + 1), "junk after ']'");
+		return parse_fail(ap, "junk after ']'");
 	return 0;
+}
+
+/* Whether a monitor with exactly @vec's addresses is already in @out. */
+static bool mon_listed(const struct ceph_mon_addrs *out, const struct ceph_addrvec *vec)
+{
+	for (unsigned i = 0; i < out->n; i++) {
+		if (out->mon[i].n != vec->n)
+			continue;
+		unsigned j;
+		for (j = 0; j < vec->n && same_addr(&out->mon[i].v[j], &vec->v[j]); j++)
+			;
+		if (j == vec->n)
+			return true;
+	}
+	return false;
 }
 
 int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct ceph_mon_addrs *out,
@@ -299,14 +350,16 @@ int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct cep
 			ap.p++;
 		if (!*ap.p)
 			break;
+		ap.item = ap.p;
 		if (out->n == CEPH_MON_ADDRS_MAX) {
-			r = parse_fail(&ap, ap.p, strlen(ap.p), "more than %d monitors listed", CEPH_MON_ADDRS_MAX);
+			r = parse_fail(&ap, "more than %d monitors listed", CEPH_MON_ADDRS_MAX);
 			goto bad;
 		}
 		r = parse_item(&ap, &out->mon[out->n]);
 		if (r)
 			goto bad;
-		out->n++;
+		if (!mon_listed(out, &out->mon[out->n])) /* listed twice: keep one, as Ceph does */
+			out->n++;
 	}
 	if (out->n == 0) {
 		if (err && errlen)

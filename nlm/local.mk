@@ -16,3 +16,8 @@ nlm/nlm4_prot.h: $(srcdir)/nlm/nlm4_prot.x
 nlm/nlm4_prot_xdr.c: $(srcdir)/nlm/nlm4_prot.x nlm/nlm4_prot.h
 	$(AM_V_GEN)$(MKDIR_P) nlm && $(RPCGEN) -N -c $(srcdir)/nlm/nlm4_prot.x | \
 		$(SED) 's|^#include ".*nlm4_prot.h"|#include "nlm4_prot.h"|' >$@.tmp && mv $@.tmp $@
+
+# Objects that include the generated header, for targets built on their own
+# (make test/fuzz/fuzz_nlm4_xdr, make fuzz) where BUILT_SOURCES does not apply.
+test/unit/test_nlm4_xdr-test_nlm4_xdr.$(OBJEXT): nlm/nlm4_prot.h
+test/fuzz/fuzz_nlm4_xdr-fuzz_nlm4_xdr.$(OBJEXT): nlm/nlm4_prot.h

@@ -118,13 +118,16 @@ TESTS += \
 	$(UNIT_TESTS) \
 	test/unit/health_json.test \
 	test/fuzz/replay.test \
+	test/peers/begin.test \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
-EXTRA_DIST += test/unit/health_json.test test/fuzz/replay.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
+EXTRA_DIST += test/unit/health_json.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
-# The shared peers stop once every test that uses them is done; the
-# start/stop cycle test needs the ports back, so it runs after that.
+# begin.test prepares the run's peer directory; the shared peers stop once
+# every test that uses them is done; the start/stop cycle test needs the
+# ports back, so it runs after that.
+$(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 

@@ -24,7 +24,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		afs_cellservdb_free(&db);
 	} else if (db.ncells || db.cells || err[0] == '\0') {
-		abort();
+		abort(); /* a rejection leaves nothing behind and explains itself */
+	} else {
+		for (const char *p = err; *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				abort(); /* one printable line */
 	}
 	if (afs_thiscell_parse((const char *)data, size, cell, sizeof(cell), err, sizeof(err)) == 0 &&
 	    !afs_cell_name_valid(cell, strlen(cell)))

@@ -35,8 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					ceph_entity_addr_format(&m.mon[i].v[j], buf, sizeof(buf));
 				}
 			}
-		} else if (!memchr(err, '\0', sizeof(err)) || err[0] == '\0') {
-			abort(); /* every rejection explains itself */
+		} else {
+			/* Every rejection explains itself, in one printable line. */
+			if (err[0] == '\0')
+				abort();
+			for (const char *p = err; *p; p++)
+				if (*p < 0x20 || *p == 0x7f)
+					abort();
 		}
 	}
 	free(s);

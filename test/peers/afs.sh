@@ -246,9 +246,8 @@ start() {
 	fi
 	peer_require_free udp 7000 7002 7003 7005
 
-	# Whatever an earlier run left in DIR goes; only our own entries.
-	rm -rf "${PEER_DIR:?}"/{etc,local,db,logs,vicepa,pids} "$PEER_DIR/test-volume.sha256"
-	mkdir -p "$PEER_DIR"
+	# Whatever an earlier start left in DIR goes (only a DIR it made).
+	peer_fresh_dir
 	write_config
 	# The one change outside DIR: an empty mount point for the partition.
 	[[ -d /vicepa ]] || mkdir /vicepa

@@ -155,6 +155,7 @@ fresh_dir() {
 		fi
 		rm -rf "$dir"
 	fi
+	mkdir -p -m 700 "$dir"
 	mkdir -p "$dir"/{mon,mgr/x,osd/0,mds/a,run,log,crash}
 	touch "$marker"
 }
@@ -189,7 +190,7 @@ write_keyrings() {
 		# bare base64 key, nothing else.
 		printf '%s' "$k_admin" >"$secret_file"
 	)
-	chmod 0644 "$admin_keyring" # tests running as another user may read it
+	chmod 0600 "$admin_keyring" # client.admin's key: cluster admin for whoever reads it
 }
 
 # keyring_entry ENTITY KEY [CAP...]: one section of a keyring file.
@@ -523,7 +524,7 @@ stop() {
 	local t0 left=() p
 	t0=$(now)
 	if ! peer_any_running; then
-		rm -f "$dir"/pids/*.pid "$dir"/pids/*.pid.exe 2>/dev/null || true
+		rm -f "$dir"/pids/*.pid "$dir"/pids/*.pid.exe "$dir"/pids/*.pid.start 2>/dev/null || true
 		peer_log "not running in $dir"
 		return 0
 	fi

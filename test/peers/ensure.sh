@@ -11,17 +11,27 @@
 set -euo pipefail
 
 name=${1:?usage: ensure.sh ceph|afs|rpcbind}
+case $name in
+ceph | afs | rpcbind) ;;
+*)
+	echo "ensure.sh: no peer named $name" >&2
+	exit 2
+	;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 script="$here/$name.sh"
-[[ -x "$script" ]] || { echo "ensure.sh: no peer named $name" >&2; exit 2; }
+PEER_NAME=ensure
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 : "${NETFUSE_PEERS:=${TMPDIR:-/tmp}/netfuse-peers}"
 export NETFUSE_PEERS
-mkdir -p "$NETFUSE_PEERS"
+peer_private_root "$NETFUSE_PEERS"
 dir="$NETFUSE_PEERS/$name"
 
+# Parallel tests wait here for one start; a start is bounded well below this.
 exec 9>"$NETFUSE_PEERS/$name.lock"
-flock 9
+flock -w 900 9 || { echo "ensure.sh: waited 900s for another start of $name" >&2; exit 1; }
 
 # A previous attempt that could not run here is remembered, so the other tests
 # skip at once with the same reason instead of trying again.

@@ -18,6 +18,41 @@ peer_log() {
 	[[ -n "${PEER_QUIET:-}" ]] || echo "$PEER_NAME: $*" >&2
 }
 
+# peer_fresh_dir: make PEER_DIR an empty private directory for a new start.
+# It wipes only a directory an earlier start of this peer made (it holds the
+# marker .netfuse-peer-$PEER_NAME) or an empty one: a mistyped DIR such as
+# a home directory is refused, never deleted.
+peer_fresh_dir() {
+	local dir marker
+	dir=$(realpath -m -- "$PEER_DIR") || peer_die "cannot resolve $PEER_DIR"
+	[[ "$dir" != / ]] || peer_die "refusing to use / as the peer directory"
+	marker="$dir/.netfuse-peer-$PEER_NAME"
+	if [[ -e "$dir" || -L "$dir" ]]; then
+		[[ -d "$dir" && ! -L "$dir" ]] || peer_die "$dir exists and is not a directory"
+		if [[ ! -e "$marker" && -n "$(ls -A "$dir")" ]]; then
+			peer_die "$dir is not empty and was not made by $PEER_NAME.sh; refusing to wipe it"
+		fi
+		rm -rf -- "$dir"
+	fi
+	mkdir -p -m 700 -- "$dir"
+	touch "$marker"
+	PEER_DIR=$dir
+}
+
+# peer_private_root DIR: create DIR (mode 700) or accept it only when it is
+# a real directory owned by us that nobody else can write: peers, their
+# keys and the lists teardown.sh acts on live there.
+peer_private_root() {
+	local root=$1 owner mode
+	if [[ ! -e "$root" && ! -L "$root" ]]; then
+		mkdir -p -m 700 -- "$root" || peer_die "cannot create $root"
+	fi
+	[[ -d "$root" && ! -L "$root" ]] || peer_die "$root is not a directory (or is a symlink); refusing it"
+	read -r owner mode < <(stat -c '%u %a' -- "$root")
+	[[ "$owner" == "$(id -u)" ]] || peer_die "$root belongs to uid $owner, not to us; refusing it"
+	(((8#$mode & 8#022) == 0)) || peer_die "$root is writable by others (mode $mode); refusing it"
+}
+
 # peer_default_dir NAME: where a peer lives when no DIR is given.
 peer_default_dir() {
 	echo "${NETFUSE_PEERS:-${TMPDIR:-/tmp}/netfuse-peers}/$1"
@@ -48,17 +83,30 @@ peer_wait_for() {
 	done
 }
 
-# peer_pid_alive PIDFILE: true when the PID in PIDFILE is alive and still runs
-# the executable recorded beside it (PIDFILE.exe).
+# peer_start_time PID: the process's start time (clock ticks since boot,
+# field 22 of /proc/PID/stat). PID and start time together name one process:
+# a reused PID has another start time, and exec() keeps it, so it survives
+# wrappers that exec the server and package upgrades that replace its binary.
+peer_start_time() {
+	local stat
+	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+	stat=${stat##*) }
+	# After "comm)": state is field 3; start time is field 22.
+	set -- $stat
+	echo "${20}"
+}
+
+# peer_pid_alive PIDFILE: true when the process recorded in PIDFILE is alive
+# and is still the one recorded (same start time, PIDFILE.start).
 peer_pid_alive() {
-	local pidfile=$1 pid exe
+	local pidfile=$1 pid st
 	[[ -s "$pidfile" ]] || return 1
 	pid=$(<"$pidfile")
 	[[ "$pid" =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$pid" 2>/dev/null || return 1
-	if [[ -s "$pidfile.exe" ]]; then
-		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
-		[[ "$exe" == "$(<"$pidfile.exe")" ]] || return 1
+	peer_pid_gone "$pid" && return 1
+	if [[ -s "$pidfile.start" ]]; then
+		st=$(peer_start_time "$pid") || return 1
+		[[ "$st" == "$(<"$pidfile.start")" ]] || return 1
 	fi
 	return 0
 }
@@ -68,6 +116,7 @@ peer_record() {
 	local name=$1 pid=$2
 	mkdir -p "$PEER_DIR/pids"
 	echo "$pid" >"$PEER_DIR/pids/$name.pid"
+	peer_start_time "$pid" >"$PEER_DIR/pids/$name.pid.start" 2>/dev/null || true
 	readlink "/proc/$pid/exe" >"$PEER_DIR/pids/$name.pid.exe" 2>/dev/null || true
 }
 
@@ -149,23 +198,28 @@ peer_stop_one() {
 	local name=$1 sig=$2 grace=$3
 	local pidfile="$PEER_DIR/pids/$name.pid" pid
 	if ! peer_pid_alive "$pidfile"; then
-		rm -f "$pidfile" "$pidfile.exe"
+		rm -f "$pidfile" "$pidfile.exe" "$pidfile.start"
 		return 0
 	fi
 	pid=$(<"$pidfile")
 	kill "-$sig" "$pid" 2>/dev/null || true
-	local deadline=$(($(date +%s) + grace))
-	while ! peer_pid_gone "$pid"; do
+	local deadline=$(($(date +%s) + grace)) killed=0
+	while peer_pid_alive "$pidfile"; do
 		if (($(date +%s) >= deadline)); then
+			if ((killed)); then
+				# Stuck in the kernel (D state): report it, never wait forever.
+				peer_log "$name (pid $pid) survived SIGKILL for 10s; leaving its record"
+				return 1
+			fi
 			peer_log "$name (pid $pid) ignored SIG$sig for ${grace}s, sending SIGKILL"
+			# Re-checked just above: the PID is still the process we started.
 			kill -KILL "$pid" 2>/dev/null || true
-			sleep 0.2
+			killed=1
 			deadline=$(($(date +%s) + 10))
-			grace=10
 		fi
 		sleep 0.1
 	done
-	rm -f "$pidfile" "$pidfile.exe"
+	rm -f "$pidfile" "$pidfile.exe" "$pidfile.start"
 }
 
 # peer_port_busy PROTO PORT: true when something on this machine listens on

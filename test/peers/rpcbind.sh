@@ -37,7 +37,7 @@ start() {
 	peer_require_free udp 111
 	peer_require_free tcp 111
 
-	rm -rf "$PEER_DIR"
+	peer_fresh_dir
 	mkdir -p "$PEER_DIR/run" "$PEER_DIR/pids"
 	: >"$PEER_DIR/rpcbind.log"
 	# -f: stay in the foreground so the recorded PID is rpcbind's. (Not -h

@@ -10,8 +10,14 @@ list="$NETFUSE_PEERS/started"
 
 rc=0
 while read -r name; do
-	[[ -n "$name" ]] || continue
-	"$here/$name.sh" stop "$NETFUSE_PEERS/$name" || rc=1
+	case $name in
+	ceph | afs | rpcbind) "$here/$name.sh" stop "$NETFUSE_PEERS/$name" || rc=1 ;;
+	"") ;;
+	*)
+		echo "teardown.sh: ignoring unknown peer name in $list" >&2
+		rc=1
+		;;
+	esac
 done <"$list"
 rm -f "$list" "$NETFUSE_PEERS"/*.failed "$NETFUSE_PEERS"/*.cannot-run
 exit $rc

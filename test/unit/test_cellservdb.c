@@ -107,6 +107,25 @@ Test(cellservdb, nul_byte_rejected)
 	cr_assert(strstr(err, "NUL byte"));
 }
 
+Test(cellservdb, messages_are_one_printable_line)
+{
+	parse_bad(">a.test\n10.0.0.1\x1b[2J\n", "line 2: '10.0.0.1\\x1b[2J' is not an IPv4");
+	for (const char *p = err; *p; p++)
+		cr_assert(*p >= 0x20 && *p < 0x7f, "raw byte 0x%02x in '%s'", (unsigned char)*p, err);
+	char cell[AFS_CELL_NAME_MAX];
+	cr_assert_eq(afs_thiscell_parse("\nexample.test", 13, cell, sizeof(cell), err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "'\\x0aexample.test'"), "%s", err);
+}
+
+Test(cellservdb, null_and_empty_input)
+{
+	char cell[AFS_CELL_NAME_MAX];
+	cr_assert_eq(afs_cellservdb_parse(NULL, 0, &db, err, sizeof(err)), 0);
+	cr_assert_eq(db.ncells, 0);
+	cr_assert_eq(afs_thiscell_parse(NULL, 0, cell, sizeof(cell), err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "empty"));
+}
+
 Test(cellservdb, too_many_servers)
 {
 	char buf[2048] = ">big.test\n";

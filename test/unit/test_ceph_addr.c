@@ -116,7 +116,6 @@ Test(ceph_addr, malformed_input_is_rejected)
 	parse_bad("", CEPH_ADDR_SYNTAX_CEPH, "no monitor");
 	parse_bad(" ,; ", CEPH_ADDR_SYNTAX_CEPH, "no monitor");
 	parse_bad("mon1.example.com", CEPH_ADDR_SYNTAX_CEPH, "resolve host names first");
-	parse_bad("1.2.3.4:0", CEPH_ADDR_SYNTAX_CEPH, "bad port");
 	parse_bad("1.2.3.4:65536", CEPH_ADDR_SYNTAX_CEPH, "bad port");
 	parse_bad("1.2.3.4:99999999999", CEPH_ADDR_SYNTAX_CEPH, "bad port");
 	parse_bad("1.2.3.4:", CEPH_ADDR_SYNTAX_CEPH, "bad port");
@@ -133,6 +132,36 @@ Test(ceph_addr, malformed_input_is_rejected)
 	parse_bad("[:::::]:1", CEPH_ADDR_SYNTAX_CEPH, "not an IPv6");
 	parse_bad("[v2:1.1.1.1,v1:1.1.1.1,v2:1.1.1.2,v1:1.1.1.2,v2:1.1.1.3]", CEPH_ADDR_SYNTAX_CEPH,
 		  "more than 4 addresses");
+	parse_bad("[::1]:", CEPH_ADDR_SYNTAX_CEPH, "bad port");
+}
+
+Test(ceph_addr, messages_name_the_whole_item)
+{
+	parse_bad("10.0.0.1,[1.2.3.4,]", CEPH_ADDR_SYNTAX_CEPH, "bad monitor address '[1.2.3.4,]': no host");
+	parse_bad("[,]", CEPH_ADDR_SYNTAX_CEPH, "'[,]': no host");
+	parse_bad("[v2:[::1]:3300,v1:[::1]:x]", CEPH_ADDR_SYNTAX_CEPH, "'[v2:[::1]:3300,v1:[::1]:x]': bad port");
+	parse_bad("10.0.0.1 mon2", CEPH_ADDR_SYNTAX_CEPH, "'mon2': not a numeric IP");
+}
+
+Test(ceph_addr, messages_are_one_printable_line)
+{
+	parse_bad("1.2.3.4\nFAKE LOG LINE", CEPH_ADDR_SYNTAX_MON_ADDR, "'1.2.3.4\\x0aFAKE LOG LINE'");
+	parse_bad("\x1b[2J1.2.3.4", CEPH_ADDR_SYNTAX_CEPH, "\\x1b");
+	for (const char *p = err; *p; p++)
+		cr_assert(*p >= 0x20 && *p < 0x7f, "raw byte 0x%02x in '%s'", (unsigned char)*p, err);
+}
+
+Test(ceph_addr, port_zero_means_the_default_port)
+{
+	parse_ok("1.2.3.4:0,v1:1.2.3.5:0", CEPH_ADDR_SYNTAX_CEPH, 2);
+	cr_assert_str_eq(fmt_mon(0), "v2:1.2.3.4:3300/0 v1:1.2.3.4:6789/0");
+	cr_assert_str_eq(fmt_mon(1), "v1:1.2.3.5:6789/0");
+}
+
+Test(ceph_addr, a_monitor_listed_twice_is_kept_once)
+{
+	parse_ok("1.2.3.4,1.2.3.4:0;[v2:1.2.3.4:3300,v1:1.2.3.4:6789] 1.2.3.5", CEPH_ADDR_SYNTAX_CEPH, 2);
+	cr_assert_str_eq(fmt_mon(1), "v2:1.2.3.5:3300/0 v1:1.2.3.5:6789/0");
 }
 
 Test(ceph_addr, too_many_monitors)
@@ -145,9 +174,11 @@ Test(ceph_addr, too_many_monitors)
 
 Test(ceph_addr, long_garbage_item_is_cut_in_message)
 {
-	char buf[600];
+	char buf[600], want[160];
 	memset(buf, 'z', sizeof(buf) - 1);
 	buf[sizeof(buf) - 1] = '\0';
 	parse_bad(buf, CEPH_ADDR_SYNTAX_CEPH, "host too long");
-	cr_assert_lt(strlen(err), sizeof(err));
+	/* The quoted item is cut at 64 bytes. */
+	snprintf(want, sizeof(want), "bad monitor address '%.64s': host too long", buf);
+	cr_assert_str_eq(err, want);
 }
