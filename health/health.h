@@ -128,6 +128,14 @@ ssize_t health_read(struct health_queue *q, struct health_reader *r, char *buf, 
 /* True when health_read would return data. */
 bool health_readable(struct health_queue *q, const struct health_reader *r);
 
+/* Wait until health_read would return data, or @timeout_ms passes (for
+ * background readers such as the HTTP export; FUSE readers never wait).
+ * Returns whether it is readable. */
+bool health_wait(struct health_queue *q, const struct health_reader *r, int timeout_ms);
+
+/* Wake every health_wait()er now (used to stop a background reader). */
+void health_wake(struct health_queue *q);
+
 struct health_stats {
 	uint64_t emitted, merged, filtered, dropped_from_window;
 	unsigned kept;

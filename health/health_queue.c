@@ -24,6 +24,7 @@
 
 struct health_queue {
 	pthread_mutex_t lock;
+	pthread_cond_t changed; /* broadcast on every queued or merged event */
 	unsigned cap;
 	bool verbose;
 	bool closed; /* "unmount" queued */
@@ -52,6 +53,11 @@ struct health_queue *health_queue_new(unsigned capacity, bool verbose)
 		return NULL;
 	}
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->changed, &ca);
+	pthread_condattr_destroy(&ca);
 	q->cap = capacity;
 	q->verbose = verbose;
 	q->first_seq = q->next_seq = 2; /* 1 is "running" */
@@ -63,6 +69,7 @@ void health_queue_free(struct health_queue *q)
 	if (!q)
 		return;
 	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->changed);
 	free(q->ring);
 	free(q);
 }
@@ -209,6 +216,7 @@ int health_emit(struct health_queue *q, const struct health_event *in)
 	if (in->type == HEALTH_UNMOUNT)
 		q->closed = true;
 queued:
+	pthread_cond_broadcast(&q->changed);
 	notify = q->notify;
 	notify_arg = q->notify_arg;
 	pthread_mutex_unlock(&q->lock);
@@ -289,15 +297,48 @@ ssize_t health_read(struct health_queue *q, struct health_reader *r, char *buf, 
 	return (ssize_t)done;
 }
 
+static bool readable_locked(struct health_queue *q, const struct health_reader *r)
+{
+	return r->line_off < r->line_len || (r->next_seq == 1 && q->have_running) ||
+	       (r->next_seq > 1 && r->next_seq < q->next_seq);
+}
+
 bool health_readable(struct health_queue *q, const struct health_reader *r)
 {
 	bool yes;
 
 	pthread_mutex_lock(&q->lock);
-	yes = r->line_off < r->line_len || (r->next_seq == 1 && q->have_running) ||
-	      (r->next_seq > 1 && r->next_seq < q->next_seq);
+	yes = readable_locked(q, r);
 	pthread_mutex_unlock(&q->lock);
 	return yes;
+}
+
+bool health_wait(struct health_queue *q, const struct health_reader *r, int timeout_ms)
+{
+	struct timespec deadline;
+	bool yes;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&q->lock);
+	/* One wait: a health_wake() or an event ends it, readable or not. */
+	if (!readable_locked(q, r))
+		pthread_cond_timedwait(&q->changed, &q->lock, &deadline);
+	yes = readable_locked(q, r);
+	pthread_mutex_unlock(&q->lock);
+	return yes;
+}
+
+void health_wake(struct health_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	pthread_cond_broadcast(&q->changed);
+	pthread_mutex_unlock(&q->lock);
 }
 
 void health_queue_stats(struct health_queue *q, struct health_stats *st)

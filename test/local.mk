@@ -8,7 +8,7 @@ UNIT_TESTS = \
 	test/unit/test_cellservdb \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health
-check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample
+check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
@@ -26,10 +26,13 @@ test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
-test_unit_test_health_LDADD = health/libhealth.a $(CRITERION_LIBS) -lpthread
+test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
 
 test_unit_health_sample_SOURCES = test/unit/health_sample.c
-test_unit_health_sample_LDADD = health/libhealth.a -lpthread
+test_unit_health_sample_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
+
+test_unit_health_export_check_SOURCES = test/unit/health_export_check.c
+test_unit_health_export_check_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 
 # ---- fuzz targets ----------------------------------------------------------
 # With --enable-fuzzing they link libFuzzer (`make fuzz` runs each one for
@@ -117,12 +120,13 @@ INTEGRATION_TESTS = \
 TESTS += \
 	$(UNIT_TESTS) \
 	test/unit/health_json.test \
+	test/unit/health_export.test \
 	test/fuzz/replay.test \
 	test/peers/begin.test \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
-EXTRA_DIST += test/unit/health_json.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
+EXTRA_DIST += test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
 # every test that uses them is done; the start/stop cycle test needs the

@@ -365,3 +365,29 @@ Test(health, longest_event_of_every_domain_fits_a_line)
 		cr_assert_eq(health_render(&ev, line, (size_t)n - 1), -ENOSPC, "a short buffer was overrun");
 	}
 }
+
+static void *emit_later(void *arg)
+{
+	(void)arg;
+	struct timespec ts = { 0, 50 * 1000000L };
+	nanosleep(&ts, NULL);
+	session_lost("mon.late", "x");
+	return NULL;
+}
+
+Test(health, wait_returns_when_an_event_arrives_or_times_out)
+{
+	start(8, false);
+	struct health_reader r;
+	health_reader_init(q, &r);
+	read_all(&r);
+	cr_assert_not(health_wait(q, &r, 20), "nothing new, yet readable");
+	pthread_t t;
+	pthread_create(&t, NULL, emit_later, NULL);
+	bool got = false;
+	for (int i = 0; i < 100 && !got; i++) /* a wake-up may come before the event */
+		got = health_wait(q, &r, 100);
+	pthread_join(t, NULL);
+	cr_assert(got, "the event never woke the waiter");
+	cr_assert(strstr(read_all(&r), "mon.late"));
+}
