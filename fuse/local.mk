@@ -1,3 +1,6 @@
 # fuse/: the FUSE core shared by the front-ends and the programs netfuse-ceph
-# and netfuse-afs. They link libcephmon.a / libafs_rx.a / libnlm.a and libfuse3;
-# their sources land with the FUSE core and front-end work.
+# and netfuse-afs. So far: the command line (mount_opts), which needs no
+# libfuse; the session, inode table and .health file follow.
+noinst_LIBRARIES += fuse/libfusecore.a
+fuse_libfusecore_a_SOURCES = \
+	fuse/mount_opts.c fuse/mount_opts.h

@@ -7,7 +7,8 @@ UNIT_TESTS = \
 	test/unit/test_ceph_addr \
 	test/unit/test_cellservdb \
 	test/unit/test_nlm4_xdr \
-	test/unit/test_health
+	test/unit/test_health \
+	test/unit/test_mount_opts
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -28,6 +29,10 @@ test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
 test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
 
+test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
+test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
+test_unit_test_mount_opts_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lm
+
 test_unit_health_sample_SOURCES = test/unit/health_sample.c
 test_unit_health_sample_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 
@@ -41,7 +46,8 @@ test_unit_health_export_check_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_addr \
 	test/fuzz/fuzz_cellservdb \
-	test/fuzz/fuzz_nlm4_xdr
+	test/fuzz/fuzz_nlm4_xdr \
+	test/fuzz/fuzz_mount_opts
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -63,6 +69,10 @@ test_fuzz_fuzz_nlm4_xdr_SOURCES = test/fuzz/fuzz_nlm4_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_fuzz_fuzz_nlm4_xdr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+
+test_fuzz_fuzz_mount_opts_SOURCES = test/fuzz/fuzz_mount_opts.c $(fuzz_driver)
+test_fuzz_fuzz_mount_opts_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 
 EXTRA_DIST += test/fuzz/corpus
 
