@@ -163,6 +163,17 @@ static int parse_server_line(const char *p, const char *end, unsigned line, stru
 	return 0;
 }
 
+/* A file's bytes as text: NULL is an empty file; a NUL byte means it is not text. */
+static int text_file(const char **text, size_t *len, const char *what, char *err, size_t errlen)
+{
+	if (!*text) {
+		*text = "";
+		*len = 0;
+	} else if (*len && memchr(*text, '\0', *len))
+		return fail(err, errlen, 0, -EINVAL, "%s: NUL byte in file (not a text file?)", what);
+	return 0;
+}
+
 int afs_cellservdb_parse(const char *text, size_t len, struct afs_cellservdb *db, char *err, size_t errlen)
 {
 	const char *p, *end;
@@ -172,14 +183,10 @@ int afs_cellservdb_parse(const char *text, size_t len, struct afs_cellservdb *db
 	memset(db, 0, sizeof(*db));
 	if (err && errlen)
 		err[0] = '\0';
-	if (!text) {
-		text = "";
-		len = 0;
-	}
+	if ((r = text_file(&text, &len, "CellServDB", err, errlen)) != 0)
+		return r;
 	p = text;
 	end = text + len;
-	if (len && memchr(text, '\0', len))
-		return fail(err, errlen, 0, -EINVAL, "NUL byte in file (not a text file?)");
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *lend = eol ? eol : end, *lp = p;
@@ -243,14 +250,11 @@ int afs_thiscell_parse(const char *text, size_t len, char *cell, size_t cellsz, 
 	const char *p, *end, *w;
 	size_t n;
 
-	if (!text) {
-		text = "";
-		len = 0;
-	}
+	int r = text_file(&text, &len, "ThisCell", err, errlen);
+	if (r)
+		return r;
 	p = text;
 	end = text + len;
-	if (len && memchr(text, '\0', len))
-		return fail(err, errlen, 0, -EINVAL, "ThisCell: NUL byte in file");
 	while (end > p && (end[-1] == '\n' || is_blank(end[-1])))
 		end--;
 	n = next_word(&p, end, &w);
