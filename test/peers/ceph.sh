@@ -441,11 +441,11 @@ start() {
 	# bluestore takes seconds) at the same time.
 	local pids=() m
 	for m in "${mons[@]}"; do
-		ceph-mon -c "$conf" -i "$m" --mkfs --monmap "$dir/monmap" --keyring "$dir/mon.keyring" \
+		timeout 120 ceph-mon -c "$conf" -i "$m" --mkfs --monmap "$dir/monmap" --keyring "$dir/mon.keyring" \
 			>"$dir/log/mkfs.mon.$m.out" 2>&1 &
 		pids+=($!)
 	done
-	ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs.osd.0.out" 2>&1 &
+	timeout 120 ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs.osd.0.out" 2>&1 &
 	local osd_mkfs=$!
 	for i in 0 1 2; do
 		wait "${pids[i]}" || start_failed "ceph-mon --mkfs for mon.${mons[i]}" "$dir/log/mkfs.mon.${mons[i]}.out"
