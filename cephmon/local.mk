@@ -1,4 +1,7 @@
-# cephmon/: the Ceph monitor client library (no FUSE): addresses, msgr2, cephx, monc.
+# cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
+# keyrings; msgr2, cephx and monc to come. Link $(CRYPTO_LIBS) with libcephmon.a.
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
-	cephmon/ceph_addr.c cephmon/ceph_addr.h
+	cephmon/ceph_addr.c cephmon/ceph_addr.h \
+	cephmon/ceph_conf.c cephmon/ceph_conf.h
+cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

@@ -8,13 +8,14 @@ UNIT_TESTS = \
 	test/unit/test_cellservdb \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
-	test/unit/test_mount_opts
+	test/unit/test_mount_opts \
+	test/unit/test_ceph_conf
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
 test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRITERION_LIBS)
+test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
@@ -28,6 +29,14 @@ test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
 test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
 test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+
+test_unit_test_ceph_conf_SOURCES = test/unit/test_ceph_conf.c
+test_unit_test_ceph_conf_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+
+check_PROGRAMS += test/integration/ceph_conf_check
+test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
+test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
@@ -47,7 +56,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_addr \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm4_xdr \
-	test/fuzz/fuzz_mount_opts
+	test/fuzz/fuzz_mount_opts \
+	test/fuzz/fuzz_ceph_conf
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -59,7 +69,7 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a
+test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -73,6 +83,10 @@ test_fuzz_fuzz_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
 test_fuzz_fuzz_mount_opts_SOURCES = test/fuzz/fuzz_mount_opts.c $(fuzz_driver)
 test_fuzz_fuzz_mount_opts_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
+
+test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
+test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
@@ -124,6 +138,7 @@ TEST_LOG_DRIVER = $(LOG_DRIVER)
 
 INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
+	test/integration/ceph_conf.test \
 	test/integration/afs_cell.test \
 	test/integration/rpcbind.test
 
