@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "cellservdb.h"
+#include "text/printable.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -25,28 +26,18 @@ static int fail(char *err, size_t errlen, unsigned line, int code, const char *f
 static int fail(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
 {
 	char why[160];
+	size_t n = 0;
 	va_list va;
 
-	char clean[sizeof(why) * 4];
-	size_t n = 0;
-
+	if (!err || !errlen)
+		return code;
 	va_start(va, fmt);
 	vsnprintf(why, sizeof(why), fmt, va);
 	va_end(va);
-	if (!err || !errlen)
-		return code;
-	/* The reason quotes the file: keep it one printable line. */
-	for (const unsigned char *p = (const unsigned char *)why; *p; p++) {
-		if (*p >= 0x20 && *p < 0x7f)
-			clean[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(clean + n, sizeof(clean) - n, "\\x%02x", *p);
-	}
-	clean[n] = '\0';
 	if (line)
-		snprintf(err, errlen, "line %u: %s", line, clean);
-	else
-		snprintf(err, errlen, "%s", clean);
+		n = (size_t)snprintf(err, errlen, "line %u: ", line);
+	if (n < errlen) /* the reason quotes the file: keep it one printable line */
+		printable_copy(err + n, errlen - n, why, sizeof(why));
 	return code;
 }
 

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "ceph_addr.h"
+#include "text/printable.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -54,7 +55,7 @@ static int parse_fail(struct addr_parser *ap, const char *fmt, ...) __attribute_
 static int parse_fail(struct addr_parser *ap, const char *fmt, ...)
 {
 	char why[128], quoted[64 * 4 + 1];
-	size_t q = 0;
+	size_t len = 0;
 	va_list va;
 
 	if (!ap->err || !ap->errlen)
@@ -63,18 +64,14 @@ static int parse_fail(struct addr_parser *ap, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, va);
 	va_end(va);
 	bool vec = ap->item[0] == '[';
-	for (const char *p = ap->item; *p && p - ap->item < 64; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (const char *p = ap->item; *p && len < 64; p++) {
 		if (!vec && is_sep(ap, *p))
 			break;
-		if (c >= 0x20 && c < 0x7f)
-			quoted[q++] = (char)c;
-		else
-			q += (size_t)snprintf(quoted + q, sizeof(quoted) - q, "\\x%02x", c);
-		if (vec && c == ']' && (p[1] == '\0' || is_sep(ap, p[1])))
+		len++;
+		if (vec && *p == ']' && (p[1] == '\0' || is_sep(ap, p[1])))
 			break; /* the vector's own ']', not an IPv6 host's */
 	}
-	quoted[q] = '\0';
+	printable_copy(quoted, sizeof(quoted), ap->item, len);
 	snprintf(ap->err, ap->errlen, "bad monitor address '%s': %s", quoted, why);
 	return -EINVAL;
 }

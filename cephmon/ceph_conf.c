@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "ceph_conf.h"
+#include "text/printable.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -40,15 +41,8 @@ static int fail(char *err, size_t errlen, unsigned line, int code, const char *f
 	va_end(va);
 	if (line)
 		n = (size_t)snprintf(err, errlen, "line %u: ", line);
-	/* One printable line, whatever the file held. */
-	for (const unsigned char *p = (const unsigned char *)why; *p && n + 5 < errlen; p++) {
-		if (*p >= 0x20 && *p < 0x7f)
-			err[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(err + n, errlen - n, "\\x%02x", *p);
-	}
-	if (n < errlen)
-		err[n] = '\0';
+	if (n < errlen) /* one printable line, whatever the file held */
+		printable_copy(err + n, errlen - n, why, sizeof(why));
 	return code;
 }
 

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "mount_opts.h"
+#include "text/printable.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,7 +24,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((f
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	char why[256];
-	size_t n = 0;
 	va_list va;
 
 	va_start(va, fmt);
@@ -32,13 +32,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	if (!err || !errlen)
 		return -EINVAL;
 	/* Options come from people and fstab: keep the message one printable line. */
-	for (const unsigned char *p = (const unsigned char *)why; *p && n + 5 < errlen; p++) {
-		if (*p >= 0x20 && *p < 0x7f)
-			err[n++] = (char)*p;
-		else
-			n += (size_t)snprintf(err + n, errlen - n, "\\x%02x", *p);
-	}
-	err[n] = '\0';
+	printable_copy(err, errlen, why, sizeof(why));
 	return -EINVAL;
 }
 

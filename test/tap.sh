@@ -59,3 +59,31 @@ tap_bail() {
 	echo "Bail out! $*"
 	exit 1
 }
+
+# tap_use_peer NAME PLAN: make the peer NAME (ceph, afs, rpcbind) available
+# through test/peers/ensure.sh and load what its `env` prints; PEER_DIR is its
+# directory. When it cannot run on this machine, every check of the PLAN is
+# skipped with the reason; when it fails to start, that is one "not ok" and
+# the rest are skipped. Either way the test ends there.
+tap_use_peer() {
+	local name=$1 plan=$2 err rc=0 envs
+	err=$(mktemp)
+	PEER_DIR=$("$NETFUSE_SRCDIR/test/peers/ensure.sh" "$name" 2>"$err") || rc=$?
+	if ((rc == 77)); then
+		tap_skip_rest "$plan" "$name cannot run here: $(grep . "$err" | tail -n 1)"
+		rm -f "$err"
+		exit 0
+	elif ((rc != 0)); then
+		tap_not_ok "the $name peer starts (ensure.sh exit $rc)" "$(grep -v '^[[:space:]]*$' "$err" | tail -n 20)"
+		rm -f "$err"
+		tap_skip_rest "$plan" "the $name peer did not start"
+		exit 0
+	fi
+	if ! envs=$("$NETFUSE_SRCDIR/test/peers/$name.sh" env "$PEER_DIR" 2>"$err") || ! eval "$envs"; then
+		tap_not_ok "$name.sh env describes the peer" "$(cat "$err")"
+		rm -f "$err"
+		tap_skip_rest "$plan" "no settings for the $name peer"
+		exit 0
+	fi
+	rm -f "$err"
+}

@@ -141,17 +141,17 @@ launch() {
 	readlink /proc/self/ns/mnt >"$PEER_DIR/pids/namespace"
 
 	local L="$PEER_DIR/logs"
-	PEER_EXE=$SBIN/ptserver peer_spawn ptserver "$L/ptserver.out" \
+	peer_spawn ptserver "$L/ptserver.out" \
 		"$SBIN/ptserver" -config "$SCONF" -database "$PEER_DIR/db/prdb" -logfile "$L/PtLog"
-	PEER_EXE=$SBIN/vlserver peer_spawn vlserver "$L/vlserver.out" \
+	peer_spawn vlserver "$L/vlserver.out" \
 		"$SBIN/vlserver" -noauth -config "$SCONF" -database "$PEER_DIR/db/vldb" -logfile "$L/VLLog"
 	PEER_WATCH="ptserver vlserver" peer_wait_for "${1:-60}" "the VL server's quorum" \
 		timeout 10 vos listvldb -noauth -config "$CONF"
-	PEER_EXE=$SBIN/fileserver peer_spawn fileserver "$L/fileserver.out" \
+	peer_spawn fileserver "$L/fileserver.out" \
 		"$SBIN/fileserver" -config "$SCONF" -logfile "$L/FileLog"
-	PEER_EXE=$SBIN/volserver peer_spawn volserver "$L/volserver.out" \
+	peer_spawn volserver "$L/volserver.out" \
 		"$SBIN/volserver" -config "$SCONF" -logfile "$L/VolserLog"
-	rm -f "$PEER_DIR/pids/launcher.pid" "$PEER_DIR/pids/launcher.pid.exe"
+	rm -f "$PEER_DIR/pids/launcher.pid" "$PEER_DIR/pids/launcher.pid.start"
 }
 
 logs() {

@@ -398,7 +398,7 @@ on_start_exit() {
 spawn() {
 	local name=$1 prog
 	prog=$(command -v "ceph-${name%%.*}")
-	PEER_EXE=$prog peer_spawn "$name" "$dir/log/$name.out" "$prog" -f -c "$conf" -i "${name#*.}"
+	peer_spawn "$name" "$dir/log/$name.out" "$prog" -f -c "$conf" -i "${name#*.}"
 }
 
 start() {
@@ -524,7 +524,7 @@ stop() {
 	local t0 left=() p
 	t0=$(now)
 	if ! peer_any_running; then
-		rm -f "$dir"/pids/*.pid "$dir"/pids/*.pid.exe "$dir"/pids/*.pid.start 2>/dev/null || true
+		rm -f "$dir"/pids/*.pid "$dir"/pids/*.pid.start 2>/dev/null || true
 		peer_log "not running in $dir"
 		return 0
 	fi

@@ -117,14 +117,12 @@ peer_record() {
 	mkdir -p "$PEER_DIR/pids"
 	echo "$pid" >"$PEER_DIR/pids/$name.pid"
 	peer_start_time "$pid" >"$PEER_DIR/pids/$name.pid.start" 2>/dev/null || true
-	readlink "/proc/$pid/exe" >"$PEER_DIR/pids/$name.pid.exe" 2>/dev/null || true
 }
 
 # peer_spawn NAME LOGFILE CMD...: start CMD in the background, detached from the
 # caller's terminal and stdin, and record its PID as NAME. CMD must end by
 # exec'ing the server (wrappers such as unshare and sh -c 'exec ...' keep the
-# PID). Set PEER_EXE to the server's path to have spawn wait until the PID
-# runs it, so the recorded executable is the server's, not a wrapper's.
+# PID, and exec keeps the start time the record is checked against).
 peer_spawn() {
 	local name=$1 log=$2 flags=$-
 	shift 2
@@ -145,22 +143,6 @@ peer_spawn() {
 	local pid=$!
 	[[ "$flags" != *m* ]] || set -m
 	peer_record "$name" "$pid"
-	local i exe
-	for ((i = 0; i < 100; i++)); do
-		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || break
-		if [[ -n "${PEER_EXE:-}" ]]; then
-			[[ "$exe" == "$(readlink -f "$PEER_EXE")" ]] && break
-		else
-			case "${exe##*/}" in
-			setsid | bash | dash | sh | unshare | env | nice) ;;
-			*) break ;;
-			esac
-		fi
-		sleep 0.05
-	done
-	if [[ -n "${exe:-}" ]]; then
-		echo "$exe" >"$PEER_DIR/pids/$name.pid.exe"
-	fi
 }
 
 # peer_running_pids: the recorded PIDs that are still alive, one per line.
@@ -198,7 +180,7 @@ peer_stop_one() {
 	local name=$1 sig=$2 grace=$3
 	local pidfile="$PEER_DIR/pids/$name.pid" pid
 	if ! peer_pid_alive "$pidfile"; then
-		rm -f "$pidfile" "$pidfile.exe" "$pidfile.start"
+		rm -f "$pidfile" "$pidfile.start"
 		return 0
 	fi
 	pid=$(<"$pidfile")
@@ -219,7 +201,7 @@ peer_stop_one() {
 		fi
 		sleep 0.1
 	done
-	rm -f "$pidfile" "$pidfile.exe" "$pidfile.start"
+	rm -f "$pidfile" "$pidfile.start"
 }
 
 # peer_port_busy PROTO PORT: true when something on this machine listens on

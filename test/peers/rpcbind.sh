@@ -42,7 +42,7 @@ start() {
 	: >"$PEER_DIR/rpcbind.log"
 	# -f: stay in the foreground so the recorded PID is rpcbind's. (Not -h
 	# 127.0.0.1: Debian 12's rpcbind 1.2.6 aborts with a double free on it.)
-	PEER_EXE=$RPCBIND peer_spawn rpcbind "$PEER_DIR/rpcbind.log" \
+	peer_spawn rpcbind "$PEER_DIR/rpcbind.log" \
 		unshare --mount --propagation private \
 		sh -c 'mount --bind "$1" /run && exec "$2" -f' sh "$PEER_DIR/run" "$RPCBIND"
 	if ! PEER_WATCH=rpcbind peer_wait_for "$TIMEOUT" "rpcbind to answer on 127.0.0.1:111" rpcbind_answers; then
