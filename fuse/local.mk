@@ -1,6 +1,13 @@
-# fuse/: the FUSE core shared by the front-ends and the programs netfuse-ceph
-# and netfuse-afs. So far: the command line (mount_opts), which needs no
-# libfuse; the session, inode table and .health file follow.
+# fuse/: the FUSE core shared by the front-ends (libfusecore.a): the command
+# line, the session and its daemon life, inode numbers, the low-level
+# operations and the .health file. Front-ends link it with $(FUSE_LIBS)
+# health/libhealth.a $(CURL_LIBS) -lpthread -lm.
 noinst_LIBRARIES += fuse/libfusecore.a
 fuse_libfusecore_a_SOURCES = \
-	fuse/mount_opts.c fuse/mount_opts.h
+	fuse/mount_opts.c fuse/mount_opts.h \
+	fuse/backend.h fuse/mount_state.h \
+	fuse/inode_table.c fuse/inode_table.h \
+	fuse/fs_ops.c fuse/health_file.c fuse/session.c \
+	fuse/log.c fuse/log.h
+fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
+fusecore_libs = fuse/libfusecore.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm

@@ -142,6 +142,10 @@ struct health_stats {
 };
 void health_queue_stats(struct health_queue *q, struct health_stats *st);
 
+/* When the newest event was queued or merged (zero before "running"): the
+ * .health file's mtime, which is how tail -f on a network mount notices. */
+struct timespec health_queue_changed_at(struct health_queue *q);
+
 /* Names used in the JSON stream and the man page. */
 const char *health_domain_name(enum health_domain d);
 const char *health_type_name(enum health_type t);

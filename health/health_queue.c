@@ -35,6 +35,7 @@ struct health_queue {
 	uint64_t max_read_seq;
 	void (*notify)(void *arg);
 	void *notify_arg;
+	struct timespec changed_at; /* of the newest event queued or merged */
 	struct health_stats st;
 };
 
@@ -216,6 +217,7 @@ int health_emit(struct health_queue *q, const struct health_event *in)
 	if (in->type == HEALTH_UNMOUNT)
 		q->closed = true;
 queued:
+	q->changed_at = now;
 	pthread_cond_broadcast(&q->changed);
 	notify = q->notify;
 	notify_arg = q->notify_arg;
@@ -347,4 +349,14 @@ void health_queue_stats(struct health_queue *q, struct health_stats *st)
 	*st = q->st;
 	st->kept = (unsigned)(q->next_seq - q->first_seq) + (q->have_running ? 1 : 0);
 	pthread_mutex_unlock(&q->lock);
+}
+
+struct timespec health_queue_changed_at(struct health_queue *q)
+{
+	struct timespec t;
+
+	pthread_mutex_lock(&q->lock);
+	t = q->changed_at;
+	pthread_mutex_unlock(&q->lock);
+	return t;
 }

@@ -48,6 +48,14 @@ test_unit_health_sample_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 test_unit_health_export_check_SOURCES = test/unit/health_export_check.c
 test_unit_health_export_check_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 
+# ---- the FUSE core through a real mount -----------------------------------------
+# netfuse-testfs: an in-memory backend on the FUSE core (test/fuse/testfs.c),
+# built with `make` so benchmarks and people can use it; never installed.
+noinst_PROGRAMS += test/fuse/netfuse-testfs
+test_fuse_netfuse_testfs_SOURCES = test/fuse/testfs.c
+test_fuse_netfuse_testfs_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS)
+test_fuse_netfuse_testfs_LDADD = $(fusecore_libs)
+
 # ---- fuzz targets ----------------------------------------------------------
 # With --enable-fuzzing they link libFuzzer (`make fuzz` runs each one for
 # FUZZ_SECONDS); otherwise they link test/fuzz/replay.c, and `make check`

@@ -1,0 +1,192 @@
+/*
+ * fuse/backend.h: what a front-end supplies to the FUSE core, and what the
+ * core offers it back.
+ *
+ * A front-end (netfuse-ceph, netfuse-afs, the test file system under test/)
+ * is a struct nf_frontend: its name, its -o options, a start function that
+ * connects to its servers and returns the backend state, and a table of
+ * file system operations. The core owns everything FUSE: the command line,
+ * daemonizing, the session loop, inode numbers and lookup counts, the
+ * .health file at the root, and replies. Backends see their own object keys
+ * (struct nf_key), never FUSE inode numbers, and return 0 or -errno.
+ *
+ * Operations run on the session's worker threads and may block (a backend
+ * queues work to its protocol client and waits for the completion, see
+ * ../shared/DESIGN.md). An operation a backend leaves NULL answers what the
+ * kernel expects of a file system without it: EROFS for operations that
+ * change the file system, ENOSYS for the rest (on which the kernel falls
+ * back: local locks, no flush, no fsync, default poll mask).
+ *
+ * The root's readdir shows ".health" after the backend's own entries, and
+ * a lookup of ".health" in the root never reaches the backend. Backend
+ * directory offsets must stay below NF_DIR_OFF_MAX.
+ */
+#ifndef NETFUSE_BACKEND_H
+#define NETFUSE_BACKEND_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include "fuse/inode_table.h"
+#include "fuse/mount_opts.h"
+#include "health/health.h"
+
+struct nf_mount;
+
+/* Who is asking, for backends that check permissions themselves. */
+struct nf_ctx {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	mode_t umask;
+	fuse_req_t req; /* for fuse_req_interrupted() in long waits */
+};
+
+/* What a name resolves to. attr.st_ino is ignored: the core sets it. */
+struct nf_entry {
+	struct nf_key key;
+	struct stat attr;
+	/* Seconds the kernel may cache the name and the attributes; a
+	 * negative value takes the mount's entry_timeout/attr_timeout. */
+	double entry_timeout, attr_timeout;
+};
+
+static inline void nf_entry_init(struct nf_entry *e)
+{
+	*e = (struct nf_entry){.entry_timeout = -1, .attr_timeout = -1};
+}
+
+/* How an open file behaves in the kernel's page cache. */
+struct nf_open {
+	uint64_t fh;	  /* the backend's handle, passed back on each call */
+	bool direct_io;	  /* no page cache: each read and write reaches the backend */
+	bool keep_cache;  /* keep cached pages from an earlier open */
+	bool nonseekable; /* a stream (lseek fails) */
+};
+
+/* A directory listing being filled; see nf_dir_add. */
+struct nf_dir;
+
+#define NF_DIR_OFF_MAX ((off_t)INT64_MAX - 16)
+
+/*
+ * Add one entry. @next is the offset at which a later readdir continues
+ * after this entry (so it must differ from every earlier entry's). @e gives
+ * the key and attributes; for "." and ".." pass only a mode in @e->attr (the
+ * kernel does not count lookups of those). Returns false when the entry did
+ * not fit (nothing was added: stop, and return 0 from readdir).
+ */
+bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next);
+
+struct nf_backend_ops {
+	/* Name lookups and attributes. */
+	int (*lookup)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		      struct nf_entry *out);
+	/* The kernel no longer knows @key: drop what is cached for it. */
+	void (*forget)(void *fs, const struct nf_key *key);
+	/* @fh is the open handle when the kernel gave one, else 0 with @has_fh false. */
+	int (*getattr)(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
+		       struct stat *out);
+	/* @to_set is FUSE_SET_ATTR_* bits saying which fields of @in apply. */
+	int (*setattr)(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct stat *in, int to_set,
+		       bool has_fh, uint64_t fh, struct stat *out);
+	int (*readlink)(void *fs, const struct nf_ctx *c, const struct nf_key *key, char *buf, size_t len);
+
+	/* Directories. opendir may be NULL (fh 0); readdir fills @d from @off
+	 * (0: the start) until nf_dir_add says full or the directory ends. */
+	int (*opendir)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t *fh);
+	int (*readdir)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
+		       struct nf_dir *d);
+	void (*releasedir)(void *fs, const struct nf_key *key, uint64_t fh);
+
+	/* Files. read returns the bytes read into @buf (0 at end of file). */
+	int (*open)(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o);
+	ssize_t (*read)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
+			off_t off);
+	ssize_t (*write)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
+			 size_t size, off_t off);
+	int (*flush)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner);
+	void (*release)(void *fs, const struct nf_key *key, uint64_t fh, int flags);
+	int (*fsync)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync);
+
+	/* Changing the namespace: each one that makes an entry fills @out. */
+	int (*create)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		      int flags, struct nf_entry *out, struct nf_open *o);
+	int (*mkdir)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		     struct nf_entry *out);
+	int (*unlink)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name);
+	int (*rmdir)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name);
+	int (*rename)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		      const struct nf_key *newdir, const char *newname, unsigned flags);
+	int (*link)(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct nf_key *newdir,
+		    const char *newname, struct nf_entry *out);
+	int (*symlink)(void *fs, const struct nf_ctx *c, const char *target, const struct nf_key *dir, const char *name,
+		       struct nf_entry *out);
+
+	int (*statfs)(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out);
+
+	/* Locks (struct flock in the kernel's POSIX terms; @owner identifies
+	 * the lock owner). setlk with @wait blocks until granted or
+	 * interrupted. */
+	int (*getlk)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t owner,
+		     struct flock *lock);
+	int (*setlk)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t owner,
+		     const struct flock *lock, bool wait);
+	int (*flock)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t owner, int op);
+
+	/* poll: report the ready events in @revents; when none is ready and
+	 * @ph is not NULL, keep @ph and call fuse_lowlevel_notify_poll(ph)
+	 * later (then fuse_pollhandle_destroy). */
+	int (*poll)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, struct fuse_pollhandle *ph,
+		    unsigned *revents);
+};
+
+struct nf_frontend {
+	const char *prog;	   /* "netfuse-ceph" */
+	const char *source_syntax; /* for usage: "MON[,MON...][:/SUBDIR]" */
+	const char *summary;	   /* one line for --help */
+	/* The front-end's -o options (parsed into @opts), and its defaults. */
+	const struct mopt_spec *specs;
+	void *opts;
+	/*
+	 * Connect to the servers named by @source and the options. Called once,
+	 * in the process that will serve the mount, before the mount. Returns
+	 * the backend state in @fs and the root's key, or -errno with one line
+	 * for people in @err (never a secret). Health events go to
+	 * nf_mount_health(m).
+	 */
+	int (*start)(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen);
+	/* After unmount: disconnect and free. */
+	void (*stop)(void *fs);
+	const struct nf_backend_ops *ops;
+};
+
+/* The front-end's main(): parse, start, mount, serve, unmount; the exit status. */
+int nf_main(const struct nf_frontend *fe, int argc, char **argv);
+
+/* What the core offers the backend. */
+struct health_queue *nf_mount_health(struct nf_mount *m);
+const char *nf_mount_source(const struct nf_mount *m);
+bool nf_mount_readonly(const struct nf_mount *m);
+
+/*
+ * Cache invalidation, for backends told by a server that something changed
+ * (a callback break, a capability revoke). Call them from the backend's own
+ * threads, never from inside an operation on the same inode (the kernel may
+ * wait for that operation). They return 0 when the kernel does not know
+ * the object (nothing to invalidate) or the kernel's answer.
+ *   inval_inode: attributes, and cached data from @off for @len bytes
+ *                (@len 0: to the end; @off -1: attributes only).
+ *   inval_entry: the name @name in @dir.
+ *   delete:      @name in @dir no longer names @child.
+ */
+int nf_notify_inval_inode(struct nf_mount *m, const struct nf_key *key, off_t off, off_t len);
+int nf_notify_inval_entry(struct nf_mount *m, const struct nf_key *dir, const char *name);
+int nf_notify_delete(struct nf_mount *m, const struct nf_key *dir, const struct nf_key *child, const char *name);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * fuse/health_file.c: the .health file at the root of every mount.
+ *
+ * Each open is a reader of the mount's health queue (health/health.h) that
+ * starts at the mount's first event. A read hands out the rendered lines
+ * that reader has not seen and never waits: with nothing new it returns 0,
+ * so `cat .health` prints the events so far and ends. The file is a stream
+ * (direct I/O, not seekable) of size 0 whose mtime is the time of the newest
+ * event: on a FUSE mount `tail -f` polls fstat() and reads again when the
+ * mtime moves. poll() is answered from the queue; a poller that found
+ * nothing keeps its handle until the queue's notify callback wakes it.
+ *
+ * Lock order: the mount's health_lock (the list of handles), then one
+ * handle's lock. poll checks readability and parks its handle under the
+ * handle's lock, and the notify callback, which runs after an event is
+ * queued, takes that lock too, so a wake-up cannot fall between the two.
+ */
+#include "config.h"
+
+#include "mount_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct health_handle {
+	struct health_handle *next, **pprev;
+	pthread_mutex_t lock; /* concurrent reads of one open file, and poll */
+	struct health_reader reader;
+	struct fuse_pollhandle *ph; /* a poller waiting for the next event */
+};
+
+void health_file_getattr(struct nf_mount *m, struct stat *st)
+{
+	struct timespec t = health_queue_changed_at(m->health);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = INODE_TABLE_HEALTH;
+	st->st_mode = S_IFREG | 0444;
+	st->st_nlink = 1;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_blksize = 4096;
+	st->st_atim = st->st_mtim = st->st_ctim = t;
+}
+
+void health_file_open(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct health_handle *h;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	health_reader_init(m->health, &h->reader);
+	fi->fh = (uintptr_t)h;
+	fi->direct_io = 1;
+	fi->nonseekable = 1;
+	fi->keep_cache = 0;
+
+	pthread_mutex_lock(&m->health_lock);
+	h->next = m->health_handles;
+	if (h->next)
+		h->next->pprev = &h->next;
+	h->pprev = &m->health_handles;
+	m->health_handles = h;
+	pthread_mutex_unlock(&m->health_lock);
+
+	if (fuse_reply_open(req, fi))
+		health_file_release(m, NULL, fi); /* interrupted: the kernel has no file */
+}
+
+void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fuse_file_info *fi)
+{
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
+	char stackbuf[HEALTH_LINE_MAX], *buf = stackbuf;
+	ssize_t n;
+
+	if (size > sizeof(stackbuf)) {
+		buf = malloc(size);
+		if (!buf) {
+			buf = stackbuf;
+			size = sizeof(stackbuf);
+		}
+	}
+	pthread_mutex_lock(&h->lock);
+	n = health_read(m->health, &h->reader, buf, size);
+	pthread_mutex_unlock(&h->lock);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	if (buf != stackbuf)
+		free(buf);
+}
+
+void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+{
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
+	unsigned revents = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (health_readable(m->health, &h->reader)) {
+		revents = POLLIN | POLLRDNORM;
+		if (ph)
+			fuse_pollhandle_destroy(ph);
+	} else if (ph) {
+		if (h->ph)
+			fuse_pollhandle_destroy(h->ph);
+		h->ph = ph;
+	}
+	pthread_mutex_unlock(&h->lock);
+	fuse_reply_poll(req, revents);
+}
+
+void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
+
+	pthread_mutex_lock(&m->health_lock);
+	*h->pprev = h->next;
+	if (h->next)
+		h->next->pprev = h->pprev;
+	pthread_mutex_unlock(&m->health_lock);
+	if (h->ph)
+		fuse_pollhandle_destroy(h->ph);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	if (req)
+		fuse_reply_err(req, 0);
+}
+
+void health_file_notify(void *mount)
+{
+	struct nf_mount *m = mount;
+
+	pthread_mutex_lock(&m->health_lock);
+	for (struct health_handle *h = m->health_handles; h; h = h->next) {
+		pthread_mutex_lock(&h->lock);
+		if (h->ph && health_readable(m->health, &h->reader)) {
+			fuse_lowlevel_notify_poll(h->ph);
+			fuse_pollhandle_destroy(h->ph);
+			h->ph = NULL;
+		}
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&m->health_lock);
+}

@@ -1,0 +1,450 @@
+/*
+ * fuse/session.c: a front-end's life, from the command line to the exit
+ * status (nf_main).
+ *
+ *   parse -> [fork: the parent waits] -> start the backend -> mount ->
+ *   serve until SIGTERM/SIGINT/SIGHUP or `fusermount3 -u` -> "unmount" event
+ *   -> unmount -> stop the backend.
+ *
+ * Without -f the program forks before anything starts a thread (the
+ * backend's I/O threads, libfuse's workers, the health exporter), and the
+ * parent exits only when the child reports: 0 once a GETATTR of the root
+ * has come back through the kernel (the mount answers, so fstab, mount(8)
+ * and scripts can use it at once), or the child's failure. Until then the
+ * child keeps stderr, so a failed mount prints its one message where the
+ * person or mount.fuse3 can see it; after that it logs to syslog.
+ *
+ * A killed daemon closes /dev/fuse, and the kernel then fails every access
+ * to the mount with ENOTCONN at once: users get an error, never a hang.
+ * Mount with -o auto_unmount to have libfuse's fusermount3 helper remove
+ * such a mount too.
+ */
+#include "config.h"
+
+#include "mount_state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuse/log.h"
+
+#define EXIT_USAGE 2 /* a bad command line */
+#define EXIT_FAIL  1 /* the mount failed */
+
+/* How long the parent waits for the child's mount; the backend's own
+ * timeouts (mount_timeout=) are shorter, this only catches a wedged child. */
+#define READY_WAIT_S 3600
+
+static const struct mopt_spec core_specs[] = {
+    {"entry_timeout", MOPT_SECONDS, offsetof(struct nf_core_opts, entry_timeout), 0, 86400, false,
+     "entry_timeout=S     seconds the kernel caches names (1)"},
+    {"attr_timeout", MOPT_SECONDS, offsetof(struct nf_core_opts, attr_timeout), 0, 86400, false,
+     "attr_timeout=S      seconds the kernel caches attributes (1)"},
+    {"negative_timeout", MOPT_SECONDS, offsetof(struct nf_core_opts, negative_timeout), 0, 86400, false,
+     "negative_timeout=S  seconds the kernel caches a missing name (0)"},
+    {"health_verbose", MOPT_FLAG, offsetof(struct nf_core_opts, health_verbose), 0, 0, false,
+     "health_verbose      also report healthy inodes and ranges in .health"},
+    {"health_queue", MOPT_UINT, offsetof(struct nf_core_opts, health_queue), 2, 1u << 20, false,
+     "health_queue=N      events .health keeps for slow readers (1024)"},
+    {"health_url", MOPT_STRING, offsetof(struct nf_core_opts, health_url), 0, 0, true,
+     "health_url=URL      also POST each event as JSON to URL"},
+    {"max_threads", MOPT_UINT, offsetof(struct nf_core_opts, max_threads), 1, 4096, false,
+     "max_threads=N       most requests served at once (10)"},
+    {"max_idle_threads", MOPT_UINT, offsetof(struct nf_core_opts, max_idle_threads), 1, 4096, false,
+     "max_idle_threads=N  idle worker threads kept (10)"},
+    {.name = NULL},
+};
+
+static void usage(const struct nf_frontend *fe, FILE *f)
+{
+	fprintf(f, "usage: %s %s MOUNTPOINT [-o OPT[,OPT...]] [-f] [-d] [-s]\n", fe->prog, fe->source_syntax);
+	fprintf(f, "       %s --help | --version\n\n%s\n\n", fe->prog, fe->summary);
+	fprintf(f, "  -f  stay in the foreground, log to stderr\n"
+		   "  -d  debug: foreground, and log every request\n"
+		   "  -s  serve one request at a time\n\n");
+	fprintf(f, "%s options:\n", fe->prog);
+	for (const struct mopt_spec *s = fe->specs; s && s->name; s++)
+		fprintf(f, "  -o %s\n", s->help ? s->help : s->name);
+	fprintf(f, "\nFUSE core options:\n");
+	for (const struct mopt_spec *s = core_specs; s->name; s++)
+		fprintf(f, "  -o %s\n", s->help);
+	fprintf(f, "\nFUSE and mount options: allow_other, allow_root, default_permissions, ro, rw,\n"
+		   "  nosuid, nodev, noexec, noatime, auto_unmount, ...; _netdev, noauto, nofail and\n"
+		   "  x-* are accepted for fstab and ignored.\n");
+}
+
+/* "mon1,mon2:/" as one libfuse -o value: escape what its parser splits on. */
+static char *escape_opt_value(const char *s)
+{
+	char *out = malloc(2 * strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ',' || *s == '\\')
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static struct fuse_session *new_session(struct nf_mount *m, const struct mount_cmdline *cl)
+{
+	char *fsname = escape_opt_value(m->source), *opt = NULL;
+	char *argv[6];
+	int argc = 0;
+	struct fuse_session *se = NULL;
+
+	if (!fsname)
+		return NULL;
+	if (asprintf(&opt, "fsname=%s,subtype=%s%s%s", fsname, m->fe->prog, cl->fuse_opts ? "," : "",
+		     cl->fuse_opts ? cl->fuse_opts : "") < 0)
+		opt = NULL;
+	free(fsname);
+	if (!opt)
+		return NULL;
+	argv[argc++] = (char *)m->fe->prog;
+	argv[argc++] = "-o";
+	argv[argc++] = opt;
+	if (cl->debug)
+		argv[argc++] = "-d";
+	argv[argc] = NULL;
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	se = fuse_session_new(&args, &nf_fs_ops, sizeof(nf_fs_ops), m);
+	free(opt);
+	return se;
+}
+
+static bool opt_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The readiness check: stat the mount point through the kernel, which sends
+ * the root's GETATTR to our own session. */
+struct ready_check {
+	struct nf_mount *m;
+	int fd; /* the parent's pipe, or -1 in the foreground */
+	bool detach;
+};
+
+static void *ready_thread(void *arg)
+{
+	struct ready_check *rc = arg;
+	struct nf_mount *m = rc->m;
+	struct stat st;
+	char status = 0;
+	int err = 0;
+
+	if (stat(m->mountpoint, &st))
+		err = errno;
+	pthread_mutex_lock(&m->answered_lock);
+	if (!err && !m->root_answered)
+		err = EIO; /* the stat was not answered by this mount */
+	pthread_mutex_unlock(&m->answered_lock);
+	if (err) {
+		nf_log(LOG_ERR, "%s: the new mount does not answer: %s", m->mountpoint, strerror(err));
+		status = EXIT_FAIL;
+		fuse_session_exit(m->se);
+	}
+	if (rc->fd >= 0) {
+		if (rc->detach && !err) {
+			int null = open("/dev/null", O_RDWR);
+			nf_log_to_syslog();
+			if (null >= 0) {
+				dup2(null, STDIN_FILENO);
+				dup2(null, STDOUT_FILENO);
+				dup2(null, STDERR_FILENO);
+				if (null > STDERR_FILENO)
+					close(null);
+			}
+		}
+		if (write(rc->fd, &status, 1) != 1)
+			nf_log(LOG_WARNING, "could not tell the mount command it is done");
+		close(rc->fd);
+	}
+	if (!err)
+		nf_log(LOG_INFO, "mounted %s on %s", m->source, m->mountpoint);
+	free(rc);
+	return NULL;
+}
+
+/* The parent without -f: wait for the child's word, exit with it. */
+static int wait_for_child(int fd, pid_t child)
+{
+	char status;
+	ssize_t n;
+
+	(void)child;
+	alarm(READY_WAIT_S);
+	do
+		n = read(fd, &status, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		return status;
+	/* The child died before reporting: it printed why to our stderr. */
+	return EXIT_FAIL;
+}
+
+static void emit_mount_event(struct nf_mount *m, enum health_type type, const char *reason)
+{
+	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = type};
+
+	snprintf(ev.source, sizeof(ev.source), "%s", m->source);
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	health_emit(m->health, &ev);
+}
+
+static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_fd)
+{
+	char err[512] = "";
+	struct nf_key root = {0, 0};
+	int r, status = EXIT_FAIL;
+	pthread_t tid;
+
+	m->health = health_queue_new(m->opts.health_queue, m->opts.health_verbose);
+	m->readonly = opt_listed(cl->fuse_opts, "ro");
+	if (!m->health) {
+		nf_log(LOG_ERR, "out of memory");
+		return EXIT_FAIL;
+	}
+	emit_mount_event(m, HEALTH_RUNNING, "mounting");
+	health_queue_set_notify(m->health, health_file_notify, m);
+
+	r = m->fe->start(m, m->source, &m->fs, &root, err, sizeof(err));
+	if (r) {
+		nf_log(LOG_ERR, "%s", err[0] ? err : strerror(-r));
+		goto out_health;
+	}
+	m->inodes = inode_table_new(&root, m->ops->forget, m->fs);
+	if (!m->inodes) {
+		nf_log(LOG_ERR, "out of memory");
+		goto out_backend;
+	}
+	if (m->opts.health_url) {
+		m->export = health_export_start(m->health, m->opts.health_url, NULL, err, sizeof(err));
+		if (!m->export) {
+			nf_log(LOG_ERR, "health_url: %s", err);
+			goto out_inodes;
+		}
+	}
+	m->se = new_session(m, cl);
+	if (!m->se) {
+		nf_log(LOG_ERR, "could not set up the FUSE session (see the message above)");
+		goto out_export;
+	}
+	if (fuse_set_signal_handlers(m->se)) {
+		nf_log(LOG_ERR, "could not install signal handlers");
+		goto out_session;
+	}
+	if (fuse_session_mount(m->se, m->mountpoint)) {
+		nf_log(LOG_ERR, "%s: mount failed (see the message above)", m->mountpoint);
+		goto out_signals;
+	}
+
+	struct ready_check *rc = malloc(sizeof(*rc));
+	if (!rc) {
+		nf_log(LOG_ERR, "out of memory");
+		goto out_unmount;
+	}
+	*rc = (struct ready_check){.m = m, .fd = ready_fd, .detach = !cl->foreground};
+	ready_fd = -1; /* the thread owns it now */
+	if (pthread_create(&tid, NULL, ready_thread, rc)) {
+		nf_log(LOG_ERR, "could not start a thread");
+		free(rc);
+		goto out_unmount;
+	}
+	pthread_detach(tid);
+
+	if (cl->single_thread) {
+		r = fuse_session_loop(m->se);
+	} else {
+		struct fuse_loop_config *lc = fuse_loop_cfg_create();
+		if (!lc) {
+			nf_log(LOG_ERR, "out of memory");
+			fuse_session_exit(m->se);
+			r = -ENOMEM;
+		} else {
+			fuse_loop_cfg_set_max_threads(lc, m->opts.max_threads);
+			fuse_loop_cfg_set_idle_threads(lc, m->opts.max_idle_threads);
+			fuse_loop_cfg_set_clone_fd(lc, 0);
+			r = fuse_session_loop_mt(m->se, lc);
+			fuse_loop_cfg_destroy(lc);
+		}
+	}
+	/* The loop ends on a signal (r 0 or the signal number), on fusermount3
+	 * -u (0), or on a failure of /dev/fuse. */
+	status = r < 0 ? EXIT_FAIL : 0;
+	if (r < 0)
+		nf_log(LOG_ERR, "the FUSE session failed: %s", strerror(-r));
+	else
+		nf_log(LOG_INFO, "unmounting %s", m->mountpoint);
+	emit_mount_event(m, HEALTH_UNMOUNT, r < 0 ? "session failed" : "unmounted");
+
+out_unmount:
+	fuse_session_unmount(m->se);
+out_signals:
+	fuse_remove_signal_handlers(m->se);
+out_session:
+	fuse_session_destroy(m->se);
+out_export:
+	if (m->export)
+		health_export_stop(m->export, 2000, NULL);
+out_inodes:
+	/* The backend goes first: the table's forget callback points into it. */
+	m->fe->stop(m->fs);
+	inode_table_free(m->inodes);
+	m->fs = NULL;
+	goto out_health;
+out_backend:
+	m->fe->stop(m->fs);
+out_health:
+	if (ready_fd >= 0) {
+		char s = EXIT_FAIL;
+		if (write(ready_fd, &s, 1) != 1) {
+			/* The parent is gone; nothing more to tell. */
+		}
+		close(ready_fd);
+	}
+	health_queue_free(m->health);
+	return status;
+}
+
+int nf_main(const struct nf_frontend *fe, int argc, char **argv)
+{
+	struct nf_mount m = {.fe = fe, .ops = fe->ops};
+	struct mount_cmdline cl = {0};
+	const struct mopt_table tables[] = {{core_specs, &m.opts}, {fe->specs, fe->opts}, {NULL, NULL}};
+	char err[512], path[PATH_MAX] = "";
+	struct stat st;
+	int status, pipefd[2] = {-1, -1};
+
+	m.opts = (struct nf_core_opts){
+	    .entry_timeout = 1, .attr_timeout = 1, .health_queue = 1024, .max_threads = 10, .max_idle_threads = 10};
+	nf_log_init(fe->prog, false);
+	if (mount_cmdline_parse(argc, argv, tables, &cl, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", fe->prog, err);
+		fprintf(stderr, "Try '%s --help' for more information.\n", fe->prog);
+		mount_opts_free(tables, &cl);
+		return EXIT_USAGE;
+	}
+	if (cl.help || cl.version) {
+		if (cl.help)
+			usage(fe, stdout);
+		else
+			printf("%s (%s) %s\nFUSE library %s\n", fe->prog, PACKAGE_NAME, PACKAGE_VERSION,
+			       fuse_pkgversion());
+		mount_opts_free(tables, &cl);
+		return 0;
+	}
+	if (cl.debug)
+		cl.foreground = true;
+	nf_log_init(fe->prog, cl.debug);
+	if (!realpath(cl.mountpoint, path) || stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: mount point %s: %s\n", fe->prog, cl.mountpoint,
+			path[0] && !stat(path, &st) ? "not a directory" : strerror(errno));
+		mount_opts_free(tables, &cl);
+		return EXIT_FAIL;
+	}
+	m.mountpoint = path;
+	m.source = cl.source;
+	pthread_mutex_init(&m.answered_lock, NULL);
+	pthread_cond_init(&m.answered_cond, NULL);
+	pthread_mutex_init(&m.health_lock, NULL);
+
+	if (!cl.foreground) {
+		pid_t pid;
+		if (pipe(pipefd)) {
+			fprintf(stderr, "%s: pipe: %s\n", fe->prog, strerror(errno));
+			mount_opts_free(tables, &cl);
+			return EXIT_FAIL;
+		}
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0) {
+			fprintf(stderr, "%s: fork: %s\n", fe->prog, strerror(errno));
+			mount_opts_free(tables, &cl);
+			return EXIT_FAIL;
+		}
+		if (pid > 0) {
+			close(pipefd[1]);
+			status = wait_for_child(pipefd[0], pid);
+			mount_opts_free(tables, &cl);
+			_exit(status);
+		}
+		close(pipefd[0]);
+		setsid();
+		if (chdir("/")) {
+			/* Only keeps the daemon from pinning a directory. */
+		}
+	}
+	status = serve(&m, &cl, pipefd[1]);
+	mount_opts_free(tables, &cl);
+	pthread_mutex_destroy(&m.health_lock);
+	pthread_cond_destroy(&m.answered_cond);
+	pthread_mutex_destroy(&m.answered_lock);
+	return status;
+}
+
+struct health_queue *nf_mount_health(struct nf_mount *m)
+{
+	return m->health;
+}
+
+const char *nf_mount_source(const struct nf_mount *m)
+{
+	return m->source;
+}
+
+bool nf_mount_readonly(const struct nf_mount *m)
+{
+	return m->readonly;
+}
+
+static uint64_t known_ino(struct nf_mount *m, const struct nf_key *key)
+{
+	return m->inodes && m->se ? inode_table_find(m->inodes, key) : 0;
+}
+
+int nf_notify_inval_inode(struct nf_mount *m, const struct nf_key *key, off_t off, off_t len)
+{
+	uint64_t ino = known_ino(m, key);
+
+	return ino ? fuse_lowlevel_notify_inval_inode(m->se, ino, off, len) : 0;
+}
+
+int nf_notify_inval_entry(struct nf_mount *m, const struct nf_key *dir, const char *name)
+{
+	uint64_t ino = known_ino(m, dir);
+
+	return ino ? fuse_lowlevel_notify_inval_entry(m->se, ino, name, strlen(name)) : 0;
+}
+
+int nf_notify_delete(struct nf_mount *m, const struct nf_key *dir, const struct nf_key *child, const char *name)
+{
+	uint64_t dino = known_ino(m, dir), cino = known_ino(m, child);
+
+	if (!dino)
+		return 0;
+	if (!cino)
+		return fuse_lowlevel_notify_inval_entry(m->se, dino, name, strlen(name));
+	return fuse_lowlevel_notify_delete(m->se, dino, cino, name, strlen(name));
+}
