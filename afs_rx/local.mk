@@ -1,4 +1,5 @@
 # afs_rx/: the AFS client library (no FUSE): cell database, Rx transport, VL/FS/CB.
 noinst_LIBRARIES += afs_rx/libafs_rx.a
 afs_rx_libafs_rx_a_SOURCES = \
-	afs_rx/cellservdb.c afs_rx/cellservdb.h
+	afs_rx/cellservdb.c afs_rx/cellservdb.h \
+	afs_rx/rx_xdr.c afs_rx/rx_xdr.h

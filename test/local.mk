@@ -9,7 +9,8 @@ UNIT_TESTS = \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
-	test/unit/test_ceph_conf
+	test/unit/test_ceph_conf \
+	test/unit/test_rx_xdr
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -37,6 +38,10 @@ test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+
+test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
+test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_rx_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
