@@ -131,7 +131,9 @@ uint32_t rx_cid_next(uint32_t cid);
  *  DISCARD (drop silently, answer nothing):
  *   - VERSION travelling to a client (no CLIENT_INITIATED): only servers answer
  *     version requests (Linux io_thread.c rxrpc_input_packet; OpenAFS
- *     rxi_ReceiveVersionPacket answers only client-initiated ones).
+ *     rxi_ReceiveVersionPacket answers only client-initiated ones). A
+ *     transport that asks a server for its version (rxdebug -version) must
+ *     pick the reply out before this check, as rxdebug does on its own socket.
  *   - BUSY travelling to a server: only servers send BUSY (Linux).
  *   - CHALLENGE travelling to a server, RESPONSE travelling to a client (Linux).
  *   - ABORT with fewer than 4 payload bytes: no code to read (Linux

@@ -23,9 +23,17 @@ int rx_dec_bool(struct rx_dec *d, bool *v)
 
 int rx_dec_opaque_fixed(struct rx_dec *d, void *out, size_t n)
 {
-	if (rx_dec_bytes(d, out, n))
+	const uint8_t *p;
+
+	/* Data and padding taken at once: @out is untouched if either is short. */
+	if (n > SIZE_MAX - 3)
+		return rx_dec_fail(d);
+	p = rx_dec_take(d, n + rx_xdr_pad(n));
+	if (!p)
 		return -EBADMSG;
-	return rx_dec_skip(d, rx_xdr_pad(n));
+	if (n)
+		memcpy(out, p, n);
+	return 0;
 }
 
 int rx_dec_opaque(struct rx_dec *d, const uint8_t **data, uint32_t *len, uint32_t max)

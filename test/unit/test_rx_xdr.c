@@ -153,6 +153,16 @@ Test(rx_xdr, opaque_bounds_and_padding)
 	rx_dec_init(&d, v, 8);
 	cr_assert_eq(rx_dec_opaque(&d, &p, &n, 8), -EBADMSG); /* data cut short */
 
+	/* fixed opaque[5]: the padding belongs to it, the output stays alone if it is cut */
+	uint8_t five[5] = {9, 9, 9, 9, 9};
+	rx_dec_init(&d, v + 4, 7);
+	cr_assert_eq(rx_dec_opaque_fixed(&d, five, 5), -EBADMSG);
+	cr_assert_arr_eq(five, ((uint8_t[]){9, 9, 9, 9, 9}), 5);
+	rx_dec_init(&d, v + 4, 8);
+	cr_assert_eq(rx_dec_opaque_fixed(&d, five, 5), 0);
+	cr_assert_arr_eq(five, "abcde", 5);
+	cr_assert_eq(rx_dec_finish(&d), 0);
+
 	const uint8_t huge[8] = {0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4};
 	rx_dec_init(&d, huge, sizeof(huge));
 	cr_assert_eq(rx_dec_opaque(&d, &p, &n, UINT32_MAX), -EBADMSG);
