@@ -9,7 +9,10 @@ UNIT_TESTS = \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
-	test/unit/test_ceph_conf
+	test/unit/test_ceph_conf \
+	test/unit/test_rx_xdr \
+	test/unit/test_rx_packet \
+	test/unit/test_afs_xdr
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -38,6 +41,18 @@ check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
+test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
+test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_rx_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
+test_unit_test_rx_packet_SOURCES = test/unit/test_rx_packet.c
+test_unit_test_rx_packet_CFLAGS = $(unit_cflags)
+test_unit_test_rx_packet_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
+test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c
+test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
 test_unit_test_mount_opts_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lm
@@ -65,7 +80,9 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm4_xdr \
 	test/fuzz/fuzz_mount_opts \
-	test/fuzz/fuzz_ceph_conf
+	test/fuzz/fuzz_ceph_conf \
+	test/fuzz/fuzz_rx_packet \
+	test/fuzz/fuzz_afs_xdr
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -95,6 +112,14 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+
+test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
+test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a
+
+test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver)
+test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
 
 EXTRA_DIST += test/fuzz/corpus
 
