@@ -151,6 +151,19 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 
 /* ---- names and attributes ----------------------------------------------- */
 
+/* The session's readiness check (session.c) looks up .health: the first
+ * request that surely reaches the daemon on a new mount. */
+static void mark_answered(struct nf_mount *m)
+{
+	pthread_mutex_lock(&m->answered_lock);
+	if (!m->root_answered) {
+		m->root_answered = true;
+		pthread_cond_broadcast(&m->answered_cond);
+	}
+	pthread_mutex_unlock(&m->answered_lock);
+}
+
+
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct nf_mount *m = mount_of(req);
@@ -162,6 +175,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		struct fuse_entry_param p = {.ino = INODE_TABLE_HEALTH, .entry_timeout = m->opts.entry_timeout};
 		health_file_getattr(m, &p.attr);
 		fuse_reply_entry(req, &p); /* its lookups are not counted: it is never dropped */
+		mark_answered(m);
 		return;
 	}
 	if (!m->ops->lookup) {
@@ -201,16 +215,6 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	fuse_reply_none(req);
 }
 
-static void mark_answered(struct nf_mount *m)
-{
-	pthread_mutex_lock(&m->answered_lock);
-	if (!m->root_answered) {
-		m->root_answered = true;
-		pthread_cond_broadcast(&m->answered_cond);
-	}
-	pthread_mutex_unlock(&m->answered_lock);
-}
-
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct nf_mount *m = mount_of(req);
@@ -235,8 +239,6 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	else
 		reply_attr(req, m, ino, &st, -1);
 	PUT_NODE(m, ino);
-	if (!r && ino == FUSE_ROOT_ID)
-		mark_answered(m);
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)

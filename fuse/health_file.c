@@ -5,9 +5,14 @@
  * starts at the mount's first event. A read hands out the rendered lines
  * that reader has not seen and never waits: with nothing new it returns 0,
  * so `cat .health` prints the events so far and ends. The file is a stream
- * (direct I/O, not seekable) of size 0 whose mtime is the time of the newest
- * event: on a FUSE mount `tail -f` polls fstat() and reads again when the
- * mtime moves. poll() is answered from the queue; a poller that found
+ * (direct I/O, not seekable). On a FUSE mount `tail -f` polls fstat(): it
+ * reads again when the mtime moves, so the mtime is the time of the newest
+ * event. It also takes a size below what it has read for a truncation, and
+ * reads no more than the size says. fstat() does not tell a FUSE file system
+ * which open file asks, so the size is an upper bound of where any reader
+ * can get to: the most bytes one reader has read so far plus all that the
+ * queue still holds (health_queue_window_bytes). Programs that size a buffer
+ * by it (Python's read()) get a buffer that is large enough and not absurd. poll() is answered from the queue; a poller that found
  * nothing keeps its handle until the queue's notify callback wakes it.
  *
  * Lock order: the mount's health_lock (the list of handles), then one
@@ -31,6 +36,7 @@ struct health_handle {
 	pthread_mutex_t lock; /* concurrent reads of one open file, and poll */
 	struct health_reader reader;
 	struct fuse_pollhandle *ph; /* a poller waiting for the next event */
+	uint64_t read_total;	    /* bytes handed out */
 };
 
 void health_file_getattr(struct nf_mount *m, struct stat *st)
@@ -44,6 +50,8 @@ void health_file_getattr(struct nf_mount *m, struct stat *st)
 	st->st_uid = getuid();
 	st->st_gid = getgid();
 	st->st_blksize = 4096;
+	st->st_size = (off_t)(__atomic_load_n(&m->health_size, __ATOMIC_RELAXED) +
+			      health_queue_window_bytes(m->health));
 	st->st_atim = st->st_mtim = st->st_ctim = t;
 }
 
@@ -94,6 +102,12 @@ void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fu
 	}
 	pthread_mutex_lock(&h->lock);
 	n = health_read(m->health, &h->reader, buf, size);
+	if (n > 0) {
+		uint64_t total = h->read_total += (uint64_t)n, seen = __atomic_load_n(&m->health_size, __ATOMIC_RELAXED);
+		while (total > seen && !__atomic_compare_exchange_n(&m->health_size, &seen, total, false,
+								    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			;
+	}
 	pthread_mutex_unlock(&h->lock);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);

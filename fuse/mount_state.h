@@ -37,13 +37,14 @@ struct nf_mount {
 	const char *source;
 	char *mountpoint; /* absolute */
 	bool readonly;
-	bool root_answered; /* a GETATTR of the root was answered: the mount is up */
+	bool root_answered; /* a request reached us through the kernel: the mount is up */
 	pthread_mutex_t answered_lock;
 	pthread_cond_t answered_cond;
 
 	/* Open .health handles, for poll wake-ups. */
 	pthread_mutex_t health_lock;
 	struct health_handle *health_handles;
+	uint64_t health_size; /* the most bytes one reader has read (atomic) */
 };
 
 extern const struct fuse_lowlevel_ops nf_fs_ops;

@@ -8,7 +8,7 @@
  *
  * Without -f the program forks before anything starts a thread (the
  * backend's I/O threads, libfuse's workers, the health exporter), and the
- * parent exits only when the child reports: 0 once a GETATTR of the root
+ * parent exits only when the child reports: 0 once a LOOKUP of .health
  * has come back through the kernel (the mount answers, so fstab, mount(8)
  * and scripts can use it at once), or the child's failure. Until then the
  * child keeps stderr, so a failed mount prints its one message where the
@@ -138,8 +138,10 @@ static bool opt_listed(const char *list, const char *name)
 	return false;
 }
 
-/* The readiness check: stat the mount point through the kernel, which sends
- * the root's GETATTR to our own session. */
+/* The readiness check: stat MOUNTPOINT/.health through the kernel. A new
+ * mount has no cached names, so the LOOKUP reaches our own session (a
+ * GETATTR of the root may not: the kernel can answer it from the root
+ * inode it made at mount time). */
 struct ready_check {
 	struct nf_mount *m;
 	int fd; /* the parent's pipe, or -1 in the foreground */
@@ -154,7 +156,10 @@ static void *ready_thread(void *arg)
 	char status = 0;
 	int err = 0;
 
-	if (stat(m->mountpoint, &st))
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/.health", m->mountpoint);
+	if (stat(path, &st))
 		err = errno;
 	pthread_mutex_lock(&m->answered_lock);
 	if (!err && !m->root_answered)

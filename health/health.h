@@ -146,6 +146,11 @@ void health_queue_stats(struct health_queue *q, struct health_stats *st);
  * .health file's mtime, which is how tail -f on a network mount notices. */
 struct timespec health_queue_changed_at(struct health_queue *q);
 
+/* An upper bound of what any one reader can still read: the rendered
+ * length of every event kept, plus a "lost" line. (.health adds it to its
+ * size, so tail -f reads all of it.) */
+size_t health_queue_window_bytes(struct health_queue *q);
+
 /* Names used in the JSON stream and the man page. */
 const char *health_domain_name(enum health_domain d);
 const char *health_type_name(enum health_type t);

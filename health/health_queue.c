@@ -360,3 +360,19 @@ struct timespec health_queue_changed_at(struct health_queue *q)
 	pthread_mutex_unlock(&q->lock);
 	return t;
 }
+
+size_t health_queue_window_bytes(struct health_queue *q)
+{
+	char line[HEALTH_LINE_MAX];
+	size_t total = 512; /* a "lost" line, which readers get in place of missed ones */
+	int n;
+
+	pthread_mutex_lock(&q->lock);
+	if (q->have_running && (n = health_render(&q->running, line, sizeof(line))) > 0)
+		total += (size_t)n;
+	for (uint64_t s = q->first_seq; s < q->next_seq; s++)
+		if ((n = health_render(&q->ring[s % q->cap], line, sizeof(line))) > 0)
+			total += (size_t)n;
+	pthread_mutex_unlock(&q->lock);
+	return total;
+}

@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	test/unit/test_ceph_conf \
 	test/unit/test_rx_xdr \
 	test/unit/test_rx_packet \
-	test/unit/test_afs_xdr
+	test/unit/test_afs_xdr \
+	test/unit/test_inode_table
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -52,6 +53,10 @@ test_unit_test_rx_packet_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c
 test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
 test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
+test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
+test_unit_test_inode_table_CFLAGS = $(unit_cflags)
+test_unit_test_inode_table_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lpthread
 
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
@@ -177,6 +182,7 @@ INTEGRATION_TESTS = \
 
 TESTS += \
 	$(UNIT_TESTS) \
+	test/fuse/mount.test \
 	test/unit/health_json.test \
 	test/unit/health_export.test \
 	test/fuzz/replay.test \
@@ -184,7 +190,7 @@ TESTS += \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
-EXTRA_DIST += test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
+EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
 # every test that uses them is done; the start/stop cycle test needs the
