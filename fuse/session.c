@@ -120,6 +120,7 @@ static struct fuse_session *new_session(struct nf_mount *m, const struct mount_c
 	argv[argc] = NULL;
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	se = fuse_session_new(&args, &nf_fs_ops, sizeof(nf_fs_ops), m);
+	fuse_opt_free_args(&args); /* frees only what libfuse allocated */
 	free(opt);
 	return se;
 }
