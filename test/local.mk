@@ -206,9 +206,14 @@ clean-local:
 # ---- benchmarks ----------------------------------------------------------
 # `make bench` runs every benchmark; each prints lines of the form
 #   bench NAME: netfuse=VALUE ANCHOR=VALUE ratio=R UNIT
-# Benchmarks land with the code they measure; none exists yet.
-BENCHMARKS =
+# with the anchor measured in the same run.
+noinst_PROGRAMS += test/bench/health_bench
+test_bench_health_bench_SOURCES = test/bench/health_bench.c
+test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
+BENCHMARKS = test/bench/health.sh
+EXTRA_DIST += $(BENCHMARKS)
 bench: all
-	@if test -z "$(BENCHMARKS)"; then echo "bench: no benchmarks yet"; fi
-	@for b in $(BENCHMARKS); do $(srcdir)/$$b || exit 1; done
+	@for b in $(BENCHMARKS); do \
+		NETFUSE_SRCDIR='$(abs_top_srcdir)' NETFUSE_BUILDDIR='$(abs_top_builddir)' $(srcdir)/$$b || exit 1; \
+	done
 .PHONY: bench
