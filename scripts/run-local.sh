@@ -4,15 +4,20 @@
 # start (the default): installs the dependencies, builds netfuse in build/,
 # and starts the local servers on 127.0.0.1 in ./local-peers/: a 3-monitor
 # Ceph cluster with a CephFS, an OpenAFS cell example.test, and rpcbind; then
-# shows what a client sees of them. The netfuse-ceph and netfuse-afs mounts
-# (with df and .health) join this script as those front-ends land.
-# stop: stops exactly the servers this script started. status: shows them.
+# shows what a client sees of them, and mounts the FUSE core with its
+# in-memory test backend (netfuse-testfs) on ./local-peers/mnt/testfs to show
+# df and .health there. The netfuse-ceph and netfuse-afs mounts take its
+# place as those front-ends land.
+# stop: unmounts and stops exactly what this script started. status: shows them.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 peers_dir="$top/local-peers"
 peers=(ceph afs rpcbind)
+testfs_mnt="$peers_dir/mnt/testfs"
+
+testfs_mounted() { awk -v m="$testfs_mnt" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 
 show() {
 	local dir
@@ -44,6 +49,13 @@ show() {
 	else
 		echo "== rpcbind: not running"
 	fi
+	if testfs_mounted; then
+		echo "== FUSE core (netfuse-testfs): df -h; cat .health"
+		df -h "$testfs_mnt"
+		cat "$testfs_mnt/.health"
+	else
+		echo "== FUSE core (netfuse-testfs): not mounted"
+	fi
 }
 
 start() {
@@ -61,6 +73,14 @@ start() {
 		echo "== starting $p in $peers_dir/$p"
 		test/peers/"$p".sh start "$peers_dir/$p"
 	done
+	if ! testfs_mounted; then
+		if [[ $(id -u) == 0 && -c /dev/fuse ]]; then
+			mkdir -p "$testfs_mnt"
+			build/test/fuse/netfuse-testfs local-testfs "$testfs_mnt"
+		else
+			echo "== FUSE core: not mounted (needs root and /dev/fuse)"
+		fi
+	fi
 	show
 	echo
 	echo "The servers keep running; stop them with: scripts/run-local.sh stop"
@@ -68,6 +88,10 @@ start() {
 
 stop() {
 	local p rc=0
+	if testfs_mounted; then
+		echo "== unmounting $testfs_mnt"
+		fusermount3 -u "$testfs_mnt" || rc=1
+	fi
 	for p in "${peers[@]}"; do
 		[[ -d "$peers_dir/$p" ]] || continue
 		echo "== stopping $p"
