@@ -163,6 +163,7 @@ struct nf_frontend {
 	int (*start)(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen);
 	/* After unmount: disconnect and free. */
 	void (*stop)(void *fs);
+	/* Read once start has returned, so start may choose the table. */
 	const struct nf_backend_ops *ops;
 };
 

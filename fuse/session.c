@@ -240,6 +240,7 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		nf_log(LOG_ERR, "%s", err[0] ? err : strerror(-r));
 		goto out_health;
 	}
+	m->ops = m->fe->ops; /* read after start: a front-end may pick its table by its options */
 	m->inodes = inode_table_new(&root, m->ops->forget, m->fs);
 	if (!m->inodes) {
 		nf_log(LOG_ERR, "out of memory");
@@ -336,7 +337,7 @@ out_health:
 
 int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 {
-	struct nf_mount m = {.fe = fe, .ops = fe->ops};
+	struct nf_mount m = {.fe = fe};
 	struct mount_cmdline cl = {0};
 	const struct mopt_table tables[] = {{core_specs, &m.opts}, {fe->specs, fe->opts}, {NULL, NULL}};
 	char err[512], path[PATH_MAX] = "";

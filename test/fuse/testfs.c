@@ -21,6 +21,8 @@
  * A bad command fails the write with EINVAL. Options:
  *   testfs_start_delay=S  sleep S seconds in start (the mount must wait)
  *   testfs_fail_start     fail in start, with a message
+ *   testfs_readonly       a backend without the operations that change
+ *                         anything (so the core's fallbacks answer them)
  */
 #include "config.h"
 
@@ -64,7 +66,7 @@ struct testfs {
 
 static struct {
 	double start_delay;
-	bool fail_start;
+	bool fail_start, readonly;
 } topts;
 
 static const struct mopt_spec testfs_specs[] = {
@@ -72,6 +74,8 @@ static const struct mopt_spec testfs_specs[] = {
      "testfs_start_delay=S  wait S seconds before mounting"},
     {"testfs_fail_start", MOPT_FLAG, offsetof(__typeof__(topts), fail_start), 0, 0, false,
      "testfs_fail_start     fail to start (tests the error path)"},
+    {"testfs_readonly", MOPT_FLAG, offsetof(__typeof__(topts), readonly), 0, 0, false,
+     "testfs_readonly       implement no operation that changes anything"},
     {.name = NULL},
 };
 
@@ -807,6 +811,10 @@ static int control(struct testfs *t, const char *cmd, size_t len)
 
 /* ---- start and stop ------------------------------------------------------- */
 
+/* Defined below, with the operations. */
+static const struct nf_backend_ops testfs_ro_ops;
+static struct nf_frontend testfs;
+
 static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen)
 {
 	struct testfs *t;
@@ -837,6 +845,8 @@ static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	}
 	*fs = t;
 	*root = (struct nf_key){0, 1};
+	if (topts.readonly)
+		testfs.ops = &testfs_ro_ops;
 	return 0;
 }
 
@@ -876,7 +886,20 @@ static const struct nf_backend_ops testfs_ops = {
     .statfs = t_statfs,
 };
 
-static const struct nf_frontend testfs = {
+/* The same file system with only the operations a read-only backend has. */
+static const struct nf_backend_ops testfs_ro_ops = {
+	.lookup = t_lookup,
+	.forget = t_forget,
+	.getattr = t_getattr,
+	.readlink = t_readlink,
+	.readdir = t_readdir,
+	.open = t_open,
+	.read = t_read,
+	.release = t_release,
+	.statfs = t_statfs,
+};
+
+static struct nf_frontend testfs = {
     .prog = "netfuse-testfs",
     .source_syntax = "NAME",
     .summary = "An in-memory file system on the netfuse FUSE core, for its tests (not installed).",
@@ -889,5 +912,7 @@ static const struct nf_frontend testfs = {
 
 int main(int argc, char **argv)
 {
+	/* The choice is an option, so it is known only once nf_main parsed
+	 * them: the table is picked in start, which runs before the mount. */
 	return nf_main(&testfs, argc, argv);
 }
