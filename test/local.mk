@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	test/unit/test_rx_xdr \
 	test/unit/test_rx_packet \
 	test/unit/test_afs_xdr \
-	test/unit/test_inode_table
+	test/unit/test_inode_table \
+	test/unit/test_mon_msgs
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -54,6 +55,11 @@ test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c
 test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
 test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 
+test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
+test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
+test_unit_test_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+EXTRA_DIST += test/unit/data
+
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
 test_unit_test_inode_table_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lpthread
@@ -86,6 +92,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_nlm4_xdr \
 	test/fuzz/fuzz_mount_opts \
 	test/fuzz/fuzz_ceph_conf \
+	test/fuzz/fuzz_mon_msgs \
 	test/fuzz/fuzz_rx_packet \
 	test/fuzz/fuzz_afs_xdr
 if FUZZING
@@ -125,6 +132,10 @@ test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a
 test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
+
+test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
+test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
