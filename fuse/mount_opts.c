@@ -209,6 +209,28 @@ int mount_opts_parse(const char *opts, const struct mopt_table *tables, struct m
 	return r;
 }
 
+/* The spec whose args list the flag @a ("-k", or "--id=NAME" with the value
+ * returned in @inline_val). */
+static const struct mopt_spec *find_arg(const struct mopt_table *tables, const char *a, void **dest,
+					const char **inline_val)
+{
+	const char *eq = !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+	size_t alen = eq ? (size_t)(eq - a) : strlen(a);
+
+	*inline_val = eq ? eq + 1 : NULL;
+	for (const struct mopt_table *t = tables; t && t->specs; t++)
+		for (const struct mopt_spec *s = t->specs; s->name; s++)
+			for (const char *p = s->args; p && *p;) {
+				size_t n = strcspn(p, "|");
+				if (n == alen && !strncmp(p, a, n)) {
+					*dest = t->dest;
+					return s;
+				}
+				p += n + (p[n] == '|');
+			}
+	return NULL;
+}
+
 int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, struct mount_cmdline *cl,
 			char *err, size_t errlen)
 {
@@ -236,7 +258,15 @@ int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, 
 		} else if (!strcmp(a, "--")) {
 			continue;
 		} else if (a[0] == '-' && a[1]) {
-			return fail(err, errlen, "unknown option '%.64s'", a);
+			const char *val;
+			void *dest;
+			const struct mopt_spec *s = find_arg(tables, a, &dest, &val);
+			if (!s)
+				return fail(err, errlen, "unknown option '%.64s'", a);
+			if (!val && !(val = i + 1 < argc ? argv[++i] : NULL))
+				return fail(err, errlen, "option %.64s needs an argument", a);
+			if ((r = set_value(s, dest, s->name, val, err, errlen)) != 0)
+				return r;
 		} else if (!cl->source) {
 			cl->source = argv[i];
 		} else if (!cl->mountpoint) {

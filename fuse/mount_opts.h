@@ -10,7 +10,9 @@
  * ...), which are collected for fuse_session_new(), and the ones only mount
  * and fstab care about (_netdev, noauto, nofail, x-*, ...), which are
  * accepted and dropped. Anything else is an error with one clear message.
- * A backslash escapes the next character in an option ("a\,b").
+ * A backslash escapes the next character in an option ("a\,b"). A
+ * front-end may also give an option a command-line flag of its own
+ * ("-k KEYRING" for keyring=KEYRING).
  *
  * Values of options marked secret never appear in messages.
  */
@@ -34,6 +36,9 @@ struct mopt_spec {
 	unsigned min, max;
 	bool secret;
 	const char *help; /* "name=VALUE  what it does", for --help */
+	/* Command-line flags that mean name=VALUE ("-c", "--id"), separated by
+	 * '|': "-c|--conf". Long ones also take "--id=VALUE". */
+	const char *args;
 };
 
 struct mopt_table {

@@ -70,13 +70,13 @@ static struct {
 } topts;
 
 static const struct mopt_spec testfs_specs[] = {
-    {"testfs_start_delay", MOPT_SECONDS, offsetof(__typeof__(topts), start_delay), 0, 600, false,
-     "testfs_start_delay=S  wait S seconds before mounting"},
-    {"testfs_fail_start", MOPT_FLAG, offsetof(__typeof__(topts), fail_start), 0, 0, false,
-     "testfs_fail_start     fail to start (tests the error path)"},
-    {"testfs_readonly", MOPT_FLAG, offsetof(__typeof__(topts), readonly), 0, 0, false,
-     "testfs_readonly       implement no operation that changes anything"},
-    {.name = NULL},
+	{ .name = "testfs_start_delay", .type = MOPT_SECONDS, .offset = offsetof(__typeof__(topts), start_delay),
+	  .max = 600, .help = "testfs_start_delay=S  wait S seconds before mounting" },
+	{ .name = "testfs_fail_start", .type = MOPT_FLAG, .offset = offsetof(__typeof__(topts), fail_start),
+	  .help = "testfs_fail_start     fail to start (tests the error path)" },
+	{ .name = "testfs_readonly", .type = MOPT_FLAG, .offset = offsetof(__typeof__(topts), readonly),
+	  .help = "testfs_readonly       implement no operation that changes anything" },
+	{ .name = NULL },
 };
 
 static void now(struct timespec *t)

@@ -24,7 +24,7 @@ static const struct mopt_spec core_specs[] = {
 	{ .name = NULL },
 };
 static const struct mopt_spec ceph_specs[] = {
-	{ .name = "name", .type = MOPT_STRING, .offset = offsetof(struct opts, name) },
+	{ .name = "name", .type = MOPT_STRING, .offset = offsetof(struct opts, name), .args = "--id|-i" },
 	{ .name = "secret", .type = MOPT_STRING, .offset = offsetof(struct opts, secret), .secret = true },
 	{ .name = NULL },
 };
@@ -151,4 +151,23 @@ Test(mount_opts, secret_strings_are_kept)
 {
 	cr_assert_eq(PARSE("s", "m", "-o", "secret=AQBx5a9k==,name=admin"), 0, "%s", err);
 	cr_assert_str_eq(o.secret, "AQBx5a9k==");
+}
+
+Test(mount_opts, front_end_flags_mean_options)
+{
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "--id", "admin"), 0, "%s", err);
+	cr_assert_str_eq(o.name, "admin");
+	fini();
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "--id=bob", "-o", "ro"), 0, "%s", err);
+	cr_assert_str_eq(o.name, "bob");
+	fini();
+	cr_assert_eq(PARSE("-i", "carol", "mon1:/", "/mnt"), 0, "%s", err);
+	cr_assert_str_eq(o.name, "carol");
+	cr_assert_str_eq(cl.source, "mon1:/");
+	fini();
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "--id"), -EINVAL);
+	cr_assert_str_eq(err, "option --id needs an argument");
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "--idx=bob"), -EINVAL);
+	cr_assert_str_eq(err, "unknown option '--idx=bob'");
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-i=bob"), -EINVAL, "only long flags take =VALUE");
 }
