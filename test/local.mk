@@ -14,7 +14,8 @@ UNIT_TESTS = \
 	test/unit/test_rx_packet \
 	test/unit/test_afs_xdr \
 	test/unit/test_inode_table \
-	test/unit/test_mon_msgs
+	test/unit/test_mon_msgs \
+	test/unit/test_ceph_mount_config
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -59,6 +60,10 @@ test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/data
+
+test_unit_test_ceph_mount_config_SOURCES = test/unit/test_ceph_mount_config.c
+test_unit_test_ceph_mount_config_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_mount_config_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
