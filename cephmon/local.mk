@@ -1,10 +1,13 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
-# keyrings, the wire encoding; msgr2, cephx and monc to come. Link $(CRYPTO_LIBS) with libcephmon.a.
+# keyrings, the wire encoding, monitor messages, the mount configuration and
+# the monitor client's state machine (monc); msgr2 and cephx to come. Link
+# libcephmon.a with health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) -lpthread.
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
 	cephmon/ceph_codec.c cephmon/ceph_codec.h \
 	cephmon/mon_msgs.c cephmon/mon_msgs.h \
-	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h
+	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h \
+	cephmon/mon_client.c cephmon/mon_client.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)

@@ -1,0 +1,680 @@
+/*
+ * cephmon/mon_client.c: the monitor client's state machine (see
+ * mon_client.h). Written for netfuse from the behaviour of Linux
+ * net/ceph/mon_client.c (hunting, backoff, keepalive timeout, subscription
+ * renewal, generic requests by tid resent on a new session) and librados'
+ * MonClient (parallel hunting).
+ */
+#include "config.h"
+
+#include "mon_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum req_kind { REQ_STATFS, REQ_GET_VERSION, REQ_COMMAND };
+
+struct monc_req {
+	struct monc_req *next;
+	uint64_t tid;
+	enum req_kind kind;
+	uint16_t type, version;
+	struct ceph_enc front;
+	monc_done_fn done;
+	void *arg;
+	char blocklist_addr[64]; /* set for `osd blocklist add`: retried as "blacklist" */
+	bool legacy_tried;
+};
+
+struct monc_sub {
+	char what[32];
+	uint64_t have; /* newest epoch held; the subscription starts at have + 1 */
+	bool onetime, got;
+};
+
+struct hunt_con {
+	uint64_t con;
+	int rank;
+	char name[MONC_NAME_MAX]; /* to follow it across a new monmap */
+};
+
+struct monc {
+	struct monc_monmap map;
+	struct monc_io io;
+	struct health_queue *health;
+	uint64_t rng;
+	enum monc_state state;
+	uint64_t next_con;
+
+	/* Hunting. */
+	struct hunt_con hunt[MONC_HUNT_PARALLEL];
+	unsigned nhunt;
+	bool tried[CEPH_MON_ADDRS_MAX];
+	int last_rank; /* the session's monitor, or the one just lost; -1 none */
+	uint64_t round_deadline, next_round;
+	double hunt_mult;
+
+	/* The session. */
+	uint64_t session_con;
+	int session_rank;
+	uint64_t global_id;
+	uint64_t last_ack, next_ping;
+
+	/* Subscriptions. */
+	struct monc_sub subs[MONC_SUBS_MAX];
+	unsigned nsubs;
+	uint64_t sub_sent_at, sub_renew_after;
+	uint32_t sub_interval;
+
+	struct monc_req *reqs;
+	uint64_t next_tid;
+
+	uint64_t sessions, hunts;
+	bool stopped; /* for good */
+};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static uint64_t rnd(struct monc *m)
+{
+	/* xorshift64*: choosing monitors needs spread, not secrecy. */
+	m->rng ^= m->rng >> 12;
+	m->rng ^= m->rng << 25;
+	m->rng ^= m->rng >> 27;
+	return m->rng * 0x2545f4914f6cdd1dULL;
+}
+
+static const char *mon_name(const struct monc *m, int rank)
+{
+	return rank >= 0 && (unsigned)rank < m->map.addrs.n ? m->map.names[rank] : "?";
+}
+
+static void mon_addr(const struct monc *m, int rank, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (rank >= 0 && (unsigned)rank < m->map.addrs.n && m->map.addrs.mon[rank].n)
+		ceph_entity_addr_format(&m->map.addrs.mon[rank].v[0], buf, len);
+}
+
+static void emit_session(struct monc *m, enum health_type type, int rank, int err, const char *reason)
+{
+	struct health_event ev = { .domain = HEALTH_DOMAIN_SESSION, .type = type, .error = err < 0 ? -err : err };
+
+	if (!m->health)
+		return;
+	if (rank >= 0) {
+		snprintf(ev.server, sizeof(ev.server), "mon.%s", mon_name(m, rank));
+		mon_addr(m, rank, ev.addr, sizeof(ev.addr));
+	} else {
+		snprintf(ev.server, sizeof(ev.server), "monitors");
+	}
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	health_emit(m->health, &ev);
+}
+
+static uint64_t hunt_delay(const struct monc *m)
+{
+	return (uint64_t)(MONC_HUNT_INTERVAL_MS * m->hunt_mult);
+}
+
+static void send_on_session(struct monc *m, uint16_t type, uint16_t version, uint64_t tid, struct ceph_enc *front)
+{
+	if (m->state == MONC_SESSION && !ceph_enc_error(front))
+		m->io.send(m->io.arg, m->session_con, type, version, tid, front->buf, front->len);
+}
+
+/* ---- subscriptions ------------------------------------------------------ */
+
+static void send_subscribe(struct monc *m, uint64_t now)
+{
+	struct mon_sub_item items[MONC_SUBS_MAX];
+	size_t n = 0;
+	struct ceph_enc e;
+	uint16_t v;
+
+	for (unsigned i = 0; i < m->nsubs; i++) {
+		if (m->subs[i].onetime && m->subs[i].got)
+			continue;
+		items[n++] = (struct mon_sub_item){ m->subs[i].what, m->subs[i].have + 1,
+						    m->subs[i].onetime ? CEPH_SUB_ONETIME : 0 };
+	}
+	if (!n || m->state != MONC_SESSION)
+		return;
+	ceph_enc_init(&e);
+	v = mon_subscribe_encode(&e, items, n, "netfuse");
+	send_on_session(m, CEPH_MSG_MON_SUBSCRIBE, v, 0, &e);
+	ceph_enc_free(&e);
+	m->sub_sent_at = now;
+	/* Until the ack says how long it lasts, ask again at the next ping. */
+	m->sub_renew_after = now + MONC_PING_INTERVAL_MS;
+}
+
+int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime)
+{
+	struct monc_sub *s = NULL;
+
+	if (strlen(what) >= sizeof(m->subs[0].what))
+		return -ENAMETOOLONG;
+	for (unsigned i = 0; i < m->nsubs; i++)
+		if (!strcmp(m->subs[i].what, what))
+			s = &m->subs[i];
+	if (!s) {
+		if (m->nsubs == MONC_SUBS_MAX)
+			return -ENOSPC;
+		s = &m->subs[m->nsubs++];
+		snprintf(s->what, sizeof(s->what), "%s", what);
+	}
+	s->have = start ? start - 1 : 0;
+	s->onetime = onetime;
+	s->got = false;
+	return 0;
+}
+
+void monc_got_epoch(struct monc *m, const char *what, uint64_t epoch)
+{
+	for (unsigned i = 0; i < m->nsubs; i++) {
+		struct monc_sub *s = &m->subs[i];
+		if (strcmp(s->what, what))
+			continue;
+		if (epoch > s->have)
+			s->have = epoch;
+		s->got = true;
+	}
+	if (m->health) {
+		struct health_event ev = { .domain = HEALTH_DOMAIN_VOLUME, .type = HEALTH_HEALTHY };
+		snprintf(ev.volume, sizeof(ev.volume), "%s", what);
+		snprintf(ev.reason, sizeof(ev.reason), "%s epoch %llu received", what, (unsigned long long)epoch);
+		health_emit(m->health, &ev);
+	}
+}
+
+/* ---- hunting ------------------------------------------------------------ */
+
+static void close_hunt_cons(struct monc *m, uint64_t keep)
+{
+	for (unsigned i = 0; i < m->nhunt; i++)
+		if (m->hunt[i].con != keep)
+			m->io.close(m->io.arg, m->hunt[i].con);
+	m->nhunt = 0;
+}
+
+/* A monitor not tried in this round, at random; the one just lost only
+ * when it is the only one. -1 when none is left. */
+static int pick_untried(struct monc *m)
+{
+	int cand[CEPH_MON_ADDRS_MAX], n = 0;
+
+	for (unsigned r = 0; r < m->map.addrs.n; r++)
+		if (!m->tried[r] && ((int)r != m->last_rank || m->map.addrs.n == 1))
+			cand[n++] = (int)r;
+	return n ? cand[rnd(m) % (uint64_t)n] : -1;
+}
+
+static void fill_hunt(struct monc *m)
+{
+	unsigned want = m->map.addrs.n > 1 ? m->map.addrs.n - 1 : 1;
+
+	if (want > MONC_HUNT_PARALLEL)
+		want = MONC_HUNT_PARALLEL;
+	while (m->nhunt < want) {
+		int rank = pick_untried(m);
+		if (rank < 0)
+			return;
+		m->tried[rank] = true;
+		uint64_t con = ++m->next_con;
+		if (m->io.open(m->io.arg, con, m->map.names[rank], &m->map.addrs.mon[rank]))
+			continue; /* cannot even start: the next one */
+		m->hunt[m->nhunt] = (struct hunt_con){ .con = con, .rank = rank };
+		memcpy(m->hunt[m->nhunt].name, m->map.names[rank], MONC_NAME_MAX);
+		m->hunt[m->nhunt].name[MONC_NAME_MAX - 1] = '\0';
+		m->nhunt++;
+	}
+}
+
+static void new_round(struct monc *m, uint64_t now)
+{
+	memset(m->tried, 0, sizeof(m->tried));
+	fill_hunt(m);
+	m->round_deadline = now + hunt_delay(m);
+	if (!m->nhunt)
+		m->next_round = now + hunt_delay(m);
+}
+
+static void back_off(struct monc *m)
+{
+	m->hunt_mult *= MONC_HUNT_BACKOFF;
+	if (m->hunt_mult > MONC_HUNT_MAX_MULT)
+		m->hunt_mult = MONC_HUNT_MAX_MULT;
+}
+
+static void start_hunting(struct monc *m, uint64_t now, const char *why)
+{
+	m->state = MONC_HUNTING;
+	m->hunts++;
+	emit_session(m, HEALTH_HUNTING, -1, 0, why);
+	new_round(m, now);
+}
+
+void monc_start(struct monc *m, uint64_t now)
+{
+	if (m->state != MONC_STOPPED || m->stopped || m->hunts)
+		return;
+	start_hunting(m, now, "mounting");
+}
+
+static void resend_requests(struct monc *m, unsigned *count)
+{
+	for (struct monc_req *r = m->reqs; r; r = r->next) {
+		send_on_session(m, r->type, r->version, r->tid, &r->front);
+		(*count)++;
+	}
+}
+
+void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t now)
+{
+	int rank = -1;
+	bool found = false;
+	unsigned resent = 0;
+	char reason[HEALTH_REASON_MAX];
+
+	for (unsigned i = 0; i < m->nhunt; i++)
+		if (m->hunt[i].con == con) {
+			rank = m->hunt[i].rank;
+			found = true;
+		}
+	if (m->state != MONC_HUNTING || !found) {
+		/* A straggler from an abandoned round. */
+		m->io.close(m->io.arg, con);
+		return;
+	}
+	close_hunt_cons(m, con);
+	m->state = MONC_SESSION;
+	m->session_con = con;
+	m->session_rank = m->last_rank = rank;
+	m->global_id = global_id;
+	m->last_ack = now;
+	m->next_ping = now + MONC_PING_INTERVAL_MS;
+	m->sessions++;
+	m->hunt_mult /= 2;
+	if (m->hunt_mult < 1)
+		m->hunt_mult = 1;
+	send_subscribe(m, now);
+	resend_requests(m, &resent);
+	if (resent)
+		snprintf(reason, sizeof(reason), "session %llu; %u pending request%s sent again",
+			 (unsigned long long)m->sessions, resent, resent == 1 ? "" : "s");
+	else
+		snprintf(reason, sizeof(reason), "session %llu", (unsigned long long)m->sessions);
+	emit_session(m, HEALTH_SESSION_ESTABLISHED, rank, 0, reason);
+}
+
+static bool auth_error(int err)
+{
+	return err == -EACCES || err == -EPERM || err == -EKEYREJECTED || err == -EKEYEXPIRED || err == -ENOKEY;
+}
+
+void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint64_t now)
+{
+	char reason[HEALTH_REASON_MAX];
+
+	if (m->state == MONC_SESSION && con == m->session_con) {
+		snprintf(reason, sizeof(reason), "%s", why && *why ? why : "connection lost");
+		emit_session(m, auth_error(err) ? HEALTH_AUTH_FAILED : HEALTH_SESSION_LOST, m->session_rank, err,
+			     reason);
+		m->io.close(m->io.arg, con);
+		m->last_rank = m->session_rank;
+		start_hunting(m, now, reason);
+		return;
+	}
+	for (unsigned i = 0; i < m->nhunt; i++) {
+		if (m->hunt[i].con != con)
+			continue;
+		int rank = m->hunt[i].rank;
+		m->hunt[i] = m->hunt[--m->nhunt];
+		m->io.close(m->io.arg, con);
+		if (auth_error(err))
+			emit_session(m, HEALTH_AUTH_FAILED, rank, err, why && *why ? why : "authentication refused");
+		if (m->state == MONC_HUNTING) {
+			fill_hunt(m); /* a refusal is replaced at once by an untried monitor */
+			if (!m->nhunt) {
+				back_off(m);
+				m->next_round = now + hunt_delay(m);
+			}
+		}
+		return;
+	}
+}
+
+void monc_keepalive_ack(struct monc *m, uint64_t con, uint64_t now)
+{
+	if (m->state == MONC_SESSION && con == m->session_con)
+		m->last_ack = now;
+}
+
+uint64_t monc_tick(struct monc *m, uint64_t now)
+{
+	switch (m->state) {
+	case MONC_HUNTING:
+		if (m->nhunt && now >= m->round_deadline) {
+			/* Nobody authenticated in time (a monitor that accepts and
+			 * never answers): try others, more patiently. */
+			close_hunt_cons(m, 0);
+			back_off(m);
+			new_round(m, now);
+		} else if (!m->nhunt && now >= m->next_round) {
+			new_round(m, now);
+		}
+		return m->nhunt ? m->round_deadline : m->next_round;
+	case MONC_SESSION:
+		if (now - m->last_ack >= MONC_PING_TIMEOUT_MS) {
+			char why[HEALTH_REASON_MAX];
+			snprintf(why, sizeof(why), "no keepalive ack for %d s", MONC_PING_TIMEOUT_MS / 1000);
+			monc_con_down(m, m->session_con, -ETIMEDOUT, why, now);
+			return monc_tick(m, now);
+		}
+		if (now >= m->next_ping) {
+			m->io.keepalive(m->io.arg, m->session_con);
+			m->next_ping = now + MONC_PING_INTERVAL_MS;
+		}
+		if (m->nsubs && now >= m->sub_renew_after)
+			send_subscribe(m, now);
+		uint64_t next = m->next_ping;
+		if (m->last_ack + MONC_PING_TIMEOUT_MS < next)
+			next = m->last_ack + MONC_PING_TIMEOUT_MS;
+		if (m->sub_renew_after > now && m->sub_renew_after < next)
+			next = m->sub_renew_after;
+		return next;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now)
+{
+	char cur[MONC_NAME_MAX];
+
+	(void)now;
+	if (!map->addrs.n || (m->map.epoch && map->epoch <= m->map.epoch))
+		return;
+	snprintf(cur, sizeof(cur), "%s", m->session_rank >= 0 ? mon_name(m, m->session_rank) : "");
+	m->map = *map;
+	/* Ranks move with a new map: follow monitors by name. */
+	m->session_rank = m->last_rank = -1;
+	for (unsigned r = 0; r < m->map.addrs.n; r++)
+		if (cur[0] && !strcmp(m->map.names[r], cur))
+			m->session_rank = m->last_rank = (int)r;
+	for (unsigned i = 0; i < m->nhunt; i++) {
+		m->hunt[i].rank = -1; /* gone from the map: it may still win */
+		for (unsigned r = 0; r < m->map.addrs.n; r++)
+			if (!strcmp(m->map.names[r], m->hunt[i].name))
+				m->hunt[i].rank = (int)r;
+	}
+	memset(m->tried, 0, sizeof(m->tried));
+	for (unsigned i = 0; i < m->nhunt; i++)
+		if (m->hunt[i].rank >= 0)
+			m->tried[m->hunt[i].rank] = true;
+	monc_got_epoch(m, "monmap", map->epoch);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+static void finish(struct monc *m, struct monc_req *req, const struct monc_reply *r)
+{
+	for (struct monc_req **pp = &m->reqs; *pp; pp = &(*pp)->next)
+		if (*pp == req) {
+			*pp = req->next;
+			break;
+		}
+	if (req->done)
+		req->done(req->arg, req->tid, r);
+	ceph_enc_free(&req->front);
+	free(req);
+}
+
+static struct monc_req *find_req(struct monc *m, uint64_t tid)
+{
+	for (struct monc_req *r = m->reqs; r; r = r->next)
+		if (r->tid == tid)
+			return r;
+	return NULL;
+}
+
+static int64_t submit(struct monc *m, struct monc_req *req)
+{
+	struct monc_req **pp = &m->reqs;
+
+	if (m->stopped) {
+		ceph_enc_free(&req->front);
+		free(req);
+		return -ESHUTDOWN;
+	}
+	if (ceph_enc_error(&req->front)) {
+		ceph_enc_free(&req->front);
+		free(req);
+		return -ENOMEM;
+	}
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = req; /* in tid order, so resends keep it */
+	send_on_session(m, req->type, req->version, req->tid, &req->front);
+	return (int64_t)req->tid;
+}
+
+static struct monc_req *new_req(struct monc *m, enum req_kind kind, uint16_t type, monc_done_fn done, void *arg)
+{
+	struct monc_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->tid = ++m->next_tid;
+	r->kind = kind;
+	r->type = type;
+	r->done = done;
+	r->arg = arg;
+	ceph_enc_init(&r->front);
+	return r;
+}
+
+int64_t monc_statfs(struct monc *m, int64_t data_pool, monc_done_fn done, void *arg, uint64_t now)
+{
+	struct monc_req *r = new_req(m, REQ_STATFS, CEPH_MSG_STATFS, done, arg);
+
+	(void)now;
+	if (!r)
+		return -ENOMEM;
+	r->version = mon_statfs_encode(&r->front, m->map.fsid, data_pool);
+	return submit(m, r);
+}
+
+int64_t monc_get_version(struct monc *m, const char *what, monc_done_fn done, void *arg, uint64_t now)
+{
+	struct monc_req *r = new_req(m, REQ_GET_VERSION, CEPH_MSG_MON_GET_VERSION, done, arg);
+
+	(void)now;
+	if (!r)
+		return -ENOMEM;
+	r->version = mon_get_version_encode(&r->front, r->tid, what);
+	return submit(m, r);
+}
+
+int64_t monc_command(struct monc *m, const char *const *cmd, size_t n, monc_done_fn done, void *arg, uint64_t now)
+{
+	struct monc_req *r = new_req(m, REQ_COMMAND, CEPH_MSG_MON_COMMAND, done, arg);
+
+	(void)now;
+	if (!r)
+		return -ENOMEM;
+	r->version = mon_command_encode(&r->front, m->map.fsid, cmd, n);
+	return submit(m, r);
+}
+
+static void encode_blocklist(struct monc *m, struct monc_req *r, bool legacy)
+{
+	char cmd[256];
+	const char *one[1] = { cmd };
+
+	snprintf(cmd, sizeof(cmd), "{\"prefix\": \"osd %s\", \"%sop\": \"add\", \"addr\": \"%s\"}",
+		 legacy ? "blacklist" : "blocklist", legacy ? "blacklist" : "blocklist", r->blocklist_addr);
+	ceph_enc_free(&r->front);
+	ceph_enc_init(&r->front);
+	r->version = mon_command_encode(&r->front, m->map.fsid, one, 1);
+}
+
+int64_t monc_blocklist_add(struct monc *m, const char *addr, monc_done_fn done, void *arg, uint64_t now)
+{
+	struct monc_req *r;
+
+	(void)now;
+	if (strlen(addr) >= sizeof(r->blocklist_addr) || strpbrk(addr, "\"\\"))
+		return -EINVAL;
+	r = new_req(m, REQ_COMMAND, CEPH_MSG_MON_COMMAND, done, arg);
+	if (!r)
+		return -ENOMEM;
+	snprintf(r->blocklist_addr, sizeof(r->blocklist_addr), "%s", addr);
+	encode_blocklist(m, r, false);
+	return submit(m, r);
+}
+
+void monc_cancel(struct monc *m, uint64_t tid)
+{
+	struct monc_req *r = find_req(m, tid);
+
+	if (r) {
+		r->done = NULL;
+		finish(m, r, NULL);
+	}
+}
+
+int monc_handle_msg(struct monc *m, uint64_t con, uint16_t type, uint64_t tid, const void *front, size_t len,
+		    uint64_t now)
+{
+	struct monc_reply rep = { 0 };
+	struct monc_req *r;
+	uint8_t fsid[CEPH_FSID_LEN];
+	uint64_t handle;
+	int32_t res;
+
+	if (m->state != MONC_SESSION || con != m->session_con)
+		return 0; /* from a connection that is no longer the session */
+	switch (type) {
+	case CEPH_MSG_MON_SUBSCRIBE_ACK:
+		if (mon_subscribe_ack_decode(front, len, &m->sub_interval, fsid))
+			return -EBADMSG;
+		m->sub_renew_after = m->sub_sent_at + (uint64_t)m->sub_interval * 1000 / 2;
+		return 0;
+	case CEPH_MSG_STATFS_REPLY:
+		if (mon_statfs_reply_decode(front, len, &rep.statfs))
+			return -EBADMSG;
+		r = find_req(m, tid);
+		if (r && r->kind == REQ_STATFS)
+			finish(m, r, &rep);
+		return 0;
+	case CEPH_MSG_MON_GET_VERSION_REPLY:
+		if (mon_get_version_reply_decode(front, len, &handle, &rep.newest, &rep.oldest))
+			return -EBADMSG;
+		r = find_req(m, handle);
+		if (r && r->kind == REQ_GET_VERSION)
+			finish(m, r, &rep);
+		return 0;
+	case CEPH_MSG_MON_COMMAND_ACK:
+		if (mon_command_ack_decode(front, len, &res, rep.rs, sizeof(rep.rs)))
+			return -EBADMSG;
+		r = find_req(m, tid);
+		if (!r || r->kind != REQ_COMMAND)
+			return 0;
+		if (res == -EINVAL && r->blocklist_addr[0] && !r->legacy_tried) {
+			/* A monitor older than Pacific knows only "blacklist". */
+			r->legacy_tried = true;
+			encode_blocklist(m, r, true);
+			send_on_session(m, r->type, r->version, r->tid, &r->front);
+			return 0;
+		}
+		rep.result = res;
+		finish(m, r, &rep);
+		return 0;
+	default:
+		(void)now;
+		return -ENOENT;
+	}
+}
+
+/* ---- life ------------------------------------------------------------------- */
+
+struct monc *monc_new(const struct monc_monmap *initial, const struct monc_io *io, struct health_queue *health,
+		      uint64_t seed)
+{
+	struct monc *m;
+
+	if (!initial->addrs.n)
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->map = *initial;
+	m->io = *io;
+	m->health = health;
+	m->rng = seed | 1;
+	m->state = MONC_STOPPED;
+	m->hunt_mult = 1;
+	m->last_rank = m->session_rank = -1;
+	return m;
+}
+
+void monc_stop(struct monc *m, uint64_t now)
+{
+	struct monc_reply rep = { .result = -ESHUTDOWN };
+
+	(void)now;
+	if (m->state == MONC_SESSION)
+		m->io.close(m->io.arg, m->session_con);
+	close_hunt_cons(m, 0);
+	m->state = MONC_STOPPED;
+	m->stopped = true;
+	while (m->reqs)
+		finish(m, m->reqs, &rep);
+}
+
+void monc_free(struct monc *m)
+{
+	if (!m)
+		return;
+	while (m->reqs) {
+		m->reqs->done = NULL;
+		finish(m, m->reqs, NULL);
+	}
+	free(m);
+}
+
+void monc_get_status(const struct monc *m, struct monc_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->state = m->state;
+	if (m->state == MONC_SESSION) {
+		snprintf(st->mon, sizeof(st->mon), "%s", mon_name(m, m->session_rank));
+		mon_addr(m, m->session_rank, st->addr, sizeof(st->addr));
+	}
+	st->global_id = m->global_id;
+	st->hunt_mult = m->hunt_mult;
+	st->hunting_cons = m->nhunt;
+	st->sessions = m->sessions;
+	st->hunts = m->hunts;
+	for (const struct monc_req *r = m->reqs; r; r = r->next)
+		st->pending++;
+	st->last_keepalive_ack = m->last_ack;
+	st->sub_interval = m->sub_interval;
+	st->nsubs = m->nsubs;
+	for (unsigned i = 0; i < m->nsubs; i++) {
+		snprintf(st->subs[i].what, sizeof(st->subs[i].what), "%s", m->subs[i].what);
+		st->subs[i].have = m->subs[i].have;
+		st->subs[i].onetime = m->subs[i].onetime;
+	}
+	st->monmap_epoch = m->map.epoch;
+	st->nmons = m->map.addrs.n;
+}
+
+const struct monc_monmap *monc_monmap(const struct monc *m)
+{
+	return &m->map;
+}

@@ -1,0 +1,368 @@
+/*
+ * Unit tests for cephmon/mon_client.c, monc's state machine, driven with a
+ * recording stand-in for the connections (the I/O it would do is what is
+ * under test here; the real connections are tested against real monitors).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cephmon/mon_client.h"
+
+struct sent {
+	uint64_t con;
+	uint16_t type, version;
+	uint64_t tid;
+	uint8_t front[512];
+	size_t len;
+};
+
+static struct {
+	uint64_t open_con[64];
+	char open_name[64][MONC_NAME_MAX];
+	unsigned nopen;
+	uint64_t closed[64];
+	unsigned nclosed;
+	struct sent sent[64];
+	unsigned nsent;
+	unsigned keepalives;
+	int refuse_open; /* open returns this */
+} io;
+
+static int f_open(void *arg, uint64_t con, const char *name, const struct ceph_addrvec *addrs)
+{
+	(void)arg, (void)addrs;
+	if (io.refuse_open)
+		return io.refuse_open;
+	io.open_con[io.nopen] = con;
+	snprintf(io.open_name[io.nopen], MONC_NAME_MAX, "%s", name);
+	io.nopen++;
+	return 0;
+}
+
+static void f_close(void *arg, uint64_t con)
+{
+	(void)arg;
+	io.closed[io.nclosed++] = con;
+}
+
+static int f_send(void *arg, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
+		  size_t len)
+{
+	(void)arg;
+	struct sent *s = &io.sent[io.nsent++ % 64];
+	s->con = con, s->type = type, s->version = version, s->tid = tid;
+	s->len = len < sizeof(s->front) ? len : sizeof(s->front);
+	memcpy(s->front, front, s->len);
+	return 0;
+}
+
+static void f_keepalive(void *arg, uint64_t con)
+{
+	(void)arg, (void)con;
+	io.keepalives++;
+}
+
+static const struct monc_io fio = { NULL, f_open, f_close, f_send, f_keepalive };
+static struct monc *m;
+static struct health_queue *hq;
+static struct health_reader hr;
+
+static void setup(void)
+{
+	struct monc_monmap map = { 0 };
+	struct health_event ev = { .domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING };
+	char err[128];
+
+	memset(&io, 0, sizeof(io));
+	cr_assert_eq(ceph_parse_mon_addrs("127.0.0.1:3300,127.0.0.1:3301,127.0.0.1:3302", CEPH_ADDR_SYNTAX_CEPH,
+					  &map.addrs, err, sizeof(err)),
+		     0, "%s", err);
+	for (int i = 0; i < 3; i++)
+		snprintf(map.names[i], MONC_NAME_MAX, "%c", 'a' + i);
+	hq = health_queue_new(256, true);
+	health_emit(hq, &ev);
+	health_reader_init(hq, &hr);
+	m = monc_new(&map, &fio, hq, 42);
+	cr_assert_not_null(m);
+}
+
+static void teardown(void)
+{
+	monc_free(m);
+	health_queue_free(hq);
+}
+
+TestSuite(monc, .init = setup, .fini = teardown);
+
+/* The health lines since the last call, joined. */
+static const char *health_since(void)
+{
+	static char buf[16384];
+	ssize_t n = health_read(hq, &hr, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static unsigned count_sent(uint16_t type)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < io.nsent && i < 64; i++)
+		n += io.sent[i].type == type;
+	return n;
+}
+
+static struct monc_reply last_reply;
+static int replies;
+static void on_done(void *arg, uint64_t tid, const struct monc_reply *r)
+{
+	(void)arg, (void)tid;
+	last_reply = *r;
+	replies++;
+}
+
+/* Start and make the first hunted connection the session. */
+static uint64_t establish(uint64_t now)
+{
+	monc_start(m, now);
+	cr_assert_eq(io.nopen, 2, "hunts two of three monitors at once");
+	monc_con_up(m, io.open_con[0], 4100, now + 5);
+	return io.open_con[0];
+}
+
+Test(monc, hunts_in_parallel_and_keeps_the_first_to_authenticate)
+{
+	struct monc_status st;
+	uint64_t con;
+
+	monc_subscribe(m, "osdmap", 0, false);
+	con = establish(1000);
+	cr_assert_neq(strcmp(io.open_name[0], io.open_name[1]), 0, "two different monitors");
+	cr_assert_eq(io.nclosed, 1);
+	cr_assert_eq(io.closed[0], io.open_con[1], "the other hunt is closed");
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION);
+	cr_assert_str_eq(st.mon, io.open_name[0]);
+	cr_assert_eq(st.global_id, 4100);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
+	cr_assert_eq(io.sent[0].con, con);
+	const char *h = health_since();
+	cr_assert(strstr(h, "\"type\":\"hunting\""), "%s", h);
+	cr_assert(strstr(h, "\"type\":\"session_established\""), "%s", h);
+}
+
+Test(monc, requests_wait_for_a_session_and_are_resent_on_the_next)
+{
+	uint8_t reply[56] = { 0 };
+	int64_t tid;
+
+	monc_start(m, 0);
+	tid = monc_statfs(m, 3, on_done, NULL, 0);
+	cr_assert_gt(tid, 0);
+	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 0, "no session yet");
+	monc_con_up(m, io.open_con[0], 1, 10);
+	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 1, "sent once the session is up");
+
+	/* The session's monitor dies before answering. */
+	char lost[MONC_NAME_MAX];
+	snprintf(lost, sizeof(lost), "%s", io.open_name[0]);
+	unsigned before = io.nopen;
+	monc_con_down(m, io.open_con[0], -ECONNREFUSED, "connection refused", 20);
+	cr_assert_eq(io.nopen, before + 2, "hunts again");
+	for (unsigned i = before; i < io.nopen; i++)
+		cr_assert_str_neq(io.open_name[i], lost, "never the monitor just lost while others exist");
+	const char *h = health_since();
+	cr_assert(strstr(h, "\"type\":\"session_lost\"") && strstr(h, "ECONNREFUSED"), "%s", h);
+
+	monc_con_up(m, io.open_con[before + 1], 2, 30);
+	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 2, "resent on the new session");
+	cr_assert_eq(io.sent[io.nsent - 1].tid, (uint64_t)tid, "with its tid");
+	h = health_since();
+	cr_assert(strstr(h, "1 pending request sent again"), "%s", h);
+
+	reply[24] = 0x10; /* kb = 4096 << 0 ... little-endian 0x1000 */
+	reply[25] = 0x00;
+	cr_assert_eq(monc_handle_msg(m, io.open_con[before + 1], CEPH_MSG_STATFS_REPLY, (uint64_t)tid, reply, 56, 40),
+		     0);
+	cr_assert_eq(replies, 1);
+	cr_assert_eq(last_reply.result, 0);
+	cr_assert_eq(last_reply.statfs.kb, 0x10);
+}
+
+Test(monc, a_refusal_is_replaced_at_once_and_rounds_back_off)
+{
+	monc_start(m, 0);
+	cr_assert_eq(io.nopen, 2);
+	monc_con_down(m, io.open_con[0], -ECONNREFUSED, "refused", 1);
+	cr_assert_eq(io.nopen, 3, "the third monitor is tried at once");
+	monc_con_down(m, io.open_con[1], -ECONNREFUSED, "refused", 2);
+	monc_con_down(m, io.open_con[2], -ECONNREFUSED, "refused", 3);
+	cr_assert_eq(io.nopen, 3, "every monitor tried: wait for the next round");
+	uint64_t next = monc_tick(m, 4);
+	cr_assert_eq(next, 3 + 4500, "the backoff grew to 1.5 x 3 s (next at %llu)", (unsigned long long)next);
+	monc_tick(m, next);
+	cr_assert_eq(io.nopen, 5, "a new round");
+}
+
+Test(monc, a_silent_monitor_is_left_after_the_hunt_interval)
+{
+	monc_start(m, 0);
+	cr_assert_eq(monc_tick(m, 100), MONC_HUNT_INTERVAL_MS);
+	monc_tick(m, MONC_HUNT_INTERVAL_MS);
+	cr_assert_eq(io.nclosed, 2, "the silent round is closed");
+	cr_assert_eq(io.nopen, 4, "and a new one opened");
+	struct monc_status st;
+	monc_get_status(m, &st);
+	cr_assert_float_eq(st.hunt_mult, 1.5, 1e-9);
+	/* A straggler of the old round cannot become the session. */
+	monc_con_up(m, io.open_con[0], 9, MONC_HUNT_INTERVAL_MS + 1);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_HUNTING);
+}
+
+Test(monc, keepalives_and_their_timeout)
+{
+	const uint64_t up = 5; /* establish() brings the session up at 5 ms */
+
+	establish(0);
+	monc_tick(m, up + MONC_PING_INTERVAL_MS - 1);
+	cr_assert_eq(io.keepalives, 0);
+	monc_tick(m, up + MONC_PING_INTERVAL_MS);
+	cr_assert_eq(io.keepalives, 1);
+	monc_keepalive_ack(m, io.open_con[0], up + MONC_PING_INTERVAL_MS + 3);
+	monc_tick(m, up + 2 * MONC_PING_INTERVAL_MS);
+	cr_assert_eq(io.keepalives, 2);
+	/* No ack for 30 s after the last one. */
+	health_since();
+	monc_tick(m, up + MONC_PING_INTERVAL_MS + 3 + MONC_PING_TIMEOUT_MS - 1);
+	struct monc_status st;
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION, "not a millisecond early");
+	monc_tick(m, up + MONC_PING_INTERVAL_MS + 3 + MONC_PING_TIMEOUT_MS);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_HUNTING);
+	const char *h = health_since();
+	cr_assert(strstr(h, "no keepalive ack for 30 s"), "%s", h);
+}
+
+Test(monc, subscriptions_renew_at_half_the_granted_interval)
+{
+	uint8_t ack[20] = { 44, 1, 0, 0 }; /* 300 s */
+
+	monc_subscribe(m, "monmap", 0, false);
+	monc_subscribe(m, "fsmap.user", 0, true);
+	establish(0);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_SUBSCRIBE_ACK, 0, ack, sizeof(ack), 7), 0);
+	monc_got_epoch(m, "monmap", 4);
+	monc_got_epoch(m, "fsmap.user", 2);
+	monc_keepalive_ack(m, io.open_con[0], 149000);
+	monc_tick(m, 149000);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1, "not yet");
+	monc_keepalive_ack(m, io.open_con[0], 150005);
+	monc_tick(m, 150005);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 2, "renewed at 150 s");
+	/* The renewal asks for monmap from epoch 5 and no longer for the one-time fsmap.user. */
+	const struct sent *s = &io.sent[io.nsent - 1];
+	cr_assert_eq(s->front[0], 1, "one item");
+	cr_assert_eq(memcmp(s->front + 8, "monmap", 6), 0);
+	cr_assert_eq(s->front[14], 5, "from epoch 5");
+	cr_assert(strstr(health_since(), "monmap epoch 4 received"));
+}
+
+Test(monc, blocklist_falls_back_to_the_legacy_command)
+{
+	struct ceph_enc ack;
+	int64_t tid;
+
+	establish(0);
+	tid = monc_blocklist_add(m, "127.0.0.1:0/123", on_done, NULL, 1);
+	cr_assert_gt(tid, 0);
+	cr_assert(memmem(io.sent[io.nsent - 1].front, io.sent[io.nsent - 1].len, "osd blocklist", 13));
+	ceph_enc_init(&ack);
+	ceph_enc_u64(&ack, 0);
+	ceph_enc_u16(&ack, 0xffff);
+	ceph_enc_u64(&ack, 0);
+	ceph_enc_u32(&ack, (uint32_t)-EINVAL);
+	ceph_enc_string(&ack, "unknown command");
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 2), 0);
+	cr_assert_eq(replies, 0, "not finished: retried");
+	cr_assert(memmem(io.sent[io.nsent - 1].front, io.sent[io.nsent - 1].len, "osd blacklist", 13));
+	cr_assert_eq(io.sent[io.nsent - 1].tid, (uint64_t)tid);
+	/* The legacy one fails too: that is the answer. */
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 3), 0);
+	cr_assert_eq(replies, 1);
+	cr_assert_eq(last_reply.result, -EINVAL);
+	cr_assert_str_eq(last_reply.rs, "unknown command");
+	ceph_enc_free(&ack);
+}
+
+Test(monc, malformed_replies_change_nothing)
+{
+	int64_t tid;
+	uint8_t junk[5] = { 1, 2, 3, 4, 5 };
+
+	establish(0);
+	tid = monc_get_version(m, "osdmap", on_done, NULL, 1);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_GET_VERSION_REPLY, 0, junk, 5, 2), -EBADMSG);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_STATFS_REPLY, (uint64_t)tid, junk, 5, 2), -EBADMSG);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_SUBSCRIBE_ACK, 0, junk, 5, 2), -EBADMSG);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_OSD_MAP, 0, junk, 5, 2), -ENOENT);
+	struct monc_status st;
+	monc_get_status(m, &st);
+	cr_assert_eq(st.pending, 1);
+	cr_assert_eq(st.state, MONC_SESSION);
+	uint8_t ok[24] = { (uint8_t)tid, 0, 0, 0, 0, 0, 0, 0, 17 };
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_GET_VERSION_REPLY, 0, ok, 24, 3), 0);
+	cr_assert_eq(replies, 1);
+	cr_assert_eq(last_reply.newest, 17);
+	/* A reply on a connection that is not the session is ignored. */
+	cr_assert_eq(monc_handle_msg(m, 999, CEPH_MSG_MON_GET_VERSION_REPLY, 0, ok, 24, 4), 0);
+	cr_assert_eq(replies, 1);
+}
+
+Test(monc, auth_failures_are_reported_and_stop_finishes_requests)
+{
+	monc_start(m, 0);
+	monc_statfs(m, CEPH_NOPOOL, on_done, NULL, 0);
+	monc_con_down(m, io.open_con[0], -EACCES, "cephx: key rejected for client.admin", 1);
+	const char *h = health_since();
+	cr_assert(strstr(h, "\"type\":\"auth_failed\"") && strstr(h, "key rejected"), "%s", h);
+	monc_stop(m, 2);
+	cr_assert_eq(replies, 1);
+	cr_assert_eq(last_reply.result, -ESHUTDOWN);
+	cr_assert_eq(monc_statfs(m, CEPH_NOPOOL, on_done, NULL, 3), -ESHUTDOWN);
+}
+
+Test(monc, a_new_monmap_follows_the_session_by_name)
+{
+	struct monc_monmap map = { .epoch = 7 };
+	struct monc_status st;
+	char err[64], cur[MONC_NAME_MAX];
+
+	establish(0);
+	snprintf(cur, sizeof(cur), "%s", io.open_name[0]);
+	/* The same three monitors in another order, plus a fourth. */
+	cr_assert_eq(ceph_parse_mon_addrs("127.0.0.1:3303,127.0.0.1:3302,127.0.0.1:3301,127.0.0.1:3300",
+					  CEPH_ADDR_SYNTAX_CEPH, &map.addrs, err, sizeof(err)),
+		     0);
+	snprintf(map.names[0], MONC_NAME_MAX, "d");
+	snprintf(map.names[1], MONC_NAME_MAX, "c");
+	snprintf(map.names[2], MONC_NAME_MAX, "b");
+	snprintf(map.names[3], MONC_NAME_MAX, "a");
+	monc_set_monmap(m, &map, 1);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.monmap_epoch, 7);
+	cr_assert_eq(st.nmons, 4);
+	cr_assert_str_eq(st.mon, cur);
+	/* An older map is ignored. */
+	map.epoch = 6;
+	map.addrs.n = 1;
+	monc_set_monmap(m, &map, 2);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.nmons, 4);
+}
