@@ -11,3 +11,7 @@ fuse_libfusecore_a_SOURCES = \
 	fuse/log.c fuse/log.h
 fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
 fusecore_libs = fuse/libfusecore.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm
+
+# netfuse-ceph's own parts (the program arrives with its connection layer).
+noinst_LIBRARIES += fuse/libcephfront.a
+fuse_libcephfront_a_SOURCES = fuse/ceph_views.c fuse/ceph_views.h

@@ -1,0 +1,192 @@
+/*
+ * fuse/ceph_views.c: df and .ceph/ for netfuse-ceph (see ceph_views.h).
+ *
+ * The text follows the kernel's debugfs files where they exist
+ * (/sys/kernel/debug/ceph/FSID.CLIENT/{monmap,monc,osdmap,mdsmap}): one
+ * "key value" line each, then one line per monitor, request or pool, so
+ * people who know those files read these, and scripts can awk them.
+ */
+#include "config.h"
+
+#include "ceph_views.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct out {
+	char *buf;
+	size_t len, off;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list va;
+	int n;
+
+	if (o->off + 1 >= o->len)
+		return;
+	va_start(va, fmt);
+	n = vsnprintf(o->buf + o->off, o->len - o->off, fmt, va);
+	va_end(va);
+	if (n < 0)
+		return;
+	o->off += (size_t)n;
+	if (o->off >= o->len)
+		o->off = o->len - 1; /* cut, still NUL-terminated by vsnprintf */
+}
+
+static size_t start(struct out *o, char *buf, size_t len)
+{
+	o->buf = buf;
+	o->len = len;
+	o->off = 0;
+	if (len)
+		buf[0] = '\0';
+	return 0;
+}
+
+void ceph_statfs_fill(const struct mon_statfs_reply *r, struct statvfs *st)
+{
+	const unsigned shift = CEPH_BLOCK_SHIFT - 10; /* the reply counts KiB */
+
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = st->f_frsize = 1UL << CEPH_BLOCK_SHIFT;
+	st->f_blocks = r->kb >> shift;
+	st->f_bfree = r->kb_avail >> shift;
+	st->f_bavail = r->kb_avail >> shift;
+	st->f_files = r->num_objects;
+	st->f_ffree = (fsfilcnt_t)-1;
+	st->f_favail = (fsfilcnt_t)-1;
+	st->f_namemax = 255;
+	/* f_fsid: the kernel folds the cluster's fsid into it, but FUSE's statfs
+	 * reply has no field for it; the kernel's FUSE layer sets its own. */
+}
+
+void ceph_fsid_format(const uint8_t f[CEPH_FSID_LEN], char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", f[0], f[1], f[2],
+		 f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14], f[15]);
+}
+
+size_t ceph_view_monmap(const struct monc_monmap *map, char *buf, size_t len)
+{
+	struct out o;
+	char fsid[40], addr[64];
+
+	start(&o, buf, len);
+	ceph_fsid_format(map->fsid, fsid, sizeof(fsid));
+	put(&o, "epoch %u\n", map->epoch);
+	put(&o, "fsid %s\n", fsid);
+	for (unsigned r = 0; r < map->addrs.n; r++) {
+		put(&o, "\tmon%u\t%s", r, map->names[r]);
+		for (unsigned i = 0; i < map->addrs.mon[r].n; i++) {
+			ceph_entity_addr_format(&map->addrs.mon[r].v[i], addr, sizeof(addr));
+			put(&o, "%s%s", i ? "," : "\t", addr);
+		}
+		put(&o, "\n");
+	}
+	return o.off;
+}
+
+static const char *state_name(enum monc_state s)
+{
+	switch (s) {
+	case MONC_HUNTING:
+		return "hunting";
+	case MONC_SESSION:
+		return "session";
+	default:
+		return "stopped";
+	}
+}
+
+size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, size_t len)
+{
+	struct out o;
+
+	start(&o, buf, len);
+	put(&o, "state %s\n", state_name(st->state));
+	if (st->state == MONC_SESSION)
+		put(&o, "mon %s %s\n", st->mon, st->addr);
+	put(&o, "global_id %llu\n", (unsigned long long)st->global_id);
+	put(&o, "hunt_mult %.2f\n", st->hunt_mult);
+	put(&o, "hunting_connections %u\n", st->hunting_cons);
+	put(&o, "sessions %llu\n", (unsigned long long)st->sessions);
+	put(&o, "hunts %llu\n", (unsigned long long)st->hunts);
+	if (st->last_keepalive_ack && now_ms >= st->last_keepalive_ack)
+		put(&o, "last_keepalive_ack_ms_ago %llu\n", (unsigned long long)(now_ms - st->last_keepalive_ack));
+	put(&o, "subscription_interval %u\n", st->sub_interval);
+	for (unsigned i = 0; i < st->nsubs; i++)
+		put(&o, "have %s %llu%s\n", st->subs[i].what, (unsigned long long)st->subs[i].have,
+		    st->subs[i].onetime ? " (one-time)" : "");
+	put(&o, "pending_requests %u\n", st->pending);
+	put(&o, "monmap_epoch %u\n", st->monmap_epoch);
+	put(&o, "monitors %u\n", st->nmons);
+	return o.off;
+}
+
+static const char *pool_type(uint8_t t)
+{
+	return t == 1 ? "replicated" : t == 3 ? "erasure" : "unknown";
+}
+
+size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len)
+{
+	struct out o;
+	char fsid[40], flags[512];
+
+	start(&o, buf, len);
+	ceph_fsid_format(om->fsid, fsid, sizeof(fsid));
+	osdmap_flags_string(om->flags, flags, sizeof(flags));
+	put(&o, "epoch %u\n", om->epoch);
+	put(&o, "fsid %s\n", fsid);
+	put(&o, "flags %s\n", flags);
+	put(&o, "pool_max %d\n", om->pool_max);
+	put(&o, "pools %u\n", om->npools_total);
+	for (unsigned i = 0; i < om->npools; i++) {
+		const struct osdmap_pool *p = &om->pools[i];
+		put(&o, "pool %lld '%s' %s size %u crush_rule %u pg_num %u pgp_num %u\n", (long long)p->id, p->name,
+		    pool_type(p->type), p->size, p->crush_rule, p->pg_num, p->pgp_num);
+	}
+	if (om->npools < om->npools_total)
+		put(&o, "(%u more pools not shown)\n", om->npools_total - om->npools);
+	return o.off;
+}
+
+size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, char *buf, size_t len)
+{
+	struct out o;
+
+	start(&o, buf, len);
+	put(&o, "fsmap_epoch %u\n", fm->epoch);
+	put(&o, "legacy_client_fscid %d\n", fm->legacy_client_fscid);
+	put(&o, "mounted %s\n", mounted_fs && *mounted_fs ? mounted_fs : "(default)");
+	for (unsigned i = 0; i < fm->nfs; i++)
+		put(&o, "fs %d %s\n", fm->fs[i].fscid, fm->fs[i].name);
+	return o.off;
+}
+
+size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len)
+{
+	struct out o;
+
+	start(&o, buf, len);
+	put(&o, "entity %s\n", a->entity);
+	put(&o, "global_id %llu\n", (unsigned long long)a->global_id);
+	put(&o, "method %s\n", a->method);
+	put(&o, "con_mode %s\n", a->con_mode);
+	if (a->ticket_expires > 0) {
+		char when[64];
+		struct tm tm;
+		time_t t = (time_t)a->ticket_expires;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		put(&o, "ticket_expires %s\n", when);
+	}
+	put(&o, "key_from %s\n", a->key_from);
+	return o.off;
+}

@@ -1,0 +1,44 @@
+/*
+ * fuse/ceph_views.h: what netfuse-ceph shows of its monitor client: the
+ * statfs answer `df` sees, and the text of the read-only files in .ceph/
+ * that mirror the kernel client's debugfs (monmap, monc, osdmap, mdsmap,
+ * auth). Pure functions over snapshots, so each file's text is consistent
+ * and testable without a cluster. Nothing here ever prints a key.
+ */
+#ifndef NETFUSE_CEPH_VIEWS_H
+#define NETFUSE_CEPH_VIEWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/statvfs.h>
+
+#include "cephmon/mon_client.h"
+#include "cephmon/mon_msgs.h"
+
+#define CEPH_BLOCK_SHIFT 22 /* statfs blocks of 4 MiB, as the kernel client */
+
+/* df's view of a statfs reply, as the kernel's ceph_statfs computes it. */
+void ceph_statfs_fill(const struct mon_statfs_reply *r, struct statvfs *st);
+
+/* The fsid in its usual text form (8-4-4-4-12 hex). */
+void ceph_fsid_format(const uint8_t fsid[CEPH_FSID_LEN], char *buf, size_t len);
+
+/* What .ceph/auth shows: who we are, never the keys. */
+struct ceph_auth_view {
+	char entity[80];
+	uint64_t global_id;
+	char method[16];	/* "cephx" */
+	char con_mode[16];	/* "crc" or "secure" */
+	int64_t ticket_expires; /* unix seconds of the mon ticket, 0 unknown */
+	char key_from[160];	/* where the key came from: "keyring /etc/ceph/..." */
+};
+
+/* Each renders one file into @buf and returns its length (cut to @len - 1,
+ * always NUL-terminated). @now_ms is monc's clock, for ages. */
+size_t ceph_view_monmap(const struct monc_monmap *map, char *buf, size_t len);
+size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, size_t len);
+size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len);
+size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, char *buf, size_t len);
+size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len);
+
+#endif

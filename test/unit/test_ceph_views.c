@@ -1,0 +1,86 @@
+/* Unit tests for fuse/ceph_views.c: df's figures and the .ceph/ files. */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuse/ceph_views.h"
+
+Test(ceph_views, statfs_as_the_kernel_computes_it)
+{
+	/* 3 OSDs of 10 GiB, 1.5 GiB used: what `ceph df` reports in KiB. */
+	struct mon_statfs_reply r = { .kb = 30ULL << 20, .kb_used = 3ULL << 19, .kb_avail = (30ULL << 20) - (3ULL << 19),
+				      .num_objects = 1234 };
+	struct statvfs st;
+
+	ceph_statfs_fill(&r, &st);
+	cr_assert_eq(st.f_bsize, 4 << 20);
+	cr_assert_eq(st.f_frsize, 4 << 20);
+	cr_assert_eq(st.f_blocks, 30 * 256, "30 GiB in 4 MiB blocks");
+	cr_assert_eq(st.f_bfree, r.kb_avail >> 12);
+	cr_assert_eq(st.f_bavail, st.f_bfree);
+	cr_assert_eq(st.f_files, 1234);
+	cr_assert_eq(st.f_ffree, (fsfilcnt_t)-1);
+	cr_assert_eq(st.f_namemax, 255);
+	/* df's "Size" = blocks * frsize: the raw total, to 4 MiB. */
+	cr_assert_eq((unsigned long long)st.f_blocks * st.f_frsize, (unsigned long long)r.kb << 10);
+}
+
+Test(ceph_views, monmap_and_monc)
+{
+	struct monc_monmap map = { .epoch = 3, .fsid = { 0x8a, 0x1b } };
+	struct monc_status st = { .state = MONC_SESSION, .global_id = 4107, .hunt_mult = 1, .sessions = 2, .hunts = 2,
+				  .pending = 1, .last_keepalive_ack = 1000, .sub_interval = 300, .nsubs = 1,
+				  .monmap_epoch = 3, .nmons = 1 };
+	char buf[2048], err[64];
+
+	cr_assert_eq(ceph_parse_mon_addrs("[v2:127.0.0.1:3300,v1:127.0.0.1:6789]", CEPH_ADDR_SYNTAX_CEPH, &map.addrs, err,
+					  sizeof(err)),
+		     0);
+	snprintf(map.names[0], sizeof(map.names[0]), "a");
+	ceph_view_monmap(&map, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "epoch 3\nfsid 8a1b0000-0000-0000-0000-000000000000\n"
+			      "\tmon0\ta\tv2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0\n");
+	snprintf(st.mon, sizeof(st.mon), "a");
+	snprintf(st.addr, sizeof(st.addr), "v2:127.0.0.1:3300/0");
+	snprintf(st.subs[0].what, sizeof(st.subs[0].what), "osdmap");
+	st.subs[0].have = 12;
+	ceph_view_monc(&st, 1500, buf, sizeof(buf));
+	cr_assert(strstr(buf, "state session\nmon a v2:127.0.0.1:3300/0\nglobal_id 4107\n"), "%s", buf);
+	cr_assert(strstr(buf, "last_keepalive_ack_ms_ago 500\n"), "%s", buf);
+	cr_assert(strstr(buf, "have osdmap 12\n"), "%s", buf);
+	cr_assert(strstr(buf, "pending_requests 1\n"), "%s", buf);
+}
+
+Test(ceph_views, osdmap_mdsmap_auth_and_a_small_buffer)
+{
+	struct osdmap_summary *om = calloc(1, sizeof(*om));
+	struct fsmap_user fm = { .epoch = 9, .legacy_client_fscid = 1, .nfs = 1 };
+	struct ceph_auth_view a = { .entity = "client.admin", .global_id = 4107, .method = "cephx", .con_mode = "crc",
+				    .ticket_expires = 1795000000, .key_from = "keyring /etc/ceph/ceph.client.admin.keyring" };
+	char buf[2048], small[16];
+
+	om->epoch = 21;
+	om->flags = 1u << 15;
+	om->npools = om->npools_total = 1;
+	om->pools[0] = (struct osdmap_pool){ .id = 2, .type = 1, .size = 1, .pg_num = 8, .pgp_num = 8, .name = "cephfs_data" };
+	ceph_view_osdmap(om, buf, sizeof(buf));
+	cr_assert(strstr(buf, "epoch 21\n"), "%s", buf);
+	cr_assert(strstr(buf, "flags sortbitwise\n"), "%s", buf);
+	cr_assert(strstr(buf, "pool 2 'cephfs_data' replicated size 1 crush_rule 0 pg_num 8 pgp_num 8\n"), "%s", buf);
+	cr_assert_eq(ceph_view_osdmap(om, small, sizeof(small)), sizeof(small) - 1, "cut, never overrun");
+	cr_assert_eq(strlen(small), sizeof(small) - 1);
+	free(om);
+
+	fm.fs[0].fscid = 1;
+	snprintf(fm.fs[0].name, sizeof(fm.fs[0].name), "cephfs");
+	ceph_view_mdsmap(&fm, "", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "fsmap_epoch 9\nlegacy_client_fscid 1\nmounted (default)\nfs 1 cephfs\n");
+
+	ceph_view_auth(&a, buf, sizeof(buf));
+	cr_assert(strstr(buf, "entity client.admin\nglobal_id 4107\nmethod cephx\ncon_mode crc\n"), "%s", buf);
+	cr_assert(strstr(buf, "ticket_expires 2026-11-18T"), "%s", buf);
+	cr_assert_null(strstr(buf, "key "), "no key line");
+}
