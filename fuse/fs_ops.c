@@ -174,8 +174,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (is_health(parent, name)) {
 		struct fuse_entry_param p = {.ino = INODE_TABLE_HEALTH, .entry_timeout = m->opts.entry_timeout};
 		health_file_getattr(m, &p.attr);
+		mark_answered(m); /* before the reply wakes the readiness check */
 		fuse_reply_entry(req, &p); /* its lookups are not counted: it is never dropped */
-		mark_answered(m);
 		return;
 	}
 	if (!m->ops->lookup) {
