@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	test/unit/test_mon_msgs \
 	test/unit/test_ceph_mount_config \
 	test/unit/test_mon_client \
-	test/unit/test_ceph_views
+	test/unit/test_ceph_views \
+	test/unit/test_evloop
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -74,6 +75,10 @@ test_unit_test_mon_client_LDADD = cephmon/libcephmon.a health/libhealth.a $(CRYP
 test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
 test_unit_test_ceph_views_LDADD = fuse/libcephfront.a cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+
+test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
+test_unit_test_evloop_CFLAGS = $(unit_cflags)
+test_unit_test_evloop_LDADD = evloop/libevloop.a $(CRITERION_LIBS) -lpthread
 
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
