@@ -8,3 +8,10 @@ afs_rx_libafs_rx_a_SOURCES = \
 	afs_rx/rx_jumbo.c afs_rx/rx_jumbo.h \
 	afs_rx/afs_xdr.c afs_rx/afs_xdr.h \
 	afs_rx/afs_errors.c afs_rx/afs_errors.h
+# The Rx transport (rx_transport.h): endpoint, peers, connections, calls.
+afs_rx_libafs_rx_a_SOURCES += \
+	afs_rx/rx_cc.c afs_rx/rx_cc.h \
+	afs_rx/rx_security.h afs_rx/rx_null.c \
+	afs_rx/rx_transport.h afs_rx/rx_internal.h \
+	afs_rx/rx_endpoint.c afs_rx/rx_peer.c afs_rx/rx_conn.c \
+	afs_rx/rx_call.c afs_rx/rx_call_api.c

@@ -16,8 +16,8 @@
  *
  * Threading rules, kept simple on purpose:
  *  - fds and timers are manipulated only from the loop thread (callbacks
- *    run there; other threads use evloop_call/evloop_work to get there);
- *    evloop_fd_add may also be called before evloop_start;
+ *    run there; other threads use evloop_call/evloop_work to get there),
+ *    or by the one thread that sets the loop up before evloop_start;
  *  - evloop_work_queue, evloop_call, evloop_wake and evloop_stop may be
  *    called from any thread;
  *  - callbacks run without any evloop lock held, so they may queue work,

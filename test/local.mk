@@ -18,7 +18,9 @@ UNIT_TESTS = \
 	test/unit/test_ceph_mount_config \
 	test/unit/test_mon_client \
 	test/unit/test_ceph_views \
-	test/unit/test_evloop
+	test/unit/test_evloop \
+	test/unit/test_rx_cc \
+	test/unit/test_rx_transport
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -79,6 +81,16 @@ test_unit_test_ceph_views_LDADD = fuse/libcephfront.a cephmon/libcephmon.a healt
 test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)
 test_unit_test_evloop_LDADD = evloop/libevloop.a $(CRITERION_LIBS) -lpthread
+
+test_unit_test_rx_cc_SOURCES = test/unit/test_rx_cc.c
+test_unit_test_rx_cc_CFLAGS = $(unit_cflags)
+test_unit_test_rx_cc_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
+# The Rx transport between two endpoints of one process over loopback.
+rx_libs = afs_rx/libafs_rx.a evloop/libevloop.a health/libhealth.a $(CURL_LIBS) -lpthread
+test_unit_test_rx_transport_SOURCES = test/unit/test_rx_transport.c test/unit/udp_relay.c test/unit/udp_relay.h
+test_unit_test_rx_transport_CFLAGS = $(unit_cflags)
+test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)

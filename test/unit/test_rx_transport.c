@@ -1,0 +1,365 @@
+/*
+ * Tests of afs_rx's transport between two endpoints in this process over
+ * loopback UDP (no AFS server): a client endpoint calls an echo service on
+ * a server endpoint. Covers small and large (multi-window) calls both ways,
+ * several calls at once on one connection's channels, aborts in both
+ * directions, VERSION, deadlines, a port nobody listens on, and a lossy
+ * relay (test/unit/udp_relay.c) between the two.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "afs_rx/afs_errors.h"
+#include "afs_rx/rx_transport.h"
+#include "evloop/evloop.h"
+#include "test/unit/udp_relay.h"
+
+#define SVC_ECHO 77
+#define OP_ECHO	 1 /* request: u32 op, then data; reply: the data */
+#define OP_ABORT 2 /* request: u32 op, u32 code; the call is aborted with code */
+#define OP_SLOW	 3 /* request: u32 op, u32 ms; reply after sleeping */
+
+static int32_t echo_handler(struct rx_call *call, void *arg)
+{
+	uint8_t op[4], buf[65536];
+	uint32_t v;
+	ssize_t n;
+
+	(void)arg;
+	if (rx_call_recv(call, op, 4) != 4)
+		return RX_PROTOCOL_ERROR;
+	switch (op[3]) {
+	case OP_ECHO: {
+		/* Rx calls are half-duplex: the whole request, then the reply. */
+		size_t len = 0, cap = 0;
+		uint8_t *all = NULL;
+
+		while ((n = rx_call_recv(call, buf, sizeof(buf))) > 0) {
+			if (len + (size_t)n > cap) {
+				cap = 2 * (len + (size_t)n);
+				all = realloc(all, cap);
+			}
+			memcpy(all + len, buf, (size_t)n);
+			len += (size_t)n;
+		}
+		if (n == 0)
+			rx_call_send(call, all, len, true);
+		free(all);
+		return 0;
+	}
+	case OP_ABORT:
+		if (rx_call_recv(call, buf, 4) != 4)
+			return RX_PROTOCOL_ERROR;
+		memcpy(&v, buf, 4);
+		return (int32_t)ntohl(v);
+	case OP_SLOW:
+		if (rx_call_recv(call, buf, 4) != 4)
+			return RX_PROTOCOL_ERROR;
+		memcpy(&v, buf, 4);
+		usleep(ntohl(v) * 1000);
+		rx_call_send(call, "done", 4, true);
+		return 0;
+	default:
+		return -455;
+	}
+}
+
+struct pair {
+	struct rx_endpoint *cli, *srv;
+	struct sockaddr_in srv_addr;
+};
+
+static struct rx_endpoint *endpoint(void)
+{
+	struct rx_endpoint_config c;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&c.bind_addr;
+	struct rx_endpoint *ep;
+	int err = 0;
+
+	rx_endpoint_config_default(&c);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c.bind_len = sizeof(*sin);
+	ep = rx_endpoint_new(&c, &err);
+	cr_assert_not_null(ep, "rx_endpoint_new: %s", strerror(-err));
+	return ep;
+}
+
+static void pair_init(struct pair *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	p->cli = endpoint();
+	p->srv = endpoint();
+	cr_assert_eq(rx_service_register(p->srv, SVC_ECHO, NULL, echo_handler, NULL), 0);
+	cr_assert_eq(rx_service_register(p->srv, SVC_ECHO, NULL, echo_handler, NULL), -EEXIST);
+	rx_endpoint_local_addr(p->srv, &ss, &len);
+	memcpy(&p->srv_addr, &ss, sizeof(p->srv_addr));
+}
+
+static void pair_fini(struct pair *p)
+{
+	rx_endpoint_free(p->cli);
+	rx_endpoint_free(p->srv);
+}
+
+static uint8_t *pattern(size_t n, uint32_t seed)
+{
+	uint8_t *b = malloc(n ? n : 1);
+
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		b[i] = (uint8_t)(seed >> 16);
+	}
+	return b;
+}
+
+/* One echo call of @n bytes to @to; returns rx_call_end's result. */
+static int echo(struct rx_endpoint *ep, const struct sockaddr_in *to, size_t n, uint32_t seed, long deadline_ms)
+{
+	uint8_t op[4] = {0, 0, 0, OP_ECHO};
+	uint8_t *out = pattern(n, seed), *in = malloc(n + 16);
+	struct rx_call *call;
+	ssize_t got;
+	int err = 0, ret;
+	int32_t code;
+
+	call = rx_call_begin(ep, (const struct sockaddr *)to, sizeof(*to), SVC_ECHO, NULL,
+			     evloop_deadline_ms(deadline_ms), &err);
+	cr_assert_not_null(call);
+	cr_assert_eq(rx_call_send(call, op, 4, false), 0);
+	/* In uneven pieces, to cross packet boundaries at odd places. */
+	for (size_t off = 0; off < n;) {
+		size_t k = (off % 7919) + 1;
+
+		if (k > n - off)
+			k = n - off;
+		ret = rx_call_send(call, out + off, k, false);
+		if (ret)
+			break;
+		off += k;
+	}
+	got = rx_call_recv(call, in, n + 16);
+	ret = rx_call_end(call, &code);
+	if (ret == 0) {
+		cr_assert_eq(got, (ssize_t)n, "echoed %zd bytes of %zu", got, n);
+		cr_assert(memcmp(in, out, n) == 0, "echoed data differs");
+	}
+	free(in);
+	free(out);
+	return ret;
+}
+
+Test(rx_transport, echo_small_and_empty)
+{
+	struct pair p;
+
+	pair_init(&p);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 0, 1, 5000), 0);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 1, 2, 5000), 0);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 1412 - 4, 3, 5000), 0);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 1412, 4, 5000), 0);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 1413, 5, 5000), 0);
+	pair_fini(&p);
+}
+
+Test(rx_transport, echo_large)
+{
+	struct pair p;
+	struct rx_endpoint_stats st;
+
+	pair_init(&p);
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 3 << 20, 6, 20000), 0);
+	rx_endpoint_get_stats(p.cli, &st);
+	cr_assert_gt(st.acks_in, 0);
+	cr_assert_gt(st.rtt_last_us, 0, "no RTT sample taken");
+	/* The peers advertise 4 packets per jumbogram: the bulk goes in them. */
+	cr_assert_gt(st.jumbo_out, 0);
+	cr_assert_gt(st.jumbo_in, 0);
+	pair_fini(&p);
+}
+
+struct par_arg {
+	struct pair *p;
+	int idx;
+	int ret;
+};
+
+static void *par_call(void *arg)
+{
+	struct par_arg *a = arg;
+
+	a->ret = echo(a->p->cli, &a->p->srv_addr, 100000 + (size_t)a->idx * 1000, (uint32_t)a->idx, 20000);
+	return NULL;
+}
+
+Test(rx_transport, concurrent_calls_use_channels_and_connections)
+{
+	struct pair p;
+	pthread_t th[10];
+	struct par_arg a[10];
+
+	pair_init(&p);
+	for (int i = 0; i < 10; i++) {
+		a[i] = (struct par_arg){.p = &p, .idx = i};
+		pthread_create(&th[i], NULL, par_call, &a[i]);
+	}
+	for (int i = 0; i < 10; i++) {
+		pthread_join(th[i], NULL);
+		cr_assert_eq(a[i].ret, 0, "call %d: %d", i, a[i].ret);
+	}
+	pair_fini(&p);
+}
+
+Test(rx_transport, server_abort_reaches_the_client)
+{
+	struct pair p;
+	struct rx_call *call;
+	uint8_t req[8] = {0, 0, 0, OP_ABORT, 0x02, 0xf6, 0xdf, 0x01}; /* UAENOENT */
+	uint8_t buf[16];
+	int err, ret;
+	int32_t code;
+
+	pair_init(&p);
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(5000), &err);
+	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -ENOENT);
+	ret = rx_call_end(call, &code);
+	cr_assert_eq(ret, -ENOENT);
+	cr_assert_eq(code, UAENOENT);
+	/* An unknown operation: the handler's RXGEN_OPCODE. */
+	req[3] = 9;
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(5000), &err);
+	cr_assert_eq(rx_call_send(call, req, 4, true), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EOPNOTSUPP);
+	cr_assert_eq(rx_call_end(call, &code), -EOPNOTSUPP);
+	cr_assert_eq(code, RXGEN_OPCODE);
+	/* The connection still works afterwards. */
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 5000, 7, 5000), 0);
+	pair_fini(&p);
+}
+
+Test(rx_transport, unknown_service_is_refused)
+{
+	struct pair p;
+	struct rx_call *call;
+	uint8_t buf[4] = {0};
+	int err;
+	int32_t code;
+
+	pair_init(&p);
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO + 1, NULL,
+			     evloop_deadline_ms(5000), &err);
+	rx_call_send(call, buf, 4, true);
+	cr_assert_lt(rx_call_recv(call, buf, 4), 0);
+	rx_call_end(call, &code);
+	cr_assert_eq(code, RX_INVALID_OPERATION);
+	pair_fini(&p);
+}
+
+Test(rx_transport, deadline_and_keepalive)
+{
+	struct pair p;
+	struct rx_call *call;
+	uint8_t req[8] = {0, 0, 0, OP_SLOW, 0, 0, 0x05, 0xdc}; /* 1500 ms */
+	uint8_t buf[8];
+	uint64_t t0;
+	int err;
+	int32_t code;
+
+	pair_init(&p);
+	/* The server takes 1.5 s; a 500 ms deadline fails first. */
+	t0 = evloop_now_ns();
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(500), &err);
+	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -ETIMEDOUT);
+	cr_assert_eq(rx_call_end(call, &code), -ETIMEDOUT);
+	cr_assert_eq(code, RX_CALL_TIMEOUT);
+	cr_assert_lt(evloop_now_ns() - t0, 1000 * EVLOOP_NS_PER_MS);
+	/* With time enough it completes. */
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(5000), &err);
+	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), 4);
+	cr_assert_eq(rx_call_end(call, NULL), 0);
+	pair_fini(&p);
+}
+
+Test(rx_transport, nothing_listens)
+{
+	struct pair p;
+	struct sockaddr_in dead = {0};
+	struct rx_call *call;
+	uint8_t buf[4] = {0};
+	uint64_t t0;
+	int err, fd;
+	socklen_t len = sizeof(dead);
+	char ver[66];
+
+	pair_init(&p);
+	/* A port that was just free. */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	dead.sin_family = AF_INET;
+	dead.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&dead, sizeof(dead));
+	getsockname(fd, (struct sockaddr *)&dead, &len);
+	close(fd);
+
+	t0 = evloop_now_ns();
+	call = rx_call_begin(p.cli, (struct sockaddr *)&dead, sizeof(dead), SVC_ECHO, NULL, evloop_deadline_ms(3000),
+			     &err);
+	rx_call_send(call, buf, 4, true);
+	cr_assert_eq(rx_call_recv(call, buf, 4), -ECONNREFUSED);
+	cr_assert_eq(rx_call_end(call, NULL), -ECONNREFUSED);
+	cr_assert_lt(evloop_now_ns() - t0, 3000 * EVLOOP_NS_PER_MS);
+	cr_assert_eq(
+	    rx_endpoint_get_version(p.cli, (struct sockaddr *)&dead, sizeof(dead), ver, evloop_deadline_ms(2000)),
+	    -ECONNREFUSED);
+	pair_fini(&p);
+}
+
+Test(rx_transport, version)
+{
+	struct pair p;
+	char ver[66];
+
+	pair_init(&p);
+	cr_assert_eq(rx_endpoint_get_version(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), ver,
+					     evloop_deadline_ms(3000)),
+		     0);
+	cr_assert(strncmp(ver, "netfuse ", 8) == 0, "version '%s'", ver);
+	pair_fini(&p);
+}
+
+Test(rx_transport, lossy_relay)
+{
+	struct pair p;
+	struct udp_relay *r;
+	struct udp_relay_config rc = {.drop_pct = 4, .dup_pct = 2, .reorder_pct = 3, .seed = 42};
+	struct sockaddr_in via;
+	struct udp_relay_stats rs;
+
+	pair_init(&p);
+	rc.target = p.srv_addr;
+	r = udp_relay_start(&rc, &via);
+	cr_assert_not_null(r);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(echo(p.cli, &via, 1 << 20, (uint32_t)(100 + i), 30000), 0, "call %d", i);
+	cr_assert_eq(echo(p.cli, &via, 10, 200, 30000), 0);
+	udp_relay_stop(r, &rs);
+	cr_assert_gt(rs.dropped, 0);
+	cr_assert_gt(rs.duplicated, 0);
+	cr_assert_gt(rs.reordered, 0);
+	pair_fini(&p);
+}
