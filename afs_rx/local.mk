@@ -15,3 +15,8 @@ afs_rx_libafs_rx_a_SOURCES += \
 	afs_rx/rx_transport.h afs_rx/rx_internal.h \
 	afs_rx/rx_endpoint.c afs_rx/rx_peer.c afs_rx/rx_conn.c \
 	afs_rx/rx_call.c afs_rx/rx_call_api.c
+# AFS RPCs on the transport: VL and FS client stubs, the CB service.
+afs_rx_libafs_rx_a_SOURCES += \
+	afs_rx/vl_client.c afs_rx/vl_client.h \
+	afs_rx/fs_client.c afs_rx/fs_client.h \
+	afs_rx/cb_service.c afs_rx/cb_service.h

@@ -92,6 +92,11 @@ test_unit_test_rx_transport_SOURCES = test/unit/test_rx_transport.c test/unit/ud
 test_unit_test_rx_transport_CFLAGS = $(unit_cflags)
 test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
+# Drives the transport and the AFS stubs against the real cell (afs_rx.test).
+check_PROGRAMS += test/integration/afs_rx_check
+test_integration_afs_rx_check_SOURCES = test/integration/afs_rx_check.c test/unit/udp_relay.c test/unit/udp_relay.h
+test_integration_afs_rx_check_LDADD = $(rx_libs) $(CRYPTO_LIBS)
+
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
 test_unit_test_inode_table_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lpthread

@@ -1,0 +1,52 @@
+/*
+ * afs_rx/vl_client.c: VL RPC stubs (see vl_client.h), written by hand on
+ * afs_xdr.h as rxgen would marshal them: the opcode as one XDR int, then
+ * the IN arguments; the reply holds the OUT arguments and nothing more.
+ */
+#include "config.h"
+
+#include "vl_client.h"
+
+#include <errno.h>
+#include <string.h>
+
+int vl_get_entry_by_name_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const char *name,
+			   struct afs_uvldbentry *out, uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[AFS_UVLDBENTRY_WORDS * 4 + 4];
+	struct rx_enc e;
+	struct rx_dec d;
+	struct rx_call *call;
+	ssize_t n;
+	int ret, err = 0;
+
+	if (abort_code)
+		*abort_code = 0;
+	rx_enc_init(&e);
+	rx_enc_u32(&e, VLGETENTRYBYNAMEU);
+	rx_enc_string(&e, name, AFS_VL_MAXNAMELEN - 1);
+	if (rx_enc_error(&e)) {
+		ret = rx_enc_error(&e);
+		rx_enc_free(&e);
+		return ret == -EINVAL ? -ENAMETOOLONG : ret;
+	}
+	call = rx_call_begin(ep, addr, len, AFS_VL_SERVICE, NULL, deadline_ns, &err);
+	if (!call) {
+		rx_enc_free(&e);
+		return err;
+	}
+	ret = rx_call_send(call, e.buf, e.len, true);
+	rx_enc_free(&e);
+	n = ret ? 0 : rx_call_recv(call, reply, sizeof(reply));
+	err = rx_call_end(call, abort_code);
+	if (ret)
+		return err ? err : ret;
+	if (err)
+		return err;
+	if (n < 0)
+		return (int)n;
+	rx_dec_init(&d, reply, (size_t)n);
+	if (afs_dec_uvldbentry(&d, out) || rx_dec_finish(&d))
+		return -EBADMSG;
+	return 0;
+}

@@ -1,0 +1,400 @@
+/*
+ * test/integration/afs_rx_check.c: drives netfuse's Rx transport and AFS
+ * stubs against a real OpenAFS cell, for test/integration/afs_rx.test.
+ * Each command prints what it found on stdout as KEY=VALUE lines (the
+ * test compares them with what OpenAFS's own tools say) and exits 0, or
+ * prints an error on stderr and exits 1.
+ *
+ *   version HOST PORT             the server's version string (rxdebug -version)
+ *   vl HOST VOLUME                VL.GetEntryByNameU
+ *   lookup HOST VOLUME NAME       the FID of NAME in VOLUME's root directory:
+ *                                 VL lookup, FetchData64 of the directory, a
+ *                                 walk of its hash chains (enough for a test;
+ *                                 not netfuse's directory code)
+ *   stat HOST FID                 FS.FetchStatus (FID as V.N.U)
+ *   fetch HOST FID                FS.FetchData64 of the whole file: size,
+ *                                 sha256, MiB/s
+ *   dead HOST PORT MS             a call to a port nobody serves, with a
+ *                                 deadline of MS ms: how and when it fails
+ * Options (before the command):
+ *   -r DROP,DUP,REORDER           go through a lossy relay (percentages)
+ *   -t MS                         deadline per call (default 30000)
+ * Every command serves the callback service on its endpoint and reports
+ * the CB calls the fileserver made (cb_tell_me=, cb_init3=, ...).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afs_rx/afs_errors.h"
+#include "afs_rx/cb_service.h"
+#include "afs_rx/fs_client.h"
+#include "afs_rx/rx_transport.h"
+#include "afs_rx/vl_client.h"
+#include "evloop/evloop.h"
+#include "test/unit/udp_relay.h"
+
+static long deadline_ms = 30000;
+static struct udp_relay_config relay_cfg;
+static bool use_relay;
+static struct udp_relay *relay;
+static struct rx_endpoint *ep;
+static struct cb_service *cb;
+
+static int die(const char *what, int err, int32_t code)
+{
+	if (code)
+		fprintf(stderr, "afs_rx_check: %s: %s (abort code %d%s%s)\n", what, strerror(-err), code,
+			afs_abort_name(code) ? " " : "", afs_abort_name(code) ? afs_abort_name(code) : "");
+	else
+		fprintf(stderr, "afs_rx_check: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+/* With -r, calls to the fileserver go through the relay (one target). */
+static struct sockaddr_in addr_of(const char *host, unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+
+	if (inet_pton(AF_INET, host, &a.sin_addr) != 1) {
+		fprintf(stderr, "afs_rx_check: %s: not an IPv4 address\n", host);
+		exit(2);
+	}
+	if (use_relay && port == AFS_FS_PORT && !relay) {
+		struct sockaddr_in front;
+
+		relay_cfg.target = a;
+		relay = udp_relay_start(&relay_cfg, &front);
+		if (!relay) {
+			perror("afs_rx_check: relay");
+			exit(1);
+		}
+		return front;
+	}
+	return a;
+}
+
+static void setup(void)
+{
+	struct rx_endpoint_config c;
+	int err = 0;
+
+	rx_endpoint_config_default(&c);
+	ep = rx_endpoint_new(&c, &err);
+	if (!ep) {
+		die("endpoint", err, 0);
+		exit(1);
+	}
+	cb = cb_service_start(ep, NULL, NULL, NULL, &err);
+	if (!cb) {
+		die("callback service", err, 0);
+		exit(1);
+	}
+}
+
+static void teardown(void)
+{
+	struct cb_service_stats s;
+	struct rx_endpoint_stats st;
+
+	cb_service_get_stats(cb, &s);
+	rx_endpoint_get_stats(ep, &st);
+	printf("cb_tell_me=%" PRIu64 "\ncb_who_are_you=%" PRIu64 "\ncb_init3=%" PRIu64 "\ncb_init=%" PRIu64
+	       "\ncb_probe=%" PRIu64 "\ncb_probe_uuid=%" PRIu64 "\ncb_callback=%" PRIu64 "\ncb_unknown=%" PRIu64
+	       "\ncb_bad=%" PRIu64 "\n",
+	       s.tell_me, s.who_are_you, s.init_state3, s.init_state, s.probe, s.probe_uuid, s.callback, s.unknown,
+	       s.bad);
+	printf("rx_packets_out=%" PRIu64 "\nrx_packets_in=%" PRIu64 "\nrx_data_in=%" PRIu64 "\nrx_jumbo_in=%" PRIu64
+	       "\nrx_data_out=%" PRIu64 "\nrx_resent=%" PRIu64 "\nrx_dup_in=%" PRIu64 "\nrx_out_of_order_in=%" PRIu64
+	       "\nrx_acks_out=%" PRIu64 "\nrx_pings_answered=%" PRIu64 "\nrx_busy_in=%" PRIu64 "\nrx_rtt_us=%" PRIu64
+	       "\n",
+	       st.packets_out, st.packets_in, st.data_in, st.jumbo_in, st.data_out, st.data_resent, st.dup_in,
+	       st.out_of_order_in, st.acks_out, st.pings_answered, st.busy_in, st.rtt_last_us);
+	rx_endpoint_free(ep);
+	cb_service_free(cb);
+	if (relay) {
+		struct udp_relay_stats rs;
+
+		udp_relay_stop(relay, &rs);
+		printf("relay_forwarded=%" PRIu64 "\nrelay_dropped=%" PRIu64 "\nrelay_duplicated=%" PRIu64
+		       "\nrelay_reordered=%" PRIu64 "\n",
+		       rs.forwarded, rs.dropped, rs.duplicated, rs.reordered);
+	}
+}
+
+static int parse_fid(const char *s, struct afs_fid *fid)
+{
+	if (sscanf(s, "%" SCNu32 ".%" SCNu32 ".%" SCNu32, &fid->volume, &fid->vnode, &fid->unique) != 3) {
+		fprintf(stderr, "afs_rx_check: %s: not a FID (V.N.U)\n", s);
+		return -1;
+	}
+	return 0;
+}
+
+static double secs(uint64_t from)
+{
+	return (double)(evloop_now_ns() - from) / 1e9;
+}
+
+/* ---- commands ------------------------------------------------------------------------------ */
+
+static int cmd_version(const char *host, unsigned port)
+{
+	struct sockaddr_in a = addr_of(host, port);
+	char ver[66];
+	int ret = rx_endpoint_get_version(ep, (struct sockaddr *)&a, sizeof(a), ver, evloop_deadline_ms(deadline_ms));
+
+	if (ret)
+		return die("version", ret, 0);
+	printf("version=%s\n", ver);
+	return 0;
+}
+
+static int vl_lookup(const char *host, const char *name, struct afs_uvldbentry *v)
+{
+	struct sockaddr_in a = addr_of(host, AFS_VL_PORT);
+	int32_t code;
+	int ret = vl_get_entry_by_name_u(ep, (struct sockaddr *)&a, sizeof(a), name, v, evloop_deadline_ms(deadline_ms),
+					 &code);
+
+	if (ret)
+		return die("VL.GetEntryByNameU", ret, code);
+	return 0;
+}
+
+static int cmd_vl(const char *host, const char *name)
+{
+	struct afs_uvldbentry v;
+
+	if (vl_lookup(host, name, &v))
+		return 1;
+	printf("name=%s\nrw=%" PRIu32 "\nro=%" PRIu32 "\nbk=%" PRIu32 "\nflags=0x%x\nnservers=%d\n", v.name,
+	       v.volume_id[AFS_RWVOL], v.volume_id[AFS_ROVOL], v.volume_id[AFS_BACKVOL], (unsigned)v.flags, v.nservers);
+	for (int i = 0; i < v.nservers; i++)
+		printf("server%d_partition=%d\nserver%d_flags=0x%x\n", i, v.server_partition[i], i,
+		       (unsigned)v.server_flags[i]);
+	return 0;
+}
+
+static void print_status(const struct fs_status_reply *r)
+{
+	const struct afs_fetch_status *s = &r->status;
+
+	printf("type=%" PRIu32 "\nsize=%" PRIu64 "\ndv=%" PRIu64 "\nmode=%04o\nlinks=%" PRIu32 "\nowner=%" PRIu32
+	       "\ncallback_type=%" PRIu32 "\ncallback_expires=%" PRIu32 "\n",
+	       s->file_type, afs_fetch_status_size(s), afs_fetch_status_data_version(s), s->unix_mode_bits & 07777,
+	       s->link_count, s->owner, r->callback.type, r->callback.expiration_time);
+}
+
+static int cmd_stat(const char *host, const char *fidstr)
+{
+	struct sockaddr_in a;
+	struct afs_fid fid;
+	struct fs_status_reply r;
+	uint64_t t0;
+	int32_t code;
+	int ret;
+
+	if (parse_fid(fidstr, &fid))
+		return 2;
+	a = addr_of(host, AFS_FS_PORT);
+	t0 = evloop_now_ns();
+	ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(deadline_ms), &code);
+	if (ret)
+		return die("FS.FetchStatus", ret, code);
+	printf("seconds=%.3f\n", secs(t0));
+	print_status(&r);
+	return 0;
+}
+
+struct sink {
+	EVP_MD_CTX *md;
+	uint8_t *keep; /* for lookup: the whole directory */
+	size_t keep_len, keep_cap;
+};
+
+static int sink_fn(void *arg, const void *data, size_t len)
+{
+	struct sink *s = arg;
+
+	if (s->md)
+		EVP_DigestUpdate(s->md, data, len);
+	if (s->keep) {
+		if (s->keep_len + len > s->keep_cap)
+			return -EFBIG;
+		memcpy(s->keep + s->keep_len, data, len);
+		s->keep_len += len;
+	}
+	return 0;
+}
+
+static int cmd_fetch(const char *host, const char *fidstr)
+{
+	struct sockaddr_in a;
+	struct afs_fid fid;
+	struct fs_status_reply r;
+	struct sink s = {.md = EVP_MD_CTX_new()};
+	uint8_t dig[32];
+	uint64_t t0, got;
+	double t;
+	int32_t code;
+	int ret;
+
+	if (parse_fid(fidstr, &fid))
+		return 2;
+	a = addr_of(host, AFS_FS_PORT);
+	/* The length from FetchStatus, as a cache manager does: the server
+	 * refuses a range that overflows (UAEFBIG). */
+	ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(deadline_ms), &code);
+	if (ret) {
+		EVP_MD_CTX_free(s.md);
+		return die("FS.FetchStatus", ret, code);
+	}
+	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
+	t0 = evloop_now_ns();
+	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &fid, 0, afs_fetch_status_size(&r.status), sink_fn,
+			      &s, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+	t = secs(t0);
+	if (ret) {
+		EVP_MD_CTX_free(s.md);
+		return die("FS.FetchData64", ret, code);
+	}
+	EVP_DigestFinal_ex(s.md, dig, NULL);
+	EVP_MD_CTX_free(s.md);
+	printf("bytes=%" PRIu64 "\nseconds=%.3f\nmib_per_s=%.1f\nsha256=", got, t, (double)got / 1048576.0 / t);
+	for (int i = 0; i < 32; i++)
+		printf("%02x", dig[i]);
+	printf("\n");
+	print_status(&r);
+	return 0;
+}
+
+/*
+ * The AFS directory format (OpenAFS src/dir/dir.h): 2048-byte pages of 64
+ * 32-byte blobs; page 0 starts with a 32-byte page header, a 128-byte
+ * allocation map and a 128-entry hash table of blob numbers (BE16). An
+ * entry is flag, length, next (BE16, the hash chain), vnode, unique (BE32),
+ * then its name, NUL-terminated, running on into the following blobs.
+ */
+static int dir_find(const uint8_t *dir, size_t len, const char *name, struct afs_fid *fid)
+{
+	const size_t hash_off = 32 + 128;
+
+	if (len < hash_off + 256)
+		return -EBADMSG;
+	for (unsigned b = 0; b < 128; b++) {
+		unsigned blob = rx_get_be16(dir + hash_off + 2 * b);
+
+		for (unsigned steps = 0; blob && steps < 64 * 1023; steps++) {
+			size_t off = (size_t)(blob / 64) * 2048 + (size_t)(blob % 64) * 32;
+			size_t nmax;
+
+			if (off + 12 >= len)
+				return -EBADMSG;
+			nmax = len - off - 12;
+			if (strnlen((const char *)dir + off + 12, nmax) < nmax &&
+			    strcmp((const char *)dir + off + 12, name) == 0) {
+				fid->vnode = rx_get_be32(dir + off + 4);
+				fid->unique = rx_get_be32(dir + off + 8);
+				return 0;
+			}
+			blob = rx_get_be16(dir + off + 2);
+		}
+	}
+	return -ENOENT;
+}
+
+static int cmd_lookup(const char *host, const char *volume, const char *name)
+{
+	struct afs_uvldbentry v;
+	struct sockaddr_in a;
+	struct afs_fid dirfid, fid;
+	struct fs_status_reply r;
+	struct sink s = {.keep_cap = 2048 * 1023};
+	uint64_t got;
+	int32_t code;
+	int ret;
+
+	if (vl_lookup(host, volume, &v))
+		return 1;
+	dirfid = (struct afs_fid){.volume = v.volume_id[AFS_RWVOL], .vnode = 1, .unique = 1};
+	a = addr_of(host, AFS_FS_PORT);
+	s.keep = malloc(s.keep_cap);
+	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &dirfid, 0, s.keep_cap, sink_fn, &s, &got, &r,
+			      evloop_deadline_ms(deadline_ms), &code);
+	if (ret) {
+		free(s.keep);
+		return die("FS.FetchData64 of the volume's root directory", ret, code);
+	}
+	ret = dir_find(s.keep, s.keep_len, name, &fid);
+	free(s.keep);
+	if (ret)
+		return die(name, ret, 0);
+	printf("dir_bytes=%" PRIu64 "\nfid=%" PRIu32 ".%" PRIu32 ".%" PRIu32 "\n", got, dirfid.volume, fid.vnode,
+	       fid.unique);
+	return 0;
+}
+
+static int cmd_dead(const char *host, unsigned port, long ms)
+{
+	struct sockaddr_in a = addr_of(host, port);
+	struct afs_fid fid = {1, 1, 1};
+	struct fs_status_reply r;
+	uint64_t t0 = evloop_now_ns();
+	int32_t code;
+	int ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(ms), &code);
+
+	printf("error=%s\nerrno=%d\nabort_code=%d\nseconds=%.3f\n", ret ? strerror(-ret) : "none", -ret, code,
+	       secs(t0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1, ret = 2;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+			deadline_ms = atol(argv[i + 1]);
+			i += 2;
+		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+			if (sscanf(argv[i + 1], "%u,%u,%u", &relay_cfg.drop_pct, &relay_cfg.dup_pct,
+				   &relay_cfg.reorder_pct) != 3)
+				goto usage;
+			relay_cfg.seed = 20240601;
+			use_relay = true;
+			i += 2;
+		} else {
+			goto usage;
+		}
+	}
+	if (i >= argc)
+		goto usage;
+	setup();
+	if (!strcmp(argv[i], "version") && argc - i == 3)
+		ret = cmd_version(argv[i + 1], (unsigned)atoi(argv[i + 2]));
+	else if (!strcmp(argv[i], "vl") && argc - i == 3)
+		ret = cmd_vl(argv[i + 1], argv[i + 2]);
+	else if (!strcmp(argv[i], "lookup") && argc - i == 4)
+		ret = cmd_lookup(argv[i + 1], argv[i + 2], argv[i + 3]);
+	else if (!strcmp(argv[i], "stat") && argc - i == 3)
+		ret = cmd_stat(argv[i + 1], argv[i + 2]);
+	else if (!strcmp(argv[i], "fetch") && argc - i == 3)
+		ret = cmd_fetch(argv[i + 1], argv[i + 2]);
+	else if (!strcmp(argv[i], "dead") && argc - i == 4)
+		ret = cmd_dead(argv[i + 1], (unsigned)atoi(argv[i + 2]), atol(argv[i + 3]));
+	else
+		fprintf(stderr, "afs_rx_check: unknown command or wrong arguments\n");
+	teardown();
+	return ret;
+usage:
+	fprintf(stderr, "usage: afs_rx_check [-t MS] [-r DROP,DUP,REORDER] version HOST PORT | vl HOST VOLUME |\n"
+			"       lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | dead HOST PORT MS\n");
+	return 2;
+}
