@@ -163,6 +163,19 @@ static void send_abort(struct rx_call *call, int32_t code)
 	call_send(call, &h, body, sizeof(body));
 }
 
+/* Twice the RTT to the peer, within [5, 200] ms (50 ms before a sample). */
+static uint64_t ack_repeat_delay(const struct rx_call *call)
+{
+	const struct rx_rtt *r = &call->conn->peer->rtt;
+	uint64_t d = r->samples ? 2 * r->srtt_ns : 50 * EVLOOP_NS_PER_MS;
+
+	if (d < 5 * EVLOOP_NS_PER_MS)
+		d = 5 * EVLOOP_NS_PER_MS;
+	if (d > 200 * EVLOOP_NS_PER_MS)
+		d = 200 * EVLOOP_NS_PER_MS;
+	return d;
+}
+
 /* An ACK of what we received. @ping asks the peer to answer (PING). */
 static void send_ack(struct rx_call *call, uint8_t reason, uint32_t serial, bool ping)
 {
@@ -202,6 +215,21 @@ static void send_ack(struct rx_call *call, uint8_t reason, uint32_t serial, bool
 		call->rx_unacked = 0;
 		call->ack_reason = 0;
 		call->want_idle_ack = false;
+		/*
+		 * Should this ACK be lost while the sender waits for it (an
+		 * OpenAFS sender with a small window asks for an ACK and sends
+		 * nothing more), the sender would sit out its retransmission
+		 * timeout: say it again if no new packet follows soon. With a
+		 * gap, say it twice more: OpenAFS retransmits at once after three
+		 * ACKs that show a hole (rx_nackThreshold), like TCP's duplicate
+		 * ACKs, where a window too small for three later packets would
+		 * otherwise always wait for its timer.
+		 */
+		if (!call->rx_done && reason != RX_ACK_DELAY &&
+		    call->ack_repeats < (call->rw.top > call->rw.hard ? 2 : 1))
+			call->ack_repeat_at = evloop_now_ns() + ack_repeat_delay(call);
+		else
+			call->ack_repeat_at = 0;
 	}
 	call->adv_rwind = a.rwind;
 }
@@ -298,6 +326,9 @@ static void input_data(struct rx_call *call, const struct rx_header *h, const ui
 	uint8_t reason = 0;
 	bool new_in_order = false;
 
+	/* New data: the sender heard from us, no need to repeat our ACK. */
+	call->ack_repeat_at = 0;
+	call->ack_repeats = 0;
 	if (rx_jumbo_split(h, body, len, sub, RX_JUMBO_MAX, &nsub)) {
 		rx_call_fail(call, -EPROTO, RX_PROTOCOL_ERROR, false, true);
 		return;
@@ -397,6 +428,14 @@ static void rtt_sample(struct rx_call *call, uint32_t serial, uint64_t now)
 	}
 }
 
+static bool all_soft_acked(const struct rx_call *call)
+{
+	for (uint32_t s = call->tx_base; s < call->tx_top; s++)
+		if (!call->txs[s & TXMASK].acked)
+			return false;
+	return true;
+}
+
 static void input_ack(struct rx_call *call, const struct rx_header *h, const uint8_t *body, size_t len, uint64_t now)
 {
 	struct rx_endpoint *ep = call->ep;
@@ -471,6 +510,12 @@ static void input_ack(struct rx_call *call, const struct rx_header *h, const uin
 		call->tx_all_acked = true;
 		if (!call->client && call->rx_done)
 			call_complete(call); /* the reply arrived whole */
+	} else if (!call->client && call->tx_done && call->rx_done && call->tx_next == call->tx_top &&
+		   all_soft_acked(call)) {
+		/* An OpenAFS client hard-acks a reply only as its reader consumes
+		 * it and then goes quiet (DALLY: it ignores our pings): a reply
+		 * the peer holds whole is as good as delivered. */
+		call_complete(call);
 	}
 }
 
@@ -742,7 +787,8 @@ void rx_call_service(struct rx_call *call, uint64_t now)
 		return;
 	}
 	if (sent_any && now - call->last_rx_ns >= dead) {
-		rx_peer_lost(p, -ETIMEDOUT, call->heard ? "stopped answering" : "does not answer");
+		if (call->client) /* a server we call, not a client calling us */
+			rx_peer_lost(p, -ETIMEDOUT, call->heard ? "stopped answering" : "does not answer");
 		rx_call_fail(call, -ETIMEDOUT, RX_CALL_DEAD, false, true);
 		arm_timer(call, UINT64_MAX);
 		return;
@@ -771,6 +817,12 @@ void rx_call_service(struct rx_call *call, uint64_t now)
 	}
 	if (call->ack_reason && call->ack_at <= now)
 		send_ack(call, call->ack_reason, call->rx_serial, false);
+	if (call->ack_repeat_at && call->ack_repeat_at <= now) {
+		call->ack_repeats++;
+		call->ack_repeat_at = 0;
+		send_ack(call, call->rw.top > call->rw.hard ? RX_ACK_OUT_OF_SEQUENCE : RX_ACK_IDLE, call->rx_serial,
+			 false);
+	}
 
 	/* Keepalive: a PING after dead_time / 6 of silence from the peer. */
 	if (sent_any || call->heard) {
@@ -785,6 +837,8 @@ void rx_call_service(struct rx_call *call, uint64_t now)
 	next = min64(next, call->deadline_ns);
 	if (call->ack_reason)
 		next = min64(next, call->ack_at);
+	if (call->ack_repeat_at)
+		next = min64(next, call->ack_repeat_at);
 	next = min64(next, rx_txslots_next_timeout(call->txs, TXMASK, call->tx_base, call->tx_next, p->rtt.rto_ns));
 	arm_timer(call, next);
 }

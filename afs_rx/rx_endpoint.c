@@ -122,6 +122,31 @@ const char *rx_service_name(uint16_t service_id)
 	}
 }
 
+/* ---- tracing ------------------------------------------------------------------------------------------ */
+
+static void trace_packet(struct rx_endpoint *ep, char dir, const struct sockaddr_storage *peer, const uint8_t *hdr,
+			 const uint8_t *body, size_t blen)
+{
+	struct rx_header h;
+	char addr[HEALTH_NAME_MAX];
+	struct rx_ack a;
+
+	rx_header_decode(hdr, RX_HEADER_LEN, &h);
+	rx_addr_format(peer, addr, sizeof(addr));
+	fprintf(ep->trace, "%.6f %c %s %s cid %08x.%u call %u seq %u serial %u flags %02x len %zu",
+		(double)(evloop_now_ns() - ep->trace_t0) / 1e9, dir, addr, rx_packet_type_name(h.type), h.cid,
+		h.cid & 3, h.call_number, h.seq, h.serial, h.flags, blen);
+	if (h.type == RX_PACKET_TYPE_ACK && rx_ack_decode(body, blen, &a) == 0) {
+		fprintf(ep->trace, " ack %s first %u prev %u serial %u rwind %u jumbo %u ", rx_ack_reason_name(a.reason),
+			a.first_packet, a.previous_packet, a.serial, a.rwind, a.jumbo_max);
+		for (unsigned i = 0; i < a.nacks; i++)
+			fputc(a.acks[i] ? '+' : '-', ep->trace);
+	} else if (h.type == RX_PACKET_TYPE_ABORT && blen >= 4) {
+		fprintf(ep->trace, " code %d", (int32_t)rx_get_be32(body));
+	}
+	fputc('\n', ep->trace);
+}
+
 /* ---- sending -------------------------------------------------------------------------------------- */
 
 int rx_ep_sendv(struct rx_endpoint *ep, const struct sockaddr_storage *to, socklen_t tolen, const struct iovec *iov,
@@ -138,6 +163,13 @@ int rx_ep_sendv(struct rx_endpoint *ep, const struct sockaddr_storage *to, sockl
 		return -errno; /* EAGAIN: dropped, as the network would; ICMP errors come back through the queue */
 	ep->st.packets_out++;
 	ep->st.bytes_out += (uint64_t)n;
+	if (ep->trace && iov[0].iov_len >= RX_HEADER_LEN) {
+		if (niov > 1)
+			trace_packet(ep, '>', to, iov[0].iov_base, iov[1].iov_base, iov[1].iov_len);
+		else
+			trace_packet(ep, '>', to, iov[0].iov_base, (uint8_t *)iov[0].iov_base + RX_HEADER_LEN,
+				     iov[0].iov_len - RX_HEADER_LEN);
+	}
 	return 0;
 }
 
@@ -357,6 +389,8 @@ static void ep_input(struct rx_endpoint *ep, const struct sockaddr_storage *from
 		return;
 	}
 	blen = len - RX_HEADER_LEN;
+	if (ep->trace)
+		trace_packet(ep, '<', from, pkt, body, blen);
 
 	if (h.type == RX_PACKET_TYPE_VERSION) {
 		if (rx_version_is_request(&h, body, blen))
@@ -596,6 +630,8 @@ struct rx_endpoint *rx_endpoint_new(const struct rx_endpoint_config *c, int *err
 	ep->tun = c->tun;
 	sanitize_tunables(&ep->tun);
 	ep->health = c->health;
+	ep->trace = c->trace;
+	ep->trace_t0 = evloop_now_ns();
 	ep->max_server_calls = c->max_server_calls ? c->max_server_calls : 16;
 	snprintf(ep->version, sizeof(ep->version), "%s", c->version ? c->version : "netfuse " PACKAGE_VERSION);
 	pthread_mutex_init(&ep->lock, NULL);

@@ -123,6 +123,8 @@ struct rx_call {
 	uint64_t ack_at;
 	uint32_t adv_rwind;    /* rwind in our latest ACK */
 	bool want_idle_ack;    /* the reader freed window space */
+	uint64_t ack_repeat_at; /* say our last ACK again then, unless data came */
+	unsigned ack_repeats; /* since the last new DATA packet */
 	uint64_t final_ack_ns; /* client: when the final ACK went out */
 
 	struct evloop_timer timer;
@@ -213,6 +215,8 @@ struct rx_endpoint {
 	bool shutting_down;
 	struct rx_endpoint_stats st;
 	uint8_t *rbuf; /* receive buffers (loop thread) */
+	FILE *trace;
+	uint64_t trace_t0;
 };
 
 /* ---- rx_endpoint.c -------------------------------------------------------------------------- */

@@ -52,6 +52,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -133,6 +134,9 @@ struct rx_endpoint_config {
 	const char *version;
 	/* Incoming calls running at once (handler threads); more get BUSY. */
 	unsigned max_server_calls;
+	/* Debugging: one line per packet in and out (time, direction, peer,
+	 * header, and an ACK's window and soft-ACK map), or NULL. */
+	FILE *trace;
 };
 
 void rx_endpoint_config_default(struct rx_endpoint_config *c);

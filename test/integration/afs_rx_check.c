@@ -86,6 +86,8 @@ static void setup(void)
 	int err = 0;
 
 	rx_endpoint_config_default(&c);
+	if (getenv("AFS_RX_TRACE"))
+		c.trace = fopen(getenv("AFS_RX_TRACE"), "w");
 	ep = rx_endpoint_new(&c, &err);
 	if (!ep) {
 		die("endpoint", err, 0);
