@@ -226,6 +226,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
 	test/integration/ceph_conf.test \
 	test/integration/afs_cell.test \
+	test/integration/afs_rx.test \
 	test/integration/rpcbind.test
 
 TESTS += \
