@@ -15,9 +15,6 @@
 
 #include "afs_errors.h"
 
-/* The largest request: CallBack with 50 fids and 50 callbacks. */
-#define CB_REQ_MAX (4 + 4 + AFSCB_MAX * 12 + 4 + AFSCB_MAX * 12)
-
 struct cb_service {
 	struct rx_endpoint *ep;
 	struct afs_uuid uuid;
@@ -26,41 +23,6 @@ struct cb_service {
 	pthread_mutex_t lock;
 	struct cb_service_stats st;
 };
-
-void cb_enc_interface_addr(struct rx_enc *e, const struct afs_uuid *uuid)
-{
-	rx_enc_u32(e, 0); /* numberOfInterfaces */
-	afs_enc_uuid(e, uuid);
-	for (int i = 0; i < 3 * AFS_MAX_INTERFACE_ADDR; i++)
-		rx_enc_u32(e, 0); /* addr_in[32], subnetmask[32], mtu[32]: fixed arrays */
-}
-
-void cb_enc_tell_me_reply(struct rx_enc *e, const struct afs_uuid *uuid)
-{
-	cb_enc_interface_addr(e, uuid);
-	rx_enc_u32(e, 1); /* Capabilities<196>: one word */
-	rx_enc_u32(e, CLIENT_CAPABILITY_ERRORTRANS);
-}
-
-int cb_dec_callback_args(struct rx_dec *d, struct afs_fid *fids, unsigned *n, struct afs_callback *cbs,
-			 unsigned *ncbs)
-{
-	uint32_t nf, nc;
-
-	if (rx_dec_count(d, AFSCB_MAX, 12, &nf))
-		return -EBADMSG;
-	for (uint32_t i = 0; i < nf; i++)
-		if (afs_dec_fid(d, &fids[i]))
-			return -EBADMSG;
-	if (rx_dec_count(d, AFSCB_MAX, 12, &nc))
-		return -EBADMSG;
-	for (uint32_t i = 0; i < nc; i++)
-		if (afs_dec_callback(d, &cbs[i]))
-			return -EBADMSG;
-	*n = nf;
-	*ncbs = nc;
-	return 0;
-}
 
 static void count(struct cb_service *cb, uint64_t *field, uint64_t add)
 {
@@ -80,90 +42,72 @@ static int32_t reply(struct rx_call *call, struct rx_enc *e)
 static int32_t cb_handler(struct rx_call *call, void *arg)
 {
 	struct cb_service *cb = arg;
-	uint8_t req[CB_REQ_MAX + 4];
+	uint8_t buf[CB_REQUEST_MAX + 4];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
-	struct afs_fid fids[AFSCB_MAX];
-	struct afs_callback cbs[AFSCB_MAX];
-	struct afs_uuid uuid;
-	unsigned n, ncbs;
-	struct rx_dec d;
+	struct cb_request *req;
 	struct rx_enc e;
-	uint32_t op;
 	ssize_t len;
-	int32_t code;
+	int32_t code = 0;
+	int ret;
 
-	len = rx_call_recv(call, req, sizeof(req));
+	len = rx_call_recv(call, buf, sizeof(buf));
 	if (len < 0)
 		return 0; /* the call already failed */
-	rx_dec_init(&d, req, (size_t)len);
-	if (len > CB_REQ_MAX || rx_dec_u32(&d, &op)) {
-		count(cb, &cb->st.bad, 1);
-		return RXGEN_SS_UNMARSHAL;
+	req = malloc(sizeof(*req));
+	if (!req)
+		return RX_CALL_DEAD;
+	ret = len > CB_REQUEST_MAX ? -EBADMSG : cb_request_decode(buf, (size_t)len, req);
+	if (ret) {
+		count(cb, ret == -EOPNOTSUPP ? &cb->st.unknown : &cb->st.bad, 1);
+		free(req);
+		/* What an rxgen server answers: an unknown opcode, or arguments it
+		 * cannot unmarshal. */
+		return ret == -EOPNOTSUPP ? RXGEN_OPCODE : RXGEN_SS_UNMARSHAL;
 	}
 	rx_call_peer(call, &from, &fromlen);
 	rx_enc_init(&e);
-	switch (op) {
+	switch (req->op) {
 	case AFSCB_CALLBACK:
-		if (cb_dec_callback_args(&d, fids, &n, cbs, &ncbs) || rx_dec_finish(&d))
-			goto bad;
 		code = reply(call, &e);
 		count(cb, &cb->st.callback, 1);
-		count(cb, &cb->st.fids_broken, n);
+		count(cb, &cb->st.fids_broken, req->nfids);
 		if (cb->ops.callback)
-			cb->ops.callback(cb->arg, &from, fids, n, cbs, ncbs);
-		return code;
+			cb->ops.callback(cb->arg, &from, req->fids, req->nfids, req->cbs, req->ncbs);
+		break;
 	case AFSCB_INITCALLBACKSTATE:
-		if (rx_dec_finish(&d))
-			goto bad;
-		code = reply(call, &e);
-		count(cb, &cb->st.init_state, 1);
-		if (cb->ops.init_state)
-			cb->ops.init_state(cb->arg, &from, NULL);
-		return code;
 	case AFSCB_INITCALLBACKSTATE3:
-		if (afs_dec_uuid(&d, &uuid) || rx_dec_finish(&d))
-			goto bad;
 		code = reply(call, &e);
-		count(cb, &cb->st.init_state3, 1);
+		count(cb, req->op == AFSCB_INITCALLBACKSTATE ? &cb->st.init_state : &cb->st.init_state3, 1);
 		if (cb->ops.init_state)
-			cb->ops.init_state(cb->arg, &from, &uuid);
-		return code;
+			cb->ops.init_state(cb->arg, &from, req->op == AFSCB_INITCALLBACKSTATE ? NULL : &req->uuid);
+		break;
 	case AFSCB_PROBE:
-		if (rx_dec_finish(&d))
-			goto bad;
 		count(cb, &cb->st.probe, 1);
-		return reply(call, &e);
+		code = reply(call, &e);
+		break;
 	case AFSCB_PROBEUUID:
-		if (afs_dec_uuid(&d, &uuid) || rx_dec_finish(&d))
-			goto bad;
 		count(cb, &cb->st.probe_uuid, 1);
-		if (memcmp(&uuid, &cb->uuid, sizeof(uuid)) != 0) {
+		if (memcmp(&req->uuid, &cb->uuid, sizeof(req->uuid)) != 0) {
 			rx_enc_free(&e);
-			return 1; /* not us (kAFS answers the same) */
+			code = 1; /* not us (kAFS answers the same) */
+		} else {
+			code = reply(call, &e);
 		}
-		return reply(call, &e);
+		break;
 	case AFSCB_WHOAREYOU:
-		if (rx_dec_finish(&d))
-			goto bad;
 		count(cb, &cb->st.who_are_you, 1);
 		cb_enc_interface_addr(&e, &cb->uuid);
-		return reply(call, &e);
+		code = reply(call, &e);
+		break;
 	case AFSCB_TELLMEABOUTYOURSELF:
-		if (rx_dec_finish(&d))
-			goto bad;
 		count(cb, &cb->st.tell_me, 1);
 		cb_enc_tell_me_reply(&e, &cb->uuid);
-		return reply(call, &e);
-	default:
-		count(cb, &cb->st.unknown, 1);
-		rx_enc_free(&e);
-		return RXGEN_OPCODE;
+		code = reply(call, &e);
+		break;
 	}
-bad:
-	rx_enc_free(&e);
-	count(cb, &cb->st.bad, 1);
-	return RXGEN_SS_UNMARSHAL;
+	free(req);
+	return code;
 }
 
 struct cb_service *cb_service_start(struct rx_endpoint *ep, const struct afs_uuid *uuid,

@@ -33,16 +33,16 @@
 
 #define AFS_CB_SERVICE 1
 
-#define AFSCB_CALLBACK		   204
-#define AFSCB_INITCALLBACKSTATE	   205
-#define AFSCB_PROBE		   206
-#define AFSCB_WHOAREYOU		   212
-#define AFSCB_INITCALLBACKSTATE3   213
-#define AFSCB_PROBEUUID		   214
-#define AFSCB_TELLMEABOUTYOURSELF  65538
-#define AFSCB_MAX		   50  /* AFSCBMAX: fids per CallBack */
-#define AFS_MAX_INTERFACE_ADDR	   32
-#define AFS_CAPABILITIES_MAX	   196
+#define AFSCB_CALLBACK		     204
+#define AFSCB_INITCALLBACKSTATE	     205
+#define AFSCB_PROBE		     206
+#define AFSCB_WHOAREYOU		     212
+#define AFSCB_INITCALLBACKSTATE3     213
+#define AFSCB_PROBEUUID		     214
+#define AFSCB_TELLMEABOUTYOURSELF    65538
+#define AFSCB_MAX		     50 /* AFSCBMAX: fids per CallBack */
+#define AFS_MAX_INTERFACE_ADDR	     32
+#define AFS_CAPABILITIES_MAX	     196
 #define CLIENT_CAPABILITY_ERRORTRANS 0x0001
 
 /* What the service tells its owner; any member may be NULL. Called on the
@@ -75,13 +75,31 @@ void cb_service_free(struct cb_service *cb);
 void cb_service_get_stats(struct cb_service *cb, struct cb_service_stats *st);
 const struct afs_uuid *cb_service_uuid(const struct cb_service *cb);
 
-/* The encoders, exposed for tests: interfaceAddr with no addresses, and
- * TellMeAboutYourself's whole reply. */
+/* A decoded request. */
+struct cb_request {
+	uint32_t op;
+	unsigned nfids, ncbs; /* CallBack */
+	struct afs_fid fids[AFSCB_MAX];
+	struct afs_callback cbs[AFSCB_MAX];
+	struct afs_uuid uuid; /* InitCallBackState3, ProbeUuid */
+};
+
+/* The largest request: CallBack with 50 fids and 50 callbacks. */
+#define CB_REQUEST_MAX (4 + 4 + AFSCB_MAX * 12 + 4 + AFSCB_MAX * 12)
+
+/*
+ * Decode a whole request, opcode first. 0; -EOPNOTSUPP for an opcode the
+ * service does not serve (req->op is set); -EBADMSG when the arguments are
+ * malformed, truncated, too many (more than 50 fids or callbacks) or
+ * followed by extra bytes. @req is filled only on success.
+ */
+int cb_request_decode(const void *buf, size_t len, struct cb_request *req);
+/* The request as a fileserver would send it (for tests and the fuzzer). */
+void cb_request_encode(struct rx_enc *e, const struct cb_request *req);
+
+/* The reply bodies: interfaceAddr with no addresses (WhoAreYou), and
+ * TellMeAboutYourself's (interfaceAddr, then one capability word). */
 void cb_enc_interface_addr(struct rx_enc *e, const struct afs_uuid *uuid);
 void cb_enc_tell_me_reply(struct rx_enc *e, const struct afs_uuid *uuid);
-
-/* Decode CallBack's arguments; 0 or -EBADMSG (more than 50 of either). */
-int cb_dec_callback_args(struct rx_dec *d, struct afs_fid *fids, unsigned *n, struct afs_callback *cbs,
-			 unsigned *ncbs);
 
 #endif

@@ -19,4 +19,4 @@ afs_rx_libafs_rx_a_SOURCES += \
 afs_rx_libafs_rx_a_SOURCES += \
 	afs_rx/vl_client.c afs_rx/vl_client.h \
 	afs_rx/fs_client.c afs_rx/fs_client.h \
-	afs_rx/cb_service.c afs_rx/cb_service.h
+	afs_rx/cb_service.c afs_rx/cb_service.h afs_rx/cb_xdr.c

@@ -137,8 +137,9 @@ static void trace_packet(struct rx_endpoint *ep, char dir, const struct sockaddr
 		(double)(evloop_now_ns() - ep->trace_t0) / 1e9, dir, addr, rx_packet_type_name(h.type), h.cid,
 		h.cid & 3, h.call_number, h.seq, h.serial, h.flags, blen);
 	if (h.type == RX_PACKET_TYPE_ACK && rx_ack_decode(body, blen, &a) == 0) {
-		fprintf(ep->trace, " ack %s first %u prev %u serial %u rwind %u jumbo %u ", rx_ack_reason_name(a.reason),
-			a.first_packet, a.previous_packet, a.serial, a.rwind, a.jumbo_max);
+		fprintf(ep->trace, " ack %s first %u prev %u serial %u rwind %u jumbo %u ",
+			rx_ack_reason_name(a.reason), a.first_packet, a.previous_packet, a.serial, a.rwind,
+			a.jumbo_max);
 		for (unsigned i = 0; i < a.nacks; i++)
 			fputc(a.acks[i] ? '+' : '-', ep->trace);
 	} else if (h.type == RX_PACKET_TYPE_ABORT && blen >= 4) {

@@ -121,11 +121,11 @@ struct rx_call {
 	uint32_t rx_serial;  /* serial of the latest DATA packet received */
 	uint8_t ack_reason;  /* a delayed ACK is due at ack_at, or 0 */
 	uint64_t ack_at;
-	uint32_t adv_rwind;    /* rwind in our latest ACK */
-	bool want_idle_ack;    /* the reader freed window space */
+	uint32_t adv_rwind;	/* rwind in our latest ACK */
+	bool want_idle_ack;	/* the reader freed window space */
 	uint64_t ack_repeat_at; /* say our last ACK again then, unless data came */
-	unsigned ack_repeats; /* since the last new DATA packet */
-	uint64_t final_ack_ns; /* client: when the final ACK went out */
+	unsigned ack_repeats;	/* since the last new DATA packet */
+	uint64_t final_ack_ns;	/* client: when the final ACK went out */
 
 	struct evloop_timer timer;
 	struct evloop_work kick;

@@ -20,7 +20,8 @@ UNIT_TESTS = \
 	test/unit/test_ceph_views \
 	test/unit/test_evloop \
 	test/unit/test_rx_cc \
-	test/unit/test_rx_transport
+	test/unit/test_rx_transport \
+	test/unit/test_cb_service
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -92,6 +93,10 @@ test_unit_test_rx_transport_SOURCES = test/unit/test_rx_transport.c test/unit/ud
 test_unit_test_rx_transport_CFLAGS = $(unit_cflags)
 test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
+test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c
+test_unit_test_cb_service_CFLAGS = $(unit_cflags)
+test_unit_test_cb_service_LDADD = $(rx_libs) $(CRITERION_LIBS)
+
 # Drives the transport and the AFS stubs against the real cell (afs_rx.test).
 check_PROGRAMS += test/integration/afs_rx_check
 test_integration_afs_rx_check_SOURCES = test/integration/afs_rx_check.c test/unit/udp_relay.c test/unit/udp_relay.h
@@ -131,7 +136,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_mon_msgs \
 	test/fuzz/fuzz_rx_packet \
-	test/fuzz/fuzz_afs_xdr
+	test/fuzz/fuzz_afs_xdr \
+	test/fuzz/fuzz_cb_request
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -169,6 +175,10 @@ test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a
 test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
+
+test_fuzz_fuzz_cb_request_SOURCES = test/fuzz/fuzz_cb_request.c $(fuzz_driver)
+test_fuzz_fuzz_cb_request_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cb_request_LDADD = afs_rx/libafs_rx.a
 
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)

@@ -19,6 +19,7 @@
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/rx_transport.h"
 #include "evloop/evloop.h"
+#include "health/health.h"
 #include "test/unit/udp_relay.h"
 
 #define SVC_ECHO 77
@@ -156,6 +157,21 @@ static int echo(struct rx_endpoint *ep, const struct sockaddr_in *to, size_t n, 
 	free(in);
 	free(out);
 	return ret;
+}
+
+/* A call that must fail: its error. */
+static int echo_expect_fail(struct rx_endpoint *ep, const struct sockaddr_in *to)
+{
+	uint8_t buf[4] = {0, 0, 0, OP_ECHO};
+	struct rx_call *call;
+	int err;
+
+	call =
+	    rx_call_begin(ep, (const struct sockaddr *)to, sizeof(*to), SVC_ECHO, NULL, evloop_deadline_ms(3000), &err);
+	cr_assert_not_null(call);
+	rx_call_send(call, buf, 4, true);
+	rx_call_recv(call, buf, 4);
+	return rx_call_end(call, NULL);
 }
 
 Test(rx_transport, echo_small_and_empty)
@@ -362,4 +378,164 @@ Test(rx_transport, lossy_relay)
 	cr_assert_gt(rs.duplicated, 0);
 	cr_assert_gt(rs.reordered, 0);
 	pair_fini(&p);
+}
+
+/* ---- health events ------------------------------------------------------------------------ */
+
+static struct health_queue *health_running(void)
+{
+	struct health_queue *q = health_queue_new(64, true);
+	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
+
+	snprintf(ev.source, sizeof(ev.source), "test");
+	cr_assert_eq(health_emit(q, &ev), 0);
+	return q;
+}
+
+static char *health_text(struct health_queue *q)
+{
+	static char buf[16384];
+	struct health_reader r;
+	ssize_t n;
+	size_t len = 0;
+
+	health_reader_init(q, &r);
+	while ((n = health_read(q, &r, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return buf;
+}
+
+static struct rx_endpoint *endpoint_on(uint16_t port, struct health_queue *q, unsigned max_server_calls,
+				       unsigned busy_storm)
+{
+	struct rx_endpoint_config c;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&c.bind_addr;
+	struct rx_endpoint *ep;
+	int err = 0;
+
+	rx_endpoint_config_default(&c);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin->sin_port = htons(port);
+	c.bind_len = sizeof(*sin);
+	c.health = q;
+	if (max_server_calls)
+		c.max_server_calls = max_server_calls;
+	if (busy_storm)
+		c.tun.busy_storm = busy_storm;
+	ep = rx_endpoint_new(&c, &err);
+	cr_assert_not_null(ep, "rx_endpoint_new: %s", strerror(-err));
+	return ep;
+}
+
+Test(rx_transport, health_unreachable_then_back)
+{
+	struct health_queue *q = health_running();
+	struct rx_endpoint *cli = endpoint_on(0, q, 0, 0), *srv;
+	struct sockaddr_in dead = {0};
+	socklen_t len = sizeof(dead);
+	char want[128];
+	const char *text;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	dead.sin_family = AF_INET;
+	dead.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&dead, sizeof(dead));
+	getsockname(fd, (struct sockaddr *)&dead, &len);
+	close(fd);
+	cr_assert_eq(echo_expect_fail(cli, &dead), -ECONNREFUSED);
+	/* Now something serves that port: the next call works and the peer
+	 * is reported back. */
+	srv = endpoint_on(ntohs(dead.sin_port), NULL, 0, 0);
+	cr_assert_eq(rx_service_register(srv, SVC_ECHO, NULL, echo_handler, NULL), 0);
+	cr_assert_eq(echo(cli, &dead, 100, 1, 5000), 0);
+	text = health_text(q);
+	snprintf(want, sizeof(want), "\"addr\":\"127.0.0.1:%u\"", ntohs(dead.sin_port));
+	cr_assert(strstr(text, "\"type\":\"session_lost\""), "%s", text);
+	cr_assert(strstr(text, "\"type\":\"session_established\""), "%s", text);
+	cr_assert(strstr(text, "ECONNREFUSED"), "%s", text);
+	cr_assert(strstr(text, want), "%s", text);
+	cr_assert(strstr(text, "\"server\":\"rx service 77\""), "%s", text);
+	rx_endpoint_free(cli);
+	rx_endpoint_free(srv);
+	health_queue_free(q);
+}
+
+Test(rx_transport, health_rx_level_abort)
+{
+	struct health_queue *q = health_running();
+	struct rx_endpoint *cli = endpoint_on(0, q, 0, 0), *srv = endpoint();
+	struct sockaddr_storage ss;
+	socklen_t len;
+	uint8_t req[8] = {0, 0, 0, OP_ABORT, 0xff, 0xff, 0xff, 0xfb}; /* RX_PROTOCOL_ERROR */
+	uint8_t buf[4];
+	struct rx_call *call;
+	int err;
+	const char *text;
+
+	cr_assert_eq(rx_service_register(srv, SVC_ECHO, NULL, echo_handler, NULL), 0);
+	rx_endpoint_local_addr(srv, &ss, &len);
+	call = rx_call_begin(cli, (struct sockaddr *)&ss, len, SVC_ECHO, NULL, evloop_deadline_ms(5000), &err);
+	rx_call_send(call, req, sizeof(req), true);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EPROTO);
+	rx_call_end(call, NULL);
+	text = health_text(q);
+	cr_assert(strstr(text, "\"type\":\"io_error\""), "%s", text);
+	cr_assert(strstr(text, "RX_PROTOCOL_ERROR"), "%s", text);
+	rx_endpoint_free(cli);
+	rx_endpoint_free(srv);
+	health_queue_free(q);
+}
+
+struct slow_arg {
+	struct rx_endpoint *ep;
+	struct sockaddr_storage to;
+	socklen_t len;
+	int ret;
+};
+
+static void *slow_call(void *arg)
+{
+	struct slow_arg *a = arg;
+	uint8_t req[8] = {0, 0, 0, OP_SLOW, 0, 0, 0x05, 0xdc}; /* 1500 ms */
+	uint8_t buf[8];
+	int err;
+	struct rx_call *call =
+	    rx_call_begin(a->ep, (struct sockaddr *)&a->to, a->len, SVC_ECHO, NULL, evloop_deadline_ms(10000), &err);
+
+	rx_call_send(call, req, sizeof(req), true);
+	rx_call_recv(call, buf, sizeof(buf));
+	a->ret = rx_call_end(call, NULL);
+	return NULL;
+}
+
+Test(rx_transport, health_busy_storm)
+{
+	struct health_queue *q = health_running();
+	struct rx_endpoint *cli = endpoint_on(0, q, 0, 2), *srv = endpoint_on(0, NULL, 1, 0);
+	struct slow_arg a = {.ep = cli};
+	struct rx_endpoint_stats st;
+	pthread_t th;
+	const char *text;
+
+	cr_assert_eq(rx_service_register(srv, SVC_ECHO, NULL, echo_handler, NULL), 0);
+	rx_endpoint_local_addr(srv, &a.to, &a.len);
+	/* The server runs one call at a time: a second one meanwhile is
+	 * answered BUSY until the first is done, then runs. */
+	pthread_create(&th, NULL, slow_call, &a);
+	usleep(100 * 1000);
+	cr_assert_eq(echo(cli, (struct sockaddr_in *)&a.to, 10, 1, 10000), 0);
+	pthread_join(th, NULL);
+	cr_assert_eq(a.ret, 0);
+	rx_endpoint_get_stats(cli, &st);
+	cr_assert_geq(st.busy_in, 2);
+	text = health_text(q);
+	cr_assert(strstr(text, "\"type\":\"sick\""), "%s", text);
+	cr_assert(strstr(text, "BUSY"), "%s", text);
+	cr_assert(strstr(text, "\"type\":\"healthy\""), "%s", text);
+	rx_endpoint_free(cli);
+	rx_endpoint_free(srv);
+	health_queue_free(q);
 }
