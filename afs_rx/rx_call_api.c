@@ -103,6 +103,14 @@ int rx_call_send(struct rx_call *call, const void *data, size_t len, bool last)
 			ret = -EINVAL;
 			break;
 		}
+		if (!call->client && !call->rx_done) {
+			/* Rx calls are half-duplex: a client takes the first reply
+			 * packet as the end of its request (OpenAFS
+			 * rxi_AckAllInTransmitQueue), so the reply waits for the
+			 * whole request to have arrived. */
+			call_wait(call);
+			continue;
+		}
 		/* Fill the current packet; queue it only when more data follows,
 		 * so the packet that ends up last can carry LAST_PACKET. */
 		while (len) {

@@ -235,7 +235,9 @@ uint64_t rx_call_rtt_us(struct rx_call *call);
 /*
  * Handler for one incoming call, run on a thread of its own: read the
  * request with rx_call_recv (0 at its end), send the reply with
- * rx_call_send(..., last = true) and return 0; or return an abort code
+ * rx_call_send(..., last = true) and return 0 (calls are half-duplex:
+ * rx_call_send waits until the whole request has arrived, since a client
+ * takes the first reply packet as the end of its request); or return an abort code
  * (e.g. RXGEN_OPCODE for an unknown operation) and the call is aborted with
  * it. A handler that returns 0 without finishing its reply has it finished
  * (empty if nothing was sent). The call is freed by the transport after

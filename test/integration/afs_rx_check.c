@@ -19,6 +19,8 @@
  * Options (before the command):
  *   -r DROP,DUP,REORDER           go through a lossy relay (percentages)
  *   -t MS                         deadline per call (default 30000)
+ *   -c BYTES                      fetch: one FetchData64 call per BYTES (as afsio
+ *                                 reads, 64 KiB), instead of one for the file
  * Every command serves the callback service on its endpoint and reports
  * the CB calls the fileserver made (cb_tell_me=, cb_init3=, ...).
  */
@@ -41,6 +43,7 @@
 #include "test/unit/udp_relay.h"
 
 static long deadline_ms = 30000;
+static uint64_t chunk; /* fetch: bytes per FetchData64 call, 0 for one call */
 static struct udp_relay_config relay_cfg;
 static bool use_relay;
 static struct udp_relay *relay;
@@ -243,7 +246,7 @@ static int cmd_fetch(const char *host, const char *fidstr)
 	struct fs_status_reply r;
 	struct sink s = {.md = EVP_MD_CTX_new()};
 	uint8_t dig[32];
-	uint64_t t0, got;
+	uint64_t t0, got, size;
 	double t;
 	int32_t code;
 	int ret;
@@ -260,8 +263,15 @@ static int cmd_fetch(const char *host, const char *fidstr)
 	}
 	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
 	t0 = evloop_now_ns();
-	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &fid, 0, afs_fetch_status_size(&r.status), sink_fn,
-			      &s, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+	size = afs_fetch_status_size(&r.status);
+	got = 0;
+	do {
+		uint64_t n = chunk && size - got > chunk ? chunk : size - got, part;
+
+		ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &fid, got, n, sink_fn, &s, &part, &r,
+				      evloop_deadline_ms(deadline_ms), &code);
+		got += part;
+	} while (!ret && got < size);
 	t = secs(t0);
 	if (ret) {
 		EVP_MD_CTX_free(s.md);
@@ -365,6 +375,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-t") && i + 1 < argc) {
 			deadline_ms = atol(argv[i + 1]);
 			i += 2;
+		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			chunk = strtoull(argv[i + 1], NULL, 0);
+			i += 2;
 		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
 			if (sscanf(argv[i + 1], "%u,%u,%u", &relay_cfg.drop_pct, &relay_cfg.dup_pct,
 				   &relay_cfg.reorder_pct) != 3)
@@ -396,7 +409,8 @@ int main(int argc, char **argv)
 	teardown();
 	return ret;
 usage:
-	fprintf(stderr, "usage: afs_rx_check [-t MS] [-r DROP,DUP,REORDER] version HOST PORT | vl HOST VOLUME |\n"
-			"       lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | dead HOST PORT MS\n");
+	fprintf(stderr,
+		"usage: afs_rx_check [-t MS] [-c BYTES] [-r DROP,DUP,REORDER] version HOST PORT | vl HOST VOLUME |\n"
+		"       lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | dead HOST PORT MS\n");
 	return 2;
 }
