@@ -87,6 +87,23 @@ static bool tx_room(const struct rx_call *call)
 	       call->tx_top - call->tx_base < RX_TXRING - 1;
 }
 
+static void window_update(struct rx_call *call);
+
+static void discard_unread(struct rx_call *call)
+{
+	struct rx_rwin *w = &call->rw;
+	bool any = false;
+
+	while (w->base < w->hard) {
+		free(call->rx[w->base & (RX_RXRING - 1)]);
+		call->rx[w->base & (RX_RXRING - 1)] = NULL;
+		rx_rwin_consume(w);
+		any = true;
+	}
+	if (any)
+		window_update(call);
+}
+
 int rx_call_send(struct rx_call *call, const void *data, size_t len, bool last)
 {
 	struct rx_endpoint *ep = call->ep;
@@ -107,7 +124,10 @@ int rx_call_send(struct rx_call *call, const void *data, size_t len, bool last)
 			/* Rx calls are half-duplex: a client takes the first reply
 			 * packet as the end of its request (OpenAFS
 			 * rxi_AckAllInTransmitQueue), so the reply waits for the
-			 * whole request to have arrived. */
+			 * whole request to have arrived. What the handler left
+			 * unread is dropped (OpenAFS does the same), or a large
+			 * request would never fit the window. */
+			discard_unread(call);
 			call_wait(call);
 			continue;
 		}

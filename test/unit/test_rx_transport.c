@@ -26,6 +26,7 @@
 #define OP_ECHO	 1 /* request: u32 op, then data; reply: the data */
 #define OP_ABORT 2 /* request: u32 op, u32 code; the call is aborted with code */
 #define OP_SLOW	 3 /* request: u32 op, u32 ms; reply after sleeping */
+#define OP_EARLY 4 /* request: u32 op, then anything; reply "ok" without reading it */
 
 static int32_t echo_handler(struct rx_call *call, void *arg)
 {
@@ -66,6 +67,9 @@ static int32_t echo_handler(struct rx_call *call, void *arg)
 		memcpy(&v, buf, 4);
 		usleep(ntohl(v) * 1000);
 		rx_call_send(call, "done", 4, true);
+		return 0;
+	case OP_EARLY:
+		rx_call_send(call, "ok", 2, true);
 		return 0;
 	default:
 		return -455;
@@ -538,4 +542,26 @@ Test(rx_transport, health_busy_storm)
 	rx_endpoint_free(cli);
 	rx_endpoint_free(srv);
 	health_queue_free(q);
+}
+
+Test(rx_transport, reply_before_reading_the_whole_request)
+{
+	struct pair p;
+	struct rx_call *call;
+	size_t n = 200000;
+	uint8_t *req = calloc(1, n), buf[8];
+	int err;
+
+	pair_init(&p);
+	req[3] = OP_EARLY;
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(10000), &err);
+	/* Far more than the window: the server must drop what it does not
+	 * read, or the request never completes. */
+	cr_assert_eq(rx_call_send(call, req, n, true), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), 2);
+	cr_assert(memcmp(buf, "ok", 2) == 0);
+	cr_assert_eq(rx_call_end(call, NULL), 0);
+	free(req);
+	pair_fini(&p);
 }
