@@ -17,7 +17,12 @@
  *    Linux does), so the sender frees its buffers early;
  *  - an ACK goes out at once for REQUEST_ACK, a duplicate, a packet beyond
  *    the window, a gap, and every second new packet; a lone packet gets a
- *    DELAY ACK after soft_ack_delay;
+ *    DELAY ACK after soft_ack_delay; an ACK not followed by new data within
+ *    two RTTs is said again (twice when it shows a gap), so a sender with a
+ *    small window does not wait out its retransmission timer for a lost ACK;
+ *  - a server call is complete once its whole reply is acknowledged, soft
+ *    acknowledgement included (an OpenAFS client hard-acks only what its
+ *    reader consumed, then ignores us);
  *  - every ACK carries SLOW_START_OK and the 4-word trailer (maxMTU,
  *    ifMTU, rwind, maxPackets), which OpenAFS reads as an AFS 3.5 peer;
  *  - a client sends its final ACK as soon as the reply is complete, and
@@ -442,7 +447,8 @@ static void input_ack(struct rx_call *call, const struct rx_header *h, const uin
 	struct rx_peer *p = call->conn->peer;
 	struct rx_ack a;
 	struct rx_ack_effect eff;
-	uint32_t newly = 0, flight, reorder;
+	uint32_t newly = 0, flight;
+	uint64_t reorder;
 
 	if (rx_ack_decode(body, len, &a)) {
 		rx_call_fail(call, -EPROTO, RX_PROTOCOL_ERROR, false, true);
@@ -488,14 +494,9 @@ static void input_ack(struct rx_call *call, const struct rx_header *h, const uin
 
 	/* A NACKed packet older than about one RTT is lost; a younger one may
 	 * be a retransmission still on its way. */
-	reorder = 0;
-	{
-		uint64_t r = p->rtt.samples ? p->rtt.srtt_ns + p->rtt.srtt_ns / 4 : p->rtt.rto_ns;
-
-		if (r > p->rtt.rto_ns)
-			r = p->rtt.rto_ns;
-		reorder = (uint32_t)(r > UINT32_MAX ? UINT32_MAX : r);
-	}
+	reorder = p->rtt.samples ? p->rtt.srtt_ns + p->rtt.srtt_ns / 4 : p->rtt.rto_ns;
+	if (reorder > p->rtt.rto_ns)
+		reorder = p->rtt.rto_ns;
 	flight = rx_txslots_in_flight(call->txs, TXMASK, call->tx_base, call->tx_next);
 	rx_txslots_apply_acks(call->txs, TXMASK, call->tx_base, call->tx_next, a.first_packet, a.acks, a.nacks, now,
 			      reorder, &eff);
