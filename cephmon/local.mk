@@ -1,8 +1,10 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
-# keyrings, the wire encoding; msgr2, cephx and monc to come. Link $(CRYPTO_LIBS) with libcephmon.a.
+# keyrings, the wire encoding, the msgr2 codec; cephx and monc to come.
+# Link $(CRYPTO_LIBS) $(ISAL_LIBS) with libcephmon.a.
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
-	cephmon/ceph_codec.c cephmon/ceph_codec.h
-cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+	cephmon/ceph_codec.c cephmon/ceph_codec.h \
+	cephmon/crc32c.c cephmon/crc32c.h
+cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)

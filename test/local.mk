@@ -9,13 +9,14 @@ UNIT_TESTS = \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
-	test/unit/test_ceph_conf
+	test/unit/test_ceph_conf \
+	test/unit/test_crc32c
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
 test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
@@ -32,11 +33,15 @@ test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) 
 
 test_unit_test_ceph_conf_SOURCES = test/unit/test_ceph_conf.c
 test_unit_test_ceph_conf_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
+
+test_unit_test_crc32c_SOURCES = test/unit/test_crc32c.c
+test_unit_test_crc32c_CFLAGS = $(unit_cflags)
+test_unit_test_crc32c_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
 
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
-test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
@@ -69,7 +74,7 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -86,7 +91,7 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
