@@ -6,5 +6,6 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
 	cephmon/ceph_codec.c cephmon/ceph_codec.h \
-	cephmon/crc32c.c cephmon/crc32c.h
+	cephmon/crc32c.c cephmon/crc32c.h \
+	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)

@@ -10,7 +10,8 @@ UNIT_TESTS = \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
 	test/unit/test_ceph_conf \
-	test/unit/test_crc32c
+	test/unit/test_crc32c \
+	test/unit/test_ceph_addr_wire
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -39,6 +40,10 @@ test_unit_test_crc32c_SOURCES = test/unit/test_crc32c.c
 test_unit_test_crc32c_CFLAGS = $(unit_cflags)
 test_unit_test_crc32c_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
 
+test_unit_test_ceph_addr_wire_SOURCES = test/unit/test_ceph_addr_wire.c
+test_unit_test_ceph_addr_wire_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_addr_wire_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
+
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
@@ -62,7 +67,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm4_xdr \
 	test/fuzz/fuzz_mount_opts \
-	test/fuzz/fuzz_ceph_conf
+	test/fuzz/fuzz_ceph_conf \
+	test/fuzz/fuzz_ceph_addr_wire
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -92,6 +98,10 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
+
+test_fuzz_fuzz_ceph_addr_wire_SOURCES = test/fuzz/fuzz_ceph_addr_wire.c $(fuzz_driver)
+test_fuzz_fuzz_ceph_addr_wire_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_ceph_addr_wire_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
