@@ -7,5 +7,6 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
 	cephmon/ceph_codec.c cephmon/ceph_codec.h \
 	cephmon/crc32c.c cephmon/crc32c.h \
-	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h
+	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h \
+	cephmon/msgr2_frame.c cephmon/msgr2_frame.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)
