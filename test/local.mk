@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	test/unit/test_ceph_conf \
 	test/unit/test_crc32c \
 	test/unit/test_ceph_addr_wire \
-	test/unit/test_msgr2_frame
+	test/unit/test_msgr2_frame \
+	test/unit/test_msgr2_ctrl
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -50,6 +51,10 @@ test_unit_test_msgr2_frame_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_frame_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/msgr2_vectors.py
 
+test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
+test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_ctrl_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CRITERION_LIBS)
+
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
@@ -75,7 +80,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_mount_opts \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_ceph_addr_wire \
-	test/fuzz/fuzz_msgr2_frame
+	test/fuzz/fuzz_msgr2_frame \
+	test/fuzz/fuzz_msgr2_ctrl
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -113,6 +119,10 @@ test_fuzz_fuzz_ceph_addr_wire_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL
 test_fuzz_fuzz_msgr2_frame_SOURCES = test/fuzz/fuzz_msgr2_frame.c $(fuzz_driver)
 test_fuzz_fuzz_msgr2_frame_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_msgr2_frame_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
+
+test_fuzz_fuzz_msgr2_ctrl_SOURCES = test/fuzz/fuzz_msgr2_ctrl.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_ctrl_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_ctrl_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
