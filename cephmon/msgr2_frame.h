@@ -24,7 +24,9 @@
  *
  * Each GCM operation uses the next nonce (le32 fixed, le64 counter + 1 per
  * operation) and appends a 16-byte tag; there is no AAD. The preamble crc is
- * computed and checked in secure mode too.
+ * computed and checked in secure mode too. Every frame up to and including
+ * AUTH_DONE is in crc mode; from AUTH_SIGNATURE on, frames are in the mode
+ * AUTH_DONE chose (pass the struct msgr2_gcm, or NULL for crc mode).
  *
  * Decoding is two calls so a reader can go from a fixed-size read to an exact
  * one: msgr2_frame_decode_head() on the first msgr2_head_len() bytes says how
