@@ -17,13 +17,18 @@ UNIT_TESTS = \
 	test/unit/test_mon_msgs \
 	test/unit/test_ceph_mount_config \
 	test/unit/test_mon_client \
-	test/unit/test_ceph_views
+	test/unit/test_ceph_views \
+	test/unit/test_crc32c \
+	test/unit/test_ceph_addr_wire \
+	test/unit/test_msgr2_frame \
+	test/unit/test_msgr2_ctrl
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+cephmon_libs = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CURL_LIBS) -lpthread
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
 test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_addr_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
@@ -40,11 +45,28 @@ test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) 
 
 test_unit_test_ceph_conf_SOURCES = test/unit/test_ceph_conf.c
 test_unit_test_ceph_conf_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_conf_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_crc32c_SOURCES = test/unit/test_crc32c.c
+test_unit_test_crc32c_CFLAGS = $(unit_cflags)
+test_unit_test_crc32c_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_ceph_addr_wire_SOURCES = test/unit/test_ceph_addr_wire.c
+test_unit_test_ceph_addr_wire_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_addr_wire_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_msgr2_frame_SOURCES = test/unit/test_msgr2_frame.c
+test_unit_test_msgr2_frame_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_frame_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+EXTRA_DIST += test/unit/msgr2_vectors.py
+
+test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
+test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
-test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_integration_ceph_conf_check_LDADD = $(cephmon_libs)
 
 test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
 test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
@@ -60,20 +82,20 @@ test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 
 test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
-test_unit_test_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_mon_msgs_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/data
 
 test_unit_test_ceph_mount_config_SOURCES = test/unit/test_ceph_mount_config.c
 test_unit_test_ceph_mount_config_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_mount_config_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_mount_config_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_mon_client_SOURCES = test/unit/test_mon_client.c
 test_unit_test_mon_client_CFLAGS = $(unit_cflags)
-test_unit_test_mon_client_LDADD = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_views_LDADD = fuse/libcephfront.a cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+test_unit_test_ceph_views_LDADD = fuse/libcephfront.a $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
@@ -109,7 +131,10 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_mon_msgs \
 	test/fuzz/fuzz_rx_packet \
-	test/fuzz/fuzz_afs_xdr
+	test/fuzz/fuzz_afs_xdr \
+	test/fuzz/fuzz_ceph_addr_wire \
+	test/fuzz/fuzz_msgr2_frame \
+	test/fuzz/fuzz_msgr2_ctrl
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -121,7 +146,7 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -138,7 +163,19 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_conf_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_ceph_addr_wire_SOURCES = test/fuzz/fuzz_ceph_addr_wire.c $(fuzz_driver)
+test_fuzz_fuzz_ceph_addr_wire_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_ceph_addr_wire_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_frame_SOURCES = test/fuzz/fuzz_msgr2_frame.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_frame_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_frame_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_ctrl_SOURCES = test/fuzz/fuzz_msgr2_ctrl.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_ctrl_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_ctrl_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
 test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
@@ -150,7 +187,7 @@ test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
 
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_mon_msgs_LDADD = $(cephmon_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 
