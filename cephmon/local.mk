@@ -14,5 +14,6 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/crc32c.c cephmon/crc32c.h \
 	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h \
 	cephmon/msgr2_frame.c cephmon/msgr2_frame.h \
-	cephmon/msgr2_ctrl.c cephmon/msgr2_ctrl.h
+	cephmon/msgr2_ctrl.c cephmon/msgr2_ctrl.h \
+	cephmon/msgr2_session.c cephmon/msgr2_session.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)
