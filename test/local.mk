@@ -9,7 +9,9 @@ UNIT_TESTS = \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
-	test/unit/test_ceph_conf
+	test/unit/test_ceph_conf \
+	test/unit/test_cephx \
+	test/unit/test_monmap
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -34,6 +36,16 @@ test_unit_test_ceph_conf_SOURCES = test/unit/test_ceph_conf.c
 test_unit_test_ceph_conf_CFLAGS = $(unit_cflags)
 test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
 
+test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
+test_unit_test_cephx_CFLAGS = $(unit_cflags)
+test_unit_test_cephx_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+
+test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors.h
+test_unit_test_monmap_CFLAGS = $(unit_cflags)
+test_unit_test_monmap_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+
+EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py
+
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
@@ -57,7 +69,9 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm4_xdr \
 	test/fuzz/fuzz_mount_opts \
-	test/fuzz/fuzz_ceph_conf
+	test/fuzz/fuzz_ceph_conf \
+	test/fuzz/fuzz_cephx \
+	test/fuzz/fuzz_monmap
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -87,6 +101,14 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+
+test_fuzz_fuzz_cephx_SOURCES = test/fuzz/fuzz_cephx.c $(fuzz_driver)
+test_fuzz_fuzz_cephx_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cephx_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+
+test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver)
+test_fuzz_fuzz_monmap_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_monmap_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += test/fuzz/corpus
 
