@@ -36,7 +36,9 @@
  * its u32 length as Ceph does (the kernel reads on past it).
  *
  * Replies are decoded into a staging area first and committed only when
- * the whole reply has been decoded, so a bad reply changes nothing.
+ * the whole reply has been decoded, so a bad reply changes nothing. An
+ * empty input may come as NULL; the cursor then gets "" (NULL + 0 is
+ * undefined behaviour in C).
  */
 #include "config.h"
 
@@ -105,7 +107,7 @@ static int append_enc(struct ceph_enc *out, struct ceph_enc *tmp)
 {
 	int r = ceph_enc_error(tmp);
 
-	if (!r) {
+	if (!r && tmp->len) {
 		ceph_enc_bytes(out, tmp->buf, tmp->len);
 		r = ceph_enc_error(out);
 	}
@@ -419,7 +421,7 @@ static int handle_server_challenge(struct cephx_client *c, const void *buf, size
 	uint8_t v;
 
 	/* Exactly a CephXServerChallenge, as the kernel insists. */
-	ceph_dec_init(&d, buf, len);
+	ceph_dec_init(&d, len ? buf : "", len);
 	if (len != 9 || ceph_dec_u8(&d, &v) || ceph_dec_u64(&d, &c->server_challenge))
 		return -EBADMSG;
 	c->starting = false;
@@ -536,7 +538,7 @@ static int handle_op_reply(struct cephx_client *c, uint64_t global_id, const voi
 	uint16_t op;
 	uint32_t status;
 
-	ceph_dec_init(&d, buf, len);
+	ceph_dec_init(&d, len ? buf : "", len);
 	if (ceph_dec_u16(&d, &op) || ceph_dec_u32(&d, &status))
 		return -EBADMSG;
 	if (only_op && op != only_op)
@@ -753,7 +755,9 @@ int cephx_handle_reply(struct cephx_client *c, uint64_t global_id, const void *r
 	r = handle_op_reply(c, global_id, reply, len, now, sess, 0);
 	if (r)
 		return r;
-	return (c->want_keys & ~c->have_keys) ? -EAGAIN : 0;
+	/* Judged at @now: a ticket can arrive already expired (a validity
+	 * under a second). */
+	return cephx_is_authenticated(c, now) ? 0 : -EAGAIN;
 }
 
 /* ---- authorizers -------------------------------------------------------- */
@@ -794,7 +798,7 @@ int cephx_authorizer_verify_reply(const struct cephx_authorizer *au, const void 
 	uint8_t v;
 	int r;
 
-	ceph_dec_init(&d, reply, len);
+	ceph_dec_init(&d, len ? reply : "", len);
 	r = cephx_decode_decrypt(&au->session_key, &d, &plain);
 	if (r)
 		return r;
@@ -858,7 +862,7 @@ int cephx_mauth_reply_decode(const void *front, size_t len, struct cephx_mauth_r
 	uint32_t result;
 
 	memset(r, 0, sizeof(*r));
-	ceph_dec_init(&d, front, len);
+	ceph_dec_init(&d, len ? front : "", len);
 	if (ceph_dec_u32(&d, &r->protocol) || ceph_dec_u32(&d, &result) || ceph_dec_u64(&d, &r->global_id) ||
 	    ceph_dec_blob(&d, &r->payload, &r->payload_len) || ceph_dec_blob(&d, &r->msg, &r->msg_len)) {
 		memset(r, 0, sizeof(*r));

@@ -5,7 +5,8 @@
  * Every count is checked against what is left of the input or against
  * MONMAP_MAX_MONS before anything is allocated, and the map is only handed
  * out once all of it (including the ranks) has been checked, so a caller
- * never sees half a map.
+ * never sees half a map. An empty input may come as NULL: the cursor gets
+ * "" instead (NULL + 0 is undefined behaviour in C).
  */
 #include "config.h"
 
@@ -84,7 +85,7 @@ int monmap_decode(const void *buf, size_t len, struct monmap **out)
 	int r = -EBADMSG;
 
 	*out = NULL;
-	ceph_dec_init(&d, buf, len);
+	ceph_dec_init(&d, len ? buf : "", len);
 	if (ceph_dec_u8(&d, &v) || ceph_dec_u8(&d, &compat) || ceph_dec_u32(&d, &body_len))
 		return -EBADMSG;
 	/* v1/v2 began with a u16 version: they read as v1/v2, compat 0. */
@@ -160,7 +161,7 @@ int monmap_decode_msg(const void *front, size_t len, struct monmap **out)
 	uint32_t blob_len;
 
 	*out = NULL;
-	ceph_dec_init(&d, front, len);
+	ceph_dec_init(&d, len ? front : "", len);
 	if (ceph_dec_blob(&d, &blob, &blob_len))
 		return -EBADMSG;
 	return monmap_decode(blob, blob_len, out);

@@ -154,7 +154,10 @@ static int assemble(const uint8_t *p, size_t n, struct ceph_enc *out, int depth)
 		if (len > n)
 			return -1;
 		if (kind == 0) {
-			ceph_enc_bytes(out, p, len);
+			/* Not with 0 bytes: ceph_enc_reserve(e, 0) on an empty
+			 * encoder computes NULL + 0 (UBSan reports it). */
+			if (len)
+				ceph_enc_bytes(out, p, len);
 		} else if (kind == 4) {
 			struct ceph_enc in;
 
