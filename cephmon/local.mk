@@ -1,5 +1,6 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
-# keyrings, the wire encoding; msgr2, cephx and monc to come. Link $(CRYPTO_LIBS) with libcephmon.a.
+# keyrings, the wire encoding, cephx and monitor maps; msgr2 and monc to come.
+# Link $(CRYPTO_LIBS) with libcephmon.a.
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \

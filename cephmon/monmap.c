@@ -102,9 +102,10 @@ int monmap_decode(const void *buf, size_t len, struct monmap **out)
 	struct ceph_dec feat;
 	uint8_t fv;
 
+	/* The features are skipped whole: any version of them will do. */
 	if (ceph_dec_bytes(&in, fsid, sizeof(fsid)) || ceph_dec_u32(&in, &epoch) ||
-	    ceph_dec_skip(&in, 8 + 8) /* last_changed, created */ || ceph_dec_struct(&in, 1, 1, &fv, &feat) ||
-	    ceph_dec_struct(&in, 1, 1, &fv, &feat) || ceph_dec_u32(&in, &n))
+	    ceph_dec_skip(&in, 8 + 8) /* last_changed, created */ || ceph_dec_struct(&in, 1, 255, &fv, &feat) ||
+	    ceph_dec_struct(&in, 1, 255, &fv, &feat) || ceph_dec_u32(&in, &n))
 		return -EBADMSG;
 	if (n > MONMAP_MAX_MONS)
 		return -E2BIG;

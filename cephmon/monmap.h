@@ -30,7 +30,7 @@
 #include "ceph_codec.h"
 
 #define MONMAP_MAX_MONS CEPH_MON_ADDRS_MAX
-#define MONMAP_NAME_MAX 128 /* including the NUL */
+#define MONMAP_NAME_MAX 256 /* including the NUL: room for a host name */
 
 struct monmap_mon {
 	char name[MONMAP_NAME_MAX]; /* "a" for mon.a */
