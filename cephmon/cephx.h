@@ -64,12 +64,7 @@
 #include "ceph_conf.h"
 
 /* Entity types; as service ids they are also the bits of want/have masks. */
-#define CEPH_ENTITY_TYPE_MON	0x01
-#define CEPH_ENTITY_TYPE_MDS	0x02
-#define CEPH_ENTITY_TYPE_OSD	0x04
-#define CEPH_ENTITY_TYPE_CLIENT 0x08
-#define CEPH_ENTITY_TYPE_MGR	0x10
-#define CEPH_ENTITY_TYPE_AUTH	0x20
+#include "cephmon/ceph_entity.h"
 
 #define CEPH_AUTH_CEPHX		  2
 #define CEPH_AUTH_MODE_AUTHORIZER 1  /* first byte of an authorizer payload */

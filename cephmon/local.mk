@@ -18,5 +18,6 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/msgr2_ctrl.c cephmon/msgr2_ctrl.h \
 	cephmon/cephx_crypto.c cephmon/cephx_crypto.h \
 	cephmon/cephx.c cephmon/cephx.h \
-	cephmon/monmap.c cephmon/monmap.h
+	cephmon/monmap.c cephmon/monmap.h \
+	cephmon/ceph_entity.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)
