@@ -147,6 +147,7 @@ static int addr_decode_legacy(struct ceph_dec *d, struct ceph_entity_addr *out)
 	const uint8_t *ss;
 	uint16_t family;
 
+	memset(&a, 0, sizeof(a)); /* padding too: callers compare whole structs */
 	if (ceph_dec_skip(d, 3) || ceph_dec_u32(d, &a.nonce))
 		return -EBADMSG;
 	ss = ceph_dec_take(d, LEGACY_SOCKADDR_LEN);
@@ -170,6 +171,7 @@ static int addr_decode_v1(struct ceph_dec *d, struct ceph_entity_addr *out)
 	const uint8_t *body = NULL;
 	uint8_t v;
 
+	memset(&a, 0, sizeof(a));
 	if (ceph_dec_struct(d, 1, 1, &v, &in))
 		return -EBADMSG;
 	if (ceph_dec_u32(&in, &type) || ceph_dec_u32(&in, &a.nonce) || ceph_dec_u32(&in, &elen))
@@ -222,6 +224,7 @@ int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *out)
 	uint8_t marker;
 	uint32_t n;
 
+	memset(&v, 0, sizeof(v));
 	if (ceph_dec_u8(d, &marker))
 		return -EBADMSG;
 	if (marker == 0 || marker == 1) {
@@ -231,12 +234,28 @@ int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *out)
 		*out = v;
 		return 0;
 	}
-	if (marker != 2 || ceph_dec_u32(d, &n) || n > CEPH_ADDRVEC_MAX)
+	if (marker != 2 || ceph_dec_u32(d, &n))
 		return ceph_dec_fail(d);
-	v.n = n;
-	for (unsigned i = 0; i < n; i++)
-		if (ceph_entity_addr_decode(d, &v.v[i]))
+	/* More addresses than kept is not malformed: the first ones are kept,
+	 * the rest decoded (so the input is checked) and dropped. The count
+	 * cannot run past the input: each address takes bytes. */
+	v.n = n < CEPH_ADDRVEC_MAX ? n : CEPH_ADDRVEC_MAX;
+	for (uint32_t i = 0; i < n; i++) {
+		struct ceph_entity_addr extra;
+		if (ceph_entity_addr_decode(d, i < CEPH_ADDRVEC_MAX ? &v.v[i] : &extra))
 			return -EBADMSG;
+	}
 	*out = v;
 	return 0;
+}
+
+bool ceph_entity_addr_usable(const struct ceph_entity_addr *a)
+{
+	static const uint8_t zero[16];
+
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr != htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr, zero, 16) != 0;
+	return false;
 }

@@ -25,6 +25,8 @@
 #ifndef NETFUSE_CEPH_ADDR_WIRE_H
 #define NETFUSE_CEPH_ADDR_WIRE_H
 
+#include <stdbool.h>
+
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_codec.h"
 
@@ -36,7 +38,10 @@ int ceph_entity_addr_decode(struct ceph_dec *d, struct ceph_entity_addr *a);
 
 int ceph_entity_addrvec_encode(struct ceph_enc *e, const struct ceph_addrvec *v);
 
-/* More than CEPH_ADDRVEC_MAX addresses is rejected as malformed. */
+/* Keeps the first CEPH_ADDRVEC_MAX addresses of a longer vector. */
 int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *v);
+
+/* True when @a has an IPv4/IPv6 address to connect to (not blank). */
+bool ceph_entity_addr_usable(const struct ceph_entity_addr *a);
 
 #endif

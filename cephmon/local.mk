@@ -1,6 +1,7 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
-# keyrings, the wire encoding, the msgr2 codec, monitor messages, the mount
-# configuration and the monitor client's state machine (monc); cephx to come.
+# keyrings, the wire encoding, the msgr2 codec, cephx, monitor maps and
+# messages, the mount configuration and the monitor client's state machine
+# (monc); the connection that joins them is next.
 # Link libcephmon.a with health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS)
 # $(CURL_LIBS) -lpthread.
 noinst_LIBRARIES += cephmon/libcephmon.a
@@ -15,5 +16,9 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h \
 	cephmon/msgr2_frame.c cephmon/msgr2_frame.h \
 	cephmon/msgr2_ctrl.c cephmon/msgr2_ctrl.h \
+	cephmon/cephx_crypto.c cephmon/cephx_crypto.h \
+	cephmon/cephx.c cephmon/cephx.h \
+	cephmon/monmap.c cephmon/monmap.h \
+	cephmon/ceph_entity.h \
 	cephmon/msgr2_session.c cephmon/msgr2_session.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)

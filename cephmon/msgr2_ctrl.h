@@ -30,13 +30,7 @@
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_codec.h"
 
-/* Entity types (CEPH_ENTITY_TYPE_* in Ceph's msgr.h). */
-#define CEPH_ENTITY_TYPE_MON	0x01
-#define CEPH_ENTITY_TYPE_MDS	0x02
-#define CEPH_ENTITY_TYPE_OSD	0x04
-#define CEPH_ENTITY_TYPE_CLIENT 0x08
-#define CEPH_ENTITY_TYPE_MGR	0x10
-#define CEPH_ENTITY_TYPE_AUTH	0x20
+#include "cephmon/ceph_entity.h"
 
 /* Connection modes carried by AUTH_REQUEST and AUTH_DONE (CEPH_CON_MODE_*). */
 #define MSGR2_CON_MODE_CRC    1

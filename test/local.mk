@@ -21,7 +21,9 @@ UNIT_TESTS = \
 	test/unit/test_crc32c \
 	test/unit/test_ceph_addr_wire \
 	test/unit/test_msgr2_frame \
-	test/unit/test_msgr2_ctrl
+	test/unit/test_msgr2_ctrl \
+	test/unit/test_cephx \
+	test/unit/test_monmap
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 cephmon_libs = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CURL_LIBS) -lpthread
@@ -63,6 +65,16 @@ EXTRA_DIST += test/unit/msgr2_vectors.py
 test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
 test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
+test_unit_test_cephx_CFLAGS = $(unit_cflags)
+test_unit_test_cephx_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors.h
+test_unit_test_monmap_CFLAGS = $(unit_cflags)
+test_unit_test_monmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py
 
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
@@ -134,7 +146,9 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_afs_xdr \
 	test/fuzz/fuzz_ceph_addr_wire \
 	test/fuzz/fuzz_msgr2_frame \
-	test/fuzz/fuzz_msgr2_ctrl
+	test/fuzz/fuzz_msgr2_ctrl \
+	test/fuzz/fuzz_cephx \
+	test/fuzz/fuzz_monmap
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -188,6 +202,14 @@ test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_mon_msgs_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_cephx_SOURCES = test/fuzz/fuzz_cephx.c $(fuzz_driver)
+test_fuzz_fuzz_cephx_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cephx_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver)
+test_fuzz_fuzz_monmap_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_monmap_LDADD = $(cephmon_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 
