@@ -20,5 +20,6 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/cephx.c cephmon/cephx.h \
 	cephmon/monmap.c cephmon/monmap.h \
 	cephmon/ceph_entity.h \
-	cephmon/msgr2_session.c cephmon/msgr2_session.h
+	cephmon/msgr2_session.c cephmon/msgr2_session.h \
+	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)

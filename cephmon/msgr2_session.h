@@ -53,19 +53,30 @@
 #define MSGR2_AUTH_SECRET_MAX 64
 
 /*
- * Feature bits this client advertises in CLIENT_IDENT: Linux's
+ * Feature bits this client advertises in CLIENT_IDENT: those of Linux's
  * CEPH_FEATURES_SUPPORTED_DEFAULT (include/linux/ceph/ceph_features.h),
- * bit numbers from Ceph src/include/ceph_features.h. It holds every bit a
- * Pacific monitor requires (0x0c01020042040000: CRUSH_TUNABLES 18,
- * CRUSH_TUNABLES2 25, OSDHASHPSPOOL 30, CRUSH_TUNABLES3 41, CRUSH_V4 48,
- * CRUSH_TUNABLES5 58, MSG_ADDR2 59) and CEPHX_V2 (61), which
- * cephx_require_version = 2 asks for.
+ * bit numbers from Ceph src/include/ceph_features.h: NOSRCADDR 1,
+ * SERVER_NAUTILUS 2, FLOCK 3, SUBSCRIBE2 4, MONNAMES 5, RECONNECT_SEQ 6,
+ * DIRLAYOUTHASH 7, PGID64 9, PGPOOL3 11, OSDENC 13, MONENC 15,
+ * CRUSH_TUNABLES 18, SERVER_LUMINOUS/RESEND_ON_SPLIT 21, OSD_POOLRESEND 23,
+ * CRUSH_TUNABLES2 25, REPLY_CREATE_INODE 27, SERVER_MIMIC 28, MDSENC 29,
+ * OSDHASHPSPOOL 30, OSD_CACHEPOOL 35, CRUSH_V2 36, EXPORT_PEER 37,
+ * OSDMAP_ENC 39, MDS_INLINE_DATA 40, CRUSH_TUNABLES3 41, MSGR_KEEPALIVE2 42,
+ * OSD_POOLRESEND(v1) 43, MDS_QUOTA 47, CRUSH_V4 48, NEW_OSDOP_ENCODING 56,
+ * SERVER_JEWEL/MON_STATEFUL_SUB 57, CRUSH_TUNABLES5 58, MSG_ADDR2 59,
+ * CEPHX_V2 61. Later incarnations count only with their marker bits
+ * (SERVER_NAUTILUS needs 57 and 28), so those are in as well. Without
+ * MONNAMES, MONENC and SERVER_NAUTILUS a monitor sends the pre-Nautilus
+ * MonMap encoding. It holds every bit a Pacific monitor requires
+ * (0x0c01020042040000) and is a subset of what it supports
+ * (0x3f01cfbdfffdffff).
  */
 #define MSGR2_CLIENT_FEATURES                                                                                          \
-	((1ULL << 1) | (1ULL << 4) | (1ULL << 6) | (1ULL << 7) | (1ULL << 9) | (1ULL << 11) | (1ULL << 13) |           \
-	 (1ULL << 18) | (1ULL << 25) | (1ULL << 27) | (1ULL << 29) | (1ULL << 30) | (1ULL << 35) | (1ULL << 36) |      \
-	 (1ULL << 37) | (1ULL << 39) | (1ULL << 41) | (1ULL << 42) | (1ULL << 43) | (1ULL << 47) | (1ULL << 48) |      \
-	 (1ULL << 49) | (1ULL << 56) | (1ULL << 57) | (1ULL << 58) | (1ULL << 59) | (1ULL << 61))
+	((1ULL << 1) | (1ULL << 2) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 6) | (1ULL << 7) |             \
+	 (1ULL << 9) | (1ULL << 11) | (1ULL << 13) | (1ULL << 15) | (1ULL << 18) | (1ULL << 21) | (1ULL << 23) |       \
+	 (1ULL << 25) | (1ULL << 27) | (1ULL << 28) | (1ULL << 29) | (1ULL << 30) | (1ULL << 35) | (1ULL << 36) |      \
+	 (1ULL << 37) | (1ULL << 39) | (1ULL << 40) | (1ULL << 41) | (1ULL << 42) | (1ULL << 43) | (1ULL << 47) |      \
+	 (1ULL << 48) | (1ULL << 56) | (1ULL << 57) | (1ULL << 58) | (1ULL << 59) | (1ULL << 61))
 #define MSGR2_CLIENT_REQUIRED_FEATURES 0ULL
 
 /* What an auth method yields at AUTH_DONE. Holds key material: the engine

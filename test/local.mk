@@ -79,6 +79,9 @@ EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
 test_integration_ceph_conf_check_LDADD = $(cephmon_libs)
+check_PROGRAMS += test/integration/ceph_msgr2_check
+test_integration_ceph_msgr2_check_SOURCES = test/integration/ceph_msgr2_check.c
+test_integration_ceph_msgr2_check_LDADD = $(cephmon_libs)
 
 test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
 test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
@@ -262,6 +265,7 @@ TEST_LOG_DRIVER = $(LOG_DRIVER)
 INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
 	test/integration/ceph_conf.test \
+	test/integration/ceph_msgr2.test \
 	test/integration/afs_cell.test \
 	test/integration/rpcbind.test
 
