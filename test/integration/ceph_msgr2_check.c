@@ -172,10 +172,89 @@ static int connect_to(const struct ceph_entity_addr *a)
 	return fd;
 }
 
-int main(int argc, char **argv)
+static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct cephx_client *cx, uint64_t gseq)
 {
 	static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
 	struct run run = {0};
+	const char *chunk_env = getenv("MSGR2_CHECK_RECV");
+	size_t chunk = chunk_env ? (size_t)atoi(chunk_env) : 65536;
+	int fd, rc = 1;
+
+	if (chunk == 0 || chunk > 65536)
+		chunk = 65536;
+	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
+	struct msgr2_session_params p = {
+	    .peer_addr = *mon,
+	    .ms_mode = strcmp(mode, "crc") ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_CRC,
+	    .auth = &prov,
+	    .nauth = 1,
+	    .global_seq = gseq,
+	    .nonce = (uint32_t)getpid(),
+	    .cb = &cbs,
+	    .cb_arg = &run,
+	};
+
+	fd = connect_to(mon);
+	if (fd < 0) {
+		printf("error: connect: %s\n", strerror(errno));
+		return 1;
+	}
+	run.s = msgr2_session_new(&p);
+	if (!run.s) {
+		printf("error: msgr2_session_new: %s\n", strerror(errno));
+		goto out_fd;
+	}
+	uint64_t deadline = now_ns() + 10ull * 1000000000u;
+	while (run.step >= 0 && run.step < 4 && !run.down_err) {
+		const uint8_t *ptr;
+		size_t n;
+		uint8_t buf[65536];
+		struct pollfd pfd = {fd, POLLIN, 0};
+		ssize_t got;
+
+		while ((n = msgr2_session_pending_tx(run.s, &ptr)) > 0) {
+			ssize_t w = send(fd, ptr, n, MSG_NOSIGNAL);
+			if (w <= 0) {
+				msgr2_session_eof(run.s, -errno);
+				break;
+			}
+			msgr2_session_tx_done(run.s, (size_t)w);
+		}
+		if (run.down_err)
+			break;
+		uint64_t now = now_ns();
+		if (now >= deadline) {
+			printf("error: timed out at step %d\n", run.step);
+			break;
+		}
+		int pr = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+		if (pr <= 0)
+			continue;
+		got = recv(fd, buf, chunk, 0);
+		if (got <= 0) {
+			msgr2_session_eof(run.s, got < 0 ? -errno : 0);
+			break;
+		}
+		msgr2_session_feed(run.s, buf, (size_t)got, now_ns());
+	}
+	if (run.step == 4) {
+		struct msgr2_session_stats st;
+
+		msgr2_session_get_stats(run.s, &st);
+		printf("done out_seq=%llu in_seq=%llu\n", (unsigned long long)st.out_seq,
+		       (unsigned long long)st.in_seq);
+		rc = 0;
+	} else if (run.down_err) {
+		rc = 2;
+	}
+	msgr2_session_free(run.s);
+out_fd:
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
 	struct ceph_mon_addrs mons;
 	struct ceph_entity_addr *mon = NULL;
 	struct ceph_crypto_key key;
@@ -184,8 +263,10 @@ int main(int argc, char **argv)
 	const char *mon_host = getenv("CEPH_MON_HOST");
 	unsigned idx = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
 	const char *id = argc > 4 ? argv[4] : "admin";
+	const char *again_env = getenv("MSGR2_CHECK_AGAIN");
+	int again = again_env ? atoi(again_env) : -1;
 	FILE *f;
-	int fd, rc = 1;
+	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3 || (strcmp(argv[1], "crc") && strcmp(argv[1], "secure")) || !mon_host) {
@@ -230,75 +311,17 @@ int main(int argc, char **argv)
 	}
 	ceph_key_wipe(&key);
 
-	struct msgr2_auth_provider prov = msgr2_cephx_provider(&cx);
-	struct msgr2_session_params p = {
-	    .peer_addr = *mon,
-	    .ms_mode = strcmp(argv[1], "crc") ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_CRC,
-	    .auth = &prov,
-	    .nauth = 1,
-	    .global_seq = 1,
-	    .nonce = (uint32_t)getpid(),
-	    .cb = &cbs,
-	    .cb_arg = &run,
-	};
-
-	fd = connect_to(mon);
-	if (fd < 0) {
-		printf("error: connect: %s\n", strerror(errno));
-		goto out_cx;
+	rc = run_one(mon, argv[1], &cx, 1);
+	if (rc == 0 && again >= 0 && (unsigned)again < mons.n) {
+		/* A second session with the same cephx client, to another
+		 * monitor: it reclaims the global_id with the old ticket. */
+		mon = NULL;
+		for (unsigned i = 0; i < mons.mon[again].n; i++)
+			if (mons.mon[again].v[i].type == CEPH_ADDR_MSGR2)
+				mon = &mons.mon[again].v[i];
+		printf("again mon=%d\n", again);
+		rc = mon ? run_one(mon, argv[1], &cx, 2) : 1;
 	}
-	run.s = msgr2_session_new(&p);
-	if (!run.s) {
-		printf("error: msgr2_session_new: %s\n", strerror(errno));
-		goto out_fd;
-	}
-	uint64_t deadline = now_ns() + 10ull * 1000000000u;
-	while (run.step >= 0 && run.step < 4 && !run.down_err) {
-		const uint8_t *ptr;
-		size_t n;
-		uint8_t buf[65536];
-		struct pollfd pfd = {fd, POLLIN, 0};
-		ssize_t got;
-
-		while ((n = msgr2_session_pending_tx(run.s, &ptr)) > 0) {
-			ssize_t w = send(fd, ptr, n, MSG_NOSIGNAL);
-			if (w <= 0) {
-				msgr2_session_eof(run.s, -errno);
-				break;
-			}
-			msgr2_session_tx_done(run.s, (size_t)w);
-		}
-		if (run.down_err)
-			break;
-		uint64_t now = now_ns();
-		if (now >= deadline) {
-			printf("error: timed out at step %d\n", run.step);
-			break;
-		}
-		int pr = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
-		if (pr <= 0)
-			continue;
-		got = recv(fd, buf, sizeof(buf), 0);
-		if (got <= 0) {
-			msgr2_session_eof(run.s, got < 0 ? -errno : 0);
-			break;
-		}
-		msgr2_session_feed(run.s, buf, (size_t)got, now_ns());
-	}
-	if (run.step == 4) {
-		struct msgr2_session_stats st;
-
-		msgr2_session_get_stats(run.s, &st);
-		printf("done out_seq=%llu in_seq=%llu\n", (unsigned long long)st.out_seq,
-		       (unsigned long long)st.in_seq);
-		rc = 0;
-	} else if (run.down_err) {
-		rc = 2;
-	}
-	msgr2_session_free(run.s);
-out_fd:
-	close(fd);
-out_cx:
 	cephx_client_destroy(&cx);
 	return rc;
 }
