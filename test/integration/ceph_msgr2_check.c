@@ -3,7 +3,7 @@
  * cephx against a real monitor over a blocking TCP socket, for
  * ceph_msgr2.test. Not a client: one connection, one script.
  *
- *   ceph_msgr2_check crc|secure SECRETFILE [MON_INDEX] [ENTITY_ID]
+ *   ceph_msgr2_check crc|secure|prefer-crc|prefer-secure SECRETFILE [MON_INDEX] [ENTITY_ID]
  *
  * The monitor is entry MON_INDEX (default 0) of $CEPH_MON_HOST, its msgr2
  * address. Script: authenticate, subscribe to monmap and decode the
@@ -185,7 +185,10 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
 	struct msgr2_session_params p = {
 	    .peer_addr = *mon,
-	    .ms_mode = strcmp(mode, "crc") ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_CRC,
+	    .ms_mode = !strcmp(mode, "crc")		? CEPH_MS_MODE_CRC
+		       : !strcmp(mode, "secure")	? CEPH_MS_MODE_SECURE
+		       : !strcmp(mode, "prefer-secure") ? CEPH_MS_MODE_PREFER_SECURE
+							: CEPH_MS_MODE_PREFER_CRC,
 	    .auth = &prov,
 	    .nauth = 1,
 	    .global_seq = gseq,
@@ -269,8 +272,13 @@ int main(int argc, char **argv)
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 3 || (strcmp(argv[1], "crc") && strcmp(argv[1], "secure")) || !mon_host) {
-		fprintf(stderr, "usage: CEPH_MON_HOST=... %s crc|secure SECRETFILE [MON_INDEX] [ID]\n", argv[0]);
+	if (argc < 3 ||
+	    (strcmp(argv[1], "crc") && strcmp(argv[1], "secure") && strcmp(argv[1], "prefer-crc") &&
+	     strcmp(argv[1], "prefer-secure")) ||
+	    !mon_host) {
+		fprintf(stderr,
+			"usage: CEPH_MON_HOST=... %s crc|secure|prefer-crc|prefer-secure SECRETFILE [MON_INDEX] [ID]\n",
+			argv[0]);
 		return 1;
 	}
 	if (ceph_parse_mon_addrs(mon_host, CEPH_ADDR_SYNTAX_CEPH, &mons, err, sizeof(err))) {
