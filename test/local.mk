@@ -22,6 +22,7 @@ UNIT_TESTS = \
 	test/unit/test_ceph_addr_wire \
 	test/unit/test_msgr2_frame \
 	test/unit/test_msgr2_ctrl \
+	test/unit/test_msgr2_session \
 	test/unit/test_cephx \
 	test/unit/test_monmap
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
@@ -65,6 +66,10 @@ EXTRA_DIST += test/unit/msgr2_vectors.py
 test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
 test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c
+test_unit_test_msgr2_session_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_session_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
 test_unit_test_cephx_CFLAGS = $(unit_cflags)
