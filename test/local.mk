@@ -155,6 +155,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_addr_wire \
 	test/fuzz/fuzz_msgr2_frame \
 	test/fuzz/fuzz_msgr2_ctrl \
+	test/fuzz/fuzz_msgr2_session \
 	test/fuzz/fuzz_cephx \
 	test/fuzz/fuzz_monmap
 if FUZZING
@@ -198,6 +199,10 @@ test_fuzz_fuzz_msgr2_frame_LDADD = $(cephmon_libs)
 test_fuzz_fuzz_msgr2_ctrl_SOURCES = test/fuzz/fuzz_msgr2_ctrl.c $(fuzz_driver)
 test_fuzz_fuzz_msgr2_ctrl_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_msgr2_ctrl_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_session_SOURCES = test/fuzz/fuzz_msgr2_session.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_session_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_session_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
 test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
