@@ -350,6 +350,11 @@ static void encode_next_msg(struct msgr2_session *s)
 
 size_t msgr2_session_pending_tx(struct msgr2_session *s, const uint8_t **ptr)
 {
+	/* A session that is down has nothing more to say: the caller closes. */
+	if (s->state == ST_DOWN) {
+		*ptr = s->out.buf;
+		return 0;
+	}
 	if (s->out_off >= s->out.len) {
 		s->out.len = s->out_off = 0;
 		encode_next_msg(s);

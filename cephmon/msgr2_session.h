@@ -159,7 +159,8 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 /* The peer closed the connection, or the socket failed (@err < 0). */
 void msgr2_session_eof(struct msgr2_session *s, int err);
 
-/* The bytes to write next (0 when nothing waits), then how many were. */
+/* The bytes to write next (0 when nothing waits, or once the session is
+ * down), then how many were written. */
 size_t msgr2_session_pending_tx(struct msgr2_session *s, const uint8_t **ptr);
 void msgr2_session_tx_done(struct msgr2_session *s, size_t n);
 
