@@ -102,6 +102,7 @@ static struct tnode *node_new(struct testfs *t, mode_t mode)
 	}
 	n->id = t->nnodes;
 	t->nodes[t->nnodes++] = n;
+	n->st.st_ino = n->id; /* stable for the node's life, as a server's inode number */
 	n->st.st_mode = mode;
 	n->st.st_nlink = S_ISDIR(mode) ? 2 : 1;
 	n->st.st_uid = getuid();
@@ -330,16 +331,17 @@ static int t_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 			e.key = *key;
 			e.attr.st_mode = S_IFDIR;
 			if (!nf_dir_add(d, o == 0 ? "." : "..", &e, o + 1))
-				break;
+				goto out;
 			continue;
 		}
 		struct tnode *child = t->nodes[n->ents[o - 2].id];
 		e.key = (struct nf_key){0, child->id};
 		e.attr = child->st;
 		if (!nf_dir_add(d, n->ents[o - 2].name, &e, o + 1))
-			break;
+			goto out;
 		child->known = true; /* readdirplus counted a lookup (harmless for plain readdir) */
 	}
+	nf_dir_eof(d);
 out:
 	pthread_mutex_unlock(&t->lock);
 	return r;
@@ -893,9 +895,7 @@ static const struct nf_backend_ops testfs_ro_ops = {
 	.getattr = t_getattr,
 	.readlink = t_readlink,
 	.readdir = t_readdir,
-	.open = t_open,
-	.read = t_read,
-	.release = t_release,
+	.read = t_read, /* no open, no release: no per-open state */
 	.statfs = t_statfs,
 };
 
