@@ -190,6 +190,8 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv);
 struct health_queue *nf_mount_health(struct nf_mount *m);
 const char *nf_mount_source(const struct nf_mount *m);
 bool nf_mount_readonly(const struct nf_mount *m);
+/* The inode table's figures: nodes, the kernel's outstanding lookups, ... */
+void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st);
 
 /*
  * Cache invalidation, for backends told by a server that something changed

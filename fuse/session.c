@@ -446,6 +446,11 @@ bool nf_mount_readonly(const struct nf_mount *m)
 	return m->readonly;
 }
 
+void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st)
+{
+	inode_table_stats(m->inodes, st);
+}
+
 static uint64_t known_ino(struct nf_mount *m, const struct nf_key *key)
 {
 	return m->inodes && m->se ? inode_table_find(m->inodes, key) : 0;
