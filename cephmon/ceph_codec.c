@@ -21,6 +21,8 @@ uint8_t *ceph_enc_reserve(struct ceph_enc *e, size_t n)
 
 	if (e->failed)
 		return NULL;
+	if (!n && !e->buf)
+		return NULL; /* nothing to reserve, and no buffer to point into */
 	if (n > e->cap - e->len) {
 		size_t cap = e->cap ? e->cap : 64;
 		uint8_t *nb;

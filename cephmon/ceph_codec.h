@@ -34,8 +34,11 @@ struct ceph_dec {
 
 static inline void ceph_dec_init(struct ceph_dec *d, const void *buf, size_t len)
 {
-	d->p = buf;
-	d->end = d->p + len;
+	static const uint8_t empty[1];
+
+	/* NULL + 0 is undefined in C: an empty input points at a real byte. */
+	d->p = buf ? buf : empty;
+	d->end = d->p + (buf ? len : 0);
 	d->bad = false;
 }
 

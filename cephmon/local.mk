@@ -1,7 +1,9 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
-# keyrings, the wire encoding, monitor messages, the mount configuration and
-# the monitor client's state machine (monc); msgr2 and cephx to come. Link
-# libcephmon.a with health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) -lpthread.
+# keyrings, the wire encoding, the msgr2 codec, cephx, monitor maps and
+# messages, the mount configuration and the monitor client's state machine
+# (monc); the connection that joins them is next.
+# Link libcephmon.a with health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS)
+# $(CURL_LIBS) -lpthread.
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
@@ -9,5 +11,15 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_codec.c cephmon/ceph_codec.h \
 	cephmon/mon_msgs.c cephmon/mon_msgs.h \
 	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h \
-	cephmon/mon_client.c cephmon/mon_client.h
-cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS)
+	cephmon/mon_client.c cephmon/mon_client.h \
+	cephmon/crc32c.c cephmon/crc32c.h \
+	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h \
+	cephmon/msgr2_frame.c cephmon/msgr2_frame.h \
+	cephmon/msgr2_ctrl.c cephmon/msgr2_ctrl.h \
+	cephmon/cephx_crypto.c cephmon/cephx_crypto.h \
+	cephmon/cephx.c cephmon/cephx.h \
+	cephmon/monmap.c cephmon/monmap.h \
+	cephmon/ceph_entity.h \
+	cephmon/msgr2_session.c cephmon/msgr2_session.h \
+	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h
+cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)

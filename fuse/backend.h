@@ -47,7 +47,10 @@ struct nf_ctx {
 	fuse_req_t req; /* for fuse_req_interrupted() in long waits */
 };
 
-/* What a name resolves to. attr.st_ino is ignored: the core sets it. */
+/* What a name resolves to. attr.st_ino is the object's inode number as
+ * users see it (stat, ls -i, d_ino): stable for the object's life (the Ceph
+ * inode number; a hash of the AFS volume and vnode); 0 lets the core use
+ * the FUSE node id, which changes when the kernel forgets the object. */
 struct nf_entry {
 	struct nf_key key;
 	struct stat attr;
@@ -83,11 +86,18 @@ struct nf_dir;
  */
 bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next);
 
+/* The directory has no entries after the ones added (the root's listing
+ * then shows .health). A readdir that returns 0 without saying so and
+ * without filling the reply gets called again at the last offset. */
+void nf_dir_eof(struct nf_dir *d);
+
 struct nf_backend_ops {
 	/* Name lookups and attributes. */
 	int (*lookup)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
 		      struct nf_entry *out);
-	/* The kernel no longer knows @key: drop what is cached for it. */
+	/* The kernel no longer knows @key: drop what is cached for it. A hint:
+	 * a lookup racing it may hand the key out again, so never free
+	 * anything a later lookup of the key could need. */
 	void (*forget)(void *fs, const struct nf_key *key);
 	/* @fh is the open handle when the kernel gave one, else 0 with @has_fh false. */
 	int (*getattr)(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
@@ -104,12 +114,18 @@ struct nf_backend_ops {
 		       struct nf_dir *d);
 	void (*releasedir)(void *fs, const struct nf_key *key, uint64_t fh);
 
-	/* Files. read returns the bytes read into @buf (0 at end of file). */
+	/* Files. open is NULL for a backend without open state (fh 0; write
+	 * opens then fail EROFS unless write exists); O_TRUNC never reaches it
+	 * (the kernel truncates through setattr). read returns the bytes read
+	 * into @buf (0 at end of file). */
 	int (*open)(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o);
 	ssize_t (*read)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
 			off_t off);
 	ssize_t (*write)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
 			 size_t size, off_t off);
+	/* A descriptor of the file is closed: write back, and drop @lock_owner's
+	 * POSIX locks (the kernel sends no unlock on close; without flush, the
+	 * core unlocks through setlk). */
 	int (*flush)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner);
 	void (*release)(void *fs, const struct nf_key *key, uint64_t fh, int flags);
 	int (*fsync)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync);
@@ -174,6 +190,8 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv);
 struct health_queue *nf_mount_health(struct nf_mount *m);
 const char *nf_mount_source(const struct nf_mount *m);
 bool nf_mount_readonly(const struct nf_mount *m);
+/* The inode table's figures: nodes, the kernel's outstanding lookups, ... */
+void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st);
 
 /*
  * Cache invalidation, for backends told by a server that something changed

@@ -8,10 +8,17 @@
  * interrupted) takes it back. Requests on the .health file go to
  * health_file.c and never reach the backend.
  *
- * Some answers are per connection in the kernel: ENOSYS from poll, getlk,
- * setlk or flush switches that operation off for the whole mount. So .health
- * never answers ENOSYS to those, and a backend without poll gets the default
- * mask rather than ENOSYS, so that poll on .health keeps working.
+ * Some answers are per connection in the kernel: ENOSYS from open, opendir,
+ * poll, getlk, setlk or flush switches that operation off for the whole
+ * mount, .health included. So the core never sends ENOSYS for open, opendir
+ * or poll (a backend without them gets a plain open, or the default poll
+ * mask; a backend's own -ENOSYS becomes EOPNOTSUPP), and .health never
+ * answers ENOSYS at all.
+ *
+ * Locks end with their file: the kernel sends no unlock on close. POSIX
+ * locks are dropped by FLUSH (with the lock owner), flock locks by RELEASE
+ * (with flock_release set); when the backend has no flush, the core unlocks
+ * the owner's whole range through its setlk.
  */
 #include "config.h"
 
@@ -19,7 +26,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +80,7 @@ static void reply_entry(fuse_req_t req, struct nf_mount *m, const struct nf_entr
 	p.ino = ref.ino;
 	p.generation = ref.gen;
 	p.attr = e->attr;
-	p.attr.st_ino = ref.ino;
+	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
 	p.attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
 	p.entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
 	if (fuse_reply_entry(req, &p))
@@ -94,7 +103,7 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct nf_ent
 	p.ino = ref.ino;
 	p.generation = ref.gen;
 	p.attr = e->attr;
-	p.attr.st_ino = ref.ino;
+	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
 	p.attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
 	p.entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
 	fi->fh = o->fh;
@@ -110,7 +119,8 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct nf_ent
 
 static void reply_attr(fuse_req_t req, struct nf_mount *m, fuse_ino_t ino, struct stat *st, double timeout)
 {
-	st->st_ino = ino;
+	if (!st->st_ino)
+		st->st_ino = ino; /* the backend has no stable number of its own */
 	fuse_reply_attr(req, st, timeout_or(timeout, m->opts.attr_timeout));
 }
 
@@ -147,6 +157,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want &= ~FUSE_CAP_FLOCK_LOCKS;
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	/* libfuse asks for these by default; both would move work to backends
+	 * that do not do it: truncation inside OPEN (a read-only backend would
+	 * see write opens succeed), and clearing setuid/setgid on writes. */
+	conn->want &= ~(FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_HANDLE_KILLPRIV);
 }
 
 /* ---- names and attributes ----------------------------------------------- */
@@ -298,7 +312,7 @@ struct nf_dir {
 	fuse_req_t req;
 	struct nf_mount *m;
 	uint64_t dir_ino;
-	bool plus, full;
+	bool plus, full, eof, nomem;
 	char *buf;
 	size_t size, len;
 	/* Lookups handed out in this reply, taken back if it fails. */
@@ -333,6 +347,8 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 
 	if (d->full)
 		return false;
+	if (d->dir_ino == FUSE_ROOT_ID && !strcmp(name, ".health"))
+		return true; /* the core's own file hides the backend's */
 	if (next <= 0 || next > NF_DIR_OFF_MAX) {
 		nf_log(LOG_ERR, "backend readdir offset %lld out of range for '%s'", (long long)next, name);
 		next = NF_DIR_OFF_MAX;
@@ -342,7 +358,8 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 		known = inode_table_find(d->m->inodes, &e->key);
 		if (!strcmp(name, "."))
 			known = d->dir_ino;
-		st.st_ino = known ? known : ((e->key.lo ^ (e->key.hi << 32)) | (1ULL << 63));
+		if (!st.st_ino)
+			st.st_ino = known ? known : ((e->key.lo ^ (e->key.hi << 32)) | (1ULL << 63));
 		if (d->plus) {
 			struct fuse_entry_param p = {.attr = st};
 			need = fuse_add_direntry_plus(d->req, NULL, 0, name, &p, next);
@@ -364,16 +381,19 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 	need = fuse_add_direntry_plus(d->req, NULL, 0, name, &p, next);
 	if (need > room)
 		goto full;
-	if (inode_table_lookup(d->m->inodes, &e->key, &ref))
-		goto full; /* no memory: end this reply here, the next one retries */
+	if (inode_table_lookup(d->m->inodes, &e->key, &ref)) {
+		d->nomem = true; /* end this reply here; the next one retries */
+		goto full;
+	}
 	if (!dir_add_counted(d, ref.ino)) {
 		inode_table_forget(d->m->inodes, ref.ino, 1);
+		d->nomem = true;
 		goto full;
 	}
 	p.ino = ref.ino;
 	p.generation = ref.gen;
 	p.attr = e->attr;
-	p.attr.st_ino = ref.ino;
+	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
 	p.attr_timeout = timeout_or(e->attr_timeout, d->m->opts.attr_timeout);
 	p.entry_timeout = timeout_or(e->entry_timeout, d->m->opts.entry_timeout);
 	fuse_add_direntry_plus(d->req, d->buf + d->len, room, name, &p, next);
@@ -382,6 +402,11 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 full:
 	d->full = true;
 	return false;
+}
+
+void nf_dir_eof(struct nf_dir *d)
+{
+	d->eof = true;
 }
 
 static void add_health_entry(struct nf_dir *d)
@@ -420,6 +445,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	WITH_NODE(req, m, ino, n);
 	if (m->ops->opendir)
 		r = m->ops->opendir(m->fs, &c, &n.key, &fh);
+	if (r == -ENOSYS)
+		r = -EOPNOTSUPP; /* ENOSYS would switch opendir off for the mount */
 	fi->fh = fh;
 	if (r)
 		reply_err(req, r);
@@ -452,9 +479,11 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 	}
 	if (off != DIR_OFF_HEALTH || ino != FUSE_ROOT_ID)
 		r = m->ops->readdir(m->fs, &c, &n.key, fi->fh, off, &d);
-	/* The backend stopped without running out of room: its directory ended. */
-	if (!r && !d.full && ino == FUSE_ROOT_ID)
+	/* After the backend's last root entry, in the same reply when it fits. */
+	if (!r && d.eof && !d.full && ino == FUSE_ROOT_ID)
 		add_health_entry(&d);
+	if (!r && d.nomem && !d.len)
+		r = -ENOMEM; /* an empty reply would read as the end of the directory */
 	if (r && !d.len)
 		reply_err(req, r);
 	else if (fuse_reply_buf(req, d.buf, d.len))
@@ -502,11 +531,19 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	if (!m->ops->open) {
-		fuse_reply_err(req, ENOSYS);
+		/* Not ENOSYS: that switches OPEN off for .health too. */
+		if ((fi->flags & O_ACCMODE) != O_RDONLY && !m->ops->write) {
+			fuse_reply_err(req, MISSING_CHANGE);
+			return;
+		}
+		fi->fh = 0;
+		fuse_reply_open(req, fi);
 		return;
 	}
 	WITH_NODE(req, m, ino, n);
 	r = m->ops->open(m->fs, &c, &n.key, fi->flags, &o);
+	if (r == -ENOSYS)
+		r = -EOPNOTSUPP;
 	if (r) {
 		reply_err(req, r);
 	} else {
@@ -580,13 +617,19 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r;
 
 	/* .health has nothing to flush, and ENOSYS would switch flush off for
-	 * the whole mount. */
-	if (ino == INODE_TABLE_HEALTH || !m->ops->flush) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? 0 : ENOSYS);
+	 * the whole mount (and with it the unlock of POSIX locks on close). */
+	if (ino == INODE_TABLE_HEALTH || (!m->ops->flush && !m->ops->setlk)) {
+		fuse_reply_err(req, 0);
 		return;
 	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->flush(m->fs, &c, &n.key, fi->fh, fi->lock_owner);
+	if (m->ops->flush) {
+		r = m->ops->flush(m->fs, &c, &n.key, fi->fh, fi->lock_owner);
+	} else {
+		/* The close of a descriptor ends its owner's POSIX locks. */
+		struct flock unlock = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+		r = m->ops->setlk(m->fs, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
+	}
 	reply_err(req, r);
 	PUT_NODE(m, ino);
 }
@@ -601,6 +644,11 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	if (!inode_table_get(m->inodes, ino, &n)) {
+		if (fi->flock_release && m->ops->flock) {
+			/* The last close of an open file ends its flock lock. */
+			struct nf_ctx c = ctx_of(req);
+			m->ops->flock(m->fs, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
+		}
 		if (m->ops->release)
 			m->ops->release(m->fs, &n.key, fi->fh, fi->flags);
 		PUT_NODE(m, ino);
@@ -912,6 +960,8 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, s
 		return;
 	}
 	r = m->ops->poll(m->fs, &c, &n.key, fi->fh, ph, &revents);
+	if (r == -ENOSYS)
+		r = -EOPNOTSUPP; /* ENOSYS would switch poll off for .health too */
 	if (r)
 		reply_err(req, r);
 	else

@@ -93,6 +93,10 @@ void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fu
 	char stackbuf[HEALTH_LINE_MAX], *buf = stackbuf;
 	ssize_t n;
 
+	if (!h) { /* never opened through health_file_open: refuse, never crash */
+		fuse_reply_err(req, EBADF);
+		return;
+	}
 	if (size > sizeof(stackbuf)) {
 		buf = malloc(size);
 		if (!buf) {
@@ -122,6 +126,12 @@ void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info 
 	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
 	unsigned revents = 0;
 
+	if (!h) {
+		if (ph)
+			fuse_pollhandle_destroy(ph);
+		fuse_reply_err(req, EBADF);
+		return;
+	}
 	pthread_mutex_lock(&h->lock);
 	if (health_readable(m->health, &h->reader)) {
 		revents = POLLIN | POLLRDNORM;
@@ -140,6 +150,11 @@ void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_in
 {
 	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
 
+	if (!h) {
+		if (req)
+			fuse_reply_err(req, 0);
+		return;
+	}
 	pthread_mutex_lock(&m->health_lock);
 	*h->pprev = h->next;
 	if (h->next)
@@ -165,6 +180,19 @@ void health_file_notify(void *mount)
 			fuse_pollhandle_destroy(h->ph);
 			h->ph = NULL;
 		}
+		pthread_mutex_unlock(&h->lock);
+	}
+	pthread_mutex_unlock(&m->health_lock);
+}
+
+void health_file_drop_pollers(struct nf_mount *m)
+{
+	pthread_mutex_lock(&m->health_lock);
+	for (struct health_handle *h = m->health_handles; h; h = h->next) {
+		pthread_mutex_lock(&h->lock);
+		if (h->ph)
+			fuse_pollhandle_destroy(h->ph);
+		h->ph = NULL;
 		pthread_mutex_unlock(&h->lock);
 	}
 	pthread_mutex_unlock(&m->health_lock);

@@ -303,3 +303,56 @@ void mount_opts_free(const struct mopt_table *tables, struct mount_cmdline *cl)
 		cl->fuse_opts = NULL;
 	}
 }
+
+/* Overwrite the values of secret options in one -o string, in place. */
+static void scrub_opts(char *o, const struct mopt_table *tables)
+{
+	while (*o) {
+		char *start = o, *eq = NULL;
+		/* One option: up to an unescaped ','. */
+		for (; *o && *o != ','; o++) {
+			if (*o == '\\' && o[1]) {
+				o++;
+				continue;
+			}
+			if (*o == '=' && !eq)
+				eq = o;
+		}
+		if (eq) {
+			char name[128];
+			void *dest;
+			size_t n = (size_t)(eq - start);
+			if (n < sizeof(name)) {
+				memcpy(name, start, n);
+				name[n] = '\0';
+				const struct mopt_spec *sp = find_spec(tables, name, &dest);
+				if (sp && sp->secret)
+					for (char *v = eq + 1; v < o; v++)
+						*v = '*';
+			}
+		}
+		if (*o == ',')
+			o++;
+	}
+}
+
+void mount_cmdline_scrub(int argc, char **argv, const struct mopt_table *tables)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-o") && i + 1 < argc)
+			scrub_opts(argv[++i], tables);
+		else if (!strncmp(a, "-o", 2))
+			scrub_opts(argv[i] + 2, tables);
+		else if (a[0] == '-' && a[1]) {
+			const char *val;
+			void *dest;
+			const struct mopt_spec *sp = find_arg(tables, a, &dest, &val);
+			if (sp && sp->secret) {
+				char *v = val ? (char *)val : (i + 1 < argc ? argv[++i] : NULL);
+				for (; v && *v; v++)
+					*v = '*';
+			}
+		}
+	}
+}

@@ -62,6 +62,10 @@ int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, 
 int mount_opts_parse(const char *opts, const struct mopt_table *tables, struct mount_cmdline *cl, char *err,
 		     size_t errlen);
 
+/* After parsing: overwrite the values of secret options in @argv with '*',
+ * so they do not stay readable in /proc/PID/cmdline. */
+void mount_cmdline_scrub(int argc, char **argv, const struct mopt_table *tables);
+
 /* Free what parsing allocated: strings in @tables' destinations and
  * @cl->fuse_opts. */
 void mount_opts_free(const struct mopt_table *tables, struct mount_cmdline *cl);

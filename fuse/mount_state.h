@@ -57,5 +57,7 @@ void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info 
 void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi);
 /* The queue's notify callback: wake the pollers of every readable handle. */
 void health_file_notify(void *mount);
+/* Before the session goes: destroy the poll handles still parked. */
+void health_file_drop_pollers(struct nf_mount *m);
 
 #endif

@@ -26,7 +26,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,11 +144,14 @@ static bool opt_listed(const char *list, const char *name)
 /* The readiness check: stat MOUNTPOINT/.health through the kernel. A new
  * mount has no cached names, so the LOOKUP reaches our own session (a
  * GETATTR of the root may not: the kernel can answer it from the root
- * inode it made at mount time). */
+ * inode it made at mount time). serve() joins the thread before it tears
+ * the session down, so the thread never outlives what it uses. */
 struct ready_check {
 	struct nf_mount *m;
 	int fd; /* the parent's pipe, or -1 in the foreground */
 	bool detach;
+	pthread_t main_thread;
+	bool failed;
 };
 
 static void *ready_thread(void *arg)
@@ -154,10 +159,8 @@ static void *ready_thread(void *arg)
 	struct ready_check *rc = arg;
 	struct nf_mount *m = rc->m;
 	struct stat st;
-	char status = 0;
+	char status = 0, path[PATH_MAX + 16];
 	int err = 0;
-
-	char path[PATH_MAX + 16];
 
 	snprintf(path, sizeof(path), "%s/.health", m->mountpoint);
 	if (stat(path, &st))
@@ -169,7 +172,12 @@ static void *ready_thread(void *arg)
 	if (err) {
 		nf_log(LOG_ERR, "%s: the new mount does not answer: %s", m->mountpoint, strerror(err));
 		status = EXIT_FAIL;
+		rc->failed = true;
+		/* Setting the exit flag wakes nobody: the signal ends the loop's wait. */
 		fuse_session_exit(m->se);
+		pthread_kill(rc->main_thread, SIGTERM);
+	} else {
+		nf_log(LOG_INFO, "mounted %s on %s", m->source, m->mountpoint);
 	}
 	if (rc->fd >= 0) {
 		if (rc->detach && !err) {
@@ -186,21 +194,26 @@ static void *ready_thread(void *arg)
 		if (write(rc->fd, &status, 1) != 1)
 			nf_log(LOG_WARNING, "could not tell the mount command it is done");
 		close(rc->fd);
+		rc->fd = -1;
 	}
-	if (!err)
-		nf_log(LOG_INFO, "mounted %s on %s", m->source, m->mountpoint);
-	free(rc);
 	return NULL;
 }
 
 /* The parent without -f: wait for the child's word, exit with it. */
-static int wait_for_child(int fd, pid_t child)
+static int wait_for_child(const char *prog, int fd)
 {
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char status;
 	ssize_t n;
+	int r;
 
-	(void)child;
-	alarm(READY_WAIT_S);
+	do
+		r = poll(&p, 1, READY_WAIT_S * 1000);
+	while (r < 0 && errno == EINTR);
+	if (r == 0) {
+		fprintf(stderr, "%s: the mount did not come up within %d s\n", prog, READY_WAIT_S);
+		return EXIT_FAIL;
+	}
 	do
 		n = read(fd, &status, 1);
 	while (n < 0 && errno == EINTR);
@@ -267,19 +280,13 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		goto out_signals;
 	}
 
-	struct ready_check *rc = malloc(sizeof(*rc));
-	if (!rc) {
-		nf_log(LOG_ERR, "out of memory");
-		goto out_unmount;
-	}
-	*rc = (struct ready_check){.m = m, .fd = ready_fd, .detach = !cl->foreground};
+	struct ready_check rc = {.m = m, .fd = ready_fd, .detach = !cl->foreground, .main_thread = pthread_self()};
 	ready_fd = -1; /* the thread owns it now */
-	if (pthread_create(&tid, NULL, ready_thread, rc)) {
+	if (pthread_create(&tid, NULL, ready_thread, &rc)) {
 		nf_log(LOG_ERR, "could not start a thread");
-		free(rc);
+		ready_fd = rc.fd;
 		goto out_unmount;
 	}
-	pthread_detach(tid);
 
 	if (cl->single_thread) {
 		r = fuse_session_loop(m->se);
@@ -299,27 +306,39 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 	}
 	/* The loop ends on a signal (r 0 or the signal number), on fusermount3
 	 * -u (0), or on a failure of /dev/fuse. */
-	status = r < 0 ? EXIT_FAIL : 0;
 	if (r < 0)
 		nf_log(LOG_ERR, "the FUSE session failed: %s", strerror(-r));
 	else
 		nf_log(LOG_INFO, "unmounting %s", m->mountpoint);
 	emit_mount_event(m, HEALTH_UNMOUNT, r < 0 ? "session failed" : "unmounted");
+	/* Unmounting first ends a readiness stat still waiting (ENOTCONN). */
+	fuse_session_unmount(m->se);
+	pthread_join(tid, NULL);
+	status = r < 0 || rc.failed ? EXIT_FAIL : 0;
+	goto out_signals;
 
 out_unmount:
 	fuse_session_unmount(m->se);
 out_signals:
 	fuse_remove_signal_handlers(m->se);
+	/* Quiesce whatever could still write to the session before it goes:
+	 * the backend's threads (invalidations), the poll wake-ups. */
+	m->fe->stop(m->fs);
+	m->fs = NULL;
+	health_queue_set_notify(m->health, NULL, NULL);
+	health_file_drop_pollers(m);
 out_session:
 	fuse_session_destroy(m->se);
+	m->se = NULL;
 out_export:
 	if (m->export)
 		health_export_stop(m->export, 2000, NULL);
 out_inodes:
-	/* The backend goes first: the table's forget callback points into it. */
-	m->fe->stop(m->fs);
-	inode_table_free(m->inodes);
+	/* The backend is stopped first: the table's forget callback points into it. */
+	if (m->fs)
+		m->fe->stop(m->fs);
 	m->fs = NULL;
+	inode_table_free(m->inodes);
 	goto out_health;
 out_backend:
 	m->fe->stop(m->fs);
@@ -353,6 +372,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 		mount_opts_free(tables, &cl);
 		return EXIT_USAGE;
 	}
+	mount_cmdline_scrub(argc, argv, tables);
 	if (cl.help || cl.version) {
 		if (cl.help)
 			usage(fe, stdout);
@@ -379,7 +399,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 
 	if (!cl.foreground) {
 		pid_t pid;
-		if (pipe(pipefd)) {
+		if (pipe2(pipefd, O_CLOEXEC)) {
 			fprintf(stderr, "%s: pipe: %s\n", fe->prog, strerror(errno));
 			mount_opts_free(tables, &cl);
 			return EXIT_FAIL;
@@ -393,7 +413,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 		}
 		if (pid > 0) {
 			close(pipefd[1]);
-			status = wait_for_child(pipefd[0], pid);
+			status = wait_for_child(fe->prog, pipefd[0]);
 			mount_opts_free(tables, &cl);
 			_exit(status);
 		}
@@ -424,6 +444,11 @@ const char *nf_mount_source(const struct nf_mount *m)
 bool nf_mount_readonly(const struct nf_mount *m)
 {
 	return m->readonly;
+}
+
+void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st)
+{
+	inode_table_stats(m->inodes, st);
 }
 
 static uint64_t known_ino(struct nf_mount *m, const struct nf_key *key)

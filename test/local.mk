@@ -18,16 +18,24 @@ UNIT_TESTS = \
 	test/unit/test_ceph_mount_config \
 	test/unit/test_mon_client \
 	test/unit/test_ceph_views \
+	test/unit/test_crc32c \
+	test/unit/test_ceph_addr_wire \
+	test/unit/test_msgr2_frame \
+	test/unit/test_msgr2_ctrl \
+	test/unit/test_msgr2_session \
+	test/unit/test_cephx \
+	test/unit/test_monmap \
 	test/unit/test_evloop \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
 	test/unit/test_cb_service
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+cephmon_libs = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CURL_LIBS) -lpthread
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
 test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_addr_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
@@ -44,11 +52,45 @@ test_unit_test_health_LDADD = health/libhealth.a $(CURL_LIBS) $(CRITERION_LIBS) 
 
 test_unit_test_ceph_conf_SOURCES = test/unit/test_ceph_conf.c
 test_unit_test_ceph_conf_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_conf_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_crc32c_SOURCES = test/unit/test_crc32c.c
+test_unit_test_crc32c_CFLAGS = $(unit_cflags)
+test_unit_test_crc32c_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_ceph_addr_wire_SOURCES = test/unit/test_ceph_addr_wire.c
+test_unit_test_ceph_addr_wire_CFLAGS = $(unit_cflags)
+test_unit_test_ceph_addr_wire_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_msgr2_frame_SOURCES = test/unit/test_msgr2_frame.c
+test_unit_test_msgr2_frame_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_frame_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+EXTRA_DIST += test/unit/msgr2_vectors.py
+
+test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
+test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c
+test_unit_test_msgr2_session_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_session_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
+test_unit_test_cephx_CFLAGS = $(unit_cflags)
+test_unit_test_cephx_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors.h
+test_unit_test_monmap_CFLAGS = $(unit_cflags)
+test_unit_test_monmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py
 
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
-test_integration_ceph_conf_check_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_integration_ceph_conf_check_LDADD = $(cephmon_libs)
+check_PROGRAMS += test/integration/ceph_msgr2_check
+test_integration_ceph_msgr2_check_SOURCES = test/integration/ceph_msgr2_check.c
+test_integration_ceph_msgr2_check_LDADD = $(cephmon_libs)
 
 test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
 test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
@@ -64,20 +106,20 @@ test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 
 test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
-test_unit_test_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_mon_msgs_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/data
 
 test_unit_test_ceph_mount_config_SOURCES = test/unit/test_ceph_mount_config.c
 test_unit_test_ceph_mount_config_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_mount_config_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS) $(CRITERION_LIBS)
+test_unit_test_ceph_mount_config_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_mon_client_SOURCES = test/unit/test_mon_client.c
 test_unit_test_mon_client_CFLAGS = $(unit_cflags)
-test_unit_test_mon_client_LDADD = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_views_LDADD = fuse/libcephfront.a cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+test_unit_test_ceph_views_LDADD = fuse/libcephfront.a $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)
@@ -137,6 +179,12 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_mon_msgs \
 	test/fuzz/fuzz_rx_packet \
 	test/fuzz/fuzz_afs_xdr \
+	test/fuzz/fuzz_ceph_addr_wire \
+	test/fuzz/fuzz_msgr2_frame \
+	test/fuzz/fuzz_msgr2_ctrl \
+	test/fuzz/fuzz_msgr2_session \
+	test/fuzz/fuzz_cephx \
+	test/fuzz/fuzz_monmap \
 	test/fuzz/fuzz_cb_request
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
@@ -149,7 +197,7 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_addr_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -166,7 +214,23 @@ test_fuzz_fuzz_mount_opts_LDADD = fuse/libfusecore.a -lm
 
 test_fuzz_fuzz_ceph_conf_SOURCES = test/fuzz/fuzz_ceph_conf.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_conf_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_ceph_conf_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_ceph_conf_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_ceph_addr_wire_SOURCES = test/fuzz/fuzz_ceph_addr_wire.c $(fuzz_driver)
+test_fuzz_fuzz_ceph_addr_wire_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_ceph_addr_wire_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_frame_SOURCES = test/fuzz/fuzz_msgr2_frame.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_frame_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_frame_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_ctrl_SOURCES = test/fuzz/fuzz_msgr2_ctrl.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_ctrl_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_ctrl_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_msgr2_session_SOURCES = test/fuzz/fuzz_msgr2_session.c $(fuzz_driver)
+test_fuzz_fuzz_msgr2_session_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_msgr2_session_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
 test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
@@ -182,7 +246,15 @@ test_fuzz_fuzz_cb_request_LDADD = afs_rx/libafs_rx.a
 
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_mon_msgs_LDADD = cephmon/libcephmon.a $(CRYPTO_LIBS)
+test_fuzz_fuzz_mon_msgs_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_cephx_SOURCES = test/fuzz/fuzz_cephx.c $(fuzz_driver)
+test_fuzz_fuzz_cephx_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cephx_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver)
+test_fuzz_fuzz_monmap_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_monmap_LDADD = $(cephmon_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 
@@ -235,6 +307,7 @@ TEST_LOG_DRIVER = $(LOG_DRIVER)
 INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
 	test/integration/ceph_conf.test \
+	test/integration/ceph_msgr2.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
 	test/integration/rpcbind.test

@@ -171,3 +171,15 @@ Test(mount_opts, front_end_flags_mean_options)
 	cr_assert_str_eq(err, "unknown option '--idx=bob'");
 	cr_assert_eq(PARSE("mon1:/", "/mnt", "-i=bob"), -EINVAL, "only long flags take =VALUE");
 }
+
+Test(mount_opts, scrub_hides_secret_values_in_argv)
+{
+	char a1[] = "-o", a2[] = "name=admin,secret=AQDsecret\\,x,rw", a3[] = "-osecret=s2";
+	char *argv[] = { "netfuse-ceph", "mon1:/", "/mnt", a1, a2, a3 };
+
+	cr_assert_eq(mount_cmdline_parse(6, argv, tables, &cl, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.secret, "s2");
+	mount_cmdline_scrub(6, argv, tables);
+	cr_assert_str_eq(a2, "name=admin,secret=************,rw");
+	cr_assert_str_eq(a3, "-osecret=**");
+}

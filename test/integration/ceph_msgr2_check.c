@@ -1,0 +1,335 @@
+/*
+ * test/integration/ceph_msgr2_check.c: drive msgr2_session with the real
+ * cephx against a real monitor over a blocking TCP socket, for
+ * ceph_msgr2.test. Not a client: one connection, one script.
+ *
+ *   ceph_msgr2_check crc|secure|prefer-crc|prefer-secure SECRETFILE [MON_INDEX] [ENTITY_ID]
+ *
+ * The monitor is entry MON_INDEX (default 0) of $CEPH_MON_HOST, its msgr2
+ * address. Script: authenticate, subscribe to monmap and decode the
+ * MMonMap, send MStatfs (cluster-wide), send a keepalive and wait for its
+ * ack. Prints one line per step:
+ *   up global_id=N con_mode=crc|secure
+ *   monmap epoch=E mons=N fsid=UUID
+ *   statfs kb=K kb_used=U kb_avail=A num_objects=O
+ *   keepalive_ack ok
+ * and on failure "down err=-N (strerror): reason" (exit 2) or "error: ..."
+ * (exit 1). Every wait is bounded (10 s). Never prints the key.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cephmon/ceph_addr.h"
+#include "cephmon/ceph_conf.h"
+#include "cephmon/cephx.h"
+#include "cephmon/mon_msgs.h"
+#include "cephmon/monmap.h"
+#include "cephmon/msgr2_cephx.h"
+#include "cephmon/msgr2_ctrl.h"
+#include "cephmon/msgr2_session.h"
+
+struct run {
+	struct msgr2_session *s;
+	int step; /* 0 handshake, 1 monmap, 2 statfs, 3 keepalive, 4 done */
+	int down_err;
+	uint8_t fsid[16];
+	uint64_t ka_stamp;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void print_fsid(const uint8_t f[16])
+{
+	for (int i = 0; i < 16; i++)
+		printf("%s%02x", (i == 4 || i == 6 || i == 8 || i == 10) ? "-" : "", f[i]);
+}
+
+static void send_statfs(struct run *r)
+{
+	struct ceph_enc e;
+	uint16_t v;
+
+	ceph_enc_init(&e);
+	v = mon_statfs_encode(&e, r->fsid, CEPH_NOPOOL);
+	if (ceph_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_STATFS, v, 1, e.buf, e.len) < 0) {
+		printf("error: cannot queue MStatfs\n");
+		r->step = -1;
+	}
+	ceph_enc_free(&e);
+}
+
+static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
+{
+	struct run *r = arg;
+	struct mon_sub_item it = {.what = "monmap", .start = 0, .flags = 0};
+	struct ceph_enc e;
+	uint16_t v;
+
+	printf("up global_id=%llu con_mode=%s\n", (unsigned long long)global_id,
+	       con_mode == MSGR2_CON_MODE_SECURE ? "secure" : "crc");
+	ceph_enc_init(&e);
+	v = mon_subscribe_encode(&e, &it, 1, "msgr2-check");
+	if (ceph_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_MON_SUBSCRIBE, v, 0, e.buf, e.len) < 0) {
+		printf("error: cannot queue MMonSubscribe\n");
+		r->step = -1;
+	} else {
+		r->step = 1;
+	}
+	ceph_enc_free(&e);
+}
+
+static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,
+		   const uint8_t *data, size_t dlen)
+{
+	struct run *r = arg;
+	(void)version, (void)data, (void)dlen;
+
+	if (type == CEPH_MSG_MON_MAP && r->step == 1) {
+		struct monmap *m;
+		int e = monmap_decode_msg(front, len, &m);
+
+		if (e) {
+			printf("error: MMonMap does not decode: %s\n", strerror(-e));
+			r->step = -1;
+			return;
+		}
+		memcpy(r->fsid, m->fsid, 16);
+		printf("monmap epoch=%u mons=%u fsid=", m->epoch, m->n);
+		print_fsid(m->fsid);
+		printf("\n");
+		monmap_free(m);
+		r->step = 2;
+		send_statfs(r);
+	} else if (type == CEPH_MSG_STATFS_REPLY && r->step == 2) {
+		struct mon_statfs_reply st;
+
+		if (tid != 1 || mon_statfs_reply_decode(front, len, &st)) {
+			printf("error: bad MStatfsReply (tid %llu)\n", (unsigned long long)tid);
+			r->step = -1;
+			return;
+		}
+		printf("statfs kb=%llu kb_used=%llu kb_avail=%llu num_objects=%llu\n", (unsigned long long)st.kb,
+		       (unsigned long long)st.kb_used, (unsigned long long)st.kb_avail,
+		       (unsigned long long)st.num_objects);
+		r->step = 3;
+		r->ka_stamp = now_ns();
+		if (msgr2_session_keepalive(r->s, r->ka_stamp)) {
+			printf("error: cannot queue a keepalive\n");
+			r->step = -1;
+		}
+	}
+}
+
+static void on_keepalive_ack(void *arg, uint64_t stamp)
+{
+	struct run *r = arg;
+
+	if (r->step != 3)
+		return;
+	/* The stamp travels as seconds and nanoseconds: it must come back. */
+	if (stamp != r->ka_stamp) {
+		printf("error: keepalive ack stamp %llu, sent %llu\n", (unsigned long long)stamp,
+		       (unsigned long long)r->ka_stamp);
+		r->step = -1;
+		return;
+	}
+	printf("keepalive_ack ok\n");
+	r->step = 4;
+}
+
+static void on_down(void *arg, int err, const char *why)
+{
+	struct run *r = arg;
+
+	printf("down err=%d (%s): %s\n", err, strerror(-err), why);
+	r->down_err = err;
+}
+
+static int connect_to(const struct ceph_entity_addr *a)
+{
+	socklen_t sl = a->ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)&a->ss, sl) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct cephx_client *cx, uint64_t gseq)
+{
+	static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+	struct run run = {0};
+	const char *chunk_env = getenv("MSGR2_CHECK_RECV");
+	size_t chunk = chunk_env ? (size_t)atoi(chunk_env) : 65536;
+	int fd, rc = 1;
+
+	if (chunk == 0 || chunk > 65536)
+		chunk = 65536;
+	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
+	struct msgr2_session_params p = {
+	    .peer_addr = *mon,
+	    .ms_mode = !strcmp(mode, "crc")		? CEPH_MS_MODE_CRC
+		       : !strcmp(mode, "secure")	? CEPH_MS_MODE_SECURE
+		       : !strcmp(mode, "prefer-secure") ? CEPH_MS_MODE_PREFER_SECURE
+							: CEPH_MS_MODE_PREFER_CRC,
+	    .auth = &prov,
+	    .nauth = 1,
+	    .global_seq = gseq,
+	    .nonce = (uint32_t)getpid(),
+	    .cb = &cbs,
+	    .cb_arg = &run,
+	};
+
+	fd = connect_to(mon);
+	if (fd < 0) {
+		printf("error: connect: %s\n", strerror(errno));
+		return 1;
+	}
+	run.s = msgr2_session_new(&p);
+	if (!run.s) {
+		printf("error: msgr2_session_new: %s\n", strerror(errno));
+		goto out_fd;
+	}
+	uint64_t deadline = now_ns() + 10ull * 1000000000u;
+	while (run.step >= 0 && run.step < 4 && !run.down_err) {
+		const uint8_t *ptr;
+		size_t n;
+		uint8_t buf[65536];
+		struct pollfd pfd = {fd, POLLIN, 0};
+		ssize_t got;
+
+		while ((n = msgr2_session_pending_tx(run.s, &ptr)) > 0) {
+			ssize_t w = send(fd, ptr, n, MSG_NOSIGNAL);
+			if (w <= 0) {
+				msgr2_session_eof(run.s, -errno);
+				break;
+			}
+			msgr2_session_tx_done(run.s, (size_t)w);
+		}
+		if (run.down_err)
+			break;
+		uint64_t now = now_ns();
+		if (now >= deadline) {
+			printf("error: timed out at step %d\n", run.step);
+			break;
+		}
+		int pr = poll(&pfd, 1, (int)((deadline - now) / 1000000u) + 1);
+		if (pr <= 0)
+			continue;
+		got = recv(fd, buf, chunk, 0);
+		if (got <= 0) {
+			msgr2_session_eof(run.s, got < 0 ? -errno : 0);
+			break;
+		}
+		msgr2_session_feed(run.s, buf, (size_t)got, now_ns());
+	}
+	if (run.step == 4) {
+		struct msgr2_session_stats st;
+
+		msgr2_session_get_stats(run.s, &st);
+		printf("done out_seq=%llu in_seq=%llu\n", (unsigned long long)st.out_seq,
+		       (unsigned long long)st.in_seq);
+		rc = 0;
+	} else if (run.down_err) {
+		rc = 2;
+	}
+	msgr2_session_free(run.s);
+out_fd:
+	close(fd);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ceph_mon_addrs mons;
+	struct ceph_entity_addr *mon = NULL;
+	struct ceph_crypto_key key;
+	struct cephx_client cx;
+	char err[256], b64[256], *nl;
+	const char *mon_host = getenv("CEPH_MON_HOST");
+	unsigned idx = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
+	const char *id = argc > 4 ? argv[4] : "admin";
+	const char *again_env = getenv("MSGR2_CHECK_AGAIN");
+	int again = again_env ? atoi(again_env) : -1;
+	FILE *f;
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 3 ||
+	    (strcmp(argv[1], "crc") && strcmp(argv[1], "secure") && strcmp(argv[1], "prefer-crc") &&
+	     strcmp(argv[1], "prefer-secure")) ||
+	    !mon_host) {
+		fprintf(stderr,
+			"usage: CEPH_MON_HOST=... %s crc|secure|prefer-crc|prefer-secure SECRETFILE [MON_INDEX] [ID]\n",
+			argv[0]);
+		return 1;
+	}
+	if (ceph_parse_mon_addrs(mon_host, CEPH_ADDR_SYNTAX_CEPH, &mons, err, sizeof(err))) {
+		printf("error: CEPH_MON_HOST: %s\n", err);
+		return 1;
+	}
+	if (idx >= mons.n) {
+		printf("error: no monitor %u\n", idx);
+		return 1;
+	}
+	for (unsigned i = 0; i < mons.mon[idx].n; i++)
+		if (mons.mon[idx].v[i].type == CEPH_ADDR_MSGR2)
+			mon = &mons.mon[idx].v[i];
+	if (!mon) {
+		printf("error: monitor %u has no msgr2 address\n", idx);
+		return 1;
+	}
+	f = fopen(argv[2], "r");
+	if (!f || !fgets(b64, sizeof(b64), f)) {
+		printf("error: cannot read %s\n", argv[2]);
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	fclose(f);
+	nl = strpbrk(b64, "\r\n");
+	if (nl)
+		*nl = '\0';
+	if (ceph_key_decode(b64, &key, err, sizeof(err))) {
+		printf("error: %s: %s\n", argv[2], err);
+		return 1;
+	}
+	memset(b64, 0, sizeof(b64));
+	if (cephx_client_init(&cx, CEPH_ENTITY_TYPE_CLIENT, id, &key,
+			      CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS)) {
+		printf("error: cephx_client_init\n");
+		return 1;
+	}
+	ceph_key_wipe(&key);
+
+	rc = run_one(mon, argv[1], &cx, 1);
+	if (rc == 0 && again >= 0 && (unsigned)again < mons.n) {
+		/* A second session with the same cephx client, to another
+		 * monitor: it reclaims the global_id with the old ticket. */
+		mon = NULL;
+		for (unsigned i = 0; i < mons.mon[again].n; i++)
+			if (mons.mon[again].v[i].type == CEPH_ADDR_MSGR2)
+				mon = &mons.mon[again].v[i];
+		printf("again mon=%d\n", again);
+		rc = mon ? run_one(mon, argv[1], &cx, 2) : 1;
+	}
+	cephx_client_destroy(&cx);
+	return rc;
+}

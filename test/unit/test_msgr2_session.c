@@ -1,0 +1,1179 @@
+/*
+ * test/unit/test_msgr2_session.c: the msgr2 client engine against a fake
+ * monitor built in this file from the same codec (msgr2_frame,
+ * msgr2_ctrl): whole handshakes in crc and secure mode, messages, acks,
+ * keepalives, revocation, and every way a hostile server can end the
+ * session (bad signatures, corrupted frames, unexpected frames, WAIT,
+ * RESET, missing features, refused auth). The fake server checks what the
+ * client sends as strictly as Ceph's ProtocolV2 does: the banner, HELLO,
+ * AUTH_REQUEST fields, the client's AUTH_SIGNATURE, CLIENT_IDENT.
+ *
+ * Set MSGR2_SESSION_DUMP=DIR to write the server's byte stream of the
+ * crc and secure handshakes there (the fuzz target's seed corpus).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cephmon/msgr2_ctrl.h"
+#include "cephmon/msgr2_frame.h"
+#include "cephmon/msgr2_session.h"
+
+/* ---- the fake auth method ---------------------------------------------------------- */
+
+static const uint8_t test_session_key[16] = "0123456789abcdef";
+
+struct fake_auth {
+	uint32_t method;
+	int requests, rounds, dones;
+	int done_err;	 /* returned by done() when set */
+	int refused_err; /* returned by refused() */
+	size_t secret_len;
+};
+
+static int fa_request(void *arg, struct ceph_enc *out, char *why, size_t whylen)
+{
+	struct fake_auth *a = arg;
+	(void)why, (void)whylen;
+	a->requests++;
+	ceph_enc_bytes(out, "req", 3);
+	return 0;
+}
+
+static int fa_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct ceph_enc *out, char *why,
+			 size_t whylen)
+{
+	struct fake_auth *a = arg;
+	(void)now_ns;
+	if (len != 4 || memcmp(p, "chal", 4)) {
+		snprintf(why, whylen, "bad challenge");
+		return -EBADMSG;
+	}
+	a->rounds++;
+	ceph_enc_bytes(out, "resp", 4);
+	return 0;
+}
+
+static int fa_done(void *arg, uint64_t global_id, const uint8_t *p, size_t len, uint64_t now_ns,
+		   struct msgr2_auth_result *res, char *why, size_t whylen)
+{
+	struct fake_auth *a = arg;
+	(void)global_id, (void)now_ns;
+	a->dones++;
+	if (a->done_err) {
+		snprintf(why, whylen, "the reply does not decrypt with our key");
+		return a->done_err;
+	}
+	if (len != 4 || memcmp(p, "done", 4))
+		return -EBADMSG;
+	memcpy(res->session_key, test_session_key, 16);
+	res->session_key_len = 16;
+	for (size_t i = 0; i < a->secret_len; i++)
+		res->con_secret[i] = (uint8_t)(0xa0 + i);
+	res->con_secret_len = a->secret_len;
+	return 0;
+}
+
+static int fa_refused(void *arg, int32_t result, char *why, size_t whylen)
+{
+	struct fake_auth *a = arg;
+	snprintf(why, whylen, "monitor refused client.test (result %d)", (int)result);
+	return a->refused_err;
+}
+
+static const struct msgr2_auth_ops fake_ops = {2, "fake-cephx", fa_request, fa_reply_more, fa_done, fa_refused};
+static const struct msgr2_auth_ops fake_none_ops = {1, "fake-none", fa_request, NULL, fa_done, NULL};
+
+/* ---- events --------------------------------------------------------------------------- */
+
+struct events {
+	int ups, downs, msgs, acks;
+	uint64_t global_id, ack_stamp;
+	uint32_t con_mode;
+	int down_err;
+	char why[256];
+	uint16_t msg_type;
+	uint64_t msg_tid;
+	uint8_t front[256];
+	size_t front_len;
+};
+
+static void ev_up(void *arg, uint64_t global_id, uint32_t con_mode)
+{
+	struct events *e = arg;
+	e->ups++;
+	e->global_id = global_id;
+	e->con_mode = con_mode;
+}
+
+static void ev_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,
+		   const uint8_t *data, size_t dlen)
+{
+	struct events *e = arg;
+	(void)version, (void)data, (void)dlen;
+	e->msgs++;
+	e->msg_type = type;
+	e->msg_tid = tid;
+	e->front_len = len < sizeof(e->front) ? len : sizeof(e->front);
+	memcpy(e->front, front, e->front_len);
+}
+
+static void ev_ack(void *arg, uint64_t stamp)
+{
+	struct events *e = arg;
+	e->acks++;
+	e->ack_stamp = stamp;
+}
+
+static void ev_down(void *arg, int err, const char *why)
+{
+	struct events *e = arg;
+	e->downs++;
+	e->down_err = err;
+	snprintf(e->why, sizeof(e->why), "%s", why);
+}
+
+static const struct msgr2_session_cbs cbs = {ev_up, ev_msg, ev_ack, ev_down};
+
+/* ---- the fake monitor ----------------------------------------------------------------- */
+
+struct srv {
+	struct msgr2_session *s;
+	struct events ev;
+	struct fake_auth auth, auth2;
+	struct msgr2_auth_provider prov[2];
+	struct ceph_entity_addr mon_addr, client_seen;
+	struct ceph_enc in; /* bytes from the client, not yet decoded */
+	size_t in_off;
+	struct ceph_enc sent, rcvd; /* pre-auth transcripts (signatures) */
+	struct ceph_enc wire;	    /* everything the server sent, for the dump */
+	bool logging, secure;
+	struct msgr2_crypto c;
+	size_t chunk; /* feed the client this many bytes at a time (0: all) */
+	uint64_t now;
+};
+
+static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	a->type = t;
+	a->nonce = nonce;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
+}
+
+static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
+{
+	memset(v, 0, sizeof(*v));
+	v->auth.method = 2;
+	v->auth.refused_err = -EKEYREJECTED;
+	v->auth.secret_len = secret_len;
+	v->prov[0] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
+	set_in4(&v->mon_addr, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 0);
+	set_in4(&v->client_seen, CEPH_ADDR_MSGR2, "10.0.0.9", 40000, 0);
+	ceph_enc_init(&v->in);
+	ceph_enc_init(&v->sent);
+	ceph_enc_init(&v->rcvd);
+	ceph_enc_init(&v->wire);
+	v->logging = true;
+	v->now = 5000000000ull;
+	struct msgr2_session_params p = {
+	    .peer_addr = v->mon_addr,
+	    .ms_mode = mode,
+	    .auth = v->prov,
+	    .nauth = 1,
+	    .global_seq = 7,
+	    .nonce = 0x1234,
+	    .cb = &cbs,
+	    .cb_arg = &v->ev,
+	};
+	v->s = msgr2_session_new(&p);
+	cr_assert_not_null(v->s);
+}
+
+static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
+{
+	srv_init(v, mode, 64);
+	msgr2_session_free(v->s);
+	v->auth2.method = 1;
+	v->prov[0] = (struct msgr2_auth_provider){&fake_none_ops, &v->auth2};
+	v->prov[1] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
+	struct msgr2_session_params p = {
+	    .peer_addr = v->mon_addr,
+	    .ms_mode = mode,
+	    .auth = v->prov,
+	    .nauth = 2,
+	    .global_seq = 7,
+	    .nonce = 0x1234,
+	    .cb = &cbs,
+	    .cb_arg = &v->ev,
+	};
+	v->s = msgr2_session_new(&p);
+	cr_assert_not_null(v->s);
+}
+
+static void srv_fini(struct srv *v)
+{
+	msgr2_session_free(v->s);
+	ceph_enc_free(&v->in);
+	ceph_enc_free(&v->sent);
+	ceph_enc_free(&v->rcvd);
+	ceph_enc_free(&v->wire);
+}
+
+/* Move what the client offers into the server's input. */
+static void pump(struct srv *v)
+{
+	const uint8_t *p;
+	size_t n;
+
+	while ((n = msgr2_session_pending_tx(v->s, &p)) > 0) {
+		ceph_enc_bytes(&v->in, p, n);
+		msgr2_session_tx_done(v->s, n);
+	}
+}
+
+/* Bytes to the client, in chunks of v->chunk. */
+static void to_client(struct srv *v, const uint8_t *p, size_t n)
+{
+	size_t step = v->chunk ? v->chunk : n;
+
+	ceph_enc_bytes(&v->wire, p, n);
+	if (v->logging)
+		ceph_enc_bytes(&v->sent, p, n);
+	for (size_t o = 0; o < n; o += step) {
+		size_t k = n - o < step ? n - o : step;
+		ssize_t r = msgr2_session_feed(v->s, p + o, k, v->now);
+		if (r < 0)
+			break;
+		cr_assert_eq(r, (ssize_t)k);
+	}
+}
+
+static void srv_send(struct srv *v, uint8_t tag, const struct ceph_enc *payload)
+{
+	struct msgr2_seg seg = {payload->len ? payload->buf : (const void *)"", (uint32_t)payload->len};
+	struct ceph_enc w;
+
+	ceph_enc_init(&w);
+	cr_assert_eq(msgr2_frame_encode(&w, tag, &seg, 1, v->secure ? &v->c.tx : NULL), 0);
+	to_client(v, w.buf, w.len);
+	ceph_enc_free(&w);
+}
+
+/* The next frame the client sent; fails the test if there is none. */
+static void srv_recv(struct srv *v, uint8_t want_tag, struct msgr2_frame *f)
+{
+	size_t fl = 0;
+
+	pump(v);
+	cr_assert_eq(
+	    msgr2_frame_decode(v->in.buf + v->in_off, v->in.len - v->in_off, v->secure ? &v->c.rx : NULL, f, &fl), 0,
+	    "no whole frame from the client (wanted tag %u)", want_tag);
+	if (v->logging)
+		ceph_enc_bytes(&v->rcvd, v->in.buf + v->in_off, fl);
+	v->in_off += fl;
+	cr_assert_eq(f->tag, want_tag, "client sent tag %u, wanted %u", f->tag, want_tag);
+}
+
+static bool srv_nothing_more(struct srv *v)
+{
+	pump(v);
+	return v->in_off == v->in.len;
+}
+
+static void srv_banner(struct srv *v)
+{
+	uint8_t b[26];
+	uint16_t plen;
+	uint64_t sup, req;
+
+	pump(v);
+	cr_assert_geq(v->in.len, 26);
+	cr_assert_eq(msgr2_banner_decode_prefix(v->in.buf, 10, &plen), 0);
+	cr_assert_eq(plen, 16);
+	cr_assert_eq(msgr2_banner_decode_payload(v->in.buf + 10, 16, &sup, &req), 0);
+	cr_assert_eq(sup, MSGR2_FEATURE_REVISION_1);
+	cr_assert_eq(req, MSGR2_FEATURE_REVISION_1);
+	ceph_enc_bytes(&v->rcvd, v->in.buf, 26);
+	v->in_off = 26;
+	/* A monitor's banner: msgr2.1 and compression, nothing required. */
+	memcpy(b, "ceph v2\n\x10\x00", 10);
+	memset(b + 10, 0, 16);
+	b[10] = 3;
+	to_client(v, b, sizeof(b));
+}
+
+static void srv_hello(struct srv *v)
+{
+	struct msgr2_frame f;
+	struct msgr2_hello h;
+	struct ceph_enc e;
+
+	srv_recv(v, MSGR2_TAG_HELLO, &f);
+	cr_assert_eq(msgr2_hello_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.entity_type, CEPH_ENTITY_TYPE_CLIENT);
+	cr_assert_eq(memcmp(&h.peer_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
+	msgr2_frame_free(&f);
+	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v->client_seen};
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
+	srv_send(v, MSGR2_TAG_HELLO, &e);
+	ceph_enc_free(&e);
+}
+
+/* AUTH_REQUEST (method @method) -> AUTH_REPLY_MORE "chal" -> AUTH_REQUEST_MORE "resp". */
+static void srv_auth_rounds(struct srv *v, uint32_t method, const struct msgr2_u32_list *modes)
+{
+	struct msgr2_frame f;
+	struct msgr2_auth_request ar;
+	struct msgr2_auth_more m;
+	struct ceph_enc e;
+
+	srv_recv(v, MSGR2_TAG_AUTH_REQUEST, &f);
+	cr_assert_eq(msgr2_auth_request_decode(f.seg[0], f.len[0], &ar), 0);
+	cr_assert_eq(ar.method, method);
+	cr_assert_eq(ar.payload_len, 3);
+	cr_assert_eq(memcmp(ar.payload, "req", 3), 0);
+	if (modes) {
+		cr_assert_eq(ar.preferred_modes.n, modes->n);
+		for (uint32_t i = 0; i < modes->n; i++)
+			cr_assert_eq(ar.preferred_modes.v[i], modes->v[i]);
+	}
+	msgr2_frame_free(&f);
+	m = (struct msgr2_auth_more){(const uint8_t *)"chal", 4};
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
+	srv_send(v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
+	ceph_enc_free(&e);
+	srv_recv(v, MSGR2_TAG_AUTH_REQUEST_MORE, &f);
+	cr_assert_eq(msgr2_auth_more_decode(f.seg[0], f.len[0], &m), 0);
+	cr_assert_eq(m.payload_len, 4);
+	cr_assert_eq(memcmp(m.payload, "resp", 4), 0);
+	msgr2_frame_free(&f);
+}
+
+static void srv_auth_done(struct srv *v, uint32_t con_mode)
+{
+	struct msgr2_auth_done d = {
+	    .global_id = 4242, .con_mode = con_mode, .payload = (const uint8_t *)"done", .payload_len = 4};
+	struct ceph_enc e;
+
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_auth_done_encode(&e, &d), 0);
+	srv_send(v, MSGR2_TAG_AUTH_DONE, &e);
+	ceph_enc_free(&e);
+	v->logging = false;
+	if (con_mode == MSGR2_CON_MODE_SECURE) {
+		uint8_t secret[64];
+		struct msgr2_gcm t;
+
+		for (size_t i = 0; i < sizeof(secret); i++)
+			secret[i] = (uint8_t)(0xa0 + i);
+		cr_assert_eq(msgr2_crypto_init_client(&v->c, secret, sizeof(secret)), 0);
+		t = v->c.rx; /* the server's directions are the client's crossed */
+		v->c.rx = v->c.tx;
+		v->c.tx = t;
+		v->secure = true;
+	}
+}
+
+/* Check the client's AUTH_SIGNATURE; send ours (@good or a wrong one). */
+static void srv_signatures(struct srv *v, bool good)
+{
+	uint8_t sig[32];
+	struct msgr2_frame f;
+	struct iovec iov;
+	struct ceph_enc e;
+
+	srv_recv(v, MSGR2_TAG_AUTH_SIGNATURE, &f);
+	iov = (struct iovec){v->sent.buf, v->sent.len};
+	cr_assert_eq(msgr2_auth_signature(test_session_key, 16, &iov, 1, sig), 0);
+	cr_assert_eq(msgr2_auth_signature_check(f.seg[0], f.len[0], sig), 0, "the client's signature is wrong");
+	msgr2_frame_free(&f);
+	iov = (struct iovec){v->rcvd.buf, v->rcvd.len};
+	cr_assert_eq(msgr2_auth_signature(test_session_key, 16, &iov, 1, sig), 0);
+	if (!good)
+		sig[5] ^= 1;
+	ceph_enc_init(&e);
+	ceph_enc_bytes(&e, sig, sizeof(sig));
+	srv_send(v, MSGR2_TAG_AUTH_SIGNATURE, &e);
+	ceph_enc_free(&e);
+}
+
+static void srv_client_ident(struct srv *v, struct msgr2_client_ident *ci)
+{
+	struct msgr2_frame f;
+
+	srv_recv(v, MSGR2_TAG_CLIENT_IDENT, &f);
+	cr_assert_eq(msgr2_client_ident_decode(f.seg[0], f.len[0], ci), 0);
+	msgr2_frame_free(&f);
+}
+
+static void srv_server_ident(struct srv *v, uint64_t required)
+{
+	struct msgr2_server_ident si = {.addrs = {1, {v->mon_addr}},
+					.global_id = 0,
+					.global_seq = 99,
+					.supported_features = 0x3f01cfbdfffdffffULL,
+					.required_features = required,
+					.flags = MSGR2_IDENT_FLAG_LOSSY,
+					.cookie = 0};
+	struct ceph_enc e;
+
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_server_ident_encode(&e, &si), 0);
+	srv_send(v, MSGR2_TAG_SERVER_IDENT, &e);
+	ceph_enc_free(&e);
+}
+
+/* Banner to OPEN, checking CLIENT_IDENT on the way. */
+static void handshake(struct srv *v, uint32_t con_mode)
+{
+	struct msgr2_client_ident ci;
+
+	srv_banner(v);
+	srv_hello(v);
+	srv_auth_rounds(v, 2, NULL);
+	srv_auth_done(v, con_mode);
+	srv_signatures(v, true);
+	cr_assert_eq(v->ev.downs, 0, "down: %s", v->ev.why);
+	srv_client_ident(v, &ci);
+	cr_assert_eq(ci.addrs.n, 1);
+	cr_assert_eq(ci.addrs.v[0].type, CEPH_ADDR_ANY);
+	cr_assert_eq(ci.addrs.v[0].nonce, 0x1234);
+	cr_assert_eq(((struct sockaddr_in *)&ci.addrs.v[0].ss)->sin_port, 0);
+	cr_assert_eq(((struct sockaddr_in *)&ci.addrs.v[0].ss)->sin_addr.s_addr,
+		     ((struct sockaddr_in *)&v->client_seen.ss)->sin_addr.s_addr);
+	cr_assert_eq(ci.target_addr.type, CEPH_ADDR_MSGR2);
+	cr_assert_eq(memcmp(&ci.target_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
+	cr_assert_eq(ci.global_id, 4242);
+	cr_assert_eq(ci.global_seq, 7);
+	cr_assert_eq(ci.supported_features, MSGR2_CLIENT_FEATURES);
+	cr_assert_eq(ci.flags, MSGR2_IDENT_FLAG_LOSSY);
+	cr_assert_eq(v->ev.ups, 0);
+	srv_server_ident(v, 0x0c01020042040000ULL);
+	cr_assert_eq(v->ev.downs, 0, "down: %s", v->ev.why);
+	cr_assert_eq(v->ev.ups, 1);
+	cr_assert_eq(v->ev.global_id, 4242);
+	cr_assert_eq(v->ev.con_mode, con_mode);
+	cr_assert(msgr2_session_is_open(v->s));
+}
+
+static void srv_send_msg(struct srv *v, uint64_t seq, uint16_t type, uint64_t tid, const char *front)
+{
+	struct msgr2_msg_header h = {.seq = seq, .tid = tid, .type = type, .version = 1, .compat_version = 1};
+	struct msgr2_seg segs[2];
+	struct ceph_enc e, w;
+
+	ceph_enc_init(&e);
+	ceph_enc_init(&w);
+	cr_assert_eq(msgr2_msg_header_encode(&e, &h), 0);
+	segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
+	segs[1] = (struct msgr2_seg){front, (uint32_t)strlen(front)};
+	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, v->secure ? &v->c.tx : NULL), 0);
+	to_client(v, w.buf, w.len);
+	ceph_enc_free(&e);
+	ceph_enc_free(&w);
+}
+
+static void dump(const struct srv *v, const char *name)
+{
+	const char *dir = getenv("MSGR2_SESSION_DUMP");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	fwrite(v->wire.buf, 1, v->wire.len, f);
+	fclose(f);
+}
+
+/* The session once open: messages both ways, ACK, keepalives both ways. */
+static void exercise_open(struct srv *v)
+{
+	struct msgr2_frame f;
+	struct msgr2_msg_header h;
+	struct msgr2_timespec t;
+	struct ceph_enc e;
+	uint64_t v64;
+
+	/* Monitor -> client: a message, then the client acks it. */
+	srv_send_msg(v, 1, 4, 0, "monmap-front");
+	cr_assert_eq(v->ev.msgs, 1);
+	cr_assert_eq(v->ev.msg_type, 4);
+	cr_assert_eq(v->ev.front_len, 12);
+	cr_assert_eq(memcmp(v->ev.front, "monmap-front", 12), 0);
+	srv_recv(v, MSGR2_TAG_ACK, &f);
+	cr_assert_eq(msgr2_u64_decode(f.seg[0], f.len[0], &v64), 0);
+	cr_assert_eq(v64, 1);
+	msgr2_frame_free(&f);
+
+	/* Client -> monitor: seq 1, ack_seq 1, tid and front as given. */
+	cr_assert_gt(msgr2_session_send_msg(v->s, 13, 2, 77, "statfs", 6), 0);
+	srv_recv(v, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(f.num_segments, 2);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.seq, 1);
+	cr_assert_eq(h.ack_seq, 1);
+	cr_assert_eq(h.tid, 77);
+	cr_assert_eq(h.type, 13);
+	cr_assert_eq(h.version, 2);
+	cr_assert_eq(f.len[1], 6);
+	cr_assert_eq(memcmp(f.seg[1], "statfs", 6), 0);
+	msgr2_frame_free(&f);
+
+	/* A duplicate is skipped; the monitor acks our message. */
+	srv_send_msg(v, 1, 4, 0, "again");
+	cr_assert_eq(v->ev.msgs, 1);
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_u64_encode(&e, 1), 0);
+	srv_send(v, MSGR2_TAG_ACK, &e);
+	ceph_enc_free(&e);
+	struct msgr2_session_stats st;
+	msgr2_session_get_stats(v->s, &st);
+	cr_assert_eq(st.acked_seq, 1);
+	cr_assert_eq(st.out_seq, 1);
+	cr_assert_eq(st.in_seq, 1);
+
+	/* Our keepalive and its ack, stamp echoed. */
+	cr_assert_eq(msgr2_session_keepalive(v->s, 12345678901ull), 0);
+	srv_recv(v, MSGR2_TAG_KEEPALIVE2, &f);
+	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
+	cr_assert_eq(t.sec, 12);
+	cr_assert_eq(t.nsec, 345678901);
+	msgr2_frame_free(&f);
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
+	srv_send(v, MSGR2_TAG_KEEPALIVE2_ACK, &e);
+	ceph_enc_free(&e);
+	cr_assert_eq(v->ev.acks, 1);
+	cr_assert_eq(v->ev.ack_stamp, 12345678901ull);
+
+	/* The monitor's keepalive gets an ack with its stamp. */
+	t = (struct msgr2_timespec){99, 5};
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
+	srv_send(v, MSGR2_TAG_KEEPALIVE2, &e);
+	ceph_enc_free(&e);
+	srv_recv(v, MSGR2_TAG_KEEPALIVE2_ACK, &f);
+	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
+	cr_assert_eq(t.sec, 99);
+	cr_assert_eq(t.nsec, 5);
+	msgr2_frame_free(&f);
+	cr_assert(srv_nothing_more(v));
+	cr_assert_eq(v->ev.downs, 0);
+}
+
+/* ---- handshakes ----------------------------------------------------------------------- */
+
+Test(msgr2_session, crc_handshake_and_traffic)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	cr_assert_eq(v.auth.rounds, 1);
+	exercise_open(&v);
+	dump(&v, "crc");
+	srv_fini(&v);
+}
+
+Test(msgr2_session, secure_handshake_and_traffic)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
+	handshake(&v, MSGR2_CON_MODE_SECURE);
+	exercise_open(&v);
+	dump(&v, "secure");
+	srv_fini(&v);
+}
+
+Test(msgr2_session, one_byte_at_a_time)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
+	v.chunk = 1;
+	handshake(&v, MSGR2_CON_MODE_SECURE);
+	exercise_open(&v);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, preferred_modes_follow_ms_mode)
+{
+	static const struct {
+		enum ceph_ms_mode m;
+		struct msgr2_u32_list l;
+	} cases[] = {
+	    {CEPH_MS_MODE_CRC, {1, {1}}},
+	    {CEPH_MS_MODE_SECURE, {1, {2}}},
+	    {CEPH_MS_MODE_PREFER_CRC, {2, {1, 2}}},
+	    {CEPH_MS_MODE_PREFER_SECURE, {2, {2, 1}}},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct srv v;
+
+		srv_init(&v, cases[i].m, 64);
+		srv_banner(&v);
+		srv_hello(&v);
+		srv_auth_rounds(&v, 2, &cases[i].l);
+		srv_fini(&v);
+	}
+}
+
+Test(msgr2_session, prefer_crc_accepts_secure)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_PREFER_CRC, 64);
+	handshake(&v, MSGR2_CON_MODE_SECURE);
+	exercise_open(&v);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, messages_queued_before_open_go_after)
+{
+	struct srv v;
+	struct msgr2_frame f;
+	struct msgr2_msg_header h;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	cr_assert_gt(msgr2_session_send_msg(v.s, 15, 3, 0, "sub", 3), 0);
+	cr_assert_eq(msgr2_session_keepalive(v.s, 1), -ENOTCONN);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.seq, 1);
+	cr_assert_eq(h.type, 15);
+	msgr2_frame_free(&f);
+	srv_fini(&v);
+}
+
+/* ---- revocation ----------------------------------------------------------------------- */
+
+Test(msgr2_session, revoke_only_at_frame_boundaries)
+{
+	struct srv v;
+	struct msgr2_frame f;
+	struct msgr2_msg_header h;
+	const uint8_t *p;
+	size_t n;
+	int64_t a, b, c;
+
+	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
+	handshake(&v, MSGR2_CON_MODE_SECURE);
+	cr_assert(srv_nothing_more(&v));
+	a = msgr2_session_send_msg(v.s, 13, 1, 1, "first", 5);
+	b = msgr2_session_send_msg(v.s, 13, 1, 2, "second", 6);
+	c = msgr2_session_send_msg(v.s, 13, 1, 3, "third", 5);
+	cr_assert(a > 0 && b > a && c > b);
+
+	/* Not yet offered: b can go. */
+	cr_assert_eq(msgr2_session_revoke(v.s, b), 0);
+	cr_assert_eq(msgr2_session_revoke(v.s, b), -ENOENT);
+	/* a is offered and half written: it must be finished. */
+	n = msgr2_session_pending_tx(v.s, &p);
+	cr_assert_gt(n, 2);
+	ceph_enc_bytes(&v.in, p, n / 2);
+	msgr2_session_tx_done(v.s, n / 2);
+	cr_assert_eq(msgr2_session_revoke(v.s, a), -EINPROGRESS);
+	/* The rest of a, then c; the server sees a and c, seqs 1 and 2. */
+	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.tid, 1);
+	cr_assert_eq(h.seq, 1);
+	msgr2_frame_free(&f);
+	cr_assert_eq(msgr2_session_revoke(v.s, a), -ENOENT);
+	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.tid, 3);
+	cr_assert_eq(h.seq, 2);
+	msgr2_frame_free(&f);
+	cr_assert(srv_nothing_more(&v));
+	srv_fini(&v);
+}
+
+/* ---- auth outcomes -------------------------------------------------------------------- */
+
+static void send_bad_method(struct srv *v, uint32_t method, int32_t result, struct msgr2_u32_list methods,
+			    struct msgr2_u32_list modes)
+{
+	struct msgr2_auth_bad_method b = {method, result, methods, modes};
+	struct ceph_enc e;
+
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_auth_bad_method_encode(&e, &b), 0);
+	srv_send(v, MSGR2_TAG_AUTH_BAD_METHOD, &e);
+	ceph_enc_free(&e);
+}
+
+Test(msgr2_session, bad_method_moves_to_the_next_method)
+{
+	struct srv v;
+	struct msgr2_frame f;
+	struct msgr2_client_ident ci;
+
+	srv_init_two(&v, CEPH_MS_MODE_CRC);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	msgr2_frame_free(&f);
+	send_bad_method(&v, 1, -95, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){2, {2, 1}});
+	cr_assert_eq(v.ev.downs, 0, "%s", v.ev.why);
+	srv_auth_rounds(&v, 2, NULL);
+	srv_auth_done(&v, MSGR2_CON_MODE_CRC);
+	srv_signatures(&v, true);
+	srv_client_ident(&v, &ci);
+	srv_server_ident(&v, 0);
+	cr_assert_eq(v.ev.ups, 1);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, refused_with_an_allowed_method_is_an_auth_failure)
+{
+	struct srv v;
+	struct msgr2_frame f;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	msgr2_frame_free(&f);
+	send_bad_method(&v, 2, -13, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){2, {2, 1}});
+	cr_assert_eq(v.ev.downs, 1);
+	cr_assert_eq(v.ev.down_err, -EKEYREJECTED);
+	cr_assert_not_null(strstr(v.ev.why, "authentication failed"), "%s", v.ev.why);
+	cr_assert_not_null(strstr(v.ev.why, "client.test"), "%s", v.ev.why);
+	cr_assert_eq(msgr2_session_feed(v.s, "x", 1, 0), -ENOTCONN);
+	cr_assert_eq(msgr2_session_send_msg(v.s, 1, 1, 1, "x", 1), -ENOTCONN);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, no_common_method_or_mode)
+{
+	struct srv v;
+	struct msgr2_frame f;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	msgr2_frame_free(&f);
+	send_bad_method(&v, 2, -95, (struct msgr2_u32_list){1, {1}}, (struct msgr2_u32_list){1, {1}});
+	cr_assert_eq(v.ev.down_err, -EACCES);
+	cr_assert_not_null(strstr(v.ev.why, "allows methods [1]"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	msgr2_frame_free(&f);
+	send_bad_method(&v, 2, -95, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){1, {2}});
+	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
+	cr_assert_not_null(strstr(v.ev.why, "connection modes [2]"), "%s", v.ev.why);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, auth_done_failure_and_wrong_mode)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	v.auth.done_err = -EKEYREJECTED;
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_auth_rounds(&v, 2, NULL);
+	srv_auth_done(&v, MSGR2_CON_MODE_CRC);
+	cr_assert_eq(v.ev.down_err, -EKEYREJECTED);
+	cr_assert_not_null(strstr(v.ev.why, "does not decrypt"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	/* The monitor picks secure when we asked for crc only. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 64);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_auth_rounds(&v, 2, NULL);
+	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	srv_fini(&v);
+
+	/* Secure mode without a connection secret. */
+	srv_init(&v, CEPH_MS_MODE_SECURE, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_auth_rounds(&v, 2, NULL);
+	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	cr_assert_not_null(strstr(v.ev.why, "connection secret"), "%s", v.ev.why);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, wrong_server_signature)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_auth_rounds(&v, 2, NULL);
+	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
+	srv_signatures(&v, false);
+	cr_assert_eq(v.ev.downs, 1);
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	cr_assert_not_null(strstr(v.ev.why, "AUTH_SIGNATURE"), "%s", v.ev.why);
+	srv_fini(&v);
+}
+
+/* ---- session connect outcomes ----------------------------------------------------------- */
+
+static void to_session_connect(struct srv *v, enum ceph_ms_mode m, uint32_t con_mode)
+{
+	struct msgr2_client_ident ci;
+
+	srv_init(v, m, 64);
+	srv_banner(v);
+	srv_hello(v);
+	srv_auth_rounds(v, 2, NULL);
+	srv_auth_done(v, con_mode);
+	srv_signatures(v, true);
+	srv_client_ident(v, &ci);
+}
+
+static void send_u64(struct srv *v, uint8_t tag, uint64_t x)
+{
+	struct ceph_enc e;
+
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_u64_encode(&e, x), 0);
+	srv_send(v, tag, &e);
+	ceph_enc_free(&e);
+}
+
+Test(msgr2_session, ident_missing_features_names_the_bits)
+{
+	struct srv v;
+
+	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
+	send_u64(&v, MSGR2_TAG_IDENT_MISSING_FEATURES, (1ULL << 60) | (1ULL << 0));
+	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
+	cr_assert_not_null(strstr(v.ev.why, "0,60"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	/* SERVER_IDENT requiring bits we lack. */
+	to_session_connect(&v, CEPH_MS_MODE_SECURE, MSGR2_CON_MODE_SECURE);
+	srv_server_ident(&v, 1ULL << 62);
+	cr_assert_eq(v.ev.ups, 0);
+	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
+	cr_assert_not_null(strstr(v.ev.why, "62"), "%s", v.ev.why);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, wait_reset_retry)
+{
+	struct srv v;
+	struct ceph_enc e;
+	struct msgr2_client_ident ci;
+
+	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
+	ceph_enc_init(&e);
+	srv_send(&v, MSGR2_TAG_WAIT, &e);
+	cr_assert_eq(v.ev.down_err, -EAGAIN);
+	srv_fini(&v);
+
+	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
+	ceph_enc_init(&e);
+	cr_assert_eq(msgr2_session_reset_encode(&e, true), 0);
+	srv_send(&v, MSGR2_TAG_SESSION_RESET, &e);
+	ceph_enc_free(&e);
+	cr_assert_eq(v.ev.down_err, -ECONNRESET);
+	srv_fini(&v);
+
+	/* A lossy client never reconnects, so SESSION_RETRY is out of place. */
+	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
+	send_u64(&v, MSGR2_TAG_SESSION_RETRY, 3);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	srv_fini(&v);
+
+	/* RETRY_GLOBAL: CLIENT_IDENT again with a global_seq past the peer's. */
+	to_session_connect(&v, CEPH_MS_MODE_SECURE, MSGR2_CON_MODE_SECURE);
+	send_u64(&v, MSGR2_TAG_SESSION_RETRY_GLOBAL, 500);
+	cr_assert_eq(v.ev.downs, 0, "%s", v.ev.why);
+	srv_client_ident(&v, &ci);
+	cr_assert_eq(ci.global_seq, 501);
+	srv_server_ident(&v, 0);
+	cr_assert_eq(v.ev.ups, 1);
+	srv_fini(&v);
+}
+
+/* ---- hostile input -------------------------------------------------------------------- */
+
+Test(msgr2_session, msgr1_and_garbage_banners)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	to_client(&v, (const uint8_t *)"ceph v027\0\0\0\0\0\0\0", 16);
+	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
+	cr_assert_not_null(strstr(v.ev.why, "msgr1"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	to_client(&v, (const uint8_t *)"HTTP/1.1 400 Bad", 16);
+	cr_assert_eq(v.ev.downs, 1);
+	cr_assert_lt(v.ev.down_err, 0);
+	srv_fini(&v);
+
+	/* A banner that requires compression (bit 1), which we lack. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	to_client(&v,
+		  (const uint8_t *)"ceph v2\n\x10\x00"
+				   "\x03\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0",
+		  26);
+	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, corrupted_frames)
+{
+	struct srv v;
+	struct ceph_enc e, w;
+	struct msgr2_hello h;
+	struct msgr2_seg seg;
+
+	/* A flipped bit in HELLO's payload: crc mismatch. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v.client_seen};
+	ceph_enc_init(&e);
+	ceph_enc_init(&w);
+	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
+	seg = (struct msgr2_seg){e.buf, (uint32_t)e.len};
+	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_HELLO, &seg, 1, NULL), 0);
+	w.buf[40] ^= 0x10;
+	to_client(&v, w.buf, w.len);
+	cr_assert_eq(v.ev.downs, 1);
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	ceph_enc_free(&e);
+	ceph_enc_free(&w);
+	srv_fini(&v);
+
+	/* A flipped bit in a secure frame once open: GCM tag mismatch. */
+	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
+	handshake(&v, MSGR2_CON_MODE_SECURE);
+	{
+		struct msgr2_msg_header mh = {.seq = 1, .type = 4};
+		struct msgr2_seg segs[2];
+
+		ceph_enc_init(&e);
+		ceph_enc_init(&w);
+		cr_assert_eq(msgr2_msg_header_encode(&e, &mh), 0);
+		segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
+		segs[1] = (struct msgr2_seg){"front", 5};
+		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, &v.c.tx), 0);
+		w.buf[w.len - 20] ^= 1;
+		to_client(&v, w.buf, w.len);
+		cr_assert_eq(v.ev.msgs, 0);
+		cr_assert_eq(v.ev.down_err, -EBADMSG);
+		cr_assert_not_null(strstr(v.ev.why, "secure"), "%s", v.ev.why);
+		ceph_enc_free(&e);
+		ceph_enc_free(&w);
+	}
+	srv_fini(&v);
+}
+
+Test(msgr2_session, malformed_payloads)
+{
+	struct srv v;
+	struct ceph_enc e;
+
+	/* HELLO from something that is not a monitor. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	{
+		struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_OSD, .peer_addr = v.client_seen};
+		ceph_enc_init(&e);
+		cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
+		srv_send(&v, MSGR2_TAG_HELLO, &e);
+		ceph_enc_free(&e);
+	}
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	cr_assert_not_null(strstr(v.ev.why, "not a monitor"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	/* A truncated HELLO. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	ceph_enc_init(&e);
+	ceph_enc_u8(&e, CEPH_ENTITY_TYPE_MON);
+	srv_send(&v, MSGR2_TAG_HELLO, &e);
+	ceph_enc_free(&e);
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	cr_assert_not_null(strstr(v.ev.why, "malformed HELLO"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	/* An AUTH_DONE too short to hold its fields. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	srv_auth_rounds(&v, 2, NULL);
+	ceph_enc_init(&e);
+	ceph_enc_u64(&e, 1);
+	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
+	ceph_enc_free(&e);
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	cr_assert_eq(v.auth.dones, 0);
+	srv_fini(&v);
+
+	/* A bad challenge: the provider's reason reaches "down". */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_hello(&v);
+	{
+		struct msgr2_frame f;
+		struct msgr2_auth_more m = {(const uint8_t *)"nope", 4};
+
+		srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+		msgr2_frame_free(&f);
+		ceph_enc_init(&e);
+		cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
+		srv_send(&v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
+		ceph_enc_free(&e);
+	}
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	cr_assert_not_null(strstr(v.ev.why, "bad challenge"), "%s", v.ev.why);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, unexpected_frames)
+{
+	struct srv v;
+	struct ceph_enc e;
+
+	/* MESSAGE before the session is open. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	srv_send_msg(&v, 1, 4, 0, "early");
+	cr_assert_eq(v.ev.msgs, 0);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	cr_assert_not_null(strstr(v.ev.why, "unexpected MESSAGE"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	/* AUTH_DONE once open. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	ceph_enc_init(&e);
+	ceph_enc_bytes(&e, "whatever", 8);
+	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
+	ceph_enc_free(&e);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	srv_fini(&v);
+
+	/* A control frame with two segments. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	{
+		struct msgr2_seg segs[2] = {{"12345678", 8}, {"x", 1}};
+		struct ceph_enc w;
+
+		ceph_enc_init(&w);
+		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_ACK, segs, 2, NULL), 0);
+		to_client(&v, w.buf, w.len);
+		ceph_enc_free(&w);
+	}
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, message_seq_gap_and_short_header)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	srv_send_msg(&v, 2, 4, 0, "skipped one");
+	cr_assert_eq(v.ev.msgs, 0);
+	cr_assert_eq(v.ev.down_err, -EPROTO);
+	cr_assert_not_null(strstr(v.ev.why, "seq 2"), "%s", v.ev.why);
+	srv_fini(&v);
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	{
+		struct msgr2_seg segs[2] = {{"short", 5}, {"front", 5}};
+		struct ceph_enc w;
+
+		ceph_enc_init(&w);
+		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
+		to_client(&v, w.buf, w.len);
+		ceph_enc_free(&w);
+	}
+	cr_assert_eq(v.ev.down_err, -EBADMSG);
+	srv_fini(&v);
+}
+
+Test(msgr2_session, eof_and_socket_errors)
+{
+	struct srv v;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	srv_banner(&v);
+	msgr2_session_eof(v.s, 0);
+	cr_assert_eq(v.ev.down_err, -ECONNRESET);
+	cr_assert_not_null(strstr(v.ev.why, "HELLO"), "%s", v.ev.why);
+	msgr2_session_eof(v.s, -EPIPE);
+	cr_assert_eq(v.ev.downs, 1); /* reported once */
+	srv_fini(&v);
+}
+
+/* Random bytes after a valid banner, in random chunks: no crash, at most one
+ * "down", and a session that never opens. */
+Test(msgr2_session, random_input_never_crashes)
+{
+	uint32_t seed = 12345;
+
+	for (int round = 0; round < 300; round++) {
+		struct srv v;
+		uint8_t junk[512];
+		size_t n;
+
+		srv_init(&v, round & 1 ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_PREFER_CRC, 64);
+		srv_banner(&v);
+		if (round % 3 == 0)
+			srv_hello(&v);
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (seed >> 8) % sizeof(junk);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			junk[i] = (uint8_t)(seed >> 16);
+		}
+		v.chunk = 1 + (seed >> 20) % 64;
+		to_client(&v, junk, n);
+		cr_assert_leq(v.ev.downs, 1);
+		cr_assert_eq(v.ev.ups, 0);
+		srv_fini(&v);
+	}
+}
+
+Test(msgr2_session, bad_params)
+{
+	struct msgr2_session_params p = {0};
+
+	cr_assert_null(msgr2_session_new(&p));
+	cr_assert_null(msgr2_session_new(NULL));
+}
