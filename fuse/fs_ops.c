@@ -66,6 +66,18 @@ static double timeout_or(double t, double dflt)
 	return t < 0 ? dflt : t;
 }
 
+/* What the kernel is told of @e, now known as @ref. */
+static void fill_entry_param(const struct nf_mount *m, const struct nf_entry *e, const struct inode_ref *ref,
+			     struct fuse_entry_param *p)
+{
+	p->ino = ref->ino;
+	p->generation = ref->gen;
+	p->attr = e->attr;
+	p->attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref->ino;
+	p->attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
+	p->entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
+}
+
 /* Hand @e to the kernel as a new lookup of its key. */
 static void reply_entry(fuse_req_t req, struct nf_mount *m, const struct nf_entry *e)
 {
@@ -77,12 +89,7 @@ static void reply_entry(fuse_req_t req, struct nf_mount *m, const struct nf_entr
 		reply_err(req, r);
 		return;
 	}
-	p.ino = ref.ino;
-	p.generation = ref.gen;
-	p.attr = e->attr;
-	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
-	p.attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
-	p.entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
+	fill_entry_param(m, e, &ref, &p);
 	if (fuse_reply_entry(req, &p))
 		inode_table_forget(m->inodes, ref.ino, 1); /* the kernel never saw it */
 }
@@ -100,12 +107,7 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct nf_ent
 		reply_err(req, r);
 		return;
 	}
-	p.ino = ref.ino;
-	p.generation = ref.gen;
-	p.attr = e->attr;
-	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
-	p.attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
-	p.entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
+	fill_entry_param(m, e, &ref, &p);
 	fi->fh = o->fh;
 	fi->direct_io = o->direct_io;
 	fi->keep_cache = o->keep_cache;
@@ -390,12 +392,7 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 		d->nomem = true;
 		goto full;
 	}
-	p.ino = ref.ino;
-	p.generation = ref.gen;
-	p.attr = e->attr;
-	p.attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
-	p.attr_timeout = timeout_or(e->attr_timeout, d->m->opts.attr_timeout);
-	p.entry_timeout = timeout_or(e->entry_timeout, d->m->opts.entry_timeout);
+	fill_entry_param(d->m, e, &ref, &p);
 	fuse_add_direntry_plus(d->req, d->buf + d->len, room, name, &p, next);
 	d->len += need;
 	return true;

@@ -36,6 +36,7 @@ struct health_queue {
 	void (*notify)(void *arg);
 	void *notify_arg;
 	struct timespec changed_at; /* of the newest event queued or merged */
+	size_t window_bytes;	    /* health_queue_window_bytes, 0 until computed again */
 	struct health_stats st;
 };
 
@@ -218,6 +219,7 @@ int health_emit(struct health_queue *q, const struct health_event *in)
 		q->closed = true;
 queued:
 	q->changed_at = now;
+	q->window_bytes = 0; /* the window changed: measure it again when asked */
 	pthread_cond_broadcast(&q->changed);
 	notify = q->notify;
 	notify_arg = q->notify_arg;
@@ -364,15 +366,21 @@ struct timespec health_queue_changed_at(struct health_queue *q)
 size_t health_queue_window_bytes(struct health_queue *q)
 {
 	char line[HEALTH_LINE_MAX];
-	size_t total = 512; /* a "lost" line, which readers get in place of missed ones */
+	size_t total;
 	int n;
 
 	pthread_mutex_lock(&q->lock);
-	if (q->have_running && (n = health_render(&q->running, line, sizeof(line))) > 0)
-		total += (size_t)n;
-	for (uint64_t s = q->first_seq; s < q->next_seq; s++)
-		if ((n = health_render(&q->ring[s % q->cap], line, sizeof(line))) > 0)
+	/* Measured once per change of the window, not on every stat of .health. */
+	if (!q->window_bytes) {
+		total = 512; /* a "lost" line, which readers get in place of missed ones */
+		if (q->have_running && (n = health_render(&q->running, line, sizeof(line))) > 0)
 			total += (size_t)n;
+		for (uint64_t s = q->first_seq; s < q->next_seq; s++)
+			if ((n = health_render(&q->ring[s % q->cap], line, sizeof(line))) > 0)
+				total += (size_t)n;
+		q->window_bytes = total;
+	}
+	total = q->window_bytes;
 	pthread_mutex_unlock(&q->lock);
 	return total;
 }
