@@ -147,6 +147,25 @@ void cephx_client_destroy(struct cephx_client *c)
 	OPENSSL_cleanse(c, sizeof(*c));
 }
 
+int cephx_client_clone(struct cephx_client *dst, const struct cephx_client *src)
+{
+	memcpy(dst, src, sizeof(*dst));
+	for (int i = 0; i < CEPHX_NSERVICES; i++) {
+		const struct cephx_ticket *t = &src->tickets[i];
+
+		dst->tickets[i].blob = NULL;
+		if (!t->blob)
+			continue;
+		dst->tickets[i].blob = malloc(t->blob_len ? t->blob_len : 1);
+		if (!dst->tickets[i].blob) {
+			cephx_client_destroy(dst);
+			return -ENOMEM;
+		}
+		memcpy(dst->tickets[i].blob, t->blob, t->blob_len);
+	}
+	return 0;
+}
+
 /* ---- ticket bookkeeping --------------------------------------------------- */
 
 static bool ticket_have_key(struct cephx_ticket *t, int64_t now)

@@ -121,6 +121,10 @@ void cephx_session_wipe(struct cephx_session *s);
 int cephx_client_init(struct cephx_client *c, uint32_t entity_type, const char *id, const struct ceph_crypto_key *key,
 		      uint32_t want_keys);
 void cephx_client_destroy(struct cephx_client *c);
+/* A deep copy of @src (tickets included) into @dst, for a handshake of its
+ * own: parallel hunting runs one per monitor, and the winner's copy
+ * becomes the client. 0 or -ENOMEM (@dst then holds nothing). */
+int cephx_client_clone(struct cephx_client *dst, const struct cephx_client *src);
 
 /* ---- the msgr2 handshake with a monitor ---------------------------------- */
 

@@ -10,6 +10,7 @@
 #include "mon_client.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ struct monc_req {
 
 struct monc_sub {
 	char what[32];
-	uint64_t have; /* newest epoch held; the subscription starts at have + 1 */
+	uint64_t have; /* newest epoch held */
+	uint64_t next; /* the epoch asked for: have + 1, or 0 for the newest full map */
 	bool onetime, got;
 };
 
@@ -100,7 +102,7 @@ static void mon_addr(const struct monc *m, int rank, char *buf, size_t len)
 
 static void emit_session(struct monc *m, enum health_type type, int rank, int err, const char *reason)
 {
-	struct health_event ev = { .domain = HEALTH_DOMAIN_SESSION, .type = type, .error = err < 0 ? -err : err };
+	struct health_event ev = {.domain = HEALTH_DOMAIN_SESSION, .type = type, .error = err < 0 ? -err : err};
 
 	if (!m->health)
 		return;
@@ -137,8 +139,8 @@ static void send_subscribe(struct monc *m, uint64_t now)
 	for (unsigned i = 0; i < m->nsubs; i++) {
 		if (m->subs[i].onetime && m->subs[i].got)
 			continue;
-		items[n++] = (struct mon_sub_item){ m->subs[i].what, m->subs[i].have + 1,
-						    m->subs[i].onetime ? CEPH_SUB_ONETIME : 0 };
+		items[n++] =
+		    (struct mon_sub_item){m->subs[i].what, m->subs[i].next, m->subs[i].onetime ? CEPH_SUB_ONETIME : 0};
 	}
 	if (!n || m->state != MONC_SESSION)
 		return;
@@ -167,6 +169,7 @@ int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetim
 		snprintf(s->what, sizeof(s->what), "%s", what);
 	}
 	s->have = start ? start - 1 : 0;
+	s->next = start;
 	s->onetime = onetime;
 	s->got = false;
 	return 0;
@@ -180,14 +183,24 @@ void monc_got_epoch(struct monc *m, const char *what, uint64_t epoch)
 			continue;
 		if (epoch > s->have)
 			s->have = epoch;
+		s->next = s->have + 1;
 		s->got = true;
 	}
 	if (m->health) {
-		struct health_event ev = { .domain = HEALTH_DOMAIN_VOLUME, .type = HEALTH_HEALTHY };
+		struct health_event ev = {.domain = HEALTH_DOMAIN_VOLUME, .type = HEALTH_HEALTHY};
 		snprintf(ev.volume, sizeof(ev.volume), "%s", what);
 		snprintf(ev.reason, sizeof(ev.reason), "%s epoch %llu received", what, (unsigned long long)epoch);
 		health_emit(m->health, &ev);
 	}
+}
+
+void monc_want_full(struct monc *m, const char *what, uint64_t now)
+{
+	for (unsigned i = 0; i < m->nsubs; i++)
+		if (!strcmp(m->subs[i].what, what) && m->subs[i].next) {
+			m->subs[i].next = 0;
+			send_subscribe(m, now);
+		}
 }
 
 /* ---- hunting ------------------------------------------------------------ */
@@ -226,7 +239,7 @@ static void fill_hunt(struct monc *m)
 		uint64_t con = ++m->next_con;
 		if (m->io.open(m->io.arg, con, m->map.names[rank], &m->map.addrs.mon[rank]))
 			continue; /* cannot even start: the next one */
-		m->hunt[m->nhunt] = (struct hunt_con){ .con = con, .rank = rank };
+		m->hunt[m->nhunt] = (struct hunt_con){.con = con, .rank = rank};
 		memcpy(m->hunt[m->nhunt].name, m->map.names[rank], MONC_NAME_MAX);
 		m->hunt[m->nhunt].name[MONC_NAME_MAX - 1] = '\0';
 		m->nhunt++;
@@ -391,6 +404,31 @@ uint64_t monc_tick(struct monc *m, uint64_t now)
 	}
 }
 
+static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+	return false;
+}
+
+/* Two address lists name the same monitor when they share an address. */
+static bool same_mon(const struct ceph_addrvec *a, const struct ceph_addrvec *b)
+{
+	for (unsigned i = 0; i < a->n; i++)
+		for (unsigned j = 0; j < b->n; j++)
+			if (same_sockaddr(&a->v[i].ss, &b->v[j].ss))
+				return true;
+	return false;
+}
+
 void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now)
 {
 	char cur[MONC_NAME_MAX];
@@ -398,13 +436,25 @@ void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now
 	(void)now;
 	if (!map->addrs.n || (m->map.epoch && map->epoch <= m->map.epoch))
 		return;
-	snprintf(cur, sizeof(cur), "%s", m->session_rank >= 0 ? mon_name(m, m->session_rank) : "");
+	struct ceph_addrvec cur_addrs = {0};
+	int follow = m->state == MONC_SESSION ? m->session_rank : m->last_rank;
+
+	snprintf(cur, sizeof(cur), "%s", follow >= 0 ? mon_name(m, follow) : "");
+	if (follow >= 0)
+		cur_addrs = m->map.addrs.mon[follow];
 	m->map = *map;
-	/* Ranks move with a new map: follow monitors by name. */
+	/* Ranks move with a new map: follow monitors by name, or by address
+	 * when the old name was only a placeholder (monitors given as
+	 * addresses have no names until the first monmap). */
 	m->session_rank = m->last_rank = -1;
-	for (unsigned r = 0; r < m->map.addrs.n; r++)
-		if (cur[0] && !strcmp(m->map.names[r], cur))
+	for (unsigned r = 0; r < m->map.addrs.n && cur[0]; r++)
+		if (!strcmp(m->map.names[r], cur))
 			m->session_rank = m->last_rank = (int)r;
+	for (unsigned r = 0; r < m->map.addrs.n && m->last_rank < 0 && cur_addrs.n; r++)
+		if (same_mon(&m->map.addrs.mon[r], &cur_addrs))
+			m->session_rank = m->last_rank = (int)r;
+	if (m->state != MONC_SESSION)
+		m->session_rank = -1;
 	for (unsigned i = 0; i < m->nhunt; i++) {
 		m->hunt[i].rank = -1; /* gone from the map: it may still win */
 		for (unsigned r = 0; r < m->map.addrs.n; r++)
@@ -513,7 +563,7 @@ int64_t monc_command(struct monc *m, const char *const *cmd, size_t n, monc_done
 static void encode_blocklist(struct monc *m, struct monc_req *r, bool legacy)
 {
 	char cmd[256];
-	const char *one[1] = { cmd };
+	const char *one[1] = {cmd};
 
 	snprintf(cmd, sizeof(cmd), "{\"prefix\": \"osd %s\", \"%sop\": \"add\", \"addr\": \"%s\"}",
 		 legacy ? "blacklist" : "blocklist", legacy ? "blacklist" : "blocklist", r->blocklist_addr);
@@ -550,7 +600,7 @@ void monc_cancel(struct monc *m, uint64_t tid)
 int monc_handle_msg(struct monc *m, uint64_t con, uint16_t type, uint64_t tid, const void *front, size_t len,
 		    uint64_t now)
 {
-	struct monc_reply rep = { 0 };
+	struct monc_reply rep = {0};
 	struct monc_req *r;
 	uint8_t fsid[CEPH_FSID_LEN];
 	uint64_t handle;
@@ -624,7 +674,7 @@ struct monc *monc_new(const struct monc_monmap *initial, const struct monc_io *i
 
 void monc_stop(struct monc *m, uint64_t now)
 {
-	struct monc_reply rep = { .result = -ESHUTDOWN };
+	struct monc_reply rep = {.result = -ESHUTDOWN};
 
 	(void)now;
 	if (m->state == MONC_SESSION)
@@ -672,6 +722,11 @@ void monc_get_status(const struct monc *m, struct monc_status *st)
 	}
 	st->monmap_epoch = m->map.epoch;
 	st->nmons = m->map.addrs.n;
+}
+
+uint64_t monc_session_con(const struct monc *m)
+{
+	return m->state == MONC_SESSION ? m->session_con : 0;
 }
 
 const struct monc_monmap *monc_monmap(const struct monc *m)

@@ -42,14 +42,14 @@
 #include "cephmon/mon_msgs.h"
 #include "health/health.h"
 
-#define MONC_HUNT_PARALLEL 3
+#define MONC_HUNT_PARALLEL    3
 #define MONC_HUNT_INTERVAL_MS 3000 /* the kernel's CEPH_MONC_HUNT_INTERVAL */
-#define MONC_HUNT_BACKOFF 1.5
-#define MONC_HUNT_MAX_MULT 10.0
+#define MONC_HUNT_BACKOFF     1.5
+#define MONC_HUNT_MAX_MULT    10.0
 #define MONC_PING_INTERVAL_MS 10000 /* CEPH_MONC_PING_INTERVAL */
-#define MONC_PING_TIMEOUT_MS 30000  /* CEPH_MONC_PING_TIMEOUT */
-#define MONC_NAME_MAX 64
-#define MONC_SUBS_MAX 8
+#define MONC_PING_TIMEOUT_MS  30000 /* CEPH_MONC_PING_TIMEOUT */
+#define MONC_NAME_MAX	      64
+#define MONC_SUBS_MAX	      8
 
 struct monc;
 
@@ -75,14 +75,14 @@ enum monc_state {
 
 /* The monitors, as the initial configuration or a monmap gives them. */
 struct monc_monmap {
-	uint32_t epoch;		  /* 0: not from a monmap yet */
+	uint32_t epoch; /* 0: not from a monmap yet */
 	uint8_t fsid[CEPH_FSID_LEN];
 	struct ceph_mon_addrs addrs;
 	char names[CEPH_MON_ADDRS_MAX][MONC_NAME_MAX];
 };
 
 /* A finished request: @result is 0 or -errno (-ETIMEDOUT when cancelled by
- * monc_stop); the reply fields for its kind. */
+ * monc_stop: -ESHUTDOWN); the reply fields for its kind. */
 struct monc_reply {
 	int result;
 	struct mon_statfs_reply statfs;
@@ -100,6 +100,10 @@ void monc_free(struct monc *m);
 int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime);
 /* The newest epoch of @what the owner holds: renewals ask for the next one. */
 void monc_got_epoch(struct monc *m, const char *what, uint64_t epoch);
+/* Ask for the newest full map of @what again (start 0): for an owner that
+ * does not apply incremental maps (an MOSDMap carrying only incrementals).
+ * Later changes come as the monitor sends them. */
+void monc_want_full(struct monc *m, const char *what, uint64_t now);
 
 void monc_start(struct monc *m, uint64_t now);
 /* Close everything; pending requests finish with -ESHUTDOWN. */
@@ -136,8 +140,8 @@ struct monc_status {
 	uint64_t global_id;
 	double hunt_mult;
 	unsigned hunting_cons;
-	uint64_t sessions, hunts; /* sessions established, hunts started */
-	unsigned pending;	  /* requests not answered yet */
+	uint64_t sessions, hunts;    /* sessions established, hunts started */
+	unsigned pending;	     /* requests not answered yet */
 	uint64_t last_keepalive_ack; /* ms, 0 never */
 	uint32_t sub_interval;	     /* seconds the monitor granted */
 	unsigned nsubs;
@@ -151,5 +155,7 @@ struct monc_status {
 };
 void monc_get_status(const struct monc *m, struct monc_status *st);
 const struct monc_monmap *monc_monmap(const struct monc *m);
+/* The session's connection, 0 while hunting or stopped. */
+uint64_t monc_session_con(const struct monc *m);
 
 #endif

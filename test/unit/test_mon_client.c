@@ -67,15 +67,15 @@ static void f_keepalive(void *arg, uint64_t con)
 	io.keepalives++;
 }
 
-static const struct monc_io fio = { NULL, f_open, f_close, f_send, f_keepalive };
+static const struct monc_io fio = {NULL, f_open, f_close, f_send, f_keepalive};
 static struct monc *m;
 static struct health_queue *hq;
 static struct health_reader hr;
 
 static void setup(void)
 {
-	struct monc_monmap map = { 0 };
-	struct health_event ev = { .domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING };
+	struct monc_monmap map = {0};
+	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
 	char err[128];
 
 	memset(&io, 0, sizeof(io));
@@ -157,7 +157,7 @@ Test(monc, hunts_in_parallel_and_keeps_the_first_to_authenticate)
 
 Test(monc, requests_wait_for_a_session_and_are_resent_on_the_next)
 {
-	uint8_t reply[56] = { 0 };
+	uint8_t reply[56] = {0};
 	int64_t tid;
 
 	monc_start(m, 0);
@@ -251,7 +251,7 @@ Test(monc, keepalives_and_their_timeout)
 
 Test(monc, subscriptions_renew_at_half_the_granted_interval)
 {
-	uint8_t ack[20] = { 44, 1, 0, 0 }; /* 300 s */
+	uint8_t ack[20] = {44, 1, 0, 0}; /* 300 s */
 
 	monc_subscribe(m, "monmap", 0, false);
 	monc_subscribe(m, "fsmap.user", 0, true);
@@ -289,12 +289,14 @@ Test(monc, blocklist_falls_back_to_the_legacy_command)
 	ceph_enc_u64(&ack, 0);
 	ceph_enc_u32(&ack, (uint32_t)-EINVAL);
 	ceph_enc_string(&ack, "unknown command");
-	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 2), 0);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 2),
+		     0);
 	cr_assert_eq(replies, 0, "not finished: retried");
 	cr_assert(memmem(io.sent[io.nsent - 1].front, io.sent[io.nsent - 1].len, "osd blacklist", 13));
 	cr_assert_eq(io.sent[io.nsent - 1].tid, (uint64_t)tid);
 	/* The legacy one fails too: that is the answer. */
-	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 3), 0);
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 3),
+		     0);
 	cr_assert_eq(replies, 1);
 	cr_assert_eq(last_reply.result, -EINVAL);
 	cr_assert_str_eq(last_reply.rs, "unknown command");
@@ -304,7 +306,7 @@ Test(monc, blocklist_falls_back_to_the_legacy_command)
 Test(monc, malformed_replies_change_nothing)
 {
 	int64_t tid;
-	uint8_t junk[5] = { 1, 2, 3, 4, 5 };
+	uint8_t junk[5] = {1, 2, 3, 4, 5};
 
 	establish(0);
 	tid = monc_get_version(m, "osdmap", on_done, NULL, 1);
@@ -316,7 +318,7 @@ Test(monc, malformed_replies_change_nothing)
 	monc_get_status(m, &st);
 	cr_assert_eq(st.pending, 1);
 	cr_assert_eq(st.state, MONC_SESSION);
-	uint8_t ok[24] = { (uint8_t)tid, 0, 0, 0, 0, 0, 0, 0, 17 };
+	uint8_t ok[24] = {(uint8_t)tid, 0, 0, 0, 0, 0, 0, 0, 17};
 	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_GET_VERSION_REPLY, 0, ok, 24, 3), 0);
 	cr_assert_eq(replies, 1);
 	cr_assert_eq(last_reply.newest, 17);
@@ -340,7 +342,7 @@ Test(monc, auth_failures_are_reported_and_stop_finishes_requests)
 
 Test(monc, a_new_monmap_follows_the_session_by_name)
 {
-	struct monc_monmap map = { .epoch = 7 };
+	struct monc_monmap map = {.epoch = 7};
 	struct monc_status st;
 	char err[64], cur[MONC_NAME_MAX];
 
@@ -365,4 +367,49 @@ Test(monc, a_new_monmap_follows_the_session_by_name)
 	monc_set_monmap(m, &map, 2);
 	monc_get_status(m, &st);
 	cr_assert_eq(st.nmons, 4);
+}
+
+Test(monc, want_full_asks_for_the_newest_full_map_again)
+{
+	monc_subscribe(m, "osdmap", 0, false);
+	establish(0);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
+	cr_assert_eq(io.sent[io.nsent - 1].front[14], 0, "the first subscription asks for the newest full map");
+	monc_got_epoch(m, "osdmap", 7);
+	monc_want_full(m, "osdmap", 5);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 2, "asked at once");
+	const struct sent *s = &io.sent[io.nsent - 1];
+	cr_assert_eq(memcmp(s->front + 8, "osdmap", 6), 0);
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(s->front[14 + i], 0, "start 0: the newest full map");
+	monc_want_full(m, "osdmap", 6);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 2, "already asked");
+	monc_got_epoch(m, "osdmap", 9);
+	monc_want_full(m, "nosuchmap", 7);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 2);
+}
+
+Test(monc, the_session_follows_its_monitor_by_address_into_a_named_monmap)
+{
+	struct monc_monmap named = *monc_monmap(m);
+	struct monc_status st;
+	uint64_t con = establish(0);
+
+	(void)con;
+	monc_get_status(m, &st);
+	/* The real names, in another order. */
+	named.epoch = 3;
+	for (unsigned r = 0; r < 3; r++) {
+		named.addrs.mon[r] = monc_monmap(m)->addrs.mon[2 - r];
+		snprintf(named.names[r], MONC_NAME_MAX, "mon%c", 'z' - (int)r);
+	}
+	char want[MONC_NAME_MAX];
+	int old_rank = st.mon[0] - 'a';
+	snprintf(want, sizeof(want), "mon%c", 'z' - (2 - old_rank));
+	monc_set_monmap(m, &named, 10);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION);
+	cr_assert_str_eq(st.mon, want);
+	cr_assert_eq(st.monmap_epoch, 3);
+	cr_assert_eq(monc_session_con(m), io.open_con[0]);
 }
