@@ -27,6 +27,7 @@ struct monc_req {
 	void *arg;
 	char blocklist_addr[64]; /* set for `osd blocklist add`: retried as "blacklist" */
 	bool legacy_tried;
+	uint64_t sent_at; /* when it went out on the current session; 0 not yet */
 };
 
 struct monc_sub {
@@ -63,6 +64,8 @@ struct monc {
 	int session_rank;
 	uint64_t global_id;
 	uint64_t last_ack, next_ping;
+	uint64_t probe_sent, probe_after; /* the request probe (see monc_tick) */
+	bool stateful_subs;		  /* the monitor keeps subscriptions: no renewal */
 
 	/* Subscriptions. */
 	struct monc_sub subs[MONC_SUBS_MAX];
@@ -149,11 +152,13 @@ static void send_subscribe(struct monc *m, uint64_t now)
 	send_on_session(m, CEPH_MSG_MON_SUBSCRIBE, v, 0, &e);
 	ceph_enc_free(&e);
 	m->sub_sent_at = now;
-	/* Until the ack says how long it lasts, ask again at the next ping. */
-	m->sub_renew_after = now + MONC_PING_INTERVAL_MS;
+	/* A monitor with MON_STATEFUL_SUB keeps them for the session (and sends
+	 * no ack); an older one: until its ack says how long they last, ask
+	 * again at the next ping. */
+	m->sub_renew_after = m->stateful_subs ? UINT64_MAX : now + MONC_PING_INTERVAL_MS;
 }
 
-int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime)
+int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime, uint64_t now)
 {
 	struct monc_sub *s = NULL;
 
@@ -172,6 +177,7 @@ int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetim
 	s->next = start;
 	s->onetime = onetime;
 	s->got = false;
+	send_subscribe(m, now); /* nothing before a session: that sends them all */
 	return 0;
 }
 
@@ -277,15 +283,16 @@ void monc_start(struct monc *m, uint64_t now)
 	start_hunting(m, now, "mounting");
 }
 
-static void resend_requests(struct monc *m, unsigned *count)
+static void resend_requests(struct monc *m, uint64_t now, unsigned *count)
 {
 	for (struct monc_req *r = m->reqs; r; r = r->next) {
 		send_on_session(m, r->type, r->version, r->tid, &r->front);
+		r->sent_at = now;
 		(*count)++;
 	}
 }
 
-void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t now)
+void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t peer_features, uint64_t now)
 {
 	int rank = -1;
 	bool found = false;
@@ -309,12 +316,14 @@ void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t now)
 	m->global_id = global_id;
 	m->last_ack = now;
 	m->next_ping = now + MONC_PING_INTERVAL_MS;
+	m->probe_sent = m->probe_after = 0;
+	m->stateful_subs = (peer_features & MONC_FEATURE_MON_STATEFUL_SUB) != 0;
 	m->sessions++;
 	m->hunt_mult /= 2;
 	if (m->hunt_mult < 1)
 		m->hunt_mult = 1;
 	send_subscribe(m, now);
-	resend_requests(m, &resent);
+	resend_requests(m, now, &resent);
 	if (resent)
 		snprintf(reason, sizeof(reason), "session %llu; %u pending request%s sent again",
 			 (unsigned long long)m->sessions, resent, resent == 1 ? "" : "s");
@@ -338,6 +347,8 @@ void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint6
 			     reason);
 		m->io.close(m->io.arg, con);
 		m->last_rank = m->session_rank;
+		for (struct monc_req *r = m->reqs; r; r = r->next)
+			r->sent_at = 0; /* to be sent again on the next session */
 		start_hunting(m, now, reason);
 		return;
 	}
@@ -366,6 +377,17 @@ void monc_keepalive_ack(struct monc *m, uint64_t con, uint64_t now)
 		m->last_ack = now;
 }
 
+/* When the oldest request still pending went out on this session; 0 none. */
+static uint64_t oldest_sent(const struct monc *m)
+{
+	uint64_t t = 0;
+
+	for (const struct monc_req *r = m->reqs; r; r = r->next)
+		if (r->sent_at && (!t || r->sent_at < t))
+			t = r->sent_at;
+	return t;
+}
+
 uint64_t monc_tick(struct monc *m, uint64_t now)
 {
 	switch (m->state) {
@@ -380,12 +402,32 @@ uint64_t monc_tick(struct monc *m, uint64_t now)
 			new_round(m, now);
 		}
 		return m->nhunt ? m->round_deadline : m->next_round;
-	case MONC_SESSION:
+	case MONC_SESSION: {
+		uint64_t oldest = oldest_sent(m);
+		char why[HEALTH_REASON_MAX];
+
 		if (now - m->last_ack >= MONC_PING_TIMEOUT_MS) {
-			char why[HEALTH_REASON_MAX];
 			snprintf(why, sizeof(why), "no keepalive ack for %d s", MONC_PING_TIMEOUT_MS / 1000);
 			monc_con_down(m, m->session_con, -ETIMEDOUT, why, now);
 			return monc_tick(m, now);
+		}
+		/* Beyond the kernel: a request unanswered for a second makes us
+		 * probe the monitor with a keepalive; a monitor that acks nothing
+		 * within the hunt interval is gone silent (stopped, partitioned),
+		 * and we hunt now rather than after the 30 s ping timeout. */
+		if (m->probe_sent && m->last_ack >= m->probe_sent) {
+			m->probe_sent = 0; /* alive: the request is just slow */
+			m->probe_after = now + MONC_PING_INTERVAL_MS;
+		}
+		if (m->probe_sent && now - m->probe_sent >= MONC_PROBE_TIMEOUT_MS) {
+			snprintf(why, sizeof(why), "a request unanswered and no keepalive ack for %d s",
+				 MONC_PROBE_TIMEOUT_MS / 1000);
+			monc_con_down(m, m->session_con, -ETIMEDOUT, why, now);
+			return monc_tick(m, now);
+		}
+		if (!m->probe_sent && oldest && now >= oldest + MONC_REQUEST_PROBE_MS && now >= m->probe_after) {
+			m->io.keepalive(m->io.arg, m->session_con);
+			m->probe_sent = now;
 		}
 		if (now >= m->next_ping) {
 			m->io.keepalive(m->io.arg, m->session_con);
@@ -398,7 +440,17 @@ uint64_t monc_tick(struct monc *m, uint64_t now)
 			next = m->last_ack + MONC_PING_TIMEOUT_MS;
 		if (m->sub_renew_after > now && m->sub_renew_after < next)
 			next = m->sub_renew_after;
+		if (m->probe_sent && m->probe_sent + MONC_PROBE_TIMEOUT_MS < next)
+			next = m->probe_sent + MONC_PROBE_TIMEOUT_MS;
+		if (!m->probe_sent && oldest) {
+			uint64_t p = oldest + MONC_REQUEST_PROBE_MS;
+			if (p < m->probe_after)
+				p = m->probe_after;
+			if (p < next)
+				next = p > now ? p : now + 1;
+		}
 		return next;
+	}
 	default:
 		return UINT64_MAX;
 	}
@@ -491,7 +543,7 @@ static struct monc_req *find_req(struct monc *m, uint64_t tid)
 	return NULL;
 }
 
-static int64_t submit(struct monc *m, struct monc_req *req)
+static int64_t submit(struct monc *m, struct monc_req *req, uint64_t now)
 {
 	struct monc_req **pp = &m->reqs;
 
@@ -509,6 +561,8 @@ static int64_t submit(struct monc *m, struct monc_req *req)
 		pp = &(*pp)->next;
 	*pp = req; /* in tid order, so resends keep it */
 	send_on_session(m, req->type, req->version, req->tid, &req->front);
+	if (m->state == MONC_SESSION)
+		req->sent_at = now;
 	return (int64_t)req->tid;
 }
 
@@ -535,7 +589,7 @@ int64_t monc_statfs(struct monc *m, int64_t data_pool, monc_done_fn done, void *
 	if (!r)
 		return -ENOMEM;
 	r->version = mon_statfs_encode(&r->front, m->map.fsid, data_pool);
-	return submit(m, r);
+	return submit(m, r, now);
 }
 
 int64_t monc_get_version(struct monc *m, const char *what, monc_done_fn done, void *arg, uint64_t now)
@@ -546,7 +600,7 @@ int64_t monc_get_version(struct monc *m, const char *what, monc_done_fn done, vo
 	if (!r)
 		return -ENOMEM;
 	r->version = mon_get_version_encode(&r->front, r->tid, what);
-	return submit(m, r);
+	return submit(m, r, now);
 }
 
 int64_t monc_command(struct monc *m, const char *const *cmd, size_t n, monc_done_fn done, void *arg, uint64_t now)
@@ -557,7 +611,7 @@ int64_t monc_command(struct monc *m, const char *const *cmd, size_t n, monc_done
 	if (!r)
 		return -ENOMEM;
 	r->version = mon_command_encode(&r->front, m->map.fsid, cmd, n);
-	return submit(m, r);
+	return submit(m, r, now);
 }
 
 static void encode_blocklist(struct monc *m, struct monc_req *r, bool legacy)
@@ -584,7 +638,7 @@ int64_t monc_blocklist_add(struct monc *m, const char *addr, monc_done_fn done, 
 		return -ENOMEM;
 	snprintf(r->blocklist_addr, sizeof(r->blocklist_addr), "%s", addr);
 	encode_blocklist(m, r, false);
-	return submit(m, r);
+	return submit(m, r, now);
 }
 
 void monc_cancel(struct monc *m, uint64_t tid)
@@ -612,7 +666,8 @@ int monc_handle_msg(struct monc *m, uint64_t con, uint16_t type, uint64_t tid, c
 	case CEPH_MSG_MON_SUBSCRIBE_ACK:
 		if (mon_subscribe_ack_decode(front, len, &m->sub_interval, fsid))
 			return -EBADMSG;
-		m->sub_renew_after = m->sub_sent_at + (uint64_t)m->sub_interval * 1000 / 2;
+		if (!m->stateful_subs)
+			m->sub_renew_after = m->sub_sent_at + (uint64_t)m->sub_interval * 1000 / 2;
 		return 0;
 	case CEPH_MSG_STATFS_REPLY:
 		if (mon_statfs_reply_decode(front, len, &rep.statfs))

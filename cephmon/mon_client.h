@@ -21,10 +21,14 @@
  *    never answers). Rounds back off (x1.5, up to x10), and the backoff
  *    halves again once a session is up.
  *  - Keepalives: every MONC_PING_INTERVAL_MS on the session; no ack for
- *    MONC_PING_TIMEOUT_MS ends the session and starts hunting.
+ *    MONC_PING_TIMEOUT_MS ends the session and starts hunting. Beyond the
+ *    kernel: a request pending for MONC_REQUEST_PROBE_MS sends a keepalive
+ *    at once, and no ack within MONC_PROBE_TIMEOUT_MS ends the session, so
+ *    a monitor gone silent under a waiting caller is left in seconds.
  *  - Subscriptions (monmap, osdmap, fsmap.user, ...) from the epoch after
- *    the newest one held, sent on every new session and renewed at half
- *    the interval the monitor grants.
+ *    the newest one held, sent on every new session; renewed at half the
+ *    interval the monitor grants, unless the monitor keeps them for the
+ *    session (MON_STATEFUL_SUB, every monitor since Jewel).
  *  - Generic requests (statfs, get_version, mon commands) tracked by tid and
  *    resent on every new session until answered, with the kernel's legacy
  *    fallback for `osd blocklist add` ("blacklist" before Pacific).
@@ -46,10 +50,15 @@
 #define MONC_HUNT_INTERVAL_MS 3000 /* the kernel's CEPH_MONC_HUNT_INTERVAL */
 #define MONC_HUNT_BACKOFF     1.5
 #define MONC_HUNT_MAX_MULT    10.0
-#define MONC_PING_INTERVAL_MS 10000 /* CEPH_MONC_PING_INTERVAL */
-#define MONC_PING_TIMEOUT_MS  30000 /* CEPH_MONC_PING_TIMEOUT */
-#define MONC_NAME_MAX	      64
-#define MONC_SUBS_MAX	      8
+#define MONC_PING_INTERVAL_MS 10000		    /* CEPH_MONC_PING_INTERVAL */
+#define MONC_PING_TIMEOUT_MS  30000		    /* CEPH_MONC_PING_TIMEOUT */
+#define MONC_REQUEST_PROBE_MS 1000		    /* a request this old makes us probe the monitor */
+#define MONC_PROBE_TIMEOUT_MS MONC_HUNT_INTERVAL_MS /* no ack by then: the monitor is gone silent */
+/* Ceph's CEPH_FEATURE_MON_STATEFUL_SUB (SERVER_JEWEL): subscriptions last
+ * the session, no renewal. */
+#define MONC_FEATURE_MON_STATEFUL_SUB (1ULL << 57)
+#define MONC_NAME_MAX		      64
+#define MONC_SUBS_MAX		      8
 
 struct monc;
 
@@ -96,8 +105,9 @@ struct monc *monc_new(const struct monc_monmap *initial, const struct monc_io *i
 void monc_free(struct monc *m);
 
 /* Subscribe to @what from epoch @start (the monitor sends the newest it
- * has at or after it); called before monc_start or at any time after. */
-int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime);
+ * has at or after it; 0: the newest full map); called before monc_start or
+ * at any time after (on a session, the subscription goes out at once). */
+int monc_subscribe(struct monc *m, const char *what, uint64_t start, bool onetime, uint64_t now);
 /* The newest epoch of @what the owner holds: renewals ask for the next one. */
 void monc_got_epoch(struct monc *m, const char *what, uint64_t epoch);
 /* Ask for the newest full map of @what again (start 0): for an owner that
@@ -111,8 +121,9 @@ void monc_stop(struct monc *m, uint64_t now);
 /* Timers; returns the time (ms) of the next call it wants. */
 uint64_t monc_tick(struct monc *m, uint64_t now);
 
-/* What the connections report. @global_id is what authentication gave. */
-void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t now);
+/* What the connections report. @global_id is what authentication gave,
+ * @peer_features what the monitor said it supports. */
+void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t peer_features, uint64_t now);
 void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint64_t now);
 void monc_keepalive_ack(struct monc *m, uint64_t con, uint64_t now);
 /* A message from the session's monitor: returns 0, -EBADMSG for a payload

@@ -33,9 +33,9 @@
 
 static void enc_request_header(struct ceph_enc *e)
 {
-	ceph_enc_u64(e, 0);		  /* have_version */
-	ceph_enc_u16(e, (uint16_t)-1);	  /* session_mon: none */
-	ceph_enc_u64(e, 0);		  /* session_mon_tid */
+	ceph_enc_u64(e, 0);	       /* have_version */
+	ceph_enc_u16(e, (uint16_t)-1); /* session_mon: none */
+	ceph_enc_u64(e, 0);	       /* session_mon_tid */
 }
 
 #define REQUEST_HEADER_LEN (8 + 2 + 8)
@@ -90,8 +90,7 @@ uint16_t mon_get_version_encode(struct ceph_enc *e, uint64_t handle, const char 
 	return 1;
 }
 
-int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest,
-				 uint64_t *oldest)
+int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest, uint64_t *oldest)
 {
 	struct ceph_dec d;
 
@@ -209,7 +208,7 @@ int osdmap_summary_decode(const void *map, size_t len, struct osdmap_summary *ou
 		return -EBADMSG;
 	out->npools_total = n;
 	for (uint32_t i = 0; i < n; i++) {
-		struct osdmap_pool p = { 0 };
+		struct osdmap_pool p = {0};
 		uint64_t id;
 		if (ceph_dec_u64(&client, &id) || decode_pool(&client, &p))
 			return -EBADMSG;
@@ -256,15 +255,29 @@ void osdmap_flags_string(uint32_t flags, char *buf, size_t len)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ 1u << 0, "nearfull" },     { 1u << 1, "full" },	   { 1u << 2, "pauserd" },
-		{ 1u << 3, "pausewr" },	     { 1u << 4, "pauserec" },	   { 1u << 5, "noup" },
-		{ 1u << 6, "nodown" },	     { 1u << 7, "noout" },	   { 1u << 8, "noin" },
-		{ 1u << 9, "nobackfill" },   { 1u << 10, "norecover" },	   { 1u << 11, "noscrub" },
-		{ 1u << 12, "nodeep-scrub" }, { 1u << 13, "notieragent" }, { 1u << 14, "norebalance" },
-		{ 1u << 15, "sortbitwise" }, { 1u << 16, "require_jewel_osds" },
-		{ 1u << 17, "require_kraken_osds" }, { 1u << 18, "recovery_deletes" },
-		{ 1u << 19, "purged_snapdirs" }, { 1u << 20, "nosnaptrim" },
-		{ 1u << 21, "pglog_hardlimit" },
+	    {1u << 0, "nearfull"},
+	    {1u << 1, "full"},
+	    {1u << 2, "pauserd"},
+	    {1u << 3, "pausewr"},
+	    {1u << 4, "pauserec"},
+	    {1u << 5, "noup"},
+	    {1u << 6, "nodown"},
+	    {1u << 7, "noout"},
+	    {1u << 8, "noin"},
+	    {1u << 9, "nobackfill"},
+	    {1u << 10, "norecover"},
+	    {1u << 11, "noscrub"},
+	    {1u << 12, "nodeep-scrub"},
+	    {1u << 13, "notieragent"},
+	    {1u << 14, "norebalance"},
+	    {1u << 15, "sortbitwise"},
+	    {1u << 16, "require_jewel_osds"},
+	    {1u << 17, "require_kraken_osds"},
+	    {1u << 18, "require_luminous_osds"},
+	    {1u << 19, "recovery_deletes"},
+	    {1u << 20, "purged_snapdirs"},
+	    {1u << 21, "nosnaptrim"},
+	    {1u << 22, "pglog_hardlimit"},
 	};
 	size_t off = 0;
 

@@ -130,7 +130,7 @@ static uint64_t establish(uint64_t now)
 {
 	monc_start(m, now);
 	cr_assert_eq(io.nopen, 2, "hunts two of three monitors at once");
-	monc_con_up(m, io.open_con[0], 4100, now + 5);
+	monc_con_up(m, io.open_con[0], 4100, 0, now + 5);
 	return io.open_con[0];
 }
 
@@ -139,7 +139,7 @@ Test(monc, hunts_in_parallel_and_keeps_the_first_to_authenticate)
 	struct monc_status st;
 	uint64_t con;
 
-	monc_subscribe(m, "osdmap", 0, false);
+	monc_subscribe(m, "osdmap", 0, false, 0);
 	con = establish(1000);
 	cr_assert_neq(strcmp(io.open_name[0], io.open_name[1]), 0, "two different monitors");
 	cr_assert_eq(io.nclosed, 1);
@@ -164,7 +164,7 @@ Test(monc, requests_wait_for_a_session_and_are_resent_on_the_next)
 	tid = monc_statfs(m, 3, on_done, NULL, 0);
 	cr_assert_gt(tid, 0);
 	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 0, "no session yet");
-	monc_con_up(m, io.open_con[0], 1, 10);
+	monc_con_up(m, io.open_con[0], 1, 0, 10);
 	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 1, "sent once the session is up");
 
 	/* The session's monitor dies before answering. */
@@ -178,7 +178,7 @@ Test(monc, requests_wait_for_a_session_and_are_resent_on_the_next)
 	const char *h = health_since();
 	cr_assert(strstr(h, "\"type\":\"session_lost\"") && strstr(h, "ECONNREFUSED"), "%s", h);
 
-	monc_con_up(m, io.open_con[before + 1], 2, 30);
+	monc_con_up(m, io.open_con[before + 1], 2, 0, 30);
 	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 2, "resent on the new session");
 	cr_assert_eq(io.sent[io.nsent - 1].tid, (uint64_t)tid, "with its tid");
 	h = health_since();
@@ -219,7 +219,7 @@ Test(monc, a_silent_monitor_is_left_after_the_hunt_interval)
 	monc_get_status(m, &st);
 	cr_assert_float_eq(st.hunt_mult, 1.5, 1e-9);
 	/* A straggler of the old round cannot become the session. */
-	monc_con_up(m, io.open_con[0], 9, MONC_HUNT_INTERVAL_MS + 1);
+	monc_con_up(m, io.open_con[0], 9, 0, MONC_HUNT_INTERVAL_MS + 1);
 	monc_get_status(m, &st);
 	cr_assert_eq(st.state, MONC_HUNTING);
 }
@@ -253,8 +253,8 @@ Test(monc, subscriptions_renew_at_half_the_granted_interval)
 {
 	uint8_t ack[20] = {44, 1, 0, 0}; /* 300 s */
 
-	monc_subscribe(m, "monmap", 0, false);
-	monc_subscribe(m, "fsmap.user", 0, true);
+	monc_subscribe(m, "monmap", 0, false, 0);
+	monc_subscribe(m, "fsmap.user", 0, true, 0);
 	establish(0);
 	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
 	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_SUBSCRIBE_ACK, 0, ack, sizeof(ack), 7), 0);
@@ -371,7 +371,7 @@ Test(monc, a_new_monmap_follows_the_session_by_name)
 
 Test(monc, want_full_asks_for_the_newest_full_map_again)
 {
-	monc_subscribe(m, "osdmap", 0, false);
+	monc_subscribe(m, "osdmap", 0, false, 0);
 	establish(0);
 	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
 	cr_assert_eq(io.sent[io.nsent - 1].front[14], 0, "the first subscription asks for the newest full map");
@@ -387,6 +387,10 @@ Test(monc, want_full_asks_for_the_newest_full_map_again)
 	monc_got_epoch(m, "osdmap", 9);
 	monc_want_full(m, "nosuchmap", 7);
 	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 2);
+	/* A subscription added on a session goes out at once. */
+	cr_assert_eq(monc_subscribe(m, "mdsmap.1", 0, false, 8), 0);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 3);
+	cr_assert_eq(io.sent[io.nsent - 1].front[0], 2, "osdmap and mdsmap.1");
 }
 
 Test(monc, the_session_follows_its_monitor_by_address_into_a_named_monmap)
@@ -412,4 +416,59 @@ Test(monc, the_session_follows_its_monitor_by_address_into_a_named_monmap)
 	cr_assert_str_eq(st.mon, want);
 	cr_assert_eq(st.monmap_epoch, 3);
 	cr_assert_eq(monc_session_con(m), io.open_con[0]);
+}
+
+Test(monc, a_monitor_that_keeps_subscriptions_is_not_asked_again)
+{
+	monc_subscribe(m, "monmap", 0, false, 0);
+	monc_start(m, 0);
+	monc_con_up(m, io.open_con[0], 4100, MONC_FEATURE_MON_STATEFUL_SUB, 5);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1);
+	for (uint64_t t = 5; t < 120000; t += 5000) {
+		monc_keepalive_ack(m, io.open_con[0], t);
+		monc_tick(m, t);
+	}
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), 1, "no renewal on a stateful session");
+}
+
+Test(monc, a_monitor_silent_under_a_request_is_left_in_seconds)
+{
+	int64_t tid;
+	const uint64_t t0 = 100;
+
+	establish(0);
+	tid = monc_statfs(m, CEPH_NOPOOL, on_done, NULL, t0);
+	cr_assert_gt(tid, 0);
+	cr_assert_leq(monc_tick(m, t0 + 1), t0 + MONC_REQUEST_PROBE_MS, "wakes for the probe");
+	monc_tick(m, t0 + MONC_REQUEST_PROBE_MS - 1);
+	cr_assert_eq(io.keepalives, 0);
+	monc_tick(m, t0 + MONC_REQUEST_PROBE_MS);
+	cr_assert_eq(io.keepalives, 1, "the probe");
+	health_since();
+	monc_tick(m, t0 + MONC_REQUEST_PROBE_MS + MONC_PROBE_TIMEOUT_MS - 1);
+	struct monc_status st;
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION, "not a millisecond early");
+	monc_tick(m, t0 + MONC_REQUEST_PROBE_MS + MONC_PROBE_TIMEOUT_MS);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_HUNTING);
+	cr_assert_eq(st.pending, 1, "the request waits for the next session");
+	const char *h = health_since();
+	cr_assert(strstr(h, "a request unanswered and no keepalive ack for 3 s"), "%s", h);
+}
+
+Test(monc, a_slow_request_on_a_live_monitor_keeps_the_session)
+{
+	const uint64_t t0 = 100, probe = t0 + MONC_REQUEST_PROBE_MS;
+
+	establish(0);
+	cr_assert_gt(monc_get_version(m, "osdmap", on_done, NULL, t0), 0);
+	monc_tick(m, probe);
+	cr_assert_eq(io.keepalives, 1);
+	monc_keepalive_ack(m, io.open_con[0], probe + 2);
+	monc_tick(m, probe + MONC_PROBE_TIMEOUT_MS + 10);
+	struct monc_status st;
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION, "it answered the probe");
+	cr_assert_eq(io.keepalives, 1, "no new probe for a while");
 }

@@ -87,12 +87,12 @@ Test(mon_msgs, osdmap_with_hostile_lengths_is_refused)
 Test(mon_msgs, subscribe_layout)
 {
 	struct ceph_enc e;
-	const struct mon_sub_item items[] = { { "monmap", 3, 0 }, { "osdmap", 0, CEPH_SUB_ONETIME } };
+	const struct mon_sub_item items[] = {{"monmap", 3, 0}, {"osdmap", 0, CEPH_SUB_ONETIME}};
 	static const uint8_t want[] = {
-		2, 0, 0, 0,					 /* two items */
-		6, 0, 0, 0, 'm', 'o', 'n', 'm', 'a', 'p', 3, 0, 0, 0, 0, 0, 0, 0, 0, /* start 3, flags 0 */
-		6, 0, 0, 0, 'o', 's', 'd', 'm', 'a', 'p', 0, 0, 0, 0, 0, 0, 0, 0, 1, /* start 0, onetime */
-		4, 0, 0, 0, 'h', 'o', 's', 't',
+	    2, 0, 0, 0,								 /* two items */
+	    6, 0, 0, 0, 'm', 'o', 'n', 'm', 'a', 'p', 3, 0, 0, 0, 0, 0, 0, 0, 0, /* start 3, flags 0 */
+	    6, 0, 0, 0, 'o', 's', 'd', 'm', 'a', 'p', 0, 0, 0, 0, 0, 0, 0, 0, 1, /* start 0, onetime */
+	    4, 0, 0, 0, 'h', 'o', 's', 't',
 	};
 
 	ceph_enc_init(&e);
@@ -141,7 +141,7 @@ Test(mon_msgs, statfs_request_and_reply)
 
 Test(mon_msgs, get_version_reply_with_and_without_oldest)
 {
-	uint8_t b[24] = { 9, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0 };
+	uint8_t b[24] = {9, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0};
 	uint64_t h, newest, oldest;
 
 	cr_assert_eq(mon_get_version_reply_decode(b, 24, &h, &newest, &oldest), 0);
@@ -178,7 +178,7 @@ Test(mon_msgs, mosdmap_lists_maps_in_place)
 	struct ceph_enc e;
 	struct mosdmap *x = malloc(sizeof(*x));
 	struct osdmap_summary *s = malloc(sizeof(*s));
-	uint8_t fsid[16] = { 1 };
+	uint8_t fsid[16] = {1};
 
 	ceph_enc_init(&e);
 	ceph_enc_bytes(&e, fsid, 16);
@@ -251,8 +251,11 @@ Test(mon_msgs, osdmap_flag_names)
 {
 	char buf[64];
 
-	osdmap_flags_string((1u << 15) | (1u << 18) | (1u << 31), buf, sizeof(buf));
-	cr_assert_str_eq(buf, "sortbitwise,recovery_deletes,0x80000000");
+	/* What `ceph osd dump` says of a new Pacific cluster: bits 15, 19, 20, 22. */
+	osdmap_flags_string((1u << 15) | (1u << 19) | (1u << 20) | (1u << 22), buf, sizeof(buf));
+	cr_assert_str_eq(buf, "sortbitwise,recovery_deletes,purged_snapdirs,pglog_hardlimit");
+	osdmap_flags_string((1u << 18) | (1u << 31), buf, sizeof(buf));
+	cr_assert_str_eq(buf, "require_luminous_osds,0x80000000");
 	osdmap_flags_string(0, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "");
 }
