@@ -234,7 +234,7 @@ static void emit_mount_event(struct nf_mount *m, enum health_type type, const ch
 
 static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_fd)
 {
-	char err[512] = "";
+	char err[512] = "", reason[HEALTH_REASON_MAX];
 	struct nf_key root = {0, 0};
 	int r, status = EXIT_FAIL;
 	pthread_t tid;
@@ -247,11 +247,23 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 	}
 	emit_mount_event(m, HEALTH_RUNNING, "mounting");
 	health_queue_set_notify(m->health, health_file_notify, m);
+	/* The exporter runs before the front-end connects, so a mount that
+	 * fails (no monitor, a refused key) still reports why, to whoever
+	 * watches the URL. */
+	if (m->opts.health_url) {
+		m->export = health_export_start(m->health, m->opts.health_url, NULL, err, sizeof(err));
+		if (!m->export) {
+			nf_log(LOG_ERR, "health_url: %s", err);
+			goto out_health;
+		}
+	}
 
 	r = m->fe->start(m, m->source, &m->fs, &root, err, sizeof(err));
 	if (r) {
 		nf_log(LOG_ERR, "%s", err[0] ? err : strerror(-r));
-		goto out_health;
+		snprintf(reason, sizeof(reason), "mount failed: %s", err[0] ? err : strerror(-r));
+		emit_mount_event(m, HEALTH_UNMOUNT, reason);
+		goto out_export;
 	}
 	m->ops = m->fe->ops; /* read after start: a front-end may pick its table by its options */
 	m->inodes = inode_table_new(&root, m->ops->forget, m->fs);
@@ -259,17 +271,10 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		nf_log(LOG_ERR, "out of memory");
 		goto out_backend;
 	}
-	if (m->opts.health_url) {
-		m->export = health_export_start(m->health, m->opts.health_url, NULL, err, sizeof(err));
-		if (!m->export) {
-			nf_log(LOG_ERR, "health_url: %s", err);
-			goto out_inodes;
-		}
-	}
 	m->se = new_session(m, cl);
 	if (!m->se) {
 		nf_log(LOG_ERR, "could not set up the FUSE session (see the message above)");
-		goto out_export;
+		goto out_inodes;
 	}
 	if (fuse_set_signal_handlers(m->se)) {
 		nf_log(LOG_ERR, "could not install signal handlers");
@@ -330,18 +335,19 @@ out_signals:
 out_session:
 	fuse_session_destroy(m->se);
 	m->se = NULL;
-out_export:
-	if (m->export)
-		health_export_stop(m->export, 2000, NULL);
 out_inodes:
 	/* The backend is stopped first: the table's forget callback points into it. */
 	if (m->fs)
 		m->fe->stop(m->fs);
 	m->fs = NULL;
 	inode_table_free(m->inodes);
-	goto out_health;
+	goto out_export;
 out_backend:
 	m->fe->stop(m->fs);
+	m->fs = NULL;
+out_export:
+	if (m->export)
+		health_export_stop(m->export, 2000, NULL);
 out_health:
 	if (ready_fd >= 0) {
 		char s = EXIT_FAIL;
