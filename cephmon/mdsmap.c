@@ -375,7 +375,7 @@ int mmdsmap_decode(const void *front, size_t len, struct mdsmap_summary *out)
 		return -EBADMSG;
 	/* Header version 2 appends the name; the front alone cannot say which
 	 * version it is, so what follows must be exactly one string or nothing. */
-	if (ceph_dec_left(&d) && (ceph_dec_string(&d, fs_name, sizeof(fs_name)) || ceph_dec_left(&d)))
+	if (ceph_dec_left(&d) && (dec_name(&d, fs_name, sizeof(fs_name)) || ceph_dec_left(&d)))
 		return -EBADMSG;
 	err = mdsmap_decode(map, map_len, out);
 	if (err)

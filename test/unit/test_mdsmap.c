@@ -365,6 +365,10 @@ Test(mdsmap, bytes_after_the_end)
 	cr_assert_str_eq(m->map_fs_name, "abc");
 	put32(buf + len + 7, 0);
 	expect_fail(buf, len + 11, -EBADMSG, "a string and more");
+	put32(buf + len, 200);
+	memset(buf + len + 4, 'n', 200);
+	cr_assert_eq(mmdsmap_decode(buf, len + 204, m), 0, "a long name is cut, not fatal");
+	cr_assert_eq(strlen(m->map_fs_name), FSMAP_FS_NAME_MAX - 1);
 
 	/* A byte inside the blob after the MDSMap structure. */
 	copy_one();
