@@ -19,6 +19,7 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/cephx_crypto.c cephmon/cephx_crypto.h \
 	cephmon/cephx.c cephmon/cephx.h \
 	cephmon/monmap.c cephmon/monmap.h \
+	cephmon/mdsmap.c cephmon/mdsmap.h \
 	cephmon/ceph_entity.h \
 	cephmon/msgr2_session.c cephmon/msgr2_session.h \
 	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h

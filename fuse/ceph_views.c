@@ -157,15 +157,92 @@ size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len)
 	return o.off;
 }
 
-size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, char *buf, size_t len)
+/* Ranks listed, as the kernel's possible_max_rank: at least max_mds and
+ * every rank in the map; bounded so a hostile max_mds cannot fill the file. */
+#define VIEW_MAX_RANKS 256
+
+static void put_mds_ranks(struct out *o, const struct mdsmap_summary *mm)
+{
+	int32_t nranks = mm->max_mds > (int32_t)mm->nin ? mm->max_mds : (int32_t)mm->nin;
+	char addr[96];
+
+	for (unsigned i = 0; i < mm->nmds; i++)
+		if (mm->mds[i].state > 0 && mm->mds[i].rank >= nranks)
+			nranks = mm->mds[i].rank + 1;
+	if (nranks > VIEW_MAX_RANKS)
+		nranks = VIEW_MAX_RANKS;
+	for (int32_t r = 0; r < nranks; r++) {
+		const struct mdsmap_mds *d = mdsmap_rank_holder(mm, r);
+
+		if (d)
+			ceph_entity_addr_format(&d->addr, addr, sizeof(addr));
+		put(o, "\tmds%d\t%s\t(%s)\n", r, d ? addr : "-", mdsmap_state_name(d ? d->state : CEPH_MDS_STATE_DNE));
+	}
+}
+
+static void put_mdsmap_extra(struct out *o, const struct mdsmap_summary *mm)
+{
+	int64_t pool = mdsmap_statfs_pool(mm);
+	char addr[96];
+
+	if (mm->has_fs_name)
+		put(o, "fs_name %s\n", mm->fs_name);
+	put(o, "enabled %d\n", mm->enabled);
+	put(o, "flags 0x%x\n", mm->flags);
+	put(o, "max_file_size %llu\n", (unsigned long long)mm->max_file_size);
+	put(o, "data_pools");
+	for (unsigned i = 0; i < mm->ndata_pools; i++)
+		put(o, "%s%lld", i ? "," : " ", (long long)mm->data_pools[i]);
+	if (!mm->ndata_pools_total)
+		put(o, " none");
+	if (mm->ndata_pools < mm->ndata_pools_total)
+		put(o, ",... (%u in all)", mm->ndata_pools_total);
+	put(o, "\n");
+	put(o, "metadata_pool %lld\n", (long long)mm->metadata_pool);
+	if (pool == CEPH_NOPOOL)
+		put(o, "statfs_pool -1 (whole cluster)\n");
+	else
+		put(o, "statfs_pool %lld\n", (long long)pool);
+	put(o, "ranks in %u up %u failed %u stopped %u damaged %u\n", mm->nin, mm->nup, mm->nfailed, mm->nstopped,
+	    mm->ndamaged);
+	for (unsigned i = 0; i < mm->nmds; i++) {
+		const struct mdsmap_mds *d = &mm->mds[i];
+
+		if (d->naddrs)
+			ceph_entity_addr_format(&d->addr, addr, sizeof(addr));
+		put(o, "daemon %llu %s rank %d %s %s%s\n", (unsigned long long)d->gid, d->name, d->rank,
+		    mdsmap_state_name(d->state), d->naddrs ? addr : "-", d->laggy ? " laggy" : "");
+	}
+	if (mm->nmds < mm->nmds_total)
+		put(o, "(%u more daemons not shown)\n", mm->nmds_total - mm->nmds);
+}
+
+size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, const struct mdsmap_summary *mm, char *buf,
+			size_t len)
 {
 	struct out o;
 
 	start(&o, buf, len);
-	put(&o, "fsmap_epoch %u\n", fm->epoch);
-	put(&o, "legacy_client_fscid %d\n", fm->legacy_client_fscid);
+	if (mm) {
+		/* The kernel's lines first, in its order and spelling. */
+		put(&o, "epoch %u\n", mm->epoch);
+		put(&o, "root %d\n", mm->root);
+		put(&o, "max_mds %d\n", mm->max_mds);
+		put(&o, "session_timeout %u\n", mm->session_timeout);
+		put(&o, "session_autoclose %u\n", mm->session_autoclose);
+		put_mds_ranks(&o, mm);
+		put_mdsmap_extra(&o, mm);
+	} else {
+		put(&o, "mdsmap none received yet\n");
+	}
+	if (fm) {
+		put(&o, "fsmap_epoch %u\n", fm->epoch);
+		put(&o, "legacy_client_fscid %d\n", fm->legacy_client_fscid);
+	} else {
+		put(&o, "fsmap none received yet\n");
+	}
 	put(&o, "mounted %s\n", mounted_fs && *mounted_fs ? mounted_fs : "(default)");
-	for (unsigned i = 0; i < fm->nfs; i++)
+	for (unsigned i = 0; fm && i < fm->nfs; i++)
 		put(&o, "fs %d %s\n", fm->fs[i].fscid, fm->fs[i].name);
 	return o.off;
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/statvfs.h>
 
+#include "cephmon/mdsmap.h"
 #include "cephmon/mon_client.h"
 #include "cephmon/mon_msgs.h"
 
@@ -38,7 +39,12 @@ struct ceph_auth_view {
 size_t ceph_view_monmap(const struct monc_monmap *map, char *buf, size_t len);
 size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, size_t len);
 size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len);
-size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, char *buf, size_t len);
+/* .ceph/mdsmap: the kernel debugfs mdsmap lines (epoch, root, max_mds,
+ * session_timeout, session_autoclose, one "\tmdsR\tADDR\t(STATE)" per rank),
+ * then what else the MDS map says (pools, every daemon), then the FS map's
+ * file systems. @fm (no FS map yet) and @mm (no MDS map yet) may be NULL. */
+size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, const struct mdsmap_summary *mm, char *buf,
+			size_t len);
 size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len);
 
 #endif

@@ -25,6 +25,7 @@ UNIT_TESTS = \
 	test/unit/test_msgr2_session \
 	test/unit/test_cephx \
 	test/unit/test_monmap \
+	test/unit/test_mdsmap \
 	test/unit/test_evloop \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
@@ -83,7 +84,11 @@ test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors
 test_unit_test_monmap_CFLAGS = $(unit_cflags)
 test_unit_test_monmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py
+test_unit_test_mdsmap_SOURCES = test/unit/test_mdsmap.c test/unit/mdsmap_vectors.h
+test_unit_test_mdsmap_CFLAGS = $(unit_cflags)
+test_unit_test_mdsmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c
@@ -117,7 +122,7 @@ test_unit_test_mon_client_SOURCES = test/unit/test_mon_client.c
 test_unit_test_mon_client_CFLAGS = $(unit_cflags)
 test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c
+test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c test/unit/mdsmap_vectors.h
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
 test_unit_test_ceph_views_LDADD = fuse/libcephfront.a $(cephmon_libs) $(CRITERION_LIBS)
 
@@ -185,6 +190,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_msgr2_session \
 	test/fuzz/fuzz_cephx \
 	test/fuzz/fuzz_monmap \
+	test/fuzz/fuzz_mdsmap \
 	test/fuzz/fuzz_cb_request
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
@@ -255,6 +261,10 @@ test_fuzz_fuzz_cephx_LDADD = $(cephmon_libs)
 test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver)
 test_fuzz_fuzz_monmap_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_monmap_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_mdsmap_SOURCES = test/fuzz/fuzz_mdsmap.c $(fuzz_driver)
+test_fuzz_fuzz_mdsmap_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_mdsmap_LDADD = $(cephmon_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 

@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "fuse/ceph_views.h"
+#include "mdsmap_vectors.h"
 
 Test(ceph_views, statfs_as_the_kernel_computes_it)
 {
 	/* 3 OSDs of 10 GiB, 1.5 GiB used: what `ceph df` reports in KiB. */
-	struct mon_statfs_reply r = { .kb = 30ULL << 20, .kb_used = 3ULL << 19, .kb_avail = (30ULL << 20) - (3ULL << 19),
-				      .num_objects = 1234 };
+	struct mon_statfs_reply r = {
+	    .kb = 30ULL << 20, .kb_used = 3ULL << 19, .kb_avail = (30ULL << 20) - (3ULL << 19), .num_objects = 1234};
 	struct statvfs st;
 
 	ceph_statfs_fill(&r, &st);
@@ -30,14 +31,22 @@ Test(ceph_views, statfs_as_the_kernel_computes_it)
 
 Test(ceph_views, monmap_and_monc)
 {
-	struct monc_monmap map = { .epoch = 3, .fsid = { 0x8a, 0x1b } };
-	struct monc_status st = { .state = MONC_SESSION, .global_id = 4107, .hunt_mult = 1, .sessions = 2, .hunts = 2,
-				  .pending = 1, .last_keepalive_ack = 1000, .sub_interval = 300, .nsubs = 1,
-				  .monmap_epoch = 3, .nmons = 1 };
+	struct monc_monmap map = {.epoch = 3, .fsid = {0x8a, 0x1b}};
+	struct monc_status st = {.state = MONC_SESSION,
+				 .global_id = 4107,
+				 .hunt_mult = 1,
+				 .sessions = 2,
+				 .hunts = 2,
+				 .pending = 1,
+				 .last_keepalive_ack = 1000,
+				 .sub_interval = 300,
+				 .nsubs = 1,
+				 .monmap_epoch = 3,
+				 .nmons = 1};
 	char buf[2048], err[64];
 
-	cr_assert_eq(ceph_parse_mon_addrs("[v2:127.0.0.1:3300,v1:127.0.0.1:6789]", CEPH_ADDR_SYNTAX_CEPH, &map.addrs, err,
-					  sizeof(err)),
+	cr_assert_eq(ceph_parse_mon_addrs("[v2:127.0.0.1:3300,v1:127.0.0.1:6789]", CEPH_ADDR_SYNTAX_CEPH, &map.addrs,
+					  err, sizeof(err)),
 		     0);
 	snprintf(map.names[0], sizeof(map.names[0]), "a");
 	ceph_view_monmap(&map, buf, sizeof(buf));
@@ -57,15 +66,20 @@ Test(ceph_views, monmap_and_monc)
 Test(ceph_views, osdmap_mdsmap_auth_and_a_small_buffer)
 {
 	struct osdmap_summary *om = calloc(1, sizeof(*om));
-	struct fsmap_user fm = { .epoch = 9, .legacy_client_fscid = 1, .nfs = 1 };
-	struct ceph_auth_view a = { .entity = "client.admin", .global_id = 4107, .method = "cephx", .con_mode = "crc",
-				    .ticket_expires = 1795000000, .key_from = "keyring /etc/ceph/ceph.client.admin.keyring" };
+	struct fsmap_user fm = {.epoch = 9, .legacy_client_fscid = 1, .nfs = 1};
+	struct ceph_auth_view a = {.entity = "client.admin",
+				   .global_id = 4107,
+				   .method = "cephx",
+				   .con_mode = "crc",
+				   .ticket_expires = 1795000000,
+				   .key_from = "keyring /etc/ceph/ceph.client.admin.keyring"};
 	char buf[2048], small[16];
 
 	om->epoch = 21;
 	om->flags = 1u << 15;
 	om->npools = om->npools_total = 1;
-	om->pools[0] = (struct osdmap_pool){ .id = 2, .type = 1, .size = 1, .pg_num = 8, .pgp_num = 8, .name = "cephfs_data" };
+	om->pools[0] =
+	    (struct osdmap_pool){.id = 2, .type = 1, .size = 1, .pg_num = 8, .pgp_num = 8, .name = "cephfs_data"};
 	ceph_view_osdmap(om, buf, sizeof(buf));
 	cr_assert(strstr(buf, "epoch 21\n"), "%s", buf);
 	cr_assert(strstr(buf, "flags sortbitwise\n"), "%s", buf);
@@ -76,11 +90,80 @@ Test(ceph_views, osdmap_mdsmap_auth_and_a_small_buffer)
 
 	fm.fs[0].fscid = 1;
 	snprintf(fm.fs[0].name, sizeof(fm.fs[0].name), "cephfs");
-	ceph_view_mdsmap(&fm, "", buf, sizeof(buf));
-	cr_assert_str_eq(buf, "fsmap_epoch 9\nlegacy_client_fscid 1\nmounted (default)\nfs 1 cephfs\n");
+	ceph_view_mdsmap(&fm, "", NULL, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "mdsmap none received yet\nfsmap_epoch 9\nlegacy_client_fscid 1\nmounted (default)\n"
+			      "fs 1 cephfs\n");
+	ceph_view_mdsmap(NULL, "cephfs", NULL, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "mdsmap none received yet\nfsmap none received yet\nmounted cephfs\n");
 
 	ceph_view_auth(&a, buf, sizeof(buf));
 	cr_assert(strstr(buf, "entity client.admin\nglobal_id 4107\nmethod cephx\ncon_mode crc\n"), "%s", buf);
 	cr_assert(strstr(buf, "ticket_expires 2026-11-18T"), "%s", buf);
 	cr_assert_null(strstr(buf, "key "), "no key line");
+}
+
+Test(ceph_views, mdsmap_as_the_kernel_shows_it_then_the_rest)
+{
+	struct mdsmap_summary *mm = malloc(sizeof(*mm));
+	struct fsmap_user fm = {.epoch = 41, .legacy_client_fscid = 1, .nfs = 2};
+	char buf[4096], small[40];
+
+	fm.fs[0].fscid = 1;
+	snprintf(fm.fs[0].name, sizeof(fm.fs[0].name), "cephfs");
+	fm.fs[1].fscid = 2;
+	snprintf(fm.fs[1].name, sizeof(fm.fs[1].name), "cephfs2");
+	cr_assert_eq(mmdsmap_decode(pacific_two_pools, sizeof(pacific_two_pools), mm), 0);
+	ceph_view_mdsmap(&fm, "cephfs2", mm, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "epoch 40\n"
+			      "root 0\n"
+			      "max_mds 2\n"
+			      "session_timeout 60\n"
+			      "session_autoclose 300\n"
+			      "\tmds0\tv2:10.0.0.1:6800/31\t(up:active)\n"
+			      "\tmds1\tv2:[fd00::2]:6800/32\t(up:rejoin)\n"
+			      "fs_name cephfs2\n"
+			      "enabled 1\n"
+			      "flags 0x12\n"
+			      "max_file_size 1099511627776\n"
+			      "data_pools 3,5\n"
+			      "metadata_pool 2\n"
+			      "statfs_pool -1 (whole cluster)\n"
+			      "ranks in 2 up 2 failed 0 stopped 0 damaged 0\n"
+			      "daemon 5001 x rank 0 up:active v2:10.0.0.1:6800/31\n"
+			      "daemon 5002 y rank 1 up:rejoin v2:[fd00::2]:6800/32 laggy\n"
+			      "daemon 5003 z rank 0 up:standby-replay v2:10.0.0.3:6800/33\n"
+			      "daemon 5004 w rank -1 up:standby v2:10.0.0.4:6800/34\n"
+			      "fsmap_epoch 41\n"
+			      "legacy_client_fscid 1\n"
+			      "mounted cephfs2\n"
+			      "fs 1 cephfs\n"
+			      "fs 2 cephfs2\n");
+
+	cr_assert_eq(mmdsmap_decode(pacific_one_pool, sizeof(pacific_one_pool), mm), 0);
+	ceph_view_mdsmap(NULL, "", mm, buf, sizeof(buf));
+	cr_assert(strstr(buf, "\tmds0\tv2:127.0.0.1:6800/1111\t(up:active)\nfs_name cephfs\n"), "%s", buf);
+	cr_assert(strstr(buf, "data_pools 3\nmetadata_pool 2\nstatfs_pool 3\n"), "%s", buf);
+	cr_assert(strstr(buf, "daemon 4200 b rank -1 up:standby v2:127.0.0.1:6802/2222\n"), "%s", buf);
+
+	/* A rank nobody holds reads as the kernel's empty slot; a map larger
+	 * than the summary says so. */
+	mm->max_mds = 2;
+	ceph_view_mdsmap(NULL, "", mm, buf, sizeof(buf));
+	cr_assert(strstr(buf, "\tmds1\t-\t(down:dne)\n"), "%s", buf);
+	cr_assert_eq(mmdsmap_decode(many, sizeof(many), mm), 0);
+	ceph_view_mdsmap(NULL, "", mm, buf, sizeof(buf));
+	cr_assert(strstr(buf, "\tmds39\t-\t(down:dne)\n"), "ranks past the kept daemons: %s", buf);
+	cr_assert(
+	    strstr(buf, "data_pools 100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,... (20 in all)\n"),
+	    "%s", buf);
+	cr_assert(strstr(buf, "(8 more daemons not shown)\n"), "%s", buf);
+	cr_assert_eq(ceph_view_mdsmap(&fm, "", mm, small, sizeof(small)), sizeof(small) - 1, "cut, never overrun");
+	cr_assert_eq(strlen(small), sizeof(small) - 1);
+
+	cr_assert_eq(mmdsmap_decode(no_pools, sizeof(no_pools), mm), 0);
+	ceph_view_mdsmap(NULL, "", mm, buf, sizeof(buf));
+	cr_assert(strstr(buf, "\tmds0\t-\t(down:dne)\n"), "%s", buf);
+	cr_assert(strstr(buf, "enabled 0\n"), "%s", buf);
+	cr_assert(strstr(buf, "data_pools none\n"), "%s", buf);
+	free(mm);
 }
