@@ -1,9 +1,8 @@
 # cephmon/: the Ceph monitor client library (no FUSE): addresses, ceph.conf and
 # keyrings, the wire encoding, the msgr2 codec, cephx, monitor maps and
 # messages, the mount configuration and the monitor client's state machine
-# (monc); the connection that joins them is next.
-# Link libcephmon.a with health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS)
-# $(CURL_LIBS) -lpthread.
+# (monc), the MDS map, and monc_loop, the I/O thread that runs them all.
+# Link it as $(cephmon_libs).
 noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
@@ -22,5 +21,8 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/mdsmap.c cephmon/mdsmap.h \
 	cephmon/ceph_entity.h \
 	cephmon/msgr2_session.c cephmon/msgr2_session.h \
-	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h
+	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h \
+	cephmon/monc_loop.c cephmon/monc_loop.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)
+cephmon_libs = cephmon/libcephmon.a evloop/libevloop.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) \
+	$(CURL_LIBS) -lpthread

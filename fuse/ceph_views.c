@@ -264,6 +264,7 @@ size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		put(&o, "ticket_expires %s\n", when);
 	}
+	put(&o, "ticket_renewals %llu\n", (unsigned long long)a->renewals);
 	put(&o, "key_from %s\n", a->key_from);
 	return o.off;
 }

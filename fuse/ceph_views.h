@@ -8,6 +8,7 @@
 #ifndef NETFUSE_CEPH_VIEWS_H
 #define NETFUSE_CEPH_VIEWS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/statvfs.h>
@@ -28,10 +29,11 @@ void ceph_fsid_format(const uint8_t fsid[CEPH_FSID_LEN], char *buf, size_t len);
 struct ceph_auth_view {
 	char entity[80];
 	uint64_t global_id;
-	char method[16];	/* "cephx" */
-	char con_mode[16];	/* "crc" or "secure" */
-	int64_t ticket_expires; /* unix seconds of the mon ticket, 0 unknown */
-	char key_from[160];	/* where the key came from: "keyring /etc/ceph/..." */
+	char method[16];	      /* "cephx" */
+	char con_mode[16];	      /* "crc" or "secure" */
+	int64_t ticket_expires;	      /* unix seconds of the mon ticket, 0 unknown */
+	uint64_t renewals;	      /* MAuth rounds that renewed tickets on a session */
+	char key_from[PATH_MAX + 32]; /* where the key came from: "keyring /etc/ceph/..." */
 };
 
 /* Each renders one file into @buf and returns its length (cut to @len - 1,

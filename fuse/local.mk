@@ -12,6 +12,11 @@ fuse_libfusecore_a_SOURCES = \
 fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
 fusecore_libs = fuse/libfusecore.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm
 
-# netfuse-ceph's own parts (the program arrives with its connection layer).
+# netfuse-ceph: the Ceph front-end (its views in libcephfront.a, so unit
+# tests link them without FUSE).
 noinst_LIBRARIES += fuse/libcephfront.a
 fuse_libcephfront_a_SOURCES = fuse/ceph_views.c fuse/ceph_views.h
+bin_PROGRAMS += netfuse-ceph
+netfuse_ceph_SOURCES = fuse/ceph_front.c
+netfuse_ceph_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS)
+netfuse_ceph_LDADD = fuse/libcephfront.a $(cephmon_libs) $(fusecore_libs)

@@ -16,7 +16,7 @@ build_pkgs=(
 	clang libclang-rt-14-dev
 )
 test_pkgs=(
-	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common
+	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
 	# afscp-tool links these Heimdal libraries (libopenafs-dev has no .pc file)
 	libkrb5-26-heimdal libhcrypto5-heimdal libroken19-heimdal

@@ -4,10 +4,9 @@
 # start (the default): installs the dependencies, builds netfuse in build/,
 # and starts the local servers on 127.0.0.1 in ./local-peers/: a 3-monitor
 # Ceph cluster with a CephFS, an OpenAFS cell example.test, and rpcbind; then
-# shows what a client sees of them, and mounts the FUSE core with its
-# in-memory test backend (netfuse-testfs) on ./local-peers/mnt/testfs to show
-# df and .health there. The netfuse-ceph and netfuse-afs mounts take its
-# place as those front-ends land.
+# shows what a client sees of them, and mounts the local Ceph cluster with
+# netfuse-ceph on ./local-peers/mnt/ceph to show df, .health and .ceph/monc
+# there. The netfuse-afs mount joins it when that front-end lands.
 # stop: unmounts and stops exactly what this script started. status: shows them.
 set -euo pipefail
 
@@ -15,9 +14,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 peers_dir="$top/local-peers"
 peers=(ceph afs rpcbind)
-testfs_mnt="$peers_dir/mnt/testfs"
+ceph_mnt="$peers_dir/mnt/ceph"
 
-testfs_mounted() { awk -v m="$testfs_mnt" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+ceph_mounted() { awk -v m="$ceph_mnt" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 
 show() {
 	local dir
@@ -49,12 +48,13 @@ show() {
 	else
 		echo "== rpcbind: not running"
 	fi
-	if testfs_mounted; then
-		echo "== FUSE core (netfuse-testfs): df -h; cat .health"
-		df -h "$testfs_mnt"
-		cat "$testfs_mnt/.health"
+	if ceph_mounted; then
+		echo "== netfuse-ceph on $ceph_mnt: df -h; cat .health; cat .ceph/monc"
+		df -h "$ceph_mnt"
+		cat "$ceph_mnt/.health"
+		cat "$ceph_mnt/.ceph/monc"
 	else
-		echo "== FUSE core (netfuse-testfs): not mounted"
+		echo "== netfuse-ceph: not mounted"
 	fi
 }
 
@@ -73,12 +73,16 @@ start() {
 		echo "== starting $p in $peers_dir/$p"
 		test/peers/"$p".sh start "$peers_dir/$p"
 	done
-	if ! testfs_mounted; then
+	if ! ceph_mounted; then
 		if [[ $(id -u) == 0 && -c /dev/fuse ]]; then
-			mkdir -p "$testfs_mnt"
-			build/test/fuse/netfuse-testfs local-testfs "$testfs_mnt"
+			mkdir -p "$ceph_mnt"
+			(
+				eval "$(test/peers/ceph.sh env "$peers_dir/ceph")"
+				echo "== mounting the local cluster: netfuse-ceph :/ $ceph_mnt -c CONF --id admin -k KEYRING"
+				build/netfuse-ceph :/ "$ceph_mnt" -c "$CEPH_CONF" --id admin -k "$CEPH_KEYRING"
+			)
 		else
-			echo "== FUSE core: not mounted (needs root and /dev/fuse)"
+			echo "== netfuse-ceph: not mounted (needs root and /dev/fuse)"
 		fi
 	fi
 	show
@@ -88,9 +92,9 @@ start() {
 
 stop() {
 	local p rc=0
-	if testfs_mounted; then
-		echo "== unmounting $testfs_mnt"
-		fusermount3 -u "$testfs_mnt" || rc=1
+	if ceph_mounted; then
+		echo "== unmounting $ceph_mnt"
+		fusermount3 -u "$ceph_mnt" || rc=1
 	fi
 	for p in "${peers[@]}"; do
 		[[ -d "$peers_dir/$p" ]] || continue

@@ -32,7 +32,6 @@ UNIT_TESTS = \
 	test/unit/test_cb_service
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
-cephmon_libs = cephmon/libcephmon.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) $(CURL_LIBS) -lpthread
 
 test_unit_test_ceph_addr_SOURCES = test/unit/test_ceph_addr.c
 test_unit_test_ceph_addr_CFLAGS = $(unit_cflags)
@@ -318,6 +317,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
 	test/integration/ceph_conf.test \
 	test/integration/ceph_msgr2.test \
+	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
 	test/integration/rpcbind.test
@@ -338,6 +338,9 @@ EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_e
 # every test that uses them is done; the start/stop cycle test needs the
 # ports back, so it runs after that.
 $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
+# ceph_mount stops and starts monitors: after the other Ceph tests.
+test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
+	test/integration/ceph_msgr2.log
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 

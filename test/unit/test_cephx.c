@@ -687,3 +687,30 @@ Test(cephx, invalidate_drops_the_service_and_auth_tickets)
 	cr_assert_eq(cephx_build_request(&c, NOW, &out), 0);
 	assert_out(v_auth_request_reclaim);
 }
+
+/* Parallel hunting runs one handshake per monitor on clones: a clone owns
+ * its tickets, and one handshake's challenge never leaks into another's. */
+Test(cephx, a_clone_owns_its_tickets_and_its_handshake)
+{
+	struct cephx_client d;
+	uint64_t cc = V_CLIENT_CHALLENGE2;
+
+	authenticated();
+	cr_assert_eq(cephx_client_clone(&d, &c), 0);
+	cr_assert_eq(d.global_id, V_GLOBAL_ID);
+	cr_assert(cephx_is_authenticated(&d, NOW));
+	/* The clone reclaims on its own connection... */
+	cr_assert_eq(cephx_get_request(&d, &out), 0);
+	assert_out(v_hello_reclaim);
+	out.len = 0;
+	script_set(1, &cc);
+	cr_assert_eq(cephx_handle_reply_more(&d, v_server_challenge, sizeof(v_server_challenge), NOW + 10, &out), 0);
+	assert_out(v_auth_request_reclaim);
+	cr_assert_not(c.starting, "the original's handshake state is untouched");
+	/* ... and its tickets are its own memory. */
+	cephx_client_destroy(&c);
+	cr_assert_eq(cephx_client_init(&c, CEPH_ENTITY_TYPE_CLIENT, "admin", &client_key, CEPH_ENTITY_TYPE_MON), 0);
+	assert_bytes(d.tickets[5].blob, d.tickets[5].blob_len, V_AUTH_BLOB, sizeof(V_AUTH_BLOB),
+		     "the clone's AUTH blob");
+	cephx_client_destroy(&d);
+}
