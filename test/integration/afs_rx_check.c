@@ -19,7 +19,9 @@
  *                                 calls, each fetching the next -c range):
  *                                 size, sha256 of the reassembled file, MiB/s
  *                                 of the transfer alone (the digest is taken
- *                                 after the clock stops)
+ *                                 after the clock stops); a range the
+ *                                 fileserver answers VBUSY is asked again a
+ *                                 second later (vbusy_retries=)
  *   cbwatch HOST FID MS           FetchStatus of FID (a callback promise),
  *                                 then "ready=1" on stdout, then wait up to MS
  *                                 ms for a CallBack naming FID: exit 0 when it
@@ -46,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/cb_service.h"
@@ -337,6 +340,7 @@ struct pfetch {
 	uint8_t *buf;
 	uint64_t size, range, next;
 	pthread_mutex_t lock;
+	unsigned vbusy; /* VBUSY answers waited out */
 	int err;
 	int32_t code;
 };
@@ -366,6 +370,7 @@ static void *pfetch_worker(void *arg)
 		struct fs_status_reply r;
 		struct pfetch_range rg;
 		uint64_t pos, n, got;
+		unsigned busy = 0;
 		int32_t code;
 		int ret;
 
@@ -376,9 +381,24 @@ static void *pfetch_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (!n)
 			return NULL;
-		rg = (struct pfetch_range){.at = p->buf + pos, .left = n};
-		ret = fs_fetch_data64(ep, (struct sockaddr *)&p->addr, sizeof(p->addr), &p->fid, pos, n, range_sink,
-				      &rg, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+		for (;;) {
+			rg = (struct pfetch_range){.at = p->buf + pos, .left = n};
+			ret = fs_fetch_data64(ep, (struct sockaddr *)&p->addr, sizeof(p->addr), &p->fid, pos, n,
+					      range_sink, &rg, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+			/*
+			 * VBUSY: the fileserver sheds calls that arrive while it is
+			 * still identifying our host (CB.TellMeAboutYourself), as
+			 * on a second connection's first calls. Every cache
+			 * manager waits a second and asks again (kAFS rotate.c,
+			 * OpenAFS afs_Analyze).
+			 */
+			if (ret == 0 || code != VBUSY || ++busy > 10)
+				break;
+			pthread_mutex_lock(&p->lock);
+			p->vbusy++;
+			pthread_mutex_unlock(&p->lock);
+			nanosleep(&(struct timespec){.tv_sec = 1}, NULL);
+		}
 		if (!ret && got != n)
 			ret = -EBADMSG; /* the file shrank under us */
 		if (ret) {
@@ -437,8 +457,9 @@ static int cmd_pfetch(const char *host, const char *fidstr)
 	}
 	EVP_Digest(p.buf, p.size, dig, NULL, EVP_sha256(), NULL);
 	free(p.buf);
-	printf("bytes=%" PRIu64 "\ncalls_in_flight=%u\nrange=%" PRIu64 "\nseconds=%.3f\nmib_per_s=%.1f\nsha256=",
-	       p.size, started, p.range, t, (double)p.size / 1048576.0 / t);
+	printf("bytes=%" PRIu64 "\ncalls_in_flight=%u\nrange=%" PRIu64
+	       "\nvbusy_retries=%u\nseconds=%.3f\nmib_per_s=%.1f\nsha256=",
+	       p.size, started, p.range, p.vbusy, t, (double)p.size / 1048576.0 / t);
 	for (int i = 0; i < 32; i++)
 		printf("%02x", dig[i]);
 	printf("\n");
