@@ -310,6 +310,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_msgr2.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
+	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test
 
 TESTS += \
@@ -328,6 +329,10 @@ EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_e
 # every test that uses them is done; the start/stop cycle test needs the
 # ports back, so it runs after that.
 $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
+# afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
+# back): every other test of the AFS peer runs before it.
+afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test
+test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 
