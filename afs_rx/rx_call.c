@@ -199,7 +199,16 @@ static void send_ack(struct rx_call *call, uint8_t reason, uint32_t serial, bool
 	a.ntrailer = RX_ACK_TRAILER_WORDS;
 	a.max_mtu = ep->tun.rx_mtu;
 	a.if_mtu = RX_IF_MTU;
-	a.rwind = rx_rwin_advertise(&call->rw);
+	/*
+	 * Once everything of the peer's has arrived, packets the reader has
+	 * not yet taken hold no window: nothing more comes on this call. Say
+	 * the whole window then, because OpenAFS keeps the rwind of a call's
+	 * last ACK as the send window of the next call on the channel
+	 * (conn->twind[channel], rx.c rxi_ReceiveAckPacket and
+	 * rxi_ResetCall): a final ACK saying 1 left the next FetchData64 on
+	 * the channel unsent until our keepalive PING, 2 s later.
+	 */
+	a.rwind = call->rx_done ? call->rw.window : rx_rwin_advertise(&call->rw);
 	a.jumbo_max = ep->tun.rx_jumbo_max;
 	n = rx_ack_encode(&a, body, sizeof(body));
 	if (n < 0)

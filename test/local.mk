@@ -320,6 +320,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
+	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test
 
 TESTS += \
@@ -341,6 +342,10 @@ $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 # ceph_mount stops and starts monitors: after the other Ceph tests.
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log
+# afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
+# back): every other test of the AFS peer runs before it.
+afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test
+test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 
@@ -355,9 +360,10 @@ clean-local:
 noinst_PROGRAMS += test/bench/health_bench
 test_bench_health_bench_SOURCES = test/bench/health_bench.c
 test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
-BENCHMARKS = test/bench/health.sh
+# afs_fetch.sh drives afs_rx/ through the integration test's driver.
+BENCHMARKS = test/bench/health.sh test/bench/afs_fetch.sh
 EXTRA_DIST += $(BENCHMARKS)
-bench: all
+bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \
 		NETFUSE_SRCDIR='$(abs_top_srcdir)' NETFUSE_BUILDDIR='$(abs_top_builddir)' $(srcdir)/$$b || exit 1; \
 	done

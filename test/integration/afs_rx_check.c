@@ -14,13 +14,27 @@
  *   stat HOST FID                 FS.FetchStatus (FID as V.N.U)
  *   fetch HOST FID                FS.FetchData64 of the whole file: size,
  *                                 sha256, MiB/s
+ *   pfetch HOST FID               the whole file with several FetchData64
+ *                                 calls in flight on the one endpoint (-n
+ *                                 calls, each fetching the next -c range):
+ *                                 size, sha256 of the reassembled file, MiB/s
+ *                                 of the transfer alone (the digest is taken
+ *                                 after the clock stops); a range the
+ *                                 fileserver answers VBUSY is asked again a
+ *                                 second later (vbusy_retries=)
+ *   cbwatch HOST FID MS           FetchStatus of FID (a callback promise),
+ *                                 then "ready=1" on stdout, then wait up to MS
+ *                                 ms for a CallBack naming FID: exit 0 when it
+ *                                 came, 1 when not
  *   dead HOST PORT MS             a call to a port nobody serves, with a
  *                                 deadline of MS ms: how and when it fails
  * Options (before the command):
  *   -r DROP,DUP,REORDER           go through a lossy relay (percentages)
  *   -t MS                         deadline per call (default 30000)
  *   -c BYTES                      fetch: one FetchData64 call per BYTES (as afsio
- *                                 reads, 64 KiB), instead of one for the file
+ *                                 reads, 64 KiB), instead of one for the file;
+ *                                 pfetch: the range per call (default 4 MiB)
+ *   -n CALLS                      pfetch: calls in flight (default 4)
  * Every command serves the callback service on its endpoint and reports
  * the CB calls the fileserver made (cb_tell_me=, cb_init3=, ...).
  */
@@ -30,9 +44,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/cb_service.h"
@@ -43,12 +59,35 @@
 #include "test/unit/udp_relay.h"
 
 static long deadline_ms = 30000;
-static uint64_t chunk; /* fetch: bytes per FetchData64 call, 0 for one call */
+static uint64_t chunk;	    /* fetch: bytes per FetchData64 call, 0 for one call */
+static unsigned ncalls = 4; /* pfetch: calls in flight */
 static struct udp_relay_config relay_cfg;
 static bool use_relay;
 static struct udp_relay *relay;
 static struct rx_endpoint *ep;
 static struct cb_service *cb;
+
+/* The CallBack breaks the fileserver sent, for cbwatch: only whether the
+ * watched FID was among them, and when. */
+static pthread_mutex_t broken_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t broken_cond;
+static struct afs_fid watched;
+static bool watched_broken;
+
+static void on_callback(void *arg, const struct sockaddr_storage *from, const struct afs_fid *fids, unsigned n,
+			const struct afs_callback *cbs, unsigned ncbs)
+{
+	(void)arg, (void)from, (void)cbs, (void)ncbs;
+	pthread_mutex_lock(&broken_lock);
+	for (unsigned i = 0; i < n; i++)
+		if (fids[i].volume == watched.volume && fids[i].vnode == watched.vnode &&
+		    fids[i].unique == watched.unique)
+			watched_broken = true;
+	pthread_cond_broadcast(&broken_cond);
+	pthread_mutex_unlock(&broken_lock);
+}
+
+static const struct cb_service_ops cb_ops = {.callback = on_callback};
 
 static int die(const char *what, int err, int32_t code)
 {
@@ -96,7 +135,8 @@ static void setup(void)
 		die("endpoint", err, 0);
 		exit(1);
 	}
-	cb = cb_service_start(ep, NULL, NULL, NULL, &err);
+	evloop_cond_init(&broken_cond);
+	cb = cb_service_start(ep, NULL, &cb_ops, NULL, &err);
 	if (!cb) {
 		die("callback service", err, 0);
 		exit(1);
@@ -288,6 +328,180 @@ static int cmd_fetch(const char *host, const char *fidstr)
 }
 
 /*
+ * pfetch: the file split into ranges, each fetched by its own FetchData64
+ * call; up to ncalls of them in flight at once, from as many threads, on the
+ * one endpoint (so on connections sharing one peer: four calls per
+ * connection, as Rx has four channels). Each call's bytes land where they
+ * belong in one buffer; the digest is taken once everything has arrived.
+ */
+struct pfetch {
+	struct sockaddr_in addr;
+	struct afs_fid fid;
+	uint8_t *buf;
+	uint64_t size, range, next;
+	pthread_mutex_t lock;
+	unsigned vbusy; /* VBUSY answers waited out */
+	int err;
+	int32_t code;
+};
+
+struct pfetch_range {
+	uint8_t *at;
+	uint64_t left;
+};
+
+static int range_sink(void *arg, const void *data, size_t len)
+{
+	struct pfetch_range *r = arg;
+
+	if (len > r->left)
+		return -EFBIG;
+	memcpy(r->at, data, len);
+	r->at += len;
+	r->left -= len;
+	return 0;
+}
+
+static void *pfetch_worker(void *arg)
+{
+	struct pfetch *p = arg;
+
+	for (;;) {
+		struct fs_status_reply r;
+		struct pfetch_range rg;
+		uint64_t pos, n, got;
+		unsigned busy = 0;
+		int32_t code;
+		int ret;
+
+		pthread_mutex_lock(&p->lock);
+		pos = p->next;
+		n = p->err || pos >= p->size ? 0 : (p->size - pos < p->range ? p->size - pos : p->range);
+		p->next += n;
+		pthread_mutex_unlock(&p->lock);
+		if (!n)
+			return NULL;
+		for (;;) {
+			rg = (struct pfetch_range){.at = p->buf + pos, .left = n};
+			ret = fs_fetch_data64(ep, (struct sockaddr *)&p->addr, sizeof(p->addr), &p->fid, pos, n,
+					      range_sink, &rg, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+			/*
+			 * VBUSY: the fileserver sheds calls that arrive while it is
+			 * still identifying our host (CB.TellMeAboutYourself), as
+			 * on a second connection's first calls. Every cache
+			 * manager waits a second and asks again (kAFS rotate.c,
+			 * OpenAFS afs_Analyze).
+			 */
+			if (ret == 0 || code != VBUSY || ++busy > 10)
+				break;
+			pthread_mutex_lock(&p->lock);
+			p->vbusy++;
+			pthread_mutex_unlock(&p->lock);
+			nanosleep(&(struct timespec){.tv_sec = 1}, NULL);
+		}
+		if (!ret && got != n)
+			ret = -EBADMSG; /* the file shrank under us */
+		if (ret) {
+			pthread_mutex_lock(&p->lock);
+			if (!p->err) {
+				p->err = ret;
+				p->code = code;
+			}
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+	}
+}
+
+static int cmd_pfetch(const char *host, const char *fidstr)
+{
+	struct pfetch p = {.range = chunk ? chunk : 4 << 20, .lock = PTHREAD_MUTEX_INITIALIZER};
+	struct fs_status_reply r;
+	pthread_t th[64];
+	uint8_t dig[32];
+	unsigned started = 0;
+	uint64_t t0;
+	double t;
+	int32_t code;
+	int ret;
+
+	if (parse_fid(fidstr, &p.fid))
+		return 2;
+	if (ncalls < 1 || ncalls > 64) {
+		fprintf(stderr, "afs_rx_check: -n takes 1 to 64 calls\n");
+		return 2;
+	}
+	p.addr = addr_of(host, AFS_FS_PORT);
+	ret = fs_fetch_status(ep, (struct sockaddr *)&p.addr, sizeof(p.addr), &p.fid, &r,
+			      evloop_deadline_ms(deadline_ms), &code);
+	if (ret)
+		return die("FS.FetchStatus", ret, code);
+	p.size = afs_fetch_status_size(&r.status);
+	p.buf = malloc(p.size ? p.size : 1);
+	if (!p.buf)
+		return die("buffer", -ENOMEM, 0);
+	t0 = evloop_now_ns();
+	for (; started < ncalls; started++)
+		if (pthread_create(&th[started], NULL, pfetch_worker, &p))
+			break;
+	if (!started) {
+		free(p.buf);
+		return die("pthread_create", -EAGAIN, 0);
+	}
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	t = secs(t0);
+	if (p.err) {
+		free(p.buf);
+		return die("FS.FetchData64", p.err, p.code);
+	}
+	EVP_Digest(p.buf, p.size, dig, NULL, EVP_sha256(), NULL);
+	free(p.buf);
+	printf("bytes=%" PRIu64 "\ncalls_in_flight=%u\nrange=%" PRIu64
+	       "\nvbusy_retries=%u\nseconds=%.3f\nmib_per_s=%.1f\nsha256=",
+	       p.size, started, p.range, p.vbusy, t, (double)p.size / 1048576.0 / t);
+	for (int i = 0; i < 32; i++)
+		printf("%02x", dig[i]);
+	printf("\n");
+	return 0;
+}
+
+/* cbwatch: hold a callback promise on FID and wait for its break. The
+ * fileserver breaks it before it answers the writer's StoreData, so once
+ * the other writer has finished, the break has been delivered. */
+static int cmd_cbwatch(const char *host, const char *fidstr, long ms)
+{
+	struct sockaddr_in a;
+	struct fs_status_reply r;
+	uint64_t t0, until;
+	int32_t code;
+	bool broken;
+	int ret;
+
+	if (parse_fid(fidstr, &watched))
+		return 2;
+	a = addr_of(host, AFS_FS_PORT);
+	ret =
+	    fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &watched, &r, evloop_deadline_ms(deadline_ms), &code);
+	if (ret)
+		return die("FS.FetchStatus", ret, code);
+	print_status(&r);
+	printf("ready=1\n");
+	fflush(stdout);
+	t0 = evloop_now_ns();
+	until = evloop_deadline_ms(ms);
+	pthread_mutex_lock(&broken_lock);
+	while (!watched_broken && evloop_cond_wait(&broken_cond, &broken_lock, until) != ETIMEDOUT)
+		;
+	broken = watched_broken;
+	pthread_mutex_unlock(&broken_lock);
+	printf("broken=%d\nwait_seconds=%.3f\n", broken, secs(t0));
+	if (!broken)
+		fprintf(stderr, "afs_rx_check: no CallBack naming %s within %ld ms\n", fidstr, ms);
+	return broken ? 0 : 1;
+}
+
+/*
  * The AFS directory format (OpenAFS src/dir/dir.h): 2048-byte pages of 64
  * 32-byte blobs; page 0 starts with a 32-byte page header, a 128-byte
  * allocation map and a 128-entry hash table of blob numbers (BE16). An
@@ -378,6 +592,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			chunk = strtoull(argv[i + 1], NULL, 0);
 			i += 2;
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
+			ncalls = (unsigned)atoi(argv[i + 1]);
+			i += 2;
 		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
 			if (sscanf(argv[i + 1], "%u,%u,%u", &relay_cfg.drop_pct, &relay_cfg.dup_pct,
 				   &relay_cfg.reorder_pct) != 3)
@@ -402,6 +619,10 @@ int main(int argc, char **argv)
 		ret = cmd_stat(argv[i + 1], argv[i + 2]);
 	else if (!strcmp(argv[i], "fetch") && argc - i == 3)
 		ret = cmd_fetch(argv[i + 1], argv[i + 2]);
+	else if (!strcmp(argv[i], "pfetch") && argc - i == 3)
+		ret = cmd_pfetch(argv[i + 1], argv[i + 2]);
+	else if (!strcmp(argv[i], "cbwatch") && argc - i == 4)
+		ret = cmd_cbwatch(argv[i + 1], argv[i + 2], atol(argv[i + 3]));
 	else if (!strcmp(argv[i], "dead") && argc - i == 4)
 		ret = cmd_dead(argv[i + 1], (unsigned)atoi(argv[i + 2]), atol(argv[i + 3]));
 	else
@@ -410,7 +631,8 @@ int main(int argc, char **argv)
 	return ret;
 usage:
 	fprintf(stderr,
-		"usage: afs_rx_check [-t MS] [-c BYTES] [-r DROP,DUP,REORDER] version HOST PORT | vl HOST VOLUME |\n"
-		"       lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | dead HOST PORT MS\n");
+		"usage: afs_rx_check [-t MS] [-c BYTES] [-n CALLS] [-r DROP,DUP,REORDER] version HOST PORT |\n"
+		"       vl HOST VOLUME | lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | pfetch HOST FID |\n"
+		"       cbwatch HOST FID MS | dead HOST PORT MS\n");
 	return 2;
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test/peers/afs.sh start|stop|status|env [DIR]: a real OpenAFS cell,
+# test/peers/afs.sh start|stop|status|env|restart-fileserver [DIR]: a real OpenAFS cell,
 # example.test, on 127.0.0.1 for the AFS tests.
 #
 # Debian's ptserver, vlserver, fileserver (classic, not DAFS) and volserver
@@ -21,6 +21,14 @@
 #
 # The fileserver registers 127.0.0.1 and 127.1.0.1 in the VLDB (both reach it
 # on lo): vos will not take a 127.0.x.x address as -server.
+#
+# Jumbograms: by default the fileserver sends one 1416-byte packet per
+# datagram. With NETFUSE_AFS_JUMBO=1 in the environment of `start` it runs
+# with -jumbo (5692-byte datagrams of four packets). `restart-fileserver`
+# restarts only the fileserver of a running cell, in the mode
+# NETFUSE_AFS_JUMBO asks for (the database and volume servers, the volumes
+# and their content stay; callbacks the old fileserver promised are gone).
+# `env` says which mode runs (AFS_FILESERVER_JUMBO=0|1).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +55,11 @@ BIG_SEED=20240601
 SMALL_CONTENT="Hello from the example.test AFS cell."
 MANY=200
 START_LIMIT=${NETFUSE_PEER_TIMEOUT:-120}
+case ${NETFUSE_AFS_JUMBO:-0} in
+0 | "") JUMBO=0 ;;
+1) JUMBO=1 ;;
+*) peer_die "NETFUSE_AFS_JUMBO must be 0 or 1, not '$NETFUSE_AFS_JUMBO'" ;;
+esac
 
 CONF="$PEER_DIR/etc/openafs"
 SCONF="$CONF/server"
@@ -147,11 +160,19 @@ launch() {
 		"$SBIN/vlserver" -noauth -config "$SCONF" -database "$PEER_DIR/db/vldb" -logfile "$L/VLLog"
 	PEER_WATCH="ptserver vlserver" peer_wait_for "${1:-60}" "the VL server's quorum" \
 		timeout 10 vos listvldb -noauth -config "$CONF"
-	peer_spawn fileserver "$L/fileserver.out" \
-		"$SBIN/fileserver" -config "$SCONF" -logfile "$L/FileLog"
+	spawn_fileserver
 	peer_spawn volserver "$L/volserver.out" \
 		"$SBIN/volserver" -config "$SCONF" -logfile "$L/VolserLog"
 	rm -f "$PEER_DIR/pids/launcher.pid" "$PEER_DIR/pids/launcher.pid.start"
+}
+
+# The fileserver in the mode JUMBO asks for, through CMD... (nothing, or
+# nsenter into the cell's namespace). The mode is recorded for `env`.
+spawn_fileserver() {
+	local args=(-config "$SCONF" -logfile "$PEER_DIR/logs/FileLog")
+	((JUMBO)) && args+=(-jumbo)
+	echo "$JUMBO" >"$PEER_DIR/fileserver.jumbo"
+	peer_spawn fileserver "$PEER_DIR/logs/fileserver.out" "$@" "$SBIN/fileserver" "${args[@]}"
 }
 
 logs() {
@@ -324,6 +345,30 @@ stop() {
 	return $rc
 }
 
+# Only the fileserver goes and comes back, in the mode JUMBO asks for, inside
+# the namespace the volserver still holds. Ready once it reads the test
+# volume again (right after attaching, volumes can be busy for a moment).
+restart_fileserver() {
+	local s ns_pid L="$PEER_DIR/logs"
+	check_machine
+	TOOL=$(find_tool) || peer_die "build netfuse first (make) to get test/peers/afscp-tool"
+	for s in "${SERVERS[@]}"; do
+		peer_pid_alive "$PEER_DIR/pids/$s.pid" || peer_die "$s is not running in $PEER_DIR; start the cell first"
+	done
+	ns_pid=$(<"$PEER_DIR/pids/volserver.pid")
+	[[ "$(readlink "/proc/$ns_pid/ns/mnt")" == "$(<"$PEER_DIR/pids/namespace")" ]] ||
+		peer_die "the volserver (pid $ns_pid) is not in the cell's mount namespace"
+	peer_stop_one fileserver QUIT 30 || peer_die "the fileserver did not stop"
+	# A fresh log, so the wait below sees this start's lines only.
+	[[ -e "$L/FileLog" ]] && mv -f "$L/FileLog" "$L/FileLog.before-restart"
+	spawn_fileserver nsenter --mount="/proc/$ns_pid/ns/mnt" --
+	PEER_WATCH=fileserver peer_wait_for "$START_LIMIT" "the restarted fileserver to attach /vicepa" \
+		grep -q 'Partition /vicepa: attached' "$L/FileLog" || return 1
+	PEER_WATCH=fileserver peer_wait_for "$START_LIMIT" "the restarted fileserver to serve the test volume" \
+		timeout 20 "$TOOL" stat "$TOP/hello.txt" || return 1
+	peer_log "fileserver restarted (pid $(<"$PEER_DIR/pids/fileserver.pid"), jumbograms $( ((JUMBO)) && echo on || echo off))"
+}
+
 status() {
 	local s rc=0
 	for s in "${SERVERS[@]}"; do
@@ -370,6 +415,7 @@ env_() {
 		[AFS_MOUNTPOINT_TARGET]="#$CELL:root.cell."
 		[AFS_PEER_DIR]="$PEER_DIR"
 		[AFSCP_TOOL]="$tool_path"
+		[AFS_FILESERVER_JUMBO]="$(cat "$PEER_DIR/fileserver.jumbo" 2>/dev/null || echo 0)"
 	)
 	local k
 	for k in $(printf '%s\n' "${!e[@]}" | sort); do
@@ -382,9 +428,10 @@ start) start ;;
 stop) stop ;;
 status) status ;;
 env) env_ ;;
+restart-fileserver) restart_fileserver ;;
 __launch) launch "${3:-60}" ;;
 *)
-	echo "usage: $0 start|stop|status|env [DIR]" >&2
+	echo "usage: [NETFUSE_AFS_JUMBO=1] $0 start|stop|status|env|restart-fileserver [DIR]" >&2
 	exit 2
 	;;
 esac

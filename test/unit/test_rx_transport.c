@@ -3,8 +3,9 @@
  * loopback UDP (no AFS server): a client endpoint calls an echo service on
  * a server endpoint. Covers small and large (multi-window) calls both ways,
  * several calls at once on one connection's channels, aborts in both
- * directions, VERSION, deadlines, a port nobody listens on, and a lossy
- * relay (test/unit/udp_relay.c) between the two.
+ * directions, VERSION, deadlines, a port nobody listens on, a lossy
+ * relay (test/unit/udp_relay.c) between the two, and (against a raw
+ * socket) the window a client's final ACK offers.
  */
 #include "config.h"
 
@@ -14,9 +15,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "afs_rx/afs_errors.h"
+#include "afs_rx/rx_ack.h"
+#include "afs_rx/rx_packet.h"
 #include "afs_rx/rx_transport.h"
 #include "evloop/evloop.h"
 #include "health/health.h"
@@ -564,4 +568,78 @@ Test(rx_transport, reply_before_reading_the_whole_request)
 	cr_assert_eq(rx_call_end(call, NULL), 0);
 	free(req);
 	pair_fini(&p);
+}
+
+/*
+ * OpenAFS starts a call's send window at the rwind of the last ACK its
+ * channel got (conn->twind[channel]): a client's final ACK must offer the
+ * whole window even when the reader has not taken any of the reply yet, or
+ * the next call on the channel sits until a keepalive PING. Here a raw
+ * socket plays the server: three reply packets, none read by the client.
+ */
+Test(rx_transport, final_ack_offers_the_whole_window)
+{
+	struct rx_endpoint_config c;
+	struct rx_endpoint *ep = endpoint();
+	struct sockaddr_in srv = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)}, from;
+	struct timeval tv = {.tv_sec = 5};
+	socklen_t len = sizeof(srv);
+	struct rx_header req, h;
+	struct rx_ack ack;
+	struct rx_call *call;
+	uint8_t pkt[2048], payload[100] = {0}, buf[400];
+	bool final = false;
+	int err, fd;
+
+	rx_endpoint_config_default(&c);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&srv, sizeof(srv)), 0);
+	getsockname(fd, (struct sockaddr *)&srv, &len);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	call = rx_call_begin(ep, (struct sockaddr *)&srv, sizeof(srv), SVC_ECHO, NULL, evloop_deadline_ms(5000), &err);
+	cr_assert_not_null(call);
+	cr_assert_eq(rx_call_send(call, "req", 4, true), 0);
+	do {
+		ssize_t n;
+
+		len = sizeof(from);
+		n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &len);
+		cr_assert_gt(n, 0, "no request from the client");
+		cr_assert_eq(rx_header_decode(pkt, (size_t)n, &req), 0);
+	} while (req.type != RX_PACKET_TYPE_DATA);
+
+	for (uint32_t seq = 1; seq <= 3; seq++) {
+		ssize_t n;
+
+		h = req;
+		h.seq = seq;
+		h.serial = 100 + seq;
+		h.flags = seq == 3 ? RX_LAST_PACKET : 0;
+		n = rx_packet_build(&h, payload, sizeof(payload), pkt, sizeof(pkt));
+		cr_assert_gt(n, 0);
+		cr_assert_eq(sendto(fd, pkt, (size_t)n, 0, (struct sockaddr *)&from, len), n);
+	}
+	/* The client's ACKs until the one that covers all three packets. */
+	for (int i = 0; i < 50 && !final; i++) {
+		ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, NULL, NULL);
+
+		cr_assert_gt(n, 0, "no final ACK from the client");
+		cr_assert_eq(rx_header_decode(pkt, (size_t)n, &h), 0);
+		if (h.type != RX_PACKET_TYPE_ACK)
+			continue;
+		cr_assert_eq(rx_ack_decode(pkt + RX_HEADER_LEN, (size_t)n - RX_HEADER_LEN, &ack), 0);
+		if (ack.first_packet == 4) {
+			final = true;
+			cr_assert_geq(ack.ntrailer, 3);
+			cr_assert_eq(ack.rwind, c.tun.rx_window, "final ACK offers %u packets, not the whole window %u",
+				     ack.rwind, c.tun.rx_window);
+		}
+	}
+	cr_assert(final);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), 3 * (ssize_t)sizeof(payload));
+	cr_assert_eq(rx_call_end(call, NULL), 0);
+	close(fd);
+	rx_endpoint_free(ep);
 }
