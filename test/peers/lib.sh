@@ -89,7 +89,7 @@ peer_wait_for() {
 # wrappers that exec the server and package upgrades that replace its binary.
 peer_start_time() {
 	local stat
-	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	# After "comm)": state is field 3; start time is field 22.
 	set -- $stat
@@ -167,9 +167,10 @@ peer_any_running() {
 # exited waits for init to reap it, which can take seconds.
 peer_pid_gone() {
 	local stat
-	# The braces: a redirection after a bare assignment does not cover the
-	# expansion, whose "No such file" would reach the caller.
-	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 0
+	# cat, not $(<...): under set -e, bash 5.2 exits the whole script when
+	# $(<FILE) cannot open FILE, even on the left of ||; a process already
+	# reaped (its pid file left behind by a SIGKILL) did just that.
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
 	stat=${stat##*) }
 	[[ "${stat%% *}" == [ZX] ]]
 }
