@@ -361,8 +361,8 @@ noinst_PROGRAMS += test/bench/health_bench
 test_bench_health_bench_SOURCES = test/bench/health_bench.c
 test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 # afs_fetch.sh drives afs_rx/ through the integration test's driver.
-BENCHMARKS = test/bench/health.sh test/bench/afs_fetch.sh
-EXTRA_DIST += $(BENCHMARKS)
+BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh
+EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py
 bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \
 		NETFUSE_SRCDIR='$(abs_top_srcdir)' NETFUSE_BUILDDIR='$(abs_top_builddir)' $(srcdir)/$$b || exit 1; \
