@@ -646,6 +646,8 @@ void monc_cancel(struct monc *m, uint64_t tid)
 	struct monc_req *r = find_req(m, tid);
 
 	if (r) {
+		if (r->sent_at && m->state == MONC_SESSION && m->io.revoke)
+			m->io.revoke(m->io.arg, m->session_con, r->tid);
 		r->done = NULL;
 		finish(m, r, NULL);
 	}

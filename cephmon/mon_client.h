@@ -74,6 +74,10 @@ struct monc_io {
 	int (*send)(void *arg, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
 		    size_t len);
 	void (*keepalive)(void *arg, uint64_t con);
+	/* Optional: drop request @tid's message from @con's queue if it has not
+	 * started going out (a cancelled request); a message already being
+	 * written is finished, so the stream stays whole. */
+	void (*revoke)(void *arg, uint64_t con, uint64_t tid);
 };
 
 enum monc_state {

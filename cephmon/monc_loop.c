@@ -40,6 +40,7 @@
 #define READ_CHUNK	65536
 #define READS_PER_EVENT 16 /* then let the other connections and timers run */
 #define WAIT_SLICE_NS	(100 * EVLOOP_NS_PER_MS)
+#define MCON_SENT_MAX	32
 
 struct mcon {
 	struct monc_loop *ml;
@@ -56,6 +57,13 @@ struct mcon {
 	struct msgr2_session *s;
 	struct cephx_client cx; /* this handshake's copy of the identity */
 	uint32_t con_mode;
+	/* Messages of requests (by tid) queued on the session, for revoke:
+	 * the newest MCON_SENT_MAX; older ones are long written. */
+	struct {
+		uint64_t tid;
+		int64_t handle;
+	} sent[MCON_SENT_MAX];
+	unsigned nsent;
 };
 
 struct monc_loop {
@@ -435,7 +443,23 @@ static int io_send(void *arg, uint64_t id, uint16_t type, uint16_t version, uint
 	if (!c)
 		return -ENOTCONN;
 	h = msgr2_session_send_msg(c->s, type, version, tid, front, len);
-	return h < 0 ? (int)h : 0; /* written out by flush_all */
+	if (h < 0)
+		return (int)h;
+	if (tid) {
+		c->sent[c->nsent % MCON_SENT_MAX].tid = tid;
+		c->sent[c->nsent % MCON_SENT_MAX].handle = h;
+		c->nsent++;
+	}
+	return 0; /* written out by flush_all */
+}
+
+static void io_revoke(void *arg, uint64_t id, uint64_t tid)
+{
+	struct mcon *c = find_con(arg, id);
+
+	for (unsigned i = 0; c && i < MCON_SENT_MAX && i < c->nsent; i++)
+		if (c->sent[i].tid == tid)
+			msgr2_session_revoke(c->s, c->sent[i].handle); /* -EINPROGRESS, -ENOENT: already out */
 }
 
 static void io_keepalive(void *arg, uint64_t id)
@@ -849,7 +873,7 @@ int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_
 
 /* ---- life --------------------------------------------------------------------------- */
 
-static const struct monc_io loop_io = {NULL, io_open, io_close, io_send, io_keepalive};
+static const struct monc_io loop_io = {NULL, io_open, io_close, io_send, io_keepalive, io_revoke};
 
 int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char *err, size_t errlen)
 {

@@ -67,7 +67,14 @@ static void f_keepalive(void *arg, uint64_t con)
 	io.keepalives++;
 }
 
-static const struct monc_io fio = {NULL, f_open, f_close, f_send, f_keepalive};
+static uint64_t revoked_tid;
+static void f_revoke(void *arg, uint64_t con, uint64_t tid)
+{
+	(void)arg, (void)con;
+	revoked_tid = tid;
+}
+
+static const struct monc_io fio = {NULL, f_open, f_close, f_send, f_keepalive, f_revoke};
 static struct monc *m;
 static struct health_queue *hq;
 static struct health_reader hr;
@@ -471,4 +478,24 @@ Test(monc, a_slow_request_on_a_live_monitor_keeps_the_session)
 	monc_get_status(m, &st);
 	cr_assert_eq(st.state, MONC_SESSION, "it answered the probe");
 	cr_assert_eq(io.keepalives, 1, "no new probe for a while");
+}
+
+Test(monc, a_cancelled_request_revokes_its_message_and_its_reply_is_dropped)
+{
+	uint8_t reply[56] = {0};
+	int64_t tid;
+
+	revoked_tid = 0;
+	monc_start(m, 0);
+	tid = monc_statfs(m, CEPH_NOPOOL, on_done, NULL, 1);
+	monc_cancel(m, (uint64_t)tid);
+	cr_assert_eq(revoked_tid, 0, "never sent: nothing to revoke");
+	monc_con_up(m, io.open_con[0], 1, 0, 10);
+	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 0, "a cancelled request is not sent on the next session");
+	tid = monc_statfs(m, CEPH_NOPOOL, on_done, NULL, 11);
+	cr_assert_eq(count_sent(CEPH_MSG_STATFS), 1);
+	monc_cancel(m, (uint64_t)tid);
+	cr_assert_eq(revoked_tid, (uint64_t)tid, "its queued message is revoked");
+	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_STATFS_REPLY, (uint64_t)tid, reply, 56, 12), 0);
+	cr_assert_eq(replies, 0, "a late reply finds nobody");
 }
