@@ -220,15 +220,20 @@ static void close_hunt_cons(struct monc *m, uint64_t keep)
 }
 
 /* A monitor not tried in this round, at random; the one just lost only
- * when it is the only one. -1 when none is left. */
+ * when no other is left (it may be the only one this client can reach).
+ * -1 when none is left. */
 static int pick_untried(struct monc *m)
 {
 	int cand[CEPH_MON_ADDRS_MAX], n = 0;
 
 	for (unsigned r = 0; r < m->map.addrs.n; r++)
-		if (!m->tried[r] && ((int)r != m->last_rank || m->map.addrs.n == 1))
+		if (!m->tried[r] && (int)r != m->last_rank)
 			cand[n++] = (int)r;
-	return n ? cand[rnd(m) % (uint64_t)n] : -1;
+	if (n)
+		return cand[rnd(m) % (uint64_t)n];
+	if (m->last_rank >= 0 && (unsigned)m->last_rank < m->map.addrs.n && !m->tried[m->last_rank])
+		return m->last_rank;
+	return -1;
 }
 
 static void fill_hunt(struct monc *m)
@@ -481,37 +486,40 @@ static bool same_mon(const struct ceph_addrvec *a, const struct ceph_addrvec *b)
 	return false;
 }
 
+/* Where monitor @name / @addrs of the old map is in @map: by name when the
+ * old names are real (from a monmap), else by address (the initial
+ * monitors carry placeholder names, which may match other monitors'
+ * placeholder names in a cluster built without names). -1: gone. */
+static int find_in_map(const struct monc_monmap *map, const char *name, const struct ceph_addrvec *addrs, bool by_name)
+{
+	for (unsigned r = 0; by_name && name[0] && r < map->addrs.n; r++)
+		if (!strcmp(map->names[r], name))
+			return (int)r;
+	for (unsigned r = 0; addrs && addrs->n && r < map->addrs.n; r++)
+		if (same_mon(&map->addrs.mon[r], addrs))
+			return (int)r;
+	return -1;
+}
+
 void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now)
 {
-	char cur[MONC_NAME_MAX];
-
 	(void)now;
 	if (!map->addrs.n || (m->map.epoch && map->epoch <= m->map.epoch))
 		return;
-	struct ceph_addrvec cur_addrs = {0};
+	struct monc_monmap old = m->map;
+	bool named = old.epoch != 0;
 	int follow = m->state == MONC_SESSION ? m->session_rank : m->last_rank;
 
-	snprintf(cur, sizeof(cur), "%s", follow >= 0 ? mon_name(m, follow) : "");
-	if (follow >= 0)
-		cur_addrs = m->map.addrs.mon[follow];
 	m->map = *map;
-	/* Ranks move with a new map: follow monitors by name, or by address
-	 * when the old name was only a placeholder (monitors given as
-	 * addresses have no names until the first monmap). */
-	m->session_rank = m->last_rank = -1;
-	for (unsigned r = 0; r < m->map.addrs.n && cur[0]; r++)
-		if (!strcmp(m->map.names[r], cur))
-			m->session_rank = m->last_rank = (int)r;
-	for (unsigned r = 0; r < m->map.addrs.n && m->last_rank < 0 && cur_addrs.n; r++)
-		if (same_mon(&m->map.addrs.mon[r], &cur_addrs))
-			m->session_rank = m->last_rank = (int)r;
-	if (m->state != MONC_SESSION)
-		m->session_rank = -1;
+	/* Ranks move with a new map: follow the session's (or the lost)
+	 * monitor and the hunted ones into it. */
+	m->last_rank = follow >= 0 ? find_in_map(&m->map, old.names[follow], &old.addrs.mon[follow], named) : -1;
+	m->session_rank = m->state == MONC_SESSION ? m->last_rank : -1;
 	for (unsigned i = 0; i < m->nhunt; i++) {
-		m->hunt[i].rank = -1; /* gone from the map: it may still win */
-		for (unsigned r = 0; r < m->map.addrs.n; r++)
-			if (!strcmp(m->map.names[r], m->hunt[i].name))
-				m->hunt[i].rank = (int)r;
+		struct hunt_con *h = &m->hunt[i];
+		/* gone from the map (-1): it may still win */
+		h->rank = h->rank >= 0 ? find_in_map(&m->map, old.names[h->rank], &old.addrs.mon[h->rank], named)
+				       : find_in_map(&m->map, h->name, NULL, true);
 	}
 	memset(m->tried, 0, sizeof(m->tried));
 	for (unsigned i = 0; i < m->nhunt; i++)

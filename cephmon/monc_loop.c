@@ -86,6 +86,9 @@ struct monc_loop {
 
 	/* Authentication. */
 	bool auth_inflight;
+	bool renew_again;	  /* one immediate MAuth after an -EAGAIN reply was sent */
+	int64_t renew_not_before; /* seconds: after a failed renewal round */
+	int64_t renew_backoff_s;
 	uint64_t renewals;
 	uint32_t con_mode;
 	int first_auth_err;
@@ -177,8 +180,10 @@ static void con_flush(struct mcon *c)
 
 static void flush_all(struct monc_loop *ml)
 {
-	for (struct mcon *c = ml->cons; c; c = c->next)
+	for (struct mcon *c = ml->cons, *next; c; c = next) {
+		next = c->next; /* a failing connection moves to the dead list */
 		con_flush(c);
+	}
 }
 
 static void rearm_tick(struct monc_loop *ml)
@@ -289,9 +294,11 @@ static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
 	if (cephx_client_clone(&won, &c->cx) == 0) {
 		cephx_client_destroy(&ml->cx);
 		ml->cx = won;
+		OPENSSL_cleanse(&won, sizeof(won)); /* the copy on the stack held the keys */
 	}
 	ml->con_mode = con_mode;
-	ml->auth_inflight = false;
+	ml->auth_inflight = ml->renew_again = false;
+	ml->renew_not_before = ml->renew_backoff_s = 0;
 	maybe_renew(ml);
 	pthread_cond_broadcast(&ml->cond);
 }
@@ -324,6 +331,10 @@ static void on_down(void *arg, int err, const char *why)
 
 	ceph_entity_addr_format(&c->addr, addr, sizeof(addr));
 	snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s %s: %s", c->name, addr, why);
+	/* A refused reclaim (the old ticket's secret rotated away during a long
+	 * outage): the next handshake asks for a new global_id. */
+	if (err == -EACCES && c->cx.global_id)
+		cephx_forget_identity(&ml->cx);
 	if (is_auth_error(err) && !ml->first_auth_err) {
 		ml->first_auth_err = err;
 		snprintf(ml->first_auth_why, sizeof(ml->first_auth_why), "%s (monitor %s)", why, addr);
@@ -490,19 +501,37 @@ static void send_mauth(struct monc_loop *ml, struct mcon *c)
 	ceph_enc_free(&front);
 }
 
+/* Send an MAuth when a ticket is due and none is in flight, unless a
+ * failure asked us to wait; then arm the timer for the next due time. No
+ * session: nothing to do until the next one (on_up calls this). */
 static void maybe_renew(struct monc_loop *ml)
 {
 	struct mcon *c = find_con(ml, monc_session_con(ml->monc));
-	int64_t next;
+	int64_t now = now_s(), next;
 
-	if (c && !ml->auth_inflight && cephx_should_authenticate(&ml->cx, now_s()))
+	if (!c)
+		return;
+	if (!ml->auth_inflight && now >= ml->renew_not_before && cephx_should_authenticate(&ml->cx, now))
 		send_mauth(ml, c);
+	if (ml->auth_inflight)
+		return; /* the reply re-arms */
 	next = cephx_next_renewal(&ml->cx);
-	if (next > 0 && !ml->auth_inflight) {
-		if (next <= now_s())
-			next = now_s() + 1; /* due but not sendable now: once a second */
+	if (next > 0 || ml->renew_not_before > now) {
+		if (next < ml->renew_not_before)
+			next = ml->renew_not_before;
+		if (next <= now)
+			next = now + 1;
 		evloop_timer_arm(ml->loop, &ml->renew, (uint64_t)next * EVLOOP_NS_PER_S);
 	}
+}
+
+/* A renewal round failed: try again later, 1 s doubling to 60 s. */
+static void renew_backoff(struct monc_loop *ml)
+{
+	ml->renew_backoff_s = ml->renew_backoff_s ? ml->renew_backoff_s * 2 : 1;
+	if (ml->renew_backoff_s > 60)
+		ml->renew_backoff_s = 60;
+	ml->renew_not_before = now_s() + ml->renew_backoff_s;
 }
 
 static void renew_timer(struct evloop *l, struct evloop_timer *t, void *arg)
@@ -526,21 +555,32 @@ static void handle_auth_reply(struct mcon *c, const uint8_t *front, size_t len)
 	ml->auth_inflight = false;
 	if (cephx_mauth_reply_decode(front, len, &r)) {
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed MAuthReply dropped");
-		return;
-	}
-	if (r.result < 0) {
+		renew_backoff(ml);
+	} else if (r.result < 0) {
 		e = cephx_auth_error(&ml->cx, r.result, why, sizeof(why));
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors", "ticket renewal refused: %s", why);
-		return;
+		renew_backoff(ml);
+	} else {
+		e = cephx_handle_reply(&ml->cx, r.global_id, r.payload, r.payload_len, now_s(), NULL);
+		if (e == 0 || e == -EAGAIN)
+			ml->renewals++;
+		if (e == 0) {
+			ml->renew_backoff_s = 0;
+			ml->renew_not_before = 0;
+		} else if (e == -EAGAIN && !ml->renew_again) {
+			ml->renew_again = true; /* a new AUTH ticket: the service tickets next, at once */
+			send_mauth(ml, c);
+		} else {
+			if (e != -EAGAIN)
+				emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors",
+				     "ticket renewal failed: %s",
+				     e == -EKEYREJECTED ? "the reply does not decrypt with our session key"
+							: strerror(-e));
+			renew_backoff(ml);
+		}
+		if (e != -EAGAIN)
+			ml->renew_again = false;
 	}
-	e = cephx_handle_reply(&ml->cx, r.global_id, r.payload, r.payload_len, now_s(), NULL);
-	if (e == 0 || e == -EAGAIN)
-		ml->renewals++;
-	if (e == -EAGAIN)
-		send_mauth(ml, c);
-	else if (e < 0)
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors", "ticket renewal failed: %s",
-		     e == -EKEYREJECTED ? "the reply does not decrypt with our session key" : strerror(-e));
 	maybe_renew(ml);
 }
 
@@ -553,6 +593,13 @@ static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len
 
 	if (monmap_decode_msg(front, len, &mm)) {
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed monmap dropped");
+		return;
+	}
+	if (ml->have_monmap && memcmp(mm->fsid, monc_monmap(ml->monc)->fsid, sizeof(mm->fsid))) {
+		/* Another cluster's monitor (a stale address in the list). */
+		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EXDEV, "monitors",
+		     "a monmap of another cluster (fsid differs) dropped");
+		monmap_free(mm);
 		return;
 	}
 	memset(&map, 0, sizeof(map));
@@ -844,7 +891,7 @@ int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cance
 			*pool = ml->have_mdsmap ? mdsmap_statfs_pool(ml->mdsmap) : CEPH_NOPOOL;
 			pthread_mutex_unlock(&ml->lock);
 		}
-	} else if (e != -EINTR) {
+	} else if (e != -EINTR && e != -ESHUTDOWN) {
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", "statfs failed: %s", strerror(-e));
 	}
 	return e;
@@ -905,6 +952,7 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
 	id = strncmp(ml->cfg.entity, "client.", 7) ? ml->cfg.entity : ml->cfg.entity + 7;
 	e = cephx_client_init(&ml->cx, CEPH_ENTITY_TYPE_CLIENT, id, &ml->cfg.key,
 			      CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS);
+	ceph_key_wipe(&ml->cfg.key); /* ml->cx holds it now */
 	if (e) {
 		snprintf(err, errlen, "%s: the key from %s is not a usable cephx key", ml->cfg.entity,
 			 ml->cfg.key_from);

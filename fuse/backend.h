@@ -190,6 +190,9 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv);
 struct health_queue *nf_mount_health(struct nf_mount *m);
 const char *nf_mount_source(const struct nf_mount *m);
 bool nf_mount_readonly(const struct nf_mount *m);
+/* The session is ending (a signal, an unmount): a backend waiting for its
+ * servers gives up, as for an interrupted request, or the exit waits. */
+bool nf_mount_exiting(const struct nf_mount *m);
 /* The inode table's figures: nodes, the kernel's outstanding lookups, ... */
 void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st);
 

@@ -193,7 +193,8 @@ static size_t render(struct cephfs_front *f, uint64_t id, char *buf, size_t len)
 	return n < len ? n : len - 1;
 }
 
-static void fill_attr(struct cephfs_front *f, uint64_t id, struct stat *st)
+/* @size_of: the size to report for a view file; -1 renders it now. */
+static void fill_attr(struct cephfs_front *f, uint64_t id, off_t size_of, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = id;
@@ -208,7 +209,8 @@ static void fill_attr(struct cephfs_front *f, uint64_t id, struct stat *st)
 	}
 	st->st_mode = S_IFREG | views[id].mode;
 	st->st_nlink = 1;
-	char *buf = malloc(VIEW_MAX);
+	char *buf = size_of < 0 ? malloc(VIEW_MAX) : NULL;
+	st->st_size = size_of < 0 ? 0 : size_of;
 	if (buf) {
 		st->st_size = (off_t)render(f, id, buf, VIEW_MAX);
 		free(buf);
@@ -231,7 +233,7 @@ static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 		return -ENOENT;
 	nf_entry_init(out);
 	out->key = key_of(id);
-	fill_attr(f, id, &out->attr);
+	fill_attr(f, id, -1, &out->attr);
 	if (is_view(id))
 		out->attr_timeout = 0; /* sizes change with every map */
 	return 0;
@@ -243,9 +245,7 @@ static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	(void)c;
 	if (key->lo < ID_ROOT || key->lo >= ID_END)
 		return -ENOENT;
-	fill_attr(fs, key->lo, out);
-	if (has_fh && fh)
-		out->st_size = (off_t)((struct view_buf *)(uintptr_t)fh)->len;
+	fill_attr(fs, key->lo, has_fh && fh ? (off_t)((struct view_buf *)(uintptr_t)fh)->len : -1, out);
 	return 0;
 }
 
@@ -269,7 +269,7 @@ static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	for (uint64_t id = first + (uint64_t)(off - 2); id < end; id++, off++) {
 		nf_entry_init(&e);
 		e.key = key_of(id);
-		fill_attr(f, id, &e.attr);
+		fill_attr(f, id, -1, &e.attr);
 		if (!nf_dir_add(d, id == ID_CEPHDIR ? ".ceph" : views[id].name, &e, off + 1))
 			return 0;
 	}
@@ -315,9 +315,18 @@ static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	free((void *)(uintptr_t)fh);
 }
 
+struct wait_ctx {
+	fuse_req_t req;
+	const struct nf_mount *mount;
+};
+
+/* Stop waiting for the monitors when the caller gave up (an interrupted
+ * df) or the mount is ending (the session waits for its workers). */
 static bool interrupted(void *arg)
 {
-	return fuse_req_interrupted(arg);
+	const struct wait_ctx *w = arg;
+
+	return (w->req && fuse_req_interrupted(w->req)) || nf_mount_exiting(w->mount);
 }
 
 static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
@@ -328,7 +337,8 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 	int e;
 
 	(void)key;
-	e = monc_loop_statfs(f->ml, deadline, c->req ? interrupted : NULL, c->req, &r, NULL);
+	struct wait_ctx w = {c->req, f->mount};
+	e = monc_loop_statfs(f->ml, deadline, interrupted, &w, &r, NULL);
 	if (e)
 		return e;
 	ceph_statfs_fill(&r, out);
@@ -372,6 +382,8 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 		return -ENOMEM;
 	}
 	e = ceph_mount_config_resolve(&a, cfg, err, errlen);
+	if (copts.secret) /* resolved into cfg (and wiped with it): no copy stays */
+		explicit_bzero(copts.secret, strlen(copts.secret));
 	if (e)
 		goto out;
 	f->mount = m;

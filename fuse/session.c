@@ -46,22 +46,48 @@
 #define READY_WAIT_S 3600
 
 static const struct mopt_spec core_specs[] = {
-    {.name = "entry_timeout", .type = MOPT_SECONDS, .offset = offsetof(struct nf_core_opts, entry_timeout), .max = 86400,
-	  .help = "entry_timeout=S     seconds the kernel caches names (1)"},
-    {.name = "attr_timeout", .type = MOPT_SECONDS, .offset = offsetof(struct nf_core_opts, attr_timeout), .max = 86400,
-	  .help = "attr_timeout=S      seconds the kernel caches attributes (1)"},
-    {.name = "negative_timeout", .type = MOPT_SECONDS, .offset = offsetof(struct nf_core_opts, negative_timeout), .max = 86400,
-	  .help = "negative_timeout=S  seconds the kernel caches a missing name (0)"},
-    {.name = "health_verbose", .type = MOPT_FLAG, .offset = offsetof(struct nf_core_opts, health_verbose),
-	  .help = "health_verbose      also report healthy inodes and ranges in .health"},
-    {.name = "health_queue", .type = MOPT_UINT, .offset = offsetof(struct nf_core_opts, health_queue), .min = 2, .max = 1u << 20,
-	  .help = "health_queue=N      events .health keeps for slow readers (1024)"},
-    {.name = "health_url", .type = MOPT_STRING, .offset = offsetof(struct nf_core_opts, health_url), .secret = true,
-	  .help = "health_url=URL      also POST each event as JSON to URL"},
-    {.name = "max_threads", .type = MOPT_UINT, .offset = offsetof(struct nf_core_opts, max_threads), .min = 1, .max = 4096,
-	  .help = "max_threads=N       most requests served at once (10)"},
-    {.name = "max_idle_threads", .type = MOPT_UINT, .offset = offsetof(struct nf_core_opts, max_idle_threads), .min = 1, .max = 4096,
-	  .help = "max_idle_threads=N  idle worker threads kept (10)"},
+    {.name = "entry_timeout",
+     .type = MOPT_SECONDS,
+     .offset = offsetof(struct nf_core_opts, entry_timeout),
+     .max = 86400,
+     .help = "entry_timeout=S     seconds the kernel caches names (1)"},
+    {.name = "attr_timeout",
+     .type = MOPT_SECONDS,
+     .offset = offsetof(struct nf_core_opts, attr_timeout),
+     .max = 86400,
+     .help = "attr_timeout=S      seconds the kernel caches attributes (1)"},
+    {.name = "negative_timeout",
+     .type = MOPT_SECONDS,
+     .offset = offsetof(struct nf_core_opts, negative_timeout),
+     .max = 86400,
+     .help = "negative_timeout=S  seconds the kernel caches a missing name (0)"},
+    {.name = "health_verbose",
+     .type = MOPT_FLAG,
+     .offset = offsetof(struct nf_core_opts, health_verbose),
+     .help = "health_verbose      also report healthy inodes and ranges in .health"},
+    {.name = "health_queue",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, health_queue),
+     .min = 2,
+     .max = 1u << 20,
+     .help = "health_queue=N      events .health keeps for slow readers (1024)"},
+    {.name = "health_url",
+     .type = MOPT_STRING,
+     .offset = offsetof(struct nf_core_opts, health_url),
+     .secret = true,
+     .help = "health_url=URL      also POST each event as JSON to URL"},
+    {.name = "max_threads",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, max_threads),
+     .min = 1,
+     .max = 4096,
+     .help = "max_threads=N       most requests served at once (10)"},
+    {.name = "max_idle_threads",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, max_idle_threads),
+     .min = 1,
+     .max = 4096,
+     .help = "max_idle_threads=N  idle worker threads kept (10)"},
     {.name = NULL},
 };
 
@@ -450,6 +476,11 @@ const char *nf_mount_source(const struct nf_mount *m)
 bool nf_mount_readonly(const struct nf_mount *m)
 {
 	return m->readonly;
+}
+
+bool nf_mount_exiting(const struct nf_mount *m)
+{
+	return m->se && fuse_session_exited(m->se);
 }
 
 void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st)

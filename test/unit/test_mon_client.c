@@ -499,3 +499,55 @@ Test(monc, a_cancelled_request_revokes_its_message_and_its_reply_is_dropped)
 	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_STATFS_REPLY, (uint64_t)tid, reply, 56, 12), 0);
 	cr_assert_eq(replies, 0, "a late reply finds nobody");
 }
+
+Test(monc, the_lost_monitor_is_tried_again_when_the_others_refuse)
+{
+	char lost[MONC_NAME_MAX];
+	uint64_t con = establish(0);
+	struct monc_status st;
+
+	monc_get_status(m, &st);
+	snprintf(lost, sizeof(lost), "%s", st.mon);
+	unsigned before = io.nopen;
+	monc_con_down(m, con, -ECONNRESET, "reset", 100);
+	cr_assert_eq(io.nopen, before + 2, "the two others at once");
+	cr_assert_str_neq(io.open_name[before], lost);
+	cr_assert_str_neq(io.open_name[before + 1], lost);
+	monc_con_down(m, io.open_con[before], -ECONNREFUSED, "refused", 101);
+	cr_assert_eq(io.nopen, before + 3, "then the lost one, in the same round");
+	cr_assert_str_eq(io.open_name[before + 2], lost);
+	monc_con_up(m, io.open_con[before + 2], 4100, 0, 102);
+	monc_get_status(m, &st);
+	cr_assert_eq(st.state, MONC_SESSION);
+	cr_assert_str_eq(st.mon, lost);
+}
+
+Test(monc, placeholder_names_are_followed_by_address_not_by_name)
+{
+	struct monc_monmap map = {0}, named;
+	struct monc_status st;
+	char err[128];
+
+	/* Monitors from a mount string: placeholder names, no epoch. */
+	monc_free(m);
+	cr_assert_eq(ceph_parse_mon_addrs("127.0.0.1:3300,127.0.0.1:3301,127.0.0.1:3302", CEPH_ADDR_SYNTAX_CEPH,
+					  &map.addrs, err, sizeof(err)),
+		     0);
+	for (int i = 0; i < 3; i++)
+		snprintf(map.names[i], MONC_NAME_MAX, "noname-%c", 'a' + i);
+	m = monc_new(&map, &fio, hq, 7);
+	establish(0);
+	monc_get_status(m, &st);
+	int rank = st.mon[7] - 'a';
+	/* The cluster's own monmap uses the same placeholder names in the
+	 * reverse order: the session is the monitor at the same address. */
+	named = map;
+	named.epoch = 1;
+	for (int r = 0; r < 3; r++)
+		named.addrs.mon[r] = map.addrs.mon[2 - r];
+	monc_set_monmap(m, &named, 10);
+	monc_get_status(m, &st);
+	char want[MONC_NAME_MAX];
+	snprintf(want, sizeof(want), "noname-%c", 'a' + (2 - rank));
+	cr_assert_str_eq(st.mon, want, "followed to address %d", 3300 + rank);
+}
