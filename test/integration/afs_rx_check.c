@@ -618,6 +618,7 @@ struct gen {
 	EVP_MD_CTX *md;
 	uint64_t given;
 	size_t pieces;
+	size_t fail_after; /* a piece count at which to fail, to stop a call midway */
 };
 
 static int gen_source(void *arg, void *buf, size_t len)
@@ -634,7 +635,7 @@ static int gen_source(void *arg, void *buf, size_t len)
 	EVP_DigestUpdate(g->md, buf, len);
 	g->given += len;
 	g->pieces++;
-	return 0;
+	return g->fail_after && g->pieces >= g->fail_after ? -EIO : 0;
 }
 
 /* The volume's RW id from the VL server, and the UUID of its first server. */
@@ -815,6 +816,24 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 	FS_CALL("FS.CreateFile", fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
 						evloop_deadline_ms(deadline_ms), &code));
 	gone = cr.fid;
+	/* A store whose source fails midway: the call is aborted, its error is
+	 * the source's, and the endpoint goes on working (RemoveFile below). */
+	{
+		struct gen bad = {.x = 1, .fail_after = 3};
+
+		bad.md = EVP_MD_CTX_new();
+		EVP_DigestInit_ex(bad.md, EVP_sha256(), NULL);
+		ret = fs_store_data64(ep, (struct sockaddr *)&a, sizeof(a), &gone, &none, 0, 1 << 20, 1 << 20,
+				      gen_source, &bad, &sr, evloop_deadline_ms(deadline_ms), &code);
+		EVP_MD_CTX_free(bad.md);
+		printf("stopped_store_errno=%d\nstopped_store_pieces=%zu\n", -ret, bad.pieces);
+		if (ret != -EIO)
+			return die("FS.StoreData64 stopped by its source", ret ? ret : -EPROTO, code);
+	}
+	/* An existing name: the server's UAE code, mapped. */
+	ret = fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
+			     evloop_deadline_ms(deadline_ms), &code);
+	printf("create_existing_errno=%d\ncreate_existing_abort=%" PRId32 "\n", -ret, code);
 	FS_CALL("FS.RemoveFile", fs_remove_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &sr,
 						evloop_deadline_ms(deadline_ms), &code));
 	printf("dir_links_after_rmdir=%" PRIu32 "\n", sr.status.link_count);
