@@ -30,7 +30,8 @@ UNIT_TESTS = \
 	test/unit/test_evloop \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
-	test/unit/test_cb_service
+	test/unit/test_cb_service \
+	test/unit/test_fs_client
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -147,6 +148,10 @@ test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c
 test_unit_test_cb_service_CFLAGS = $(unit_cflags)
 test_unit_test_cb_service_LDADD = $(rx_libs) $(CRITERION_LIBS)
+
+test_unit_test_fs_client_SOURCES = test/unit/test_fs_client.c
+test_unit_test_fs_client_CFLAGS = $(unit_cflags)
+test_unit_test_fs_client_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
 # Drives the transport and the AFS stubs against the real cell (afs_rx.test).
 check_PROGRAMS += test/integration/afs_rx_check
