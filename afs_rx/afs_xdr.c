@@ -165,6 +165,47 @@ void afs_enc_store_status(struct rx_enc *e, const struct afs_store_status *ss)
 	rx_enc_u32(e, ss->seg_size);
 }
 
+int afs_dec_fetch_volume_status(struct rx_dec *d, struct afs_fetch_volume_status *vs)
+{
+	struct afs_fetch_volume_status t;
+	char flags[4];
+
+	rx_dec_s32(d, &t.vid);
+	rx_dec_s32(d, &t.parent_id);
+	if (rx_dec_chars(d, flags, 4))
+		return -EBADMSG;
+	t.online = (uint8_t)flags[0];
+	t.in_service = (uint8_t)flags[1];
+	t.blessed = (uint8_t)flags[2];
+	t.needs_salvage = (uint8_t)flags[3];
+	rx_dec_s32(d, &t.type);
+	rx_dec_s32(d, &t.min_quota);
+	rx_dec_s32(d, &t.max_quota);
+	rx_dec_s32(d, &t.blocks_in_use);
+	rx_dec_s32(d, &t.part_blocks_avail);
+	rx_dec_s32(d, &t.part_max_blocks);
+	if (done(d))
+		return -EBADMSG;
+	*vs = t;
+	return 0;
+}
+
+void afs_enc_fetch_volume_status(struct rx_enc *e, const struct afs_fetch_volume_status *vs)
+{
+	rx_enc_s32(e, vs->vid);
+	rx_enc_s32(e, vs->parent_id);
+	rx_enc_char_bytes(e, &vs->online, 1);
+	rx_enc_char_bytes(e, &vs->in_service, 1);
+	rx_enc_char_bytes(e, &vs->blessed, 1);
+	rx_enc_char_bytes(e, &vs->needs_salvage, 1);
+	rx_enc_s32(e, vs->type);
+	rx_enc_s32(e, vs->min_quota);
+	rx_enc_s32(e, vs->max_quota);
+	rx_enc_s32(e, vs->blocks_in_use);
+	rx_enc_s32(e, vs->part_blocks_avail);
+	rx_enc_s32(e, vs->part_max_blocks);
+}
+
 /* xdr_u_short and xdr_char travel as whole units; OpenAFS keeps the low
  * bits when reading them, and so does this. */
 int afs_dec_uuid(struct rx_dec *d, struct afs_uuid *u)

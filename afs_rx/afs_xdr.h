@@ -115,6 +115,37 @@ struct afs_store_status {
 	uint32_t seg_size;
 };
 
+/* Bounds from common.xg. */
+#define AFS_NAMEMAX	     256  /* string Name<AFSNAMEMAX> */
+#define AFS_PATHMAX	     1024 /* string LinkContents<AFSPATHMAX> */
+#define AFS_OPAQUEMAX	     1024 /* AFSOpaque, OfflineMsg, Motd */
+#define AFS_CBMAX	     50	  /* AFSCBFids, AFSCBs, AFSBulkStats */
+#define AFS_CAPABILITIES_MAX 196  /* Capabilities<AFSCAPABILITIESMAX> */
+
+/* Fileserver capability bits (GetCapabilities word 0, afsint.xg). */
+#define AFS_VICED_CAPABILITY_ERRORTRANS	  0x0001
+#define AFS_VICED_CAPABILITY_64BITFILES	  0x0002
+#define AFS_VICED_CAPABILITY_WRITELOCKACL 0x0004
+#define AFS_VICED_CAPABILITY_SANEACLS	  0x0008
+
+/* AFSFetchVolumeStatus (afsint.xg): 12 XDR units; the four flags are
+ * rxgen chars, one unit each, of which only the low byte counts. */
+struct afs_fetch_volume_status {
+	int32_t vid;
+	int32_t parent_id;
+	uint8_t online;
+	uint8_t in_service;
+	uint8_t blessed;
+	uint8_t needs_salvage;
+	int32_t type; /* 0 read-only, 1 read-write */
+	int32_t min_quota;
+	int32_t max_quota; /* KiB, 0: none */
+	int32_t blocks_in_use;
+	int32_t part_blocks_avail;
+	int32_t part_max_blocks;
+};
+#define AFS_FETCH_VOLUME_STATUS_WORDS 12
+
 int afs_dec_fid(struct rx_dec *d, struct afs_fid *fid);
 void afs_enc_fid(struct rx_enc *e, const struct afs_fid *fid);
 int afs_dec_fetch_status(struct rx_dec *d, struct afs_fetch_status *st);
@@ -125,6 +156,8 @@ int afs_dec_volsync(struct rx_dec *d, struct afs_volsync *vs);
 void afs_enc_volsync(struct rx_enc *e, const struct afs_volsync *vs);
 int afs_dec_store_status(struct rx_dec *d, struct afs_store_status *ss);
 void afs_enc_store_status(struct rx_enc *e, const struct afs_store_status *ss);
+int afs_dec_fetch_volume_status(struct rx_dec *d, struct afs_fetch_volume_status *vs);
+void afs_enc_fetch_volume_status(struct rx_enc *e, const struct afs_fetch_volume_status *vs);
 
 /* ---- afsUUID (rx/xdr_afsuuid.c): 11 XDR units ------------------------------ */
 

@@ -42,7 +42,6 @@
 #define AFSCB_TELLMEABOUTYOURSELF    65538
 #define AFSCB_MAX		     50 /* AFSCBMAX: fids per CallBack */
 #define AFS_MAX_INTERFACE_ADDR	     32
-#define AFS_CAPABILITIES_MAX	     196
 #define CLIENT_CAPABILITY_ERRORTRANS 0x0001
 
 /* What the service tells its owner; any member may be NULL. Called on the

@@ -1,7 +1,12 @@
 /*
  * afs_rx/fs_client.c: file server RPC stubs (see fs_client.h), written by
- * hand on afs_xdr.h: the opcode as one XDR int, the IN arguments, then the
- * reply's OUT arguments read back (split calls first stream their data).
+ * hand on afs_xdr.h and fs_xdr.h: the opcode as one XDR int, the IN
+ * arguments, then the reply's OUT arguments read back (split calls stream
+ * their data: FetchData64's after a length word in the reply,
+ * StoreData64's after the fixed arguments in the request). Every reply is
+ * read whole into a buffer one word larger than the largest valid one and
+ * decoded only once the call has completed, so an aborted or failed call
+ * never yields a partial result.
  */
 #include "config.h"
 
@@ -156,4 +161,326 @@ end:
 	if (err && (ret == 0 || ret == -EBADMSG || ret == err))
 		return err;
 	return ret;
+}
+
+/* ---- metadata and write RPCs -------------------------------------------------------------------------- */
+
+/*
+ * Run a call whose request is all in @e and whose reply fits @reply (of
+ * @cap bytes, one word more than the largest valid reply, so that a longer
+ * one shows as trailing bytes): *@n gets the reply's length. 0 or -errno,
+ * the call's own failure first.
+ */
+static int simple_call(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct rx_enc *e,
+		       uint8_t *reply, size_t cap, size_t *n, uint64_t deadline_ns, int32_t *abort_code)
+{
+	struct rx_call *call;
+	ssize_t got;
+	int err;
+
+	if (abort_code)
+		*abort_code = 0;
+	call = start(ep, addr, len, e, deadline_ns, &err);
+	if (!call)
+		return err;
+	got = rx_call_recv(call, reply, cap);
+	err = rx_call_end(call, abort_code);
+	if (err)
+		return err;
+	if (got < 0)
+		return (int)got;
+	*n = (size_t)got;
+	return 0;
+}
+
+static bool name_ok(const char *name)
+{
+	return strnlen(name, AFS_NAMEMAX + 1) <= AFS_NAMEMAX;
+}
+
+int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
+		    const struct afs_store_status *ss, uint64_t pos, uint64_t length, uint64_t file_length,
+		    fs_data_source src, void *arg, struct fs_store_reply *out, uint64_t deadline_ns,
+		    int32_t *abort_code)
+{
+	const size_t piece = 64 * 1024;
+	uint8_t reply[FS_STORE_REPLY_LEN + 4];
+	uint8_t *buf = NULL;
+	struct rx_enc e;
+	struct rx_call *call;
+	uint64_t left;
+	ssize_t n = 0;
+	bool src_failed = false;
+	int err, ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	/* The fileserver keeps offsets in a signed 64-bit afs_fsize_t. */
+	if (pos > INT64_MAX || length > INT64_MAX - pos || file_length > INT64_MAX || (length && !src))
+		return -EINVAL;
+	if (length) {
+		buf = malloc(length < piece ? (size_t)length : piece);
+		if (!buf)
+			return -ENOMEM;
+	}
+	rx_enc_init(&e);
+	fs_enc_store_data64(&e, fid, ss, pos, length, file_length);
+	if (rx_enc_error(&e)) {
+		ret = rx_enc_error(&e);
+		rx_enc_free(&e);
+		free(buf);
+		return ret;
+	}
+	call = rx_call_begin(ep, addr, len, AFS_FS_SERVICE, NULL, deadline_ns, &ret);
+	if (!call) {
+		rx_enc_free(&e);
+		free(buf);
+		return ret;
+	}
+	/* The fixed arguments, then the data as it comes: one request stream. */
+	ret = rx_call_send(call, e.buf, e.len, length == 0);
+	rx_enc_free(&e);
+	for (left = length; !ret && left;) {
+		size_t want = left < piece ? (size_t)left : piece;
+
+		ret = src(arg, buf, want);
+		if (ret) {
+			src_failed = true;
+			rx_call_abort(call, RX_USER_ABORT);
+			break;
+		}
+		left -= want;
+		ret = rx_call_send(call, buf, want, left == 0);
+	}
+	if (!ret) {
+		n = rx_call_recv(call, reply, sizeof(reply));
+		if (n < 0)
+			ret = (int)n;
+	}
+	err = rx_call_end(call, abort_code);
+	free(buf);
+	/* The call's own failure says more, unless the source stopped it. */
+	if (src_failed)
+		return ret;
+	if (err)
+		return err;
+	if (ret)
+		return ret;
+	return fs_dec_store_reply(reply, (size_t)n, out);
+}
+
+int fs_store_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
+		    const struct afs_store_status *ss, struct fs_store_reply *out, uint64_t deadline_ns,
+		    int32_t *abort_code)
+{
+	uint8_t reply[FS_STORE_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	rx_enc_init(&e);
+	fs_enc_store_status(&e, fid, ss);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_store_reply(reply, n, out);
+}
+
+static int create(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t opcode,
+		  const struct afs_fid *dir, const char *name, const struct afs_store_status *ss,
+		  struct fs_create_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[FS_CREATE_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (!name_ok(name))
+		return -ENAMETOOLONG;
+	rx_enc_init(&e);
+	fs_enc_create(&e, opcode, dir, name, ss);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_create_reply(reply, n, out);
+}
+
+int fs_create_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+		   const char *name, const struct afs_store_status *ss, struct fs_create_reply *out,
+		   uint64_t deadline_ns, int32_t *abort_code)
+{
+	return create(ep, addr, len, AFS_FS_CREATEFILE, dir, name, ss, out, deadline_ns, abort_code);
+}
+
+int fs_make_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+		const char *name, const struct afs_store_status *ss, struct fs_create_reply *out, uint64_t deadline_ns,
+		int32_t *abort_code)
+{
+	return create(ep, addr, len, AFS_FS_MAKEDIR, dir, name, ss, out, deadline_ns, abort_code);
+}
+
+static int remove_entry(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t opcode,
+			const struct afs_fid *dir, const char *name, struct fs_store_reply *out, uint64_t deadline_ns,
+			int32_t *abort_code)
+{
+	uint8_t reply[FS_STORE_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (!name_ok(name))
+		return -ENAMETOOLONG;
+	rx_enc_init(&e);
+	fs_enc_remove(&e, opcode, dir, name);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_store_reply(reply, n, out);
+}
+
+int fs_remove_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+		   const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+{
+	return remove_entry(ep, addr, len, AFS_FS_REMOVEFILE, dir, name, out, deadline_ns, abort_code);
+}
+
+int fs_remove_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+		  const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+{
+	return remove_entry(ep, addr, len, AFS_FS_REMOVEDIR, dir, name, out, deadline_ns, abort_code);
+}
+
+int fs_rename(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *old_dir,
+	      const char *old_name, const struct afs_fid *new_dir, const char *new_name, struct fs_rename_reply *out,
+	      uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[FS_LINK_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (!name_ok(old_name) || !name_ok(new_name))
+		return -ENAMETOOLONG;
+	rx_enc_init(&e);
+	fs_enc_rename(&e, old_dir, old_name, new_dir, new_name);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_rename_reply(reply, n, out);
+}
+
+int fs_symlink(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+	       const char *name, const char *target, const struct afs_store_status *ss, struct fs_create_reply *out,
+	       uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[FS_SYMLINK_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (!name_ok(name) || strnlen(target, AFS_PATHMAX + 1) > AFS_PATHMAX)
+		return -ENAMETOOLONG;
+	rx_enc_init(&e);
+	fs_enc_symlink(&e, dir, name, target, ss);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_symlink_reply(reply, n, out);
+}
+
+int fs_link(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
+	    const char *name, const struct afs_fid *existing, struct fs_link_reply *out, uint64_t deadline_ns,
+	    int32_t *abort_code)
+{
+	uint8_t reply[FS_LINK_REPLY_LEN + 4];
+	struct rx_enc e;
+	size_t n;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (!name_ok(name))
+		return -ENAMETOOLONG;
+	rx_enc_init(&e);
+	fs_enc_link(&e, dir, name, existing);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_link_reply(reply, n, out);
+}
+
+int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len,
+			  const struct afs_fid *fids, unsigned n, struct fs_bulk_status_reply *out,
+			  uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t *reply;
+	struct rx_enc e;
+	size_t got;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (n == 0 || n > AFS_CBMAX)
+		return -EINVAL;
+	/* Up to 4.7 KiB: off the stack of a FUSE worker. */
+	reply = malloc(FS_BULK_STATUS_REPLY_MAX + 4);
+	if (!reply)
+		return -ENOMEM;
+	rx_enc_init(&e);
+	fs_enc_inline_bulk_status(&e, fids, n);
+	ret = simple_call(ep, addr, len, &e, reply, FS_BULK_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
+	if (!ret)
+		ret = fs_dec_bulk_status_reply(reply, got, n, out);
+	free(reply);
+	return ret;
+}
+
+int fs_give_up_callbacks(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fids,
+			 const struct afs_callback *cbs, unsigned n, uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[4];
+	struct rx_enc e;
+	size_t got;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	if (n > AFS_CBMAX)
+		return -EINVAL;
+	rx_enc_init(&e);
+	fs_enc_give_up_callbacks(&e, fids, cbs, n);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_empty_reply(reply, got);
+}
+
+int fs_get_volume_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t volume,
+			 struct fs_volume_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t *reply;
+	struct rx_enc e;
+	size_t got;
+	int ret;
+
+	if (abort_code)
+		*abort_code = 0;
+	reply = malloc(FS_VOLUME_STATUS_REPLY_MAX + 4);
+	if (!reply)
+		return -ENOMEM;
+	rx_enc_init(&e);
+	fs_enc_get_volume_status(&e, volume);
+	ret = simple_call(ep, addr, len, &e, reply, FS_VOLUME_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
+	if (!ret)
+		ret = fs_dec_volume_status_reply(reply, got, out);
+	free(reply);
+	return ret;
+}
+
+int fs_get_capabilities(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct fs_capabilities *out,
+			uint64_t deadline_ns, int32_t *abort_code)
+{
+	uint8_t reply[FS_CAPABILITIES_REPLY_MAX + 4];
+	struct rx_enc e;
+	size_t got;
+	int ret;
+
+	rx_enc_init(&e);
+	fs_enc_get_capabilities(&e);
+	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
+	return ret ? ret : fs_dec_capabilities_reply(reply, got, out);
 }

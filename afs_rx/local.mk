@@ -18,5 +18,6 @@ afs_rx_libafs_rx_a_SOURCES += \
 # AFS RPCs on the transport: VL and FS client stubs, the CB service.
 afs_rx_libafs_rx_a_SOURCES += \
 	afs_rx/vl_client.c afs_rx/vl_client.h \
+	afs_rx/fs_xdr.c afs_rx/fs_xdr.h \
 	afs_rx/fs_client.c afs_rx/fs_client.h \
 	afs_rx/cb_service.c afs_rx/cb_service.h afs_rx/cb_xdr.c

@@ -24,4 +24,14 @@
 int vl_get_entry_by_name_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const char *name,
 			   struct afs_uvldbentry *out, uint64_t deadline_ns, int32_t *abort_code);
 
+/*
+ * VL.GetAddrsU (533): the addresses of the file server @attr names
+ * (normally by UUID, mask AFS_VLADDR_UUID, for a uvldbentry server with
+ * AFS_VLSF_UUID), with its UUID and uniquifier. out->naddrs addresses
+ * arrived; kAFS uses min(nentries, naddrs). 0 or -errno as above.
+ */
+int vl_get_addrs_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len,
+		   const struct afs_list_addr_by_attributes *attr, struct afs_vl_addrs *out, uint64_t deadline_ns,
+		   int32_t *abort_code);
+
 #endif

@@ -13,6 +13,7 @@ UNIT_TESTS = \
 	test/unit/test_rx_xdr \
 	test/unit/test_rx_packet \
 	test/unit/test_afs_xdr \
+	test/unit/test_fs_xdr \
 	test/unit/test_inode_table \
 	test/unit/test_mon_msgs \
 	test/unit/test_ceph_mount_config \
@@ -29,7 +30,8 @@ UNIT_TESTS = \
 	test/unit/test_evloop \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
-	test/unit/test_cb_service
+	test/unit/test_cb_service \
+	test/unit/test_fs_client
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -108,6 +110,10 @@ test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c
 test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
 test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
 
+test_unit_test_fs_xdr_SOURCES = test/unit/test_fs_xdr.c
+test_unit_test_fs_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_fs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+
 test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_mon_msgs_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
@@ -142,6 +148,10 @@ test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c
 test_unit_test_cb_service_CFLAGS = $(unit_cflags)
 test_unit_test_cb_service_LDADD = $(rx_libs) $(CRITERION_LIBS)
+
+test_unit_test_fs_client_SOURCES = test/unit/test_fs_client.c
+test_unit_test_fs_client_CFLAGS = $(unit_cflags)
+test_unit_test_fs_client_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
 # Drives the transport and the AFS stubs against the real cell (afs_rx.test).
 check_PROGRAMS += test/integration/afs_rx_check
@@ -183,6 +193,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_mon_msgs \
 	test/fuzz/fuzz_rx_packet \
 	test/fuzz/fuzz_afs_xdr \
+	test/fuzz/fuzz_fs_replies \
 	test/fuzz/fuzz_ceph_addr_wire \
 	test/fuzz/fuzz_msgr2_frame \
 	test/fuzz/fuzz_msgr2_ctrl \
@@ -244,6 +255,10 @@ test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a
 test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
+
+test_fuzz_fuzz_fs_replies_SOURCES = test/fuzz/fuzz_fs_replies.c $(fuzz_driver)
+test_fuzz_fuzz_fs_replies_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_fs_replies_LDADD = afs_rx/libafs_rx.a
 
 test_fuzz_fuzz_cb_request_SOURCES = test/fuzz/fuzz_cb_request.c $(fuzz_driver)
 test_fuzz_fuzz_cb_request_LDFLAGS = $(fuzz_ldflags)

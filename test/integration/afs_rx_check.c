@@ -28,6 +28,20 @@
  *                                 came, 1 when not
  *   dead HOST PORT MS             a call to a port nobody serves, with a
  *                                 deadline of MS ms: how and when it fails
+ *   fsops HOST VOLUME NAME        the write and metadata RPCs in VOLUME's
+ *                                 root: MakeDir NAME, in it CreateFile,
+ *                                 StoreData64 (-s bytes, default 3 MiB, in
+ *                                 pieces from a generator) read back with
+ *                                 FetchData64, StoreStatus (chmod 0640) seen
+ *                                 by FetchStatus, Rename, Link, Symlink,
+ *                                 MakeDir+RemoveDir, CreateFile+RemoveFile,
+ *                                 InlineBulkStatus (with a bogus FID),
+ *                                 GiveUpCallBacks, GetVolumeStatus,
+ *                                 GetCapabilities, VL.GetAddrsU of the
+ *                                 fileserver's UUID. Leaves NAME holding
+ *                                 data.bin, data.hard (a hard link) and sym
+ *                                 (-> data.bin) for OpenAFS's tools to check
+ *   fsclean HOST VOLUME NAME      RemoveFile of those three, RemoveDir NAME
  * Options (before the command):
  *   -r DROP,DUP,REORDER           go through a lossy relay (percentages)
  *   -t MS                         deadline per call (default 30000)
@@ -35,6 +49,7 @@
  *                                 reads, 64 KiB), instead of one for the file;
  *                                 pfetch: the range per call (default 4 MiB)
  *   -n CALLS                      pfetch: calls in flight (default 4)
+ *   -s BYTES                      fsops: bytes StoreData64 writes
  * Every command serves the callback service on its endpoint and reports
  * the CB calls the fileserver made (cb_tell_me=, cb_init3=, ...).
  */
@@ -59,8 +74,9 @@
 #include "test/unit/udp_relay.h"
 
 static long deadline_ms = 30000;
-static uint64_t chunk;	    /* fetch: bytes per FetchData64 call, 0 for one call */
-static unsigned ncalls = 4; /* pfetch: calls in flight */
+static uint64_t chunk;		      /* fetch: bytes per FetchData64 call, 0 for one call */
+static unsigned ncalls = 4;	      /* pfetch: calls in flight */
+static uint64_t store_size = 3 << 20; /* fsops */
 static struct udp_relay_config relay_cfg;
 static bool use_relay;
 static struct udp_relay *relay;
@@ -581,6 +597,325 @@ static int cmd_dead(const char *host, unsigned port, long ms)
 	return 0;
 }
 
+/* ---- fsops: the write and metadata RPCs ------------------------------------------------------------- */
+
+static void print_fid(const char *key, const struct afs_fid *f)
+{
+	printf("%s=%" PRIu32 ".%" PRIu32 ".%" PRIu32 "\n", key, f->volume, f->vnode, f->unique);
+}
+
+static void print_digest(const char *key, const uint8_t dig[32])
+{
+	printf("%s=", key);
+	for (int i = 0; i < 32; i++)
+		printf("%02x", dig[i]);
+	printf("\n");
+}
+
+/* The bytes fsops stores: a xorshift stream, hashed as it is handed out. */
+struct gen {
+	uint64_t x;
+	EVP_MD_CTX *md;
+	uint64_t given;
+	size_t pieces;
+	size_t fail_after; /* a piece count at which to fail, to stop a call midway */
+};
+
+static int gen_source(void *arg, void *buf, size_t len)
+{
+	struct gen *g = arg;
+	uint8_t *p = buf;
+
+	for (size_t i = 0; i < len; i++) {
+		g->x ^= g->x << 13;
+		g->x ^= g->x >> 7;
+		g->x ^= g->x << 17;
+		p[i] = (uint8_t)(g->x >> 24);
+	}
+	EVP_DigestUpdate(g->md, buf, len);
+	g->given += len;
+	g->pieces++;
+	return g->fail_after && g->pieces >= g->fail_after ? -EIO : 0;
+}
+
+/* The volume's RW id from the VL server, and the UUID of its first server. */
+static int fsops_volume(const char *host, const char *volume, struct afs_fid *root, struct afs_uuid *server,
+			bool *have_uuid)
+{
+	struct afs_uvldbentry v;
+
+	if (vl_lookup(host, volume, &v))
+		return 1;
+	*root = (struct afs_fid){.volume = v.volume_id[AFS_RWVOL], .vnode = 1, .unique = 1};
+	*have_uuid = false;
+	for (int i = 0; i < v.nservers; i++)
+		if (v.server_flags[i] & AFS_VLSF_UUID) {
+			*server = v.server_number[i];
+			*have_uuid = true;
+			break;
+		}
+	return 0;
+}
+
+/* Find NAME in directory DIR by fetching the directory (dir_find). */
+static int fsops_lookup(const struct sockaddr_in *a, const struct afs_fid *dir, const char *name, struct afs_fid *fid)
+{
+	struct sink s = {.keep_cap = 2048 * 1023};
+	struct fs_status_reply r;
+	uint64_t got;
+	int32_t code;
+	int ret;
+
+	s.keep = malloc(s.keep_cap);
+	if (!s.keep)
+		return -ENOMEM;
+	ret = fs_fetch_data64(ep, (const struct sockaddr *)a, sizeof(*a), dir, 0, s.keep_cap, sink_fn, &s, &got, &r,
+			      evloop_deadline_ms(deadline_ms), &code);
+	if (!ret) {
+		ret = dir_find(s.keep, s.keep_len, name, fid);
+		fid->volume = dir->volume;
+	}
+	free(s.keep);
+	return ret;
+}
+
+#define FS_CALL(what, expr)                                                                                            \
+	do {                                                                                                           \
+		code = 0;                                                                                              \
+		ret = (expr);                                                                                          \
+		if (ret)                                                                                               \
+			return die(what, ret, code);                                                                   \
+	} while (0)
+
+static int cmd_fsops(const char *host, const char *volume, const char *name)
+{
+	static struct fs_bulk_status_reply bulk;
+	static struct fs_volume_status_reply vs;
+	static struct afs_vl_addrs addrs;
+	struct sockaddr_in a, vl;
+	struct afs_fid root, dir, file, sym, sub, gone, bulk_fids[4];
+	struct afs_uuid server;
+	struct fs_create_reply cr;
+	struct fs_store_reply sr;
+	struct fs_status_reply st;
+	struct fs_link_reply lr;
+	struct fs_rename_reply rr;
+	struct fs_capabilities caps;
+	struct afs_store_status mode755 = {.mask = AFS_SETMODE, .unix_mode_bits = 0755};
+	struct afs_store_status mode644 = {.mask = AFS_SETMODE, .unix_mode_bits = 0644};
+	struct afs_store_status mode640 = {.mask = AFS_SETMODE, .unix_mode_bits = 0640};
+	struct afs_store_status mode777 = {.mask = AFS_SETMODE, .unix_mode_bits = 0777};
+	struct afs_store_status none = {0};
+	struct gen g = {.x = 0x9e3779b97f4a7c15ULL};
+	struct sink s = {0};
+	uint8_t stored[32], fetched[32];
+	uint64_t got, t0;
+	bool have_uuid;
+	int32_t code = 0;
+	int ret;
+
+	if (fsops_volume(host, volume, &root, &server, &have_uuid))
+		return 1;
+	a = addr_of(host, AFS_FS_PORT);
+	vl = addr_of(host, AFS_VL_PORT);
+	print_fid("root", &root);
+
+	FS_CALL("FS.GetCapabilities", fs_get_capabilities(ep, (struct sockaddr *)&a, sizeof(a), &caps,
+							  evloop_deadline_ms(deadline_ms), &code));
+	printf("caps_n=%" PRIu32 "\ncaps0=0x%" PRIx32 "\n", caps.n, caps.n ? caps.words[0] : 0);
+
+	FS_CALL("FS.GetVolumeStatus", fs_get_volume_status(ep, (struct sockaddr *)&a, sizeof(a), root.volume, &vs,
+							   evloop_deadline_ms(deadline_ms), &code));
+	printf("vol_name=%s\nvol_id=%" PRId32 "\nvol_type=%" PRId32 "\nvol_online=%u\nvol_in_service=%u\n"
+	       "vol_max_quota=%" PRId32 "\nvol_blocks_in_use=%" PRId32 "\nvol_offline_msg=%s\nvol_motd=%s\n",
+	       vs.name, vs.status.vid, vs.status.type, vs.status.online, vs.status.in_service, vs.status.max_quota,
+	       vs.status.blocks_in_use, vs.offline_msg, vs.motd);
+
+	if (have_uuid) {
+		struct afs_list_addr_by_attributes attr = {.mask = AFS_VLADDR_UUID, .uuid = server};
+		const struct afs_uuid *u = &addrs.uuid;
+
+		FS_CALL("VL.GetAddrsU", vl_get_addrs_u(ep, (struct sockaddr *)&vl, sizeof(vl), &attr, &addrs,
+						       evloop_deadline_ms(deadline_ms), &code));
+		/* afsUUID_to_string's format, as vos listaddrs -printuuid shows it */
+		printf("fs_uuid=%08" PRIx32 "-%04x-%04x-%02x-%02x-%02x%02x%02x%02x%02x%02x\n", u->time_low, u->time_mid,
+		       u->time_hi_and_version, u->clock_seq_hi_and_reserved, u->clock_seq_low, u->node[0], u->node[1],
+		       u->node[2], u->node[3], u->node[4], u->node[5]);
+		printf("fs_uniquifier=%" PRId32 "\nfs_nentries=%" PRId32 "\nfs_naddrs=%" PRIu32 "\nfs_addrs=",
+		       addrs.uniquifier, addrs.nentries, addrs.naddrs);
+		for (uint32_t i = 0; i < addrs.naddrs && i < (uint32_t)addrs.nentries; i++)
+			printf("%s%u.%u.%u.%u", i ? "," : "", addrs.addrs[i] >> 24, (addrs.addrs[i] >> 16) & 255,
+			       (addrs.addrs[i] >> 8) & 255, addrs.addrs[i] & 255);
+		printf("\n");
+	}
+
+	FS_CALL("FS.MakeDir", fs_make_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &mode755, &cr,
+					  evloop_deadline_ms(deadline_ms), &code));
+	dir = cr.fid;
+	print_fid("dir", &dir);
+	printf("dir_type=%" PRIu32 "\ndir_mode=%04o\ndir_callback_type=%" PRIu32 "\n", cr.status.file_type,
+	       cr.status.unix_mode_bits & 07777, cr.callback.type);
+
+	FS_CALL("FS.CreateFile", fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.tmp", &mode644, &cr,
+						evloop_deadline_ms(deadline_ms), &code));
+	file = cr.fid;
+	print_fid("file", &file);
+	printf("created_size=%" PRIu64 "\ncreated_mode=%04o\n", afs_fetch_status_size(&cr.status),
+	       cr.status.unix_mode_bits & 07777);
+
+	/* StoreData64 in pieces; the generator hashes what it hands out. */
+	g.md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(g.md, EVP_sha256(), NULL);
+	t0 = evloop_now_ns();
+	ret = fs_store_data64(ep, (struct sockaddr *)&a, sizeof(a), &file, &none, 0, store_size, store_size, gen_source,
+			      &g, &sr, evloop_deadline_ms(deadline_ms), &code);
+	EVP_DigestFinal_ex(g.md, stored, NULL);
+	EVP_MD_CTX_free(g.md);
+	if (ret)
+		return die("FS.StoreData64", ret, code);
+	printf("store_seconds=%.3f\nstore_pieces=%zu\nstore_bytes=%" PRIu64 "\nstored_size=%" PRIu64 "\n", secs(t0),
+	       g.pieces, g.given, afs_fetch_status_size(&sr.status));
+	print_digest("stored_sha256", stored);
+
+	s.md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
+	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &file, 0, store_size, sink_fn, &s, &got, &st,
+			      evloop_deadline_ms(deadline_ms), &code);
+	EVP_DigestFinal_ex(s.md, fetched, NULL);
+	EVP_MD_CTX_free(s.md);
+	if (ret)
+		return die("FS.FetchData64", ret, code);
+	printf("fetched_bytes=%" PRIu64 "\n", got);
+	print_digest("fetched_sha256", fetched);
+
+	FS_CALL("FS.StoreStatus", fs_store_status(ep, (struct sockaddr *)&a, sizeof(a), &file, &mode640, &sr,
+						  evloop_deadline_ms(deadline_ms), &code));
+	printf("storestatus_mode=%04o\n", sr.status.unix_mode_bits & 07777);
+	FS_CALL("FS.FetchStatus", fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &file, &st,
+						  evloop_deadline_ms(deadline_ms), &code));
+	printf("fetchstatus_mode=%04o\nfetchstatus_size=%" PRIu64 "\n", st.status.unix_mode_bits & 07777,
+	       afs_fetch_status_size(&st.status));
+
+	FS_CALL("FS.Rename", fs_rename(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.tmp", &dir, "data.bin", &rr,
+				       evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.Link", fs_link(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.hard", &file, &lr,
+				   evloop_deadline_ms(deadline_ms), &code));
+	printf("link_count=%" PRIu32 "\n", lr.status.link_count);
+	FS_CALL("FS.Symlink", fs_symlink(ep, (struct sockaddr *)&a, sizeof(a), &dir, "sym", "data.bin", &mode777, &cr,
+					 evloop_deadline_ms(deadline_ms), &code));
+	sym = cr.fid;
+	print_fid("sym", &sym);
+	printf("sym_type=%" PRIu32 "\nsym_size=%" PRIu64 "\n", cr.status.file_type, afs_fetch_status_size(&cr.status));
+
+	/* Made and removed again: nothing of them may remain. */
+	FS_CALL("FS.MakeDir", fs_make_dir(ep, (struct sockaddr *)&a, sizeof(a), &dir, "subdir", &mode755, &cr,
+					  evloop_deadline_ms(deadline_ms), &code));
+	sub = cr.fid;
+	FS_CALL("FS.RemoveDir", fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &dir, "subdir", &sr,
+					      evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.CreateFile", fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
+						evloop_deadline_ms(deadline_ms), &code));
+	gone = cr.fid;
+	/* A store whose source fails midway: the call is aborted, its error is
+	 * the source's, and the endpoint goes on working (RemoveFile below). */
+	{
+		struct gen bad = {.x = 1, .fail_after = 3};
+
+		bad.md = EVP_MD_CTX_new();
+		EVP_DigestInit_ex(bad.md, EVP_sha256(), NULL);
+		ret = fs_store_data64(ep, (struct sockaddr *)&a, sizeof(a), &gone, &none, 0, 1 << 20, 1 << 20,
+				      gen_source, &bad, &sr, evloop_deadline_ms(deadline_ms), &code);
+		EVP_MD_CTX_free(bad.md);
+		printf("stopped_store_errno=%d\nstopped_store_pieces=%zu\n", -ret, bad.pieces);
+		if (ret != -EIO)
+			return die("FS.StoreData64 stopped by its source", ret ? ret : -EPROTO, code);
+	}
+	/* An existing name: the server's UAE code, mapped. */
+	ret = fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
+			     evloop_deadline_ms(deadline_ms), &code);
+	printf("create_existing_errno=%d\ncreate_existing_abort=%" PRId32 "\n", -ret, code);
+	FS_CALL("FS.RemoveFile", fs_remove_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &sr,
+						evloop_deadline_ms(deadline_ms), &code));
+	printf("dir_links_after_rmdir=%" PRIu32 "\n", sr.status.link_count);
+
+	/* The directory, the file, the symlink, a vnode that never existed,
+	 * and the two removed vnodes. */
+	bulk_fids[0] = dir;
+	bulk_fids[1] = file;
+	bulk_fids[2] = sym;
+	bulk_fids[3] = (struct afs_fid){.volume = root.volume, .vnode = 0x7ffffffd, .unique = 1};
+	{
+		struct afs_fid six[6] = {bulk_fids[0], bulk_fids[1], bulk_fids[2], bulk_fids[3], sub, gone};
+
+		FS_CALL("FS.InlineBulkStatus", fs_inline_bulk_status(ep, (struct sockaddr *)&a, sizeof(a), six, 6,
+								     &bulk, evloop_deadline_ms(deadline_ms), &code));
+	}
+	printf("bulk_n=%" PRIu32 "\n", bulk.n);
+	for (uint32_t i = 0; i < bulk.n; i++) {
+		const struct afs_fetch_status *b = &bulk.status[i];
+
+		if (b->error_code)
+			printf("bulk%" PRIu32 "_error=%" PRIu32 "\nbulk%" PRIu32 "_error_name=%s\n", i, b->error_code,
+			       i,
+			       afs_abort_name((int32_t)b->error_code) ? afs_abort_name((int32_t)b->error_code) : "?");
+		else
+			printf("bulk%" PRIu32 "_type=%" PRIu32 "\nbulk%" PRIu32 "_links=%" PRIu32 "\nbulk%" PRIu32
+			       "_size=%" PRIu64 "\nbulk%" PRIu32 "_mode=%04o\nbulk%" PRIu32 "_callback_type=%" PRIu32
+			       "\n",
+			       i, b->file_type, i, b->link_count, i, afs_fetch_status_size(b), i,
+			       b->unix_mode_bits & 07777, i, bulk.callback[i].type);
+	}
+
+	FS_CALL("FS.GiveUpCallBacks", fs_give_up_callbacks(ep, (struct sockaddr *)&a, sizeof(a), bulk_fids, NULL, 3,
+							   evloop_deadline_ms(deadline_ms), &code));
+	printf("gave_up_callbacks=3\n");
+
+	/* The file's FID once more, found by name in the directory we made. */
+	{
+		struct afs_fid found;
+
+		ret = fsops_lookup(&a, &dir, "data.hard", &found);
+		if (ret)
+			return die("data.hard in the new directory", ret, 0);
+		print_fid("found_hard", &found);
+	}
+	if (memcmp(stored, fetched, 32) != 0 || got != store_size) {
+		fprintf(stderr, "afs_rx_check: FetchData64 read back something else than StoreData64 wrote\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_fsclean(const char *host, const char *volume, const char *name)
+{
+	static const char *const names[] = {"data.bin", "data.hard", "sym"};
+	struct sockaddr_in a;
+	struct afs_fid root, dir;
+	struct afs_uuid server;
+	struct fs_store_reply sr;
+	bool have_uuid;
+	int32_t code = 0;
+	int ret;
+
+	if (fsops_volume(host, volume, &root, &server, &have_uuid))
+		return 1;
+	a = addr_of(host, AFS_FS_PORT);
+	ret = fsops_lookup(&a, &root, name, &dir);
+	if (ret)
+		return die(name, ret, 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		FS_CALL("FS.RemoveFile", fs_remove_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, names[i], &sr,
+							evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.RemoveDir", fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &sr,
+					      evloop_deadline_ms(deadline_ms), &code));
+	/* And once more: the server must say it is gone. */
+	ret = fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &sr, evloop_deadline_ms(deadline_ms),
+			    &code);
+	printf("removed=%zu\nsecond_rmdir_errno=%d\nsecond_rmdir_abort=%" PRId32 "\n",
+	       sizeof(names) / sizeof(names[0]) + 1, -ret, code);
+	return ret == -ENOENT ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1, ret = 2;
@@ -591,6 +926,9 @@ int main(int argc, char **argv)
 			i += 2;
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
 			chunk = strtoull(argv[i + 1], NULL, 0);
+			i += 2;
+		} else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+			store_size = strtoull(argv[i + 1], NULL, 0);
 			i += 2;
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			ncalls = (unsigned)atoi(argv[i + 1]);
@@ -625,14 +963,19 @@ int main(int argc, char **argv)
 		ret = cmd_cbwatch(argv[i + 1], argv[i + 2], atol(argv[i + 3]));
 	else if (!strcmp(argv[i], "dead") && argc - i == 4)
 		ret = cmd_dead(argv[i + 1], (unsigned)atoi(argv[i + 2]), atol(argv[i + 3]));
+	else if (!strcmp(argv[i], "fsops") && argc - i == 4)
+		ret = cmd_fsops(argv[i + 1], argv[i + 2], argv[i + 3]);
+	else if (!strcmp(argv[i], "fsclean") && argc - i == 4)
+		ret = cmd_fsclean(argv[i + 1], argv[i + 2], argv[i + 3]);
 	else
 		fprintf(stderr, "afs_rx_check: unknown command or wrong arguments\n");
 	teardown();
 	return ret;
 usage:
-	fprintf(stderr,
-		"usage: afs_rx_check [-t MS] [-c BYTES] [-n CALLS] [-r DROP,DUP,REORDER] version HOST PORT |\n"
-		"       vl HOST VOLUME | lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | pfetch HOST FID |\n"
-		"       cbwatch HOST FID MS | dead HOST PORT MS\n");
+	fprintf(
+	    stderr,
+	    "usage: afs_rx_check [-t MS] [-c BYTES] [-n CALLS] [-s BYTES] [-r DROP,DUP,REORDER] version HOST PORT |\n"
+	    "       vl HOST VOLUME | lookup HOST VOLUME NAME | stat HOST FID | fetch HOST FID | pfetch HOST FID |\n"
+	    "       cbwatch HOST FID MS | dead HOST PORT MS | fsops HOST VOLUME NAME | fsclean HOST VOLUME NAME\n");
 	return 2;
 }
