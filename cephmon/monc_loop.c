@@ -135,6 +135,12 @@ static void emit(struct monc_loop *ml, enum health_domain dom, enum health_type 
 	health_emit(ml->health, &ev);
 }
 
+/* A message that does not decode is dropped; the session goes on. */
+static void dropped(struct monc_loop *ml, const char *what)
+{
+	emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed %s dropped", what);
+}
+
 /* ---- connections ------------------------------------------------------------ */
 
 static struct mcon *find_con(struct monc_loop *ml, uint64_t id)
@@ -554,7 +560,7 @@ static void handle_auth_reply(struct mcon *c, const uint8_t *front, size_t len)
 
 	ml->auth_inflight = false;
 	if (cephx_mauth_reply_decode(front, len, &r)) {
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed MAuthReply dropped");
+		dropped(ml, "MAuthReply");
 		renew_backoff(ml);
 	} else if (r.result < 0) {
 		e = cephx_auth_error(&ml->cx, r.result, why, sizeof(why));
@@ -592,7 +598,7 @@ static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len
 	struct monc_monmap map;
 
 	if (monmap_decode_msg(front, len, &mm)) {
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed monmap dropped");
+		dropped(ml, "monmap");
 		return;
 	}
 	if (ml->have_monmap && memcmp(mm->fsid, monc_monmap(ml->monc)->fsid, sizeof(mm->fsid))) {
@@ -627,8 +633,7 @@ static void handle_osdmap(struct monc_loop *ml, const uint8_t *front, size_t len
 	bool newer_inc = false;
 
 	if (mosdmap_decode(front, len, &mo)) {
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors",
-		     "malformed osdmap message dropped");
+		dropped(ml, "osdmap message");
 		return;
 	}
 	for (unsigned i = 0; i < mo.nfull; i++)
@@ -681,8 +686,7 @@ static void handle_fsmap_user(struct monc_loop *ml, const uint8_t *front, size_t
 
 	if (!f || fsmap_user_decode(front, len, f)) {
 		if (f)
-			emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors",
-			     "malformed fsmap.user dropped");
+			dropped(ml, "fsmap.user");
 		free(f);
 		return;
 	}
@@ -700,8 +704,7 @@ static void handle_mdsmap(struct monc_loop *ml, const uint8_t *front, size_t len
 
 	if (!m || mmdsmap_decode(front, len, m)) {
 		if (m)
-			emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors",
-			     "malformed mdsmap dropped");
+			dropped(ml, "mdsmap");
 		free(m);
 		return;
 	}

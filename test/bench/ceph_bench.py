@@ -99,6 +99,9 @@ def quorum_of_3(deadline=180):
 
 
 def one(op, mon, mode, peer_dir, ceph_sh):
+    """Seconds to the next statfs, and the monitor, starred when it led
+    the quorum (its loss costs an election on top, whoever the client)."""
+    leader = ceph_json("quorum_status")["quorum_leader_name"]
     pid = int(open(os.path.join(peer_dir, "pids", "mon.%s.pid" % mon)).read())
     t0 = time.monotonic()
     os.kill(pid, signal.SIGKILL if mode == "refused" else signal.SIGSTOP)
@@ -122,7 +125,7 @@ def one(op, mon, mode, peer_dir, ceph_sh):
     else:
         os.kill(pid, signal.SIGCONT)
     quorum_of_3()
-    return took
+    return took, mon + ("*" if mon == leader else "")
 
 
 def show(v):
@@ -149,7 +152,9 @@ def main():
         c.get_cluster_stats()
         lr.append(one(c.get_cluster_stats, librados_mon(ports), mode, peer_dir, ceph_sh))
     c.shutdown()
-    print("# %s rounds: netfuse %s; librados %s" % (mode, " ".join(map(show, nf)), " ".join(map(show, lr))))
+    tell = lambda rs: " ".join("%s(mon.%s)" % (show(t), m) for t, m in rs)
+    print("# %s rounds (* the quorum leader): netfuse %s; librados %s" % (mode, tell(nf), tell(lr)))
+    nf, lr = [t for t, _ in nf], [t for t, _ in lr]
     med = lambda xs: None if None in xs else statistics.median(xs)
     a, b = med(nf), med(lr)
     ratio = "%.2f" % (a / b) if a is not None and b else "n/a"
