@@ -106,14 +106,14 @@ struct rx_conn *rx_conn_client_get(struct rx_endpoint *ep, struct rx_peer *peer,
 }
 
 struct rx_conn *rx_conn_client_find(struct rx_endpoint *ep, uint32_t epoch, uint32_t cid,
-				    const struct sockaddr_storage *from, socklen_t fromlen)
+				    const struct sockaddr_storage *from)
 {
 	if (epoch != ep->epoch)
 		return NULL;
 	cid = rx_cid_conn(cid);
 	for (struct rx_conn *c = ep->conns; c; c = c->next)
 		if (c->client && c->cid == cid)
-			return rx_addr_equal(&c->peer->addr, c->peer->alen, from, fromlen) ? c : NULL;
+			return net_sockaddr_equal(&c->peer->addr, from) ? c : NULL;
 	return NULL;
 }
 

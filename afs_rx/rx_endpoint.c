@@ -218,11 +218,11 @@ static void version_answer(struct rx_endpoint *ep, const struct sockaddr_storage
 	rx_ep_send_packet(ep, from, fromlen, &r, body, sizeof(body));
 }
 
-static void version_reply(struct rx_endpoint *ep, const struct sockaddr_storage *from, socklen_t fromlen,
-			  const struct rx_header *h, const uint8_t *body, size_t len)
+static void version_reply(struct rx_endpoint *ep, const struct sockaddr_storage *from, const struct rx_header *h,
+			  const uint8_t *body, size_t len)
 {
 	for (struct rx_version_req *v = ep->vreqs; v; v = v->next) {
-		if (v->done || v->call_number != h->call_number || !rx_addr_equal(&v->addr, v->alen, from, fromlen))
+		if (v->done || v->call_number != h->call_number || !net_sockaddr_equal(&v->addr, from))
 			continue;
 		rx_version_reply_decode(body, len, v->reply);
 		v->done = true;
@@ -397,7 +397,7 @@ static void ep_input(struct rx_endpoint *ep, const struct sockaddr_storage *from
 		if (rx_version_is_request(&h, body, blen))
 			version_answer(ep, from, fromlen, &h);
 		else if (!rx_to_server(&h))
-			version_reply(ep, from, fromlen, &h, body, blen);
+			version_reply(ep, from, &h, body, blen);
 		return;
 	}
 	verdict = rx_header_check(&h, blen, NULL);
@@ -423,7 +423,7 @@ static void ep_input(struct rx_endpoint *ep, const struct sockaddr_storage *from
 			return;
 		}
 	} else {
-		conn = rx_conn_client_find(ep, h.epoch, h.cid, from, fromlen);
+		conn = rx_conn_client_find(ep, h.epoch, h.cid, from);
 		if (!conn) {
 			ep->st.dropped_in++;
 			return;
@@ -503,7 +503,7 @@ static void drain_errqueue(struct rx_endpoint *ep)
 				continue;
 			rx_peer_net_error(ep, &to, m.msg_namelen, -err);
 			for (struct rx_version_req *v = ep->vreqs; v; v = v->next)
-				if (!v->done && rx_addr_equal(&v->addr, v->alen, &to, m.msg_namelen)) {
+				if (!v->done && net_sockaddr_equal(&v->addr, &to)) {
 					v->err = -err;
 					pthread_cond_broadcast(&ep->version_cond);
 				}

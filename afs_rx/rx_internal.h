@@ -29,6 +29,7 @@
 
 #include "evloop/evloop.h"
 #include "health/health.h"
+#include "net/sockaddr.h"
 #include "rx_ack.h"
 #include "rx_cc.h"
 #include "rx_jumbo.h"
@@ -247,7 +248,6 @@ void rx_peer_health(struct rx_peer *p, enum health_type type, int err, const cha
 /* An ICMP error for packets sent to @addr. */
 void rx_peer_net_error(struct rx_endpoint *ep, const struct sockaddr_storage *addr, socklen_t alen, int err);
 void rx_peer_reap(struct rx_endpoint *ep, uint64_t now);
-bool rx_addr_equal(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b, socklen_t blen);
 void rx_addr_format(const struct sockaddr_storage *a, char *out, size_t outlen);
 
 /* ---- rx_conn.c ------------------------------------------------------------------------------ */
@@ -257,7 +257,7 @@ void rx_addr_format(const struct sockaddr_storage *a, char *out, size_t outlen);
 struct rx_conn *rx_conn_client_get(struct rx_endpoint *ep, struct rx_peer *peer, uint16_t service_id,
 				   const struct rx_security *sec, unsigned *channel, int *err);
 struct rx_conn *rx_conn_client_find(struct rx_endpoint *ep, uint32_t epoch, uint32_t cid,
-				    const struct sockaddr_storage *from, socklen_t fromlen);
+				    const struct sockaddr_storage *from);
 struct rx_conn *rx_conn_server_find(struct rx_endpoint *ep, struct rx_peer *peer, uint32_t epoch, uint32_t cid,
 				    uint16_t service_id, uint8_t security_index, bool create,
 				    const struct rx_security *sec);

@@ -18,25 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool rx_addr_equal(const struct sockaddr_storage *a, socklen_t alen, const struct sockaddr_storage *b, socklen_t blen)
-{
-	(void)alen;
-	(void)blen;
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
-	}
-	return false;
-}
-
 void rx_addr_format(const struct sockaddr_storage *a, char *out, size_t outlen)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
@@ -61,7 +42,7 @@ struct rx_peer *rx_peer_find(struct rx_endpoint *ep, const struct sockaddr_stora
 	struct rx_peer *p;
 
 	for (p = ep->peers; p; p = p->next)
-		if (rx_addr_equal(&p->addr, p->alen, addr, alen))
+		if (net_sockaddr_equal(&p->addr, addr))
 			return p;
 	if (!create || alen > sizeof(p->addr))
 		return NULL;

@@ -10,10 +10,11 @@
 #include "mon_client.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "net/sockaddr.h"
 
 enum req_kind { REQ_STATFS, REQ_GET_VERSION, REQ_COMMAND };
 
@@ -337,7 +338,7 @@ void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t peer
 	emit_session(m, HEALTH_SESSION_ESTABLISHED, rank, 0, reason);
 }
 
-static bool auth_error(int err)
+bool monc_auth_error(int err)
 {
 	return err == -EACCES || err == -EPERM || err == -EKEYREJECTED || err == -EKEYEXPIRED || err == -ENOKEY;
 }
@@ -348,7 +349,7 @@ void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint6
 
 	if (m->state == MONC_SESSION && con == m->session_con) {
 		snprintf(reason, sizeof(reason), "%s", why && *why ? why : "connection lost");
-		emit_session(m, auth_error(err) ? HEALTH_AUTH_FAILED : HEALTH_SESSION_LOST, m->session_rank, err,
+		emit_session(m, monc_auth_error(err) ? HEALTH_AUTH_FAILED : HEALTH_SESSION_LOST, m->session_rank, err,
 			     reason);
 		m->io.close(m->io.arg, con);
 		m->last_rank = m->session_rank;
@@ -363,7 +364,7 @@ void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint6
 		int rank = m->hunt[i].rank;
 		m->hunt[i] = m->hunt[--m->nhunt];
 		m->io.close(m->io.arg, con);
-		if (auth_error(err))
+		if (monc_auth_error(err))
 			emit_session(m, HEALTH_AUTH_FAILED, rank, err, why && *why ? why : "authentication refused");
 		if (m->state == MONC_HUNTING) {
 			fill_hunt(m); /* a refusal is replaced at once by an untried monitor */
@@ -461,27 +462,12 @@ uint64_t monc_tick(struct monc *m, uint64_t now)
 	}
 }
 
-static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port && !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
-	}
-	return false;
-}
-
 /* Two address lists name the same monitor when they share an address. */
 static bool same_mon(const struct ceph_addrvec *a, const struct ceph_addrvec *b)
 {
 	for (unsigned i = 0; i < a->n; i++)
 		for (unsigned j = 0; j < b->n; j++)
-			if (same_sockaddr(&a->v[i].ss, &b->v[j].ss))
+			if (net_sockaddr_equal(&a->v[i].ss, &b->v[j].ss))
 				return true;
 	return false;
 }

@@ -129,6 +129,8 @@ uint64_t monc_tick(struct monc *m, uint64_t now);
  * @peer_features what the monitor said it supports. */
 void monc_con_up(struct monc *m, uint64_t con, uint64_t global_id, uint64_t peer_features, uint64_t now);
 void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint64_t now);
+/* The errors monc_con_down reports as auth_failed rather than session_lost. */
+bool monc_auth_error(int err);
 void monc_keepalive_ack(struct monc *m, uint64_t con, uint64_t now);
 /* A message from the session's monitor: returns 0, -EBADMSG for a payload
  * that does not decode (dropped, the session goes on), -ENOENT for one

@@ -56,7 +56,6 @@ struct mcon {
 	struct evloop_timer early;
 	struct msgr2_session *s;
 	struct cephx_client cx; /* this handshake's copy of the identity */
-	uint32_t con_mode;
 	/* Messages of requests (by tid) queued on the session, for revoke:
 	 * the newest MCON_SENT_MAX; older ones are long written. */
 	struct {
@@ -290,7 +289,6 @@ static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
 
 	struct msgr2_session_stats st;
 
-	c->con_mode = con_mode;
 	msgr2_session_get_stats(c->s, &st);
 	monc_con_up(ml->monc, c->id, global_id, st.peer_features, now_ms());
 	if (monc_session_con(ml->monc) != c->id)
@@ -324,11 +322,6 @@ static void on_keepalive_ack(void *arg, uint64_t stamp_ns)
 	monc_keepalive_ack(c->ml->monc, c->id, now_ms());
 }
 
-static bool is_auth_error(int err)
-{
-	return err == -EACCES || err == -EPERM || err == -EKEYREJECTED || err == -EKEYEXPIRED || err == -ENOKEY;
-}
-
 static void on_down(void *arg, int err, const char *why)
 {
 	struct mcon *c = arg;
@@ -341,7 +334,7 @@ static void on_down(void *arg, int err, const char *why)
 	 * outage): the next handshake asks for a new global_id. */
 	if (err == -EACCES && c->cx.global_id)
 		cephx_forget_identity(&ml->cx);
-	if (is_auth_error(err) && !ml->first_auth_err) {
+	if (monc_auth_error(err) && !ml->first_auth_err) {
 		ml->first_auth_err = err;
 		snprintf(ml->first_auth_why, sizeof(ml->first_auth_why), "%s (monitor %s)", why, addr);
 		pthread_cond_broadcast(&ml->cond);
@@ -770,7 +763,6 @@ struct mreq {
 	enum mreq_kind kind;
 	bool finished; /* loop thread only */
 	int64_t tid;
-	int64_t pool;
 	char *cmd;
 	struct monc_reply reply;
 };
@@ -803,8 +795,8 @@ static void req_submit(void *arg)
 
 	pthread_mutex_lock(&ml->lock);
 	if (r->kind == MREQ_STATFS) {
-		r->pool = ml->have_mdsmap ? mdsmap_statfs_pool(ml->mdsmap) : CEPH_NOPOOL;
-		tid = monc_statfs(ml->monc, r->pool, req_done, r, now_ms());
+		int64_t pool = ml->have_mdsmap ? mdsmap_statfs_pool(ml->mdsmap) : CEPH_NOPOOL;
+		tid = monc_statfs(ml->monc, pool, req_done, r, now_ms());
 	} else {
 		const char *one[1] = {r->cmd};
 		tid = monc_command(ml->monc, one, 1, req_done, r, now_ms());
@@ -876,7 +868,7 @@ static int req_run(struct monc_loop *ml, struct mreq *r, uint64_t deadline, monc
 }
 
 int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cancel_fn cancel, void *cancel_arg,
-		     struct mon_statfs_reply *out, int64_t *pool)
+		     struct mon_statfs_reply *out)
 {
 	struct mreq *r = calloc(1, sizeof(*r));
 	struct monc_reply rep;
@@ -885,16 +877,10 @@ int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cance
 	if (!r)
 		return -ENOMEM;
 	r->kind = MREQ_STATFS;
-	r->pool = CEPH_NOPOOL;
 	e = req_run(ml, r, deadline_ns, cancel, cancel_arg, &rep);
-	if (e == 0) {
+	if (e == 0)
 		*out = rep.statfs;
-		if (pool) {
-			pthread_mutex_lock(&ml->lock);
-			*pool = ml->have_mdsmap ? mdsmap_statfs_pool(ml->mdsmap) : CEPH_NOPOOL;
-			pthread_mutex_unlock(&ml->lock);
-		}
-	} else if (e != -EINTR && e != -ESHUTDOWN) {
+	else if (e != -EINTR && e != -ESHUTDOWN) {
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", "statfs failed: %s", strerror(-e));
 	}
 	return e;

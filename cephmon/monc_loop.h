@@ -66,12 +66,13 @@ int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t
 typedef bool (*monc_loop_cancel_fn)(void *arg);
 
 /*
- * MStatfs with the kernel's data-pool rule (@pool: the pool asked for, or
- * CEPH_NOPOOL). Waits across hunting and resends until @deadline_ns or
- * until @cancel says so: 0, -ETIMEDOUT, -EINTR, -ESHUTDOWN.
+ * MStatfs with the kernel's data-pool rule (the pool it picks is in the
+ * MDS map's statfs_pool, .ceph/mdsmap). Waits across hunting and resends
+ * until @deadline_ns or until @cancel says so: 0, -ETIMEDOUT, -EINTR,
+ * -ESHUTDOWN.
  */
 int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cancel_fn cancel, void *cancel_arg,
-		     struct mon_statfs_reply *out, int64_t *pool);
+		     struct mon_statfs_reply *out);
 
 /* A mon command (JSON, as the ceph CLI sends it): result and status line. */
 int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, monc_loop_cancel_fn cancel,

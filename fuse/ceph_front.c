@@ -320,6 +320,12 @@ struct wait_ctx {
 	const struct nf_mount *mount;
 };
 
+/* How long mounting, and each statfs, waits for the monitors. */
+static uint64_t wait_deadline(const struct cephfs_front *f)
+{
+	return f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
+}
+
 /* Stop waiting for the monitors when the caller gave up (an interrupted
  * df) or the mount is ending (the session waits for its workers). */
 static bool interrupted(void *arg)
@@ -333,12 +339,12 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 {
 	struct cephfs_front *f = fs;
 	struct mon_statfs_reply r;
-	uint64_t deadline = f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
+	uint64_t deadline = wait_deadline(f);
 	int e;
 
 	(void)key;
 	struct wait_ctx w = {c->req, f->mount};
-	e = monc_loop_statfs(f->ml, deadline, interrupted, &w, &r, NULL);
+	e = monc_loop_statfs(f->ml, deadline, interrupted, &w, &r);
 	if (e)
 		return e;
 	ceph_statfs_fill(&r, out);
@@ -395,8 +401,7 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	e = monc_loop_new(&p, &f->ml, err, errlen);
 	if (e)
 		goto out;
-	uint64_t deadline = f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
-	e = monc_loop_open(f->ml, deadline, err, errlen);
+	e = monc_loop_open(f->ml, wait_deadline(f), err, errlen);
 out:
 	ceph_mount_config_wipe(cfg);
 	free(cfg);
