@@ -95,8 +95,7 @@ struct monc_loop {
 	char last_down_why[256];
 
 	/* Maps. */
-	bool have_monmap, have_osdmap, have_fsmap, have_mdsmap;
-	struct osdmap_summary *osdmap;
+	struct osdmap_summary *osdmap; /* NULL until received, as the next two */
 	struct fsmap_user *fsmap;
 	struct mdsmap_summary *mdsmap;
 	char mds_sub[32]; /* "mdsmap.FSCID" once subscribed */
@@ -585,6 +584,12 @@ static void handle_auth_reply(struct mcon *c, const uint8_t *front, size_t len)
 
 /* ---- maps ------------------------------------------------------------------------ */
 
+/* The initial monitors have epoch 0; a monmap from the cluster has 1 or more. */
+static bool have_monmap(const struct monc_loop *ml)
+{
+	return monc_monmap(ml->monc)->epoch != 0;
+}
+
 static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len)
 {
 	struct monmap *mm;
@@ -594,7 +599,7 @@ static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len
 		dropped(ml, "monmap");
 		return;
 	}
-	if (ml->have_monmap && memcmp(mm->fsid, monc_monmap(ml->monc)->fsid, sizeof(mm->fsid))) {
+	if (have_monmap(ml) && memcmp(mm->fsid, monc_monmap(ml->monc)->fsid, sizeof(mm->fsid))) {
 		/* Another cluster's monitor (a stale address in the list). */
 		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EXDEV, "monitors",
 		     "a monmap of another cluster (fsid differs) dropped");
@@ -615,14 +620,13 @@ static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len
 	if (!map.addrs.n)
 		return;
 	monc_set_monmap(ml->monc, &map, now_ms());
-	ml->have_monmap = true;
 }
 
 static void handle_osdmap(struct monc_loop *ml, const uint8_t *front, size_t len)
 {
 	struct mosdmap mo;
 	const struct mosdmap_blob *full = NULL;
-	uint32_t held = ml->have_osdmap ? ml->osdmap->epoch : 0;
+	uint32_t held = ml->osdmap ? ml->osdmap->epoch : 0;
 	bool newer_inc = false;
 
 	if (mosdmap_decode(front, len, &mo)) {
@@ -639,7 +643,6 @@ static void handle_osdmap(struct monc_loop *ml, const uint8_t *front, size_t len
 		if (s && osdmap_summary_decode(full->data, full->len, s) == 0) {
 			free(ml->osdmap);
 			ml->osdmap = s;
-			ml->have_osdmap = true;
 			held = s->epoch;
 			monc_got_epoch(ml->monc, "osdmap", s->epoch);
 			s = NULL;
@@ -685,7 +688,6 @@ static void handle_fsmap_user(struct monc_loop *ml, const uint8_t *front, size_t
 	}
 	free(ml->fsmap);
 	ml->fsmap = f;
-	ml->have_fsmap = true;
 	monc_got_epoch(ml->monc, "fsmap.user", f->epoch);
 	if (ml->want_fs)
 		subscribe_mdsmap(ml);
@@ -701,13 +703,12 @@ static void handle_mdsmap(struct monc_loop *ml, const uint8_t *front, size_t len
 		free(m);
 		return;
 	}
-	if (!ml->mds_sub[0] || (ml->have_mdsmap && m->epoch <= ml->mdsmap->epoch)) {
+	if (!ml->mds_sub[0] || (ml->mdsmap && m->epoch <= ml->mdsmap->epoch)) {
 		free(m);
 		return;
 	}
 	free(ml->mdsmap);
 	ml->mdsmap = m;
-	ml->have_mdsmap = true;
 	monc_got_epoch(ml->monc, ml->mds_sub, m->epoch);
 }
 
@@ -795,7 +796,7 @@ static void req_submit(void *arg)
 
 	pthread_mutex_lock(&ml->lock);
 	if (r->kind == MREQ_STATFS) {
-		int64_t pool = ml->have_mdsmap ? mdsmap_statfs_pool(ml->mdsmap) : CEPH_NOPOOL;
+		int64_t pool = mdsmap_statfs_pool(ml->mdsmap); /* CEPH_NOPOOL without one */
 		tid = monc_statfs(ml->monc, pool, req_done, r, now_ms());
 	} else {
 		const char *one[1] = {r->cmd};
@@ -984,8 +985,8 @@ static void start_fn(void *arg)
 
 static bool ready(const struct monc_loop *ml)
 {
-	return monc_session_con(ml->monc) && ml->have_monmap && ml->have_osdmap &&
-	       (!ml->want_fs || ml->have_mdsmap || ml->fs_none);
+	return monc_session_con(ml->monc) && have_monmap(ml) && ml->osdmap &&
+	       (!ml->want_fs || ml->mdsmap || ml->fs_none);
 }
 
 int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t errlen)
@@ -1025,9 +1026,9 @@ int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t
 					 ml->last_down_why[0] ? ml->last_down_why : ml->cfg.mons_from);
 			else
 				snprintf(err, errlen, "a monitor session is up but the %s did not arrive in time",
-					 !ml->have_monmap   ? "monmap"
-					 : !ml->have_osdmap ? "OSD map"
-							    : "MDS map");
+					 !have_monmap(ml) ? "monmap"
+					 : !ml->osdmap	  ? "OSD map"
+							  : "MDS map");
 			break;
 		}
 	}
@@ -1045,11 +1046,11 @@ void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
 	s->now_ms = now_ms();
 	monc_get_status(ml->monc, &s->status);
 	s->monmap = *monc_monmap(ml->monc);
-	if ((s->have_osdmap = ml->have_osdmap))
+	if ((s->have_osdmap = ml->osdmap != NULL))
 		s->osdmap = *ml->osdmap;
-	if ((s->have_fsmap = ml->have_fsmap))
+	if ((s->have_fsmap = ml->fsmap != NULL))
 		s->fsmap = *ml->fsmap;
-	if ((s->have_mdsmap = ml->have_mdsmap))
+	if ((s->have_mdsmap = ml->mdsmap != NULL))
 		s->mdsmap = *ml->mdsmap;
 	snprintf(s->fs_name, sizeof(s->fs_name), "%s", ml->cfg.fs_name);
 	snprintf(s->auth.entity, sizeof(s->auth.entity), "%s", ml->cfg.entity);
