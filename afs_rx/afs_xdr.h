@@ -1,6 +1,6 @@
 /*
  * afs_rx/afs_xdr.h: the AFS wire types netfuse's VL and FS clients carry in
- * Rx call bodies, with XDR decoders and encoders built on rx_xdr.h.
+ * Rx call bodies, with XDR decoders and encoders built on xdr.h.
  *
  * Layouts from OpenAFS src/fsint/common.xg, afsint.xg and
  * src/vlserver/vldbint.xg as rxgen compiles them (every field one XDR unit;
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rx_xdr.h"
+#include "xdr.h"
 
 /* ---- common.xg / afsint.xg -------------------------------------------------- */
 
@@ -146,18 +146,15 @@ struct afs_fetch_volume_status {
 };
 #define AFS_FETCH_VOLUME_STATUS_WORDS 12
 
-int afs_dec_fid(struct rx_dec *d, struct afs_fid *fid);
-void afs_enc_fid(struct rx_enc *e, const struct afs_fid *fid);
-int afs_dec_fetch_status(struct rx_dec *d, struct afs_fetch_status *st);
-void afs_enc_fetch_status(struct rx_enc *e, const struct afs_fetch_status *st);
-int afs_dec_callback(struct rx_dec *d, struct afs_callback *cb);
-void afs_enc_callback(struct rx_enc *e, const struct afs_callback *cb);
-int afs_dec_volsync(struct rx_dec *d, struct afs_volsync *vs);
-void afs_enc_volsync(struct rx_enc *e, const struct afs_volsync *vs);
-int afs_dec_store_status(struct rx_dec *d, struct afs_store_status *ss);
-void afs_enc_store_status(struct rx_enc *e, const struct afs_store_status *ss);
-int afs_dec_fetch_volume_status(struct rx_dec *d, struct afs_fetch_volume_status *vs);
-void afs_enc_fetch_volume_status(struct rx_enc *e, const struct afs_fetch_volume_status *vs);
+int afs_dec_fid(struct wire_dec *d, struct afs_fid *fid);
+void afs_enc_fid(struct wire_enc *e, const struct afs_fid *fid);
+int afs_dec_fetch_status(struct wire_dec *d, struct afs_fetch_status *st);
+int afs_dec_callback(struct wire_dec *d, struct afs_callback *cb);
+void afs_enc_callback(struct wire_enc *e, const struct afs_callback *cb);
+int afs_dec_volsync(struct wire_dec *d, struct afs_volsync *vs);
+int afs_dec_store_status(struct wire_dec *d, struct afs_store_status *ss);
+void afs_enc_store_status(struct wire_enc *e, const struct afs_store_status *ss);
+int afs_dec_fetch_volume_status(struct wire_dec *d, struct afs_fetch_volume_status *vs);
 
 /* ---- afsUUID (rx/xdr_afsuuid.c): 11 XDR units ------------------------------ */
 
@@ -171,9 +168,9 @@ struct afs_uuid {
 };
 #define AFS_UUID_WORDS 11
 
-int afs_dec_uuid(struct rx_dec *d, struct afs_uuid *u);
+int afs_dec_uuid(struct wire_dec *d, struct afs_uuid *u);
 /* The char fields sign-extended, byte for byte what OpenAFS writes. */
-void afs_enc_uuid(struct rx_enc *e, const struct afs_uuid *u);
+void afs_enc_uuid(struct wire_enc *e, const struct afs_uuid *u);
 
 /* ---- vldbint.xg --------------------------------------------------------------- */
 
@@ -239,10 +236,8 @@ struct afs_uvldbentry {
 
 /* -EBADMSG also for a name without a NUL in its 65 chars or nServers
  * outside 0..13 (kAFS clamps the latter; a VL server never sends it). */
-int afs_dec_nvldbentry(struct rx_dec *d, struct afs_nvldbentry *v);
-void afs_enc_nvldbentry(struct rx_enc *e, const struct afs_nvldbentry *v);
-int afs_dec_uvldbentry(struct rx_dec *d, struct afs_uvldbentry *v);
-void afs_enc_uvldbentry(struct rx_enc *e, const struct afs_uvldbentry *v);
+int afs_dec_nvldbentry(struct wire_dec *d, struct afs_nvldbentry *v);
+int afs_dec_uvldbentry(struct wire_dec *d, struct afs_uvldbentry *v);
 
 /* ListAddrByAttributes (VL.GetAddrsU's argument). */
 #define AFS_VLADDR_IPADDR 0x1
@@ -257,8 +252,8 @@ struct afs_list_addr_by_attributes {
 	struct afs_uuid uuid;
 };
 
-int afs_dec_list_addr_by_attributes(struct rx_dec *d, struct afs_list_addr_by_attributes *a);
-void afs_enc_list_addr_by_attributes(struct rx_enc *e, const struct afs_list_addr_by_attributes *a);
+int afs_dec_list_addr_by_attributes(struct wire_dec *d, struct afs_list_addr_by_attributes *a);
+void afs_enc_list_addr_by_attributes(struct wire_enc *e, const struct afs_list_addr_by_attributes *a);
 
 /*
  * VL.GetAddrsU's reply: uuid, uniquifier, nentries, bulkaddrs<500>. kAFS
@@ -272,7 +267,6 @@ struct afs_vl_addrs {
 	uint32_t addrs[AFS_VL_MAXADDRS]; /* IPv4, host order */
 };
 
-int afs_dec_vl_addrs(struct rx_dec *d, struct afs_vl_addrs *r);
-void afs_enc_vl_addrs(struct rx_enc *e, const struct afs_vl_addrs *r);
+int afs_dec_vl_addrs(struct wire_dec *d, struct afs_vl_addrs *r);
 
 #endif

@@ -31,11 +31,11 @@ static void count(struct cb_service *cb, uint64_t *field, uint64_t add)
 	pthread_mutex_unlock(&cb->lock);
 }
 
-static int32_t reply(struct rx_call *call, struct rx_enc *e)
+static int32_t reply(struct rx_call *call, struct wire_enc *e)
 {
-	int ret = rx_enc_error(e) ? rx_enc_error(e) : rx_call_send(call, e->buf, e->len, true);
+	int ret = wire_enc_error(e) ? wire_enc_error(e) : rx_call_send(call, e->buf, e->len, true);
 
-	rx_enc_free(e);
+	wire_enc_free(e);
 	return ret == -ENOMEM ? RXGEN_SS_MARSHAL : 0;
 }
 
@@ -46,7 +46,7 @@ static int32_t cb_handler(struct rx_call *call, void *arg)
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	struct cb_request *req;
-	struct rx_enc e;
+	struct wire_enc e;
 	ssize_t len;
 	int32_t code = 0;
 	int ret;
@@ -66,7 +66,7 @@ static int32_t cb_handler(struct rx_call *call, void *arg)
 		return ret == -EOPNOTSUPP ? RXGEN_OPCODE : RXGEN_SS_UNMARSHAL;
 	}
 	rx_call_peer(call, &from, &fromlen);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	switch (req->op) {
 	case AFSCB_CALLBACK:
 		code = reply(call, &e);
@@ -89,7 +89,7 @@ static int32_t cb_handler(struct rx_call *call, void *arg)
 	case AFSCB_PROBEUUID:
 		count(cb, &cb->st.probe_uuid, 1);
 		if (memcmp(&req->uuid, &cb->uuid, sizeof(req->uuid)) != 0) {
-			rx_enc_free(&e);
+			wire_enc_free(&e);
 			code = 1; /* not us (kAFS answers the same) */
 		} else {
 			code = reply(call, &e);
@@ -136,9 +136,9 @@ struct cb_service *cb_service_start(struct rx_endpoint *ep, const struct afs_uui
 			return NULL;
 		}
 		/* RFC 4122 version 4 in afsUUID's fields. */
-		cb->uuid.time_low = rx_get_be32(r);
-		cb->uuid.time_mid = rx_get_be16(r + 4);
-		cb->uuid.time_hi_and_version = (uint16_t)((rx_get_be16(r + 6) & 0x0fff) | 0x4000);
+		cb->uuid.time_low = get_be32(r);
+		cb->uuid.time_mid = get_be16(r + 4);
+		cb->uuid.time_hi_and_version = (uint16_t)((get_be16(r + 6) & 0x0fff) | 0x4000);
 		cb->uuid.clock_seq_hi_and_reserved = (uint8_t)((r[8] & 0x3f) | 0x80);
 		cb->uuid.clock_seq_low = r[9];
 		memcpy(cb->uuid.node, r + 10, 6);

@@ -94,11 +94,10 @@ struct cb_request {
  */
 int cb_request_decode(const void *buf, size_t len, struct cb_request *req);
 /* The request as a fileserver would send it (for tests and the fuzzer). */
-void cb_request_encode(struct rx_enc *e, const struct cb_request *req);
 
 /* The reply bodies: interfaceAddr with no addresses (WhoAreYou), and
  * TellMeAboutYourself's (interfaceAddr, then one capability word). */
-void cb_enc_interface_addr(struct rx_enc *e, const struct afs_uuid *uuid);
-void cb_enc_tell_me_reply(struct rx_enc *e, const struct afs_uuid *uuid);
+void cb_enc_interface_addr(struct wire_enc *e, const struct afs_uuid *uuid);
+void cb_enc_tell_me_reply(struct wire_enc *e, const struct afs_uuid *uuid);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * afs_rx/cb_xdr.c: the callback service's wire formats (see cb_service.h):
  * its requests decoded and encoded, its reply bodies encoded. Pure
- * functions on rx_xdr.h, apart from the service so that the fuzz target
+ * functions on xdr.h, apart from the service so that the fuzz target
  * needs no transport. Layouts from OpenAFS src/fsint/afscbint.xg and
  * common.xg as rxgen marshals them.
  */
@@ -13,43 +13,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cb_enc_interface_addr(struct rx_enc *e, const struct afs_uuid *uuid)
+void cb_enc_interface_addr(struct wire_enc *e, const struct afs_uuid *uuid)
 {
-	rx_enc_u32(e, 0); /* numberOfInterfaces */
+	wire_enc_be32(e, 0); /* numberOfInterfaces */
 	afs_enc_uuid(e, uuid);
 	for (int i = 0; i < 3 * AFS_MAX_INTERFACE_ADDR; i++)
-		rx_enc_u32(e, 0); /* addr_in[32], subnetmask[32], mtu[32]: fixed arrays */
+		wire_enc_be32(e, 0); /* addr_in[32], subnetmask[32], mtu[32]: fixed arrays */
 }
 
-void cb_enc_tell_me_reply(struct rx_enc *e, const struct afs_uuid *uuid)
+void cb_enc_tell_me_reply(struct wire_enc *e, const struct afs_uuid *uuid)
 {
 	cb_enc_interface_addr(e, uuid);
-	rx_enc_u32(e, 1); /* Capabilities<196>: one word */
-	rx_enc_u32(e, CLIENT_CAPABILITY_ERRORTRANS);
+	wire_enc_be32(e, 1); /* Capabilities<196>: one word */
+	wire_enc_be32(e, CLIENT_CAPABILITY_ERRORTRANS);
 }
 
 int cb_request_decode(const void *buf, size_t len, struct cb_request *req)
 {
 	struct cb_request *r = calloc(1, sizeof(*r));
-	struct rx_dec d;
+	struct wire_dec d;
 	uint32_t n;
 	int ret = 0;
 
 	if (!r)
 		return -ENOMEM;
-	rx_dec_init(&d, buf, len);
-	if (rx_dec_u32(&d, &r->op)) {
+	wire_dec_init(&d, buf, len);
+	if (wire_dec_be32(&d, &r->op)) {
 		ret = -EBADMSG;
 		goto out;
 	}
 	switch (r->op) {
 	case AFSCB_CALLBACK:
-		if (rx_dec_count(&d, AFSCB_MAX, 12, &n))
+		if (xdr_dec_count(&d, AFSCB_MAX, 12, &n))
 			break;
 		r->nfids = n;
 		for (uint32_t i = 0; i < n; i++)
 			afs_dec_fid(&d, &r->fids[i]);
-		if (rx_dec_count(&d, AFSCB_MAX, 12, &n))
+		if (xdr_dec_count(&d, AFSCB_MAX, 12, &n))
 			break;
 		r->ncbs = n;
 		for (uint32_t i = 0; i < n; i++)
@@ -69,7 +69,7 @@ int cb_request_decode(const void *buf, size_t len, struct cb_request *req)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	if (rx_dec_finish(&d)) {
+	if (wire_dec_finish(&d)) {
 		ret = -EBADMSG;
 		goto out;
 	}
@@ -77,25 +77,4 @@ int cb_request_decode(const void *buf, size_t len, struct cb_request *req)
 out:
 	free(r);
 	return ret;
-}
-
-void cb_request_encode(struct rx_enc *e, const struct cb_request *req)
-{
-	rx_enc_u32(e, req->op);
-	switch (req->op) {
-	case AFSCB_CALLBACK:
-		rx_enc_u32(e, req->nfids);
-		for (unsigned i = 0; i < req->nfids && i < AFSCB_MAX; i++)
-			afs_enc_fid(e, &req->fids[i]);
-		rx_enc_u32(e, req->ncbs);
-		for (unsigned i = 0; i < req->ncbs && i < AFSCB_MAX; i++)
-			afs_enc_callback(e, &req->cbs[i]);
-		break;
-	case AFSCB_INITCALLBACKSTATE3:
-	case AFSCB_PROBEUUID:
-		afs_enc_uuid(e, &req->uuid);
-		break;
-	default:
-		break;
-	}
 }

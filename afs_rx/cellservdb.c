@@ -20,27 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int fail(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
-{
-	char why[160];
-	size_t n = 0;
-	va_list va;
-
-	if (!err || !errlen)
-		return code;
-	va_start(va, fmt);
-	vsnprintf(why, sizeof(why), fmt, va);
-	va_end(va);
-	if (line)
-		n = (size_t)snprintf(err, errlen, "line %u: ", line);
-	if (n < errlen) /* the reason quotes the file: keep it one printable line */
-		printable_copy(err + n, errlen - n, why, sizeof(why));
-	return code;
-}
-
 bool afs_cell_name_valid(const char *name, size_t len)
 {
 	if (len == 0 || len >= AFS_CELL_NAME_MAX || name[0] == '.')
@@ -101,18 +80,19 @@ static int parse_cell_line(const char *p, const char *end, unsigned line, struct
 	p++; /* '>' */
 	n = next_word(&p, body_end, &w);
 	if (!afs_cell_name_valid(w, n))
-		return fail(err, errlen, line, -EINVAL, "bad cell name '%.*s'", (int)(n > 64 ? 64 : n), w);
+		return printable_error(err, errlen, line, -EINVAL, "bad cell name '%.*s'", (int)(n > 64 ? 64 : n), w);
 	memcpy(cell->name, w, n);
 	n = next_word(&p, body_end, &w);
 	if (n) {
 		if (!afs_cell_name_valid(w, n))
-			return fail(err, errlen, line, -EINVAL, "bad linked cell name '%.*s'",
-				    (int)(n > 64 ? 64 : n), w);
+			return printable_error(err, errlen, line, -EINVAL, "bad linked cell name '%.*s'",
+					       (int)(n > 64 ? 64 : n), w);
 		memcpy(cell->linked, w, n);
 	}
 	n = next_word(&p, body_end, &w);
 	if (n)
-		return fail(err, errlen, line, -EINVAL, "junk after cell name: '%.*s'", (int)(n > 64 ? 64 : n), w);
+		return printable_error(err, errlen, line, -EINVAL, "junk after cell name: '%.*s'",
+				       (int)(n > 64 ? 64 : n), w);
 	return 0;
 }
 
@@ -133,23 +113,24 @@ static int parse_server_line(const char *p, const char *end, unsigned line, stru
 		n -= 2;
 	}
 	if (n == 0 || n >= sizeof(addr))
-		return fail(err, errlen, line, -EINVAL, "expected an IPv4 address");
+		return printable_error(err, errlen, line, -EINVAL, "expected an IPv4 address");
 	memcpy(addr, w, n);
 	addr[n] = '\0';
 	if (inet_pton(AF_INET, addr, &srv.addr) != 1)
-		return fail(err, errlen, line, -EINVAL, "'%s' is not an IPv4 address", addr);
+		return printable_error(err, errlen, line, -EINVAL, "'%s' is not an IPv4 address", addr);
 	n = next_word(&p, body_end, &w);
 	if (n)
-		return fail(err, errlen, line, -EINVAL, "junk after address: '%.*s'", (int)(n > 64 ? 64 : n), w);
+		return printable_error(err, errlen, line, -EINVAL, "junk after address: '%.*s'", (int)(n > 64 ? 64 : n),
+				       w);
 	if (hash)
 		comment_host(hash, end, srv.name, sizeof(srv.name));
 	for (unsigned i = 0; i < cell->nservers; i++)
 		if (cell->servers[i].addr.s_addr == srv.addr.s_addr)
-			return fail(err, errlen, line, -EINVAL, "server %s listed twice in cell %s", addr,
-				    cell->name);
+			return printable_error(err, errlen, line, -EINVAL, "server %s listed twice in cell %s", addr,
+					       cell->name);
 	if (cell->nservers == AFS_CELL_SERVERS_MAX)
-		return fail(err, errlen, line, -EINVAL, "cell %s lists more than %d servers", cell->name,
-			    AFS_CELL_SERVERS_MAX);
+		return printable_error(err, errlen, line, -EINVAL, "cell %s lists more than %d servers", cell->name,
+				       AFS_CELL_SERVERS_MAX);
 	cell->servers[cell->nservers++] = srv;
 	return 0;
 }
@@ -161,7 +142,7 @@ static int text_file(const char **text, size_t *len, const char *what, char *err
 		*text = "";
 		*len = 0;
 	} else if (*len && memchr(*text, '\0', *len))
-		return fail(err, errlen, 0, -EINVAL, "%s: NUL byte in file (not a text file?)", what);
+		return printable_error(err, errlen, 0, -EINVAL, "%s: NUL byte in file (not a text file?)", what);
 	return 0;
 }
 
@@ -193,14 +174,14 @@ int afs_cellservdb_parse(const char *text, size_t len, struct afs_cellservdb *db
 			if (r)
 				break;
 			if (afs_cellservdb_find(db, cell.name)) {
-				r = fail(err, errlen, line, -EINVAL, "cell %s listed twice", cell.name);
+				r = printable_error(err, errlen, line, -EINVAL, "cell %s listed twice", cell.name);
 				break;
 			}
 			if (db->ncells == cap) {
 				unsigned ncap = cap ? cap * 2 : 8;
 				void *n = realloc(db->cells, ncap * sizeof(*db->cells));
 				if (!n) {
-					r = fail(err, errlen, line, -ENOMEM, "out of memory");
+					r = printable_error(err, errlen, line, -ENOMEM, "out of memory");
 					break;
 				}
 				db->cells = n;
@@ -210,7 +191,7 @@ int afs_cellservdb_parse(const char *text, size_t len, struct afs_cellservdb *db
 			continue;
 		}
 		if (db->ncells == 0) {
-			r = fail(err, errlen, line, -EINVAL, "server line before any '>cell' line");
+			r = printable_error(err, errlen, line, -EINVAL, "server line before any '>cell' line");
 			break;
 		}
 		r = parse_server_line(lp, lend, line, &db->cells[db->ncells - 1], err, errlen);
@@ -250,11 +231,12 @@ int afs_thiscell_parse(const char *text, size_t len, char *cell, size_t cellsz, 
 		end--;
 	n = next_word(&p, end, &w);
 	if (n == 0)
-		return fail(err, errlen, 0, -EINVAL, "ThisCell is empty");
+		return printable_error(err, errlen, 0, -EINVAL, "ThisCell is empty");
 	if (p != end)
-		return fail(err, errlen, 0, -EINVAL, "ThisCell holds more than one word");
+		return printable_error(err, errlen, 0, -EINVAL, "ThisCell holds more than one word");
 	if (!afs_cell_name_valid(w, n) || n >= cellsz)
-		return fail(err, errlen, 0, -EINVAL, "ThisCell: bad cell name '%.*s'", (int)(n > 64 ? 64 : n), w);
+		return printable_error(err, errlen, 0, -EINVAL, "ThisCell: bad cell name '%.*s'",
+				       (int)(n > 64 ? 64 : n), w);
 	memcpy(cell, w, n);
 	cell[n] = '\0';
 	return 0;

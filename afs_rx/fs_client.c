@@ -21,27 +21,27 @@
 static int decode_status_reply(const uint8_t *buf, size_t len, struct fs_status_reply *out)
 {
 	struct fs_status_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	afs_dec_fetch_status(&d, &r.status);
 	afs_dec_callback(&d, &r.callback);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d) || afs_fetch_status_check(&r.status, false))
+	if (wire_dec_finish(&d) || afs_fetch_status_check(&r.status, false))
 		return -EBADMSG;
 	*out = r;
 	return 0;
 }
 
 /* Begin a call and send a fully encoded request. */
-static struct rx_call *start(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct rx_enc *e,
+static struct rx_call *start(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct wire_enc *e,
 			     uint64_t deadline_ns, int *err)
 {
 	struct rx_call *call;
 
-	if (rx_enc_error(e)) {
-		*err = rx_enc_error(e);
-		rx_enc_free(e);
+	if (wire_enc_error(e)) {
+		*err = wire_enc_error(e);
+		wire_enc_free(e);
 		return NULL;
 	}
 	call = rx_call_begin(ep, addr, len, AFS_FS_SERVICE, NULL, deadline_ns, err);
@@ -52,7 +52,7 @@ static struct rx_call *start(struct rx_endpoint *ep, const struct sockaddr *addr
 			call = NULL;
 		}
 	}
-	rx_enc_free(e);
+	wire_enc_free(e);
 	return call;
 }
 
@@ -60,15 +60,15 @@ int fs_fetch_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		    struct fs_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[STATUS_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	struct rx_call *call;
 	ssize_t n;
 	int err;
 
 	if (abort_code)
 		*abort_code = 0;
-	rx_enc_init(&e);
-	rx_enc_u32(&e, AFS_FS_FETCHSTATUS);
+	wire_enc_init(&e);
+	wire_enc_be32(&e, AFS_FS_FETCHSTATUS);
 	afs_enc_fid(&e, fid);
 	call = start(ep, addr, len, &e, deadline_ns, &err);
 	if (!call)
@@ -89,7 +89,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	uint8_t lenbuf[8], tail[STATUS_REPLY_LEN + 4];
 	size_t chunk = 64 * 1024;
 	uint8_t *buf;
-	struct rx_enc e;
+	struct wire_enc e;
 	struct rx_call *call;
 	uint64_t total, left;
 	ssize_t n;
@@ -103,11 +103,11 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	buf = malloc(chunk);
 	if (!buf)
 		return -ENOMEM;
-	rx_enc_init(&e);
-	rx_enc_u32(&e, AFS_FS_FETCHDATA64);
+	wire_enc_init(&e);
+	wire_enc_be32(&e, AFS_FS_FETCHDATA64);
 	afs_enc_fid(&e, fid);
-	rx_enc_u64(&e, pos);
-	rx_enc_u64(&e, length);
+	wire_enc_be64(&e, pos);
+	wire_enc_be64(&e, length);
 	call = start(ep, addr, len, &e, deadline_ns, &err);
 	if (!call) {
 		free(buf);
@@ -122,7 +122,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		ret = -EBADMSG;
 		goto end;
 	}
-	total = (uint64_t)rx_get_be32(lenbuf) << 32 | rx_get_be32(lenbuf + 4);
+	total = (uint64_t)get_be32(lenbuf) << 32 | get_be32(lenbuf + 4);
 	if (total > length) {
 		/* More than asked for: a server we do not understand. */
 		ret = -EBADMSG;
@@ -171,7 +171,7 @@ end:
  * one shows as trailing bytes): *@n gets the reply's length. 0 or -errno,
  * the call's own failure first.
  */
-static int simple_call(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct rx_enc *e,
+static int simple_call(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct wire_enc *e,
 		       uint8_t *reply, size_t cap, size_t *n, uint64_t deadline_ns, int32_t *abort_code)
 {
 	struct rx_call *call;
@@ -206,7 +206,7 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	const size_t piece = 64 * 1024;
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
 	uint8_t *buf = NULL;
-	struct rx_enc e;
+	struct wire_enc e;
 	struct rx_call *call;
 	uint64_t left;
 	ssize_t n = 0;
@@ -223,23 +223,23 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		if (!buf)
 			return -ENOMEM;
 	}
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_data64(&e, fid, ss, pos, length, file_length);
-	if (rx_enc_error(&e)) {
-		ret = rx_enc_error(&e);
-		rx_enc_free(&e);
+	if (wire_enc_error(&e)) {
+		ret = wire_enc_error(&e);
+		wire_enc_free(&e);
 		free(buf);
 		return ret;
 	}
 	call = rx_call_begin(ep, addr, len, AFS_FS_SERVICE, NULL, deadline_ns, &ret);
 	if (!call) {
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 		free(buf);
 		return ret;
 	}
 	/* The fixed arguments, then the data as it comes: one request stream. */
 	ret = rx_call_send(call, e.buf, e.len, length == 0);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	for (left = length; !ret && left;) {
 		size_t want = left < piece ? (size_t)left : piece;
 
@@ -274,11 +274,11 @@ int fs_store_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		    int32_t *abort_code)
 {
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_status(&e, fid, ss);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_store_reply(reply, n, out);
@@ -289,7 +289,7 @@ static int create(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t
 		  struct fs_create_reply *out, uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[FS_CREATE_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
@@ -297,7 +297,7 @@ static int create(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t
 		*abort_code = 0;
 	if (!name_ok(name))
 		return -ENAMETOOLONG;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_create(&e, opcode, dir, name, ss);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_create_reply(reply, n, out);
@@ -322,7 +322,7 @@ static int remove_entry(struct rx_endpoint *ep, const struct sockaddr *addr, soc
 			int32_t *abort_code)
 {
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
@@ -330,7 +330,7 @@ static int remove_entry(struct rx_endpoint *ep, const struct sockaddr *addr, soc
 		*abort_code = 0;
 	if (!name_ok(name))
 		return -ENAMETOOLONG;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_remove(&e, opcode, dir, name);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_store_reply(reply, n, out);
@@ -353,7 +353,7 @@ int fs_rename(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len
 	      uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[FS_LINK_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
@@ -361,7 +361,7 @@ int fs_rename(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len
 		*abort_code = 0;
 	if (!name_ok(old_name) || !name_ok(new_name))
 		return -ENAMETOOLONG;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_rename(&e, old_dir, old_name, new_dir, new_name);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_rename_reply(reply, n, out);
@@ -372,7 +372,7 @@ int fs_symlink(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t le
 	       uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[FS_SYMLINK_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
@@ -380,7 +380,7 @@ int fs_symlink(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t le
 		*abort_code = 0;
 	if (!name_ok(name) || strnlen(target, AFS_PATHMAX + 1) > AFS_PATHMAX)
 		return -ENAMETOOLONG;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_symlink(&e, dir, name, target, ss);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_symlink_reply(reply, n, out);
@@ -391,7 +391,7 @@ int fs_link(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, 
 	    int32_t *abort_code)
 {
 	uint8_t reply[FS_LINK_REPLY_LEN + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t n;
 	int ret;
 
@@ -399,7 +399,7 @@ int fs_link(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, 
 		*abort_code = 0;
 	if (!name_ok(name))
 		return -ENAMETOOLONG;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_link(&e, dir, name, existing);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_link_reply(reply, n, out);
@@ -410,7 +410,7 @@ int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, s
 			  uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t *reply;
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t got;
 	int ret;
 
@@ -422,7 +422,7 @@ int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, s
 	reply = malloc(FS_BULK_STATUS_REPLY_MAX + 4);
 	if (!reply)
 		return -ENOMEM;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_inline_bulk_status(&e, fids, n);
 	ret = simple_call(ep, addr, len, &e, reply, FS_BULK_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
 	if (!ret)
@@ -435,7 +435,7 @@ int fs_give_up_callbacks(struct rx_endpoint *ep, const struct sockaddr *addr, so
 			 const struct afs_callback *cbs, unsigned n, uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t got;
 	int ret;
 
@@ -443,7 +443,7 @@ int fs_give_up_callbacks(struct rx_endpoint *ep, const struct sockaddr *addr, so
 		*abort_code = 0;
 	if (n > AFS_CBMAX)
 		return -EINVAL;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_give_up_callbacks(&e, fids, cbs, n);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_empty_reply(reply, got);
@@ -453,7 +453,7 @@ int fs_get_volume_status(struct rx_endpoint *ep, const struct sockaddr *addr, so
 			 struct fs_volume_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t *reply;
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t got;
 	int ret;
 
@@ -462,7 +462,7 @@ int fs_get_volume_status(struct rx_endpoint *ep, const struct sockaddr *addr, so
 	reply = malloc(FS_VOLUME_STATUS_REPLY_MAX + 4);
 	if (!reply)
 		return -ENOMEM;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_get_volume_status(&e, volume);
 	ret = simple_call(ep, addr, len, &e, reply, FS_VOLUME_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
 	if (!ret)
@@ -475,11 +475,11 @@ int fs_get_capabilities(struct rx_endpoint *ep, const struct sockaddr *addr, soc
 			uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[FS_CAPABILITIES_REPLY_MAX + 4];
-	struct rx_enc e;
+	struct wire_enc e;
 	size_t got;
 	int ret;
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_get_capabilities(&e);
 	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
 	return ret ? ret : fs_dec_capabilities_reply(reply, got, out);

@@ -14,136 +14,137 @@
 
 /* ---- requests ------------------------------------------------------------------------------------------ */
 
-void fs_enc_store_data64(struct rx_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
+void fs_enc_store_data64(struct wire_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
 			 uint64_t length, uint64_t file_length)
 {
-	rx_enc_u32(e, AFS_FS_STOREDATA64);
+	wire_enc_be32(e, AFS_FS_STOREDATA64);
 	afs_enc_fid(e, fid);
 	afs_enc_store_status(e, ss);
-	rx_enc_u64(e, pos);
-	rx_enc_u64(e, length);
-	rx_enc_u64(e, file_length);
+	wire_enc_be64(e, pos);
+	wire_enc_be64(e, length);
+	wire_enc_be64(e, file_length);
 }
 
-void fs_enc_store_status(struct rx_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss)
+void fs_enc_store_status(struct wire_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss)
 {
-	rx_enc_u32(e, AFS_FS_STORESTATUS);
+	wire_enc_be32(e, AFS_FS_STORESTATUS);
 	afs_enc_fid(e, fid);
 	afs_enc_store_status(e, ss);
 }
 
-void fs_enc_create(struct rx_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name,
+void fs_enc_create(struct wire_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name,
 		   const struct afs_store_status *ss)
 {
 	if (opcode != AFS_FS_CREATEFILE && opcode != AFS_FS_MAKEDIR) {
-		rx_enc_fail(e, -EINVAL);
+		wire_enc_fail(e, -EINVAL);
 		return;
 	}
-	rx_enc_u32(e, opcode);
+	wire_enc_be32(e, opcode);
 	afs_enc_fid(e, dir);
-	rx_enc_string(e, name, AFS_NAMEMAX);
+	xdr_enc_string(e, name, AFS_NAMEMAX);
 	afs_enc_store_status(e, ss);
 }
 
-void fs_enc_remove(struct rx_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name)
+void fs_enc_remove(struct wire_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name)
 {
 	if (opcode != AFS_FS_REMOVEFILE && opcode != AFS_FS_REMOVEDIR) {
-		rx_enc_fail(e, -EINVAL);
+		wire_enc_fail(e, -EINVAL);
 		return;
 	}
-	rx_enc_u32(e, opcode);
+	wire_enc_be32(e, opcode);
 	afs_enc_fid(e, dir);
-	rx_enc_string(e, name, AFS_NAMEMAX);
+	xdr_enc_string(e, name, AFS_NAMEMAX);
 }
 
-void fs_enc_rename(struct rx_enc *e, const struct afs_fid *old_dir, const char *old_name, const struct afs_fid *new_dir,
-		   const char *new_name)
+void fs_enc_rename(struct wire_enc *e, const struct afs_fid *old_dir, const char *old_name,
+		   const struct afs_fid *new_dir, const char *new_name)
 {
-	rx_enc_u32(e, AFS_FS_RENAME);
+	wire_enc_be32(e, AFS_FS_RENAME);
 	afs_enc_fid(e, old_dir);
-	rx_enc_string(e, old_name, AFS_NAMEMAX);
+	xdr_enc_string(e, old_name, AFS_NAMEMAX);
 	afs_enc_fid(e, new_dir);
-	rx_enc_string(e, new_name, AFS_NAMEMAX);
+	xdr_enc_string(e, new_name, AFS_NAMEMAX);
 }
 
-void fs_enc_symlink(struct rx_enc *e, const struct afs_fid *dir, const char *name, const char *target,
+void fs_enc_symlink(struct wire_enc *e, const struct afs_fid *dir, const char *name, const char *target,
 		    const struct afs_store_status *ss)
 {
-	rx_enc_u32(e, AFS_FS_SYMLINK);
+	wire_enc_be32(e, AFS_FS_SYMLINK);
 	afs_enc_fid(e, dir);
-	rx_enc_string(e, name, AFS_NAMEMAX);
-	rx_enc_string(e, target, AFS_PATHMAX);
+	xdr_enc_string(e, name, AFS_NAMEMAX);
+	xdr_enc_string(e, target, AFS_PATHMAX);
 	afs_enc_store_status(e, ss);
 }
 
-void fs_enc_link(struct rx_enc *e, const struct afs_fid *dir, const char *name, const struct afs_fid *existing)
+void fs_enc_link(struct wire_enc *e, const struct afs_fid *dir, const char *name, const struct afs_fid *existing)
 {
-	rx_enc_u32(e, AFS_FS_LINK);
+	wire_enc_be32(e, AFS_FS_LINK);
 	afs_enc_fid(e, dir);
-	rx_enc_string(e, name, AFS_NAMEMAX);
+	xdr_enc_string(e, name, AFS_NAMEMAX);
 	afs_enc_fid(e, existing);
 }
 
-void fs_enc_inline_bulk_status(struct rx_enc *e, const struct afs_fid *fids, unsigned n)
+void fs_enc_inline_bulk_status(struct wire_enc *e, const struct afs_fid *fids, unsigned n)
 {
 	/* The server answers an empty list with EINVAL: not worth a call. */
 	if (n == 0 || n > AFS_CBMAX) {
-		rx_enc_fail(e, -EINVAL);
+		wire_enc_fail(e, -EINVAL);
 		return;
 	}
-	rx_enc_u32(e, AFS_FS_INLINEBULKSTATUS);
-	rx_enc_u32(e, n);
+	wire_enc_be32(e, AFS_FS_INLINEBULKSTATUS);
+	wire_enc_be32(e, n);
 	for (unsigned i = 0; i < n; i++)
 		afs_enc_fid(e, &fids[i]);
 }
 
-void fs_enc_give_up_callbacks(struct rx_enc *e, const struct afs_fid *fids, const struct afs_callback *cbs, unsigned n)
+void fs_enc_give_up_callbacks(struct wire_enc *e, const struct afs_fid *fids, const struct afs_callback *cbs,
+			      unsigned n)
 {
 	if (n > AFS_CBMAX) {
-		rx_enc_fail(e, -EINVAL);
+		wire_enc_fail(e, -EINVAL);
 		return;
 	}
-	rx_enc_u32(e, AFS_FS_GIVEUPCALLBACKS);
-	rx_enc_u32(e, n);
+	wire_enc_be32(e, AFS_FS_GIVEUPCALLBACKS);
+	wire_enc_be32(e, n);
 	for (unsigned i = 0; i < n; i++)
 		afs_enc_fid(e, &fids[i]);
-	rx_enc_u32(e, cbs ? n : 0);
+	wire_enc_be32(e, cbs ? n : 0);
 	for (unsigned i = 0; cbs && i < n; i++)
 		afs_enc_callback(e, &cbs[i]);
 }
 
-void fs_enc_get_volume_status(struct rx_enc *e, uint32_t volume)
+void fs_enc_get_volume_status(struct wire_enc *e, uint32_t volume)
 {
-	rx_enc_u32(e, AFS_FS_GETVOLUMESTATUS);
-	rx_enc_u32(e, volume); /* afs_int32 Volumeid: the same 32 bits */
+	wire_enc_be32(e, AFS_FS_GETVOLUMESTATUS);
+	wire_enc_be32(e, volume); /* afs_int32 Volumeid: the same 32 bits */
 }
 
-void fs_enc_get_capabilities(struct rx_enc *e)
+void fs_enc_get_capabilities(struct wire_enc *e)
 {
-	rx_enc_u32(e, AFS_FS_GETCAPABILITIES);
+	wire_enc_be32(e, AFS_FS_GETCAPABILITIES);
 }
 
 /* ---- replies ------------------------------------------------------------------------------------------- */
 
 /* A status the caller may use: decoded and passing kAFS's rules. */
-static int dec_status(struct rx_dec *d, struct afs_fetch_status *st)
+static int dec_status(struct wire_dec *d, struct afs_fetch_status *st)
 {
 	if (afs_dec_fetch_status(d, st))
 		return -EBADMSG;
 	if (afs_fetch_status_check(st, false))
-		return rx_dec_fail(d);
+		return wire_dec_fail(d);
 	return 0;
 }
 
 int fs_dec_store_reply(const uint8_t *buf, size_t len, struct fs_store_reply *out)
 {
 	struct fs_store_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	dec_status(&d, &r.status);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d))
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	*out = r;
 	return 0;
@@ -152,17 +153,17 @@ int fs_dec_store_reply(const uint8_t *buf, size_t len, struct fs_store_reply *ou
 static int dec_create(const uint8_t *buf, size_t len, bool with_callback, struct fs_create_reply *out)
 {
 	struct fs_create_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
 	memset(&r.callback, 0, sizeof(r.callback));
-	rx_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	afs_dec_fid(&d, &r.fid);
 	dec_status(&d, &r.status);
 	dec_status(&d, &r.dir_status);
 	if (with_callback)
 		afs_dec_callback(&d, &r.callback);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d))
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	*out = r;
 	return 0;
@@ -181,13 +182,13 @@ int fs_dec_symlink_reply(const uint8_t *buf, size_t len, struct fs_create_reply 
 int fs_dec_link_reply(const uint8_t *buf, size_t len, struct fs_link_reply *out)
 {
 	struct fs_link_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	dec_status(&d, &r.status);
 	dec_status(&d, &r.dir_status);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d))
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	*out = r;
 	return 0;
@@ -196,13 +197,13 @@ int fs_dec_link_reply(const uint8_t *buf, size_t len, struct fs_link_reply *out)
 int fs_dec_rename_reply(const uint8_t *buf, size_t len, struct fs_rename_reply *out)
 {
 	struct fs_rename_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	dec_status(&d, &r.old_dir_status);
 	dec_status(&d, &r.new_dir_status);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d))
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	*out = r;
 	return 0;
@@ -211,13 +212,13 @@ int fs_dec_rename_reply(const uint8_t *buf, size_t len, struct fs_rename_reply *
 int fs_dec_bulk_status_reply(const uint8_t *buf, size_t len, unsigned nfids, struct fs_bulk_status_reply *out)
 {
 	struct fs_bulk_status_reply r; /* about 5 KiB */
-	struct rx_dec d;
+	struct wire_dec d;
 	uint32_t n;
 
 	if (nfids == 0 || nfids > AFS_CBMAX)
 		return -EBADMSG;
-	rx_dec_init(&d, buf, len);
-	if (rx_dec_count(&d, AFS_CBMAX, 4 * AFS_FETCH_STATUS_WORDS, &n) || n != nfids)
+	wire_dec_init(&d, buf, len);
+	if (xdr_dec_count(&d, AFS_CBMAX, 4 * AFS_FETCH_STATUS_WORDS, &n) || n != nfids)
 		return -EBADMSG;
 	r.n = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -227,12 +228,12 @@ int fs_dec_bulk_status_reply(const uint8_t *buf, size_t len, unsigned nfids, str
 		if (afs_fetch_status_check(&r.status[i], true) < 0)
 			return -EBADMSG;
 	}
-	if (rx_dec_count(&d, AFS_CBMAX, 12, &n) || n != nfids)
+	if (xdr_dec_count(&d, AFS_CBMAX, 12, &n) || n != nfids)
 		return -EBADMSG;
 	for (uint32_t i = 0; i < n; i++)
 		afs_dec_callback(&d, &r.callback[i]);
 	afs_dec_volsync(&d, &r.volsync);
-	if (rx_dec_finish(&d))
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	out->n = r.n;
 	memcpy(out->status, r.status, r.n * sizeof(r.status[0]));
@@ -244,12 +245,12 @@ int fs_dec_bulk_status_reply(const uint8_t *buf, size_t len, unsigned nfids, str
 int fs_dec_volume_status_reply(const uint8_t *buf, size_t len, struct fs_volume_status_reply *out)
 {
 	struct fs_volume_status_reply r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
-	if (afs_dec_fetch_volume_status(&d, &r.status) || rx_dec_string(&d, r.name, sizeof(r.name), AFS_NAMEMAX) ||
-	    rx_dec_string(&d, r.offline_msg, sizeof(r.offline_msg), AFS_OPAQUEMAX) ||
-	    rx_dec_string(&d, r.motd, sizeof(r.motd), AFS_OPAQUEMAX) || rx_dec_finish(&d))
+	wire_dec_init(&d, buf, len);
+	if (afs_dec_fetch_volume_status(&d, &r.status) || xdr_dec_string(&d, r.name, sizeof(r.name), AFS_NAMEMAX) ||
+	    xdr_dec_string(&d, r.offline_msg, sizeof(r.offline_msg), AFS_OPAQUEMAX) ||
+	    xdr_dec_string(&d, r.motd, sizeof(r.motd), AFS_OPAQUEMAX) || wire_dec_finish(&d))
 		return -EBADMSG;
 	memcpy(out, &r, sizeof(r));
 	return 0;
@@ -258,14 +259,14 @@ int fs_dec_volume_status_reply(const uint8_t *buf, size_t len, struct fs_volume_
 int fs_dec_capabilities_reply(const uint8_t *buf, size_t len, struct fs_capabilities *out)
 {
 	struct fs_capabilities r;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_dec_init(&d, buf, len);
-	if (rx_dec_count(&d, AFS_CAPABILITIES_MAX, 4, &r.n))
+	wire_dec_init(&d, buf, len);
+	if (xdr_dec_count(&d, AFS_CAPABILITIES_MAX, 4, &r.n))
 		return -EBADMSG;
 	for (uint32_t i = 0; i < r.n; i++)
-		rx_dec_u32(&d, &r.words[i]);
-	if (rx_dec_finish(&d))
+		wire_dec_be32(&d, &r.words[i]);
+	if (wire_dec_finish(&d))
 		return -EBADMSG;
 	out->n = r.n;
 	memcpy(out->words, r.words, r.n * sizeof(r.words[0]));
@@ -279,74 +280,3 @@ int fs_dec_empty_reply(const uint8_t *buf, size_t len)
 }
 
 /* ---- reply encoders ------------------------------------------------------------------------------------- */
-
-void fs_enc_store_reply(struct rx_enc *e, const struct fs_store_reply *r)
-{
-	afs_enc_fetch_status(e, &r->status);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_create_reply(struct rx_enc *e, const struct fs_create_reply *r)
-{
-	afs_enc_fid(e, &r->fid);
-	afs_enc_fetch_status(e, &r->status);
-	afs_enc_fetch_status(e, &r->dir_status);
-	afs_enc_callback(e, &r->callback);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_symlink_reply(struct rx_enc *e, const struct fs_create_reply *r)
-{
-	afs_enc_fid(e, &r->fid);
-	afs_enc_fetch_status(e, &r->status);
-	afs_enc_fetch_status(e, &r->dir_status);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_link_reply(struct rx_enc *e, const struct fs_link_reply *r)
-{
-	afs_enc_fetch_status(e, &r->status);
-	afs_enc_fetch_status(e, &r->dir_status);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_rename_reply(struct rx_enc *e, const struct fs_rename_reply *r)
-{
-	afs_enc_fetch_status(e, &r->old_dir_status);
-	afs_enc_fetch_status(e, &r->new_dir_status);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_bulk_status_reply(struct rx_enc *e, const struct fs_bulk_status_reply *r)
-{
-	if (r->n > AFS_CBMAX) {
-		rx_enc_fail(e, -EINVAL);
-		return;
-	}
-	rx_enc_u32(e, r->n);
-	for (uint32_t i = 0; i < r->n; i++)
-		afs_enc_fetch_status(e, &r->status[i]);
-	rx_enc_u32(e, r->n);
-	for (uint32_t i = 0; i < r->n; i++)
-		afs_enc_callback(e, &r->callback[i]);
-	afs_enc_volsync(e, &r->volsync);
-}
-
-void fs_enc_volume_status_reply(struct rx_enc *e, const struct fs_volume_status_reply *r)
-{
-	afs_enc_fetch_volume_status(e, &r->status);
-	rx_enc_string(e, r->name, AFS_NAMEMAX);
-	rx_enc_string(e, r->offline_msg, AFS_OPAQUEMAX);
-	rx_enc_string(e, r->motd, AFS_OPAQUEMAX);
-}
-
-void fs_enc_capabilities_reply(struct rx_enc *e, const struct fs_capabilities *r)
-{
-	if (r->n > AFS_CAPABILITIES_MAX) {
-		rx_enc_fail(e, -EINVAL);
-		return;
-	}
-	rx_enc_u32(e, r->n);
-	for (uint32_t i = 0; i < r->n; i++)
-		rx_enc_u32(e, r->words[i]);
-}

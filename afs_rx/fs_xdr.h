@@ -26,7 +26,7 @@
  * over their bound or beyond the bytes sent, applies
  * afs_fetch_status_check() to every status (so a status of an unknown
  * interface version or file type is -EBADMSG), and fills its output only
- * on success. Encoders return the sticky rx_enc error: -EINVAL for a name
+ * on success. Encoders return the sticky encoder error: -EINVAL for a name
  * over its bound or more than 50 FIDs.
  */
 #ifndef NETFUSE_FS_XDR_H
@@ -128,25 +128,26 @@ struct fs_capabilities {
 /* ---- requests ------------------------------------------------------------------------------------------ */
 
 /* StoreData64's fixed arguments; @length raw bytes follow them. */
-void fs_enc_store_data64(struct rx_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
+void fs_enc_store_data64(struct wire_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
 			 uint64_t length, uint64_t file_length);
-void fs_enc_store_status(struct rx_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss);
+void fs_enc_store_status(struct wire_enc *e, const struct afs_fid *fid, const struct afs_store_status *ss);
 /* CreateFile and MakeDir (@opcode picks). */
-void fs_enc_create(struct rx_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name,
+void fs_enc_create(struct wire_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name,
 		   const struct afs_store_status *ss);
 /* RemoveFile and RemoveDir (@opcode picks). */
-void fs_enc_remove(struct rx_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name);
-void fs_enc_rename(struct rx_enc *e, const struct afs_fid *old_dir, const char *old_name, const struct afs_fid *new_dir,
-		   const char *new_name);
-void fs_enc_symlink(struct rx_enc *e, const struct afs_fid *dir, const char *name, const char *target,
+void fs_enc_remove(struct wire_enc *e, uint32_t opcode, const struct afs_fid *dir, const char *name);
+void fs_enc_rename(struct wire_enc *e, const struct afs_fid *old_dir, const char *old_name,
+		   const struct afs_fid *new_dir, const char *new_name);
+void fs_enc_symlink(struct wire_enc *e, const struct afs_fid *dir, const char *name, const char *target,
 		    const struct afs_store_status *ss);
-void fs_enc_link(struct rx_enc *e, const struct afs_fid *dir, const char *name, const struct afs_fid *existing);
-void fs_enc_inline_bulk_status(struct rx_enc *e, const struct afs_fid *fids, unsigned n);
+void fs_enc_link(struct wire_enc *e, const struct afs_fid *dir, const char *name, const struct afs_fid *existing);
+void fs_enc_inline_bulk_status(struct wire_enc *e, const struct afs_fid *fids, unsigned n);
 /* @cbs may be NULL: then an empty AFSCBs, as OpenAFS's cache manager
  * sends (the server ignores it); otherwise @n entries. */
-void fs_enc_give_up_callbacks(struct rx_enc *e, const struct afs_fid *fids, const struct afs_callback *cbs, unsigned n);
-void fs_enc_get_volume_status(struct rx_enc *e, uint32_t volume);
-void fs_enc_get_capabilities(struct rx_enc *e);
+void fs_enc_give_up_callbacks(struct wire_enc *e, const struct afs_fid *fids, const struct afs_callback *cbs,
+			      unsigned n);
+void fs_enc_get_volume_status(struct wire_enc *e, uint32_t volume);
+void fs_enc_get_capabilities(struct wire_enc *e);
 
 /* ---- replies: 0 or -EBADMSG ------------------------------------------------------------------------------ */
 
@@ -164,13 +165,5 @@ int fs_dec_empty_reply(const uint8_t *buf, size_t len);
 
 /* The encoders of those replies, as a fileserver would write them (for
  * tests and the fuzz target's round trips). */
-void fs_enc_store_reply(struct rx_enc *e, const struct fs_store_reply *r);
-void fs_enc_create_reply(struct rx_enc *e, const struct fs_create_reply *r);
-void fs_enc_symlink_reply(struct rx_enc *e, const struct fs_create_reply *r);
-void fs_enc_link_reply(struct rx_enc *e, const struct fs_link_reply *r);
-void fs_enc_rename_reply(struct rx_enc *e, const struct fs_rename_reply *r);
-void fs_enc_bulk_status_reply(struct rx_enc *e, const struct fs_bulk_status_reply *r);
-void fs_enc_volume_status_reply(struct rx_enc *e, const struct fs_volume_status_reply *r);
-void fs_enc_capabilities_reply(struct rx_enc *e, const struct fs_capabilities *r);
 
 #endif

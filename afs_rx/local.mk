@@ -2,7 +2,7 @@
 noinst_LIBRARIES += afs_rx/libafs_rx.a
 afs_rx_libafs_rx_a_SOURCES = \
 	afs_rx/cellservdb.c afs_rx/cellservdb.h \
-	afs_rx/rx_xdr.c afs_rx/rx_xdr.h \
+	afs_rx/xdr.c afs_rx/xdr.h \
 	afs_rx/rx_packet.c afs_rx/rx_packet.h \
 	afs_rx/rx_ack.c afs_rx/rx_ack.h \
 	afs_rx/rx_jumbo.c afs_rx/rx_jumbo.h \

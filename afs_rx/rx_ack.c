@@ -6,38 +6,38 @@
 #include "config.h"
 
 #include "rx_ack.h"
-#include "rx_xdr.h"
+#include "net/wire.h"
 
 #include <errno.h>
 #include <string.h>
 
 int rx_ack_decode(const void *payload, size_t len, struct rx_ack *ack)
 {
-	struct rx_dec d;
+	struct wire_dec d;
 	const uint8_t *acks;
 	uint32_t *words[RX_ACK_TRAILER_WORDS];
 	struct rx_ack a;
 	size_t left;
 
 	memset(&a, 0, sizeof(a));
-	rx_dec_init(&d, payload, len);
-	rx_dec_be16(&d, &a.buffer_space);
-	rx_dec_be16(&d, &a.max_skew);
-	rx_dec_u32(&d, &a.first_packet);
-	rx_dec_u32(&d, &a.previous_packet);
-	rx_dec_u32(&d, &a.serial);
-	rx_dec_u8(&d, &a.reason);
-	if (rx_dec_u8(&d, &a.nacks))
+	wire_dec_init(&d, payload, len);
+	wire_dec_be16(&d, &a.buffer_space);
+	wire_dec_be16(&d, &a.max_skew);
+	wire_dec_be32(&d, &a.first_packet);
+	wire_dec_be32(&d, &a.previous_packet);
+	wire_dec_be32(&d, &a.serial);
+	wire_dec_u8(&d, &a.reason);
+	if (wire_dec_u8(&d, &a.nacks))
 		return -EBADMSG;
-	acks = rx_dec_take(&d, a.nacks);
+	acks = wire_dec_take(&d, a.nacks);
 	if (!acks)
 		return -EBADMSG;
 	for (unsigned i = 0; i < a.nacks; i++)
 		a.acks[i] = acks[i] & RX_ACK_TYPE_ACK;
 
-	left = rx_dec_left(&d);
+	left = wire_dec_left(&d);
 	if (left >= RX_ACK_PAD_LEN) {
-		rx_dec_skip(&d, RX_ACK_PAD_LEN);
+		wire_dec_skip(&d, RX_ACK_PAD_LEN);
 		a.ntrailer = (unsigned)((left - RX_ACK_PAD_LEN) / 4);
 		if (a.ntrailer > RX_ACK_TRAILER_WORDS)
 			a.ntrailer = RX_ACK_TRAILER_WORDS;
@@ -46,7 +46,7 @@ int rx_ack_decode(const void *payload, size_t len, struct rx_ack *ack)
 		words[2] = &a.rwind;
 		words[3] = &a.jumbo_max;
 		for (unsigned i = 0; i < a.ntrailer; i++)
-			rx_dec_u32(&d, words[i]);
+			wire_dec_be32(&d, words[i]);
 	}
 	*ack = a;
 	return 0;
@@ -72,11 +72,11 @@ ssize_t rx_ack_encode(const struct rx_ack *ack, void *out, size_t outlen)
 	n = rx_ack_encoded_len(ack);
 	if (n > outlen)
 		return -EMSGSIZE;
-	rx_put_be16(p, ack->buffer_space);
-	rx_put_be16(p + 2, ack->max_skew);
-	rx_put_be32(p + 4, ack->first_packet);
-	rx_put_be32(p + 8, ack->previous_packet);
-	rx_put_be32(p + 12, ack->serial);
+	put_be16(p, ack->buffer_space);
+	put_be16(p + 2, ack->max_skew);
+	put_be32(p + 4, ack->first_packet);
+	put_be32(p + 8, ack->previous_packet);
+	put_be32(p + 12, ack->serial);
 	p[16] = ack->reason;
 	p[17] = ack->nacks;
 	p += RX_ACK_HEADER_LEN;
@@ -86,7 +86,7 @@ ssize_t rx_ack_encode(const struct rx_ack *ack, void *out, size_t outlen)
 		memset(p, 0, RX_ACK_PAD_LEN);
 		p += RX_ACK_PAD_LEN;
 		for (unsigned i = 0; i < ack->ntrailer; i++, p += 4)
-			rx_put_be32(p, words[i]);
+			put_be32(p, words[i]);
 	}
 	return (ssize_t)n;
 }

@@ -175,15 +175,15 @@ void rx_conn_input(struct rx_conn *conn, const struct rx_header *h, const uint8_
 			rx_conn_abort(conn, RX_PROTOCOL_ERROR, true);
 			break;
 		} else {
-			struct rx_enc e;
+			struct wire_enc e;
 			struct rx_header r;
 
-			rx_enc_init(&e);
+			wire_enc_init(&e);
 			code = ops->respond(conn->sec->priv, conn->sec_conn, &ci, body, len, &e);
-			if (!code && rx_enc_error(&e))
+			if (!code && wire_enc_error(&e))
 				code = RX_CALL_DEAD;
 			if (code) {
-				rx_enc_free(&e);
+				wire_enc_free(&e);
 				rx_conn_abort(conn, code, true);
 				break;
 			}
@@ -191,7 +191,7 @@ void rx_conn_input(struct rx_conn *conn, const struct rx_header *h, const uint8_
 			r.type = RX_PACKET_TYPE_RESPONSE;
 			r.serial = rx_conn_next_serial(conn, 1);
 			rx_ep_send_packet(conn->ep, &conn->peer->addr, conn->peer->alen, &r, e.buf, e.len);
-			rx_enc_free(&e);
+			wire_enc_free(&e);
 		}
 		break;
 	case RX_PACKET_TYPE_RESPONSE:

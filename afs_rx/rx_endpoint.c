@@ -143,7 +143,7 @@ static void trace_packet(struct rx_endpoint *ep, char dir, const struct sockaddr
 		for (unsigned i = 0; i < a.nacks; i++)
 			fputc(a.acks[i] ? '+' : '-', ep->trace);
 	} else if (h.type == RX_PACKET_TYPE_ABORT && blen >= 4) {
-		fprintf(ep->trace, " code %d", (int32_t)rx_get_be32(body));
+		fprintf(ep->trace, " code %d", (int32_t)get_be32(body));
 	}
 	fputc('\n', ep->trace);
 }

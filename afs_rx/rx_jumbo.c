@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "rx_jumbo.h"
-#include "rx_xdr.h"
+#include "net/wire.h"
 
 #include <errno.h>
 #include <string.h>
@@ -41,7 +41,7 @@ static int walk(const struct rx_header *h, const uint8_t *p, size_t len, struct 
 			out[count].len = RX_JUMBO_DATALEN;
 		}
 		sh.flags = p[RX_JUMBO_DATALEN];
-		sh.cksum = rx_get_be16(p + RX_JUMBO_DATALEN + 2);
+		sh.cksum = get_be16(p + RX_JUMBO_DATALEN + 2);
 		sh.seq++;
 		sh.serial++;
 		sh.user_status = 0;
@@ -97,7 +97,7 @@ ssize_t rx_jumbo_build(const struct rx_header *h, const struct rx_jumbo_part *pa
 
 			p[0] = (uint8_t)(next->flags & ~RX_JUMBO_PACKET) | (i + 2 < n ? RX_JUMBO_PACKET : 0);
 			p[1] = 0;
-			rx_put_be16(p + 2, next->cksum);
+			put_be16(p + 2, next->cksum);
 			p += RX_JUMBO_HEADERLEN;
 		}
 	}

@@ -12,28 +12,28 @@
 
 #include "rx_packet.h"
 #include "rx_ack.h"
-#include "rx_xdr.h"
+#include "net/wire.h"
 
 #include <errno.h>
 #include <string.h>
 
 int rx_header_decode(const void *pkt, size_t len, struct rx_header *h)
 {
-	struct rx_dec d;
+	struct wire_dec d;
 	struct rx_header t;
 
-	rx_dec_init(&d, pkt, len);
-	rx_dec_u32(&d, &t.epoch);
-	rx_dec_u32(&d, &t.cid);
-	rx_dec_u32(&d, &t.call_number);
-	rx_dec_u32(&d, &t.seq);
-	rx_dec_u32(&d, &t.serial);
-	rx_dec_u8(&d, &t.type);
-	rx_dec_u8(&d, &t.flags);
-	rx_dec_u8(&d, &t.user_status);
-	rx_dec_u8(&d, &t.security_index);
-	rx_dec_be16(&d, &t.cksum);
-	if (rx_dec_be16(&d, &t.service_id))
+	wire_dec_init(&d, pkt, len);
+	wire_dec_be32(&d, &t.epoch);
+	wire_dec_be32(&d, &t.cid);
+	wire_dec_be32(&d, &t.call_number);
+	wire_dec_be32(&d, &t.seq);
+	wire_dec_be32(&d, &t.serial);
+	wire_dec_u8(&d, &t.type);
+	wire_dec_u8(&d, &t.flags);
+	wire_dec_u8(&d, &t.user_status);
+	wire_dec_u8(&d, &t.security_index);
+	wire_dec_be16(&d, &t.cksum);
+	if (wire_dec_be16(&d, &t.service_id))
 		return -EBADMSG;
 	*h = t;
 	return 0;
@@ -41,17 +41,17 @@ int rx_header_decode(const void *pkt, size_t len, struct rx_header *h)
 
 void rx_header_encode(const struct rx_header *h, uint8_t out[RX_HEADER_LEN])
 {
-	rx_put_be32(out + 0, h->epoch);
-	rx_put_be32(out + 4, h->cid);
-	rx_put_be32(out + 8, h->call_number);
-	rx_put_be32(out + 12, h->seq);
-	rx_put_be32(out + 16, h->serial);
+	put_be32(out + 0, h->epoch);
+	put_be32(out + 4, h->cid);
+	put_be32(out + 8, h->call_number);
+	put_be32(out + 12, h->seq);
+	put_be32(out + 16, h->serial);
 	out[20] = h->type;
 	out[21] = h->flags;
 	out[22] = h->user_status;
 	out[23] = h->security_index;
-	rx_put_be16(out + 24, h->cksum);
-	rx_put_be16(out + 26, h->service_id);
+	put_be16(out + 24, h->cksum);
+	put_be16(out + 26, h->service_id);
 }
 
 ssize_t rx_packet_build(const struct rx_header *h, const void *payload, size_t payload_len, void *out, size_t outlen)
@@ -166,13 +166,13 @@ int rx_abort_decode(const void *payload, size_t len, int32_t *code)
 {
 	if (len < RX_ABORT_LEN)
 		return -EBADMSG;
-	*code = (int32_t)rx_get_be32(payload);
+	*code = (int32_t)get_be32(payload);
 	return 0;
 }
 
 void rx_abort_encode(int32_t code, uint8_t out[RX_ABORT_LEN])
 {
-	rx_put_be32(out, (uint32_t)code);
+	put_be32(out, (uint32_t)code);
 }
 
 bool rx_version_is_request(const struct rx_header *h, const void *payload, size_t len)
@@ -208,24 +208,24 @@ int rxkad_challenge_decode(const void *payload, size_t len, struct rxkad_challen
 		if (len < RXKAD_CHALLENGE_V2_LEN)
 			return -EBADMSG;
 		c->v2 = true;
-		c->version = rx_get_be32(p);
-		c->nonce = rx_get_be32(p + 4);
-		c->min_level = rx_get_be32(p + 8);
+		c->version = get_be32(p);
+		c->nonce = get_be32(p + 4);
+		c->min_level = get_be32(p + 8);
 		return 0;
 	}
 	if (len < RXKAD_CHALLENGE_OLD_LEN)
 		return -EBADMSG;
 	c->v2 = false;
 	c->version = 0;
-	c->nonce = rx_get_be32(p);
-	c->min_level = rx_get_be32(p + 4);
+	c->nonce = get_be32(p);
+	c->min_level = get_be32(p + 4);
 	return 0;
 }
 
 void rxkad_challenge_encode(uint32_t nonce, uint32_t min_level, uint8_t out[RXKAD_CHALLENGE_V2_LEN])
 {
-	rx_put_be32(out, RXKAD_CHALLENGE_VERSION);
-	rx_put_be32(out + 4, nonce);
-	rx_put_be32(out + 8, min_level);
-	rx_put_be32(out + 12, 0);
+	put_be32(out, RXKAD_CHALLENGE_VERSION);
+	put_be32(out + 4, nonce);
+	put_be32(out + 8, min_level);
+	put_be32(out + 12, 0);
 }

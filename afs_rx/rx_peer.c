@@ -75,17 +75,12 @@ void rx_peer_name_server(struct rx_peer *p, uint16_t service_id)
 
 void rx_peer_health(struct rx_peer *p, enum health_type type, int err, const char *fmt, ...)
 {
-	struct health_event ev = {.domain = HEALTH_DOMAIN_SESSION, .type = type, .error = err < 0 ? -err : err};
 	va_list ap;
 
-	if (!p->ep->health)
-		return;
-	snprintf(ev.server, sizeof(ev.server), "%s", p->server[0] ? p->server : "rx peer");
-	snprintf(ev.addr, sizeof(ev.addr), "%s", p->name);
 	va_start(ap, fmt);
-	vsnprintf(ev.reason, sizeof(ev.reason), fmt, ap);
+	health_vreport(p->ep->health, HEALTH_DOMAIN_SESSION, type, err, p->server[0] ? p->server : "rx peer", p->name,
+		       fmt, ap);
 	va_end(ap);
-	health_emit(p->ep->health, &ev);
 }
 
 void rx_peer_heard(struct rx_peer *p, uint64_t now)

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "rx_packet.h"
-#include "rx_xdr.h"
+#include "net/wire.h"
 
 /* What a class learns about the connection it secures. */
 struct rx_conn_info {
@@ -53,11 +53,11 @@ struct rx_security_ops {
 	/* Client: the RESPONSE body for a CHALLENGE body. 0, or an abort code
 	 * (positive or negative, never 0) to abort the connection with. */
 	int32_t (*respond)(void *priv, void *conn_priv, const struct rx_conn_info *ci, const void *challenge,
-			   size_t len, struct rx_enc *response);
+			   size_t len, struct wire_enc *response);
 
 	/* Server: the CHALLENGE body to send before running calls; the
 	 * verdict on the RESPONSE (0 accepts). */
-	int32_t (*challenge)(void *priv, void *conn_priv, const struct rx_conn_info *ci, struct rx_enc *out);
+	int32_t (*challenge)(void *priv, void *conn_priv, const struct rx_conn_info *ci, struct wire_enc *out);
 	int32_t (*verify_response)(void *priv, void *conn_priv, const struct rx_conn_info *ci, const void *response,
 				   size_t len);
 

@@ -15,29 +15,29 @@ int vl_get_entry_by_name_u(struct rx_endpoint *ep, const struct sockaddr *addr, 
 			   struct afs_uvldbentry *out, uint64_t deadline_ns, int32_t *abort_code)
 {
 	uint8_t reply[AFS_UVLDBENTRY_WORDS * 4 + 4];
-	struct rx_enc e;
-	struct rx_dec d;
+	struct wire_enc e;
+	struct wire_dec d;
 	struct rx_call *call;
 	ssize_t n;
 	int ret, err = 0;
 
 	if (abort_code)
 		*abort_code = 0;
-	rx_enc_init(&e);
-	rx_enc_u32(&e, VLGETENTRYBYNAMEU);
-	rx_enc_string(&e, name, AFS_VL_MAXNAMELEN - 1);
-	if (rx_enc_error(&e)) {
-		ret = rx_enc_error(&e);
-		rx_enc_free(&e);
+	wire_enc_init(&e);
+	wire_enc_be32(&e, VLGETENTRYBYNAMEU);
+	xdr_enc_string(&e, name, AFS_VL_MAXNAMELEN - 1);
+	if (wire_enc_error(&e)) {
+		ret = wire_enc_error(&e);
+		wire_enc_free(&e);
 		return ret == -EINVAL ? -ENAMETOOLONG : ret;
 	}
 	call = rx_call_begin(ep, addr, len, AFS_VL_SERVICE, NULL, deadline_ns, &err);
 	if (!call) {
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 		return err;
 	}
 	ret = rx_call_send(call, e.buf, e.len, true);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	n = ret ? 0 : rx_call_recv(call, reply, sizeof(reply));
 	err = rx_call_end(call, abort_code);
 	if (ret)
@@ -46,8 +46,8 @@ int vl_get_entry_by_name_u(struct rx_endpoint *ep, const struct sockaddr *addr, 
 		return err;
 	if (n < 0)
 		return (int)n;
-	rx_dec_init(&d, reply, (size_t)n);
-	if (afs_dec_uvldbentry(&d, out) || rx_dec_finish(&d))
+	wire_dec_init(&d, reply, (size_t)n);
+	if (afs_dec_uvldbentry(&d, out) || wire_dec_finish(&d))
 		return -EBADMSG;
 	return 0;
 }
@@ -60,8 +60,8 @@ int vl_get_addrs_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_
 	 * see trailing bytes. */
 	const size_t cap = 4 * (AFS_UUID_WORDS + 3 + AFS_VL_MAXADDRS + 1);
 	struct afs_vl_addrs *r;
-	struct rx_enc e;
-	struct rx_dec d;
+	struct wire_enc e;
+	struct wire_dec d;
 	struct rx_call *call;
 	uint8_t *reply;
 	ssize_t n;
@@ -76,17 +76,17 @@ int vl_get_addrs_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_
 		free(r);
 		return -ENOMEM;
 	}
-	rx_enc_init(&e);
-	rx_enc_u32(&e, VLGETADDRSU);
+	wire_enc_init(&e);
+	wire_enc_be32(&e, VLGETADDRSU);
 	afs_enc_list_addr_by_attributes(&e, attr);
-	ret = rx_enc_error(&e);
+	ret = wire_enc_error(&e);
 	call = ret ? NULL : rx_call_begin(ep, addr, len, AFS_VL_SERVICE, NULL, deadline_ns, &ret);
 	if (!call) {
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 		goto out;
 	}
 	ret = rx_call_send(call, e.buf, e.len, true);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	n = ret ? 0 : rx_call_recv(call, reply, cap);
 	err = rx_call_end(call, abort_code);
 	if (err || ret) {
@@ -98,8 +98,8 @@ int vl_get_addrs_u(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_
 		goto out;
 	}
 	/* afs_dec_vl_addrs fills as it goes: decode into scratch, then copy. */
-	rx_dec_init(&d, reply, (size_t)n);
-	if (afs_dec_vl_addrs(&d, r) || rx_dec_finish(&d)) {
+	wire_dec_init(&d, reply, (size_t)n);
+	if (afs_dec_vl_addrs(&d, r) || wire_dec_finish(&d)) {
 		ret = -EBADMSG;
 		goto out;
 	}

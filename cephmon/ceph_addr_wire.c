@@ -107,7 +107,7 @@ static int sockaddr_from_wire(uint16_t family, const uint8_t *body, size_t len, 
 	}
 }
 
-int ceph_entity_addr_encode(struct ceph_enc *e, const struct ceph_entity_addr *a)
+int ceph_entity_addr_encode(struct wire_enc *e, const struct ceph_entity_addr *a)
 {
 	uint8_t body[SOCKADDR_UNION_LEN - 2];
 	uint16_t family;
@@ -129,43 +129,43 @@ int ceph_entity_addr_encode(struct ceph_enc *e, const struct ceph_entity_addr *a
 		return -EINVAL;
 	}
 	n = sockaddr_body(&a->ss, body);
-	ceph_enc_u8(e, 1);
+	wire_enc_u8(e, 1);
 	at = ceph_enc_struct_begin(e, 1, 1);
-	ceph_enc_u32(e, (uint32_t)a->type);
-	ceph_enc_u32(e, a->nonce);
-	ceph_enc_u32(e, (uint32_t)(n + 2));
-	ceph_enc_u16(e, family);
-	ceph_enc_bytes(e, body, n);
+	wire_enc_le32(e, (uint32_t)a->type);
+	wire_enc_le32(e, a->nonce);
+	wire_enc_le32(e, (uint32_t)(n + 2));
+	wire_enc_le16(e, family);
+	wire_enc_bytes(e, body, n);
 	ceph_enc_struct_end(e, at);
-	return ceph_enc_error(e);
+	return wire_enc_error(e);
 }
 
 /* The pre-nautilus form; the marker byte was the first byte of its type. */
-static int addr_decode_legacy(struct ceph_dec *d, struct ceph_entity_addr *out)
+static int addr_decode_legacy(struct wire_dec *d, struct ceph_entity_addr *out)
 {
 	struct ceph_entity_addr a;
 	const uint8_t *ss;
 	uint16_t family;
 
 	memset(&a, 0, sizeof(a)); /* padding too: callers compare whole structs */
-	if (ceph_dec_skip(d, 3) || ceph_dec_u32(d, &a.nonce))
+	if (wire_dec_skip(d, 3) || wire_dec_le32(d, &a.nonce))
 		return -EBADMSG;
-	ss = ceph_dec_take(d, LEGACY_SOCKADDR_LEN);
+	ss = wire_dec_take(d, LEGACY_SOCKADDR_LEN);
 	if (!ss)
 		return -EBADMSG;
 	family = (uint16_t)(ss[0] << 8 | ss[1]);
 	if (sockaddr_from_wire(family, ss + 2, wire_body_max(family), &a.ss))
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	a.type = family == WIRE_AF_UNSPEC ? CEPH_ADDR_NONE : CEPH_ADDR_LEGACY;
 	*out = a;
 	return 0;
 }
 
 /* The MSG_ADDR2 form, after its marker. */
-static int addr_decode_v1(struct ceph_dec *d, struct ceph_entity_addr *out)
+static int addr_decode_v1(struct wire_dec *d, struct ceph_entity_addr *out)
 {
 	struct ceph_entity_addr a;
-	struct ceph_dec in;
+	struct wire_dec in;
 	uint32_t type, elen;
 	uint16_t family = WIRE_AF_UNSPEC;
 	const uint8_t *body = NULL;
@@ -174,58 +174,58 @@ static int addr_decode_v1(struct ceph_dec *d, struct ceph_entity_addr *out)
 	memset(&a, 0, sizeof(a));
 	if (ceph_dec_struct(d, 1, 1, &v, &in))
 		return -EBADMSG;
-	if (ceph_dec_u32(&in, &type) || ceph_dec_u32(&in, &a.nonce) || ceph_dec_u32(&in, &elen))
-		return ceph_dec_fail(d);
+	if (wire_dec_le32(&in, &type) || wire_dec_le32(&in, &a.nonce) || wire_dec_le32(&in, &elen))
+		return wire_dec_fail(d);
 	if (type > CEPH_ADDR_ANY)
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	if (elen == 1 || elen > SOCKADDR_UNION_LEN)
-		return ceph_dec_fail(d);
-	if (elen && (ceph_dec_u16(&in, &family) || !(body = ceph_dec_take(&in, elen - 2))))
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
+	if (elen && (wire_dec_le16(&in, &family) || !(body = wire_dec_take(&in, elen - 2))))
+		return wire_dec_fail(d);
 	if (sockaddr_from_wire(family, body, elen ? elen - 2 : 0, &a.ss))
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	a.type = (enum ceph_addr_type)type;
 	*out = a;
 	return 0;
 }
 
-int ceph_entity_addr_decode(struct ceph_dec *d, struct ceph_entity_addr *a)
+int ceph_entity_addr_decode(struct wire_dec *d, struct ceph_entity_addr *a)
 {
 	uint8_t marker;
 
-	if (ceph_dec_u8(d, &marker))
+	if (wire_dec_u8(d, &marker))
 		return -EBADMSG;
 	if (marker == 1)
 		return addr_decode_v1(d, a);
 	if (marker == 0)
 		return addr_decode_legacy(d, a);
-	return ceph_dec_fail(d);
+	return wire_dec_fail(d);
 }
 
-int ceph_entity_addrvec_encode(struct ceph_enc *e, const struct ceph_addrvec *v)
+int ceph_entity_addrvec_encode(struct wire_enc *e, const struct ceph_addrvec *v)
 {
 	int err;
 
 	if (v->n > CEPH_ADDRVEC_MAX)
 		return -EINVAL;
-	ceph_enc_u8(e, 2);
-	ceph_enc_u32(e, v->n);
+	wire_enc_u8(e, 2);
+	wire_enc_le32(e, v->n);
 	for (unsigned i = 0; i < v->n; i++) {
 		err = ceph_entity_addr_encode(e, &v->v[i]);
 		if (err)
 			return err;
 	}
-	return ceph_enc_error(e);
+	return wire_enc_error(e);
 }
 
-int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *out)
+int ceph_entity_addrvec_decode(struct wire_dec *d, struct ceph_addrvec *out)
 {
 	struct ceph_addrvec v;
 	uint8_t marker;
 	uint32_t n;
 
 	memset(&v, 0, sizeof(v));
-	if (ceph_dec_u8(d, &marker))
+	if (wire_dec_u8(d, &marker))
 		return -EBADMSG;
 	if (marker == 0 || marker == 1) {
 		v.n = 1;
@@ -234,8 +234,8 @@ int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *out)
 		*out = v;
 		return 0;
 	}
-	if (marker != 2 || ceph_dec_u32(d, &n))
-		return ceph_dec_fail(d);
+	if (marker != 2 || wire_dec_le32(d, &n))
+		return wire_dec_fail(d);
 	/* More addresses than kept is not malformed: the first ones are kept,
 	 * the rest decoded (so the input is checked) and dropped. The count
 	 * cannot run past the input: each address takes bytes. */

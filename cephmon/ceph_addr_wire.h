@@ -31,15 +31,15 @@
 #include "cephmon/ceph_codec.h"
 
 /* Append @a; -EINVAL if its type or family is not one of the above. */
-int ceph_entity_addr_encode(struct ceph_enc *e, const struct ceph_entity_addr *a);
+int ceph_entity_addr_encode(struct wire_enc *e, const struct ceph_entity_addr *a);
 
 /* Decode one address (marker 1, or legacy marker 0) at @d. */
-int ceph_entity_addr_decode(struct ceph_dec *d, struct ceph_entity_addr *a);
+int ceph_entity_addr_decode(struct wire_dec *d, struct ceph_entity_addr *a);
 
-int ceph_entity_addrvec_encode(struct ceph_enc *e, const struct ceph_addrvec *v);
+int ceph_entity_addrvec_encode(struct wire_enc *e, const struct ceph_addrvec *v);
 
 /* Keeps the first CEPH_ADDRVEC_MAX addresses of a longer vector. */
-int ceph_entity_addrvec_decode(struct ceph_dec *d, struct ceph_addrvec *v);
+int ceph_entity_addrvec_decode(struct wire_dec *d, struct ceph_addrvec *v);
 
 /* True when @a has an IPv4/IPv6 address to connect to (not blank). */
 bool ceph_entity_addr_usable(const struct ceph_entity_addr *a);

@@ -25,27 +25,6 @@ struct ceph_conf {
 	size_t n, cap;
 };
 
-static int fail(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
-{
-	char why[200];
-	size_t n = 0;
-	va_list va;
-
-	if (!err || !errlen)
-		return code;
-	va_start(va, fmt);
-	vsnprintf(why, sizeof(why), fmt, va);
-	va_end(va);
-	if (line)
-		n = (size_t)snprintf(err, errlen, "line %u: ", line);
-	if (n < errlen) /* one printable line, whatever the file held */
-		printable_copy(err + n, errlen - n, why, sizeof(why));
-	return code;
-}
-
 /* Key names: ' ', '-' and runs of them are '_'; leading/trailing blanks gone. */
 static void normalize_key(char *k)
 {
@@ -124,10 +103,10 @@ static int parse_value(char *v, char **out, unsigned line, char *err, size_t err
 			*w++ = *r;
 		}
 		if (*r != '"')
-			return fail(err, errlen, line, -EINVAL, "unterminated quoted value");
+			return printable_error(err, errlen, line, -EINVAL, "unterminated quoted value");
 		char *rest = trim(r + 1);
 		if (*rest && *rest != '#' && *rest != ';')
-			return fail(err, errlen, line, -EINVAL, "text after a quoted value");
+			return printable_error(err, errlen, line, -EINVAL, "text after a quoted value");
 		*w = '\0';
 		*out = v;
 		return 0;
@@ -148,16 +127,16 @@ int ceph_conf_parse(const char *text, size_t len, struct ceph_conf **out, char *
 
 	*out = NULL;
 	if (!c)
-		return fail(err, errlen, 0, -ENOMEM, "out of memory");
+		return printable_error(err, errlen, 0, -ENOMEM, "out of memory");
 	if (!text)
 		text = "", len = 0;
 	if (len && memchr(text, '\0', len)) {
-		r = fail(err, errlen, 0, -EINVAL, "NUL byte in file (not a text file?)");
+		r = printable_error(err, errlen, 0, -EINVAL, "NUL byte in file (not a text file?)");
 		goto out;
 	}
 	buf = malloc(len + 1);
 	if (!buf) {
-		r = fail(err, errlen, 0, -ENOMEM, "out of memory");
+		r = printable_error(err, errlen, 0, -ENOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(buf, text, len);
@@ -185,18 +164,18 @@ int ceph_conf_parse(const char *text, size_t len, struct ceph_conf **out, char *
 		if (*l == '[') {
 			char *close = strchr(l, ']');
 			if (!close) {
-				r = fail(err, errlen, first_line, -EINVAL, "unclosed section header");
+				r = printable_error(err, errlen, first_line, -EINVAL, "unclosed section header");
 				goto out;
 			}
 			char *rest = trim(close + 1);
 			if (*rest && *rest != '#' && *rest != ';') {
-				r = fail(err, errlen, first_line, -EINVAL, "text after a section header");
+				r = printable_error(err, errlen, first_line, -EINVAL, "text after a section header");
 				goto out;
 			}
 			*close = '\0';
 			char *name = trim(l + 1);
 			if (!*name || strlen(name) >= sizeof(section)) {
-				r = fail(err, errlen, first_line, -EINVAL, "bad section name");
+				r = printable_error(err, errlen, first_line, -EINVAL, "bad section name");
 				goto out;
 			}
 			snprintf(section, sizeof(section), "%s", name);
@@ -205,21 +184,21 @@ int ceph_conf_parse(const char *text, size_t len, struct ceph_conf **out, char *
 		char *eq = strchr(l, '=');
 		if (!eq) {
 			/* Never quote the line: in a keyring it may be a key. */
-			r = fail(err, errlen, first_line, -EINVAL, "expected 'key = value' or '[section]'");
+			r = printable_error(err, errlen, first_line, -EINVAL, "expected 'key = value' or '[section]'");
 			goto out;
 		}
 		*eq = '\0';
 		char *key = trim(l);
 		normalize_key(key);
 		if (!*key) {
-			r = fail(err, errlen, first_line, -EINVAL, "no key name before '='");
+			r = printable_error(err, errlen, first_line, -EINVAL, "no key name before '='");
 			goto out;
 		}
 		char *val = NULL;
 		if ((r = parse_value(eq + 1, &val, first_line, err, errlen)) != 0)
 			goto out;
 		if ((r = add_entry(c, section, key, val)) != 0) {
-			r = fail(err, errlen, first_line, r, "out of memory");
+			r = printable_error(err, errlen, first_line, r, "out of memory");
 			goto out;
 		}
 	}
@@ -337,7 +316,7 @@ int ceph_key_decode(const char *b64, struct ceph_crypto_key *key, char *err, siz
 		b64++;
 	for (; *b64 && *b64 != '\n' && *b64 != '\r' && *b64 != ' ' && *b64 != '\t'; b64++) {
 		if (n + 1 >= sizeof(clean)) {
-			fail(err, errlen, 0, -EINVAL, "key too long");
+			printable_error(err, errlen, 0, -EINVAL, "key too long");
 			goto out;
 		}
 		clean[n++] = *b64;
@@ -346,27 +325,29 @@ int ceph_key_decode(const char *b64, struct ceph_crypto_key *key, char *err, siz
 	while (*b64 == ' ' || *b64 == '\t' || *b64 == '\r' || *b64 == '\n')
 		b64++;
 	if (*b64) {
-		fail(err, errlen, 0, -EINVAL, "text after the key");
+		printable_error(err, errlen, 0, -EINVAL, "text after the key");
 		goto out;
 	}
 	if (n == 0 || n % 4) {
-		fail(err, errlen, 0, -EINVAL, "a key is base64 text whose length is a multiple of 4 (got %zu characters)", n);
+		printable_error(err, errlen, 0, -EINVAL,
+				"a key is base64 text whose length is a multiple of 4 (got %zu characters)", n);
 		goto out;
 	}
 	if (strspn(clean, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != n) {
-		fail(err, errlen, 0, -EINVAL, "a key holds only base64 characters");
+		printable_error(err, errlen, 0, -EINVAL, "a key holds only base64 characters");
 		goto out;
 	}
 	int got = EVP_DecodeBlock(raw, (const unsigned char *)clean, (int)n);
 	if (got < 0) {
-		fail(err, errlen, 0, -EINVAL, "not valid base64");
+		printable_error(err, errlen, 0, -EINVAL, "not valid base64");
 		goto out;
 	}
 	/* EVP_DecodeBlock counts the padding as zero bytes; drop them. */
 	size_t pad = (n >= 1 && clean[n - 1] == '=') + (n >= 2 && clean[n - 2] == '=');
 	size_t rawlen = (size_t)got - pad;
 	if (rawlen < 12) {
-		fail(err, errlen, 0, -EINVAL, "key too short (%zu bytes decoded, need a 12-byte header)", rawlen);
+		printable_error(err, errlen, 0, -EINVAL, "key too short (%zu bytes decoded, need a 12-byte header)",
+				rawlen);
 		goto out;
 	}
 	key->type = (uint16_t)(raw[0] | raw[1] << 8);
@@ -374,12 +355,12 @@ int ceph_key_decode(const char *b64, struct ceph_crypto_key *key, char *err, siz
 	key->created_nsec = (uint32_t)raw[6] | (uint32_t)raw[7] << 8 | (uint32_t)raw[8] << 16 | (uint32_t)raw[9] << 24;
 	key->len = (uint16_t)(raw[10] | raw[11] << 8);
 	if (key->type != CEPH_CRYPTO_AES) {
-		fail(err, errlen, 0, -EINVAL, "key type %u is not AES (1)", key->type);
+		printable_error(err, errlen, 0, -EINVAL, "key type %u is not AES (1)", key->type);
 		goto out;
 	}
 	if (key->len != 16 || rawlen != 12u + key->len) {
-		fail(err, errlen, 0, -EINVAL, "AES key of %u bytes in %zu decoded bytes (want 16 in 28)", key->len,
-		     rawlen);
+		printable_error(err, errlen, 0, -EINVAL, "AES key of %u bytes in %zu decoded bytes (want 16 in 28)",
+				key->len, rawlen);
 		goto out;
 	}
 	memcpy(key->secret, raw + 12, key->len);
@@ -399,8 +380,8 @@ int ceph_keyring_get_key(const struct ceph_conf *keyring, const char *entity, st
 	char why[160];
 
 	if (!v)
-		return fail(err, errlen, 0, -ENOENT, "no key for %.64s in the keyring", entity);
+		return printable_error(err, errlen, 0, -ENOENT, "no key for %.64s in the keyring", entity);
 	if (ceph_key_decode(v, key, why, sizeof(why)))
-		return fail(err, errlen, 0, -EINVAL, "the key of %.64s: %s", entity, why);
+		return printable_error(err, errlen, 0, -EINVAL, "the key of %.64s: %s", entity, why);
 	return 0;
 }

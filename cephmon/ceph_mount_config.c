@@ -16,20 +16,6 @@
 #define DEFAULT_CONF "/etc/ceph/ceph.conf"
 #define FILE_MAX (1 << 20) /* ceph.conf, keyrings and secret files are small */
 
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	char why[PATH_MAX + 256];
-	va_list va;
-
-	va_start(va, fmt);
-	vsnprintf(why, sizeof(why), fmt, va);
-	va_end(va);
-	printable_copy(err, errlen, why, sizeof(why));
-	return r;
-}
-
 /* Read a whole small file, NUL-terminated. 0 or -errno. */
 static int read_file(const char *path, char **text, size_t *len)
 {
@@ -74,11 +60,11 @@ static int load_conf(const char *path, bool must_exist, struct ceph_conf **out, 
 	if (r == -ENOENT && !must_exist)
 		return 0;
 	if (r)
-		return fail(err, errlen, r, "cannot read %s: %s", path, strerror(-r));
+		return printable_error(err, errlen, 0, r, "cannot read %s: %s", path, strerror(-r));
 	r = ceph_conf_parse(text, len, out, perr, sizeof(perr));
 	free(text);
 	if (r)
-		return fail(err, errlen, r, "%s: %s", path, perr);
+		return printable_error(err, errlen, 0, r, "%s: %s", path, perr);
 	return 0;
 }
 
@@ -89,9 +75,9 @@ static int resolve_entity(const char *name, char *entity, size_t len, char *err,
 	if (!strncmp(id, "client.", 7))
 		id += 7;
 	if (!*id || strpbrk(id, " \t\n/,=:"))
-		return fail(err, errlen, -EINVAL, "name '%.64s' is not a client name", name);
+		return printable_error(err, errlen, 0, -EINVAL, "name '%.64s' is not a client name", name);
 	if ((size_t)snprintf(entity, len, "client.%s", id) >= len)
-		return fail(err, errlen, -EINVAL, "name '%.64s' is too long", name);
+		return printable_error(err, errlen, 0, -EINVAL, "name '%.64s' is too long", name);
 	return 0;
 }
 
@@ -103,10 +89,11 @@ static int split_source(const char *source, char *mons, size_t monslen, char *su
 	size_t n;
 
 	if (!colon)
-		return fail(err, errlen, -EINVAL, "source '%.128s' is not MON[,MON...]:/[SUBDIR]", source);
+		return printable_error(err, errlen, 0, -EINVAL, "source '%.128s' is not MON[,MON...]:/[SUBDIR]",
+				       source);
 	n = (size_t)(colon - source);
 	if (n >= monslen)
-		return fail(err, errlen, -EINVAL, "source '%.128s': monitor list too long", source);
+		return printable_error(err, errlen, 0, -EINVAL, "source '%.128s': monitor list too long", source);
 	memcpy(mons, source, n);
 	mons[n] = '\0';
 
@@ -117,7 +104,7 @@ static int split_source(const char *source, char *mons, size_t monslen, char *su
 		if (*p == '/' && o && subdir[o - 1] == '/')
 			continue;
 		if (o + 1 >= sublen)
-			return fail(err, errlen, -EINVAL, "source '%.128s': path too long", source);
+			return printable_error(err, errlen, 0, -EINVAL, "source '%.128s': path too long", source);
 		subdir[o++] = *p;
 	}
 	if (o > 1 && subdir[o - 1] == '/')
@@ -125,7 +112,8 @@ static int split_source(const char *source, char *mons, size_t monslen, char *su
 	subdir[o] = '\0';
 	for (const char *c = subdir; *c; c++)
 		if ((unsigned char)*c < 0x20)
-			return fail(err, errlen, -EINVAL, "source '%.128s': control character in the path", source);
+			return printable_error(err, errlen, 0, -EINVAL,
+					       "source '%.128s': control character in the path", source);
 	return 0;
 }
 
@@ -136,7 +124,7 @@ static int resolve_mons(const struct ceph_mount_args *a, const char *src_mons, c
 	int r;
 
 	if (*src_mons && a->mon_addr)
-		return fail(err, errlen, -EINVAL, "monitors given twice: in the source and in mon_addr=");
+		return printable_error(err, errlen, 0, -EINVAL, "monitors given twice: in the source and in mon_addr=");
 	if (*src_mons) {
 		r = ceph_parse_mon_addrs(src_mons, CEPH_ADDR_SYNTAX_CEPH, &out->mons, perr, sizeof(perr));
 		snprintf(out->mons_from, sizeof(out->mons_from), "the source");
@@ -147,11 +135,12 @@ static int resolve_mons(const struct ceph_mount_args *a, const char *src_mons, c
 		r = ceph_parse_mon_addrs(host, CEPH_ADDR_SYNTAX_CEPH, &out->mons, perr, sizeof(perr));
 		snprintf(out->mons_from, sizeof(out->mons_from), "mon_host in %s", conf_path);
 	} else {
-		return fail(err, errlen, -EINVAL,
-			    "no monitors: give MON[,MON...]:/ as the source, mon_addr=, or mon_host in %s", conf_path);
+		return printable_error(err, errlen, 0, -EINVAL,
+				       "no monitors: give MON[,MON...]:/ as the source, mon_addr=, or mon_host in %s",
+				       conf_path);
 	}
 	if (r)
-		return fail(err, errlen, r, "%s: %s", out->mons_from, perr);
+		return printable_error(err, errlen, 0, r, "%s: %s", out->mons_from, perr);
 	return 0;
 }
 
@@ -177,17 +166,17 @@ static int key_from_keyring(const char *path, bool must_exist, const char *entit
 	if (r == -ENOENT && !must_exist)
 		return -ENOENT;
 	if (r)
-		return fail(err, errlen, r, "cannot read keyring %s: %s", path, strerror(-r));
+		return printable_error(err, errlen, 0, r, "cannot read keyring %s: %s", path, strerror(-r));
 	r = ceph_conf_parse(text, len, &kr, perr, sizeof(perr));
 	free_secret_text(text, len);
 	if (r)
-		return fail(err, errlen, r, "keyring %s: %s", path, perr);
+		return printable_error(err, errlen, 0, r, "keyring %s: %s", path, perr);
 	r = ceph_keyring_get_key(kr, entity, key, perr, sizeof(perr));
 	ceph_conf_free(kr);
 	if (r == -ENOENT)
-		return fail(err, errlen, -ENOKEY, "keyring %s has no key for %s", path, entity);
+		return printable_error(err, errlen, 0, -ENOKEY, "keyring %s has no key for %s", path, entity);
 	if (r)
-		return fail(err, errlen, r, "keyring %s: %s", path, perr);
+		return printable_error(err, errlen, 0, r, "keyring %s: %s", path, perr);
 	return 0;
 }
 
@@ -198,11 +187,11 @@ static int resolve_key(const struct ceph_mount_args *a, const struct ceph_conf *
 	int r;
 
 	if (a->secret && a->secretfile)
-		return fail(err, errlen, -EINVAL, "give one of secret= and secretfile=, not both");
+		return printable_error(err, errlen, 0, -EINVAL, "give one of secret= and secretfile=, not both");
 	if (a->secret) {
 		snprintf(out->key_from, sizeof(out->key_from), "secret=");
 		r = ceph_key_decode(a->secret, &out->key, perr, sizeof(perr));
-		return r ? fail(err, errlen, r, "secret=: %s", perr) : 0;
+		return r ? printable_error(err, errlen, 0, r, "secret=: %s", perr) : 0;
 	}
 	if (a->secretfile) {
 		char *text = NULL;
@@ -210,11 +199,12 @@ static int resolve_key(const struct ceph_mount_args *a, const struct ceph_conf *
 		snprintf(out->key_from, sizeof(out->key_from), "secretfile %s", a->secretfile);
 		r = read_file(a->secretfile, &text, &len);
 		if (r)
-			return fail(err, errlen, r, "cannot read secretfile %s: %s", a->secretfile, strerror(-r));
+			return printable_error(err, errlen, 0, r, "cannot read secretfile %s: %s", a->secretfile,
+					       strerror(-r));
 		chomp_line(text);
 		r = ceph_key_decode(text, &out->key, perr, sizeof(perr));
 		free_secret_text(text, len);
-		return r ? fail(err, errlen, r, "secretfile %s: %s", a->secretfile, perr) : 0;
+		return r ? printable_error(err, errlen, 0, r, "secretfile %s: %s", a->secretfile, perr) : 0;
 	}
 	if (a->keyring) {
 		snprintf(out->key_from, sizeof(out->key_from), "keyring %s", a->keyring);
@@ -242,7 +232,8 @@ static int resolve_key(const struct ceph_mount_args *a, const struct ceph_conf *
 			snprintf(out->key_from, sizeof(out->key_from), "keyring %s", path);
 		return r;
 	}
-	return fail(err, errlen, -ENOKEY, "no key for %s: give secret=, secretfile= or a keyring (-k)", out->entity);
+	return printable_error(err, errlen, 0, -ENOKEY, "no key for %s: give secret=, secretfile= or a keyring (-k)",
+			       out->entity);
 }
 
 static int resolve_ms_mode(const char *s, enum ceph_ms_mode *out, char *err, size_t errlen)
@@ -266,8 +257,10 @@ static int resolve_ms_mode(const char *s, enum ceph_ms_mode *out, char *err, siz
 			return 0;
 		}
 	if (!strcmp(s, "legacy"))
-		return fail(err, errlen, -EINVAL, "ms_mode=legacy (msgr1) is not supported: netfuse speaks msgr2");
-	return fail(err, errlen, -EINVAL, "ms_mode=%.32s: not crc, secure, prefer-crc or prefer-secure", s);
+		return printable_error(err, errlen, 0, -EINVAL,
+				       "ms_mode=legacy (msgr1) is not supported: netfuse speaks msgr2");
+	return printable_error(err, errlen, 0, -EINVAL, "ms_mode=%.32s: not crc, secure, prefer-crc or prefer-secure",
+			       s);
 }
 
 const char *ceph_ms_mode_name(enum ceph_ms_mode m)
@@ -294,7 +287,7 @@ int ceph_mount_config_resolve(const struct ceph_mount_args *a, struct ceph_mount
 
 	memset(out, 0, sizeof(*out));
 	if (!a->source)
-		return fail(err, errlen, -EINVAL, "no source given");
+		return printable_error(err, errlen, 0, -EINVAL, "no source given");
 	if ((r = split_source(a->source, src_mons, sizeof(src_mons), out->subdir, sizeof(out->subdir), err,
 			      errlen)))
 		return r;
@@ -303,11 +296,11 @@ int ceph_mount_config_resolve(const struct ceph_mount_args *a, struct ceph_mount
 		return r;
 	if (a->fs) {
 		if (!*a->fs || strlen(a->fs) >= sizeof(out->fs_name) || strpbrk(a->fs, " \t\n/,"))
-			return fail(err, errlen, -EINVAL, "fs=%.64s is not a file system name", a->fs);
+			return printable_error(err, errlen, 0, -EINVAL, "fs=%.64s is not a file system name", a->fs);
 		snprintf(out->fs_name, sizeof(out->fs_name), "%s", a->fs);
 	}
 	if (a->mount_timeout < 0)
-		return fail(err, errlen, -EINVAL, "mount_timeout must not be negative");
+		return printable_error(err, errlen, 0, -EINVAL, "mount_timeout must not be negative");
 	out->mount_timeout = a->mount_timeout > 0 ? a->mount_timeout : 60;
 
 	conf_path = a->conf ? a->conf : getenv("CEPH_CONF") && *getenv("CEPH_CONF") ? getenv("CEPH_CONF") : DEFAULT_CONF;

@@ -103,15 +103,15 @@ static void copy_key(struct ceph_crypto_key *dst, const struct ceph_crypto_key *
 
 /* Move what @tmp built onto the end of @out: callers see either the whole
  * payload or nothing. */
-static int append_enc(struct ceph_enc *out, struct ceph_enc *tmp)
+static int append_enc(struct wire_enc *out, struct wire_enc *tmp)
 {
-	int r = ceph_enc_error(tmp);
+	int r = wire_enc_error(tmp);
 
 	if (!r && tmp->len) {
-		ceph_enc_bytes(out, tmp->buf, tmp->len);
-		r = ceph_enc_error(out);
+		wire_enc_bytes(out, tmp->buf, tmp->len);
+		r = wire_enc_error(out);
 	}
-	ceph_enc_free(tmp);
+	wire_enc_free(tmp);
 	return r;
 }
 
@@ -282,12 +282,12 @@ static const struct staged_ticket *stage_auth(const struct stage *s)
 }
 
 /* CryptoKey: only 16-byte AES keys are of use to cephx here. */
-static int decode_crypto_key(struct ceph_dec *d, struct ceph_crypto_key *k)
+static int decode_crypto_key(struct wire_dec *d, struct ceph_crypto_key *k)
 {
 	uint16_t type, len;
 	uint32_t sec, nsec;
 
-	if (ceph_dec_u16(d, &type) || ceph_dec_u32(d, &sec) || ceph_dec_u32(d, &nsec) || ceph_dec_u16(d, &len))
+	if (wire_dec_le16(d, &type) || wire_dec_le32(d, &sec) || wire_dec_le32(d, &nsec) || wire_dec_le16(d, &len))
 		return -EBADMSG;
 	if (type != CEPH_CRYPTO_AES)
 		return -EOPNOTSUPP;
@@ -298,21 +298,21 @@ static int decode_crypto_key(struct ceph_dec *d, struct ceph_crypto_key *k)
 	k->created_sec = sec;
 	k->created_nsec = nsec;
 	k->len = len;
-	return ceph_dec_bytes(d, k->secret, len);
+	return wire_dec_bytes(d, k->secret, len);
 }
 
 /* One entry of a ticket reply (process_one_ticket), staged in @st. */
-static int decode_one_ticket(const struct cephx_client *c, const struct ceph_crypto_key *principal, struct ceph_dec *d,
+static int decode_one_ticket(const struct cephx_client *c, const struct ceph_crypto_key *principal, struct wire_dec *d,
 			     int64_t now, struct staged_ticket *st)
 {
 	struct cephx_plain plain = {0}, tplain = {0};
-	struct ceph_dec p, tp, *td, b;
+	struct wire_dec p, tp, *td, b;
 	const uint8_t *blob, *tb;
 	uint32_t service, vsec, vnsec, tb_len, blob_len;
 	uint8_t v, is_enc;
 	int r;
 
-	if (ceph_dec_u32(d, &service) || ceph_dec_u8(d, &v) || v != 1)
+	if (wire_dec_le32(d, &service) || wire_dec_u8(d, &v) || v != 1)
 		return -EBADMSG;
 	st->idx = service_index(service);
 	if (st->idx < 0)
@@ -322,19 +322,19 @@ static int decode_one_ticket(const struct cephx_client *c, const struct ceph_cry
 	r = cephx_decode_decrypt(principal, d, &plain);
 	if (r)
 		return r;
-	ceph_dec_init(&p, plain.data, plain.len);
-	if (ceph_dec_u8(&p, &v) || v != 1) {
+	wire_dec_init(&p, plain.data, plain.len);
+	if (wire_dec_u8(&p, &v) || v != 1) {
 		r = -EBADMSG;
 		goto out;
 	}
 	r = decode_crypto_key(&p, &st->key);
-	if (!r && (ceph_dec_u32(&p, &vsec) || ceph_dec_u32(&p, &vnsec)))
+	if (!r && (wire_dec_le32(&p, &vsec) || wire_dec_le32(&p, &vnsec)))
 		r = -EBADMSG;
 	if (r)
 		goto out;
 
 	/* The part for the service, opaque to us. */
-	if (ceph_dec_u8(d, &is_enc)) {
+	if (wire_dec_u8(d, &is_enc)) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -348,7 +348,7 @@ static int decode_one_ticket(const struct cephx_client *c, const struct ceph_cry
 		r = cephx_decode_decrypt(&c->tickets[st->idx].session_key, d, &tplain);
 		if (r)
 			goto out;
-		ceph_dec_init(&tp, tplain.data, tplain.len);
+		wire_dec_init(&tp, tplain.data, tplain.len);
 		td = &tp;
 	} else {
 		td = d;
@@ -357,8 +357,8 @@ static int decode_one_ticket(const struct cephx_client *c, const struct ceph_cry
 		r = -EBADMSG;
 		goto out;
 	}
-	ceph_dec_init(&b, tb, tb_len);
-	if (ceph_dec_u8(&b, &v) || v != 1 || ceph_dec_u64(&b, &st->secret_id) || ceph_dec_blob(&b, &blob, &blob_len)) {
+	wire_dec_init(&b, tb, tb_len);
+	if (wire_dec_u8(&b, &v) || v != 1 || wire_dec_le64(&b, &st->secret_id) || ceph_dec_blob(&b, &blob, &blob_len)) {
 		r = -EBADMSG;
 		goto out;
 	}
@@ -387,13 +387,13 @@ out:
 
 /* A ticket reply (CephXTicketManager::verify_service_ticket_reply). */
 static int decode_ticket_reply(const struct cephx_client *c, const struct ceph_crypto_key *principal,
-			       struct ceph_dec *d, int64_t now, struct stage *s)
+			       struct wire_dec *d, int64_t now, struct stage *s)
 {
 	uint32_t n;
 	uint8_t v;
 	int r;
 
-	if (ceph_dec_u8(d, &v) || v != 1 || ceph_dec_u32(d, &n))
+	if (wire_dec_u8(d, &v) || v != 1 || wire_dec_le32(d, &n))
 		return -EBADMSG;
 	if (n > CEPHX_MAX_STAGED - s->n)
 		return -EBADMSG;
@@ -436,12 +436,12 @@ static void commit(struct cephx_client *c, struct stage *s)
 
 static int handle_server_challenge(struct cephx_client *c, const void *buf, size_t len)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint8_t v;
 
 	/* Exactly a CephXServerChallenge, as the kernel insists. */
-	ceph_dec_init(&d, len ? buf : "", len);
-	if (len != 9 || ceph_dec_u8(&d, &v) || ceph_dec_u64(&d, &c->server_challenge))
+	wire_dec_init(&d, len ? buf : "", len);
+	if (len != 9 || wire_dec_u8(&d, &v) || wire_dec_le64(&d, &c->server_challenge))
 		return -EBADMSG;
 	c->starting = false;
 	/* The AUTH ticket must be fetched again on this connection; keeping
@@ -451,7 +451,7 @@ static int handle_server_challenge(struct cephx_client *c, const void *buf, size
 }
 
 /* GET_AUTH_SESSION_KEY's reply body (after the header). */
-static int handle_auth_session_key(struct cephx_client *c, uint64_t global_id, struct ceph_dec *d, int64_t now,
+static int handle_auth_session_key(struct cephx_client *c, uint64_t global_id, struct wire_dec *d, int64_t now,
 				   struct cephx_session *sess)
 {
 	struct ceph_crypto_key auth_key;
@@ -475,8 +475,8 @@ static int handle_auth_session_key(struct cephx_client *c, uint64_t global_id, s
 
 	/* Pre-Nautilus monitors stop here; later ones add the connection
 	 * secret and the other tickets. */
-	if (ceph_dec_left(d)) {
-		struct ceph_dec cb, eb;
+	if (wire_dec_left(d)) {
+		struct wire_dec cb, eb;
 		const uint8_t *p;
 		uint32_t len, slen;
 
@@ -485,11 +485,11 @@ static int handle_auth_session_key(struct cephx_client *c, uint64_t global_id, s
 			goto fail;
 		}
 		if (len) {
-			ceph_dec_init(&cb, p, len);
+			wire_dec_init(&cb, p, len);
 			r = cephx_decode_decrypt(&auth_key, &cb, &plain);
 			if (r)
 				goto fail;
-			ceph_dec_init(&cb, plain.data, plain.len);
+			wire_dec_init(&cb, plain.data, plain.len);
 			if (ceph_dec_blob(&cb, &p, &slen) || slen > sizeof(con)) {
 				r = -EBADMSG;
 				goto fail;
@@ -502,7 +502,7 @@ static int handle_auth_session_key(struct cephx_client *c, uint64_t global_id, s
 			goto fail;
 		}
 		if (len) {
-			ceph_dec_init(&eb, p, len);
+			wire_dec_init(&eb, p, len);
 			r = decode_ticket_reply(c, &auth_key, &eb, now, &s);
 			if (r)
 				goto fail;
@@ -531,7 +531,7 @@ out:
 	return r;
 }
 
-static int handle_principal_session_key(struct cephx_client *c, struct ceph_dec *d, int64_t now)
+static int handle_principal_session_key(struct cephx_client *c, struct wire_dec *d, int64_t now)
 {
 	struct stage s;
 	int r;
@@ -553,12 +553,12 @@ static int handle_principal_session_key(struct cephx_client *c, struct ceph_dec 
 static int handle_op_reply(struct cephx_client *c, uint64_t global_id, const void *buf, size_t len, int64_t now,
 			   struct cephx_session *sess, uint16_t only_op)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint16_t op;
 	uint32_t status;
 
-	ceph_dec_init(&d, len ? buf : "", len);
-	if (ceph_dec_u16(&d, &op) || ceph_dec_u32(&d, &status))
+	wire_dec_init(&d, len ? buf : "", len);
+	if (wire_dec_le16(&d, &op) || wire_dec_le32(&d, &status))
 		return -EBADMSG;
 	if (only_op && op != only_op)
 		return -EPROTO;
@@ -581,35 +581,35 @@ static int handle_op_reply(struct cephx_client *c, uint64_t global_id, const voi
 int cephx_challenge_key(const struct ceph_crypto_key *secret, uint64_t server_challenge, uint64_t client_challenge,
 			uint64_t *key)
 {
-	struct ceph_enc blob, enc;
+	struct wire_enc blob, enc;
 	uint64_t k = 0;
 	int r;
 
-	ceph_enc_init(&blob);
-	ceph_enc_init(&enc);
-	ceph_enc_u64(&blob, server_challenge);
-	ceph_enc_u64(&blob, client_challenge);
-	r = ceph_enc_error(&blob);
+	wire_enc_init(&blob);
+	wire_enc_init(&enc);
+	wire_enc_le64(&blob, server_challenge);
+	wire_enc_le64(&blob, client_challenge);
+	r = wire_enc_error(&blob);
 	if (!r)
 		r = cephx_encode_encrypt(secret, blob.buf, blob.len, &enc);
 	if (!r) {
-		struct ceph_dec d;
+		struct wire_dec d;
 		uint64_t w;
 
-		ceph_dec_init(&d, enc.buf, enc.len);
-		while (ceph_dec_left(&d) >= 8 && !ceph_dec_u64(&d, &w))
+		wire_dec_init(&d, enc.buf, enc.len);
+		while (wire_dec_left(&d) >= 8 && !wire_dec_le64(&d, &w))
 			k ^= w;
 		*key = k;
 	}
-	ceph_enc_free(&blob);
-	ceph_enc_free(&enc);
+	wire_enc_free(&blob);
+	wire_enc_free(&enc);
 	return r;
 }
 
-static void encode_ticket_blob(struct ceph_enc *e, uint64_t secret_id, const uint8_t *blob, uint32_t len)
+static void encode_ticket_blob(struct wire_enc *e, uint64_t secret_id, const uint8_t *blob, uint32_t len)
 {
-	ceph_enc_u8(e, 1);
-	ceph_enc_u64(e, secret_id);
+	wire_enc_u8(e, 1);
+	wire_enc_le64(e, secret_id);
 	ceph_enc_blob(e, blob, len);
 }
 
@@ -617,22 +617,22 @@ static void encode_ticket_blob(struct ceph_enc *e, uint64_t secret_id, const uin
  * when given (the kernel's encrypt_authorizer). */
 static int encrypt_authorize(struct cephx_authorizer *au, const uint64_t *server_challenge)
 {
-	struct ceph_enc msg;
+	struct wire_enc msg;
 	int r;
 
-	ceph_enc_init(&msg);
-	ceph_enc_u8(&msg, 2);
-	ceph_enc_u64(&msg, au->nonce);
-	ceph_enc_u8(&msg, server_challenge ? 1 : 0);
-	ceph_enc_u64(&msg, server_challenge ? *server_challenge + 1 : 0);
-	r = ceph_enc_error(&msg);
+	wire_enc_init(&msg);
+	wire_enc_u8(&msg, 2);
+	wire_enc_le64(&msg, au->nonce);
+	wire_enc_u8(&msg, server_challenge ? 1 : 0);
+	wire_enc_le64(&msg, server_challenge ? *server_challenge + 1 : 0);
+	r = wire_enc_error(&msg);
 	if (!r && au->buf.len < au->base_len)
 		r = -EINVAL;
 	if (!r) {
 		au->buf.len = au->base_len;
 		r = cephx_encode_encrypt(&au->session_key, msg.buf, msg.len, &au->buf);
 	}
-	ceph_enc_free(&msg);
+	wire_enc_free(&msg);
 	return r;
 }
 
@@ -643,7 +643,7 @@ static int build_authorizer(struct cephx_client *c, uint32_t service, struct cep
 	int r;
 
 	memset(au, 0, sizeof(*au));
-	ceph_enc_init(&au->buf);
+	wire_enc_init(&au->buf);
 	if (idx < 0)
 		return -EINVAL;
 	t = &c->tickets[idx];
@@ -655,11 +655,11 @@ static int build_authorizer(struct cephx_client *c, uint32_t service, struct cep
 	r = random_u64(c, &au->nonce);
 	if (r)
 		goto fail;
-	ceph_enc_u8(&au->buf, 1);
-	ceph_enc_u64(&au->buf, c->global_id);
-	ceph_enc_u32(&au->buf, service);
+	wire_enc_u8(&au->buf, 1);
+	wire_enc_le64(&au->buf, c->global_id);
+	wire_enc_le32(&au->buf, service);
 	encode_ticket_blob(&au->buf, t->secret_id, t->blob, t->blob_len);
-	r = ceph_enc_error(&au->buf);
+	r = wire_enc_error(&au->buf);
 	if (r)
 		goto fail;
 	au->base_len = au->buf.len;
@@ -672,31 +672,31 @@ fail:
 	return r;
 }
 
-int cephx_get_request(struct cephx_client *c, struct ceph_enc *out)
+int cephx_get_request(struct cephx_client *c, struct wire_enc *out)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	c->starting = true;
 	c->server_challenge = 0;
-	ceph_enc_init(&e);
-	ceph_enc_u8(&e, CEPH_AUTH_MODE_MON);
-	ceph_enc_u32(&e, c->entity_type);
+	wire_enc_init(&e);
+	wire_enc_u8(&e, CEPH_AUTH_MODE_MON);
+	wire_enc_le32(&e, c->entity_type);
 	ceph_enc_string(&e, c->id);
-	ceph_enc_u64(&e, c->global_id);
+	wire_enc_le64(&e, c->global_id);
 	return append_enc(out, &e);
 }
 
-int cephx_build_request(struct cephx_client *c, int64_t now, struct ceph_enc *out)
+int cephx_build_request(struct cephx_client *c, int64_t now, struct wire_enc *out)
 {
 	uint32_t need = validate_tickets(c, now);
-	struct ceph_enc e;
+	struct wire_enc e;
 	int r;
 
 	if (!need)
 		return 0;
 	if (c->starting)
 		return -EPROTO; /* no server challenge to answer yet */
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	if (need & CEPH_ENTITY_TYPE_AUTH) {
 		const struct cephx_ticket *t = &c->tickets[AUTH_IDX];
 		uint64_t client_challenge, key;
@@ -705,13 +705,13 @@ int cephx_build_request(struct cephx_client *c, int64_t now, struct ceph_enc *ou
 		if (!r)
 			r = cephx_challenge_key(&c->secret, c->server_challenge, client_challenge, &key);
 		if (r) {
-			ceph_enc_free(&e);
+			wire_enc_free(&e);
 			return r;
 		}
-		ceph_enc_u16(&e, CEPHX_GET_AUTH_SESSION_KEY);
-		ceph_enc_u8(&e, 3); /* v3: we always present our old ticket */
-		ceph_enc_u64(&e, client_challenge);
-		ceph_enc_u64(&e, key);
+		wire_enc_le16(&e, CEPHX_GET_AUTH_SESSION_KEY);
+		wire_enc_u8(&e, 3); /* v3: we always present our old ticket */
+		wire_enc_le64(&e, client_challenge);
+		wire_enc_le64(&e, key);
 		/* The old ticket proves we owned the global_id we reclaim. With
 		 * no global_id the monitor assigns a new one and calls any ticket
 		 * "superfluous" (-EINVAL): send none then. */
@@ -720,7 +720,7 @@ int cephx_build_request(struct cephx_client *c, int64_t now, struct ceph_enc *ou
 		else
 			encode_ticket_blob(&e, 0, NULL, 0);
 		/* Nautilus+: the service tickets come in the same reply. */
-		ceph_enc_u32(&e, c->want_keys & ~CEPH_ENTITY_TYPE_AUTH);
+		wire_enc_le32(&e, c->want_keys & ~CEPH_ENTITY_TYPE_AUTH);
 		return append_enc(out, &e);
 	}
 
@@ -728,18 +728,18 @@ int cephx_build_request(struct cephx_client *c, int64_t now, struct ceph_enc *ou
 
 	r = build_authorizer(c, CEPH_ENTITY_TYPE_AUTH, &au);
 	if (r) {
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 		return r;
 	}
-	ceph_enc_u16(&e, CEPHX_GET_PRINCIPAL_SESSION_KEY);
-	ceph_enc_bytes(&e, au.buf.buf, au.buf.len);
-	ceph_enc_u8(&e, 1); /* CephXServiceTicketRequest */
-	ceph_enc_u32(&e, need);
+	wire_enc_le16(&e, CEPHX_GET_PRINCIPAL_SESSION_KEY);
+	wire_enc_bytes(&e, au.buf.buf, au.buf.len);
+	wire_enc_u8(&e, 1); /* CephXServiceTicketRequest */
+	wire_enc_le32(&e, need);
 	cephx_authorizer_destroy(&au);
 	return append_enc(out, &e);
 }
 
-int cephx_handle_reply_more(struct cephx_client *c, const void *reply, size_t len, int64_t now, struct ceph_enc *out)
+int cephx_handle_reply_more(struct cephx_client *c, const void *reply, size_t len, int64_t now, struct wire_enc *out)
 {
 	size_t before = out->len;
 	int r;
@@ -789,7 +789,7 @@ int cephx_authorizer_build(struct cephx_client *c, uint32_t service, struct ceph
 int cephx_authorizer_add_challenge(struct cephx_authorizer *au, const void *challenge, size_t len)
 {
 	struct cephx_plain plain;
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint64_t server_challenge;
 	uint8_t v;
 	int r;
@@ -797,8 +797,8 @@ int cephx_authorizer_add_challenge(struct cephx_authorizer *au, const void *chal
 	r = cephx_decrypt_enc_bl(&au->session_key, challenge, len, &plain);
 	if (r)
 		return r;
-	ceph_dec_init(&d, plain.data, plain.len);
-	if (ceph_dec_u8(&d, &v) || ceph_dec_u64(&d, &server_challenge))
+	wire_dec_init(&d, plain.data, plain.len);
+	if (wire_dec_u8(&d, &v) || wire_dec_le64(&d, &server_challenge))
 		r = -EBADMSG;
 	else
 		r = encrypt_authorize(au, &server_challenge);
@@ -810,19 +810,19 @@ int cephx_authorizer_verify_reply(const struct cephx_authorizer *au, const void 
 				  struct cephx_session *sess)
 {
 	struct cephx_plain plain;
-	struct ceph_dec d, p;
+	struct wire_dec d, p;
 	const uint8_t *secret = NULL;
 	uint32_t secret_len = 0;
 	uint64_t nonce_plus_one;
 	uint8_t v;
 	int r;
 
-	ceph_dec_init(&d, len ? reply : "", len);
+	wire_dec_init(&d, len ? reply : "", len);
 	r = cephx_decode_decrypt(&au->session_key, &d, &plain);
 	if (r)
 		return r;
-	ceph_dec_init(&p, plain.data, plain.len);
-	if (ceph_dec_u8(&p, &v) || ceph_dec_u64(&p, &nonce_plus_one) ||
+	wire_dec_init(&p, plain.data, plain.len);
+	if (wire_dec_u8(&p, &v) || wire_dec_le64(&p, &nonce_plus_one) ||
 	    (v >= 2 && (ceph_dec_blob(&p, &secret, &secret_len) || secret_len > CEPHX_CON_SECRET_MAX))) {
 		r = -EBADMSG;
 		goto out;
@@ -853,36 +853,36 @@ bool cephx_authorizer_stale(const struct cephx_client *c, const struct cephx_aut
 
 void cephx_authorizer_destroy(struct cephx_authorizer *au)
 {
-	ceph_enc_free(&au->buf);
+	wire_enc_free(&au->buf);
 	OPENSSL_cleanse(au, sizeof(*au));
-	ceph_enc_init(&au->buf);
+	wire_enc_init(&au->buf);
 }
 
 /* ---- MAuth -------------------------------------------------------------- */
 
-int cephx_mauth_encode(const void *payload, size_t len, struct ceph_enc *out)
+int cephx_mauth_encode(const void *payload, size_t len, struct wire_enc *out)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	if (len > UINT32_MAX)
 		return -EMSGSIZE;
-	ceph_enc_init(&e);
-	ceph_enc_u64(&e, 0);	  /* paxos version */
-	ceph_enc_u16(&e, 0xffff); /* session_mon: -1 */
-	ceph_enc_u64(&e, 0);	  /* session_mon_tid */
-	ceph_enc_u32(&e, CEPH_AUTH_CEPHX);
+	wire_enc_init(&e);
+	wire_enc_le64(&e, 0);	   /* paxos version */
+	wire_enc_le16(&e, 0xffff); /* session_mon: -1 */
+	wire_enc_le64(&e, 0);	   /* session_mon_tid */
+	wire_enc_le32(&e, CEPH_AUTH_CEPHX);
 	ceph_enc_blob(&e, payload, (uint32_t)len);
 	return append_enc(out, &e);
 }
 
 int cephx_mauth_reply_decode(const void *front, size_t len, struct cephx_mauth_reply *r)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint32_t result;
 
 	memset(r, 0, sizeof(*r));
-	ceph_dec_init(&d, len ? front : "", len);
-	if (ceph_dec_u32(&d, &r->protocol) || ceph_dec_u32(&d, &result) || ceph_dec_u64(&d, &r->global_id) ||
+	wire_dec_init(&d, len ? front : "", len);
+	if (wire_dec_le32(&d, &r->protocol) || wire_dec_le32(&d, &result) || wire_dec_le64(&d, &r->global_id) ||
 	    ceph_dec_blob(&d, &r->payload, &r->payload_len) || ceph_dec_blob(&d, &r->msg, &r->msg_len)) {
 		memset(r, 0, sizeof(*r));
 		return -EBADMSG;

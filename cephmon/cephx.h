@@ -130,14 +130,14 @@ int cephx_client_clone(struct cephx_client *dst, const struct cephx_client *src)
 
 /* AUTH_REQUEST's auth payload; restarts the handshake (a new connection),
  * keeping global_id and tickets for reclaim. */
-int cephx_get_request(struct cephx_client *c, struct ceph_enc *out);
+int cephx_get_request(struct cephx_client *c, struct wire_enc *out);
 
 /*
  * AUTH_REPLY_MORE's payload: the server challenge (or, from a pre-Nautilus
  * style exchange, a reply). Appends the AUTH_REQUEST_MORE payload to @out.
  * -EPROTO when the reply leaves nothing to ask for.
  */
-int cephx_handle_reply_more(struct cephx_client *c, const void *reply, size_t len, int64_t now, struct ceph_enc *out);
+int cephx_handle_reply_more(struct cephx_client *c, const void *reply, size_t len, int64_t now, struct wire_enc *out);
 
 /*
  * AUTH_DONE: @global_id from the frame and its auth payload. 0 once the
@@ -165,7 +165,7 @@ int64_t cephx_next_renewal(const struct cephx_client *c);
  * CEPHX_GET_PRINCIPAL_SESSION_KEY for the service tickets that do.
  * Appends nothing when nothing is needed.
  */
-int cephx_build_request(struct cephx_client *c, int64_t now, struct ceph_enc *out);
+int cephx_build_request(struct cephx_client *c, int64_t now, struct wire_enc *out);
 
 /*
  * A reply payload (MAuthReply's, after its result was found to be 0).
@@ -195,7 +195,7 @@ int cephx_auth_error(const struct cephx_client *c, int result, char *msg, size_t
 
 /* MAuth: paxos header (u64 version 0, u16 session_mon -1, u64 tid 0),
  * u32 protocol (cephx), u32-length auth payload. */
-int cephx_mauth_encode(const void *payload, size_t len, struct ceph_enc *out);
+int cephx_mauth_encode(const void *payload, size_t len, struct wire_enc *out);
 
 struct cephx_mauth_reply {
 	uint32_t protocol;
@@ -217,7 +217,7 @@ struct cephx_authorizer {
 	uint64_t secret_id;
 	uint64_t nonce;
 	struct ceph_crypto_key session_key;
-	struct ceph_enc buf; /* the authorizer: the AUTH_REQUEST payload */
+	struct wire_enc buf; /* the authorizer: the AUTH_REQUEST payload */
 	size_t base_len;     /* the part before the encrypted CephXAuthorize */
 };
 

@@ -110,7 +110,7 @@ void cephx_plain_free(struct cephx_plain *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int encrypt_append(const struct ceph_crypto_key *key, const void *payload, size_t len, struct ceph_enc *out,
+static int encrypt_append(const struct ceph_crypto_key *key, const void *payload, size_t len, struct wire_enc *out,
 			  bool with_len)
 {
 	size_t plen = CEPHX_ENC_HDR_LEN + len, clen = cephx_crypt_len(plen);
@@ -125,27 +125,27 @@ static int encrypt_append(const struct ceph_crypto_key *key, const void *payload
 	if (!plain)
 		return -ENOMEM;
 	plain[0] = 1;
-	ceph_put_le32(plain + 1, (uint32_t)CEPHX_ENC_MAGIC);
-	ceph_put_le32(plain + 5, (uint32_t)(CEPHX_ENC_MAGIC >> 32));
+	put_le32(plain + 1, (uint32_t)CEPHX_ENC_MAGIC);
+	put_le32(plain + 5, (uint32_t)(CEPHX_ENC_MAGIC >> 32));
 	if (len)
 		memcpy(plain + CEPHX_ENC_HDR_LEN, payload, len);
 	if (with_len)
-		ceph_enc_u32(out, (uint32_t)clen);
-	dst = ceph_enc_reserve(out, clen);
+		wire_enc_le32(out, (uint32_t)clen);
+	dst = wire_enc_reserve(out, clen);
 	r = dst ? cephx_aes_encrypt(key, plain, plen, dst) : -ENOMEM;
 	OPENSSL_cleanse(plain, plen);
 	free(plain);
 	if (!r)
-		r = ceph_enc_error(out);
+		r = wire_enc_error(out);
 	return r;
 }
 
-int cephx_encrypt_enc_bl(const struct ceph_crypto_key *key, const void *payload, size_t len, struct ceph_enc *out)
+int cephx_encrypt_enc_bl(const struct ceph_crypto_key *key, const void *payload, size_t len, struct wire_enc *out)
 {
 	return encrypt_append(key, payload, len, out, false);
 }
 
-int cephx_encode_encrypt(const struct ceph_crypto_key *key, const void *payload, size_t len, struct ceph_enc *out)
+int cephx_encode_encrypt(const struct ceph_crypto_key *key, const void *payload, size_t len, struct wire_enc *out)
 {
 	return encrypt_append(key, payload, len, out, true);
 }
@@ -183,9 +183,9 @@ fail:
 	return r;
 }
 
-int cephx_decode_decrypt(const struct ceph_crypto_key *key, struct ceph_dec *d, struct cephx_plain *out)
+int cephx_decode_decrypt(const struct ceph_crypto_key *key, struct wire_dec *d, struct cephx_plain *out)
 {
-	struct ceph_dec tmp = *d;
+	struct wire_dec tmp = *d;
 	const uint8_t *ct;
 	uint32_t len;
 	int r;

@@ -63,10 +63,10 @@ void cephx_plain_free(struct cephx_plain *p);
 
 /* encode_encrypt_enc_bl: append the ciphertext of header + @payload to
  * @out, with no length in front. */
-int cephx_encrypt_enc_bl(const struct ceph_crypto_key *key, const void *payload, size_t len, struct ceph_enc *out);
+int cephx_encrypt_enc_bl(const struct ceph_crypto_key *key, const void *payload, size_t len, struct wire_enc *out);
 
 /* encode_encrypt: the same behind a u32 length. */
-int cephx_encode_encrypt(const struct ceph_crypto_key *key, const void *payload, size_t len, struct ceph_enc *out);
+int cephx_encode_encrypt(const struct ceph_crypto_key *key, const void *payload, size_t len, struct wire_enc *out);
 
 /* decode_decrypt_enc_bl: decrypt the whole of @ct and check the header; on
  * success @out holds the payload (free it with cephx_plain_free). */
@@ -74,6 +74,6 @@ int cephx_decrypt_enc_bl(const struct ceph_crypto_key *key, const void *ct, size
 
 /* decode_decrypt: take a u32-length ciphertext from @d and decrypt it as
  * cephx_decrypt_enc_bl does. @d moves past the ciphertext only on success. */
-int cephx_decode_decrypt(const struct ceph_crypto_key *key, struct ceph_dec *d, struct cephx_plain *out);
+int cephx_decode_decrypt(const struct ceph_crypto_key *key, struct wire_dec *d, struct cephx_plain *out);
 
 #endif

@@ -7,7 +7,7 @@ noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
-	cephmon/ceph_codec.c cephmon/ceph_codec.h \
+	cephmon/ceph_codec.h \
 	cephmon/mon_msgs.c cephmon/mon_msgs.h \
 	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h \
 	cephmon/mon_client.c cephmon/mon_client.h \
@@ -24,5 +24,5 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/msgr2_cephx.c cephmon/msgr2_cephx.h \
 	cephmon/monc_loop.c cephmon/monc_loop.h
 cephmon_libcephmon_a_CPPFLAGS = $(AM_CPPFLAGS) $(CRYPTO_CFLAGS) $(ISAL_CFLAGS)
-cephmon_libs = cephmon/libcephmon.a evloop/libevloop.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) \
+cephmon_libs = cephmon/libcephmon.a net/libnet.a evloop/libevloop.a health/libhealth.a $(CRYPTO_LIBS) $(ISAL_LIBS) \
 	$(CURL_LIBS) -lpthread

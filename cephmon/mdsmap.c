@@ -49,20 +49,20 @@
 
 /* u32 count and count items of @each bytes; the count is checked against
  * what is left before anything is skipped, so it cannot overflow. */
-static int skip_array(struct ceph_dec *d, size_t each, unsigned *count)
+static int skip_array(struct wire_dec *d, size_t each, unsigned *count)
 {
 	uint32_t n;
 
-	if (ceph_dec_u32(d, &n))
+	if (wire_dec_le32(d, &n))
 		return -EBADMSG;
-	if (n > ceph_dec_left(d) / each)
-		return ceph_dec_fail(d);
+	if (n > wire_dec_left(d) / each)
+		return wire_dec_fail(d);
 	if (count)
 		*count = n;
-	return ceph_dec_skip(d, (size_t)n * each);
+	return wire_dec_skip(d, (size_t)n * each);
 }
 
-static int skip_string(struct ceph_dec *d)
+static int skip_string(struct wire_dec *d)
 {
 	const uint8_t *s;
 	uint32_t n;
@@ -71,7 +71,7 @@ static int skip_string(struct ceph_dec *d)
 }
 
 /* A name for display: cut to @outlen - 1 bytes; a NUL inside is malformed. */
-static int dec_name(struct ceph_dec *d, char *out, size_t outlen)
+static int dec_name(struct wire_dec *d, char *out, size_t outlen)
 {
 	const uint8_t *s;
 	uint32_t n;
@@ -80,7 +80,7 @@ static int dec_name(struct ceph_dec *d, char *out, size_t outlen)
 	if (ceph_dec_blob(d, &s, &n))
 		return -EBADMSG;
 	if (memchr(s, '\0', n))
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	keep = n < outlen - 1 ? n : outlen - 1;
 	memcpy(out, s, keep);
 	out[keep] = '\0';
@@ -89,15 +89,15 @@ static int dec_name(struct ceph_dec *d, char *out, size_t outlen)
 
 /* CompatSet::encode: compat, ro_compat, incompat, each a u64 mask and a
  * map<u64, string> of feature names. */
-static int skip_compat_set(struct ceph_dec *d)
+static int skip_compat_set(struct wire_dec *d)
 {
 	for (int i = 0; i < 3; i++) {
 		uint32_t n;
 
-		if (ceph_dec_skip(d, 8) || ceph_dec_u32(d, &n))
+		if (wire_dec_skip(d, 8) || wire_dec_le32(d, &n))
 			return -EBADMSG;
 		for (uint32_t j = 0; j < n; j++)
-			if (ceph_dec_skip(d, 8) || skip_string(d))
+			if (wire_dec_skip(d, 8) || skip_string(d))
 				return -EBADMSG;
 	}
 	return 0;
@@ -110,40 +110,40 @@ static int skip_compat_set(struct ceph_dec *d)
  * version was a u16). @in is set to the cursor to read the body from: a
  * sub-cursor over the length-bounded body, or @d itself for older forms.
  */
-static int legacy_start(struct ceph_dec *d, uint8_t max_v, size_t skip_v, uint8_t *v, struct ceph_dec *sub,
-			struct ceph_dec **in)
+static int legacy_start(struct wire_dec *d, uint8_t max_v, size_t skip_v, uint8_t *v, struct wire_dec *sub,
+			struct wire_dec **in)
 {
 	uint8_t compat;
 	uint32_t len;
 	const uint8_t *body;
 
-	if (ceph_dec_u8(d, v))
+	if (wire_dec_u8(d, v))
 		return -EBADMSG;
 	if (*v < LEGACY_COMPAT_V) {
-		if (ceph_dec_skip(d, skip_v))
+		if (wire_dec_skip(d, skip_v))
 			return -EBADMSG;
 		*in = d;
 		return 0;
 	}
-	if (ceph_dec_u8(d, &compat) || ceph_dec_u32(d, &len))
+	if (wire_dec_u8(d, &compat) || wire_dec_le32(d, &len))
 		return -EBADMSG;
 	if (compat > *v)
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	if (compat > max_v) {
-		ceph_dec_fail(d);
+		wire_dec_fail(d);
 		return -EPROTONOSUPPORT;
 	}
-	body = ceph_dec_take(d, len);
+	body = wire_dec_take(d, len);
 	if (!body)
 		return -EBADMSG;
-	ceph_dec_init(sub, body, len);
+	wire_dec_init(sub, body, len);
 	*in = sub;
 	return 0;
 }
 
-static int dec_mds_info(struct ceph_dec *d, struct mdsmap_mds *m)
+static int dec_mds_info(struct wire_dec *d, struct mdsmap_mds *m)
 {
-	struct ceph_dec sub, *in;
+	struct wire_dec sub, *in;
 	struct ceph_addrvec av;
 	uint32_t rank, inc, state, sec, nsec;
 	uint64_t inner_gid;
@@ -156,11 +156,11 @@ static int dec_mds_info(struct ceph_dec *d, struct mdsmap_mds *m)
 	m->info_v = v;
 	m->join_fscid = FS_CLUSTER_ID_NONE;
 	/* The map's key is the gid; the copy inside is checked, not trusted. */
-	if (ceph_dec_u64(in, &inner_gid) || dec_name(in, m->name, sizeof(m->name)) || ceph_dec_u32(in, &rank) ||
-	    ceph_dec_u32(in, &inc) || ceph_dec_u32(in, &state) || ceph_dec_u64(in, &m->state_seq))
+	if (wire_dec_le64(in, &inner_gid) || dec_name(in, m->name, sizeof(m->name)) || wire_dec_le32(in, &rank) ||
+	    wire_dec_le32(in, &inc) || wire_dec_le32(in, &state) || wire_dec_le64(in, &m->state_seq))
 		return -EBADMSG;
 	if (inner_gid != m->gid)
-		return ceph_dec_fail(in);
+		return wire_dec_fail(in);
 	m->rank = (int32_t)rank;
 	m->inc = (int32_t)inc;
 	m->state = (int32_t)state;
@@ -169,24 +169,24 @@ static int dec_mds_info(struct ceph_dec *d, struct mdsmap_mds *m)
 	m->naddrs = av.n;
 	if (av.n)
 		m->addr = av.v[0];
-	if (ceph_dec_u32(in, &sec) || ceph_dec_u32(in, &nsec))
+	if (wire_dec_le32(in, &sec) || wire_dec_le32(in, &nsec))
 		return -EBADMSG;
 	m->laggy = sec || nsec;
 	/* standby_for_rank, standby_for_name: always -1 and "" nowadays. */
-	if (ceph_dec_skip(in, 4) || skip_string(in))
+	if (wire_dec_skip(in, 4) || skip_string(in))
 		return -EBADMSG;
 	if (v >= 2 && skip_array(in, 4, NULL))
 		return -EBADMSG;
-	if (v >= 5 && ceph_dec_u64(in, &m->features))
+	if (v >= 5 && wire_dec_le64(in, &m->features))
 		return -EBADMSG;
 	if (v >= 6) {
 		uint32_t fscid;
 
-		if (ceph_dec_u32(in, &fscid))
+		if (wire_dec_le32(in, &fscid))
 			return -EBADMSG;
 		m->join_fscid = (int32_t)fscid;
 	}
-	if (v >= 7 && ceph_dec_skip(in, 1)) /* standby_replay, unused since v7 */
+	if (v >= 7 && wire_dec_skip(in, 1)) /* standby_replay, unused since v7 */
 		return -EBADMSG;
 	/* v9 flags and v10 compat are the MDS cluster's business: the
 	 * structure's length skips them (v >= 4 always has one). */
@@ -194,15 +194,15 @@ static int dec_mds_info(struct ceph_dec *d, struct mdsmap_mds *m)
 }
 
 /* Everything of MDSMap::decode up to and including the pools. */
-static int dec_head(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
+static int dec_head(struct wire_dec *in, uint8_t v, struct mdsmap_summary *out)
 {
 	uint32_t root, max_mds, n;
 	int err;
 
-	if (ceph_dec_u32(in, &out->epoch) || ceph_dec_u32(in, &out->flags) || ceph_dec_u32(in, &out->last_failure) ||
-	    ceph_dec_u32(in, &root) || ceph_dec_u32(in, &out->session_timeout) ||
-	    ceph_dec_u32(in, &out->session_autoclose) || ceph_dec_u64(in, &out->max_file_size) ||
-	    ceph_dec_u32(in, &max_mds) || ceph_dec_u32(in, &n))
+	if (wire_dec_le32(in, &out->epoch) || wire_dec_le32(in, &out->flags) || wire_dec_le32(in, &out->last_failure) ||
+	    wire_dec_le32(in, &root) || wire_dec_le32(in, &out->session_timeout) ||
+	    wire_dec_le32(in, &out->session_autoclose) || wire_dec_le64(in, &out->max_file_size) ||
+	    wire_dec_le32(in, &max_mds) || wire_dec_le32(in, &n))
 		return -EBADMSG;
 	out->root = (int32_t)root;
 	out->max_mds = (int32_t)max_mds;
@@ -211,7 +211,7 @@ static int dec_head(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 		struct mdsmap_mds scratch, *m = i < MDSMAP_MAX_MDS ? &out->mds[i] : &scratch;
 
 		memset(m, 0, sizeof(*m));
-		if (ceph_dec_u64(in, &m->gid))
+		if (wire_dec_le64(in, &m->gid))
 			return -EBADMSG;
 		err = dec_mds_info(in, m);
 		if (err)
@@ -219,7 +219,7 @@ static int dec_head(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 		if (i < MDSMAP_MAX_MDS)
 			out->nmds++;
 	}
-	if (ceph_dec_u32(in, &n))
+	if (wire_dec_le32(in, &n))
 		return -EBADMSG;
 	out->ndata_pools_total = n;
 	if (v < 3) {
@@ -227,12 +227,12 @@ static int dec_head(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 		uint32_t pool, cas;
 
 		for (uint32_t i = 0; i < n; i++) {
-			if (ceph_dec_u32(in, &pool))
+			if (wire_dec_le32(in, &pool))
 				return -EBADMSG;
 			if (i < MDSMAP_MAX_DATA_POOLS)
 				out->data_pools[out->ndata_pools++] = pool;
 		}
-		if (ceph_dec_u32(in, &cas))
+		if (wire_dec_le32(in, &cas))
 			return -EBADMSG;
 		out->cas_pool = (int32_t)cas;
 		return 0;
@@ -240,42 +240,42 @@ static int dec_head(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t pool;
 
-		if (ceph_dec_u64(in, &pool))
+		if (wire_dec_le64(in, &pool))
 			return -EBADMSG;
 		if (i < MDSMAP_MAX_DATA_POOLS)
 			out->data_pools[out->ndata_pools++] = (int64_t)pool;
 	}
 	uint64_t cas;
-	if (ceph_dec_u64(in, &cas))
+	if (wire_dec_le64(in, &cas))
 		return -EBADMSG;
 	out->cas_pool = (int64_t)cas;
 	return 0;
 }
 
 /* The fields after the pools, as far as @ev says they go. */
-static int dec_ext(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
+static int dec_ext(struct wire_dec *in, uint8_t v, struct mdsmap_summary *out)
 {
 	uint16_t ev = 1;
 	uint32_t u, tableserver;
 	uint64_t u64;
 	uint8_t b;
 
-	if (v >= 2 && ceph_dec_u16(in, &ev))
+	if (v >= 2 && wire_dec_le16(in, &ev))
 		return -EBADMSG;
 	out->ev = ev;
 	if (ev >= 3 && skip_compat_set(in))
 		return -EBADMSG;
 	if (ev < 5) {
-		if (ceph_dec_u32(in, &u))
+		if (wire_dec_le32(in, &u))
 			return -EBADMSG;
 		out->metadata_pool = u;
 	} else {
-		if (ceph_dec_u64(in, &u64))
+		if (wire_dec_le64(in, &u64))
 			return -EBADMSG;
 		out->metadata_pool = (int64_t)u64;
 	}
-	if (ceph_dec_u32(in, &out->created_sec) || ceph_dec_skip(in, 4) || ceph_dec_u32(in, &out->modified_sec) ||
-	    ceph_dec_skip(in, 4) || ceph_dec_u32(in, &tableserver))
+	if (wire_dec_le32(in, &out->created_sec) || wire_dec_skip(in, 4) || wire_dec_le32(in, &out->modified_sec) ||
+	    wire_dec_skip(in, 4) || wire_dec_le32(in, &tableserver))
 		return -EBADMSG;
 	out->tableserver = (int32_t)tableserver;
 	if (skip_array(in, 4, &out->nin) ||  /* in: set<rank> */
@@ -283,20 +283,20 @@ static int dec_ext(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 	    skip_array(in, 12, &out->nup) || /* up: map<rank, gid> */
 	    skip_array(in, 4, &out->nfailed) || skip_array(in, 4, &out->nstopped))
 		return -EBADMSG;
-	if (ev >= 4 && ceph_dec_u32(in, &out->last_failure_osd_epoch))
+	if (ev >= 4 && wire_dec_le32(in, &out->last_failure_osd_epoch))
 		return -EBADMSG;
 	/* ever_allowed_features, explicitly_allowed_features (bools before ev 10). */
-	if (ev >= 6 && ceph_dec_skip(in, 2))
+	if (ev >= 6 && wire_dec_skip(in, 2))
 		return -EBADMSG;
 	if (ev >= 7) {
-		if (ceph_dec_u8(in, &b))
+		if (wire_dec_u8(in, &b))
 			return -EBADMSG;
 		out->inline_data = b;
 	}
 	if (ev >= 8) {
 		if (v < 5) /* Ceph asserts this: a v4 map never had them */
-			return ceph_dec_fail(in);
-		if (ceph_dec_u8(in, &b) || dec_name(in, out->fs_name, sizeof(out->fs_name)))
+			return wire_dec_fail(in);
+		if (wire_dec_u8(in, &b) || dec_name(in, out->fs_name, sizeof(out->fs_name)))
 			return -EBADMSG;
 		out->enabled = b;
 		out->has_fs_name = true;
@@ -308,28 +308,28 @@ static int dec_ext(struct ceph_dec *in, uint8_t v, struct mdsmap_summary *out)
 	if (ev >= 11 && skip_string(in)) /* balancer */
 		return -EBADMSG;
 	if (ev >= 12) {
-		if (ceph_dec_u32(in, &u))
+		if (wire_dec_le32(in, &u))
 			return -EBADMSG;
 		out->standby_count_wanted = (int32_t)u;
 	}
-	if (ev >= 13 && ceph_dec_skip(in, 4)) /* old_max_mds */
+	if (ev >= 13 && wire_dec_skip(in, 4)) /* old_max_mds */
 		return -EBADMSG;
-	if (ev >= 14 && ceph_dec_skip(in, 1)) /* min_compat_client: s8 at ev 14, u8 after */
+	if (ev >= 14 && wire_dec_skip(in, 1)) /* min_compat_client: s8 at ev 14, u8 after */
 		return -EBADMSG;
 	if (ev >= 16 && skip_array(in, 1, NULL)) /* required_client_features: byte length */
 		return -EBADMSG;
 	if (ev >= 17 && skip_string(in)) /* bal_rank_mask */
 		return -EBADMSG;
-	if (ev >= 18 && ceph_dec_u64(in, &out->max_xattr_size))
+	if (ev >= 18 && wire_dec_le64(in, &out->max_xattr_size))
 		return -EBADMSG;
 	/* ev 19's quiesce db cluster, and anything newer, only inside a
 	 * length-bounded (v >= 4) structure: skipped with it. */
 	return 0;
 }
 
-static int dec_map(struct ceph_dec *d, struct mdsmap_summary *out)
+static int dec_map(struct wire_dec *d, struct mdsmap_summary *out)
 {
-	struct ceph_dec sub, *in;
+	struct wire_dec sub, *in;
 	uint8_t v;
 	int err;
 
@@ -347,13 +347,13 @@ static int dec_map(struct ceph_dec *d, struct mdsmap_summary *out)
 
 int mdsmap_decode(const void *map, size_t len, struct mdsmap_summary *out)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	ceph_dec_init(&d, map, len);
+	wire_dec_init(&d, map, len);
 	err = dec_map(&d, out);
-	if (!err && ceph_dec_left(&d))
+	if (!err && wire_dec_left(&d))
 		err = -EBADMSG; /* bytes after the map */
 	if (err)
 		memset(out, 0, sizeof(*out));
@@ -366,16 +366,16 @@ int mmdsmap_decode(const void *front, size_t len, struct mdsmap_summary *out)
 	char fs_name[FSMAP_FS_NAME_MAX] = "";
 	const uint8_t *map;
 	uint32_t epoch, map_len;
-	struct ceph_dec d;
+	struct wire_dec d;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_bytes(&d, fsid, sizeof(fsid)) || ceph_dec_u32(&d, &epoch) || ceph_dec_blob(&d, &map, &map_len))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_bytes(&d, fsid, sizeof(fsid)) || wire_dec_le32(&d, &epoch) || ceph_dec_blob(&d, &map, &map_len))
 		return -EBADMSG;
 	/* Header version 2 appends the name; the front alone cannot say which
 	 * version it is, so what follows must be exactly one string or nothing. */
-	if (ceph_dec_left(&d) && (dec_name(&d, fs_name, sizeof(fs_name)) || ceph_dec_left(&d)))
+	if (wire_dec_left(&d) && (dec_name(&d, fs_name, sizeof(fs_name)) || wire_dec_left(&d)))
 		return -EBADMSG;
 	err = mdsmap_decode(map, map_len, out);
 	if (err)

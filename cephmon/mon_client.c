@@ -23,7 +23,7 @@ struct monc_req {
 	uint64_t tid;
 	enum req_kind kind;
 	uint16_t type, version;
-	struct ceph_enc front;
+	struct wire_enc front;
 	monc_done_fn done;
 	void *arg;
 	char blocklist_addr[64]; /* set for `osd blocklist add`: retried as "blacklist" */
@@ -106,18 +106,13 @@ static void mon_addr(const struct monc *m, int rank, char *buf, size_t len)
 
 static void emit_session(struct monc *m, enum health_type type, int rank, int err, const char *reason)
 {
-	struct health_event ev = {.domain = HEALTH_DOMAIN_SESSION, .type = type, .error = err < 0 ? -err : err};
+	char server[HEALTH_NAME_MAX] = "monitors", addr[64] = "";
 
-	if (!m->health)
-		return;
 	if (rank >= 0) {
-		snprintf(ev.server, sizeof(ev.server), "mon.%s", mon_name(m, rank));
-		mon_addr(m, rank, ev.addr, sizeof(ev.addr));
-	} else {
-		snprintf(ev.server, sizeof(ev.server), "monitors");
+		snprintf(server, sizeof(server), "mon.%s", mon_name(m, rank));
+		mon_addr(m, rank, addr, sizeof(addr));
 	}
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
-	health_emit(m->health, &ev);
+	health_report(m->health, HEALTH_DOMAIN_SESSION, type, err, server, addr, "%s", reason);
 }
 
 static uint64_t hunt_delay(const struct monc *m)
@@ -125,9 +120,9 @@ static uint64_t hunt_delay(const struct monc *m)
 	return (uint64_t)(MONC_HUNT_INTERVAL_MS * m->hunt_mult);
 }
 
-static void send_on_session(struct monc *m, uint16_t type, uint16_t version, uint64_t tid, struct ceph_enc *front)
+static void send_on_session(struct monc *m, uint16_t type, uint16_t version, uint64_t tid, struct wire_enc *front)
 {
-	if (m->state == MONC_SESSION && !ceph_enc_error(front))
+	if (m->state == MONC_SESSION && !wire_enc_error(front))
 		m->io.send(m->io.arg, m->session_con, type, version, tid, front->buf, front->len);
 }
 
@@ -137,7 +132,7 @@ static void send_subscribe(struct monc *m, uint64_t now)
 {
 	struct mon_sub_item items[MONC_SUBS_MAX];
 	size_t n = 0;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint16_t v;
 
 	for (unsigned i = 0; i < m->nsubs; i++) {
@@ -148,10 +143,10 @@ static void send_subscribe(struct monc *m, uint64_t now)
 	}
 	if (!n || m->state != MONC_SESSION)
 		return;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	v = mon_subscribe_encode(&e, items, n, "netfuse");
 	send_on_session(m, CEPH_MSG_MON_SUBSCRIBE, v, 0, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	m->sub_sent_at = now;
 	/* A monitor with MON_STATEFUL_SUB keeps them for the session (and sends
 	 * no ack); an older one: until its ack says how long they last, ask
@@ -193,12 +188,8 @@ void monc_got_epoch(struct monc *m, const char *what, uint64_t epoch)
 		s->next = s->have + 1;
 		s->got = true;
 	}
-	if (m->health) {
-		struct health_event ev = {.domain = HEALTH_DOMAIN_VOLUME, .type = HEALTH_HEALTHY};
-		snprintf(ev.volume, sizeof(ev.volume), "%s", what);
-		snprintf(ev.reason, sizeof(ev.reason), "%s epoch %llu received", what, (unsigned long long)epoch);
-		health_emit(m->health, &ev);
-	}
+	health_report(m->health, HEALTH_DOMAIN_VOLUME, HEALTH_HEALTHY, 0, what, NULL, "%s epoch %llu received", what,
+		      (unsigned long long)epoch);
 }
 
 void monc_want_full(struct monc *m, const char *what, uint64_t now)
@@ -525,7 +516,7 @@ static void finish(struct monc *m, struct monc_req *req, const struct monc_reply
 		}
 	if (req->done)
 		req->done(req->arg, req->tid, r);
-	ceph_enc_free(&req->front);
+	wire_enc_free(&req->front);
 	free(req);
 }
 
@@ -542,12 +533,12 @@ static int64_t submit(struct monc *m, struct monc_req *req, uint64_t now)
 	struct monc_req **pp = &m->reqs;
 
 	if (m->stopped) {
-		ceph_enc_free(&req->front);
+		wire_enc_free(&req->front);
 		free(req);
 		return -ESHUTDOWN;
 	}
-	if (ceph_enc_error(&req->front)) {
-		ceph_enc_free(&req->front);
+	if (wire_enc_error(&req->front)) {
+		wire_enc_free(&req->front);
 		free(req);
 		return -ENOMEM;
 	}
@@ -571,7 +562,7 @@ static struct monc_req *new_req(struct monc *m, enum req_kind kind, uint16_t typ
 	r->type = type;
 	r->done = done;
 	r->arg = arg;
-	ceph_enc_init(&r->front);
+	wire_enc_init(&r->front);
 	return r;
 }
 
@@ -615,8 +606,8 @@ static void encode_blocklist(struct monc *m, struct monc_req *r, bool legacy)
 
 	snprintf(cmd, sizeof(cmd), "{\"prefix\": \"osd %s\", \"%sop\": \"add\", \"addr\": \"%s\"}",
 		 legacy ? "blacklist" : "blocklist", legacy ? "blacklist" : "blocklist", r->blocklist_addr);
-	ceph_enc_free(&r->front);
-	ceph_enc_init(&r->front);
+	wire_enc_free(&r->front);
+	wire_enc_init(&r->front);
 	r->version = mon_command_encode(&r->front, m->map.fsid, one, 1);
 }
 

@@ -31,22 +31,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static void enc_request_header(struct ceph_enc *e)
+static void enc_request_header(struct wire_enc *e)
 {
-	ceph_enc_u64(e, 0);	       /* have_version */
-	ceph_enc_u16(e, (uint16_t)-1); /* session_mon: none */
-	ceph_enc_u64(e, 0);	       /* session_mon_tid */
+	wire_enc_le64(e, 0);		/* have_version */
+	wire_enc_le16(e, (uint16_t)-1); /* session_mon: none */
+	wire_enc_le64(e, 0);		/* session_mon_tid */
 }
 
 #define REQUEST_HEADER_LEN (8 + 2 + 8)
 
-uint16_t mon_subscribe_encode(struct ceph_enc *e, const struct mon_sub_item *items, size_t n, const char *hostname)
+uint16_t mon_subscribe_encode(struct wire_enc *e, const struct mon_sub_item *items, size_t n, const char *hostname)
 {
-	ceph_enc_u32(e, (uint32_t)n);
+	wire_enc_le32(e, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		ceph_enc_string(e, items[i].what);
-		ceph_enc_u64(e, items[i].start);
-		ceph_enc_u8(e, items[i].flags);
+		wire_enc_le64(e, items[i].start);
+		wire_enc_u8(e, items[i].flags);
 	}
 	ceph_enc_string(e, hostname ? hostname : "");
 	return 3;
@@ -54,61 +54,61 @@ uint16_t mon_subscribe_encode(struct ceph_enc *e, const struct mon_sub_item *ite
 
 int mon_subscribe_ack_decode(const void *front, size_t len, uint32_t *interval, uint8_t fsid[CEPH_FSID_LEN])
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_u32(&d, interval) || ceph_dec_bytes(&d, fsid, CEPH_FSID_LEN))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_le32(&d, interval) || wire_dec_bytes(&d, fsid, CEPH_FSID_LEN))
 		return -EBADMSG;
 	return 0;
 }
 
-uint16_t mon_statfs_encode(struct ceph_enc *e, const uint8_t fsid[CEPH_FSID_LEN], int64_t data_pool)
+uint16_t mon_statfs_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], int64_t data_pool)
 {
 	enc_request_header(e);
-	ceph_enc_bytes(e, fsid, CEPH_FSID_LEN);
-	ceph_enc_u8(e, data_pool != CEPH_NOPOOL);
-	ceph_enc_u64(e, (uint64_t)data_pool);
+	wire_enc_bytes(e, fsid, CEPH_FSID_LEN);
+	wire_enc_u8(e, data_pool != CEPH_NOPOOL);
+	wire_enc_le64(e, (uint64_t)data_pool);
 	return 2;
 }
 
 int mon_statfs_reply_decode(const void *front, size_t len, struct mon_statfs_reply *out)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_bytes(&d, out->fsid, CEPH_FSID_LEN) || ceph_dec_u64(&d, &out->version) ||
-	    ceph_dec_u64(&d, &out->kb) || ceph_dec_u64(&d, &out->kb_used) || ceph_dec_u64(&d, &out->kb_avail) ||
-	    ceph_dec_u64(&d, &out->num_objects))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_bytes(&d, out->fsid, CEPH_FSID_LEN) || wire_dec_le64(&d, &out->version) ||
+	    wire_dec_le64(&d, &out->kb) || wire_dec_le64(&d, &out->kb_used) || wire_dec_le64(&d, &out->kb_avail) ||
+	    wire_dec_le64(&d, &out->num_objects))
 		return -EBADMSG;
 	return 0;
 }
 
-uint16_t mon_get_version_encode(struct ceph_enc *e, uint64_t handle, const char *what)
+uint16_t mon_get_version_encode(struct wire_enc *e, uint64_t handle, const char *what)
 {
-	ceph_enc_u64(e, handle);
+	wire_enc_le64(e, handle);
 	ceph_enc_string(e, what);
 	return 1;
 }
 
 int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest, uint64_t *oldest)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_u64(&d, handle) || ceph_dec_u64(&d, newest))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_le64(&d, handle) || wire_dec_le64(&d, newest))
 		return -EBADMSG;
 	/* oldest_version came later; an old monitor leaves it out. */
 	*oldest = 0;
-	if (ceph_dec_left(&d) >= 8 && ceph_dec_u64(&d, oldest))
+	if (wire_dec_left(&d) >= 8 && wire_dec_le64(&d, oldest))
 		return -EBADMSG;
 	return 0;
 }
 
-uint16_t mon_command_encode(struct ceph_enc *e, const uint8_t fsid[CEPH_FSID_LEN], const char *const *cmd, size_t n)
+uint16_t mon_command_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], const char *const *cmd, size_t n)
 {
 	enc_request_header(e);
-	ceph_enc_bytes(e, fsid, CEPH_FSID_LEN);
-	ceph_enc_u32(e, (uint32_t)n);
+	wire_enc_bytes(e, fsid, CEPH_FSID_LEN);
+	wire_enc_le32(e, (uint32_t)n);
 	for (size_t i = 0; i < n; i++)
 		ceph_enc_string(e, cmd[i]);
 	return 1;
@@ -116,12 +116,12 @@ uint16_t mon_command_encode(struct ceph_enc *e, const uint8_t fsid[CEPH_FSID_LEN
 
 int mon_command_ack_decode(const void *front, size_t len, int32_t *result, char *rs, size_t rslen)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	const uint8_t *s;
 	uint32_t r, n;
 
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_skip(&d, REQUEST_HEADER_LEN) || ceph_dec_u32(&d, &r) || ceph_dec_blob(&d, &s, &n))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_skip(&d, REQUEST_HEADER_LEN) || wire_dec_le32(&d, &r) || ceph_dec_blob(&d, &s, &n))
 		return -EBADMSG;
 	*result = (int32_t)r;
 	if (rslen) {
@@ -136,22 +136,22 @@ int mon_command_ack_decode(const void *front, size_t len, int32_t *result, char 
 
 int mon_map_msg_decode(const void *front, size_t len, const uint8_t **monmap, uint32_t *monmap_len)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, front, len);
+	wire_dec_init(&d, front, len);
 	return ceph_dec_blob(&d, monmap, monmap_len);
 }
 
-static int decode_map_list(struct ceph_dec *d, struct mosdmap_blob *out, unsigned *n)
+static int decode_map_list(struct wire_dec *d, struct mosdmap_blob *out, unsigned *n)
 {
 	uint32_t count;
 
-	if (ceph_dec_u32(d, &count))
+	if (wire_dec_le32(d, &count))
 		return -EBADMSG;
 	*n = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		struct mosdmap_blob b;
-		if (ceph_dec_u32(d, &b.epoch) || ceph_dec_blob(d, &b.data, &b.len))
+		if (wire_dec_le32(d, &b.epoch) || ceph_dec_blob(d, &b.data, &b.len))
 			return -EBADMSG;
 		/* More maps than kept: the caller asks again from the last one it got. */
 		if (*n < MOSDMAP_MAX_MAPS)
@@ -162,79 +162,79 @@ static int decode_map_list(struct ceph_dec *d, struct mosdmap_blob *out, unsigne
 
 int mosdmap_decode(const void *front, size_t len, struct mosdmap *out)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, front, len);
+	wire_dec_init(&d, front, len);
 	out->oldest = out->newest = 0;
-	if (ceph_dec_bytes(&d, out->fsid, CEPH_FSID_LEN) || decode_map_list(&d, out->inc, &out->ninc) ||
+	if (wire_dec_bytes(&d, out->fsid, CEPH_FSID_LEN) || decode_map_list(&d, out->inc, &out->ninc) ||
 	    decode_map_list(&d, out->full, &out->nfull))
 		return -EBADMSG;
-	if (ceph_dec_left(&d) >= 8 && (ceph_dec_u32(&d, &out->oldest) || ceph_dec_u32(&d, &out->newest)))
+	if (wire_dec_left(&d) >= 8 && (wire_dec_le32(&d, &out->oldest) || wire_dec_le32(&d, &out->newest)))
 		return -EBADMSG;
 	return 0;
 }
 
-static int decode_pool(struct ceph_dec *d, struct osdmap_pool *p)
+static int decode_pool(struct wire_dec *d, struct osdmap_pool *p)
 {
-	struct ceph_dec body;
+	struct wire_dec body;
 	uint8_t v, hash;
 
 	/* The kernel reads pg_pool_t from v5 on; compat above 5 would be news. */
 	if (ceph_dec_struct(d, 5, 5, &v, &body))
 		return -EBADMSG;
-	if (ceph_dec_u8(&body, &p->type) || ceph_dec_u8(&body, &p->size) || ceph_dec_u8(&body, &p->crush_rule) ||
-	    ceph_dec_u8(&body, &hash) || ceph_dec_u32(&body, &p->pg_num) || ceph_dec_u32(&body, &p->pgp_num))
+	if (wire_dec_u8(&body, &p->type) || wire_dec_u8(&body, &p->size) || wire_dec_u8(&body, &p->crush_rule) ||
+	    wire_dec_u8(&body, &hash) || wire_dec_le32(&body, &p->pg_num) || wire_dec_le32(&body, &p->pgp_num))
 		return -EBADMSG;
 	return 0;
 }
 
 int osdmap_summary_decode(const void *map, size_t len, struct osdmap_summary *out)
 {
-	struct ceph_dec d, outer, client;
+	struct wire_dec d, outer, client;
 	uint8_t v;
 	uint32_t n, u;
 
 	memset(out, 0, sizeof(*out));
-	ceph_dec_init(&d, map, len);
+	wire_dec_init(&d, map, len);
 	/* Only the v7+ layout (Luminous on): Pacific sends nothing older. */
 	if (ceph_dec_struct(&d, 7, 7, &v, &outer) || ceph_dec_struct(&outer, 1, 1, &v, &client))
 		return -EBADMSG;
-	if (ceph_dec_bytes(&client, out->fsid, CEPH_FSID_LEN) || ceph_dec_u32(&client, &out->epoch) ||
-	    ceph_dec_u32(&client, &out->created_sec) || ceph_dec_skip(&client, 4) ||
-	    ceph_dec_u32(&client, &out->modified_sec) || ceph_dec_skip(&client, 4))
+	if (wire_dec_bytes(&client, out->fsid, CEPH_FSID_LEN) || wire_dec_le32(&client, &out->epoch) ||
+	    wire_dec_le32(&client, &out->created_sec) || wire_dec_skip(&client, 4) ||
+	    wire_dec_le32(&client, &out->modified_sec) || wire_dec_skip(&client, 4))
 		return -EBADMSG;
 
-	if (ceph_dec_u32(&client, &n))
+	if (wire_dec_le32(&client, &n))
 		return -EBADMSG;
 	out->npools_total = n;
 	for (uint32_t i = 0; i < n; i++) {
 		struct osdmap_pool p = {0};
 		uint64_t id;
-		if (ceph_dec_u64(&client, &id) || decode_pool(&client, &p))
+		if (wire_dec_le64(&client, &id) || decode_pool(&client, &p))
 			return -EBADMSG;
 		p.id = (int64_t)id;
 		if (out->npools < OSDMAP_MAX_POOLS)
 			out->pools[out->npools++] = p;
 	}
 
-	if (ceph_dec_u32(&client, &n))
+	if (wire_dec_le32(&client, &n))
 		return -EBADMSG;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t id;
 		char name[OSDMAP_POOL_NAME_MAX];
 		const uint8_t *s;
 		uint32_t slen;
-		if (ceph_dec_u64(&client, &id) || ceph_dec_blob(&client, &s, &slen))
+		if (wire_dec_le64(&client, &id) || ceph_dec_blob(&client, &s, &slen))
 			return -EBADMSG;
 		/* Names too long to keep are shown cut; a NUL in one is malformed. */
 		if (memchr(s, '\0', slen))
-			return ceph_dec_fail(&client);
+			return wire_dec_fail(&client);
 		snprintf(name, sizeof(name), "%.*s", (int)slen, (const char *)s);
 		for (unsigned k = 0; k < out->npools; k++)
 			if (out->pools[k].id == (int64_t)id)
 				memcpy(out->pools[k].name, name, sizeof(name));
 	}
-	if (ceph_dec_u32(&client, &u) || ceph_dec_u32(&client, &out->flags))
+	if (wire_dec_le32(&client, &u) || wire_dec_le32(&client, &out->flags))
 		return -EBADMSG;
 	out->pool_max = (int32_t)u;
 	return 0;
@@ -299,27 +299,27 @@ void osdmap_flags_string(uint32_t flags, char *buf, size_t len)
 
 int fsmap_user_decode(const void *front, size_t len, struct fsmap_user *out)
 {
-	struct ceph_dec d, map;
+	struct wire_dec d, map;
 	uint8_t v;
 	uint32_t epoch, fscid, n;
 
 	memset(out, 0, sizeof(*out));
-	ceph_dec_init(&d, front, len);
-	if (ceph_dec_u32(&d, &out->epoch) || ceph_dec_struct(&d, 1, 1, &v, &map))
+	wire_dec_init(&d, front, len);
+	if (wire_dec_le32(&d, &out->epoch) || ceph_dec_struct(&d, 1, 1, &v, &map))
 		return -EBADMSG;
-	if (ceph_dec_u32(&map, &epoch) || ceph_dec_u32(&map, &fscid) || ceph_dec_u32(&map, &n))
+	if (wire_dec_le32(&map, &epoch) || wire_dec_le32(&map, &fscid) || wire_dec_le32(&map, &n))
 		return -EBADMSG;
 	out->legacy_client_fscid = (int32_t)fscid;
 	for (uint32_t i = 0; i < n; i++) {
-		struct ceph_dec info;
+		struct wire_dec info;
 		uint32_t cid;
 		const uint8_t *s;
 		uint32_t slen;
-		if (ceph_dec_struct(&map, 1, 1, &v, &info) || ceph_dec_u32(&info, &cid) ||
+		if (ceph_dec_struct(&map, 1, 1, &v, &info) || wire_dec_le32(&info, &cid) ||
 		    ceph_dec_blob(&info, &s, &slen))
 			return -EBADMSG;
 		if (slen >= FSMAP_FS_NAME_MAX || memchr(s, '\0', slen))
-			return ceph_dec_fail(&map);
+			return wire_dec_fail(&map);
 		if (out->nfs < FSMAP_MAX_FS) {
 			out->fs[out->nfs].fscid = (int32_t)cid;
 			memcpy(out->fs[out->nfs].name, s, slen);

@@ -5,7 +5,7 @@
  * get_version, mon commands, and the maps the monitors send (monmap
  * wrapper, OSD map summary, the user's view of the FS map).
  *
- * Encoders append a message's front (payload) to a ceph_enc and say which
+ * Encoders append a message's front (payload) to a wire_enc and say which
  * header version the message carries. Decoders take a received front and
  * never read past it; malformed input is -EBADMSG and leaves the output
  * unspecified but never half-owned (nothing to free on failure).
@@ -51,7 +51,7 @@ struct mon_sub_item {
 };
 
 /* MMonSubscribe v3: the items and this host's name. Returns the header version. */
-uint16_t mon_subscribe_encode(struct ceph_enc *e, const struct mon_sub_item *items, size_t n, const char *hostname);
+uint16_t mon_subscribe_encode(struct wire_enc *e, const struct mon_sub_item *items, size_t n, const char *hostname);
 
 /* MMonSubscribeAck: how long the subscription lasts (seconds) and the cluster's fsid. */
 int mon_subscribe_ack_decode(const void *front, size_t len, uint32_t *interval, uint8_t fsid[CEPH_FSID_LEN]);
@@ -60,7 +60,7 @@ int mon_subscribe_ack_decode(const void *front, size_t len, uint32_t *interval, 
 
 /* MStatfs (v2 with a data pool): the kernel's rule is to name the file
  * system's data pool when there is one, so the figures are that pool's. */
-uint16_t mon_statfs_encode(struct ceph_enc *e, const uint8_t fsid[CEPH_FSID_LEN], int64_t data_pool);
+uint16_t mon_statfs_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], int64_t data_pool);
 
 struct mon_statfs_reply {
 	uint8_t fsid[CEPH_FSID_LEN];
@@ -70,12 +70,12 @@ struct mon_statfs_reply {
 int mon_statfs_reply_decode(const void *front, size_t len, struct mon_statfs_reply *out);
 
 /* MMonGetVersion: the newest epoch of a map ("osdmap", "fsmap", ...). */
-uint16_t mon_get_version_encode(struct ceph_enc *e, uint64_t handle, const char *what);
+uint16_t mon_get_version_encode(struct wire_enc *e, uint64_t handle, const char *what);
 int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest,
 				 uint64_t *oldest);
 
 /* MMonCommand: one or more JSON command strings ({"prefix": "osd blocklist", ...}). */
-uint16_t mon_command_encode(struct ceph_enc *e, const uint8_t fsid[CEPH_FSID_LEN], const char *const *cmd, size_t n);
+uint16_t mon_command_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], const char *const *cmd, size_t n);
 /* MMonCommandAck: the result (0 or -errno) and the status string (cut to @rslen). */
 int mon_command_ack_decode(const void *front, size_t len, int32_t *result, char *rs, size_t rslen);
 

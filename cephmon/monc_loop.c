@@ -112,31 +112,11 @@ static int64_t now_s(void)
 	return (int64_t)(evloop_now_ns() / EVLOOP_NS_PER_S);
 }
 
-static void emit(struct monc_loop *ml, enum health_domain dom, enum health_type type, int err, const char *what,
-		 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
-static void emit(struct monc_loop *ml, enum health_domain dom, enum health_type type, int err, const char *what,
-		 const char *fmt, ...)
-{
-	struct health_event ev = {.domain = dom, .type = type, .error = err < 0 ? -err : err};
-	va_list va;
-
-	if (!ml->health)
-		return;
-	if (dom == HEALTH_DOMAIN_VOLUME)
-		snprintf(ev.volume, sizeof(ev.volume), "%s", what);
-	else
-		snprintf(ev.server, sizeof(ev.server), "%s", what);
-	va_start(va, fmt);
-	vsnprintf(ev.reason, sizeof(ev.reason), fmt, va);
-	va_end(va);
-	health_emit(ml->health, &ev);
-}
-
 /* A message that does not decode is dropped; the session goes on. */
 static void dropped(struct monc_loop *ml, const char *what)
 {
-	emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", "malformed %s dropped", what);
+	health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", NULL,
+		      "malformed %s dropped", what);
 }
 
 /* ---- connections ------------------------------------------------------------ */
@@ -483,20 +463,20 @@ static void io_keepalive(void *arg, uint64_t id)
 
 static void send_mauth(struct monc_loop *ml, struct mcon *c)
 {
-	struct ceph_enc req, front;
+	struct wire_enc req, front;
 
-	ceph_enc_init(&req);
-	ceph_enc_init(&front);
+	wire_enc_init(&req);
+	wire_enc_init(&front);
 	if (cephx_build_request(&ml->cx, now_s(), &req) == 0 && req.len &&
-	    cephx_mauth_encode(req.buf, req.len, &front) == 0 && !ceph_enc_error(&front) &&
+	    cephx_mauth_encode(req.buf, req.len, &front) == 0 && !wire_enc_error(&front) &&
 	    msgr2_session_send_msg(c->s, CEPH_MSG_AUTH, 0, 0, front.buf, front.len) > 0)
 		ml->auth_inflight = true;
 	if (req.buf)
 		OPENSSL_cleanse(req.buf, req.len);
 	if (front.buf)
 		OPENSSL_cleanse(front.buf, front.len);
-	ceph_enc_free(&req);
-	ceph_enc_free(&front);
+	wire_enc_free(&req);
+	wire_enc_free(&front);
 }
 
 /* Send an MAuth when a ticket is due and none is in flight, unless a
@@ -556,7 +536,8 @@ static void handle_auth_reply(struct mcon *c, const uint8_t *front, size_t len)
 		renew_backoff(ml);
 	} else if (r.result < 0) {
 		e = cephx_auth_error(&ml->cx, r.result, why, sizeof(why));
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors", "ticket renewal refused: %s", why);
+		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors", NULL,
+			      "ticket renewal refused: %s", why);
 		renew_backoff(ml);
 	} else {
 		e = cephx_handle_reply(&ml->cx, r.global_id, r.payload, r.payload_len, now_s(), NULL);
@@ -570,10 +551,10 @@ static void handle_auth_reply(struct mcon *c, const uint8_t *front, size_t len)
 			send_mauth(ml, c);
 		} else {
 			if (e != -EAGAIN)
-				emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors",
-				     "ticket renewal failed: %s",
-				     e == -EKEYREJECTED ? "the reply does not decrypt with our session key"
-							: strerror(-e));
+				health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_AUTH_FAILED, e, "monitors",
+					      NULL, "ticket renewal failed: %s",
+					      e == -EKEYREJECTED ? "the reply does not decrypt with our session key"
+								 : strerror(-e));
 			renew_backoff(ml);
 		}
 		if (e != -EAGAIN)
@@ -601,8 +582,8 @@ static void handle_monmap(struct monc_loop *ml, const uint8_t *front, size_t len
 	}
 	if (have_monmap(ml) && memcmp(mm->fsid, monc_monmap(ml->monc)->fsid, sizeof(mm->fsid))) {
 		/* Another cluster's monitor (a stale address in the list). */
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EXDEV, "monitors",
-		     "a monmap of another cluster (fsid differs) dropped");
+		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EXDEV, "monitors", NULL,
+			      "a monmap of another cluster (fsid differs) dropped");
 		monmap_free(mm);
 		return;
 	}
@@ -647,8 +628,8 @@ static void handle_osdmap(struct monc_loop *ml, const uint8_t *front, size_t len
 			monc_got_epoch(ml->monc, "osdmap", s->epoch);
 			s = NULL;
 		} else if (s) {
-			emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors",
-			     "osdmap epoch %u does not decode", full->epoch);
+			health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", NULL,
+				      "osdmap epoch %u does not decode", full->epoch);
 		}
 		free(s);
 	}
@@ -736,8 +717,8 @@ static void dispatch(struct mcon *c, uint16_t type, uint64_t tid, const uint8_t 
 		break;
 	default:
 		if (monc_handle_msg(ml->monc, c->id, type, tid, front, len, now_ms()) == -EBADMSG)
-			emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors",
-			     "malformed message of type %u dropped", type);
+			health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", NULL,
+				      "malformed message of type %u dropped", type);
 		break; /* -ENOENT: a message we do not use */
 	}
 	pthread_cond_broadcast(&ml->cond);
@@ -882,7 +863,8 @@ int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cance
 	if (e == 0)
 		*out = rep.statfs;
 	else if (e != -EINTR && e != -ESHUTDOWN) {
-		emit(ml, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", "statfs failed: %s", strerror(-e));
+		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", NULL,
+			      "statfs failed: %s", strerror(-e));
 	}
 	return e;
 }

@@ -45,9 +45,9 @@ static void pick_addr(const struct ceph_addrvec *v, enum ceph_addr_type type, st
 		*out = any->ss;
 }
 
-static int decode_mon_info(struct ceph_dec *d, struct monmap_mon *mon)
+static int decode_mon_info(struct wire_dec *d, struct monmap_mon *mon)
 {
-	struct ceph_dec in;
+	struct wire_dec in;
 	const uint8_t *name;
 	uint32_t name_len;
 	uint8_t v;
@@ -56,11 +56,11 @@ static int decode_mon_info(struct ceph_dec *d, struct monmap_mon *mon)
 		return -EBADMSG;
 	/* The name inside repeats the map key; the key is what ranks name. */
 	if (ceph_dec_blob(&in, &name, &name_len) || ceph_entity_addrvec_decode(&in, &mon->addrs))
-		return ceph_dec_fail(d);
-	if (v >= 2 && ceph_dec_u16(&in, &mon->priority))
-		return ceph_dec_fail(d);
-	if (v >= 4 && ceph_dec_u16(&in, &mon->weight))
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
+	if (v >= 2 && wire_dec_le16(&in, &mon->priority))
+		return wire_dec_fail(d);
+	if (v >= 4 && wire_dec_le16(&in, &mon->weight))
+		return wire_dec_fail(d);
 	pick_addr(&mon->addrs, CEPH_ADDR_MSGR2, &mon->v2);
 	pick_addr(&mon->addrs, CEPH_ADDR_LEGACY, &mon->v1);
 	return 0;
@@ -78,34 +78,34 @@ int monmap_decode(const void *buf, size_t len, struct monmap **out)
 {
 	struct monmap_mon *byname = NULL;
 	struct monmap *m = NULL;
-	struct ceph_dec d, in;
+	struct wire_dec d, in;
 	uint32_t body_len, n, nranks;
 	uint8_t v, compat;
 	bool used[MONMAP_MAX_MONS] = {false};
 	int r = -EBADMSG;
 
 	*out = NULL;
-	ceph_dec_init(&d, len ? buf : "", len);
-	if (ceph_dec_u8(&d, &v) || ceph_dec_u8(&d, &compat) || ceph_dec_u32(&d, &body_len))
+	wire_dec_init(&d, len ? buf : "", len);
+	if (wire_dec_u8(&d, &v) || wire_dec_u8(&d, &compat) || wire_dec_le32(&d, &body_len))
 		return -EBADMSG;
 	/* v1/v2 began with a u16 version: they read as v1/v2, compat 0. */
 	if (v < MONMAP_MIN_V || compat > MONMAP_MAX_COMPAT)
 		return -EPROTONOSUPPORT;
 	if (compat > v)
 		return -EBADMSG;
-	if (body_len > ceph_dec_left(&d))
+	if (body_len > wire_dec_left(&d))
 		return -EBADMSG;
-	ceph_dec_init(&in, d.p, body_len);
+	wire_dec_init(&in, d.p, body_len);
 
 	uint8_t fsid[16];
 	uint32_t epoch;
-	struct ceph_dec feat;
+	struct wire_dec feat;
 	uint8_t fv;
 
 	/* The features are skipped whole: any version of them will do. */
-	if (ceph_dec_bytes(&in, fsid, sizeof(fsid)) || ceph_dec_u32(&in, &epoch) ||
-	    ceph_dec_skip(&in, 8 + 8) /* last_changed, created */ || ceph_dec_struct(&in, 1, 255, &fv, &feat) ||
-	    ceph_dec_struct(&in, 1, 255, &fv, &feat) || ceph_dec_u32(&in, &n))
+	if (wire_dec_bytes(&in, fsid, sizeof(fsid)) || wire_dec_le32(&in, &epoch) ||
+	    wire_dec_skip(&in, 8 + 8) /* last_changed, created */ || ceph_dec_struct(&in, 1, 255, &fv, &feat) ||
+	    ceph_dec_struct(&in, 1, 255, &fv, &feat) || wire_dec_le32(&in, &n))
 		return -EBADMSG;
 	if (n > MONMAP_MAX_MONS)
 		return -E2BIG;
@@ -120,7 +120,7 @@ int monmap_decode(const void *buf, size_t len, struct monmap **out)
 	}
 
 	/* Ranks: a permutation of the names above. */
-	if (ceph_dec_u32(&in, &nranks) || nranks != n)
+	if (wire_dec_le32(&in, &nranks) || nranks != n)
 		goto out;
 	m = calloc(1, sizeof(*m) + n * sizeof(m->mons[0]));
 	if (!m) {
@@ -139,7 +139,7 @@ int monmap_decode(const void *buf, size_t len, struct monmap **out)
 		used[at] = true;
 		m->mons[i] = byname[at];
 	}
-	if (v >= 7 && ceph_dec_u8(&in, &m->min_mon_release))
+	if (v >= 7 && wire_dec_u8(&in, &m->min_mon_release))
 		goto out;
 	/* Whatever follows (removed ranks, election strategy, stretch mode)
 	 * does not concern a client; the structure's length skips it. */
@@ -157,12 +157,12 @@ out:
 
 int monmap_decode_msg(const void *front, size_t len, struct monmap **out)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	const uint8_t *blob;
 	uint32_t blob_len;
 
 	*out = NULL;
-	ceph_dec_init(&d, len ? front : "", len);
+	wire_dec_init(&d, len ? front : "", len);
 	if (ceph_dec_blob(&d, &blob, &blob_len))
 		return -EBADMSG;
 	return monmap_decode(blob, blob_len, out);
@@ -171,60 +171,4 @@ int monmap_decode_msg(const void *front, size_t len, struct monmap **out)
 void monmap_free(struct monmap *m)
 {
 	free(m);
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	const struct monmap_mon *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
-}
-
-int monmap_encode(const struct monmap *m, struct ceph_enc *e)
-{
-	const struct monmap_mon *sorted[MONMAP_MAX_MONS];
-	size_t at, mi, feat;
-
-	if (m->n > MONMAP_MAX_MONS)
-		return -E2BIG;
-	/* mon_info is a std::map: by name, bytewise. */
-	for (unsigned i = 0; i < m->n; i++)
-		sorted[i] = &m->mons[i];
-	qsort(sorted, m->n, sizeof(sorted[0]), cmp_name);
-
-	at = ceph_enc_struct_begin(e, 9, 6);
-	ceph_enc_bytes(e, m->fsid, sizeof(m->fsid));
-	ceph_enc_u32(e, m->epoch);
-	ceph_enc_u64(e, 0);	      /* last_changed */
-	ceph_enc_u64(e, 0);	      /* created */
-	for (int i = 0; i < 2; i++) { /* persistent, optional features */
-		feat = ceph_enc_struct_begin(e, 1, 1);
-		ceph_enc_u64(e, 0);
-		ceph_enc_struct_end(e, feat);
-	}
-	ceph_enc_u32(e, m->n);
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct monmap_mon *mon = sorted[i];
-
-		ceph_enc_string(e, mon->name);
-		mi = ceph_enc_struct_begin(e, 5, 1);
-		ceph_enc_string(e, mon->name);
-		ceph_entity_addrvec_encode(e, &mon->addrs);
-		ceph_enc_u16(e, mon->priority);
-		ceph_enc_u16(e, mon->weight);
-		ceph_enc_u32(e, 0); /* crush_loc */
-		ceph_enc_struct_end(e, mi);
-	}
-	ceph_enc_u32(e, m->n); /* ranks */
-	for (unsigned i = 0; i < m->n; i++)
-		ceph_enc_string(e, m->mons[i].name);
-	ceph_enc_u8(e, m->min_mon_release);
-	ceph_enc_u32(e, 0); /* removed_ranks */
-	ceph_enc_u8(e, 1);  /* election strategy: classic */
-	ceph_enc_u32(e, 0); /* disallowed_leaders */
-	ceph_enc_u8(e, 0);  /* stretch_mode_enabled */
-	ceph_enc_u32(e, 0); /* tiebreaker_mon */
-	ceph_enc_u32(e, 0); /* stretch_marked_down_mons */
-	ceph_enc_struct_end(e, at);
-	return ceph_enc_error(e);
 }

@@ -70,6 +70,5 @@ void monmap_free(struct monmap *m);
  * zero, no crush locations, no stretch mode). For tests and fuzzing: a
  * decoded map re-encodes to something that decodes to the same map.
  */
-int monmap_encode(const struct monmap *m, struct ceph_enc *e);
 
 #endif

@@ -21,7 +21,7 @@ static void reason(char *why, size_t whylen, const char *step, int err)
 		snprintf(why, whylen, "cephx %s: %s", step, strerror(err < 0 ? -err : err));
 }
 
-static int cx_request(void *arg, struct ceph_enc *out, char *why, size_t whylen)
+static int cx_request(void *arg, struct wire_enc *out, char *why, size_t whylen)
 {
 	int r = cephx_get_request(arg, out);
 
@@ -30,7 +30,7 @@ static int cx_request(void *arg, struct ceph_enc *out, char *why, size_t whylen)
 	return r;
 }
 
-static int cx_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct ceph_enc *out, char *why,
+static int cx_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct wire_enc *out, char *why,
 			 size_t whylen)
 {
 	int r = cephx_handle_reply_more(arg, p, len, (int64_t)(now_ns / 1000000000u), out);

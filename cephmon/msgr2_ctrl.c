@@ -20,40 +20,40 @@
 #include <string.h>
 
 /* Take back what an encoder appended when it refuses its input. */
-static int enc_done(struct ceph_enc *e, size_t start, int err)
+static int enc_done(struct wire_enc *e, size_t start, int err)
 {
-	if (err && err != -ENOMEM && !e->failed)
-		e->len = start;
-	return err ? err : ceph_enc_error(e);
+	if (err && err != -ENOMEM && !e->err)
+		wire_enc_truncate(e, start);
+	return err ? err : wire_enc_error(e);
 }
 
-static int enc_list(struct ceph_enc *e, const struct msgr2_u32_list *l)
+static int enc_list(struct wire_enc *e, const struct msgr2_u32_list *l)
 {
 	if (l->n > MSGR2_LIST_MAX)
 		return -EINVAL;
-	ceph_enc_u32(e, l->n);
+	wire_enc_le32(e, l->n);
 	for (uint32_t i = 0; i < l->n; i++)
-		ceph_enc_u32(e, l->v[i]);
+		wire_enc_le32(e, l->v[i]);
 	return 0;
 }
 
-static int dec_list(struct ceph_dec *d, struct msgr2_u32_list *l)
+static int dec_list(struct wire_dec *d, struct msgr2_u32_list *l)
 {
-	if (ceph_dec_u32(d, &l->n))
+	if (wire_dec_le32(d, &l->n))
 		return -EBADMSG;
 	if (l->n > MSGR2_LIST_MAX)
-		return ceph_dec_fail(d);
+		return wire_dec_fail(d);
 	for (uint32_t i = 0; i < l->n; i++)
-		if (ceph_dec_u32(d, &l->v[i]))
+		if (wire_dec_le32(d, &l->v[i]))
 			return -EBADMSG;
 	return 0;
 }
 
-static int dec_bool(struct ceph_dec *d, bool *b)
+static int dec_bool(struct wire_dec *d, bool *b)
 {
 	uint8_t v;
 
-	if (ceph_dec_u8(d, &v))
+	if (wire_dec_u8(d, &v))
 		return -EBADMSG;
 	*b = v != 0;
 	return 0;
@@ -61,21 +61,21 @@ static int dec_bool(struct ceph_dec *d, bool *b)
 
 /* ---- HELLO ------------------------------------------------------------------ */
 
-int msgr2_hello_encode(struct ceph_enc *e, const struct msgr2_hello *h)
+int msgr2_hello_encode(struct wire_enc *e, const struct msgr2_hello *h)
 {
 	size_t start = e->len;
 
-	ceph_enc_u8(e, h->entity_type);
+	wire_enc_u8(e, h->entity_type);
 	return enc_done(e, start, ceph_entity_addr_encode(e, &h->peer_addr));
 }
 
 int msgr2_hello_decode(const uint8_t *p, size_t len, struct msgr2_hello *out)
 {
 	struct msgr2_hello h;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u8(&d, &h.entity_type) || ceph_entity_addr_decode(&d, &h.peer_addr))
+	wire_dec_init(&d, p, len);
+	if (wire_dec_u8(&d, &h.entity_type) || ceph_entity_addr_decode(&d, &h.peer_addr))
 		return -EBADMSG;
 	*out = h;
 	return 0;
@@ -83,12 +83,12 @@ int msgr2_hello_decode(const uint8_t *p, size_t len, struct msgr2_hello *out)
 
 /* ---- AUTH_* ------------------------------------------------------------------- */
 
-int msgr2_auth_request_encode(struct ceph_enc *e, const struct msgr2_auth_request *r)
+int msgr2_auth_request_encode(struct wire_enc *e, const struct msgr2_auth_request *r)
 {
 	size_t start = e->len;
 	int err;
 
-	ceph_enc_u32(e, r->method);
+	wire_enc_le32(e, r->method);
 	err = enc_list(e, &r->preferred_modes);
 	if (!err)
 		ceph_enc_blob(e, r->payload, r->payload_len);
@@ -98,23 +98,23 @@ int msgr2_auth_request_encode(struct ceph_enc *e, const struct msgr2_auth_reques
 int msgr2_auth_request_decode(const uint8_t *p, size_t len, struct msgr2_auth_request *out)
 {
 	struct msgr2_auth_request r;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u32(&d, &r.method) || dec_list(&d, &r.preferred_modes) ||
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le32(&d, &r.method) || dec_list(&d, &r.preferred_modes) ||
 	    ceph_dec_blob(&d, &r.payload, &r.payload_len))
 		return -EBADMSG;
 	*out = r;
 	return 0;
 }
 
-int msgr2_auth_bad_method_encode(struct ceph_enc *e, const struct msgr2_auth_bad_method *b)
+int msgr2_auth_bad_method_encode(struct wire_enc *e, const struct msgr2_auth_bad_method *b)
 {
 	size_t start = e->len;
 	int err;
 
-	ceph_enc_u32(e, b->method);
-	ceph_enc_u32(e, (uint32_t)b->result);
+	wire_enc_le32(e, b->method);
+	wire_enc_le32(e, (uint32_t)b->result);
 	err = enc_list(e, &b->allowed_methods);
 	if (!err)
 		err = enc_list(e, &b->allowed_modes);
@@ -124,11 +124,11 @@ int msgr2_auth_bad_method_encode(struct ceph_enc *e, const struct msgr2_auth_bad
 int msgr2_auth_bad_method_decode(const uint8_t *p, size_t len, struct msgr2_auth_bad_method *out)
 {
 	struct msgr2_auth_bad_method b;
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint32_t result;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u32(&d, &b.method) || ceph_dec_u32(&d, &result) || dec_list(&d, &b.allowed_methods) ||
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le32(&d, &b.method) || wire_dec_le32(&d, &result) || dec_list(&d, &b.allowed_methods) ||
 	    dec_list(&d, &b.allowed_modes))
 		return -EBADMSG;
 	b.result = (int32_t)result;
@@ -136,39 +136,39 @@ int msgr2_auth_bad_method_decode(const uint8_t *p, size_t len, struct msgr2_auth
 	return 0;
 }
 
-int msgr2_auth_more_encode(struct ceph_enc *e, const struct msgr2_auth_more *m)
+int msgr2_auth_more_encode(struct wire_enc *e, const struct msgr2_auth_more *m)
 {
 	ceph_enc_blob(e, m->payload, m->payload_len);
-	return ceph_enc_error(e);
+	return wire_enc_error(e);
 }
 
 int msgr2_auth_more_decode(const uint8_t *p, size_t len, struct msgr2_auth_more *out)
 {
 	struct msgr2_auth_more m;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
+	wire_dec_init(&d, p, len);
 	if (ceph_dec_blob(&d, &m.payload, &m.payload_len))
 		return -EBADMSG;
 	*out = m;
 	return 0;
 }
 
-int msgr2_auth_done_encode(struct ceph_enc *e, const struct msgr2_auth_done *a)
+int msgr2_auth_done_encode(struct wire_enc *e, const struct msgr2_auth_done *a)
 {
-	ceph_enc_u64(e, a->global_id);
-	ceph_enc_u32(e, a->con_mode);
+	wire_enc_le64(e, a->global_id);
+	wire_enc_le32(e, a->con_mode);
 	ceph_enc_blob(e, a->payload, a->payload_len);
-	return ceph_enc_error(e);
+	return wire_enc_error(e);
 }
 
 int msgr2_auth_done_decode(const uint8_t *p, size_t len, struct msgr2_auth_done *out)
 {
 	struct msgr2_auth_done a;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u64(&d, &a.global_id) || ceph_dec_u32(&d, &a.con_mode) ||
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le64(&d, &a.global_id) || wire_dec_le32(&d, &a.con_mode) ||
 	    ceph_dec_blob(&d, &a.payload, &a.payload_len))
 		return -EBADMSG;
 	*out = a;
@@ -177,7 +177,7 @@ int msgr2_auth_done_decode(const uint8_t *p, size_t len, struct msgr2_auth_done 
 
 /* ---- identification and sessions ------------------------------------------------ */
 
-int msgr2_client_ident_encode(struct ceph_enc *e, const struct msgr2_client_ident *c)
+int msgr2_client_ident_encode(struct wire_enc *e, const struct msgr2_client_ident *c)
 {
 	size_t start = e->len;
 	int err;
@@ -186,12 +186,12 @@ int msgr2_client_ident_encode(struct ceph_enc *e, const struct msgr2_client_iden
 	if (!err)
 		err = ceph_entity_addr_encode(e, &c->target_addr);
 	if (!err) {
-		ceph_enc_u64(e, (uint64_t)c->global_id);
-		ceph_enc_u64(e, c->global_seq);
-		ceph_enc_u64(e, c->supported_features);
-		ceph_enc_u64(e, c->required_features);
-		ceph_enc_u64(e, c->flags);
-		ceph_enc_u64(e, c->cookie);
+		wire_enc_le64(e, (uint64_t)c->global_id);
+		wire_enc_le64(e, c->global_seq);
+		wire_enc_le64(e, c->supported_features);
+		wire_enc_le64(e, c->required_features);
+		wire_enc_le64(e, c->flags);
+		wire_enc_le64(e, c->cookie);
 	}
 	return enc_done(e, start, err);
 }
@@ -199,32 +199,32 @@ int msgr2_client_ident_encode(struct ceph_enc *e, const struct msgr2_client_iden
 int msgr2_client_ident_decode(const uint8_t *p, size_t len, struct msgr2_client_ident *out)
 {
 	struct msgr2_client_ident c;
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint64_t gid;
 
-	ceph_dec_init(&d, p, len);
+	wire_dec_init(&d, p, len);
 	if (ceph_entity_addrvec_decode(&d, &c.addrs) || ceph_entity_addr_decode(&d, &c.target_addr) ||
-	    ceph_dec_u64(&d, &gid) || ceph_dec_u64(&d, &c.global_seq) || ceph_dec_u64(&d, &c.supported_features) ||
-	    ceph_dec_u64(&d, &c.required_features) || ceph_dec_u64(&d, &c.flags) || ceph_dec_u64(&d, &c.cookie))
+	    wire_dec_le64(&d, &gid) || wire_dec_le64(&d, &c.global_seq) || wire_dec_le64(&d, &c.supported_features) ||
+	    wire_dec_le64(&d, &c.required_features) || wire_dec_le64(&d, &c.flags) || wire_dec_le64(&d, &c.cookie))
 		return -EBADMSG;
 	c.global_id = (int64_t)gid;
 	*out = c;
 	return 0;
 }
 
-int msgr2_server_ident_encode(struct ceph_enc *e, const struct msgr2_server_ident *s)
+int msgr2_server_ident_encode(struct wire_enc *e, const struct msgr2_server_ident *s)
 {
 	size_t start = e->len;
 	int err;
 
 	err = ceph_entity_addrvec_encode(e, &s->addrs);
 	if (!err) {
-		ceph_enc_u64(e, (uint64_t)s->global_id);
-		ceph_enc_u64(e, s->global_seq);
-		ceph_enc_u64(e, s->supported_features);
-		ceph_enc_u64(e, s->required_features);
-		ceph_enc_u64(e, s->flags);
-		ceph_enc_u64(e, s->cookie);
+		wire_enc_le64(e, (uint64_t)s->global_id);
+		wire_enc_le64(e, s->global_seq);
+		wire_enc_le64(e, s->supported_features);
+		wire_enc_le64(e, s->required_features);
+		wire_enc_le64(e, s->flags);
+		wire_enc_le64(e, s->cookie);
 	}
 	return enc_done(e, start, err);
 }
@@ -232,31 +232,31 @@ int msgr2_server_ident_encode(struct ceph_enc *e, const struct msgr2_server_iden
 int msgr2_server_ident_decode(const uint8_t *p, size_t len, struct msgr2_server_ident *out)
 {
 	struct msgr2_server_ident s;
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint64_t gid;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_entity_addrvec_decode(&d, &s.addrs) || ceph_dec_u64(&d, &gid) || ceph_dec_u64(&d, &s.global_seq) ||
-	    ceph_dec_u64(&d, &s.supported_features) || ceph_dec_u64(&d, &s.required_features) ||
-	    ceph_dec_u64(&d, &s.flags) || ceph_dec_u64(&d, &s.cookie))
+	wire_dec_init(&d, p, len);
+	if (ceph_entity_addrvec_decode(&d, &s.addrs) || wire_dec_le64(&d, &gid) || wire_dec_le64(&d, &s.global_seq) ||
+	    wire_dec_le64(&d, &s.supported_features) || wire_dec_le64(&d, &s.required_features) ||
+	    wire_dec_le64(&d, &s.flags) || wire_dec_le64(&d, &s.cookie))
 		return -EBADMSG;
 	s.global_id = (int64_t)gid;
 	*out = s;
 	return 0;
 }
 
-int msgr2_session_reconnect_encode(struct ceph_enc *e, const struct msgr2_session_reconnect *r)
+int msgr2_session_reconnect_encode(struct wire_enc *e, const struct msgr2_session_reconnect *r)
 {
 	size_t start = e->len;
 	int err;
 
 	err = ceph_entity_addrvec_encode(e, &r->addrs);
 	if (!err) {
-		ceph_enc_u64(e, r->client_cookie);
-		ceph_enc_u64(e, r->server_cookie);
-		ceph_enc_u64(e, r->global_seq);
-		ceph_enc_u64(e, r->connect_seq);
-		ceph_enc_u64(e, r->msg_seq);
+		wire_enc_le64(e, r->client_cookie);
+		wire_enc_le64(e, r->server_cookie);
+		wire_enc_le64(e, r->global_seq);
+		wire_enc_le64(e, r->connect_seq);
+		wire_enc_le64(e, r->msg_seq);
 	}
 	return enc_done(e, start, err);
 }
@@ -264,48 +264,48 @@ int msgr2_session_reconnect_encode(struct ceph_enc *e, const struct msgr2_sessio
 int msgr2_session_reconnect_decode(const uint8_t *p, size_t len, struct msgr2_session_reconnect *out)
 {
 	struct msgr2_session_reconnect r;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_entity_addrvec_decode(&d, &r.addrs) || ceph_dec_u64(&d, &r.client_cookie) ||
-	    ceph_dec_u64(&d, &r.server_cookie) || ceph_dec_u64(&d, &r.global_seq) || ceph_dec_u64(&d, &r.connect_seq) ||
-	    ceph_dec_u64(&d, &r.msg_seq))
+	wire_dec_init(&d, p, len);
+	if (ceph_entity_addrvec_decode(&d, &r.addrs) || wire_dec_le64(&d, &r.client_cookie) ||
+	    wire_dec_le64(&d, &r.server_cookie) || wire_dec_le64(&d, &r.global_seq) ||
+	    wire_dec_le64(&d, &r.connect_seq) || wire_dec_le64(&d, &r.msg_seq))
 		return -EBADMSG;
 	*out = r;
 	return 0;
 }
 
-int msgr2_session_reset_encode(struct ceph_enc *e, bool full)
+int msgr2_session_reset_encode(struct wire_enc *e, bool full)
 {
-	ceph_enc_u8(e, full ? 1 : 0);
-	return ceph_enc_error(e);
+	wire_enc_u8(e, full ? 1 : 0);
+	return wire_enc_error(e);
 }
 
 int msgr2_session_reset_decode(const uint8_t *p, size_t len, bool *full)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	bool f;
 
-	ceph_dec_init(&d, p, len);
+	wire_dec_init(&d, p, len);
 	if (dec_bool(&d, &f))
 		return -EBADMSG;
 	*full = f;
 	return 0;
 }
 
-int msgr2_u64_encode(struct ceph_enc *e, uint64_t v)
+int msgr2_u64_encode(struct wire_enc *e, uint64_t v)
 {
-	ceph_enc_u64(e, v);
-	return ceph_enc_error(e);
+	wire_enc_le64(e, v);
+	return wire_enc_error(e);
 }
 
 int msgr2_u64_decode(const uint8_t *p, size_t len, uint64_t *out)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint64_t v;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u64(&d, &v))
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le64(&d, &v))
 		return -EBADMSG;
 	*out = v;
 	return 0;
@@ -313,40 +313,40 @@ int msgr2_u64_decode(const uint8_t *p, size_t len, uint64_t *out)
 
 /* ---- compression negotiation ------------------------------------------------------- */
 
-int msgr2_compression_request_encode(struct ceph_enc *e, const struct msgr2_compression_request *r)
+int msgr2_compression_request_encode(struct wire_enc *e, const struct msgr2_compression_request *r)
 {
 	size_t start = e->len;
 
-	ceph_enc_u8(e, r->is_compress ? 1 : 0);
+	wire_enc_u8(e, r->is_compress ? 1 : 0);
 	return enc_done(e, start, enc_list(e, &r->preferred_methods));
 }
 
 int msgr2_compression_request_decode(const uint8_t *p, size_t len, struct msgr2_compression_request *out)
 {
 	struct msgr2_compression_request r;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
+	wire_dec_init(&d, p, len);
 	if (dec_bool(&d, &r.is_compress) || dec_list(&d, &r.preferred_methods))
 		return -EBADMSG;
 	*out = r;
 	return 0;
 }
 
-int msgr2_compression_done_encode(struct ceph_enc *e, const struct msgr2_compression_done *c)
+int msgr2_compression_done_encode(struct wire_enc *e, const struct msgr2_compression_done *c)
 {
-	ceph_enc_u8(e, c->is_compress ? 1 : 0);
-	ceph_enc_u32(e, c->method);
-	return ceph_enc_error(e);
+	wire_enc_u8(e, c->is_compress ? 1 : 0);
+	wire_enc_le32(e, c->method);
+	return wire_enc_error(e);
 }
 
 int msgr2_compression_done_decode(const uint8_t *p, size_t len, struct msgr2_compression_done *out)
 {
 	struct msgr2_compression_done c;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (dec_bool(&d, &c.is_compress) || ceph_dec_u32(&d, &c.method))
+	wire_dec_init(&d, p, len);
+	if (dec_bool(&d, &c.is_compress) || wire_dec_le32(&d, &c.method))
 		return -EBADMSG;
 	*out = c;
 	return 0;
@@ -354,52 +354,52 @@ int msgr2_compression_done_decode(const uint8_t *p, size_t len, struct msgr2_com
 
 /* ---- keepalives and message headers ------------------------------------------------- */
 
-int msgr2_keepalive_encode(struct ceph_enc *e, const struct msgr2_timespec *t)
+int msgr2_keepalive_encode(struct wire_enc *e, const struct msgr2_timespec *t)
 {
-	ceph_enc_u32(e, t->sec);
-	ceph_enc_u32(e, t->nsec);
-	return ceph_enc_error(e);
+	wire_enc_le32(e, t->sec);
+	wire_enc_le32(e, t->nsec);
+	return wire_enc_error(e);
 }
 
 int msgr2_keepalive_decode(const uint8_t *p, size_t len, struct msgr2_timespec *out)
 {
 	struct msgr2_timespec t;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u32(&d, &t.sec) || ceph_dec_u32(&d, &t.nsec))
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le32(&d, &t.sec) || wire_dec_le32(&d, &t.nsec))
 		return -EBADMSG;
 	*out = t;
 	return 0;
 }
 
-int msgr2_msg_header_encode(struct ceph_enc *e, const struct msgr2_msg_header *h)
+int msgr2_msg_header_encode(struct wire_enc *e, const struct msgr2_msg_header *h)
 {
-	ceph_enc_u64(e, h->seq);
-	ceph_enc_u64(e, h->tid);
-	ceph_enc_u16(e, h->type);
-	ceph_enc_u16(e, h->priority);
-	ceph_enc_u16(e, h->version);
-	ceph_enc_u32(e, h->data_pre_padding_len);
-	ceph_enc_u16(e, h->data_off);
-	ceph_enc_u64(e, h->ack_seq);
-	ceph_enc_u8(e, h->flags);
-	ceph_enc_u16(e, h->compat_version);
-	ceph_enc_u16(e, h->reserved);
-	return ceph_enc_error(e);
+	wire_enc_le64(e, h->seq);
+	wire_enc_le64(e, h->tid);
+	wire_enc_le16(e, h->type);
+	wire_enc_le16(e, h->priority);
+	wire_enc_le16(e, h->version);
+	wire_enc_le32(e, h->data_pre_padding_len);
+	wire_enc_le16(e, h->data_off);
+	wire_enc_le64(e, h->ack_seq);
+	wire_enc_u8(e, h->flags);
+	wire_enc_le16(e, h->compat_version);
+	wire_enc_le16(e, h->reserved);
+	return wire_enc_error(e);
 }
 
 int msgr2_msg_header_decode(const uint8_t *p, size_t len, struct msgr2_msg_header *out)
 {
 	struct msgr2_msg_header h;
-	struct ceph_dec d;
+	struct wire_dec d;
 
-	ceph_dec_init(&d, p, len);
-	if (ceph_dec_u64(&d, &h.seq) || ceph_dec_u64(&d, &h.tid) || ceph_dec_u16(&d, &h.type) ||
-	    ceph_dec_u16(&d, &h.priority) || ceph_dec_u16(&d, &h.version) ||
-	    ceph_dec_u32(&d, &h.data_pre_padding_len) || ceph_dec_u16(&d, &h.data_off) ||
-	    ceph_dec_u64(&d, &h.ack_seq) || ceph_dec_u8(&d, &h.flags) || ceph_dec_u16(&d, &h.compat_version) ||
-	    ceph_dec_u16(&d, &h.reserved))
+	wire_dec_init(&d, p, len);
+	if (wire_dec_le64(&d, &h.seq) || wire_dec_le64(&d, &h.tid) || wire_dec_le16(&d, &h.type) ||
+	    wire_dec_le16(&d, &h.priority) || wire_dec_le16(&d, &h.version) ||
+	    wire_dec_le32(&d, &h.data_pre_padding_len) || wire_dec_le16(&d, &h.data_off) ||
+	    wire_dec_le64(&d, &h.ack_seq) || wire_dec_u8(&d, &h.flags) || wire_dec_le16(&d, &h.compat_version) ||
+	    wire_dec_le16(&d, &h.reserved))
 		return -EBADMSG;
 	*out = h;
 	return 0;

@@ -130,38 +130,38 @@ struct msgr2_msg_header {
  * MSGR2_LIST_MAX, an address ceph_addr_wire cannot encode), or -ENOMEM; on
  * -EINVAL nothing was appended.
  */
-int msgr2_hello_encode(struct ceph_enc *e, const struct msgr2_hello *h);
+int msgr2_hello_encode(struct wire_enc *e, const struct msgr2_hello *h);
 int msgr2_hello_decode(const uint8_t *p, size_t len, struct msgr2_hello *h);
 
-int msgr2_auth_request_encode(struct ceph_enc *e, const struct msgr2_auth_request *r);
+int msgr2_auth_request_encode(struct wire_enc *e, const struct msgr2_auth_request *r);
 int msgr2_auth_request_decode(const uint8_t *p, size_t len, struct msgr2_auth_request *r);
 
-int msgr2_auth_bad_method_encode(struct ceph_enc *e, const struct msgr2_auth_bad_method *b);
+int msgr2_auth_bad_method_encode(struct wire_enc *e, const struct msgr2_auth_bad_method *b);
 int msgr2_auth_bad_method_decode(const uint8_t *p, size_t len, struct msgr2_auth_bad_method *b);
 
-int msgr2_auth_more_encode(struct ceph_enc *e, const struct msgr2_auth_more *m);
+int msgr2_auth_more_encode(struct wire_enc *e, const struct msgr2_auth_more *m);
 int msgr2_auth_more_decode(const uint8_t *p, size_t len, struct msgr2_auth_more *m);
 
-int msgr2_auth_done_encode(struct ceph_enc *e, const struct msgr2_auth_done *d);
+int msgr2_auth_done_encode(struct wire_enc *e, const struct msgr2_auth_done *d);
 int msgr2_auth_done_decode(const uint8_t *p, size_t len, struct msgr2_auth_done *d);
 
-int msgr2_client_ident_encode(struct ceph_enc *e, const struct msgr2_client_ident *c);
+int msgr2_client_ident_encode(struct wire_enc *e, const struct msgr2_client_ident *c);
 int msgr2_client_ident_decode(const uint8_t *p, size_t len, struct msgr2_client_ident *c);
 
-int msgr2_server_ident_encode(struct ceph_enc *e, const struct msgr2_server_ident *s);
+int msgr2_server_ident_encode(struct wire_enc *e, const struct msgr2_server_ident *s);
 int msgr2_server_ident_decode(const uint8_t *p, size_t len, struct msgr2_server_ident *s);
 
-int msgr2_session_reconnect_encode(struct ceph_enc *e, const struct msgr2_session_reconnect *r);
+int msgr2_session_reconnect_encode(struct wire_enc *e, const struct msgr2_session_reconnect *r);
 int msgr2_session_reconnect_decode(const uint8_t *p, size_t len, struct msgr2_session_reconnect *r);
 
-int msgr2_compression_request_encode(struct ceph_enc *e, const struct msgr2_compression_request *r);
+int msgr2_compression_request_encode(struct wire_enc *e, const struct msgr2_compression_request *r);
 int msgr2_compression_request_decode(const uint8_t *p, size_t len, struct msgr2_compression_request *r);
 
-int msgr2_compression_done_encode(struct ceph_enc *e, const struct msgr2_compression_done *d);
+int msgr2_compression_done_encode(struct wire_enc *e, const struct msgr2_compression_done *d);
 int msgr2_compression_done_decode(const uint8_t *p, size_t len, struct msgr2_compression_done *d);
 
 /* SESSION_RESET: bool full. */
-int msgr2_session_reset_encode(struct ceph_enc *e, bool full);
+int msgr2_session_reset_encode(struct wire_enc *e, bool full);
 int msgr2_session_reset_decode(const uint8_t *p, size_t len, bool *full);
 
 /*
@@ -169,14 +169,14 @@ int msgr2_session_reset_decode(const uint8_t *p, size_t len, bool *full);
  * SESSION_RETRY (connect_seq), SESSION_RETRY_GLOBAL (global_seq),
  * SESSION_RECONNECT_OK (msg_seq), ACK (seq). WAIT has no payload at all.
  */
-int msgr2_u64_encode(struct ceph_enc *e, uint64_t v);
+int msgr2_u64_encode(struct wire_enc *e, uint64_t v);
 int msgr2_u64_decode(const uint8_t *p, size_t len, uint64_t *v);
 
-int msgr2_keepalive_encode(struct ceph_enc *e, const struct msgr2_timespec *t);
+int msgr2_keepalive_encode(struct wire_enc *e, const struct msgr2_timespec *t);
 int msgr2_keepalive_decode(const uint8_t *p, size_t len, struct msgr2_timespec *t);
 
 /* MSGR2_MSG_HEADER_LEN bytes; decoding needs at least that many. */
-int msgr2_msg_header_encode(struct ceph_enc *e, const struct msgr2_msg_header *h);
+int msgr2_msg_header_encode(struct wire_enc *e, const struct msgr2_msg_header *h);
 int msgr2_msg_header_decode(const uint8_t *p, size_t len, struct msgr2_msg_header *h);
 
 /*

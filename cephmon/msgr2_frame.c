@@ -30,22 +30,6 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
 static size_t pad16(size_t n)
 {
 	return (n + MSGR2_GCM_BLOCK_LEN - 1) & ~(size_t)(MSGR2_GCM_BLOCK_LEN - 1);
@@ -60,12 +44,12 @@ static const uint32_t seg_max[MSGR2_MAX_SEGMENTS] = {MSGR2_MAX_CONTROL_LEN, MSGR
 
 /* ---- banner ------------------------------------------------------------------- */
 
-void msgr2_banner_encode(struct ceph_enc *e)
+void msgr2_banner_encode(struct wire_enc *e)
 {
-	ceph_enc_bytes(e, MSGR2_BANNER, MSGR2_BANNER_LEN);
-	ceph_enc_u16(e, MSGR2_BANNER_PAYLOAD_LEN);
-	ceph_enc_u64(e, MSGR2_SUPPORTED_FEATURES);
-	ceph_enc_u64(e, MSGR2_REQUIRED_FEATURES);
+	wire_enc_bytes(e, MSGR2_BANNER, MSGR2_BANNER_LEN);
+	wire_enc_le16(e, MSGR2_BANNER_PAYLOAD_LEN);
+	wire_enc_le64(e, MSGR2_SUPPORTED_FEATURES);
+	wire_enc_le64(e, MSGR2_REQUIRED_FEATURES);
 }
 
 int msgr2_banner_decode_prefix(const uint8_t *buf, size_t len, uint16_t *payload_len)
@@ -85,11 +69,11 @@ int msgr2_banner_decode_prefix(const uint8_t *buf, size_t len, uint16_t *payload
 
 int msgr2_banner_decode_payload(const uint8_t *buf, size_t len, uint64_t *supported, uint64_t *required)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	uint64_t s, r;
 
-	ceph_dec_init(&d, buf, len);
-	if (ceph_dec_u64(&d, &s) || ceph_dec_u64(&d, &r))
+	wire_dec_init(&d, buf, len);
+	if (wire_dec_le64(&d, &s) || wire_dec_le64(&d, &r))
 		return -EBADMSG;
 	*supported = s;
 	*required = r;
@@ -113,12 +97,12 @@ void msgr2_preamble_encode(const struct msgr2_preamble *p, uint8_t out[MSGR2_PRE
 	out[0] = p->tag;
 	out[1] = p->num_segments;
 	for (unsigned i = 0; i < MSGR2_MAX_SEGMENTS && i < p->num_segments; i++) {
-		ceph_put_le32(out + 2 + 6 * i, p->len[i]);
+		put_le32(out + 2 + 6 * i, p->len[i]);
 		put_le16(out + 6 + 6 * i, p->align[i]);
 	}
 	out[26] = p->flags;
 	/* out[27] is reserved, zero */
-	ceph_put_le32(out + 28, ceph_crc32c(0, out, 28));
+	put_le32(out + 28, ceph_crc32c(0, out, 28));
 }
 
 int msgr2_preamble_decode(const uint8_t in[MSGR2_PREAMBLE_LEN], struct msgr2_preamble *out)
@@ -160,9 +144,9 @@ static void nonce_from_wire(struct msgr2_gcm_nonce *n, const uint8_t b[MSGR2_GCM
 
 static void nonce_to_iv(const struct msgr2_gcm_nonce *n, uint8_t iv[MSGR2_GCM_NONCE_LEN])
 {
-	ceph_put_le32(iv, n->fixed);
-	ceph_put_le32(iv + 4, (uint32_t)n->counter);
-	ceph_put_le32(iv + 8, (uint32_t)(n->counter >> 32));
+	put_le32(iv, n->fixed);
+	put_le32(iv + 4, (uint32_t)n->counter);
+	put_le32(iv + 8, (uint32_t)(n->counter >> 32));
 }
 
 static bool nonce_eq(const struct msgr2_gcm_nonce *a, const struct msgr2_gcm_nonce *b)
@@ -286,37 +270,37 @@ out:
 
 /* ---- encoding --------------------------------------------------------------------- */
 
-static int frame_encode_crc(struct ceph_enc *out, const uint8_t pre[MSGR2_PREAMBLE_LEN], const struct msgr2_seg *segs,
+static int frame_encode_crc(struct wire_enc *out, const uint8_t pre[MSGR2_PREAMBLE_LEN], const struct msgr2_seg *segs,
 			    unsigned n)
 {
-	ceph_enc_bytes(out, pre, MSGR2_PREAMBLE_LEN);
+	wire_enc_bytes(out, pre, MSGR2_PREAMBLE_LEN);
 	if (segs[0].len) {
-		ceph_enc_bytes(out, segs[0].data, segs[0].len);
-		ceph_enc_u32(out, ceph_crc32c(0xffffffffu, segs[0].data, segs[0].len));
+		wire_enc_bytes(out, segs[0].data, segs[0].len);
+		wire_enc_le32(out, ceph_crc32c(0xffffffffu, segs[0].data, segs[0].len));
 	}
 	if (n == 1)
-		return ceph_enc_error(out); /* msgr2.1: no epilogue */
+		return wire_enc_error(out); /* msgr2.1: no epilogue */
 	for (unsigned i = 1; i < n; i++)
-		ceph_enc_bytes(out, segs[i].data, segs[i].len);
-	ceph_enc_u8(out, MSGR2_LATE_STATUS_COMPLETE);
+		wire_enc_bytes(out, segs[i].data, segs[i].len);
+	wire_enc_u8(out, MSGR2_LATE_STATUS_COMPLETE);
 	/* An empty segment inside the frame has crc32c(-1, "") = -1; unused
 	 * trailing ones 0. */
 	for (unsigned i = 1; i < MSGR2_MAX_SEGMENTS; i++)
-		ceph_enc_u32(out, i < n ? ceph_crc32c(0xffffffffu, segs[i].data, segs[i].len) : 0);
-	return ceph_enc_error(out);
+		wire_enc_le32(out, i < n ? ceph_crc32c(0xffffffffu, segs[i].data, segs[i].len) : 0);
+	return wire_enc_error(out);
 }
 
 /* Reserve @len bytes plus a tag at the end of @out; returns their offset. */
-static int reserve_block(struct ceph_enc *out, size_t len, size_t *at)
+static int reserve_block(struct wire_enc *out, size_t len, size_t *at)
 {
 	*at = out->len;
-	if (!ceph_enc_reserve(out, len + MSGR2_GCM_TAG_LEN))
+	if (!wire_enc_reserve(out, len + MSGR2_GCM_TAG_LEN))
 		return -ENOMEM;
 	memset(out->buf + *at, 0, len);
 	return 0;
 }
 
-static int frame_encode_secure(struct ceph_enc *out, const uint8_t pre[MSGR2_PREAMBLE_LEN],
+static int frame_encode_secure(struct wire_enc *out, const uint8_t pre[MSGR2_PREAMBLE_LEN],
 			       const struct msgr2_seg *segs, unsigned n, struct msgr2_gcm *tx)
 {
 	const uint8_t *s0 = segs[0].data;
@@ -364,7 +348,7 @@ static int frame_encode_secure(struct ceph_enc *out, const uint8_t pre[MSGR2_PRE
 	return gcm_seal(tx, out->buf + at, tail);
 }
 
-int msgr2_frame_encode(struct ceph_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
 		       struct msgr2_gcm *tx)
 {
 	struct msgr2_preamble p;
@@ -382,7 +366,7 @@ int msgr2_frame_encode(struct ceph_enc *out, uint8_t tag, const struct msgr2_seg
 		if (segs[i].len)
 			n = i + 1;
 	}
-	if (ceph_enc_error(out))
+	if (wire_enc_error(out))
 		return -ENOMEM;
 
 	memset(&p, 0, sizeof(p));
@@ -403,10 +387,8 @@ int msgr2_frame_encode(struct ceph_enc *out, uint8_t tag, const struct msgr2_seg
 			*tx = g;
 		OPENSSL_cleanse(&g, sizeof(g));
 	}
-	if (err && !out->failed) {
-		OPENSSL_cleanse(out->buf + start, out->len - start);
-		out->len = start;
-	}
+	if (err && !out->err)
+		wire_enc_truncate(out, start);
 	return err;
 }
 

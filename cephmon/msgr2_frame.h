@@ -61,7 +61,7 @@
 #define MSGR2_REQUIRED_FEATURES	 MSGR2_FEATURE_REVISION_1
 
 /* Append our banner (26 bytes). */
-void msgr2_banner_encode(struct ceph_enc *e);
+void msgr2_banner_encode(struct wire_enc *e);
 
 /*
  * The first MSGR2_BANNER_PREFIX_LEN bytes of the peer's banner: the length of
@@ -199,7 +199,7 @@ struct msgr2_seg {
  * segment count or a segment over its limit, -EOVERFLOW when the nonce would
  * repeat; on failure @out and @tx are as they were.
  */
-int msgr2_frame_encode(struct ceph_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
 		       struct msgr2_gcm *tx);
 
 /* ---- decoding ---------------------------------------------------------------------- */

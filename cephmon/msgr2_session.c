@@ -64,9 +64,9 @@ struct msgr2_session {
 	uint64_t now_ns;
 
 	uint16_t banner_len;
-	struct ceph_enc in;
+	struct wire_enc in;
 	size_t in_off;
-	struct ceph_enc out;
+	struct wire_enc out;
 	size_t out_off;
 
 	struct out_msg *q_head, **q_tail;
@@ -75,7 +75,7 @@ struct msgr2_session {
 
 	/* Pre-auth bytes for AUTH_SIGNATURE (until AUTH_DONE). */
 	bool logging;
-	struct ceph_enc rx_log, tx_log;
+	struct wire_enc rx_log, tx_log;
 
 	unsigned auth_idx;
 	uint32_t tried; /* bit i: auth[i] was offered */
@@ -151,8 +151,8 @@ static void wipe_keys(struct msgr2_session *s)
 	OPENSSL_cleanse(s->session_key, sizeof(s->session_key));
 	s->session_key_len = 0;
 	msgr2_crypto_wipe(&s->crypto);
-	ceph_enc_free(&s->rx_log);
-	ceph_enc_free(&s->tx_log);
+	wire_enc_free(&s->rx_log);
+	wire_enc_free(&s->tx_log);
 	s->logging = false;
 }
 
@@ -223,30 +223,30 @@ static int send_frame(struct msgr2_session *s, uint8_t tag, const struct msgr2_s
 
 	r = msgr2_frame_encode(&s->out, tag, segs, n, s->secure ? &s->crypto.tx : NULL);
 	if (r == 0)
-		r = ceph_enc_error(&s->out);
+		r = wire_enc_error(&s->out);
 	if (r < 0)
 		return fail(s, r, "cannot encode %s: %s", tag_name(tag), strerror(-r));
 	if (s->logging) {
-		ceph_enc_bytes(&s->tx_log, s->out.buf + start, s->out.len - start);
-		if (ceph_enc_error(&s->tx_log))
+		wire_enc_bytes(&s->tx_log, s->out.buf + start, s->out.len - start);
+		if (wire_enc_error(&s->tx_log))
 			return fail(s, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
 /* A control frame whose single segment is @e (freed here). */
-static int send_ctrl(struct msgr2_session *s, uint8_t tag, struct ceph_enc *e, int enc_r)
+static int send_ctrl(struct msgr2_session *s, uint8_t tag, struct wire_enc *e, int enc_r)
 {
 	struct msgr2_seg seg;
-	int r = enc_r ? enc_r : ceph_enc_error(e);
+	int r = enc_r ? enc_r : wire_enc_error(e);
 
 	if (r < 0) {
-		ceph_enc_free(e);
+		wire_enc_free(e);
 		return fail(s, r, "cannot encode %s: %s", tag_name(tag), strerror(-r));
 	}
 	seg = (struct msgr2_seg){e->len ? e->buf : empty_seg, (uint32_t)e->len};
 	r = send_frame(s, tag, &seg, 1);
-	ceph_enc_free(e);
+	wire_enc_free(e);
 	return r;
 }
 
@@ -254,24 +254,24 @@ static int send_auth_request(struct msgr2_session *s)
 {
 	const struct msgr2_auth_provider *a = &s->auth[s->auth_idx];
 	struct msgr2_auth_request req = {.method = a->ops->method, .preferred_modes = s->modes};
-	struct ceph_enc payload, e;
+	struct wire_enc payload, e;
 	char why[200] = "";
 	int r;
 
-	ceph_enc_init(&payload);
+	wire_enc_init(&payload);
 	r = a->ops->request(a->arg, &payload, why, sizeof(why));
 	if (r == 0)
-		r = ceph_enc_error(&payload);
+		r = wire_enc_error(&payload);
 	if (r < 0) {
-		ceph_enc_free(&payload);
+		wire_enc_free(&payload);
 		return fail(s, r, "auth %s: %s", a->ops->name, why[0] ? why : strerror(-r));
 	}
 	s->tried |= 1u << s->auth_idx;
 	req.payload = payload.len ? payload.buf : empty_seg;
 	req.payload_len = (uint32_t)payload.len;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	r = msgr2_auth_request_encode(&e, &req);
-	ceph_enc_free(&payload);
+	wire_enc_free(&payload);
 	return send_ctrl(s, MSGR2_TAG_AUTH_REQUEST, &e, r);
 }
 
@@ -289,20 +289,20 @@ static int send_client_ident(struct msgr2_session *s)
 	     * reconnects; nonzero all the same, as Ceph's clients send. */
 	    .cookie = ((uint64_t)s->p.nonce << 32 | (s->global_seq & 0xffffffffu)) | 1,
 	};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	return send_ctrl(s, MSGR2_TAG_CLIENT_IDENT, &e, msgr2_client_ident_encode(&e, &ci));
 }
 
 static void maybe_send_ack(struct msgr2_session *s)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	if (s->state != ST_OPEN || s->in_seq == s->in_seq_acked)
 		return;
 	s->in_seq_acked = s->in_seq;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	send_ctrl(s, MSGR2_TAG_ACK, &e, msgr2_u64_encode(&e, s->in_seq));
 }
 
@@ -312,7 +312,7 @@ static void encode_next_msg(struct msgr2_session *s)
 	struct out_msg *m = s->q_head;
 	struct msgr2_msg_header h = {0};
 	struct msgr2_seg segs[2];
-	struct ceph_enc e;
+	struct wire_enc e;
 	int r;
 
 	if (!m || s->state != ST_OPEN)
@@ -328,10 +328,10 @@ static void encode_next_msg(struct msgr2_session *s)
 	h.priority = 127; /* CEPH_MSG_PRIO_DEFAULT */
 	h.ack_seq = s->in_seq;
 	s->in_seq_acked = s->in_seq;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	r = msgr2_msg_header_encode(&e, &h);
 	if (r == 0)
-		r = ceph_enc_error(&e);
+		r = wire_enc_error(&e);
 	if (r == 0) {
 		segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 		segs[1] = (struct msgr2_seg){m->len ? m->front : empty_seg, (uint32_t)m->len};
@@ -343,7 +343,7 @@ static void encode_next_msg(struct msgr2_session *s)
 	} else {
 		fail(s, r, "cannot encode a message header");
 	}
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	free(m->front);
 	free(m);
 }
@@ -428,11 +428,11 @@ int msgr2_session_revoke(struct msgr2_session *s, int64_t handle)
 int msgr2_session_keepalive(struct msgr2_session *s, uint64_t now_ns)
 {
 	struct msgr2_timespec t = {(uint32_t)(now_ns / 1000000000u), (uint32_t)(now_ns % 1000000000u)};
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	if (s->state != ST_OPEN)
 		return -ENOTCONN;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	return send_ctrl(s, MSGR2_TAG_KEEPALIVE2, &e, msgr2_keepalive_encode(&e, &t));
 }
 
@@ -486,7 +486,7 @@ static int handle_reply_more(struct msgr2_session *s, const uint8_t *p, size_t l
 {
 	const struct msgr2_auth_provider *a = &s->auth[s->auth_idx];
 	struct msgr2_auth_more m, req;
-	struct ceph_enc payload, e;
+	struct wire_enc payload, e;
 	char why[200] = "";
 	int r;
 
@@ -494,19 +494,19 @@ static int handle_reply_more(struct msgr2_session *s, const uint8_t *p, size_t l
 		return bad_payload(s, MSGR2_TAG_AUTH_REPLY_MORE);
 	if (!a->ops->reply_more)
 		return fail(s, -EPROTO, "auth %s: the monitor asked for another round", a->ops->name);
-	ceph_enc_init(&payload);
+	wire_enc_init(&payload);
 	r = a->ops->reply_more(a->arg, m.payload_len ? m.payload : empty_seg, m.payload_len, s->now_ns, &payload, why,
 			       sizeof(why));
 	if (r == 0)
-		r = ceph_enc_error(&payload);
+		r = wire_enc_error(&payload);
 	if (r < 0) {
-		ceph_enc_free(&payload);
+		wire_enc_free(&payload);
 		return fail(s, r, "auth %s: %s", a->ops->name, why[0] ? why : strerror(-r));
 	}
 	req = (struct msgr2_auth_more){payload.len ? payload.buf : empty_seg, (uint32_t)payload.len};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	r = msgr2_auth_more_encode(&e, &req);
-	ceph_enc_free(&payload);
+	wire_enc_free(&payload);
 	return send_ctrl(s, MSGR2_TAG_AUTH_REQUEST_MORE, &e, r);
 }
 
@@ -594,7 +594,7 @@ static int handle_auth_done(struct msgr2_session *s, const uint8_t *p, size_t le
 	s->logging = false;
 	iov = (struct iovec){s->rx_log.buf, s->rx_log.len};
 	r = msgr2_auth_signature(s->session_key_len ? s->session_key : NULL, s->session_key_len, &iov, 1, sig);
-	ceph_enc_free(&s->rx_log);
+	wire_enc_free(&s->rx_log);
 	if (r < 0)
 		return fail(s, r, "cannot compute AUTH_SIGNATURE");
 	s->state = ST_AUTH_SIGNATURE;
@@ -609,7 +609,7 @@ static int handle_auth_signature(struct msgr2_session *s, const uint8_t *p, size
 	int r;
 
 	r = msgr2_auth_signature(s->session_key_len ? s->session_key : NULL, s->session_key_len, &iov, 1, want);
-	ceph_enc_free(&s->tx_log);
+	wire_enc_free(&s->tx_log);
 	OPENSSL_cleanse(s->session_key, sizeof(s->session_key));
 	s->session_key_len = 0;
 	if (r < 0)
@@ -711,7 +711,7 @@ static int handle_message(struct msgr2_session *s, const struct msgr2_frame *f)
 static int handle_open_frame(struct msgr2_session *s, const struct msgr2_frame *f, const uint8_t *p, size_t len)
 {
 	struct msgr2_timespec t;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint64_t v;
 
 	switch (f->tag) {
@@ -726,7 +726,7 @@ static int handle_open_frame(struct msgr2_session *s, const struct msgr2_frame *
 	case MSGR2_TAG_KEEPALIVE2:
 		if (msgr2_keepalive_decode(p, len, &t))
 			return bad_payload(s, f->tag);
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		return send_ctrl(s, MSGR2_TAG_KEEPALIVE2_ACK, &e, msgr2_keepalive_encode(&e, &t));
 	case MSGR2_TAG_KEEPALIVE2_ACK:
 		if (msgr2_keepalive_decode(p, len, &t))
@@ -780,16 +780,16 @@ static int log_rx(struct msgr2_session *s, const uint8_t *p, size_t n)
 {
 	if (!s->logging)
 		return 0;
-	ceph_enc_bytes(&s->rx_log, p, n);
-	return ceph_enc_error(&s->rx_log) ? fail(s, -ENOMEM, "out of memory") : 0;
+	wire_enc_bytes(&s->rx_log, p, n);
+	return wire_enc_error(&s->rx_log) ? fail(s, -ENOMEM, "out of memory") : 0;
 }
 
 static int send_hello(struct msgr2_session *s)
 {
 	struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_CLIENT, .peer_addr = s->p.peer_addr};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	return send_ctrl(s, MSGR2_TAG_HELLO, &e, msgr2_hello_encode(&e, &h));
 }
 
@@ -885,8 +885,8 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 		return -ENOTCONN;
 	s->now_ns = now_ns;
 	if (len) {
-		ceph_enc_bytes(&s->in, buf, len);
-		if (ceph_enc_error(&s->in))
+		wire_enc_bytes(&s->in, buf, len);
+		if (wire_enc_error(&s->in))
 			return fail(s, -ENOMEM, "out of memory buffering input");
 	}
 	process(s);
@@ -929,15 +929,15 @@ struct msgr2_session *msgr2_session_new(const struct msgr2_session_params *p)
 	s->global_seq = p->global_seq;
 	s->q_tail = &s->q_head;
 	modes_from_ms_mode(p->ms_mode, &s->modes);
-	ceph_enc_init(&s->in);
-	ceph_enc_init(&s->out);
-	ceph_enc_init(&s->rx_log);
-	ceph_enc_init(&s->tx_log);
+	wire_enc_init(&s->in);
+	wire_enc_init(&s->out);
+	wire_enc_init(&s->rx_log);
+	wire_enc_init(&s->tx_log);
 	s->logging = true;
 	s->state = ST_BANNER_PREFIX;
 	msgr2_banner_encode(&s->out);
-	ceph_enc_bytes(&s->tx_log, s->out.buf, s->out.len);
-	if (ceph_enc_error(&s->out) || ceph_enc_error(&s->tx_log)) {
+	wire_enc_bytes(&s->tx_log, s->out.buf, s->out.len);
+	if (wire_enc_error(&s->out) || wire_enc_error(&s->tx_log)) {
 		msgr2_session_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -957,8 +957,8 @@ void msgr2_session_free(struct msgr2_session *s)
 		free(m->front);
 		free(m);
 	}
-	ceph_enc_free(&s->in);
-	ceph_enc_free(&s->out);
+	wire_enc_free(&s->in);
+	wire_enc_free(&s->out);
 	free(s);
 }
 

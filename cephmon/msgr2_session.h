@@ -97,9 +97,9 @@ struct msgr2_auth_ops {
 	uint32_t method; /* MSGR2_AUTH_* */
 	const char *name;
 	/* The AUTH_REQUEST payload (a new handshake starts). */
-	int (*request)(void *arg, struct ceph_enc *out, char *why, size_t whylen);
+	int (*request)(void *arg, struct wire_enc *out, char *why, size_t whylen);
 	/* An AUTH_REPLY_MORE payload -> the AUTH_REQUEST_MORE payload. */
-	int (*reply_more)(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct ceph_enc *out, char *why,
+	int (*reply_more)(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct wire_enc *out, char *why,
 			  size_t whylen);
 	/* AUTH_DONE: global_id and its payload -> session key and secret. */
 	int (*done)(void *arg, uint64_t global_id, const uint8_t *p, size_t len, uint64_t now_ns,

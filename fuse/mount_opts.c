@@ -19,23 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	char why[256];
-	va_list va;
-
-	va_start(va, fmt);
-	vsnprintf(why, sizeof(why), fmt, va);
-	va_end(va);
-	if (!err || !errlen)
-		return -EINVAL;
-	/* Options come from people and fstab: keep the message one printable line. */
-	printable_copy(err, errlen, why, sizeof(why));
-	return -EINVAL;
-}
-
 /* Options handed to libfuse's fuse_session_new() and on to the kernel. */
 static const char *const fuse_opts[] = {
 	"allow_other", "allow_root", "default_permissions", "ro", "rw", "dev", "nodev", "suid", "nosuid",
@@ -73,7 +56,7 @@ static int append_fuse_opt(struct mount_cmdline *cl, const char *opt, char *err,
 	char *n = realloc(cl->fuse_opts, old + add + 2);
 
 	if (!n)
-		return fail(err, errlen, "out of memory");
+		return printable_error(err, errlen, 0, -EINVAL, "out of memory");
 	if (old)
 		n[old++] = ',';
 	memcpy(n + old, opt, add + 1);
@@ -101,15 +84,16 @@ static int set_value(const struct mopt_spec *s, void *dest, const char *name, co
 	switch (s->type) {
 	case MOPT_FLAG:
 		if (val)
-			return fail(err, errlen, "option '%s' takes no value", name);
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' takes no value", name);
 		*(bool *)field = true;
 		return 0;
 	case MOPT_STRING: {
 		if (!val)
-			return fail(err, errlen, "option '%s' needs a value (%s=...)", name, name);
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' needs a value (%s=...)", name,
+					       name);
 		char *copy = strdup(val);
 		if (!copy)
-			return fail(err, errlen, "out of memory");
+			return printable_error(err, errlen, 0, -EINVAL, "out of memory");
 		char **slot = (char **)field;
 		if (*slot && s->secret)
 			explicit_bzero(*slot, strlen(*slot));
@@ -120,30 +104,33 @@ static int set_value(const struct mopt_spec *s, void *dest, const char *name, co
 	case MOPT_UINT: {
 		char *end;
 		if (!val || !*val)
-			return fail(err, errlen, "option '%s' needs a value (%s=N)", name, name);
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' needs a value (%s=N)", name, name);
 		errno = 0;
 		unsigned long v = strtoul(val, &end, 10);
 		if (*end || errno || val[0] == '-' || v < s->min || v > s->max)
-			return fail(err, errlen, "option '%s': '%.64s' is not a whole number from %u to %u", name, shown,
-				    s->min, s->max);
+			return printable_error(err, errlen, 0, -EINVAL,
+					       "option '%s': '%.64s' is not a whole number from %u to %u", name, shown,
+					       s->min, s->max);
 		*(unsigned *)field = (unsigned)v;
 		return 0;
 	}
 	case MOPT_SECONDS: {
 		char *end;
 		if (!val || !*val)
-			return fail(err, errlen, "option '%s' needs a value (%s=SECONDS)", name, name);
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' needs a value (%s=SECONDS)", name,
+					       name);
 		errno = 0;
 		double v = strtod(val, &end);
 		if (*end || errno || !isfinite(v) || v < 0 || v > s->max || val[0] == '-' || val[0] == '+' ||
 		    !strncasecmp(val, "0x", 2))
-			return fail(err, errlen, "option '%s': '%.64s' is not a number of seconds from 0 to %u", name,
-				    shown, s->max);
+			return printable_error(err, errlen, 0, -EINVAL,
+					       "option '%s': '%.64s' is not a number of seconds from 0 to %u", name,
+					       shown, s->max);
 		*(double *)field = v;
 		return 0;
 	}
 	}
-	return fail(err, errlen, "option '%s' has no type", name);
+	return printable_error(err, errlen, 0, -EINVAL, "option '%s' has no type", name);
 }
 
 /* One option, unescaped, "name" or "name=value". */
@@ -158,13 +145,13 @@ static int one_opt(char *opt, const struct mopt_table *tables, struct mount_cmdl
 		val = eq + 1;
 	}
 	if (!*opt)
-		return fail(err, errlen, "empty option name%s", val ? " before '='" : "");
+		return printable_error(err, errlen, 0, -EINVAL, "empty option name%s", val ? " before '='" : "");
 	const struct mopt_spec *s = find_spec(tables, opt, &dest);
 	if (s)
 		return set_value(s, dest, opt, val, err, errlen);
 	if (mount_opt_is_fuse(opt)) {
 		if (val)
-			return fail(err, errlen, "option '%s' takes no value", opt);
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' takes no value", opt);
 		return append_fuse_opt(cl, opt, err, errlen);
 	}
 	if (mount_opt_is_mount_only(opt))
@@ -172,8 +159,9 @@ static int one_opt(char *opt, const struct mopt_table *tables, struct mount_cmdl
 	/* A long "name" is more likely a key pasted without its "secret=" than
 	 * a misspelt option: do not echo it. */
 	if (strlen(opt) > 32)
-		return fail(err, errlen, "unknown option of %zu characters (not shown: it may be a key)", strlen(opt));
-	return fail(err, errlen, "unknown option '%s'", opt);
+		return printable_error(err, errlen, 0, -EINVAL,
+				       "unknown option of %zu characters (not shown: it may be a key)", strlen(opt));
+	return printable_error(err, errlen, 0, -EINVAL, "unknown option '%s'", opt);
 }
 
 int mount_opts_parse(const char *opts, const struct mopt_table *tables, struct mount_cmdline *cl, char *err,
@@ -185,7 +173,7 @@ int mount_opts_parse(const char *opts, const struct mopt_table *tables, struct m
 	int r = 0;
 
 	if (!buf)
-		return fail(err, errlen, "out of memory");
+		return printable_error(err, errlen, 0, -EINVAL, "out of memory");
 	for (size_t i = 0;; i++) {
 		char c = opts[i];
 		if (c == '\\' && opts[i + 1]) {
@@ -242,7 +230,7 @@ int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, 
 		if (!strncmp(a, "-o", 2)) { /* "-o OPTS" or "-oOPTS" */
 			const char *o = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!o)
-				return fail(err, errlen, "option -o needs an argument");
+				return printable_error(err, errlen, 0, -EINVAL, "option -o needs an argument");
 			if ((r = mount_opts_parse(o, tables, cl, err, errlen)) != 0)
 				return r;
 		} else if (!strcmp(a, "-f")) {
@@ -262,9 +250,9 @@ int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, 
 			void *dest;
 			const struct mopt_spec *s = find_arg(tables, a, &dest, &val);
 			if (!s)
-				return fail(err, errlen, "unknown option '%.64s'", a);
+				return printable_error(err, errlen, 0, -EINVAL, "unknown option '%.64s'", a);
 			if (!val && !(val = i + 1 < argc ? argv[++i] : NULL))
-				return fail(err, errlen, "option %.64s needs an argument", a);
+				return printable_error(err, errlen, 0, -EINVAL, "option %.64s needs an argument", a);
 			if ((r = set_value(s, dest, s->name, val, err, errlen)) != 0)
 				return r;
 		} else if (!cl->source) {
@@ -272,17 +260,18 @@ int mount_cmdline_parse(int argc, char **argv, const struct mopt_table *tables, 
 		} else if (!cl->mountpoint) {
 			cl->mountpoint = argv[i];
 		} else {
-			return fail(err, errlen, "unexpected argument '%.64s' after SOURCE and MOUNTPOINT", a);
+			return printable_error(err, errlen, 0, -EINVAL,
+					       "unexpected argument '%.64s' after SOURCE and MOUNTPOINT", a);
 		}
 	}
 	if (cl->help || cl->version)
 		return 0;
 	if (!cl->source)
-		return fail(err, errlen, "missing SOURCE and MOUNTPOINT");
+		return printable_error(err, errlen, 0, -EINVAL, "missing SOURCE and MOUNTPOINT");
 	if (!cl->mountpoint)
-		return fail(err, errlen, "missing MOUNTPOINT");
+		return printable_error(err, errlen, 0, -EINVAL, "missing MOUNTPOINT");
 	if (!*cl->source || !*cl->mountpoint)
-		return fail(err, errlen, "empty %s", *cl->source ? "MOUNTPOINT" : "SOURCE");
+		return printable_error(err, errlen, 0, -EINVAL, "empty %s", *cl->source ? "MOUNTPOINT" : "SOURCE");
 	return 0;
 }
 

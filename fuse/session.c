@@ -251,11 +251,7 @@ static int wait_for_child(const char *prog, int fd)
 
 static void emit_mount_event(struct nf_mount *m, enum health_type type, const char *reason)
 {
-	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = type};
-
-	snprintf(ev.source, sizeof(ev.source), "%s", m->source);
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
-	health_emit(m->health, &ev);
+	health_report(m->health, HEALTH_DOMAIN_MOUNT, type, 0, m->source, NULL, "%s", reason);
 }
 
 static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_fd)

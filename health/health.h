@@ -28,6 +28,7 @@
 #ifndef NETFUSE_HEALTH_H
 #define NETFUSE_HEALTH_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -110,6 +111,20 @@ void health_queue_free(struct health_queue *q);
  * The queue makes "lost" events itself; emitting one is refused (-EINVAL).
  */
 int health_emit(struct health_queue *q, const struct health_event *ev);
+
+/*
+ * The one helper every emitter uses: an event of @domain and @type about
+ * @who -- the mount's source (MOUNT), the server (SESSION, "mon.b",
+ * "fileserver"), the volume (VOLUME), the path (INODE, RANGE) -- at @addr
+ * (SESSION; may be NULL), with errno @err (either sign; 0 for none) and a
+ * reason for people formatted from @fmt. Nothing happens when @q is NULL
+ * (a client run without a mount, as in tests: returns 0); otherwise
+ * returns what health_emit returns.
+ */
+int health_report(struct health_queue *q, enum health_domain domain, enum health_type type, int err, const char *who,
+		  const char *addr, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+int health_vreport(struct health_queue *q, enum health_domain domain, enum health_type type, int err, const char *who,
+		   const char *addr, const char *fmt, va_list va) __attribute__((format(printf, 7, 0)));
 
 /* Called, outside the queue's lock, after each event queued or merged:
  * FUSE uses it to wake poll()ers. */

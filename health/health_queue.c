@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,48 @@ static void merge_into(struct health_event *old, const struct health_event *ev, 
 		old->offset = start;
 		old->length = end - start;
 	}
+}
+
+int health_vreport(struct health_queue *q, enum health_domain domain, enum health_type type, int err, const char *who,
+		   const char *addr, const char *fmt, va_list va)
+{
+	struct health_event ev = {.domain = domain, .type = type, .error = err < 0 ? -err : err};
+	char *name;
+	size_t len;
+
+	if (!q)
+		return 0;
+	switch (domain) {
+	case HEALTH_DOMAIN_MOUNT:
+		name = ev.source, len = sizeof(ev.source);
+		break;
+	case HEALTH_DOMAIN_VOLUME:
+		name = ev.volume, len = sizeof(ev.volume);
+		break;
+	case HEALTH_DOMAIN_INODE:
+	case HEALTH_DOMAIN_RANGE:
+		name = ev.path, len = sizeof(ev.path);
+		break;
+	default:
+		name = ev.server, len = sizeof(ev.server);
+		break;
+	}
+	snprintf(name, len, "%s", who ? who : "");
+	snprintf(ev.addr, sizeof(ev.addr), "%s", addr ? addr : "");
+	vsnprintf(ev.reason, sizeof(ev.reason), fmt, va);
+	return health_emit(q, &ev);
+}
+
+int health_report(struct health_queue *q, enum health_domain domain, enum health_type type, int err, const char *who,
+		  const char *addr, const char *fmt, ...)
+{
+	va_list va;
+	int r;
+
+	va_start(va, fmt);
+	r = health_vreport(q, domain, type, err, who, addr, fmt, va);
+	va_end(va);
+	return r;
 }
 
 static void terminate_strings(struct health_event *ev)

@@ -10,7 +10,7 @@ UNIT_TESTS = \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
 	test/unit/test_ceph_conf \
-	test/unit/test_rx_xdr \
+	test/unit/test_xdr \
 	test/unit/test_rx_packet \
 	test/unit/test_afs_xdr \
 	test/unit/test_fs_xdr \
@@ -41,7 +41,7 @@ test_unit_test_ceph_addr_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
-test_unit_test_cellservdb_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_cellservdb_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
 test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -81,7 +81,7 @@ test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
 test_unit_test_cephx_CFLAGS = $(unit_cflags)
 test_unit_test_cephx_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors.h
+test_unit_test_monmap_SOURCES = test/unit/test_monmap.c test/unit/monmap_vectors.h test/lib/monmap_enc.c test/lib/monmap_enc.h
 test_unit_test_monmap_CFLAGS = $(unit_cflags)
 test_unit_test_monmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
@@ -98,21 +98,21 @@ check_PROGRAMS += test/integration/ceph_msgr2_check
 test_integration_ceph_msgr2_check_SOURCES = test/integration/ceph_msgr2_check.c
 test_integration_ceph_msgr2_check_LDADD = $(cephmon_libs)
 
-test_unit_test_rx_xdr_SOURCES = test/unit/test_rx_xdr.c
-test_unit_test_rx_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_rx_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_xdr_SOURCES = test/unit/test_xdr.c
+test_unit_test_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
 test_unit_test_rx_packet_SOURCES = test/unit/test_rx_packet.c
 test_unit_test_rx_packet_CFLAGS = $(unit_cflags)
-test_unit_test_rx_packet_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_rx_packet_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
-test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c
+test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
-test_unit_test_fs_xdr_SOURCES = test/unit/test_fs_xdr.c
+test_unit_test_fs_xdr_SOURCES = test/unit/test_fs_xdr.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_fs_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_fs_xdr_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_fs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
 test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
@@ -137,19 +137,19 @@ test_unit_test_evloop_LDADD = evloop/libevloop.a $(CRITERION_LIBS) -lpthread
 
 test_unit_test_rx_cc_SOURCES = test/unit/test_rx_cc.c
 test_unit_test_rx_cc_CFLAGS = $(unit_cflags)
-test_unit_test_rx_cc_LDADD = afs_rx/libafs_rx.a $(CRITERION_LIBS)
+test_unit_test_rx_cc_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
 
 # The Rx transport between two endpoints of one process over loopback.
-rx_libs = afs_rx/libafs_rx.a evloop/libevloop.a health/libhealth.a $(CURL_LIBS) -lpthread
+rx_libs = afs_rx/libafs_rx.a net/libnet.a evloop/libevloop.a health/libhealth.a $(CURL_LIBS) -lpthread
 test_unit_test_rx_transport_SOURCES = test/unit/test_rx_transport.c test/unit/udp_relay.c test/unit/udp_relay.h
 test_unit_test_rx_transport_CFLAGS = $(unit_cflags)
 test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
-test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c
+test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_cb_service_CFLAGS = $(unit_cflags)
 test_unit_test_cb_service_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
-test_unit_test_fs_client_SOURCES = test/unit/test_fs_client.c
+test_unit_test_fs_client_SOURCES = test/unit/test_fs_client.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_fs_client_CFLAGS = $(unit_cflags)
 test_unit_test_fs_client_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
@@ -217,7 +217,7 @@ test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_cellservdb_LDADD = afs_rx/libafs_rx.a
+test_fuzz_fuzz_cellservdb_LDADD = afs_rx/libafs_rx.a net/libnet.a
 
 test_fuzz_fuzz_nlm4_xdr_SOURCES = test/fuzz/fuzz_nlm4_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -250,19 +250,19 @@ test_fuzz_fuzz_msgr2_session_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
 test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a
+test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a net/libnet.a
 
-test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver)
+test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a
+test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a
 
-test_fuzz_fuzz_fs_replies_SOURCES = test/fuzz/fuzz_fs_replies.c $(fuzz_driver)
+test_fuzz_fuzz_fs_replies_SOURCES = test/fuzz/fuzz_fs_replies.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_fs_replies_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_fs_replies_LDADD = afs_rx/libafs_rx.a
+test_fuzz_fuzz_fs_replies_LDADD = afs_rx/libafs_rx.a net/libnet.a
 
-test_fuzz_fuzz_cb_request_SOURCES = test/fuzz/fuzz_cb_request.c $(fuzz_driver)
+test_fuzz_fuzz_cb_request_SOURCES = test/fuzz/fuzz_cb_request.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_cb_request_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_cb_request_LDADD = afs_rx/libafs_rx.a
+test_fuzz_fuzz_cb_request_LDADD = afs_rx/libafs_rx.a net/libnet.a
 
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)
@@ -272,7 +272,7 @@ test_fuzz_fuzz_cephx_SOURCES = test/fuzz/fuzz_cephx.c $(fuzz_driver)
 test_fuzz_fuzz_cephx_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_cephx_LDADD = $(cephmon_libs)
 
-test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver)
+test_fuzz_fuzz_monmap_SOURCES = test/fuzz/fuzz_monmap.c $(fuzz_driver) test/lib/monmap_enc.c test/lib/monmap_enc.h
 test_fuzz_fuzz_monmap_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_monmap_LDADD = $(cephmon_libs)
 

@@ -6,11 +6,14 @@
  * line, an option name), and that text may hold newlines, terminal escapes
  * or any byte. printable_copy() copies it with every byte outside printable
  * ASCII written as \xNN, so a message never spans lines or drives a
- * terminal. Shared by cephmon/, afs_rx/ and fuse/; header-only.
+ * terminal; printable_error() writes a whole message that way. Shared by
+ * cephmon/, afs_rx/ and fuse/; header-only.
  */
 #ifndef NETFUSE_TEXT_PRINTABLE_H
 #define NETFUSE_TEXT_PRINTABLE_H
 
+#include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -38,6 +41,33 @@ static inline size_t printable_copy(char *dst, size_t dstlen, const char *src, s
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+/*
+ * The one way parsers and resolvers report a failure to people: "line N: "
+ * when @line is not 0, then the formatted reason, as one printable line in
+ * @err (which may be NULL). Returns @code, so a parser can end with
+ * `return printable_error(err, errlen, 0, -EINVAL, "bad %s", what)`.
+ */
+static inline int printable_error(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static inline int printable_error(char *err, size_t errlen, unsigned line, int code, const char *fmt, ...)
+{
+	char why[PATH_MAX + 256];
+	size_t n = 0;
+	va_list va;
+
+	if (!err || !errlen)
+		return code;
+	va_start(va, fmt);
+	vsnprintf(why, sizeof(why), fmt, va);
+	va_end(va);
+	if (line)
+		n = (size_t)snprintf(err, errlen, "line %u: ", line);
+	if (n < errlen)
+		printable_copy(err + n, errlen - n, why, sizeof(why));
+	return code;
 }
 
 #endif

@@ -15,13 +15,14 @@
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/afs_xdr.h"
+#include "test/lib/afs_server_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { T_FETCH_STATUS, T_FID_CB_VOLSYNC, T_STORE_STATUS, T_UVLDB, T_NVLDB, T_LABA, T_ADDRS, T_STRING, T_COUNT };
 
 /* Decode one value of type @t from @d and encode it into @e: 0, or -EBADMSG. */
-static int round_trip(int t, struct rx_dec *d, struct rx_enc *e)
+static int round_trip(int t, struct wire_dec *d, struct wire_enc *e)
 {
 	static struct afs_uvldbentry u;
 	static struct afs_nvldbentry n;
@@ -81,11 +82,11 @@ static int round_trip(int t, struct rx_dec *d, struct rx_enc *e)
 		afs_enc_vl_addrs(e, &r);
 		return 0;
 	case T_STRING:
-		if (rx_dec_string(d, s, sizeof(s), AFS_VL_MAXNAMELEN - 1))
+		if (xdr_dec_string(d, s, sizeof(s), AFS_VL_MAXNAMELEN - 1))
 			return -EBADMSG;
 		if (strlen(s) >= sizeof(s))
 			abort();
-		rx_enc_string(e, s, AFS_VL_MAXNAMELEN - 1);
+		xdr_enc_string(e, s, AFS_VL_MAXNAMELEN - 1);
 		return 0;
 	}
 	abort();
@@ -93,13 +94,13 @@ static int round_trip(int t, struct rx_dec *d, struct rx_enc *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rx_dec d, d2;
-	struct rx_enc e1, e2;
+	struct wire_dec d, d2;
+	struct wire_enc e1, e2;
 	size_t consumed;
 	int t;
 
 	if (size >= 4) {
-		int32_t code = (int32_t)rx_get_be32(data);
+		int32_t code = (int32_t)get_be32(data);
 		int err = afs_abort_to_errno(code);
 		const char *name = afs_abort_name(code);
 
@@ -109,28 +110,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	t = data[0] % T_COUNT;
-	rx_dec_init(&d, data + 1, size - 1);
-	rx_enc_init(&e1);
+	wire_dec_init(&d, data + 1, size - 1);
+	wire_enc_init(&e1);
 	if (round_trip(t, &d, &e1) != 0) {
-		rx_enc_free(&e1);
+		wire_enc_free(&e1);
 		return 0;
 	}
-	if (rx_enc_error(&e1))
+	if (wire_enc_error(&e1))
 		abort();
-	consumed = (size - 1) - rx_dec_left(&d);
+	consumed = (size - 1) - wire_dec_left(&d);
 	if (e1.len != consumed)
 		abort(); /* every type here encodes to as many bytes as it took */
 	if ((t == T_FETCH_STATUS || t == T_FID_CB_VOLSYNC || t == T_STORE_STATUS) &&
 	    memcmp(e1.buf, data + 1, consumed) != 0)
 		abort();
 
-	rx_dec_init(&d2, e1.buf, e1.len);
-	rx_enc_init(&e2);
-	if (round_trip(t, &d2, &e2) != 0 || rx_dec_finish(&d2) != 0)
+	wire_dec_init(&d2, e1.buf, e1.len);
+	wire_enc_init(&e2);
+	if (round_trip(t, &d2, &e2) != 0 || wire_dec_finish(&d2) != 0)
 		abort(); /* our own encoding must decode */
-	if (rx_enc_error(&e2) || e2.len != e1.len || memcmp(e2.buf, e1.buf, e1.len) != 0)
+	if (wire_enc_error(&e2) || e2.len != e1.len || memcmp(e2.buf, e1.buf, e1.len) != 0)
 		abort();
-	rx_enc_free(&e1);
-	rx_enc_free(&e2);
+	wire_enc_free(&e1);
+	wire_enc_free(&e2);
 	return 0;
 }

@@ -13,13 +13,14 @@
 #include <string.h>
 
 #include "afs_rx/cb_service.h"
+#include "test/lib/afs_server_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct cb_request a, b;
-	struct rx_enc e;
+	struct wire_enc e;
 	int ret;
 
 	memset(&a, 0, sizeof(a));
@@ -30,13 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (a.nfids > AFSCB_MAX || a.ncbs > AFSCB_MAX)
 		abort();
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	cb_request_encode(&e, &a);
-	if (rx_enc_error(&e) || e.len != size)
+	if (wire_enc_error(&e) || e.len != size)
 		abort();
 	memset(&b, 0, sizeof(b));
 	if (cb_request_decode(e.buf, e.len, &b) || memcmp(&a, &b, sizeof(a)) != 0)
 		abort();
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	return 0;
 }

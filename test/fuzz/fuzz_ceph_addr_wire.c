@@ -23,38 +23,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ceph_addrvec v, w;
 	struct ceph_entity_addr a, b;
-	struct ceph_dec d;
-	struct ceph_enc e, e2;
+	struct wire_dec d;
+	struct wire_enc e, e2;
 
-	ceph_dec_init(&d, data, size);
+	wire_dec_init(&d, data, size);
 	if (ceph_entity_addrvec_decode(&d, &v) == 0) {
-		if (v.n > CEPH_ADDRVEC_MAX || ceph_dec_left(&d) > size)
+		if (v.n > CEPH_ADDRVEC_MAX || wire_dec_left(&d) > size)
 			abort();
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		if (ceph_entity_addrvec_encode(&e, &v))
 			abort();
-		ceph_dec_init(&d, e.buf, e.len);
-		if (ceph_entity_addrvec_decode(&d, &w) || ceph_dec_left(&d) || w.n != v.n)
+		wire_dec_init(&d, e.buf, e.len);
+		if (ceph_entity_addrvec_decode(&d, &w) || wire_dec_left(&d) || w.n != v.n)
 			abort();
 		for (unsigned i = 0; i < v.n; i++)
 			same_or_abort(&v.v[i], &w.v[i]);
-		ceph_enc_init(&e2);
+		wire_enc_init(&e2);
 		if (ceph_entity_addrvec_encode(&e2, &w) || e2.len != e.len || memcmp(e.buf, e2.buf, e.len))
 			abort();
-		ceph_enc_free(&e);
-		ceph_enc_free(&e2);
+		wire_enc_free(&e);
+		wire_enc_free(&e2);
 	}
 
-	ceph_dec_init(&d, data, size);
+	wire_dec_init(&d, data, size);
 	if (ceph_entity_addr_decode(&d, &a) == 0) {
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		if (ceph_entity_addr_encode(&e, &a))
 			abort();
-		ceph_dec_init(&d, e.buf, e.len);
-		if (ceph_entity_addr_decode(&d, &b) || ceph_dec_left(&d))
+		wire_dec_init(&d, e.buf, e.len);
+		if (ceph_entity_addr_decode(&d, &b) || wire_dec_left(&d))
 			abort();
 		same_or_abort(&a, &b);
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 	}
 	return 0;
 }

@@ -53,7 +53,7 @@ static struct ceph_crypto_key key_of(const uint8_t secret[16])
 static void new_client(struct cephx_client *c)
 {
 	struct ceph_crypto_key key;
-	struct ceph_enc e;
+	struct wire_enc e;
 	char err[128];
 
 	if (ceph_key_decode(V_CLIENT_KEY, &key, err, sizeof(err)) ||
@@ -62,11 +62,11 @@ static void new_client(struct cephx_client *c)
 		abort();
 	c->random = fixed_random;
 	next_random = V_CLIENT_CHALLENGE;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	if (cephx_get_request(c, &e) ||
 	    cephx_handle_reply_more(c, v_server_challenge, sizeof(v_server_challenge), NOW, &e))
 		abort();
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void authenticated_client(struct cephx_client *c)
@@ -135,7 +135,7 @@ static void check_after(const struct cephx_client *c, const struct state *before
 }
 
 /* Assemble a template (see the head comment); -1 when malformed. */
-static int assemble(const uint8_t *p, size_t n, struct ceph_enc *out, int depth)
+static int assemble(const uint8_t *p, size_t n, struct wire_enc *out, int depth)
 {
 	static const uint8_t *const keys[4] = {NULL, NULL, V_S_AUTH, V_S_OSD};
 
@@ -154,20 +154,20 @@ static int assemble(const uint8_t *p, size_t n, struct ceph_enc *out, int depth)
 		if (len > n)
 			return -1;
 		if (kind == 0) {
-			/* Not with 0 bytes: ceph_enc_reserve(e, 0) on an empty
+			/* Not with 0 bytes: wire_enc_reserve(e, 0) on an empty
 			 * encoder computes NULL + 0 (UBSan reports it). */
 			if (len)
-				ceph_enc_bytes(out, p, len);
+				wire_enc_bytes(out, p, len);
 		} else if (kind == 4) {
-			struct ceph_enc in;
+			struct wire_enc in;
 
-			ceph_enc_init(&in);
+			wire_enc_init(&in);
 			if (assemble(p, len, &in, depth + 1)) {
-				ceph_enc_free(&in);
+				wire_enc_free(&in);
 				return -1;
 			}
 			ceph_enc_blob(out, in.buf, (uint32_t)in.len);
-			ceph_enc_free(&in);
+			wire_enc_free(&in);
 		} else {
 			struct ceph_crypto_key k;
 			char err[64];
@@ -184,7 +184,7 @@ static int assemble(const uint8_t *p, size_t n, struct ceph_enc *out, int depth)
 		p += len;
 		n -= len;
 	}
-	return ceph_enc_error(out) ? -1 : 0;
+	return wire_enc_error(out) ? -1 : 0;
 }
 
 static void fuzz_done(const uint8_t *p, size_t n, bool reclaim)
@@ -195,15 +195,15 @@ static void fuzz_done(const uint8_t *p, size_t n, bool reclaim)
 	int r;
 
 	if (reclaim) {
-		struct ceph_enc e;
+		struct wire_enc e;
 
 		authenticated_client(&c);
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		next_random = V_CLIENT_CHALLENGE2;
 		if (cephx_get_request(&c, &e) ||
 		    cephx_handle_reply_more(&c, v_server_challenge, sizeof(v_server_challenge), NOW, &e))
 			abort();
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 	} else {
 		new_client(&c);
 	}
@@ -263,7 +263,7 @@ static void fuzz_authorizer(const uint8_t *p, size_t n, bool challenge)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cephx_mauth_reply mr;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	if (size < 1)
 		return 0;
@@ -293,7 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 6:
 	case 7:
 	case 8:
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		if (assemble(data + 1, size - 1, &e, 0) == 0) {
 			if (data[0] == 6)
 				fuzz_done(e.buf, e.len, false);
@@ -302,20 +302,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				fuzz_authorizer(e.buf, e.len, false);
 		}
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 		break;
 	default: {
 		/* Anything else: the blob decryptors on the raw bytes. */
 		struct ceph_crypto_key k = key_of(V_S_AUTH);
 		struct cephx_plain p;
-		struct ceph_dec d;
+		struct wire_dec d;
 
 		if (cephx_decrypt_enc_bl(&k, data + 1, size - 1, &p) == 0) {
 			if (p.len + CEPHX_ENC_HDR_LEN > size - 1)
 				abort();
 			cephx_plain_free(&p);
 		}
-		ceph_dec_init(&d, data + 1, size - 1);
+		wire_dec_init(&d, data + 1, size - 1);
 		if (cephx_decode_decrypt(&k, &d, &p) == 0)
 			cephx_plain_free(&p);
 		break;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "afs_rx/fs_xdr.h"
+#include "test/lib/afs_server_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,7 +29,7 @@ static void check_status(const struct afs_fetch_status *st, bool inline_bulk)
 }
 
 /* Decode @buf as type @t and encode it into @e: 0, or -EBADMSG. */
-static int round_trip(int t, unsigned nfids, const uint8_t *buf, size_t len, struct rx_enc *e)
+static int round_trip(int t, unsigned nfids, const uint8_t *buf, size_t len, struct wire_enc *e)
 {
 	static struct fs_bulk_status_reply b;
 	static struct fs_volume_status_reply v;
@@ -107,7 +108,7 @@ static int round_trip(int t, unsigned nfids, const uint8_t *buf, size_t len, str
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rx_enc e1, e2;
+	struct wire_enc e1, e2;
 	unsigned nfids;
 	int t;
 
@@ -117,21 +118,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nfids = data[1] % AFS_CBMAX + 1;
 	data += 2;
 	size -= 2;
-	rx_enc_init(&e1);
+	wire_enc_init(&e1);
 	if (round_trip(t, nfids, data, size, &e1) != 0) {
-		rx_enc_free(&e1);
+		wire_enc_free(&e1);
 		return 0;
 	}
-	if (rx_enc_error(&e1) || e1.len != size)
+	if (wire_enc_error(&e1) || e1.len != size)
 		abort(); /* a decoder takes the whole reply, and re-encodes to as much */
 	if (t != T_VOLSTAT && size && memcmp(e1.buf, data, size) != 0)
 		abort();
-	rx_enc_init(&e2);
+	wire_enc_init(&e2);
 	if (round_trip(t, nfids, e1.buf, e1.len, &e2) != 0)
 		abort(); /* our own encoding must decode */
-	if (rx_enc_error(&e2) || e2.len != e1.len || (e1.len && memcmp(e2.buf, e1.buf, e1.len) != 0))
+	if (wire_enc_error(&e2) || e2.len != e1.len || (e1.len && memcmp(e2.buf, e1.buf, e1.len) != 0))
 		abort();
-	rx_enc_free(&e1);
-	rx_enc_free(&e2);
+	wire_enc_free(&e1);
+	wire_enc_free(&e2);
 	return 0;
 }

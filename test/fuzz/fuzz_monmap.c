@@ -18,6 +18,7 @@
 
 #include "cephmon/ceph_addr_wire.h"
 #include "cephmon/monmap.h"
+#include "test/lib/monmap_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,9 +52,9 @@ static void check_map(const struct monmap *m)
 static void round_trip(const struct monmap *m)
 {
 	struct monmap *again = NULL;
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	if (monmap_encode(m, &e))
 		abort();
 	if (monmap_decode(e.buf, e.len, &again))
@@ -61,7 +62,7 @@ static void round_trip(const struct monmap *m)
 	if (memcmp(again, m, sizeof(*m) + m->n * sizeof(m->mons[0])))
 		abort();
 	monmap_free(again);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void fuzz_map(int r, struct monmap *m)
@@ -82,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct monmap *m = NULL;
 	struct ceph_addrvec v, v2;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	int r;
 
@@ -92,18 +93,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = monmap_decode_msg(data, size, &m);
 	fuzz_map(r, m);
 
-	ceph_dec_init(&d, data, size);
+	wire_dec_init(&d, data, size);
 	if (ceph_entity_addrvec_decode(&d, &v) == 0) {
-		struct ceph_enc e;
+		struct wire_enc e;
 
 		if (v.n > CEPH_ADDRVEC_MAX)
 			abort();
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		ceph_entity_addrvec_encode(&e, &v);
-		ceph_dec_init(&d, e.buf, e.len);
-		if (ceph_entity_addrvec_decode(&d, &v2) || ceph_dec_left(&d) || memcmp(&v, &v2, sizeof(v)))
+		wire_dec_init(&d, e.buf, e.len);
+		if (ceph_entity_addrvec_decode(&d, &v2) || wire_dec_left(&d) || memcmp(&v, &v2, sizeof(v)))
 			abort();
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 	} else if (!d.bad) {
 		abort(); /* a failure leaves the cursor bad */
 	}

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Decode @p with decoder @which and encode the result into @e; -1 when the
  * payload does not decode. */
-static int decode_encode(unsigned which, const uint8_t *p, size_t n, struct ceph_enc *e)
+static int decode_encode(unsigned which, const uint8_t *p, size_t n, struct wire_enc *e)
 {
 	union {
 		struct msgr2_hello hello;
@@ -123,20 +123,20 @@ static int decode_encode(unsigned which, const uint8_t *p, size_t n, struct ceph
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ceph_enc e1, e2;
+	struct wire_enc e1, e2;
 	unsigned which;
 
 	if (!size)
 		return 0;
 	which = data[0] % 14;
-	ceph_enc_init(&e1);
+	wire_enc_init(&e1);
 	if (decode_encode(which, data + 1, size - 1, &e1) == 0) {
-		ceph_enc_init(&e2);
+		wire_enc_init(&e2);
 		if (decode_encode(which, e1.buf, e1.len, &e2) || e2.len != e1.len || memcmp(e1.buf, e2.buf, e1.len))
 			abort();
-		ceph_enc_free(&e2);
+		wire_enc_free(&e2);
 	}
-	ceph_enc_free(&e1);
+	wire_enc_free(&e1);
 
 	uint8_t sig[MSGR2_AUTH_SIGNATURE_LEN] = {0};
 	(void)msgr2_auth_signature_check(data, size, sig);

@@ -30,7 +30,7 @@ static void check_reencode(const struct msgr2_frame *f, const struct msgr2_gcm *
 	struct msgr2_seg s[MSGR2_MAX_SEGMENTS];
 	struct msgr2_gcm tx, rx;
 	struct msgr2_frame g;
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t fl;
 
 	for (unsigned i = 0; i < f->num_segments; i++)
@@ -39,7 +39,7 @@ static void check_reencode(const struct msgr2_frame *f, const struct msgr2_gcm *
 		tx = *before;
 		rx = *before;
 	}
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	if (msgr2_frame_encode(&e, f->tag, s, f->num_segments, before ? &tx : NULL))
 		abort();
 	if (before && (tx.nonce.counter != after->nonce.counter || tx.nonce.fixed != after->nonce.fixed))
@@ -52,7 +52,7 @@ static void check_reencode(const struct msgr2_frame *f, const struct msgr2_gcm *
 		if (g.len[i] != f->len[i] || (f->len[i] && memcmp(g.seg[i], f->seg[i], f->len[i])))
 			abort();
 	msgr2_frame_free(&g);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void fuzz_frames(const uint8_t *p, size_t n, bool secure)

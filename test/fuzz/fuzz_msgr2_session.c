@@ -28,17 +28,17 @@ struct fz {
 	int ups, downs, msgs;
 };
 
-static int f_request(void *arg, struct ceph_enc *out, char *why, size_t whylen)
+static int f_request(void *arg, struct wire_enc *out, char *why, size_t whylen)
 {
 	(void)arg, (void)why, (void)whylen;
-	ceph_enc_bytes(out, "req", 3);
+	wire_enc_bytes(out, "req", 3);
 	return 0;
 }
 
-static int f_more(void *arg, const uint8_t *p, size_t len, uint64_t now, struct ceph_enc *out, char *why, size_t whylen)
+static int f_more(void *arg, const uint8_t *p, size_t len, uint64_t now, struct wire_enc *out, char *why, size_t whylen)
 {
 	(void)arg, (void)p, (void)len, (void)now, (void)why, (void)whylen;
-	ceph_enc_bytes(out, "resp", 4);
+	wire_enc_bytes(out, "resp", 4);
 	return 0;
 }
 

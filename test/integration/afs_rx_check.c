@@ -531,7 +531,7 @@ static int dir_find(const uint8_t *dir, size_t len, const char *name, struct afs
 	if (len < hash_off + 256)
 		return -EBADMSG;
 	for (unsigned b = 0; b < 128; b++) {
-		unsigned blob = rx_get_be16(dir + hash_off + 2 * b);
+		unsigned blob = get_be16(dir + hash_off + 2 * b);
 
 		for (unsigned steps = 0; blob && steps < 64 * 1023; steps++) {
 			size_t off = (size_t)(blob / 64) * 2048 + (size_t)(blob % 64) * 32;
@@ -542,11 +542,11 @@ static int dir_find(const uint8_t *dir, size_t len, const char *name, struct afs
 			nmax = len - off - 12;
 			if (strnlen((const char *)dir + off + 12, nmax) < nmax &&
 			    strcmp((const char *)dir + off + 12, name) == 0) {
-				fid->vnode = rx_get_be32(dir + off + 4);
-				fid->unique = rx_get_be32(dir + off + 8);
+				fid->vnode = get_be32(dir + off + 4);
+				fid->unique = get_be32(dir + off + 8);
 				return 0;
 			}
-			blob = rx_get_be16(dir + off + 2);
+			blob = get_be16(dir + off + 2);
 		}
 	}
 	return -ENOENT;

@@ -59,36 +59,36 @@ static void print_fsid(const uint8_t f[16])
 
 static void send_statfs(struct run *r)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint16_t v;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	v = mon_statfs_encode(&e, r->fsid, CEPH_NOPOOL);
-	if (ceph_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_STATFS, v, 1, e.buf, e.len) < 0) {
+	if (wire_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_STATFS, v, 1, e.buf, e.len) < 0) {
 		printf("error: cannot queue MStatfs\n");
 		r->step = -1;
 	}
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
 {
 	struct run *r = arg;
 	struct mon_sub_item it = {.what = "monmap", .start = 0, .flags = 0};
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint16_t v;
 
 	printf("up global_id=%llu con_mode=%s\n", (unsigned long long)global_id,
 	       con_mode == MSGR2_CON_MODE_SECURE ? "secure" : "crc");
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	v = mon_subscribe_encode(&e, &it, 1, "msgr2-check");
-	if (ceph_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_MON_SUBSCRIBE, v, 0, e.buf, e.len) < 0) {
+	if (wire_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_MON_SUBSCRIBE, v, 0, e.buf, e.len) < 0) {
 		printf("error: cannot queue MMonSubscribe\n");
 		r->step = -1;
 	} else {
 		r->step = 1;
 	}
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,

@@ -19,6 +19,7 @@
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/afs_xdr.h"
 #include "afs_rx/rx_packet.h"
+#include "test/lib/afs_server_enc.h"
 
 struct word {
 	unsigned at;
@@ -31,15 +32,15 @@ static void expand(uint8_t *out, size_t nwords, const struct word *w, size_t n)
 	memset(out, 0, nwords * 4);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_lt(w[i].at, nwords);
-		rx_put_be32(out + 4 * w[i].at, w[i].v);
+		put_be32(out + 4 * w[i].at, w[i].v);
 	}
 }
 
 #define EXPAND(buf, words) expand(buf, sizeof(buf) / 4, words, sizeof(words) / sizeof(words[0]))
 
-static void assert_encodes_to(const struct rx_enc *e, const uint8_t *want, size_t len)
+static void assert_encodes_to(const struct wire_enc *e, const uint8_t *want, size_t len)
 {
-	cr_assert_eq(rx_enc_error(e), 0);
+	cr_assert_eq(wire_enc_error(e), 0);
 	cr_assert_eq(e->len, len);
 	cr_assert_arr_eq(e->buf, want, len);
 }
@@ -59,13 +60,13 @@ Test(afs_xdr, fetch_status_openafs)
 {
 	uint8_t v[AFS_FETCH_STATUS_WORDS * 4];
 	struct afs_fetch_status st;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	EXPAND(v, fetch_status_words);
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_fetch_status(&d, &st), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_eq(st.interface_version, 1);
 	cr_assert_eq(st.file_type, AFS_FTYPE_DIR);
 	cr_assert_eq(st.link_count, 0x03030303);
@@ -83,14 +84,14 @@ Test(afs_xdr, fetch_status_openafs)
 	cr_assert_eq(afs_fetch_status_data_version(&st), 0x1212121205050505ULL);
 	cr_assert_eq(afs_fetch_status_check(&st, false), 0);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_fetch_status(&e, &st);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	struct afs_fetch_status keep = st;
 	for (size_t n = 0; n < sizeof(v); n += 4) {
-		rx_dec_init(&d, v, n);
+		wire_dec_init(&d, v, n);
 		cr_assert_eq(afs_dec_fetch_status(&d, &st), -EBADMSG);
 		cr_assert_arr_eq(&st, &keep, sizeof(st));
 	}
@@ -137,16 +138,16 @@ Test(afs_xdr, fid_callback_volsync_storestatus_openafs)
 	struct afs_callback cb;
 	struct afs_volsync vs;
 	struct afs_store_status ss;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	EXPAND(v, small_words);
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_fid(&d, &fid), 0);
 	cr_assert_eq(afs_dec_callback(&d, &cb), 0);
 	cr_assert_eq(afs_dec_volsync(&d, &vs), 0);
 	cr_assert_eq(afs_dec_store_status(&d, &ss), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_eq(fid.volume, 536870912);
 	cr_assert_eq(fid.vnode, 1);
 	cr_assert_eq(fid.unique, 1);
@@ -161,29 +162,29 @@ Test(afs_xdr, fid_callback_volsync_storestatus_openafs)
 	cr_assert_eq(ss.unix_mode_bits, 0644);
 	cr_assert_eq(ss.seg_size, 0);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_fid(&e, &fid);
 	afs_enc_callback(&e, &cb);
 	afs_enc_volsync(&e, &vs);
 	afs_enc_store_status(&e, &ss);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* short input leaves each output alone */
 	struct afs_fid f0 = {7, 7, 7};
-	rx_dec_init(&d, v, 11);
+	wire_dec_init(&d, v, 11);
 	cr_assert_eq(afs_dec_fid(&d, &f0), -EBADMSG);
 	cr_assert_eq(f0.volume, 7);
 	struct afs_callback c0 = {7, 7, 7};
-	rx_dec_init(&d, v, 11);
+	wire_dec_init(&d, v, 11);
 	cr_assert_eq(afs_dec_callback(&d, &c0), -EBADMSG);
 	cr_assert_eq(c0.version, 7);
 	struct afs_volsync v0 = {.creation = 7};
-	rx_dec_init(&d, v, 23);
+	wire_dec_init(&d, v, 23);
 	cr_assert_eq(afs_dec_volsync(&d, &v0), -EBADMSG);
 	cr_assert_eq(v0.creation, 7);
 	struct afs_store_status s0 = {.mask = 7};
-	rx_dec_init(&d, v, 23);
+	wire_dec_init(&d, v, 23);
 	cr_assert_eq(afs_dec_store_status(&d, &s0), -EBADMSG);
 	cr_assert_eq(s0.mask, 7);
 }
@@ -211,15 +212,15 @@ Test(afs_xdr, uvldbentry_openafs)
 {
 	static uint8_t v[AFS_UVLDBENTRY_WORDS * 4];
 	static struct afs_uvldbentry u;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 	const uint8_t node[6] = {0x01, 0x02, 0x03, 0xa4, 0xb5, 0xc6};
 
 	cr_assert_eq(sizeof(v), 1048);
 	EXPAND(v, uvldb_words);
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_str_eq(u.name, "root.cell");
 	cr_assert_eq(u.nservers, 2);
 	cr_assert_eq(u.server_number[0].time_low, 0x00112233);
@@ -243,10 +244,10 @@ Test(afs_xdr, uvldbentry_openafs)
 	cr_assert_eq(u.spares[0], 0x22);
 	cr_assert_eq(u.spares[7], 0x99);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_uvldbentry(&e, &u);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 /* nvldbentry: name "user.alice", nServers 1, server 127.0.0.1 partition 1
@@ -262,14 +263,14 @@ Test(afs_xdr, nvldbentry_openafs)
 {
 	uint8_t v[AFS_NVLDBENTRY_WORDS * 4];
 	struct afs_nvldbentry n;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	cr_assert_eq(sizeof(v), 476);
 	EXPAND(v, nvldb_words);
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_nvldbentry(&d, &n), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_str_eq(n.name, "user.alice");
 	cr_assert_eq(n.nservers, 1);
 	cr_assert_eq(n.server_number[0], 0x7f000001);
@@ -279,50 +280,50 @@ Test(afs_xdr, nvldbentry_openafs)
 	cr_assert_eq(n.clone_id, 4);
 	cr_assert_eq(n.flags, AFS_VLF_RWEXISTS);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_nvldbentry(&e, &n);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(afs_xdr, vldbentry_hostile)
 {
 	static uint8_t v[AFS_UVLDBENTRY_WORDS * 4];
 	static struct afs_uvldbentry u;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	EXPAND(v, uvldb_words);
 	memset(&u, 0x5a, sizeof(u));
 
 	/* truncated anywhere */
 	for (size_t n = 0; n < sizeof(v); n += 52) {
-		rx_dec_init(&d, v, n);
+		wire_dec_init(&d, v, n);
 		cr_assert_eq(afs_dec_uvldbentry(&d, &u), -EBADMSG, "len %zu", n);
 	}
-	rx_dec_init(&d, v, sizeof(v) - 1);
+	wire_dec_init(&d, v, sizeof(v) - 1);
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), -EBADMSG);
 
 	/* a name without its NUL */
 	for (int i = 0; i < AFS_VL_MAXNAMELEN; i++)
-		rx_put_be32(v + 4 * i, 'x');
-	rx_dec_init(&d, v, sizeof(v));
+		put_be32(v + 4 * i, 'x');
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), -EBADMSG);
-	rx_put_be32(v + 4 * 64, 0xffffff00); /* the low byte counts: a NUL */
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 64, 0xffffff00); /* the low byte counts: a NUL */
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), 0);
 	cr_assert_eq(strlen(u.name), 64);
 	memset(&u, 0x5a, sizeof(u));
 
 	/* nServers beyond the arrays, or negative */
-	rx_put_be32(v + 4 * 65, 14);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 65, 14);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), -EBADMSG);
-	rx_put_be32(v + 4 * 65, 0xffffffff);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 65, 0xffffffff);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), -EBADMSG);
-	rx_put_be32(v + 4 * 65, 13);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 65, 13);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uvldbentry(&d, &u), 0);
 	cr_assert_eq(u.nservers, 13);
 
@@ -330,16 +331,16 @@ Test(afs_xdr, vldbentry_hostile)
 	struct afs_nvldbentry n, keep;
 	memset(&n, 0x5a, sizeof(n));
 	keep = n;
-	rx_dec_init(&d, v, 100);
+	wire_dec_init(&d, v, 100);
 	cr_assert_eq(afs_dec_nvldbentry(&d, &n), -EBADMSG);
 	cr_assert_arr_eq(&n, &keep, sizeof(n));
 
 	/* an encoder cannot be asked for a name without a NUL */
 	memset(u.name, 'y', sizeof(u.name));
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_uvldbentry(&e, &u);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
 }
 
 /* ListAddrByAttributes {Mask VLADDR_UUID, 0, 0, 0, uuid deadbeef-1234-5678-
@@ -357,20 +358,20 @@ Test(afs_xdr, list_addr_by_attributes_openafs)
 	    .uuid = {0xdeadbeef, 0x1234, 0x5678, 0x9a, 0xbc, {0xde, 0xf0, 0x12, 0x34, 0x56, 0x78}},
 	};
 	struct afs_list_addr_by_attributes b;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	EXPAND(v, laba_words);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_list_addr_by_attributes(&e, &a);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_list_addr_by_attributes(&d, &b), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_arr_eq(&b, &a, sizeof(a)); /* no padding in these structs */
-	rx_dec_init(&d, v, sizeof(v) - 4);
+	wire_dec_init(&d, v, sizeof(v) - 4);
 	cr_assert_eq(afs_dec_list_addr_by_attributes(&d, &b), -EBADMSG);
 }
 
@@ -385,13 +386,13 @@ Test(afs_xdr, get_addrs_u_reply_openafs)
 {
 	uint8_t v[16 * 4];
 	static struct afs_vl_addrs r;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	EXPAND(v, addrs_words);
-	rx_dec_init(&d, v, sizeof(v));
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_vl_addrs(&d, &r), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_eq(r.uuid.time_low, 1);
 	cr_assert_eq(r.uuid.node[5], 9);
 	cr_assert_eq(r.uniquifier, 3);
@@ -400,27 +401,27 @@ Test(afs_xdr, get_addrs_u_reply_openafs)
 	cr_assert_eq(r.addrs[0], 0x7f000001);
 	cr_assert_eq(r.addrs[1], 0x0a000002);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_vl_addrs(&e, &r);
 	assert_encodes_to(&e, v, sizeof(v));
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* a count over bulkaddrs<500>, or beyond the bytes sent */
-	rx_put_be32(v + 4 * 13, 501);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 13, 501);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_vl_addrs(&d, &r), -EBADMSG);
-	rx_put_be32(v + 4 * 13, 3);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 13, 3);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_vl_addrs(&d, &r), -EBADMSG);
-	rx_put_be32(v + 4 * 13, 0xffffffff);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 13, 0xffffffff);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_vl_addrs(&d, &r), -EBADMSG);
 
 	r.naddrs = 501;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_vl_addrs(&e, &r);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
 }
 
 Test(afs_xdr, uuid_zero_extended_reads_the_same)
@@ -428,12 +429,12 @@ Test(afs_xdr, uuid_zero_extended_reads_the_same)
 	/* kAFS writes the char fields zero-extended; only the low byte counts */
 	uint8_t v[AFS_UUID_WORDS * 4] = {0};
 	struct afs_uuid u;
-	struct rx_dec d;
+	struct wire_dec d;
 
-	rx_put_be32(v + 4 * 1, 0xabcd1234); /* u_short in a whole unit */
-	rx_put_be32(v + 4 * 3, 0x000000f0);
-	rx_put_be32(v + 4 * 10, 0x12345680);
-	rx_dec_init(&d, v, sizeof(v));
+	put_be32(v + 4 * 1, 0xabcd1234); /* u_short in a whole unit */
+	put_be32(v + 4 * 3, 0x000000f0);
+	put_be32(v + 4 * 10, 0x12345680);
+	wire_dec_init(&d, v, sizeof(v));
 	cr_assert_eq(afs_dec_uuid(&d, &u), 0);
 	cr_assert_eq(u.time_mid, 0x1234);
 	cr_assert_eq(u.clock_seq_hi_and_reserved, 0xf0);

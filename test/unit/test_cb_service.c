@@ -17,6 +17,7 @@
 #include "afs_rx/cb_service.h"
 #include "afs_rx/rx_transport.h"
 #include "evloop/evloop.h"
+#include "test/lib/afs_server_enc.h"
 
 static const struct afs_uuid test_uuid = {
     .time_low = 0x01020304,
@@ -81,19 +82,19 @@ Test(cb_request, too_many_fids)
 
 Test(cb_request, uuid_requests_and_empty_ones)
 {
-	struct rx_enc e;
+	struct wire_enc e;
 	struct cb_request in = {.op = AFSCB_INITCALLBACKSTATE3, .uuid = test_uuid}, out;
 	static const uint32_t empty_ops[] = {AFSCB_INITCALLBACKSTATE, AFSCB_PROBE, AFSCB_WHOAREYOU,
 					     AFSCB_TELLMEABOUTYOURSELF};
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	cb_request_encode(&e, &in);
 	cr_assert_eq(e.len, 4 + 4 * AFS_UUID_WORDS);
 	cr_assert_eq(cb_request_decode(e.buf, e.len, &out), 0);
 	cr_assert_eq(out.op, AFSCB_INITCALLBACKSTATE3);
 	cr_assert(memcmp(&out.uuid, &test_uuid, sizeof(test_uuid)) == 0);
 	cr_assert_eq(cb_request_decode(e.buf, e.len - 1, &out), -EBADMSG);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	for (size_t i = 0; i < sizeof(empty_ops) / sizeof(empty_ops[0]); i++) {
 		uint8_t b[8], *p = b;
 
@@ -117,28 +118,28 @@ Test(cb_request, unknown_opcode)
 
 Test(cb_reply, tell_me_about_yourself_layout)
 {
-	struct rx_enc e, u;
+	struct wire_enc e, u;
 
-	rx_enc_init(&e);
-	rx_enc_init(&u);
+	wire_enc_init(&e);
+	wire_enc_init(&u);
 	cb_enc_tell_me_reply(&e, &test_uuid);
 	afs_enc_uuid(&u, &test_uuid);
 	/* numberOfInterfaces, uuid, addr_in[32], subnetmask[32], mtu[32],
 	 * then Capabilities: count 1, ERRORTRANS. */
 	cr_assert_eq(e.len, 4 * (1 + AFS_UUID_WORDS + 96 + 1 + 1));
-	cr_assert_eq(rx_get_be32(e.buf), 0);
+	cr_assert_eq(get_be32(e.buf), 0);
 	cr_assert_arr_eq(e.buf + 4, u.buf, u.len);
 	for (size_t off = 4 + u.len; off < 4 * (1 + AFS_UUID_WORDS + 96); off += 4)
-		cr_assert_eq(rx_get_be32(e.buf + off), 0);
-	cr_assert_eq(rx_get_be32(e.buf + e.len - 8), 1);
-	cr_assert_eq(rx_get_be32(e.buf + e.len - 4), CLIENT_CAPABILITY_ERRORTRANS);
-	rx_enc_free(&e);
+		cr_assert_eq(get_be32(e.buf + off), 0);
+	cr_assert_eq(get_be32(e.buf + e.len - 8), 1);
+	cr_assert_eq(get_be32(e.buf + e.len - 4), CLIENT_CAPABILITY_ERRORTRANS);
+	wire_enc_free(&e);
 	/* WhoAreYou: the interfaceAddr alone. */
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	cb_enc_interface_addr(&e, &test_uuid);
 	cr_assert_eq(e.len, 4 * (1 + AFS_UUID_WORDS + 96));
-	rx_enc_free(&e);
-	rx_enc_free(&u);
+	wire_enc_free(&e);
+	wire_enc_free(&u);
 }
 
 /* ---- the service, called over loopback as a fileserver calls it ------------------------------ */
@@ -189,17 +190,17 @@ static struct rx_endpoint *loopback_endpoint(void)
 static int cb_call(struct rx_endpoint *fs, const struct sockaddr_storage *cm, socklen_t len,
 		   const struct cb_request *req, uint8_t *buf, size_t buflen, ssize_t *got, int32_t *code)
 {
-	struct rx_enc e;
+	struct wire_enc e;
 	struct rx_call *call;
 	int err;
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	cb_request_encode(&e, req);
 	call =
 	    rx_call_begin(fs, (const struct sockaddr *)cm, len, AFS_CB_SERVICE, NULL, evloop_deadline_ms(5000), &err);
 	cr_assert_not_null(call);
 	cr_assert_eq(rx_call_send(call, e.buf, e.len, true), 0);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	*got = rx_call_recv(call, buf, buflen);
 	return rx_call_end(call, code);
 }
@@ -226,7 +227,7 @@ Test(cb_service, answers_a_fileserver)
 	req = (struct cb_request){.op = AFSCB_TELLMEABOUTYOURSELF};
 	cr_assert_eq(cb_call(fs, &addr, len, &req, buf, sizeof(buf), &got, &code), 0);
 	cr_assert_eq(got, 440);
-	cr_assert_eq(rx_get_be32(buf + 436), CLIENT_CAPABILITY_ERRORTRANS);
+	cr_assert_eq(get_be32(buf + 436), CLIENT_CAPABILITY_ERRORTRANS);
 
 	req = (struct cb_request){.op = AFSCB_INITCALLBACKSTATE3, .uuid = test_uuid};
 	cr_assert_eq(cb_call(fs, &addr, len, &req, buf, sizeof(buf), &got, &code), 0);

@@ -77,21 +77,21 @@ static void check_vector(const char *hex, const struct ceph_addrvec *want)
 	uint8_t wire[256];
 	size_t n = unhex(hex, wire, sizeof(wire));
 	struct ceph_addrvec got;
-	struct ceph_dec d;
-	struct ceph_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
-	ceph_dec_init(&d, wire, n);
+	wire_dec_init(&d, wire, n);
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &got), 0);
-	cr_assert_eq(ceph_dec_left(&d), 0);
+	cr_assert_eq(wire_dec_left(&d), 0);
 	cr_assert_eq(got.n, want->n);
 	for (unsigned i = 0; i < got.n; i++)
 		assert_addr_eq(&got.v[i], &want->v[i]);
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(ceph_entity_addrvec_encode(&e, want), 0);
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, wire, n), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(ceph_addr_wire, monmaptool_ipv4_vector)
@@ -116,15 +116,15 @@ Test(ceph_addr_wire, single_address_and_blank)
 {
 	struct ceph_entity_addr a, b;
 	struct ceph_addrvec v;
-	struct ceph_dec d;
-	struct ceph_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	/* A blank address is 28 bytes of sockaddr, family 0 (Ceph and the
 	 * kernel both size an unknown family as their sockaddr union). */
 	memset(&a, 0, sizeof(a));
 	a.type = CEPH_ADDR_ANY;
 	a.nonce = 0x01020304;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(ceph_entity_addr_encode(&e, &a), 0);
 	cr_assert_eq(e.len, 1 + 6 + 12 + 28);
 	cr_assert_eq(e.buf[0], 1);
@@ -134,20 +134,20 @@ Test(ceph_addr_wire, single_address_and_blank)
 	cr_assert_eq(e.buf[7], 3);
 	cr_assert_eq(e.buf[11], 4);
 	cr_assert_eq(e.buf[15], 28);
-	ceph_dec_init(&d, e.buf, e.len);
+	wire_dec_init(&d, e.buf, e.len);
 	cr_assert_eq(ceph_entity_addr_decode(&d, &b), 0);
 	assert_addr_eq(&a, &b);
 
 	/* An addrvec may be a bare address (marker 1). */
-	ceph_dec_init(&d, e.buf, e.len);
+	wire_dec_init(&d, e.buf, e.len);
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), 0);
 	cr_assert_eq(v.n, 1);
 	assert_addr_eq(&v.v[0], &a);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* elen 0 is a blank address too. */
 	uint8_t z[] = {1, 1, 1, 12, 0, 0, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0};
-	ceph_dec_init(&d, z, sizeof(z));
+	wire_dec_init(&d, z, sizeof(z));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &b), 0);
 	cr_assert_eq(b.type, CEPH_ADDR_MSGR2);
 	cr_assert_eq(b.nonce, 9);
@@ -160,13 +160,13 @@ Test(ceph_addr_wire, newer_struct_version_extra_bytes_are_skipped)
 	uint8_t w[] = {1, 2,	1,    31, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 16,	 0,    0,    0,	  2,
 		       0, 0x0c, 0xe4, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0x77};
 	struct ceph_entity_addr a, want;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	set_in4(&want, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 5);
-	ceph_dec_init(&d, w, sizeof(w));
+	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &a), 0);
 	assert_addr_eq(&a, &want);
-	cr_assert_eq(ceph_dec_left(&d), 1);
+	cr_assert_eq(wire_dec_left(&d), 1);
 }
 
 Test(ceph_addr_wire, legacy_form)
@@ -174,7 +174,7 @@ Test(ceph_addr_wire, legacy_form)
 	uint8_t w[1 + 3 + 4 + 128];
 	struct ceph_entity_addr a, want;
 	struct ceph_addrvec v;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	memset(w, 0, sizeof(w));
 	w[4] = 42; /* nonce */
@@ -187,11 +187,11 @@ Test(ceph_addr_wire, legacy_form)
 	w[14] = 1;
 	w[15] = 2;
 	set_in4(&want, CEPH_ADDR_LEGACY, "192.168.1.2", 6789, 42);
-	ceph_dec_init(&d, w, sizeof(w));
+	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &a), 0);
 	assert_addr_eq(&a, &want);
-	cr_assert_eq(ceph_dec_left(&d), 0);
-	ceph_dec_init(&d, w, sizeof(w));
+	cr_assert_eq(wire_dec_left(&d), 0);
+	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), 0);
 	cr_assert_eq(v.n, 1);
 	assert_addr_eq(&v.v[0], &want);
@@ -199,7 +199,7 @@ Test(ceph_addr_wire, legacy_form)
 	/* The little-endian family would be a different family: rejected. */
 	w[8] = 2;
 	w[9] = 0;
-	ceph_dec_init(&d, w, sizeof(w));
+	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &a), -EBADMSG);
 }
 
@@ -207,9 +207,9 @@ Test(ceph_addr_wire, encode_rejects_what_it_cannot_say)
 {
 	struct ceph_entity_addr a;
 	struct ceph_addrvec v = {.n = CEPH_ADDRVEC_MAX + 1};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	memset(&a, 0, sizeof(a));
 	a.ss.ss_family = AF_UNIX;
 	cr_assert_eq(ceph_entity_addr_encode(&e, &a), -EINVAL);
@@ -217,21 +217,21 @@ Test(ceph_addr_wire, encode_rejects_what_it_cannot_say)
 	a.type = (enum ceph_addr_type)4;
 	cr_assert_eq(ceph_entity_addr_encode(&e, &a), -EINVAL);
 	cr_assert_eq(ceph_entity_addrvec_encode(&e, &v), -EINVAL);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void decode_bad(const uint8_t *w, size_t n)
 {
 	struct ceph_entity_addr a;
 	struct ceph_addrvec v;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	memset(&a, 0x5a, sizeof(a));
-	ceph_dec_init(&d, w, n);
+	wire_dec_init(&d, w, n);
 	cr_assert_neq(ceph_entity_addr_decode(&d, &a), 0);
 	for (size_t i = 0; i < sizeof(a); i++)
 		cr_assert_eq(((uint8_t *)&a)[i], 0x5a, "output changed on failure");
-	ceph_dec_init(&d, w, n);
+	wire_dec_init(&d, w, n);
 	cr_assert_neq(ceph_entity_addrvec_decode(&d, &v), 0);
 }
 
@@ -240,11 +240,11 @@ Test(ceph_addr_wire, malformed_and_truncated)
 	uint8_t w[256];
 	size_t n = unhex(mon_a_hex, w, sizeof(w));
 	struct ceph_addrvec v;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	/* Every truncation of a good vector fails. */
 	for (size_t i = 0; i < n; i++) {
-		ceph_dec_init(&d, w, i);
+		wire_dec_init(&d, w, i);
 		cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), -EBADMSG, "prefix %zu accepted", i);
 	}
 
@@ -283,9 +283,9 @@ Test(ceph_addr_wire, malformed_and_truncated)
 
 	/* Too many addresses for an addrvec. */
 	uint8_t many[] = {2, 5, 0, 0, 0};
-	ceph_dec_init(&d, many, sizeof(many));
+	wire_dec_init(&d, many, sizeof(many));
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), -EBADMSG);
 	uint8_t huge[] = {2, 0xff, 0xff, 0xff, 0xff};
-	ceph_dec_init(&d, huge, sizeof(huge));
+	wire_dec_init(&d, huge, sizeof(huge));
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), -EBADMSG);
 }

@@ -23,7 +23,7 @@
 
 static struct ceph_crypto_key client_key, wrong_key;
 static struct cephx_client c;
-static struct ceph_enc out;
+static struct wire_enc out;
 
 /* Scripted randomness: the u64 values the client will draw, in order. */
 static uint64_t script[8];
@@ -67,13 +67,13 @@ static void init(void)
 		     0);
 	c.random = scripted_random;
 	script_n = script_at = 0;
-	ceph_enc_init(&out);
+	wire_enc_init(&out);
 }
 
 static void fini(void)
 {
 	cephx_client_destroy(&c);
-	ceph_enc_free(&out);
+	wire_enc_free(&out);
 }
 
 TestSuite(cephx, .init = init, .fini = fini);
@@ -248,18 +248,18 @@ Test(cephx, blob_known_answers)
 	assert_bytes(p.data, p.len, (const uint8_t *)"hello", 5, "payload");
 	cephx_plain_free(&p);
 
-	struct ceph_dec d;
-	ceph_dec_init(&d, v_encode_encrypt_16, sizeof(v_encode_encrypt_16));
+	struct wire_dec d;
+	wire_dec_init(&d, v_encode_encrypt_16, sizeof(v_encode_encrypt_16));
 	cr_assert_eq(cephx_decode_decrypt(&client_key, &d, &p), 0);
 	cr_assert_eq(p.len, 16);
-	cr_assert_eq(ceph_dec_left(&d), 0);
+	cr_assert_eq(wire_dec_left(&d), 0);
 	cephx_plain_free(&p);
 }
 
 Test(cephx, wrong_key_is_keyrejected_and_malformed_is_badmsg)
 {
 	struct cephx_plain p;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	cr_assert_eq(cephx_decrypt_enc_bl(&wrong_key, v_enc_bl_hello, sizeof(v_enc_bl_hello), &p), -EKEYREJECTED);
 	cr_assert_null(p.buf);
@@ -277,12 +277,12 @@ Test(cephx, wrong_key_is_keyrejected_and_malformed_is_badmsg)
 
 	/* The u32 length says more than there is. */
 	for (size_t cut = 0; cut < sizeof(v_encode_encrypt_16); cut++) {
-		ceph_dec_init(&d, v_encode_encrypt_16, cut);
+		wire_dec_init(&d, v_encode_encrypt_16, cut);
 		cr_assert_eq(cephx_decode_decrypt(&client_key, &d, &p), -EBADMSG, "cut at %zu", cut);
 		cr_assert(d.bad);
 	}
 	static const uint8_t huge[8] = {0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4};
-	ceph_dec_init(&d, huge, sizeof(huge));
+	wire_dec_init(&d, huge, sizeof(huge));
 	cr_assert_eq(cephx_decode_decrypt(&client_key, &d, &p), -EBADMSG);
 }
 
@@ -478,11 +478,11 @@ Test(cephx, pre_nautilus_reply_then_principal_request)
 	assert_out(v_principal_request_osd);
 
 	/* Over MAuth. */
-	struct ceph_enc m;
-	ceph_enc_init(&m);
+	struct wire_enc m;
+	wire_enc_init(&m);
 	cr_assert_eq(cephx_mauth_encode(out.buf, out.len, &m), 0);
 	assert_bytes(m.buf, m.len, v_mauth_principal, sizeof(v_mauth_principal), "MAuth");
-	ceph_enc_free(&m);
+	wire_enc_free(&m);
 
 	struct cephx_mauth_reply r;
 	cr_assert_eq(cephx_mauth_reply_decode(v_mauth_reply, sizeof(v_mauth_reply), &r), 0);

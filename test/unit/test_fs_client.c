@@ -21,6 +21,7 @@
 #include "afs_rx/rx_transport.h"
 #include "afs_rx/vl_client.h"
 #include "evloop/evloop.h"
+#include "test/lib/afs_server_enc.h"
 
 /* What the fake server saw and how it answers. */
 static struct {
@@ -56,7 +57,7 @@ static int32_t serve(struct rx_call *call, void *arg)
 		srv.recv_err = (int)n;
 		return RX_USER_ABORT;
 	}
-	srv.opcode = srv.head_len >= 4 ? rx_get_be32(srv.head) : 0;
+	srv.opcode = srv.head_len >= 4 ? get_be32(srv.head) : 0;
 	if (srv.abort_code)
 		return srv.abort_code;
 	rx_call_send(call, srv.reply, srv.reply_len, true);
@@ -103,7 +104,7 @@ static void teardown(void)
 static void reply_words(const uint32_t *w, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		rx_put_be32(srv.reply + 4 * i, w[i]);
+		put_be32(srv.reply + 4 * i, w[i]);
 	srv.reply_len = 4 * n;
 }
 
@@ -111,15 +112,15 @@ static void reply_words(const uint32_t *w, size_t n)
 static void reply_store(uint64_t size)
 {
 	struct fs_store_reply r = {.status = {.interface_version = 1, .file_type = AFS_FTYPE_FILE, .link_count = 1}};
-	struct rx_enc e;
+	struct wire_enc e;
 
 	r.status.length = (uint32_t)size;
 	r.status.length_hi = (uint32_t)(size >> 32);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_reply(&e, &r);
 	memcpy(srv.reply, e.buf, e.len);
 	srv.reply_len = e.len;
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 struct counter {
@@ -166,12 +167,12 @@ Test(fs_client, store_data64_streams_after_the_fixed_arguments)
 	cr_assert_eq(srv.opcode, AFS_FS_STOREDATA64);
 	cr_assert_eq(srv.total, 64 + len);
 	cr_assert_eq(srv.data_sum, c.sum);
-	cr_assert_eq(rx_get_be32(srv.head + 4), fid.volume);
-	cr_assert_eq(rx_get_be32(srv.head + 16), AFS_SETMODTIME);
-	cr_assert_eq(rx_get_be32(srv.head + 20), 1700000000);
-	cr_assert_eq(rx_get_be32(srv.head + 40 + 4), 100); /* pos */
-	cr_assert_eq(rx_get_be32(srv.head + 48 + 4), len); /* length */
-	cr_assert_eq(rx_get_be32(srv.head + 56 + 4), len + 100);
+	cr_assert_eq(get_be32(srv.head + 4), fid.volume);
+	cr_assert_eq(get_be32(srv.head + 16), AFS_SETMODTIME);
+	cr_assert_eq(get_be32(srv.head + 20), 1700000000);
+	cr_assert_eq(get_be32(srv.head + 40 + 4), 100); /* pos */
+	cr_assert_eq(get_be32(srv.head + 48 + 4), len); /* length */
+	cr_assert_eq(get_be32(srv.head + 56 + 4), len + 100);
 
 	/* a zero-length store (a truncation) sends the arguments alone */
 	reply_store(5);
@@ -241,13 +242,13 @@ Test(fs_client, replies_must_be_exact)
 	/* a bulk reply for one FID when two were asked */
 	{
 		struct fs_bulk_status_reply one = {.n = 1, .status = {{.interface_version = 1, .file_type = 1}}};
-		struct rx_enc e;
+		struct wire_enc e;
 
-		rx_enc_init(&e);
+		wire_enc_init(&e);
 		fs_enc_bulk_status_reply(&e, &one);
 		memcpy(srv.reply, e.buf, e.len);
 		srv.reply_len = e.len;
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 	}
 	cr_assert_eq(fs_inline_bulk_status(client, SADDR, fids, 2, &bulk, DEADLINE, &code), -EBADMSG);
 	cr_assert_eq(srv.opcode, AFS_FS_INLINEBULKSTATUS);
@@ -290,46 +291,46 @@ Test(fs_client, get_volume_status_and_vl_get_addrs_u)
 	static struct fs_volume_status_reply vs;
 	static struct afs_vl_addrs addrs;
 	struct afs_list_addr_by_attributes attr = {.mask = AFS_VLADDR_UUID, .uuid = {.time_low = 0x11223344}};
-	struct rx_enc e;
+	struct wire_enc e;
 	int32_t code;
 
 	vs.status.vid = 536870918;
 	vs.status.online = 1;
 	strcpy(vs.name, "test");
 	strcpy(vs.motd, "hi");
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_volume_status_reply(&e, &vs);
 	memcpy(srv.reply, e.buf, e.len);
 	srv.reply_len = e.len;
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	memset(&vs, 0, sizeof(vs));
 	cr_assert_eq(fs_get_volume_status(client, SADDR, 536870918, &vs, DEADLINE, &code), 0);
 	cr_assert_str_eq(vs.name, "test");
 	cr_assert_str_eq(vs.motd, "hi");
 	cr_assert_eq(vs.status.online, 1);
 	cr_assert_eq(srv.opcode, AFS_FS_GETVOLUMESTATUS);
-	cr_assert_eq(rx_get_be32(srv.head + 4), 536870918);
+	cr_assert_eq(get_be32(srv.head + 4), 536870918);
 
 	addrs = (struct afs_vl_addrs){.uuid = {.time_low = 0x11223344}, .uniquifier = 2, .nentries = 2, .naddrs = 2};
 	addrs.addrs[0] = 0x7f000001;
 	addrs.addrs[1] = 0x7f010001;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_vl_addrs(&e, &addrs);
 	memcpy(srv.reply, e.buf, e.len);
 	srv.reply_len = e.len;
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	memset(&addrs, 0, sizeof(addrs));
 	cr_assert_eq(vl_get_addrs_u(client, SADDR, &attr, &addrs, DEADLINE, &code), 0);
 	cr_assert_eq(srv.opcode, VLGETADDRSU);
 	cr_assert_eq(srv.total, 4 + 4 * 15);
-	cr_assert_eq(rx_get_be32(srv.head + 4), AFS_VLADDR_UUID);
-	cr_assert_eq(rx_get_be32(srv.head + 20), 0x11223344);
+	cr_assert_eq(get_be32(srv.head + 4), AFS_VLADDR_UUID);
+	cr_assert_eq(get_be32(srv.head + 20), 0x11223344);
 	cr_assert_eq(addrs.naddrs, 2);
 	cr_assert_eq(addrs.addrs[1], 0x7f010001);
 	cr_assert_eq(addrs.uuid.time_low, 0x11223344);
 
 	/* a count beyond what came: refused, nothing copied out */
-	rx_put_be32(srv.reply + 4 * 13, 3);
+	put_be32(srv.reply + 4 * 13, 3);
 	memset(&addrs, 0x5a, sizeof(addrs));
 	cr_assert_eq(vl_get_addrs_u(client, SADDR, &attr, &addrs, DEADLINE, &code), -EBADMSG);
 	cr_assert_eq(addrs.naddrs, 0x5a5a5a5a);

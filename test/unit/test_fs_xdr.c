@@ -20,6 +20,7 @@
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/fs_xdr.h"
+#include "test/lib/afs_server_enc.h"
 
 /* ---- building vectors ------------------------------------------------------------------------------------ */
 
@@ -31,7 +32,7 @@ struct vec {
 static void w(struct vec *v, uint32_t x)
 {
 	cr_assert_leq(v->len + 4, sizeof(v->b));
-	rx_put_be32(v->b + v->len, x);
+	put_be32(v->b + v->len, x);
 	v->len += 4;
 }
 
@@ -41,8 +42,8 @@ static void ws(struct vec *v, const char *s)
 
 	w(v, (uint32_t)n);
 	memcpy(v->b + v->len, s, n);
-	memset(v->b + v->len + n, 0, rx_xdr_pad(n));
-	v->len += n + rx_xdr_pad(n);
+	memset(v->b + v->len + n, 0, xdr_pad(n));
+	v->len += n + xdr_pad(n);
 }
 
 /* An AFSFetchStatus: word i is base + i, except InterfaceVersion, FileType
@@ -74,9 +75,9 @@ static void assert_status(const struct afs_fetch_status *st, uint32_t base, uint
 	cr_assert_eq(st->error_code, 0);
 }
 
-static void assert_encodes_to(const struct rx_enc *e, const struct vec *v)
+static void assert_encodes_to(const struct wire_enc *e, const struct vec *v)
 {
-	cr_assert_eq(rx_enc_error(e), 0);
+	cr_assert_eq(wire_enc_error(e), 0);
 	cr_assert_eq(e->len, v->len, "encoded %zu bytes, want %zu", e->len, v->len);
 	cr_assert_arr_eq(e->buf, v->b, v->len);
 }
@@ -150,7 +151,7 @@ Test(fs_xdr, store_reply)
 {
 	static struct vec v;
 	struct fs_store_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	v.len = 0;
 	wstatus(&v, 0x100, 1, AFS_FTYPE_FILE, 0);
@@ -160,19 +161,19 @@ Test(fs_xdr, store_reply)
 	assert_status(&r.status, 0x100, AFS_FTYPE_FILE);
 	cr_assert_eq(r.volsync.creation, 0x5f000000);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_store, &v, sizeof(r));
 
 	/* a status kAFS refuses refuses the reply */
-	rx_put_be32(v.b, 2); /* interface version */
+	put_be32(v.b, 2); /* interface version */
 	cr_assert_eq(fs_dec_store_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b, 1);
-	rx_put_be32(v.b + 4, 4); /* file type */
+	put_be32(v.b, 1);
+	put_be32(v.b + 4, 4); /* file type */
 	cr_assert_eq(fs_dec_store_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b + 4, 0);
+	put_be32(v.b + 4, 0);
 	cr_assert_eq(fs_dec_store_reply(v.b, v.len, &r), -EBADMSG);
 }
 
@@ -182,7 +183,7 @@ Test(fs_xdr, create_reply)
 {
 	static struct vec v;
 	struct fs_create_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	v.len = 0;
 	w(&v, 536870915); /* fid */
@@ -206,14 +207,14 @@ Test(fs_xdr, create_reply)
 	cr_assert_eq(r.callback.type, AFSCB_SHARED);
 	cr_assert_eq(r.volsync.creation, 42);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_create_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_create, &v, sizeof(r));
 
 	/* the directory's status is checked too */
-	rx_put_be32(v.b + 12 + 84 + 4, 9);
+	put_be32(v.b + 12 + 84 + 4, 9);
 	cr_assert_eq(fs_dec_create_reply(v.b, v.len, &r), -EBADMSG);
 }
 
@@ -221,7 +222,7 @@ Test(fs_xdr, symlink_reply)
 {
 	static struct vec v;
 	struct fs_create_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	v.len = 0;
 	w(&v, 1);
@@ -240,10 +241,10 @@ Test(fs_xdr, symlink_reply)
 	cr_assert_eq(r.callback.type, 0);
 	cr_assert_eq(r.volsync.creation, 3);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_symlink_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_symlink, &v, sizeof(r));
 
 	/* the two shapes are not interchangeable */
@@ -257,7 +258,7 @@ Test(fs_xdr, link_and_rename_replies)
 	static struct vec v;
 	struct fs_link_reply l;
 	struct fs_rename_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	v.len = 0;
 	wstatus(&v, 0x600, 1, AFS_FTYPE_FILE, 0);
@@ -268,20 +269,20 @@ Test(fs_xdr, link_and_rename_replies)
 	cr_assert_eq(fs_dec_link_reply(v.b, v.len, &l), 0);
 	assert_status(&l.status, 0x600, AFS_FTYPE_FILE);
 	assert_status(&l.dir_status, 0x700, AFS_FTYPE_DIR);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_link_reply(&e, &l);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_link, &v, sizeof(l));
 
 	cr_assert_eq(fs_dec_rename_reply(v.b, v.len, &r), 0);
 	assert_status(&r.old_dir_status, 0x600, AFS_FTYPE_FILE);
 	assert_status(&r.new_dir_status, 0x700, AFS_FTYPE_DIR);
 	cr_assert_eq(r.volsync.creation, 5);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_rename_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_rename, &v, sizeof(r));
 }
 
@@ -315,7 +316,7 @@ Test(fs_xdr, bulk_status_reply)
 {
 	static struct vec v;
 	static struct fs_bulk_status_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	bulk_vector(&v);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), 0);
@@ -332,10 +333,10 @@ Test(fs_xdr, bulk_status_reply)
 	cr_assert_eq(r.callback[1].type, 0);
 	cr_assert_eq(r.volsync.creation, 77);
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_bulk_status_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	bulk_nfids = 3;
 	assert_strict(dec_bulk, &v, sizeof(r));
 }
@@ -357,33 +358,33 @@ Test(fs_xdr, bulk_status_hostile)
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 51, &r), -EBADMSG);
 
 	/* callback count different from the status count */
-	rx_put_be32(v.b + cb_count_at, 2);
+	put_be32(v.b + cb_count_at, 2);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + cb_count_at, 0);
+	put_be32(v.b + cb_count_at, 0);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + cb_count_at, 0xffffffff);
+	put_be32(v.b + cb_count_at, 0xffffffff);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + cb_count_at, 3);
+	put_be32(v.b + cb_count_at, 3);
 
 	/* status counts over AFSCBMAX, or beyond the bytes sent */
-	rx_put_be32(v.b, 51);
+	put_be32(v.b, 51);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 50, &r), -EBADMSG);
-	rx_put_be32(v.b, 0xffffffff);
+	put_be32(v.b, 0xffffffff);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 50, &r), -EBADMSG);
-	rx_put_be32(v.b, 50);
+	put_be32(v.b, 50);
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 50, &r), -EBADMSG);
-	rx_put_be32(v.b, 3);
+	put_be32(v.b, 3);
 
 	/* an entry that is neither usable nor an inline error */
-	rx_put_be32(v.b + 4 + 84 + 80, 0); /* entry 1 loses its error code */
+	put_be32(v.b + 4 + 84 + 80, 0); /* entry 1 loses its error code */
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + 4 + 84 + 80, VNOVNODE);
-	rx_put_be32(v.b + 4 + 4, 7); /* entry 0: no such file type */
+	put_be32(v.b + 4 + 84 + 80, VNOVNODE);
+	put_be32(v.b + 4 + 4, 7); /* entry 0: no such file type */
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + 4 + 4, AFS_FTYPE_DIR);
-	rx_put_be32(v.b + 4, 3); /* entry 0: another interface version */
+	put_be32(v.b + 4 + 4, AFS_FTYPE_DIR);
+	put_be32(v.b + 4, 3); /* entry 0: another interface version */
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), -EBADMSG);
-	rx_put_be32(v.b + 4, 1);
+	put_be32(v.b + 4, 1);
 	cr_assert_arr_eq(&r, &keep, sizeof(r));
 	cr_assert_eq(fs_dec_bulk_status_reply(v.b, v.len, 3, &r), 0);
 
@@ -435,7 +436,7 @@ Test(fs_xdr, volume_status_reply)
 {
 	static struct vec v;
 	static struct fs_volume_status_reply r;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	volstat_vector(&v);
 	cr_assert_eq(fs_dec_volume_status_reply(v.b, v.len, &r), 0);
@@ -454,10 +455,10 @@ Test(fs_xdr, volume_status_reply)
 	cr_assert_str_eq(r.offline_msg, "");
 	cr_assert_str_eq(r.motd, "back at 5");
 
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_volume_status_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_volstat, &v, sizeof(r));
 }
 
@@ -473,20 +474,20 @@ Test(fs_xdr, volume_status_hostile)
 	volstat_vector(&v);
 
 	/* a flag char sign-extended by xdr_char reads as its low byte */
-	rx_put_be32(v.b + 8, 0xffffff81);
+	put_be32(v.b + 8, 0xffffff81);
 	cr_assert_eq(fs_dec_volume_status_reply(v.b, v.len, &r), 0);
 	cr_assert_eq(r.status.online, 0x81);
-	rx_put_be32(v.b + 8, 1);
+	put_be32(v.b + 8, 1);
 	memset(&r, 0x5a, sizeof(r));
 
 	/* a name length over AFSNAMEMAX, huge, or past the end */
-	rx_put_be32(v.b + name_at, 257);
+	put_be32(v.b + name_at, 257);
 	cr_assert_eq(fs_dec_volume_status_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b + name_at, 0xfffffffc);
+	put_be32(v.b + name_at, 0xfffffffc);
 	cr_assert_eq(fs_dec_volume_status_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b + name_at, 200);
+	put_be32(v.b + name_at, 200);
 	cr_assert_eq(fs_dec_volume_status_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b + name_at, 12);
+	put_be32(v.b + name_at, 12);
 
 	/* a NUL inside a string */
 	v.b[name_at + 4 + 3] = 0;
@@ -524,7 +525,7 @@ Test(fs_xdr, capabilities_reply)
 {
 	static struct vec v;
 	struct fs_capabilities r, keep;
-	struct rx_enc e;
+	struct wire_enc e;
 
 	/* what OpenAFS 1.8's fileserver sends: one word */
 	v.len = 0;
@@ -533,10 +534,10 @@ Test(fs_xdr, capabilities_reply)
 	cr_assert_eq(fs_dec_capabilities_reply(v.b, v.len, &r), 0);
 	cr_assert_eq(r.n, 1);
 	cr_assert_eq(r.words[0], 7);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_capabilities_reply(&e, &r);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	assert_strict(dec_caps, &v, sizeof(r));
 
 	/* none */
@@ -556,20 +557,20 @@ Test(fs_xdr, capabilities_reply)
 	memset(&r, 0x5a, sizeof(r));
 	keep = r;
 	w(&v, 0);
-	rx_put_be32(v.b, AFS_CAPABILITIES_MAX + 1);
+	put_be32(v.b, AFS_CAPABILITIES_MAX + 1);
 	cr_assert_eq(fs_dec_capabilities_reply(v.b, v.len, &r), -EBADMSG);
-	rx_put_be32(v.b, 0xffffffff);
+	put_be32(v.b, 0xffffffff);
 	cr_assert_eq(fs_dec_capabilities_reply(v.b, v.len, &r), -EBADMSG);
 	v.len = 8;
-	rx_put_be32(v.b, 2);
+	put_be32(v.b, 2);
 	cr_assert_eq(fs_dec_capabilities_reply(v.b, v.len, &r), -EBADMSG);
 	cr_assert_arr_eq(&r, &keep, sizeof(r));
 
 	r.n = AFS_CAPABILITIES_MAX + 1;
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_capabilities_reply(&e, &r);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
 }
 
 Test(fs_xdr, empty_reply)
@@ -607,7 +608,7 @@ static void wss(struct vec *v, const struct afs_store_status *s)
 Test(fs_xdr, requests)
 {
 	static struct vec v;
-	struct rx_enc e;
+	struct wire_enc e;
 	struct afs_fid fids[2] = {dir, file};
 	struct afs_callback cbs[2] = {{1, 100, 1}, {1, 200, 2}};
 
@@ -622,19 +623,19 @@ Test(fs_xdr, requests)
 	w(&v, 3 << 20); /* length */
 	w(&v, 1);
 	w(&v, (3 << 20) + 2); /* file length */
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_data64(&e, &file, &mode644, 0x100000002ULL, 3 << 20, 0x100000002ULL + (3 << 20));
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 135);
 	wfid(&v, &file);
 	wss(&v, &mode644);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_store_status(&e, &file, &mode644);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* CreateFile and MakeDir: string Name<256> between fid and status */
 	for (int op = 0; op < 2; op++) {
@@ -643,25 +644,25 @@ Test(fs_xdr, requests)
 		wfid(&v, &dir);
 		ws(&v, "hello.txt");
 		wss(&v, &mode644);
-		rx_enc_init(&e);
+		wire_enc_init(&e);
 		fs_enc_create(&e, op ? AFS_FS_MAKEDIR : AFS_FS_CREATEFILE, &dir, "hello.txt", &mode644);
 		assert_encodes_to(&e, &v);
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 	}
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_create(&e, AFS_FS_LINK, &dir, "x", &mode644);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
 
 	for (int op = 0; op < 2; op++) {
 		v.len = 0;
 		w(&v, op ? 142 : 136);
 		wfid(&v, &dir);
 		ws(&v, "abcd");
-		rx_enc_init(&e);
+		wire_enc_init(&e);
 		fs_enc_remove(&e, op ? AFS_FS_REMOVEDIR : AFS_FS_REMOVEFILE, &dir, "abcd");
 		assert_encodes_to(&e, &v);
-		rx_enc_free(&e);
+		wire_enc_free(&e);
 	}
 
 	v.len = 0;
@@ -670,10 +671,10 @@ Test(fs_xdr, requests)
 	ws(&v, "a");
 	wfid(&v, &file);
 	ws(&v, "bb");
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_rename(&e, &dir, "a", &file, "bb");
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 139);
@@ -681,30 +682,30 @@ Test(fs_xdr, requests)
 	ws(&v, "ln");
 	ws(&v, "../target/x");
 	wss(&v, &mode644);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_symlink(&e, &dir, "ln", "../target/x", &mode644);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 140);
 	wfid(&v, &dir);
 	ws(&v, "hard");
 	wfid(&v, &file);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_link(&e, &dir, "hard", &file);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 65536);
 	w(&v, 2);
 	wfid(&v, &dir);
 	wfid(&v, &file);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_inline_bulk_status(&e, fids, 2);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 147);
@@ -717,81 +718,81 @@ Test(fs_xdr, requests)
 		w(&v, cbs[i].expiration_time);
 		w(&v, cbs[i].type);
 	}
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_give_up_callbacks(&e, fids, cbs, 2);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 	v.len = 0;
 	w(&v, 147);
 	w(&v, 1);
 	wfid(&v, &dir);
 	w(&v, 0);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_give_up_callbacks(&e, fids, NULL, 1);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 149);
 	w(&v, 536870918);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_get_volume_status(&e, 536870918);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 
 	v.len = 0;
 	w(&v, 65540);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_get_capabilities(&e);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(fs_xdr, request_bounds)
 {
 	static char name[AFS_NAMEMAX + 2], path[AFS_PATHMAX + 2];
 	static struct afs_fid fids[AFS_CBMAX + 1];
-	struct rx_enc e;
+	struct wire_enc e;
 
 	memset(name, 'n', AFS_NAMEMAX);
 	memset(path, 'p', AFS_PATHMAX);
 
 	/* at the bounds */
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_create(&e, AFS_FS_CREATEFILE, &dir, name, &mode644);
 	fs_enc_symlink(&e, &dir, name, path, &mode644);
 	fs_enc_inline_bulk_status(&e, fids, AFS_CBMAX);
 	fs_enc_give_up_callbacks(&e, fids, NULL, AFS_CBMAX);
-	cr_assert_eq(rx_enc_error(&e), 0);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), 0);
+	wire_enc_free(&e);
 
 	/* one over */
 	name[AFS_NAMEMAX] = 'n';
 	path[AFS_PATHMAX] = 'p';
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	fs_enc_create(&e, AFS_FS_MAKEDIR, &dir, name, &mode644);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
-	rx_enc_init(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
+	wire_enc_init(&e);
 	fs_enc_rename(&e, &dir, "a", &dir, name);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
-	rx_enc_init(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
+	wire_enc_init(&e);
 	fs_enc_symlink(&e, &dir, "ln", path, &mode644);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
-	rx_enc_init(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
+	wire_enc_init(&e);
 	fs_enc_inline_bulk_status(&e, fids, AFS_CBMAX + 1);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
-	rx_enc_init(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
+	wire_enc_init(&e);
 	fs_enc_inline_bulk_status(&e, fids, 0);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
-	rx_enc_init(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
+	wire_enc_init(&e);
 	fs_enc_give_up_callbacks(&e, fids, NULL, AFS_CBMAX + 1);
-	cr_assert_eq(rx_enc_error(&e), -EINVAL);
-	rx_enc_free(&e);
+	cr_assert_eq(wire_enc_error(&e), -EINVAL);
+	wire_enc_free(&e);
 }
 
 /* ---- AFSFetchVolumeStatus alone ------------------------------------------------------------------------------ */
@@ -802,8 +803,8 @@ Test(fs_xdr, fetch_volume_status_type)
 	struct afs_fetch_volume_status s = {
 	    .vid = 7, .parent_id = 8, .online = 1, .in_service = 0x80, .type = 0, .max_quota = -2};
 	struct afs_fetch_volume_status t, keep;
-	struct rx_dec d;
-	struct rx_enc e;
+	struct wire_dec d;
+	struct wire_enc e;
 
 	v.len = 0;
 	w(&v, 7);
@@ -818,18 +819,18 @@ Test(fs_xdr, fetch_volume_status_type)
 	w(&v, 0);
 	w(&v, 0);
 	w(&v, 0);
-	rx_enc_init(&e);
+	wire_enc_init(&e);
 	afs_enc_fetch_volume_status(&e, &s);
 	assert_encodes_to(&e, &v);
-	rx_enc_free(&e);
-	rx_dec_init(&d, v.b, v.len);
+	wire_enc_free(&e);
+	wire_dec_init(&d, v.b, v.len);
 	cr_assert_eq(afs_dec_fetch_volume_status(&d, &t), 0);
-	cr_assert_eq(rx_dec_finish(&d), 0);
+	cr_assert_eq(wire_dec_finish(&d), 0);
 	cr_assert_arr_eq(&t, &s, sizeof(s));
 	memset(&t, 0x5a, sizeof(t));
 	keep = t;
 	for (size_t n = 0; n < v.len; n++) {
-		rx_dec_init(&d, v.b, n);
+		wire_dec_init(&d, v.b, n);
 		cr_assert_eq(afs_dec_fetch_volume_status(&d, &t), -EBADMSG);
 		cr_assert_arr_eq(&t, &keep, sizeof(t));
 	}

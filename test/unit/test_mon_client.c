@@ -283,18 +283,18 @@ Test(monc, subscriptions_renew_at_half_the_granted_interval)
 
 Test(monc, blocklist_falls_back_to_the_legacy_command)
 {
-	struct ceph_enc ack;
+	struct wire_enc ack;
 	int64_t tid;
 
 	establish(0);
 	tid = monc_blocklist_add(m, "127.0.0.1:0/123", on_done, NULL, 1);
 	cr_assert_gt(tid, 0);
 	cr_assert(memmem(io.sent[io.nsent - 1].front, io.sent[io.nsent - 1].len, "osd blocklist", 13));
-	ceph_enc_init(&ack);
-	ceph_enc_u64(&ack, 0);
-	ceph_enc_u16(&ack, 0xffff);
-	ceph_enc_u64(&ack, 0);
-	ceph_enc_u32(&ack, (uint32_t)-EINVAL);
+	wire_enc_init(&ack);
+	wire_enc_le64(&ack, 0);
+	wire_enc_le16(&ack, 0xffff);
+	wire_enc_le64(&ack, 0);
+	wire_enc_le32(&ack, (uint32_t)-EINVAL);
 	ceph_enc_string(&ack, "unknown command");
 	cr_assert_eq(monc_handle_msg(m, io.open_con[0], CEPH_MSG_MON_COMMAND_ACK, (uint64_t)tid, ack.buf, ack.len, 2),
 		     0);
@@ -307,7 +307,7 @@ Test(monc, blocklist_falls_back_to_the_legacy_command)
 	cr_assert_eq(replies, 1);
 	cr_assert_eq(last_reply.result, -EINVAL);
 	cr_assert_str_eq(last_reply.rs, "unknown command");
-	ceph_enc_free(&ack);
+	wire_enc_free(&ack);
 }
 
 Test(monc, malformed_replies_change_nothing)

@@ -86,7 +86,7 @@ Test(mon_msgs, osdmap_with_hostile_lengths_is_refused)
 
 Test(mon_msgs, subscribe_layout)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	const struct mon_sub_item items[] = {{"monmap", 3, 0}, {"osdmap", 0, CEPH_SUB_ONETIME}};
 	static const uint8_t want[] = {
 	    2, 0, 0, 0,								 /* two items */
@@ -95,24 +95,24 @@ Test(mon_msgs, subscribe_layout)
 	    4, 0, 0, 0, 'h', 'o', 's', 't',
 	};
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(mon_subscribe_encode(&e, items, 2, "host"), 3);
-	cr_assert_eq(ceph_enc_error(&e), 0);
+	cr_assert_eq(wire_enc_error(&e), 0);
 	cr_assert_eq(e.len, sizeof(want));
 	cr_assert_arr_eq(e.buf, want, sizeof(want));
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(mon_msgs, statfs_request_and_reply)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t fsid[16];
 	struct mon_statfs_reply r;
 	uint8_t reply[16 + 8 * 5];
 
 	for (int i = 0; i < 16; i++)
 		fsid[i] = (uint8_t)i;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(mon_statfs_encode(&e, fsid, 3), 2);
 	cr_assert_eq(e.len, 18 + 16 + 1 + 8);
 	cr_assert_eq(e.buf[8], 0xff, "session_mon -1");
@@ -120,7 +120,7 @@ Test(mon_msgs, statfs_request_and_reply)
 	cr_assert_arr_eq(e.buf + 18, fsid, 16);
 	cr_assert_eq(e.buf[34], 1, "has a data pool");
 	cr_assert_eq(e.buf[35], 3);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	memset(reply, 0, sizeof(reply));
 	memcpy(reply, fsid, 16);
@@ -153,41 +153,41 @@ Test(mon_msgs, get_version_reply_with_and_without_oldest)
 
 Test(mon_msgs, command_ack)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	int32_t r;
 	char rs[8];
 
-	ceph_enc_init(&e);
-	ceph_enc_u64(&e, 0);
-	ceph_enc_u16(&e, 0xffff);
-	ceph_enc_u64(&e, 0);
-	ceph_enc_u32(&e, (uint32_t)-22);
+	wire_enc_init(&e);
+	wire_enc_le64(&e, 0);
+	wire_enc_le16(&e, 0xffff);
+	wire_enc_le64(&e, 0);
+	wire_enc_le32(&e, (uint32_t)-22);
 	ceph_enc_string(&e, "blocklisting 1.2.3.4");
-	ceph_enc_u32(&e, 0); /* cmd vector */
+	wire_enc_le32(&e, 0); /* cmd vector */
 	cr_assert_eq(mon_command_ack_decode(e.buf, e.len, &r, rs, sizeof(rs)), 0);
 	cr_assert_eq(r, -22);
 	cr_assert_str_eq(rs, "blockli", "cut to the buffer");
 	cr_assert_eq(mon_command_ack_decode(e.buf, 18 + 4 + 3, &r, rs, sizeof(rs)), -EBADMSG);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(mon_msgs, mosdmap_lists_maps_in_place)
 {
 	size_t len;
 	const uint8_t *m = slurp("osdmap-createsimple3.bin", &len);
-	struct ceph_enc e;
+	struct wire_enc e;
 	struct mosdmap *x = malloc(sizeof(*x));
 	struct osdmap_summary *s = malloc(sizeof(*s));
 	uint8_t fsid[16] = {1};
 
-	ceph_enc_init(&e);
-	ceph_enc_bytes(&e, fsid, 16);
-	ceph_enc_u32(&e, 0); /* no incrementals */
-	ceph_enc_u32(&e, 1);
-	ceph_enc_u32(&e, 1); /* epoch 1 */
+	wire_enc_init(&e);
+	wire_enc_bytes(&e, fsid, 16);
+	wire_enc_le32(&e, 0); /* no incrementals */
+	wire_enc_le32(&e, 1);
+	wire_enc_le32(&e, 1); /* epoch 1 */
 	ceph_enc_blob(&e, m, (uint32_t)len);
-	ceph_enc_u32(&e, 1);
-	ceph_enc_u32(&e, 5);
+	wire_enc_le32(&e, 1);
+	wire_enc_le32(&e, 5);
 	cr_assert_eq(mosdmap_decode(e.buf, e.len, x), 0);
 	cr_assert_eq(x->ninc, 0);
 	cr_assert_eq(x->nfull, 1);
@@ -198,22 +198,22 @@ Test(mon_msgs, mosdmap_lists_maps_in_place)
 	cr_assert_eq(s->pools[0].pg_num, 192);
 	/* A full map's length running past the message. */
 	cr_assert_eq(mosdmap_decode(e.buf, 16 + 4 + 4 + 4 + 4 + 10, x), -EBADMSG);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	free(x);
 	free(s);
 }
 
-static void enc_fsmap_user(struct ceph_enc *e, const char *name, uint32_t name_len_override)
+static void enc_fsmap_user(struct wire_enc *e, const char *name, uint32_t name_len_override)
 {
 	size_t outer, info;
 
-	ceph_enc_u32(e, 12); /* epoch */
+	wire_enc_le32(e, 12); /* epoch */
 	outer = ceph_enc_struct_begin(e, 1, 1);
-	ceph_enc_u32(e, 12);
-	ceph_enc_u32(e, (uint32_t)-1); /* legacy_client_fscid */
-	ceph_enc_u32(e, 1);
+	wire_enc_le32(e, 12);
+	wire_enc_le32(e, (uint32_t)-1); /* legacy_client_fscid */
+	wire_enc_le32(e, 1);
 	info = ceph_enc_struct_begin(e, 1, 1);
-	ceph_enc_u32(e, 1); /* fscid */
+	wire_enc_le32(e, 1); /* fscid */
 	if (name_len_override)
 		ceph_enc_blob(e, name, name_len_override);
 	else
@@ -224,10 +224,10 @@ static void enc_fsmap_user(struct ceph_enc *e, const char *name, uint32_t name_l
 
 Test(mon_msgs, fsmap_user)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	struct fsmap_user *f = malloc(sizeof(*f));
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	enc_fsmap_user(&e, "cephfs", 0);
 	cr_assert_eq(fsmap_user_decode(e.buf, e.len, f), 0);
 	cr_assert_eq(f->epoch, 12);
@@ -237,13 +237,13 @@ Test(mon_msgs, fsmap_user)
 	cr_assert_str_eq(f->fs[0].name, "cephfs");
 	for (size_t n = 0; n < e.len; n++)
 		cr_assert_eq(fsmap_user_decode(e.buf, n, f), -EBADMSG);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* A name with a NUL in it. */
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	enc_fsmap_user(&e, "ceph\0fs", 7);
 	cr_assert_eq(fsmap_user_decode(e.buf, e.len, f), -EBADMSG);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	free(f);
 }
 

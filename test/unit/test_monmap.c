@@ -16,20 +16,21 @@
 #include "cephmon/ceph_addr_wire.h"
 #include "cephmon/monmap.h"
 #include "monmap_vectors.h"
+#include "test/lib/monmap_enc.h"
 
 static struct monmap *m;
-static struct ceph_enc e;
+static struct wire_enc e;
 
 static void init(void)
 {
 	m = NULL;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 }
 
 static void fini(void)
 {
 	monmap_free(m);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 TestSuite(monmap, .init = init, .fini = fini);
@@ -187,38 +188,38 @@ Test(monmap, corruption_never_crashes)
 }
 
 /* A v9 map built by hand around one mon_info entry. */
-static void build_map(struct ceph_enc *out, uint8_t v, uint8_t compat, uint32_t count, const char *key,
+static void build_map(struct wire_enc *out, uint8_t v, uint8_t compat, uint32_t count, const char *key,
 		      const uint8_t *info, size_t info_len, const char *rank0)
 {
 	size_t at = ceph_enc_struct_begin(out, v, compat);
 
-	ceph_enc_bytes(out, "0123456789abcdef", 16);
-	ceph_enc_u32(out, 3);
-	ceph_enc_u64(out, 0);
-	ceph_enc_u64(out, 0);
+	wire_enc_bytes(out, "0123456789abcdef", 16);
+	wire_enc_le32(out, 3);
+	wire_enc_le64(out, 0);
+	wire_enc_le64(out, 0);
 	for (int i = 0; i < 2; i++) {
 		size_t f = ceph_enc_struct_begin(out, 1, 1);
-		ceph_enc_u64(out, 0);
+		wire_enc_le64(out, 0);
 		ceph_enc_struct_end(out, f);
 	}
-	ceph_enc_u32(out, count);
+	wire_enc_le32(out, count);
 	if (key) {
 		ceph_enc_string(out, key);
-		ceph_enc_bytes(out, info, info_len);
+		wire_enc_bytes(out, info, info_len);
 	}
 	if (rank0) {
-		ceph_enc_u32(out, 1);
+		wire_enc_le32(out, 1);
 		ceph_enc_string(out, rank0);
 	} else {
-		ceph_enc_u32(out, 0);
+		wire_enc_le32(out, 0);
 	}
-	ceph_enc_u8(out, 16);
+	wire_enc_u8(out, 16);
 	ceph_enc_struct_end(out, at);
 }
 
 static size_t mon_info(uint8_t *buf, uint8_t v, uint8_t compat)
 {
-	struct ceph_enc x;
+	struct wire_enc x;
 	struct ceph_addrvec av = {.n = 1};
 	struct sockaddr_in *sin = (struct sockaddr_in *)&av.v[0].ss;
 	size_t at, n;
@@ -227,16 +228,16 @@ static size_t mon_info(uint8_t *buf, uint8_t v, uint8_t compat)
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(3300);
 	sin->sin_addr.s_addr = htonl(0x0a000001);
-	ceph_enc_init(&x);
+	wire_enc_init(&x);
 	at = ceph_enc_struct_begin(&x, v, compat);
 	ceph_enc_string(&x, "a");
 	ceph_entity_addrvec_encode(&x, &av);
-	ceph_enc_u16(&x, 5);
-	ceph_enc_u16(&x, 9);
+	wire_enc_le16(&x, 5);
+	wire_enc_le16(&x, 9);
 	ceph_enc_struct_end(&x, at);
 	n = x.len;
 	memcpy(buf, x.buf, n);
-	ceph_enc_free(&x);
+	wire_enc_free(&x);
 	return n;
 }
 
@@ -323,24 +324,24 @@ Test(monmap, duplicate_names_are_refused)
 	size_t n = mon_info(info, 4, 1);
 	size_t at = ceph_enc_struct_begin(&e, 9, 6);
 
-	ceph_enc_bytes(&e, "0123456789abcdef", 16);
-	ceph_enc_u32(&e, 3);
-	ceph_enc_u64(&e, 0);
-	ceph_enc_u64(&e, 0);
+	wire_enc_bytes(&e, "0123456789abcdef", 16);
+	wire_enc_le32(&e, 3);
+	wire_enc_le64(&e, 0);
+	wire_enc_le64(&e, 0);
 	for (int i = 0; i < 2; i++) {
 		size_t f = ceph_enc_struct_begin(&e, 1, 1);
-		ceph_enc_u64(&e, 0);
+		wire_enc_le64(&e, 0);
 		ceph_enc_struct_end(&e, f);
 	}
-	ceph_enc_u32(&e, 2);
+	wire_enc_le32(&e, 2);
 	for (int i = 0; i < 2; i++) {
 		ceph_enc_string(&e, "a");
-		ceph_enc_bytes(&e, info, n);
+		wire_enc_bytes(&e, info, n);
 	}
-	ceph_enc_u32(&e, 2);
+	wire_enc_le32(&e, 2);
 	ceph_enc_string(&e, "a");
 	ceph_enc_string(&e, "a");
-	ceph_enc_u8(&e, 16);
+	wire_enc_u8(&e, 16);
 	ceph_enc_struct_end(&e, at);
 	cr_assert_eq(monmap_decode(e.buf, e.len, &m), -EBADMSG);
 }
@@ -349,13 +350,13 @@ Test(monmap, duplicate_names_are_refused)
 
 static int decode_one(const uint8_t *buf, size_t len, struct ceph_entity_addr *a)
 {
-	struct ceph_dec d;
+	struct wire_dec d;
 	int r;
 
-	ceph_dec_init(&d, buf, len);
+	wire_dec_init(&d, buf, len);
 	r = ceph_entity_addr_decode(&d, a);
 	if (!r)
-		cr_assert_eq(ceph_dec_left(&d), 0, "bytes left after the address");
+		cr_assert_eq(wire_dec_left(&d), 0, "bytes left after the address");
 	return r;
 }
 
@@ -428,9 +429,9 @@ Test(entity_addr, legacy_encoding)
 
 	/* As a vector: marker 0 stands for a vector of one. */
 	struct ceph_addrvec v;
-	struct ceph_dec d;
+	struct wire_dec d;
 	buf[9] = 2;
-	ceph_dec_init(&d, buf, sizeof(buf));
+	wire_dec_init(&d, buf, sizeof(buf));
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &v), 0);
 	cr_assert_eq(v.n, 1);
 	cr_assert_eq(v.v[0].type, CEPH_ADDR_LEGACY);
@@ -471,7 +472,7 @@ Test(entity_addr, malformed_addresses)
 Test(entity_addr, vectors_keep_at_most_the_max)
 {
 	struct ceph_addrvec in = {.n = CEPH_ADDRVEC_MAX}, out;
-	struct ceph_dec d;
+	struct wire_dec d;
 
 	for (unsigned i = 0; i < in.n; i++) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&in.v[i].ss;
@@ -484,15 +485,15 @@ Test(entity_addr, vectors_keep_at_most_the_max)
 	e.buf[1] += 2;
 	ceph_entity_addr_encode(&e, &in.v[0]);
 	ceph_entity_addr_encode(&e, &in.v[1]);
-	ceph_dec_init(&d, e.buf, e.len);
+	wire_dec_init(&d, e.buf, e.len);
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &out), 0);
 	cr_assert_eq(out.n, CEPH_ADDRVEC_MAX);
-	cr_assert_eq(ceph_dec_left(&d), 0);
+	cr_assert_eq(wire_dec_left(&d), 0);
 	cr_assert(!memcmp(&out, &in, sizeof(in)));
 
 	/* A huge count runs out of input. */
 	static const uint8_t huge[] = {2, 0xff, 0xff, 0xff, 0xff, 1};
-	ceph_dec_init(&d, huge, sizeof(huge));
+	wire_dec_init(&d, huge, sizeof(huge));
 	cr_assert_eq(ceph_entity_addrvec_decode(&d, &out), -EBADMSG);
 	cr_assert_eq(out.n, CEPH_ADDRVEC_MAX, "the output is untouched on failure");
 }

@@ -56,15 +56,15 @@ static bool addr_eq(const struct ceph_entity_addr *a, const struct ceph_entity_a
 }
 
 /* Check that @e holds exactly @hex, then reset it. */
-static void expect(struct ceph_enc *e, const char *hex)
+static void expect(struct wire_enc *e, const char *hex)
 {
 	uint8_t want[512];
 	size_t n = unhex(hex, want, sizeof(want));
 
-	cr_assert_eq(ceph_enc_error(e), 0);
+	cr_assert_eq(wire_enc_error(e), 0);
 	cr_assert_eq(e->len, n, "encoded %zu bytes, want %zu", e->len, n);
 	cr_assert_eq(memcmp(e->buf, want, n), 0, "bytes differ");
-	ceph_enc_free(e);
+	wire_enc_free(e);
 }
 
 /* entity_addr_t for v2:10.1.2.3:3300, nonce 0x11223344 */
@@ -79,11 +79,11 @@ Test(msgr2_ctrl, hello)
 {
 	struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_CLIENT}, g;
 	uint8_t w[128];
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t n;
 
 	set_in4(&h.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	expect(&e, "08 " MON_ADDR_HEX);
 
@@ -97,10 +97,10 @@ Test(msgr2_ctrl, hello)
 
 	/* An address the codec cannot say is refused, and nothing appended. */
 	h.peer_addr.ss.ss_family = AF_UNIX;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), -EINVAL);
 	cr_assert_eq(e.len, 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 /* ---- AUTH_* --------------------------------------------------------------------- */
@@ -114,15 +114,15 @@ Test(msgr2_ctrl, auth_request)
 				       .payload_len = sizeof(payload)},
 				  g;
 	uint8_t w[64];
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t n;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_request_encode(&e, &r), 0);
 	n = unhex("02000000 02000000 02000000 01000000 03000000 aabbcc", w, sizeof(w));
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, w, n), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	cr_assert_eq(msgr2_auth_request_decode(w, n, &g), 0);
 	cr_assert_eq(g.method, 2);
@@ -136,10 +136,10 @@ Test(msgr2_ctrl, auth_request)
 
 	/* Nine modes: more than anyone sends, and more than we hold. */
 	r.preferred_modes.n = MSGR2_LIST_MAX + 1;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_request_encode(&e, &r), -EINVAL);
 	cr_assert_eq(e.len, 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	n = unhex("02000000 09000000", w, sizeof(w));
 	memset(w + n, 0, 40);
 	cr_assert_eq(msgr2_auth_request_decode(w, n + 40, &g), -EBADMSG);
@@ -149,7 +149,7 @@ Test(msgr2_ctrl, auth_bad_method)
 {
 	uint8_t w[64];
 	struct msgr2_auth_bad_method b, g = {0};
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t n = unhex("02000000 f3ffffff 01000000 01000000 02000000 01000000 02000000", w, sizeof(w));
 
 	/* cephx refused (-EACCES = -13); the server allows none, crc or secure. */
@@ -160,11 +160,11 @@ Test(msgr2_ctrl, auth_bad_method)
 	cr_assert_eq(b.allowed_methods.v[0], 1);
 	cr_assert_eq(b.allowed_modes.n, 2);
 	cr_assert_eq(b.allowed_modes.v[1], 2);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_bad_method_encode(&e, &b), 0);
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, w, n), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_eq(msgr2_auth_bad_method_decode(w, i, &g), -EBADMSG);
 		cr_assert_eq(g.method, 0, "output touched on failure");
@@ -180,14 +180,14 @@ Test(msgr2_ctrl, auth_more_and_done)
 				    .payload = blob,
 				    .payload_len = 6},
 			       dg;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[64];
 	size_t n;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
 	expect(&e, "06000000 7469636b6574");
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_done_encode(&e, &d), 0);
 	expect(&e, "3412000000000000 02000000 06000000 7469636b6574");
 
@@ -222,13 +222,13 @@ Test(msgr2_ctrl, client_ident_as_the_kernel_sends_it)
 				       .flags = 0,
 				       .cookie = 0xdeadbeef},
 				  g;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[256];
 	size_t n;
 
 	set_in4(&c.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
 	set_in4(&c.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_client_ident_encode(&e, &c), 0);
 	/* addrvec marker 2, one address; then the target; then six le64. */
 	expect(&e, "02 01000000 " MY_ADDR_HEX " " MON_ADDR_HEX " " IDENT_TAIL_HEX);
@@ -251,7 +251,7 @@ Test(msgr2_ctrl, server_ident)
 					     .global_seq = 7,
 					     .supported_features = 0x3fffffffffffffffull,
 					     .cookie = 0xdeadbeef};
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[256];
 	size_t n;
 
@@ -270,11 +270,11 @@ Test(msgr2_ctrl, server_ident)
 	cr_assert_eq(s.required_features, 0);
 	cr_assert_eq(s.flags, 0);
 	cr_assert_eq(s.cookie, 0xdeadbeef);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_server_ident_encode(&e, &want), 0);
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, w, n), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	for (size_t i = 0; i < n; i++)
 		cr_assert_eq(msgr2_server_ident_decode(w, i, &s), -EBADMSG);
 	/* Trailing bytes a newer server might add are ignored. */
@@ -288,10 +288,10 @@ Test(msgr2_ctrl, session_reconnect)
 	struct msgr2_session_reconnect r = {
 	    .addrs = {.n = 1}, .client_cookie = 1, .server_cookie = 2, .global_seq = 3, .connect_seq = 4, .msg_seq = 5};
 	struct msgr2_session_reconnect g;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	set_in4(&r.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_session_reconnect_encode(&e, &r), 0);
 	cr_assert_eq(msgr2_session_reconnect_decode(e.buf, e.len, &g), 0);
 	cr_assert(addr_eq(&g.addrs.v[0], &r.addrs.v[0]));
@@ -303,13 +303,13 @@ Test(msgr2_ctrl, session_reconnect)
 
 Test(msgr2_ctrl, one_field_frames)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[16];
 	uint64_t v = 0;
 	bool full = false;
 	size_t n;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_u64_encode(&e, 0x0807060504030201ull), 0);
 	expect(&e, "0102030405060708");
 	n = unhex("0102030405060708", w, sizeof(w));
@@ -317,7 +317,7 @@ Test(msgr2_ctrl, one_field_frames)
 	cr_assert_eq(v, 0x0807060504030201ull);
 	cr_assert_eq(msgr2_u64_decode(w, 7, &v), -EBADMSG);
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_session_reset_encode(&e, true), 0);
 	expect(&e, "01");
 	w[0] = 0x80; /* any non-zero byte is true, as Ceph's decode(bool) */
@@ -334,11 +334,11 @@ Test(msgr2_ctrl, keepalive_and_compression)
 	struct msgr2_timespec t = {1700000000, 123456789}, tg;
 	struct msgr2_compression_request r = {true, {2, {1, 3}}}, rg;
 	struct msgr2_compression_done d = {true, 3}, dg;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[32];
 	size_t n;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
 	expect(&e, "00f15365 15cd5b07");
 	n = unhex("00f15365 15cd5b07", w, sizeof(w));
@@ -347,7 +347,7 @@ Test(msgr2_ctrl, keepalive_and_compression)
 	cr_assert_eq(tg.nsec, 123456789);
 	cr_assert_eq(msgr2_keepalive_decode(w, 7, &tg), -EBADMSG);
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_compression_request_encode(&e, &r), 0);
 	cr_assert_eq(msgr2_compression_request_decode(e.buf, e.len, &rg), 0);
 	cr_assert(rg.is_compress);
@@ -355,7 +355,7 @@ Test(msgr2_ctrl, keepalive_and_compression)
 	cr_assert_eq(rg.preferred_methods.v[1], 3);
 	expect(&e, "01 02000000 01000000 03000000");
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_compression_done_encode(&e, &d), 0);
 	cr_assert_eq(msgr2_compression_done_decode(e.buf, e.len, &dg), 0);
 	cr_assert(dg.is_compress);
@@ -382,12 +382,12 @@ Test(msgr2_ctrl, msg_header2)
 				g;
 	static const char hex[] = "0807060504030201 1817161514131211 2221 7f00 0300 34333231 4241 5857565554535251 61 "
 				  "0100 0000";
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint8_t w[64];
 	size_t n = unhex(hex, w, sizeof(w));
 
 	cr_assert_eq(n, MSGR2_MSG_HEADER_LEN);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_msg_header_encode(&e, &h), 0);
 	expect(&e, hex);
 	cr_assert_eq(msgr2_msg_header_decode(w, n, &g), 0);
@@ -438,8 +438,8 @@ Test(msgr2_ctrl, auth_none_signs_with_zeros)
 /* ---- a whole handshake, both ends built from this codec ------------------------------------ */
 
 struct end {
-	struct ceph_enc sent;	  /* every byte this end wrote, for the signature */
-	struct ceph_enc received; /* every byte it read */
+	struct wire_enc sent;	  /* every byte this end wrote, for the signature */
+	struct wire_enc received; /* every byte it read */
 	struct msgr2_crypto c;
 	bool secure;
 };
@@ -448,22 +448,22 @@ struct end {
 static void xfer(struct end *a, struct end *b, uint8_t tag, const struct msgr2_seg *s, unsigned n,
 		 struct msgr2_frame *f, bool record)
 {
-	struct ceph_enc wire;
+	struct wire_enc wire;
 	size_t fl;
 
-	ceph_enc_init(&wire);
+	wire_enc_init(&wire);
 	cr_assert_eq(msgr2_frame_encode(&wire, tag, s, n, a->secure ? &a->c.tx : NULL), 0);
 	if (record) {
-		ceph_enc_bytes(&a->sent, wire.buf, wire.len);
-		ceph_enc_bytes(&b->received, wire.buf, wire.len);
+		wire_enc_bytes(&a->sent, wire.buf, wire.len);
+		wire_enc_bytes(&b->received, wire.buf, wire.len);
 	}
 	cr_assert_eq(msgr2_frame_decode(wire.buf, wire.len, b->secure ? &b->c.rx : NULL, f, &fl), 0);
 	cr_assert_eq(fl, wire.len);
 	cr_assert_eq(f->tag, tag);
-	ceph_enc_free(&wire);
+	wire_enc_free(&wire);
 }
 
-static void sign(const struct ceph_enc *log, const uint8_t key[16], uint8_t sig[32])
+static void sign(const struct wire_enc *log, const uint8_t key[16], uint8_t sig[32])
 {
 	struct iovec iov = {log->buf, log->len};
 
@@ -476,25 +476,25 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	uint8_t secret[64], sig[32], want[32];
 	struct end cl = {0}, sv = {0};
 	struct msgr2_frame f;
-	struct ceph_enc p;
+	struct wire_enc p;
 	struct msgr2_seg s[4];
 	uint64_t sup, req;
 	uint16_t plen;
 
-	ceph_enc_init(&cl.sent);
-	ceph_enc_init(&cl.received);
-	ceph_enc_init(&sv.sent);
-	ceph_enc_init(&sv.received);
+	wire_enc_init(&cl.sent);
+	wire_enc_init(&cl.received);
+	wire_enc_init(&sv.sent);
+	wire_enc_init(&sv.received);
 
 	/* Banners: ours, and a monitor's (msgr2.1 + compression, nothing
 	 * required). Both are part of what gets signed. */
 	msgr2_banner_encode(&cl.sent);
-	ceph_enc_bytes(&sv.received, cl.sent.buf, cl.sent.len);
-	ceph_enc_bytes(&sv.sent, "ceph v2\n", 8);
-	ceph_enc_u16(&sv.sent, 16);
-	ceph_enc_u64(&sv.sent, 3);
-	ceph_enc_u64(&sv.sent, 0);
-	ceph_enc_bytes(&cl.received, sv.sent.buf, sv.sent.len);
+	wire_enc_bytes(&sv.received, cl.sent.buf, cl.sent.len);
+	wire_enc_bytes(&sv.sent, "ceph v2\n", 8);
+	wire_enc_le16(&sv.sent, 16);
+	wire_enc_le64(&sv.sent, 3);
+	wire_enc_le64(&sv.sent, 0);
+	wire_enc_bytes(&cl.received, sv.sent.buf, sv.sent.len);
 	cr_assert_eq(msgr2_banner_decode_prefix(cl.received.buf, 10, &plen), 0);
 	cr_assert_eq(msgr2_banner_decode_payload(cl.received.buf + 10, plen, &sup, &req), 0);
 	cr_assert_eq(msgr2_banner_check(sup, req), 0);
@@ -502,47 +502,47 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	/* HELLO both ways. */
 	struct msgr2_hello hello = {.entity_type = CEPH_ENTITY_TYPE_CLIENT}, got_hello;
 	set_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_hello_encode(&p, &hello), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	xfer(&cl, &sv, MSGR2_TAG_HELLO, s, 1, &f, true);
 	cr_assert_eq(msgr2_hello_decode(f.seg[0], f.len[0], &got_hello), 0);
 	cr_assert_eq(got_hello.entity_type, CEPH_ENTITY_TYPE_CLIENT);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 	hello.entity_type = CEPH_ENTITY_TYPE_MON;
 	set_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "192.168.1.7", 52886, 0);
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_hello_encode(&p, &hello), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	xfer(&sv, &cl, MSGR2_TAG_HELLO, s, 1, &f, true);
 	cr_assert_eq(msgr2_hello_decode(f.seg[0], f.len[0], &got_hello), 0);
 	cr_assert_eq(got_hello.entity_type, CEPH_ENTITY_TYPE_MON);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 
 	/* AUTH_REQUEST, then AUTH_DONE choosing secure mode. */
 	struct msgr2_auth_request ar = {
 	    .method = 2, .preferred_modes = {2, {2, 1}}, .payload = (const uint8_t *)"req", .payload_len = 3};
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_auth_request_encode(&p, &ar), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	xfer(&cl, &sv, MSGR2_TAG_AUTH_REQUEST, s, 1, &f, true);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 	struct msgr2_auth_done ad = {.global_id = 4242,
 				     .con_mode = MSGR2_CON_MODE_SECURE,
 				     .payload = (const uint8_t *)"done",
 				     .payload_len = 4},
 			       got_ad;
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_auth_done_encode(&p, &ad), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	xfer(&sv, &cl, MSGR2_TAG_AUTH_DONE, s, 1, &f, true);
 	cr_assert_eq(msgr2_auth_done_decode(f.seg[0], f.len[0], &got_ad), 0);
 	cr_assert_eq(got_ad.con_mode, MSGR2_CON_MODE_SECURE);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 
 	/* cephx would yield the session key and a connection secret; both
 	 * ends switch to secure mode, the server's directions crossed. */
@@ -580,7 +580,7 @@ Test(msgr2_ctrl, handshake_walkthrough)
 					.cookie = 99};
 	set_in4(&ci.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
 	set_in4(&ci.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_client_ident_encode(&p, &ci), 0);
 	cr_assert_gt(p.len, MSGR2_INLINE_LEN); /* spills out of the inline buffer */
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
@@ -589,12 +589,12 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	cr_assert_eq(msgr2_client_ident_decode(f.seg[0], f.len[0], &gci), 0);
 	cr_assert_eq(gci.cookie, 99);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 
 	struct msgr2_server_ident si = {
 	    .addrs = {.n = 1}, .global_id = 1, .global_seq = 5, .flags = MSGR2_IDENT_FLAG_LOSSY};
 	set_in4(&si.addrs.v[0], CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_server_ident_encode(&p, &si), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	xfer(&sv, &cl, MSGR2_TAG_SERVER_IDENT, s, 1, &f, false);
@@ -602,11 +602,11 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	cr_assert_eq(msgr2_server_ident_decode(f.seg[0], f.len[0], &gsi), 0);
 	cr_assert_eq(gsi.flags, MSGR2_IDENT_FLAG_LOSSY);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 
 	/* A message: header2 plus a front. */
 	struct msgr2_msg_header mh = {.seq = 1, .tid = 7, .type = 15, .priority = 127, .version = 1}, gmh;
-	ceph_enc_init(&p);
+	wire_enc_init(&p);
 	cr_assert_eq(msgr2_msg_header_encode(&p, &mh), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
 	s[1] = (struct msgr2_seg){"get_monmap", 10};
@@ -618,12 +618,12 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	cr_assert_eq(gmh.tid, 7);
 	cr_assert_eq(memcmp(f.seg[1], "get_monmap", 10), 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&p);
+	wire_enc_free(&p);
 
-	ceph_enc_free(&cl.sent);
-	ceph_enc_free(&cl.received);
-	ceph_enc_free(&sv.sent);
-	ceph_enc_free(&sv.received);
+	wire_enc_free(&cl.sent);
+	wire_enc_free(&cl.received);
+	wire_enc_free(&sv.sent);
+	wire_enc_free(&sv.received);
 	msgr2_crypto_wipe(&cl.c);
 	msgr2_crypto_wipe(&sv.c);
 }

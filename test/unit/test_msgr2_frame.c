@@ -108,14 +108,14 @@ Test(msgr2_banner, ours_exactly)
 {
 	static const uint8_t want[] = {'c', 'e', 'p', 'h', ' ', 'v', '2', '\n', 16, 0, 1, 0, 0,
 				       0,   0,	 0,   0,   0,	1,   0,	  0,	0,  0, 0, 0, 0};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	msgr2_banner_encode(&e);
-	cr_assert_eq(ceph_enc_error(&e), 0);
+	cr_assert_eq(wire_enc_error(&e), 0);
 	cr_assert_eq(e.len, sizeof(want));
 	cr_assert_eq(memcmp(e.buf, want, sizeof(want)), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(msgr2_banner, peer_banner_and_features)
@@ -181,7 +181,7 @@ Test(msgr2_preamble, hello_preamble_known_answer)
 /* Rewrite the crc of a hand-edited preamble so the structure is what fails. */
 static void fix_crc(uint8_t *pre)
 {
-	ceph_put_le32(pre + 28, ceph_crc32c(0, pre, 28));
+	put_le32(pre + 28, ceph_crc32c(0, pre, 28));
 }
 
 static void preamble_bad(const uint8_t *good, unsigned at, uint8_t val, int want)
@@ -299,7 +299,7 @@ static void round_trip(const struct layout *l, bool secure)
 	uint8_t *bufs[4];
 	struct msgr2_rx_head h;
 	struct msgr2_frame f;
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t want = sum6(secure ? l->sec : l->crc), fl;
 
 	test_crypto(&me);
@@ -310,7 +310,7 @@ static void round_trip(const struct layout *l, bool secure)
 		segs[i].data = bufs[i];
 		segs[i].len = l->len[i];
 	}
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_MESSAGE, segs, 4, secure ? &me.tx : NULL), 0);
 	cr_assert_eq(e.len, want, "%u+%u+%u+%u %s: %zu bytes, want %zu", l->len[0], l->len[1], l->len[2], l->len[3],
 		     secure ? "secure" : "crc", e.len, want);
@@ -342,7 +342,7 @@ static void round_trip(const struct layout *l, bool secure)
 	cr_assert_eq(fl, want);
 	msgr2_frame_free(&f);
 
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	for (int i = 0; i < 4; i++)
 		free(bufs[i]);
 	msgr2_crypto_wipe(&me);
@@ -375,7 +375,7 @@ Test(msgr2_frame, crc_mode_known_answer)
 	uint8_t hdr[41];
 	struct msgr2_seg s[4];
 	struct msgr2_frame f;
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t n, fl;
 	uint8_t *want = unhex(crc_msg_hex, &n);
 
@@ -385,7 +385,7 @@ Test(msgr2_frame, crc_mode_known_answer)
 	s[1] = (struct msgr2_seg){NULL, 0};
 	s[2] = (struct msgr2_seg){"mid", 3};
 	s[3] = (struct msgr2_seg){NULL, 0};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_MESSAGE, s, 4, NULL), 0);
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, want, n), 0);
@@ -398,11 +398,11 @@ Test(msgr2_frame, crc_mode_known_answer)
 	cr_assert_eq(f.len[2], 3);
 	cr_assert_eq(memcmp(f.seg[2], "mid", 3), 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	free(want);
 }
 
-static void expect_bytes(struct ceph_enc *e, size_t from, const char *hex)
+static void expect_bytes(struct wire_enc *e, size_t from, const char *hex)
 {
 	size_t n;
 	uint8_t *want = unhex(hex, &n);
@@ -419,7 +419,7 @@ Test(msgr2_frame, secure_mode_known_answer)
 	uint8_t sig[60], hdr[41], data[20];
 	struct msgr2_seg s[4];
 	struct msgr2_frame f;
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t at, fl;
 
 	test_crypto(&c);
@@ -431,7 +431,7 @@ Test(msgr2_frame, secure_mode_known_answer)
 	cr_assert_eq(c.tx.nonce.fixed, 0x1f1e1d1cu);
 	cr_assert_eq(c.tx.nonce.counter, 0x2726252423222120ull);
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	s[0] = (struct msgr2_seg){ka, sizeof(ka)};
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_KEEPALIVE2, s, 1, &c.tx), 0);
 	expect_bytes(&e, 0, sec_keepalive_hex);
@@ -477,7 +477,7 @@ Test(msgr2_frame, secure_mode_known_answer)
 	cr_assert_null(f.seg[2]);
 	cr_assert_eq(memcmp(f.seg[3], data, sizeof(data)), 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	msgr2_crypto_wipe(&c);
 	msgr2_crypto_wipe(&peer);
 }
@@ -511,7 +511,7 @@ Test(msgr2_frame, aborted_frames_are_reported_for_dropping)
 	struct msgr2_frame f;
 	uint8_t hdr[41], *w;
 	struct msgr2_seg s[4];
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t n, fl;
 
 	/* Secure: the reference sealed late_status ABORTED (the ACK frame
@@ -532,7 +532,7 @@ Test(msgr2_frame, aborted_frames_are_reported_for_dropping)
 	/* crc mode: same frame, late_status patched; the crcs still hold. */
 	msg_segs(hdr, s);
 	s[1] = (struct msgr2_seg){"front", 5};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_MESSAGE, s, 2, NULL), 0);
 	e.buf[e.len - MSGR2_EPILOGUE_CRC_LEN] = MSGR2_LATE_STATUS_ABORTED | 0x10; /* reserved bits ignored */
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, NULL, &f, &fl), MSGR2_FRAME_ABORTED);
@@ -541,7 +541,7 @@ Test(msgr2_frame, aborted_frames_are_reported_for_dropping)
 	e.buf[e.len - MSGR2_EPILOGUE_CRC_LEN] = MSGR2_LATE_STATUS_COMPLETE | 0xe0;
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, NULL, &f, &fl), 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	msgr2_crypto_wipe(&c);
 }
 
@@ -550,12 +550,12 @@ Test(msgr2_frame, empty_frames)
 	struct msgr2_crypto c, peer;
 	struct msgr2_seg s = {NULL, 0};
 	struct msgr2_frame f;
-	struct ceph_enc e;
+	struct wire_enc e;
 	size_t fl;
 
 	/* WAIT: just a preamble in crc mode, just the preamble block in
 	 * secure mode (Ceph's layout row 0+0+0+0). */
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_WAIT, &s, 1, NULL), 0);
 	cr_assert_eq(e.len, 32);
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, NULL, &f, &fl), 0);
@@ -564,17 +564,17 @@ Test(msgr2_frame, empty_frames)
 	cr_assert_eq(f.len[0], 0);
 	cr_assert_null(f.seg[0]);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	test_crypto(&c);
 	peer_crypto(&peer);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_WAIT, &s, 1, &c.tx), 0);
 	cr_assert_eq(e.len, 96);
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, &peer.rx, &f, &fl), 0);
 	cr_assert_eq(f.len[0], 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 /* ---- encoder refusals -------------------------------------------------------------------- */
@@ -585,11 +585,11 @@ Test(msgr2_frame, encode_refusals_leave_everything_alone)
 	struct msgr2_gcm before;
 	uint8_t x = 1;
 	struct msgr2_seg s[5] = {{&x, 1}, {&x, 1}, {&x, 1}, {&x, 1}, {&x, 1}};
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	test_crypto(&c);
-	ceph_enc_init(&e);
-	ceph_enc_u8(&e, 0xee);
+	wire_enc_init(&e);
+	wire_enc_u8(&e, 0xee);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_ACK, s, 0, NULL), -EINVAL);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_ACK, s, 5, NULL), -EINVAL);
 	cr_assert_eq(msgr2_frame_encode(&e, 0, s, 1, NULL), -EINVAL);
@@ -607,16 +607,16 @@ Test(msgr2_frame, encode_refusals_leave_everything_alone)
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_ACK, s, 1, &c.tx), -EOVERFLOW);
 	cr_assert_eq(e.len, 1);
 	cr_assert_eq(memcmp(&before, &c.tx, sizeof(before)), 0);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	/* The 64-bit counter carries across its 32-bit halves. */
 	test_crypto(&c);
 	c.tx.nonce.counter = 0xffffffffull;
 	c.tx.first = c.tx.nonce;
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_ACK, s, 1, &c.tx), 0);
 	cr_assert_eq(c.tx.nonce.counter, 0x100000000ull);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 
 	uint8_t shortsecret[39] = {0};
 	cr_assert_eq(msgr2_crypto_init_client(&c, shortsecret, sizeof(shortsecret)), -EINVAL);
@@ -625,24 +625,24 @@ Test(msgr2_frame, encode_refusals_leave_everything_alone)
 
 /* ---- hostile input --------------------------------------------------------------------- */
 
-static struct ceph_enc make_msg(struct msgr2_gcm *tx)
+static struct wire_enc make_msg(struct msgr2_gcm *tx)
 {
 	static uint8_t hdr[41];
 	struct msgr2_seg s[4];
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	msg_segs(hdr, s);
 	s[1] = (struct msgr2_seg){"front!", 6};
 	s[2] = (struct msgr2_seg){"middle", 6};
 	s[3] = (struct msgr2_seg){"data", 4};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_MESSAGE, s, 4, tx), 0);
 	return e;
 }
 
 Test(msgr2_frame, truncated_input_asks_for_more)
 {
-	struct ceph_enc e = make_msg(NULL);
+	struct wire_enc e = make_msg(NULL);
 	struct msgr2_frame f;
 	size_t fl;
 
@@ -651,12 +651,12 @@ Test(msgr2_frame, truncated_input_asks_for_more)
 		cr_assert_eq(msgr2_frame_decode(e.buf, i, NULL, &f, &fl), -EAGAIN, "%zu bytes", i);
 		cr_assert_eq(fl, i < 32 ? 32 : e.len);
 	}
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(msgr2_frame, crc_mode_every_flipped_byte_is_caught)
 {
-	struct ceph_enc e = make_msg(NULL);
+	struct wire_enc e = make_msg(NULL);
 	struct msgr2_frame f;
 	size_t fl;
 
@@ -675,14 +675,14 @@ Test(msgr2_frame, crc_mode_every_flipped_byte_is_caught)
 	}
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, NULL, &f, &fl), 0);
 	msgr2_frame_free(&f);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(msgr2_frame, secure_mode_every_flipped_byte_is_caught)
 {
 	struct msgr2_crypto c, peer;
 	struct msgr2_gcm before;
-	struct ceph_enc e;
+	struct wire_enc e;
 	struct msgr2_frame f;
 	size_t fl;
 
@@ -708,7 +708,7 @@ Test(msgr2_frame, secure_mode_every_flipped_byte_is_caught)
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, &peer.rx, &f, &fl), 0);
 	msgr2_frame_free(&f);
 	cr_assert_eq(msgr2_frame_decode(e.buf, e.len, &peer.rx, &f, &fl), -EBADMSG);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	msgr2_crypto_wipe(&c);
 	msgr2_crypto_wipe(&peer);
 }
@@ -721,9 +721,9 @@ static void seal_head(const struct msgr2_gcm *g, const uint8_t *pt, uint8_t out[
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int n;
 
-	ceph_put_le32(iv, g->nonce.fixed);
-	ceph_put_le32(iv + 4, (uint32_t)g->nonce.counter);
-	ceph_put_le32(iv + 8, (uint32_t)(g->nonce.counter >> 32));
+	put_le32(iv, g->nonce.fixed);
+	put_le32(iv + 4, (uint32_t)g->nonce.counter);
+	put_le32(iv + 8, (uint32_t)(g->nonce.counter >> 32));
 	cr_assert_eq(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, g->key, iv), 1);
 	cr_assert_eq(EVP_EncryptUpdate(ctx, out, &n, pt, 80), 1);
 	cr_assert_eq(EVP_EncryptFinal_ex(ctx, out + 80, &n), 1);
@@ -758,7 +758,7 @@ Test(msgr2_frame, secure_mode_authentic_but_malformed_preamble)
 
 Test(msgr2_frame, misuse_of_the_two_step_decoder)
 {
-	struct ceph_enc e = make_msg(NULL);
+	struct wire_enc e = make_msg(NULL);
 	struct msgr2_crypto c;
 	struct msgr2_rx_head h;
 	struct msgr2_frame f;
@@ -774,6 +774,6 @@ Test(msgr2_frame, misuse_of_the_two_step_decoder)
 	h.rest_len -= 1;
 	h.pre.len[3] = MSGR2_MAX_DATA_LEN + 1;
 	cr_assert_eq(msgr2_frame_decode_rest(&h, e.buf + 32, h.rest_len, NULL, &f), -EINVAL);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	msgr2_crypto_wipe(&c);
 }

@@ -37,16 +37,16 @@ struct fake_auth {
 	size_t secret_len;
 };
 
-static int fa_request(void *arg, struct ceph_enc *out, char *why, size_t whylen)
+static int fa_request(void *arg, struct wire_enc *out, char *why, size_t whylen)
 {
 	struct fake_auth *a = arg;
 	(void)why, (void)whylen;
 	a->requests++;
-	ceph_enc_bytes(out, "req", 3);
+	wire_enc_bytes(out, "req", 3);
 	return 0;
 }
 
-static int fa_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct ceph_enc *out, char *why,
+static int fa_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct wire_enc *out, char *why,
 			 size_t whylen)
 {
 	struct fake_auth *a = arg;
@@ -56,7 +56,7 @@ static int fa_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_n
 		return -EBADMSG;
 	}
 	a->rounds++;
-	ceph_enc_bytes(out, "resp", 4);
+	wire_enc_bytes(out, "resp", 4);
 	return 0;
 }
 
@@ -149,10 +149,10 @@ struct srv {
 	struct fake_auth auth, auth2;
 	struct msgr2_auth_provider prov[2];
 	struct ceph_entity_addr mon_addr, client_seen;
-	struct ceph_enc in; /* bytes from the client, not yet decoded */
+	struct wire_enc in; /* bytes from the client, not yet decoded */
 	size_t in_off;
-	struct ceph_enc sent, rcvd; /* pre-auth transcripts (signatures) */
-	struct ceph_enc wire;	    /* everything the server sent, for the dump */
+	struct wire_enc sent, rcvd; /* pre-auth transcripts (signatures) */
+	struct wire_enc wire;	    /* everything the server sent, for the dump */
 	bool logging, secure;
 	struct msgr2_crypto c;
 	size_t chunk; /* feed the client this many bytes at a time (0: all) */
@@ -180,10 +180,10 @@ static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
 	v->prov[0] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
 	set_in4(&v->mon_addr, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 0);
 	set_in4(&v->client_seen, CEPH_ADDR_MSGR2, "10.0.0.9", 40000, 0);
-	ceph_enc_init(&v->in);
-	ceph_enc_init(&v->sent);
-	ceph_enc_init(&v->rcvd);
-	ceph_enc_init(&v->wire);
+	wire_enc_init(&v->in);
+	wire_enc_init(&v->sent);
+	wire_enc_init(&v->rcvd);
+	wire_enc_init(&v->wire);
 	v->logging = true;
 	v->now = 5000000000ull;
 	struct msgr2_session_params p = {
@@ -224,10 +224,10 @@ static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
 static void srv_fini(struct srv *v)
 {
 	msgr2_session_free(v->s);
-	ceph_enc_free(&v->in);
-	ceph_enc_free(&v->sent);
-	ceph_enc_free(&v->rcvd);
-	ceph_enc_free(&v->wire);
+	wire_enc_free(&v->in);
+	wire_enc_free(&v->sent);
+	wire_enc_free(&v->rcvd);
+	wire_enc_free(&v->wire);
 }
 
 /* Move what the client offers into the server's input. */
@@ -237,7 +237,7 @@ static void pump(struct srv *v)
 	size_t n;
 
 	while ((n = msgr2_session_pending_tx(v->s, &p)) > 0) {
-		ceph_enc_bytes(&v->in, p, n);
+		wire_enc_bytes(&v->in, p, n);
 		msgr2_session_tx_done(v->s, n);
 	}
 }
@@ -247,9 +247,9 @@ static void to_client(struct srv *v, const uint8_t *p, size_t n)
 {
 	size_t step = v->chunk ? v->chunk : n;
 
-	ceph_enc_bytes(&v->wire, p, n);
+	wire_enc_bytes(&v->wire, p, n);
 	if (v->logging)
-		ceph_enc_bytes(&v->sent, p, n);
+		wire_enc_bytes(&v->sent, p, n);
 	for (size_t o = 0; o < n; o += step) {
 		size_t k = n - o < step ? n - o : step;
 		ssize_t r = msgr2_session_feed(v->s, p + o, k, v->now);
@@ -259,15 +259,15 @@ static void to_client(struct srv *v, const uint8_t *p, size_t n)
 	}
 }
 
-static void srv_send(struct srv *v, uint8_t tag, const struct ceph_enc *payload)
+static void srv_send(struct srv *v, uint8_t tag, const struct wire_enc *payload)
 {
 	struct msgr2_seg seg = {payload->len ? payload->buf : (const void *)"", (uint32_t)payload->len};
-	struct ceph_enc w;
+	struct wire_enc w;
 
-	ceph_enc_init(&w);
+	wire_enc_init(&w);
 	cr_assert_eq(msgr2_frame_encode(&w, tag, &seg, 1, v->secure ? &v->c.tx : NULL), 0);
 	to_client(v, w.buf, w.len);
-	ceph_enc_free(&w);
+	wire_enc_free(&w);
 }
 
 /* The next frame the client sent; fails the test if there is none. */
@@ -280,7 +280,7 @@ static void srv_recv(struct srv *v, uint8_t want_tag, struct msgr2_frame *f)
 	    msgr2_frame_decode(v->in.buf + v->in_off, v->in.len - v->in_off, v->secure ? &v->c.rx : NULL, f, &fl), 0,
 	    "no whole frame from the client (wanted tag %u)", want_tag);
 	if (v->logging)
-		ceph_enc_bytes(&v->rcvd, v->in.buf + v->in_off, fl);
+		wire_enc_bytes(&v->rcvd, v->in.buf + v->in_off, fl);
 	v->in_off += fl;
 	cr_assert_eq(f->tag, want_tag, "client sent tag %u, wanted %u", f->tag, want_tag);
 }
@@ -304,7 +304,7 @@ static void srv_banner(struct srv *v)
 	cr_assert_eq(msgr2_banner_decode_payload(v->in.buf + 10, 16, &sup, &req), 0);
 	cr_assert_eq(sup, MSGR2_FEATURE_REVISION_1);
 	cr_assert_eq(req, MSGR2_FEATURE_REVISION_1);
-	ceph_enc_bytes(&v->rcvd, v->in.buf, 26);
+	wire_enc_bytes(&v->rcvd, v->in.buf, 26);
 	v->in_off = 26;
 	/* A monitor's banner: msgr2.1 and compression, nothing required. */
 	memcpy(b, "ceph v2\n\x10\x00", 10);
@@ -317,7 +317,7 @@ static void srv_hello(struct srv *v)
 {
 	struct msgr2_frame f;
 	struct msgr2_hello h;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	srv_recv(v, MSGR2_TAG_HELLO, &f);
 	cr_assert_eq(msgr2_hello_decode(f.seg[0], f.len[0], &h), 0);
@@ -325,10 +325,10 @@ static void srv_hello(struct srv *v)
 	cr_assert_eq(memcmp(&h.peer_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
 	msgr2_frame_free(&f);
 	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v->client_seen};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	srv_send(v, MSGR2_TAG_HELLO, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 /* AUTH_REQUEST (method @method) -> AUTH_REPLY_MORE "chal" -> AUTH_REQUEST_MORE "resp". */
@@ -337,7 +337,7 @@ static void srv_auth_rounds(struct srv *v, uint32_t method, const struct msgr2_u
 	struct msgr2_frame f;
 	struct msgr2_auth_request ar;
 	struct msgr2_auth_more m;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	srv_recv(v, MSGR2_TAG_AUTH_REQUEST, &f);
 	cr_assert_eq(msgr2_auth_request_decode(f.seg[0], f.len[0], &ar), 0);
@@ -351,10 +351,10 @@ static void srv_auth_rounds(struct srv *v, uint32_t method, const struct msgr2_u
 	}
 	msgr2_frame_free(&f);
 	m = (struct msgr2_auth_more){(const uint8_t *)"chal", 4};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
 	srv_send(v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	srv_recv(v, MSGR2_TAG_AUTH_REQUEST_MORE, &f);
 	cr_assert_eq(msgr2_auth_more_decode(f.seg[0], f.len[0], &m), 0);
 	cr_assert_eq(m.payload_len, 4);
@@ -366,12 +366,12 @@ static void srv_auth_done(struct srv *v, uint32_t con_mode)
 {
 	struct msgr2_auth_done d = {
 	    .global_id = 4242, .con_mode = con_mode, .payload = (const uint8_t *)"done", .payload_len = 4};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_done_encode(&e, &d), 0);
 	srv_send(v, MSGR2_TAG_AUTH_DONE, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	v->logging = false;
 	if (con_mode == MSGR2_CON_MODE_SECURE) {
 		uint8_t secret[64];
@@ -393,7 +393,7 @@ static void srv_signatures(struct srv *v, bool good)
 	uint8_t sig[32];
 	struct msgr2_frame f;
 	struct iovec iov;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	srv_recv(v, MSGR2_TAG_AUTH_SIGNATURE, &f);
 	iov = (struct iovec){v->sent.buf, v->sent.len};
@@ -404,10 +404,10 @@ static void srv_signatures(struct srv *v, bool good)
 	cr_assert_eq(msgr2_auth_signature(test_session_key, 16, &iov, 1, sig), 0);
 	if (!good)
 		sig[5] ^= 1;
-	ceph_enc_init(&e);
-	ceph_enc_bytes(&e, sig, sizeof(sig));
+	wire_enc_init(&e);
+	wire_enc_bytes(&e, sig, sizeof(sig));
 	srv_send(v, MSGR2_TAG_AUTH_SIGNATURE, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 static void srv_client_ident(struct srv *v, struct msgr2_client_ident *ci)
@@ -428,12 +428,12 @@ static void srv_server_ident(struct srv *v, uint64_t required)
 					.required_features = required,
 					.flags = MSGR2_IDENT_FLAG_LOSSY,
 					.cookie = 0};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_server_ident_encode(&e, &si), 0);
 	srv_send(v, MSGR2_TAG_SERVER_IDENT, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 /* Banner to OPEN, checking CLIENT_IDENT on the way. */
@@ -473,17 +473,17 @@ static void srv_send_msg(struct srv *v, uint64_t seq, uint16_t type, uint64_t ti
 {
 	struct msgr2_msg_header h = {.seq = seq, .tid = tid, .type = type, .version = 1, .compat_version = 1};
 	struct msgr2_seg segs[2];
-	struct ceph_enc e, w;
+	struct wire_enc e, w;
 
-	ceph_enc_init(&e);
-	ceph_enc_init(&w);
+	wire_enc_init(&e);
+	wire_enc_init(&w);
 	cr_assert_eq(msgr2_msg_header_encode(&e, &h), 0);
 	segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 	segs[1] = (struct msgr2_seg){front, (uint32_t)strlen(front)};
 	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, v->secure ? &v->c.tx : NULL), 0);
 	to_client(v, w.buf, w.len);
-	ceph_enc_free(&e);
-	ceph_enc_free(&w);
+	wire_enc_free(&e);
+	wire_enc_free(&w);
 }
 
 static void dump(const struct srv *v, const char *name)
@@ -507,7 +507,7 @@ static void exercise_open(struct srv *v)
 	struct msgr2_frame f;
 	struct msgr2_msg_header h;
 	struct msgr2_timespec t;
-	struct ceph_enc e;
+	struct wire_enc e;
 	uint64_t v64;
 
 	/* Monitor -> client: a message, then the client acks it. */
@@ -538,10 +538,10 @@ static void exercise_open(struct srv *v)
 	/* A duplicate is skipped; the monitor acks our message. */
 	srv_send_msg(v, 1, 4, 0, "again");
 	cr_assert_eq(v->ev.msgs, 1);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_u64_encode(&e, 1), 0);
 	srv_send(v, MSGR2_TAG_ACK, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	struct msgr2_session_stats st;
 	msgr2_session_get_stats(v->s, &st);
 	cr_assert_eq(st.acked_seq, 1);
@@ -555,19 +555,19 @@ static void exercise_open(struct srv *v)
 	cr_assert_eq(t.sec, 12);
 	cr_assert_eq(t.nsec, 345678901);
 	msgr2_frame_free(&f);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
 	srv_send(v, MSGR2_TAG_KEEPALIVE2_ACK, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	cr_assert_eq(v->ev.acks, 1);
 	cr_assert_eq(v->ev.ack_stamp, 12345678901ull);
 
 	/* The monitor's keepalive gets an ack with its stamp. */
 	t = (struct msgr2_timespec){99, 5};
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
 	srv_send(v, MSGR2_TAG_KEEPALIVE2, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	srv_recv(v, MSGR2_TAG_KEEPALIVE2_ACK, &f);
 	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
 	cr_assert_eq(t.sec, 99);
@@ -689,7 +689,7 @@ Test(msgr2_session, revoke_only_at_frame_boundaries)
 	/* a is offered and half written: it must be finished. */
 	n = msgr2_session_pending_tx(v.s, &p);
 	cr_assert_gt(n, 2);
-	ceph_enc_bytes(&v.in, p, n / 2);
+	wire_enc_bytes(&v.in, p, n / 2);
 	msgr2_session_tx_done(v.s, n / 2);
 	cr_assert_eq(msgr2_session_revoke(v.s, a), -EINPROGRESS);
 	/* The rest of a, then c; the server sees a and c, seqs 1 and 2. */
@@ -714,12 +714,12 @@ static void send_bad_method(struct srv *v, uint32_t method, int32_t result, stru
 			    struct msgr2_u32_list modes)
 {
 	struct msgr2_auth_bad_method b = {method, result, methods, modes};
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_bad_method_encode(&e, &b), 0);
 	srv_send(v, MSGR2_TAG_AUTH_BAD_METHOD, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(msgr2_session, bad_method_moves_to_the_next_method)
@@ -857,12 +857,12 @@ static void to_session_connect(struct srv *v, enum ceph_ms_mode m, uint32_t con_
 
 static void send_u64(struct srv *v, uint8_t tag, uint64_t x)
 {
-	struct ceph_enc e;
+	struct wire_enc e;
 
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_u64_encode(&e, x), 0);
 	srv_send(v, tag, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 }
 
 Test(msgr2_session, ident_missing_features_names_the_bits)
@@ -887,20 +887,20 @@ Test(msgr2_session, ident_missing_features_names_the_bits)
 Test(msgr2_session, wait_reset_retry)
 {
 	struct srv v;
-	struct ceph_enc e;
+	struct wire_enc e;
 	struct msgr2_client_ident ci;
 
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	srv_send(&v, MSGR2_TAG_WAIT, &e);
 	cr_assert_eq(v.ev.down_err, -EAGAIN);
 	srv_fini(&v);
 
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
-	ceph_enc_init(&e);
+	wire_enc_init(&e);
 	cr_assert_eq(msgr2_session_reset_encode(&e, true), 0);
 	srv_send(&v, MSGR2_TAG_SESSION_RESET, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -ECONNRESET);
 	srv_fini(&v);
 
@@ -952,7 +952,7 @@ Test(msgr2_session, msgr1_and_garbage_banners)
 Test(msgr2_session, corrupted_frames)
 {
 	struct srv v;
-	struct ceph_enc e, w;
+	struct wire_enc e, w;
 	struct msgr2_hello h;
 	struct msgr2_seg seg;
 
@@ -960,8 +960,8 @@ Test(msgr2_session, corrupted_frames)
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	srv_banner(&v);
 	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v.client_seen};
-	ceph_enc_init(&e);
-	ceph_enc_init(&w);
+	wire_enc_init(&e);
+	wire_enc_init(&w);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	seg = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_HELLO, &seg, 1, NULL), 0);
@@ -969,8 +969,8 @@ Test(msgr2_session, corrupted_frames)
 	to_client(&v, w.buf, w.len);
 	cr_assert_eq(v.ev.downs, 1);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
-	ceph_enc_free(&e);
-	ceph_enc_free(&w);
+	wire_enc_free(&e);
+	wire_enc_free(&w);
 	srv_fini(&v);
 
 	/* A flipped bit in a secure frame once open: GCM tag mismatch. */
@@ -980,8 +980,8 @@ Test(msgr2_session, corrupted_frames)
 		struct msgr2_msg_header mh = {.seq = 1, .type = 4};
 		struct msgr2_seg segs[2];
 
-		ceph_enc_init(&e);
-		ceph_enc_init(&w);
+		wire_enc_init(&e);
+		wire_enc_init(&w);
 		cr_assert_eq(msgr2_msg_header_encode(&e, &mh), 0);
 		segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 		segs[1] = (struct msgr2_seg){"front", 5};
@@ -991,8 +991,8 @@ Test(msgr2_session, corrupted_frames)
 		cr_assert_eq(v.ev.msgs, 0);
 		cr_assert_eq(v.ev.down_err, -EBADMSG);
 		cr_assert_not_null(strstr(v.ev.why, "secure"), "%s", v.ev.why);
-		ceph_enc_free(&e);
-		ceph_enc_free(&w);
+		wire_enc_free(&e);
+		wire_enc_free(&w);
 	}
 	srv_fini(&v);
 }
@@ -1000,17 +1000,17 @@ Test(msgr2_session, corrupted_frames)
 Test(msgr2_session, malformed_payloads)
 {
 	struct srv v;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	/* HELLO from something that is not a monitor. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	srv_banner(&v);
 	{
 		struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_OSD, .peer_addr = v.client_seen};
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 		srv_send(&v, MSGR2_TAG_HELLO, &e);
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 	}
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	cr_assert_not_null(strstr(v.ev.why, "not a monitor"), "%s", v.ev.why);
@@ -1019,10 +1019,10 @@ Test(msgr2_session, malformed_payloads)
 	/* A truncated HELLO. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	srv_banner(&v);
-	ceph_enc_init(&e);
-	ceph_enc_u8(&e, CEPH_ENTITY_TYPE_MON);
+	wire_enc_init(&e);
+	wire_enc_u8(&e, CEPH_ENTITY_TYPE_MON);
 	srv_send(&v, MSGR2_TAG_HELLO, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_not_null(strstr(v.ev.why, "malformed HELLO"), "%s", v.ev.why);
 	srv_fini(&v);
@@ -1032,10 +1032,10 @@ Test(msgr2_session, malformed_payloads)
 	srv_banner(&v);
 	srv_hello(&v);
 	srv_auth_rounds(&v, 2, NULL);
-	ceph_enc_init(&e);
-	ceph_enc_u64(&e, 1);
+	wire_enc_init(&e);
+	wire_enc_le64(&e, 1);
 	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_eq(v.auth.dones, 0);
 	srv_fini(&v);
@@ -1050,10 +1050,10 @@ Test(msgr2_session, malformed_payloads)
 
 		srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
 		msgr2_frame_free(&f);
-		ceph_enc_init(&e);
+		wire_enc_init(&e);
 		cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
 		srv_send(&v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
-		ceph_enc_free(&e);
+		wire_enc_free(&e);
 	}
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_not_null(strstr(v.ev.why, "bad challenge"), "%s", v.ev.why);
@@ -1063,7 +1063,7 @@ Test(msgr2_session, malformed_payloads)
 Test(msgr2_session, unexpected_frames)
 {
 	struct srv v;
-	struct ceph_enc e;
+	struct wire_enc e;
 
 	/* MESSAGE before the session is open. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
@@ -1077,10 +1077,10 @@ Test(msgr2_session, unexpected_frames)
 	/* AUTH_DONE once open. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	handshake(&v, MSGR2_CON_MODE_CRC);
-	ceph_enc_init(&e);
-	ceph_enc_bytes(&e, "whatever", 8);
+	wire_enc_init(&e);
+	wire_enc_bytes(&e, "whatever", 8);
 	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
-	ceph_enc_free(&e);
+	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	srv_fini(&v);
 
@@ -1089,12 +1089,12 @@ Test(msgr2_session, unexpected_frames)
 	handshake(&v, MSGR2_CON_MODE_CRC);
 	{
 		struct msgr2_seg segs[2] = {{"12345678", 8}, {"x", 1}};
-		struct ceph_enc w;
+		struct wire_enc w;
 
-		ceph_enc_init(&w);
+		wire_enc_init(&w);
 		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_ACK, segs, 2, NULL), 0);
 		to_client(&v, w.buf, w.len);
-		ceph_enc_free(&w);
+		wire_enc_free(&w);
 	}
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	srv_fini(&v);
@@ -1116,12 +1116,12 @@ Test(msgr2_session, message_seq_gap_and_short_header)
 	handshake(&v, MSGR2_CON_MODE_CRC);
 	{
 		struct msgr2_seg segs[2] = {{"short", 5}, {"front", 5}};
-		struct ceph_enc w;
+		struct wire_enc w;
 
-		ceph_enc_init(&w);
+		wire_enc_init(&w);
 		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
 		to_client(&v, w.buf, w.len);
-		ceph_enc_free(&w);
+		wire_enc_free(&w);
 	}
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	srv_fini(&v);

@@ -1,25 +1,24 @@
-/* cephmon/ceph_codec.c: the growable encoder behind ceph_codec.h. */
+/* net/wire.c: the growable encoder behind net/wire.h. */
 #include "config.h"
 
-#include "ceph_codec.h"
+#include "net/wire.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 
-void ceph_enc_free(struct ceph_enc *e)
+void wire_enc_free(struct wire_enc *e)
 {
 	if (e->buf) {
-		OPENSSL_cleanse(e->buf, e->cap);
+		explicit_bzero(e->buf, e->cap);
 		free(e->buf);
 	}
-	ceph_enc_init(e);
+	wire_enc_init(e);
 }
 
-uint8_t *ceph_enc_reserve(struct ceph_enc *e, size_t n)
+uint8_t *wire_enc_reserve(struct wire_enc *e, size_t n)
 {
 	uint8_t *p;
 
-	if (e->failed)
+	if (e->err)
 		return NULL;
 	if (!n && !e->buf)
 		return NULL; /* nothing to reserve, and no buffer to point into */
@@ -29,7 +28,7 @@ uint8_t *ceph_enc_reserve(struct ceph_enc *e, size_t n)
 
 		while (cap - e->len < n) {
 			if (cap > SIZE_MAX / 2) {
-				e->failed = true;
+				wire_enc_fail(e, -ENOMEM);
 				return NULL;
 			}
 			cap *= 2;
@@ -37,13 +36,13 @@ uint8_t *ceph_enc_reserve(struct ceph_enc *e, size_t n)
 		/* Not realloc: the old buffer may hold a key, and is wiped. */
 		nb = malloc(cap);
 		if (!nb) {
-			e->failed = true;
+			wire_enc_fail(e, -ENOMEM);
 			return NULL;
 		}
 		if (e->len)
 			memcpy(nb, e->buf, e->len);
 		if (e->buf) {
-			OPENSSL_cleanse(e->buf, e->cap);
+			explicit_bzero(e->buf, e->cap);
 			free(e->buf);
 		}
 		e->buf = nb;
@@ -52,4 +51,12 @@ uint8_t *ceph_enc_reserve(struct ceph_enc *e, size_t n)
 	p = e->buf + e->len;
 	e->len += n;
 	return p;
+}
+
+void wire_enc_truncate(struct wire_enc *e, size_t len)
+{
+	if (len >= e->len)
+		return;
+	explicit_bzero(e->buf + len, e->len - len);
+	e->len = len;
 }
