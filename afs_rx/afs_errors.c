@@ -2,13 +2,14 @@
  * afs_rx/afs_errors.c: abort codes to errno values and names (see
  * afs_errors.h). The numbers come from OpenAFS's com_err tables
  * (vlserver/vl_errors.et, rxkad/rxkad_errs.et, config/uerrors.et as
- * installed in afs/unified_afs.h), src/util/errors.h and rx.h; the errno
- * choices from Linux fs/afs/misc.c, except where afs_errors.h says otherwise.
+ * installed in afs/unified_afs.h) and src/util/errors.h; the errno choices
+ * from Linux fs/afs/misc.c, except where afs_errors.h says otherwise. Rx's
+ * own codes are the transport's to read (rx_abort_errno, rx_packet.h).
  */
 #include "config.h"
 
 #include "afs_errors.h"
-#include "rx_packet.h"
+#include "afs_rx/rx/rx_packet.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -25,15 +26,8 @@ struct abort_entry {
 	}
 
 static const struct abort_entry table[] = {
-    /* Rx */
-    E(RX_CALL_DEAD, ETIMEDOUT),
-    E(RX_INVALID_OPERATION, EINVAL),
-    E(RX_CALL_TIMEOUT, ETIMEDOUT),
-    E(RX_EOF, EIO),
-    E(RX_PROTOCOL_ERROR, EPROTO),
-    E(RX_USER_ABORT, ECONNABORTED),
-    E(RX_ADDRINUSE, EADDRINUSE),
-    E(RX_MSGSIZE, EMSGSIZE),
+    /* The other Rx-level codes are the transport's (rx_abort_errno); this
+     * one the fileserver sends as a volume error. */
     E(VRESTARTING, EREMOTEIO), /* == RX_RESTARTING; the FS rotation retries it */
 
     /* rxgen */
@@ -262,6 +256,8 @@ int afs_abort_to_errno(int32_t code)
 
 	if (t)
 		return -t->err;
+	if (rx_abort_name(code))
+		return rx_abort_errno(code);
 	if ((i = in_table(code, AFS_VL_ERROR_BASE, N(vl))) >= 0)
 		return -vl[i].err;
 	if ((i = in_table(code, AFS_RXK_ERROR_BASE, N(rxk))) >= 0)
@@ -278,6 +274,8 @@ const char *afs_abort_name(int32_t code)
 
 	if (t)
 		return t->name;
+	if (rx_abort_name(code))
+		return rx_abort_name(code);
 	if ((i = in_table(code, AFS_VL_ERROR_BASE, N(vl))) >= 0)
 		return vl[i].name;
 	if ((i = in_table(code, AFS_RXK_ERROR_BASE, N(rxk))) >= 0)

@@ -29,7 +29,7 @@
 #include <sys/socket.h>
 
 #include "afs_xdr.h"
-#include "rx_transport.h"
+#include "afs_rx/rx/rx_transport.h"
 
 #define AFS_CB_SERVICE 1
 

@@ -33,58 +33,22 @@ static int decode_status_reply(const uint8_t *buf, size_t len, struct fs_status_
 	return 0;
 }
 
-/* Begin a call and send a fully encoded request. */
-static struct rx_call *start(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct wire_enc *e,
-			     uint64_t deadline_ns, int *err)
-{
-	struct rx_call *call;
-
-	if (wire_enc_error(e)) {
-		*err = wire_enc_error(e);
-		wire_enc_free(e);
-		return NULL;
-	}
-	call = rx_call_begin(ep, addr, len, AFS_FS_SERVICE, NULL, deadline_ns, err);
-	if (call) {
-		*err = rx_call_send(call, e->buf, e->len, true);
-		if (*err) {
-			rx_call_end(call, NULL);
-			call = NULL;
-		}
-	}
-	wire_enc_free(e);
-	return call;
-}
-
-int fs_fetch_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    struct fs_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+int fs_fetch_status(struct afs_call_ctx *cx, const struct afs_fid *fid, struct fs_status_reply *out)
 {
 	uint8_t reply[STATUS_REPLY_LEN + 4];
 	struct wire_enc e;
-	struct rx_call *call;
-	ssize_t n;
-	int err;
+	size_t n;
+	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
 	wire_enc_init(&e);
 	wire_enc_be32(&e, AFS_FS_FETCHSTATUS);
 	afs_enc_fid(&e, fid);
-	call = start(ep, addr, len, &e, deadline_ns, &err);
-	if (!call)
-		return err;
-	n = rx_call_recv(call, reply, sizeof(reply));
-	err = rx_call_end(call, abort_code);
-	if (err)
-		return err;
-	if (n < 0)
-		return (int)n;
-	return decode_status_reply(reply, (size_t)n, out);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
+	return ret ? ret : decode_status_reply(reply, n, out);
 }
 
-int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    uint64_t pos, uint64_t length, fs_data_sink sink, void *arg, uint64_t *got,
-		    struct fs_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+int fs_fetch_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, uint64_t pos, uint64_t length,
+		    fs_data_sink sink, void *arg, uint64_t *got, struct fs_status_reply *out)
 {
 	uint8_t lenbuf[8], tail[STATUS_REPLY_LEN + 4];
 	size_t chunk = 64 * 1024;
@@ -95,8 +59,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	ssize_t n;
 	int err, ret = 0;
 
-	if (abort_code)
-		*abort_code = 0;
+	cx->abort_code = 0;
 	*got = 0;
 	if (pos > INT64_MAX || length > INT64_MAX)
 		return -EINVAL;
@@ -108,7 +71,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	afs_enc_fid(&e, fid);
 	wire_enc_be64(&e, pos);
 	wire_enc_be64(&e, length);
-	call = start(ep, addr, len, &e, deadline_ns, &err);
+	call = afs_call_start(cx, AFS_FS_SERVICE, &e, false, &err);
 	if (!call) {
 		free(buf);
 		return err;
@@ -122,7 +85,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		ret = -EBADMSG;
 		goto end;
 	}
-	total = (uint64_t)get_be32(lenbuf) << 32 | get_be32(lenbuf + 4);
+	total = get_be64(lenbuf);
 	if (total > length) {
 		/* More than asked for: a server we do not understand. */
 		ret = -EBADMSG;
@@ -155,7 +118,7 @@ int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	}
 	ret = decode_status_reply(tail, (size_t)n, out);
 end:
-	err = rx_call_end(call, abort_code);
+	err = afs_call_end(cx, call);
 	free(buf);
 	/* The call's own failure says more than what it did to the decoding. */
 	if (err && (ret == 0 || ret == -EBADMSG || ret == err))
@@ -165,43 +128,8 @@ end:
 
 /* ---- metadata and write RPCs -------------------------------------------------------------------------- */
 
-/*
- * Run a call whose request is all in @e and whose reply fits @reply (of
- * @cap bytes, one word more than the largest valid reply, so that a longer
- * one shows as trailing bytes): *@n gets the reply's length. 0 or -errno,
- * the call's own failure first.
- */
-static int simple_call(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct wire_enc *e,
-		       uint8_t *reply, size_t cap, size_t *n, uint64_t deadline_ns, int32_t *abort_code)
-{
-	struct rx_call *call;
-	ssize_t got;
-	int err;
-
-	if (abort_code)
-		*abort_code = 0;
-	call = start(ep, addr, len, e, deadline_ns, &err);
-	if (!call)
-		return err;
-	got = rx_call_recv(call, reply, cap);
-	err = rx_call_end(call, abort_code);
-	if (err)
-		return err;
-	if (got < 0)
-		return (int)got;
-	*n = (size_t)got;
-	return 0;
-}
-
-static bool name_ok(const char *name)
-{
-	return strnlen(name, AFS_NAMEMAX + 1) <= AFS_NAMEMAX;
-}
-
-int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    const struct afs_store_status *ss, uint64_t pos, uint64_t length, uint64_t file_length,
-		    fs_data_source src, void *arg, struct fs_store_reply *out, uint64_t deadline_ns,
-		    int32_t *abort_code)
+int fs_store_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
+		    uint64_t length, uint64_t file_length, fs_data_source src, void *arg, struct fs_store_reply *out)
 {
 	const size_t piece = 64 * 1024;
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
@@ -213,8 +141,7 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	bool src_failed = false;
 	int err, ret;
 
-	if (abort_code)
-		*abort_code = 0;
+	cx->abort_code = 0;
 	/* The fileserver keeps offsets in a signed 64-bit afs_fsize_t. */
 	if (pos > INT64_MAX || length > INT64_MAX - pos || file_length > INT64_MAX || (length && !src))
 		return -EINVAL;
@@ -223,23 +150,14 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		if (!buf)
 			return -ENOMEM;
 	}
+	/* The fixed arguments, then the data as it comes: one request stream. */
 	wire_enc_init(&e);
 	fs_enc_store_data64(&e, fid, ss, pos, length, file_length);
-	if (wire_enc_error(&e)) {
-		ret = wire_enc_error(&e);
-		wire_enc_free(&e);
-		free(buf);
-		return ret;
-	}
-	call = rx_call_begin(ep, addr, len, AFS_FS_SERVICE, NULL, deadline_ns, &ret);
+	call = afs_call_start(cx, AFS_FS_SERVICE, &e, length != 0, &ret);
 	if (!call) {
-		wire_enc_free(&e);
 		free(buf);
 		return ret;
 	}
-	/* The fixed arguments, then the data as it comes: one request stream. */
-	ret = rx_call_send(call, e.buf, e.len, length == 0);
-	wire_enc_free(&e);
 	for (left = length; !ret && left;) {
 		size_t want = left < piece ? (size_t)left : piece;
 
@@ -257,7 +175,7 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 		if (n < 0)
 			ret = (int)n;
 	}
-	err = rx_call_end(call, abort_code);
+	err = afs_call_end(cx, call);
 	free(buf);
 	/* The call's own failure says more, unless the source stopped it. */
 	if (src_failed)
@@ -269,9 +187,8 @@ int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 	return fs_dec_store_reply(reply, (size_t)n, out);
 }
 
-int fs_store_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    const struct afs_store_status *ss, struct fs_store_reply *out, uint64_t deadline_ns,
-		    int32_t *abort_code)
+int fs_store_status(struct afs_call_ctx *cx, const struct afs_fid *fid, const struct afs_store_status *ss,
+		    struct fs_store_reply *out)
 {
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
 	struct wire_enc e;
@@ -280,142 +197,111 @@ int fs_store_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen
 
 	wire_enc_init(&e);
 	fs_enc_store_status(&e, fid, ss);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_store_reply(reply, n, out);
 }
 
-static int create(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t opcode,
-		  const struct afs_fid *dir, const char *name, const struct afs_store_status *ss,
-		  struct fs_create_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+static int create(struct afs_call_ctx *cx, uint32_t opcode, const struct afs_fid *dir, const char *name,
+		  const struct afs_store_status *ss, struct fs_create_reply *out)
 {
 	uint8_t reply[FS_CREATE_REPLY_LEN + 4];
 	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
-	if (!name_ok(name))
-		return -ENAMETOOLONG;
 	wire_enc_init(&e);
 	fs_enc_create(&e, opcode, dir, name, ss);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_create_reply(reply, n, out);
 }
 
-int fs_create_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		   const char *name, const struct afs_store_status *ss, struct fs_create_reply *out,
-		   uint64_t deadline_ns, int32_t *abort_code)
+int fs_create_file(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name,
+		   const struct afs_store_status *ss, struct fs_create_reply *out)
 {
-	return create(ep, addr, len, AFS_FS_CREATEFILE, dir, name, ss, out, deadline_ns, abort_code);
+	return create(cx, AFS_FS_CREATEFILE, dir, name, ss, out);
 }
 
-int fs_make_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		const char *name, const struct afs_store_status *ss, struct fs_create_reply *out, uint64_t deadline_ns,
-		int32_t *abort_code)
+int fs_make_dir(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const struct afs_store_status *ss,
+		struct fs_create_reply *out)
 {
-	return create(ep, addr, len, AFS_FS_MAKEDIR, dir, name, ss, out, deadline_ns, abort_code);
+	return create(cx, AFS_FS_MAKEDIR, dir, name, ss, out);
 }
 
-static int remove_entry(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t opcode,
-			const struct afs_fid *dir, const char *name, struct fs_store_reply *out, uint64_t deadline_ns,
-			int32_t *abort_code)
+static int remove_entry(struct afs_call_ctx *cx, uint32_t opcode, const struct afs_fid *dir, const char *name,
+			struct fs_store_reply *out)
 {
 	uint8_t reply[FS_STORE_REPLY_LEN + 4];
 	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
-	if (!name_ok(name))
-		return -ENAMETOOLONG;
 	wire_enc_init(&e);
 	fs_enc_remove(&e, opcode, dir, name);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_store_reply(reply, n, out);
 }
 
-int fs_remove_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		   const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+int fs_remove_file(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, struct fs_store_reply *out)
 {
-	return remove_entry(ep, addr, len, AFS_FS_REMOVEFILE, dir, name, out, deadline_ns, abort_code);
+	return remove_entry(cx, AFS_FS_REMOVEFILE, dir, name, out);
 }
 
-int fs_remove_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		  const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+int fs_remove_dir(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, struct fs_store_reply *out)
 {
-	return remove_entry(ep, addr, len, AFS_FS_REMOVEDIR, dir, name, out, deadline_ns, abort_code);
+	return remove_entry(cx, AFS_FS_REMOVEDIR, dir, name, out);
 }
 
-int fs_rename(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *old_dir,
-	      const char *old_name, const struct afs_fid *new_dir, const char *new_name, struct fs_rename_reply *out,
-	      uint64_t deadline_ns, int32_t *abort_code)
+int fs_rename(struct afs_call_ctx *cx, const struct afs_fid *old_dir, const char *old_name,
+	      const struct afs_fid *new_dir, const char *new_name, struct fs_rename_reply *out)
 {
 	uint8_t reply[FS_LINK_REPLY_LEN + 4];
 	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
-	if (!name_ok(old_name) || !name_ok(new_name))
-		return -ENAMETOOLONG;
 	wire_enc_init(&e);
 	fs_enc_rename(&e, old_dir, old_name, new_dir, new_name);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_rename_reply(reply, n, out);
 }
 
-int fs_symlink(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-	       const char *name, const char *target, const struct afs_store_status *ss, struct fs_create_reply *out,
-	       uint64_t deadline_ns, int32_t *abort_code)
+int fs_symlink(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const char *target,
+	       const struct afs_store_status *ss, struct fs_create_reply *out)
 {
 	uint8_t reply[FS_SYMLINK_REPLY_LEN + 4];
 	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
-	if (!name_ok(name) || strnlen(target, AFS_PATHMAX + 1) > AFS_PATHMAX)
-		return -ENAMETOOLONG;
 	wire_enc_init(&e);
 	fs_enc_symlink(&e, dir, name, target, ss);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_symlink_reply(reply, n, out);
 }
 
-int fs_link(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-	    const char *name, const struct afs_fid *existing, struct fs_link_reply *out, uint64_t deadline_ns,
-	    int32_t *abort_code)
+int fs_link(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const struct afs_fid *existing,
+	    struct fs_link_reply *out)
 {
 	uint8_t reply[FS_LINK_REPLY_LEN + 4];
 	struct wire_enc e;
 	size_t n;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
-	if (!name_ok(name))
-		return -ENAMETOOLONG;
 	wire_enc_init(&e);
 	fs_enc_link(&e, dir, name, existing);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &n, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &n);
 	return ret ? ret : fs_dec_link_reply(reply, n, out);
 }
 
-int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len,
-			  const struct afs_fid *fids, unsigned n, struct fs_bulk_status_reply *out,
-			  uint64_t deadline_ns, int32_t *abort_code)
+int fs_inline_bulk_status(struct afs_call_ctx *cx, const struct afs_fid *fids, unsigned n,
+			  struct fs_bulk_status_reply *out)
 {
 	uint8_t *reply;
 	struct wire_enc e;
 	size_t got;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
+	cx->abort_code = 0;
 	if (n == 0 || n > AFS_CBMAX)
 		return -EINVAL;
 	/* Up to 4.7 KiB: off the stack of a FUSE worker. */
@@ -424,55 +310,51 @@ int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, s
 		return -ENOMEM;
 	wire_enc_init(&e);
 	fs_enc_inline_bulk_status(&e, fids, n);
-	ret = simple_call(ep, addr, len, &e, reply, FS_BULK_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, FS_BULK_STATUS_REPLY_MAX + 4, &got);
 	if (!ret)
 		ret = fs_dec_bulk_status_reply(reply, got, n, out);
 	free(reply);
 	return ret;
 }
 
-int fs_give_up_callbacks(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fids,
-			 const struct afs_callback *cbs, unsigned n, uint64_t deadline_ns, int32_t *abort_code)
+int fs_give_up_callbacks(struct afs_call_ctx *cx, const struct afs_fid *fids, const struct afs_callback *cbs,
+			 unsigned n)
 {
 	uint8_t reply[4];
 	struct wire_enc e;
 	size_t got;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
+	cx->abort_code = 0;
 	if (n > AFS_CBMAX)
 		return -EINVAL;
 	wire_enc_init(&e);
 	fs_enc_give_up_callbacks(&e, fids, cbs, n);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &got);
 	return ret ? ret : fs_dec_empty_reply(reply, got);
 }
 
-int fs_get_volume_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t volume,
-			 struct fs_volume_status_reply *out, uint64_t deadline_ns, int32_t *abort_code)
+int fs_get_volume_status(struct afs_call_ctx *cx, uint32_t volume, struct fs_volume_status_reply *out)
 {
 	uint8_t *reply;
 	struct wire_enc e;
 	size_t got;
 	int ret;
 
-	if (abort_code)
-		*abort_code = 0;
+	cx->abort_code = 0;
 	reply = malloc(FS_VOLUME_STATUS_REPLY_MAX + 4);
 	if (!reply)
 		return -ENOMEM;
 	wire_enc_init(&e);
 	fs_enc_get_volume_status(&e, volume);
-	ret = simple_call(ep, addr, len, &e, reply, FS_VOLUME_STATUS_REPLY_MAX + 4, &got, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, FS_VOLUME_STATUS_REPLY_MAX + 4, &got);
 	if (!ret)
 		ret = fs_dec_volume_status_reply(reply, got, out);
 	free(reply);
 	return ret;
 }
 
-int fs_get_capabilities(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct fs_capabilities *out,
-			uint64_t deadline_ns, int32_t *abort_code)
+int fs_get_capabilities(struct afs_call_ctx *cx, struct fs_capabilities *out)
 {
 	uint8_t reply[FS_CAPABILITIES_REPLY_MAX + 4];
 	struct wire_enc e;
@@ -481,6 +363,6 @@ int fs_get_capabilities(struct rx_endpoint *ep, const struct sockaddr *addr, soc
 
 	wire_enc_init(&e);
 	fs_enc_get_capabilities(&e);
-	ret = simple_call(ep, addr, len, &e, reply, sizeof(reply), &got, deadline_ns, abort_code);
+	ret = afs_call_simple(cx, AFS_FS_SERVICE, &e, reply, sizeof(reply), &got);
 	return ret ? ret : fs_dec_capabilities_reply(reply, got, out);
 }

@@ -6,6 +6,10 @@
  * FetchData_RXStyle (src/viced/afsfileprocs.c) and kAFS
  * afs_deliver_fs_fetch_data64.
  *
+ * Every stub takes the call context (afs_call.h: endpoint, server,
+ * deadline, cancel token) and leaves the server's raw abort code in
+ * cx->abort_code.
+ *
  * A fileserver calls the client back (CB.TellMeAboutYourself first) before
  * it runs the client's first call: serve the CB service on the same
  * endpoint (cb_service.h) or the first call waits minutes.
@@ -17,12 +21,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "afs_xdr.h"
-#include "fs_xdr.h"
-#include "rx_transport.h"
-
-#define AFS_FS_SERVICE 1
-#define AFS_FS_PORT    7000
+#include "afs_rx/afs_call.h"
+#include "afs_rx/afs_xdr.h"
+#include "afs_rx/fs_xdr.h"
 
 /* What FetchStatus and FetchData64 return besides the data. */
 struct fs_status_reply {
@@ -32,12 +33,10 @@ struct fs_status_reply {
 };
 
 /*
- * FS.FetchStatus (132). 0 or -errno; an abort's raw code goes to
- * *@abort_code (may be NULL). A status that fails
- * afs_fetch_status_check() is -EBADMSG.
+ * FS.FetchStatus (132). 0 or -errno (a server's abort mapped by
+ * afs_errors.h). A status that fails afs_fetch_status_check() is -EBADMSG.
  */
-int fs_fetch_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    struct fs_status_reply *out, uint64_t deadline_ns, int32_t *abort_code);
+int fs_fetch_status(struct afs_call_ctx *cx, const struct afs_fid *fid, struct fs_status_reply *out);
 
 /* Receives the file's bytes in order as they arrive; nonzero stops the
  * call (it is aborted) and is returned. */
@@ -48,15 +47,14 @@ typedef int (*fs_data_sink)(void *arg, const void *data, size_t len);
  * at the end of the file), handed to @sink; *@got says how many the
  * server sent. 0 or -errno as for fs_fetch_status.
  */
-int fs_fetch_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    uint64_t pos, uint64_t length, fs_data_sink sink, void *arg, uint64_t *got,
-		    struct fs_status_reply *out, uint64_t deadline_ns, int32_t *abort_code);
+int fs_fetch_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, uint64_t pos, uint64_t length,
+		    fs_data_sink sink, void *arg, uint64_t *got, struct fs_status_reply *out);
 
 /*
  * The metadata and write RPCs below share one shape: 0 or -errno; a
- * server's abort is mapped with afs_abort_to_errno() and its raw code goes
- * to *@abort_code (may be NULL; 0 when there was no abort); a reply that
- * fs_xdr.h's decoder refuses is -EBADMSG; @out is filled only on success.
+ * server's abort is mapped with afs_abort_to_errno() (its raw code in
+ * cx->abort_code); a reply that fs_xdr.h's decoder refuses is -EBADMSG;
+ * @out is filled only on success.
  * A name longer than AFSNAMEMAX (a symlink's target longer than
  * AFSPATHMAX) is -ENAMETOOLONG before anything is sent.
  */
@@ -72,67 +70,54 @@ typedef int (*fs_data_source)(void *arg, void *buf, size_t len);
  * smaller) and then at least @pos + @length. @ss is applied with the data
  * (mask 0: nothing; AFS_FSYNC asks the server to fsync).
  */
-int fs_store_data64(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    const struct afs_store_status *ss, uint64_t pos, uint64_t length, uint64_t file_length,
-		    fs_data_source src, void *arg, struct fs_store_reply *out, uint64_t deadline_ns,
-		    int32_t *abort_code);
+int fs_store_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, const struct afs_store_status *ss, uint64_t pos,
+		    uint64_t length, uint64_t file_length, fs_data_source src, void *arg, struct fs_store_reply *out);
 
 /* FS.StoreStatus (135): chmod, chown, chgrp, utimes as @ss->mask says. */
-int fs_store_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fid,
-		    const struct afs_store_status *ss, struct fs_store_reply *out, uint64_t deadline_ns,
-		    int32_t *abort_code);
+int fs_store_status(struct afs_call_ctx *cx, const struct afs_fid *fid, const struct afs_store_status *ss,
+		    struct fs_store_reply *out);
 
 /* FS.CreateFile (137) and FS.MakeDir (141): @name in directory @dir. */
-int fs_create_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		   const char *name, const struct afs_store_status *ss, struct fs_create_reply *out,
-		   uint64_t deadline_ns, int32_t *abort_code);
-int fs_make_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		const char *name, const struct afs_store_status *ss, struct fs_create_reply *out, uint64_t deadline_ns,
-		int32_t *abort_code);
+int fs_create_file(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name,
+		   const struct afs_store_status *ss, struct fs_create_reply *out);
+int fs_make_dir(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const struct afs_store_status *ss,
+		struct fs_create_reply *out);
 
 /* FS.RemoveFile (136) and FS.RemoveDir (142): @out->status is the
  * directory's new status. */
-int fs_remove_file(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		   const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code);
-int fs_remove_dir(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-		  const char *name, struct fs_store_reply *out, uint64_t deadline_ns, int32_t *abort_code);
+int fs_remove_file(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, struct fs_store_reply *out);
+int fs_remove_dir(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, struct fs_store_reply *out);
 
 /* FS.Rename (138). */
-int fs_rename(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *old_dir,
-	      const char *old_name, const struct afs_fid *new_dir, const char *new_name, struct fs_rename_reply *out,
-	      uint64_t deadline_ns, int32_t *abort_code);
+int fs_rename(struct afs_call_ctx *cx, const struct afs_fid *old_dir, const char *old_name,
+	      const struct afs_fid *new_dir, const char *new_name, struct fs_rename_reply *out);
 
 /* FS.Symlink (139): @name pointing at @target; out->callback is zero. */
-int fs_symlink(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-	       const char *name, const char *target, const struct afs_store_status *ss, struct fs_create_reply *out,
-	       uint64_t deadline_ns, int32_t *abort_code);
+int fs_symlink(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const char *target,
+	       const struct afs_store_status *ss, struct fs_create_reply *out);
 
 /* FS.Link (140): a hard link @name in @dir to @existing (same directory
  * only, on an OpenAFS server). */
-int fs_link(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *dir,
-	    const char *name, const struct afs_fid *existing, struct fs_link_reply *out, uint64_t deadline_ns,
-	    int32_t *abort_code);
+int fs_link(struct afs_call_ctx *cx, const struct afs_fid *dir, const char *name, const struct afs_fid *existing,
+	    struct fs_link_reply *out);
 
 /*
  * FS.InlineBulkStatus (65536): the status of @n (1..50) FIDs of one
  * volume in one call. A FID the server cannot stat does not fail the call:
  * its out->status[i].error_code holds the abort code (e.g. VNOVNODE).
  */
-int fs_inline_bulk_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len,
-			  const struct afs_fid *fids, unsigned n, struct fs_bulk_status_reply *out,
-			  uint64_t deadline_ns, int32_t *abort_code);
+int fs_inline_bulk_status(struct afs_call_ctx *cx, const struct afs_fid *fids, unsigned n,
+			  struct fs_bulk_status_reply *out);
 
 /* FS.GiveUpCallBacks (147): drop our callback promises on @n (0..50)
  * FIDs; @cbs may be NULL (sent as an empty list). */
-int fs_give_up_callbacks(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, const struct afs_fid *fids,
-			 const struct afs_callback *cbs, unsigned n, uint64_t deadline_ns, int32_t *abort_code);
+int fs_give_up_callbacks(struct afs_call_ctx *cx, const struct afs_fid *fids, const struct afs_callback *cbs,
+			 unsigned n);
 
 /* FS.GetVolumeStatus (149): quota, usage, name and messages of @volume. */
-int fs_get_volume_status(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint32_t volume,
-			 struct fs_volume_status_reply *out, uint64_t deadline_ns, int32_t *abort_code);
+int fs_get_volume_status(struct afs_call_ctx *cx, uint32_t volume, struct fs_volume_status_reply *out);
 
 /* FS.GetCapabilities (65540). */
-int fs_get_capabilities(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, struct fs_capabilities *out,
-			uint64_t deadline_ns, int32_t *abort_code);
+int fs_get_capabilities(struct afs_call_ctx *cx, struct fs_capabilities *out);
 
 #endif

@@ -28,6 +28,7 @@ UNIT_TESTS = \
 	test/unit/test_monmap \
 	test/unit/test_mdsmap \
 	test/unit/test_evloop \
+	test/unit/test_evloop_req \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
 	test/unit/test_cb_service \
@@ -41,7 +42,7 @@ test_unit_test_ceph_addr_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
-test_unit_test_cellservdb_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_cellservdb_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -100,19 +101,19 @@ test_integration_ceph_msgr2_check_LDADD = $(cephmon_libs)
 
 test_unit_test_xdr_SOURCES = test/unit/test_xdr.c
 test_unit_test_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_xdr_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_rx_packet_SOURCES = test/unit/test_rx_packet.c
 test_unit_test_rx_packet_CFLAGS = $(unit_cflags)
-test_unit_test_rx_packet_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_rx_packet_LDADD = afs_rx/rx/librx.a net/libnet.a $(CRITERION_LIBS)
 
 test_unit_test_afs_xdr_SOURCES = test/unit/test_afs_xdr.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_afs_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_afs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_afs_xdr_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_fs_xdr_SOURCES = test/unit/test_fs_xdr.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_fs_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_fs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_fs_xdr_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_mon_msgs_SOURCES = test/unit/test_mon_msgs.c
 test_unit_test_mon_msgs_CFLAGS = $(unit_cflags)
@@ -135,28 +136,31 @@ test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)
 test_unit_test_evloop_LDADD = evloop/libevloop.a $(CRITERION_LIBS) -lpthread
 
+test_unit_test_evloop_req_SOURCES = test/unit/test_evloop_req.c
+test_unit_test_evloop_req_CFLAGS = $(unit_cflags)
+test_unit_test_evloop_req_LDADD = evloop/libevloop.a $(CRITERION_LIBS) -lpthread
+
 test_unit_test_rx_cc_SOURCES = test/unit/test_rx_cc.c
 test_unit_test_rx_cc_CFLAGS = $(unit_cflags)
-test_unit_test_rx_cc_LDADD = afs_rx/libafs_rx.a net/libnet.a $(CRITERION_LIBS)
+test_unit_test_rx_cc_LDADD = afs_rx/rx/librx.a net/libnet.a $(CRITERION_LIBS)
 
 # The Rx transport between two endpoints of one process over loopback.
-rx_libs = afs_rx/libafs_rx.a net/libnet.a evloop/libevloop.a health/libhealth.a $(CURL_LIBS) -lpthread
 test_unit_test_rx_transport_SOURCES = test/unit/test_rx_transport.c test/unit/udp_relay.c test/unit/udp_relay.h
 test_unit_test_rx_transport_CFLAGS = $(unit_cflags)
 test_unit_test_rx_transport_LDADD = $(rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_cb_service_SOURCES = test/unit/test_cb_service.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_cb_service_CFLAGS = $(unit_cflags)
-test_unit_test_cb_service_LDADD = $(rx_libs) $(CRITERION_LIBS)
+test_unit_test_cb_service_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_fs_client_SOURCES = test/unit/test_fs_client.c test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_unit_test_fs_client_CFLAGS = $(unit_cflags)
-test_unit_test_fs_client_LDADD = $(rx_libs) $(CRITERION_LIBS)
+test_unit_test_fs_client_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 # Drives the transport and the AFS stubs against the real cell (afs_rx.test).
 check_PROGRAMS += test/integration/afs_rx_check
 test_integration_afs_rx_check_SOURCES = test/integration/afs_rx_check.c test/unit/udp_relay.c test/unit/udp_relay.h
-test_integration_afs_rx_check_LDADD = $(rx_libs) $(CRYPTO_LIBS)
+test_integration_afs_rx_check_LDADD = $(afs_rx_libs) $(CRYPTO_LIBS)
 
 test_unit_test_inode_table_SOURCES = test/unit/test_inode_table.c
 test_unit_test_inode_table_CFLAGS = $(unit_cflags)
@@ -217,7 +221,7 @@ test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_cellservdb_LDADD = afs_rx/libafs_rx.a net/libnet.a
+test_fuzz_fuzz_cellservdb_LDADD = $(afs_rx_libs)
 
 test_fuzz_fuzz_nlm4_xdr_SOURCES = test/fuzz/fuzz_nlm4_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -250,19 +254,19 @@ test_fuzz_fuzz_msgr2_session_LDADD = $(cephmon_libs)
 
 test_fuzz_fuzz_rx_packet_SOURCES = test/fuzz/fuzz_rx_packet.c $(fuzz_driver)
 test_fuzz_fuzz_rx_packet_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_rx_packet_LDADD = afs_rx/libafs_rx.a net/libnet.a
+test_fuzz_fuzz_rx_packet_LDADD = afs_rx/rx/librx.a net/libnet.a
 
 test_fuzz_fuzz_afs_xdr_SOURCES = test/fuzz/fuzz_afs_xdr.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_afs_xdr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_afs_xdr_LDADD = afs_rx/libafs_rx.a net/libnet.a
+test_fuzz_fuzz_afs_xdr_LDADD = $(afs_rx_libs)
 
 test_fuzz_fuzz_fs_replies_SOURCES = test/fuzz/fuzz_fs_replies.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_fs_replies_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_fs_replies_LDADD = afs_rx/libafs_rx.a net/libnet.a
+test_fuzz_fuzz_fs_replies_LDADD = $(afs_rx_libs)
 
 test_fuzz_fuzz_cb_request_SOURCES = test/fuzz/fuzz_cb_request.c $(fuzz_driver) test/lib/afs_server_enc.c test/lib/afs_server_enc.h
 test_fuzz_fuzz_cb_request_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_cb_request_LDADD = afs_rx/libafs_rx.a net/libnet.a
+test_fuzz_fuzz_cb_request_LDADD = $(afs_rx_libs)
 
 test_fuzz_fuzz_mon_msgs_SOURCES = test/fuzz/fuzz_mon_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_mon_msgs_LDFLAGS = $(fuzz_ldflags)

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the Rx wire codec (afs_rx/rx_packet.c, rx_ack.c, rx_jumbo.c).
+ * Fuzz target: the Rx wire codec (afs_rx/rx/rx_packet.c, rx_ack.c, rx_jumbo.c).
  * The input is one UDP datagram. Its header is decoded, checked and
  * re-encoded; its body goes to the decoder its type names (ACK, DATA
  * jumbogram splitting, ABORT, CHALLENGE, VERSION). The whole input is also
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afs_rx/rx_ack.h"
-#include "afs_rx/rx_jumbo.h"
-#include "afs_rx/rx_packet.h"
+#include "afs_rx/rx/rx_ack.h"
+#include "afs_rx/rx/rx_jumbo.h"
+#include "afs_rx/rx/rx_packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -68,12 +68,19 @@
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/cb_service.h"
 #include "afs_rx/fs_client.h"
-#include "afs_rx/rx_transport.h"
+#include "afs_rx/rx/rx_transport.h"
 #include "afs_rx/vl_client.h"
 #include "evloop/evloop.h"
 #include "test/unit/udp_relay.h"
 
 static long deadline_ms = 30000;
+
+/* The context of one call from the function's `ep` to the server at @addr
+ * under the -t deadline; the function's `cx` keeps its abort code. */
+#define CX(addr)                                                                                                       \
+	(afs_call_ctx_init(&cx, ep, (const struct sockaddr *)(addr), sizeof(*(addr)), evloop_deadline_ms(deadline_ms), \
+			   NULL),                                                                                      \
+	 &cx)
 static uint64_t chunk;		      /* fetch: bytes per FetchData64 call, 0 for one call */
 static unsigned ncalls = 4;	      /* pfetch: calls in flight */
 static uint64_t store_size = 3 << 20; /* fsops */
@@ -143,7 +150,7 @@ static void setup(void)
 	struct rx_endpoint_config c;
 	int err = 0;
 
-	rx_endpoint_config_default(&c);
+	afs_endpoint_config_default(&c);
 	if (getenv("AFS_RX_TRACE"))
 		c.trace = fopen(getenv("AFS_RX_TRACE"), "w");
 	ep = rx_endpoint_new(&c, &err);
@@ -220,12 +227,11 @@ static int cmd_version(const char *host, unsigned port)
 static int vl_lookup(const char *host, const char *name, struct afs_uvldbentry *v)
 {
 	struct sockaddr_in a = addr_of(host, AFS_VL_PORT);
-	int32_t code;
-	int ret = vl_get_entry_by_name_u(ep, (struct sockaddr *)&a, sizeof(a), name, v, evloop_deadline_ms(deadline_ms),
-					 &code);
+	struct afs_call_ctx cx = {0};
+	int ret = vl_get_entry_by_name_u(CX(&a), name, v);
 
 	if (ret)
-		return die("VL.GetEntryByNameU", ret, code);
+		return die("VL.GetEntryByNameU", ret, cx.abort_code);
 	return 0;
 }
 
@@ -259,16 +265,16 @@ static int cmd_stat(const char *host, const char *fidstr)
 	struct afs_fid fid;
 	struct fs_status_reply r;
 	uint64_t t0;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (parse_fid(fidstr, &fid))
 		return 2;
 	a = addr_of(host, AFS_FS_PORT);
 	t0 = evloop_now_ns();
-	ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_status(CX(&a), &fid, &r);
 	if (ret)
-		return die("FS.FetchStatus", ret, code);
+		return die("FS.FetchStatus", ret, cx.abort_code);
 	printf("seconds=%.3f\n", secs(t0));
 	print_status(&r);
 	return 0;
@@ -304,7 +310,7 @@ static int cmd_fetch(const char *host, const char *fidstr)
 	uint8_t dig[32];
 	uint64_t t0, got, size;
 	double t;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (parse_fid(fidstr, &fid))
@@ -312,10 +318,10 @@ static int cmd_fetch(const char *host, const char *fidstr)
 	a = addr_of(host, AFS_FS_PORT);
 	/* The length from FetchStatus, as a cache manager does: the server
 	 * refuses a range that overflows (UAEFBIG). */
-	ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_status(CX(&a), &fid, &r);
 	if (ret) {
 		EVP_MD_CTX_free(s.md);
-		return die("FS.FetchStatus", ret, code);
+		return die("FS.FetchStatus", ret, cx.abort_code);
 	}
 	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
 	t0 = evloop_now_ns();
@@ -324,14 +330,13 @@ static int cmd_fetch(const char *host, const char *fidstr)
 	do {
 		uint64_t n = chunk && size - got > chunk ? chunk : size - got, part;
 
-		ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &fid, got, n, sink_fn, &s, &part, &r,
-				      evloop_deadline_ms(deadline_ms), &code);
+		ret = fs_fetch_data64(CX(&a), &fid, got, n, sink_fn, &s, &part, &r);
 		got += part;
 	} while (!ret && got < size);
 	t = secs(t0);
 	if (ret) {
 		EVP_MD_CTX_free(s.md);
-		return die("FS.FetchData64", ret, code);
+		return die("FS.FetchData64", ret, cx.abort_code);
 	}
 	EVP_DigestFinal_ex(s.md, dig, NULL);
 	EVP_MD_CTX_free(s.md);
@@ -387,7 +392,7 @@ static void *pfetch_worker(void *arg)
 		struct pfetch_range rg;
 		uint64_t pos, n, got;
 		unsigned busy = 0;
-		int32_t code;
+		struct afs_call_ctx cx = {0};
 		int ret;
 
 		pthread_mutex_lock(&p->lock);
@@ -399,8 +404,7 @@ static void *pfetch_worker(void *arg)
 			return NULL;
 		for (;;) {
 			rg = (struct pfetch_range){.at = p->buf + pos, .left = n};
-			ret = fs_fetch_data64(ep, (struct sockaddr *)&p->addr, sizeof(p->addr), &p->fid, pos, n,
-					      range_sink, &rg, &got, &r, evloop_deadline_ms(deadline_ms), &code);
+			ret = fs_fetch_data64(CX(&p->addr), &p->fid, pos, n, range_sink, &rg, &got, &r);
 			/*
 			 * VBUSY: the fileserver sheds calls that arrive while it is
 			 * still identifying our host (CB.TellMeAboutYourself), as
@@ -408,7 +412,7 @@ static void *pfetch_worker(void *arg)
 			 * manager waits a second and asks again (kAFS rotate.c,
 			 * OpenAFS afs_Analyze).
 			 */
-			if (ret == 0 || code != VBUSY || ++busy > 10)
+			if (ret == 0 || cx.abort_code != VBUSY || ++busy > 10)
 				break;
 			pthread_mutex_lock(&p->lock);
 			p->vbusy++;
@@ -421,7 +425,7 @@ static void *pfetch_worker(void *arg)
 			pthread_mutex_lock(&p->lock);
 			if (!p->err) {
 				p->err = ret;
-				p->code = code;
+				p->code = cx.abort_code;
 			}
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
@@ -438,7 +442,7 @@ static int cmd_pfetch(const char *host, const char *fidstr)
 	unsigned started = 0;
 	uint64_t t0;
 	double t;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (parse_fid(fidstr, &p.fid))
@@ -448,10 +452,9 @@ static int cmd_pfetch(const char *host, const char *fidstr)
 		return 2;
 	}
 	p.addr = addr_of(host, AFS_FS_PORT);
-	ret = fs_fetch_status(ep, (struct sockaddr *)&p.addr, sizeof(p.addr), &p.fid, &r,
-			      evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_status(CX(&p.addr), &p.fid, &r);
 	if (ret)
-		return die("FS.FetchStatus", ret, code);
+		return die("FS.FetchStatus", ret, cx.abort_code);
 	p.size = afs_fetch_status_size(&r.status);
 	p.buf = malloc(p.size ? p.size : 1);
 	if (!p.buf)
@@ -490,17 +493,16 @@ static int cmd_cbwatch(const char *host, const char *fidstr, long ms)
 	struct sockaddr_in a;
 	struct fs_status_reply r;
 	uint64_t t0, until;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	bool broken;
 	int ret;
 
 	if (parse_fid(fidstr, &watched))
 		return 2;
 	a = addr_of(host, AFS_FS_PORT);
-	ret =
-	    fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &watched, &r, evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_status(CX(&a), &watched, &r);
 	if (ret)
-		return die("FS.FetchStatus", ret, code);
+		return die("FS.FetchStatus", ret, cx.abort_code);
 	print_status(&r);
 	printf("ready=1\n");
 	fflush(stdout);
@@ -560,7 +562,7 @@ static int cmd_lookup(const char *host, const char *volume, const char *name)
 	struct fs_status_reply r;
 	struct sink s = {.keep_cap = 2048 * 1023};
 	uint64_t got;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (vl_lookup(host, volume, &v))
@@ -568,11 +570,10 @@ static int cmd_lookup(const char *host, const char *volume, const char *name)
 	dirfid = (struct afs_fid){.volume = v.volume_id[AFS_RWVOL], .vnode = 1, .unique = 1};
 	a = addr_of(host, AFS_FS_PORT);
 	s.keep = malloc(s.keep_cap);
-	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &dirfid, 0, s.keep_cap, sink_fn, &s, &got, &r,
-			      evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_data64(CX(&a), &dirfid, 0, s.keep_cap, sink_fn, &s, &got, &r);
 	if (ret) {
 		free(s.keep);
-		return die("FS.FetchData64 of the volume's root directory", ret, code);
+		return die("FS.FetchData64 of the volume's root directory", ret, cx.abort_code);
 	}
 	ret = dir_find(s.keep, s.keep_len, name, &fid);
 	free(s.keep);
@@ -589,10 +590,13 @@ static int cmd_dead(const char *host, unsigned port, long ms)
 	struct afs_fid fid = {1, 1, 1};
 	struct fs_status_reply r;
 	uint64_t t0 = evloop_now_ns();
-	int32_t code;
-	int ret = fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &fid, &r, evloop_deadline_ms(ms), &code);
+	struct afs_call_ctx cx;
+	int ret;
 
-	printf("error=%s\nerrno=%d\nabort_code=%d\nseconds=%.3f\n", ret ? strerror(-ret) : "none", -ret, code,
+	afs_call_ctx_init(&cx, ep, (struct sockaddr *)&a, sizeof(a), evloop_deadline_ms(ms), NULL);
+	ret = fs_fetch_status(&cx, &fid, &r);
+
+	printf("error=%s\nerrno=%d\nabort_code=%d\nseconds=%.3f\n", ret ? strerror(-ret) : "none", -ret, cx.abort_code,
 	       secs(t0));
 	return 0;
 }
@@ -663,14 +667,13 @@ static int fsops_lookup(const struct sockaddr_in *a, const struct afs_fid *dir, 
 	struct sink s = {.keep_cap = 2048 * 1023};
 	struct fs_status_reply r;
 	uint64_t got;
-	int32_t code;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	s.keep = malloc(s.keep_cap);
 	if (!s.keep)
 		return -ENOMEM;
-	ret = fs_fetch_data64(ep, (const struct sockaddr *)a, sizeof(*a), dir, 0, s.keep_cap, sink_fn, &s, &got, &r,
-			      evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_data64(CX(a), dir, 0, s.keep_cap, sink_fn, &s, &got, &r);
 	if (!ret) {
 		ret = dir_find(s.keep, s.keep_len, name, fid);
 		fid->volume = dir->volume;
@@ -681,10 +684,10 @@ static int fsops_lookup(const struct sockaddr_in *a, const struct afs_fid *dir, 
 
 #define FS_CALL(what, expr)                                                                                            \
 	do {                                                                                                           \
-		code = 0;                                                                                              \
+		cx.abort_code = 0;                                                                                     \
 		ret = (expr);                                                                                          \
 		if (ret)                                                                                               \
-			return die(what, ret, code);                                                                   \
+			return die(what, ret, cx.abort_code);                                                          \
 	} while (0)
 
 static int cmd_fsops(const char *host, const char *volume, const char *name)
@@ -711,7 +714,7 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 	uint8_t stored[32], fetched[32];
 	uint64_t got, t0;
 	bool have_uuid;
-	int32_t code = 0;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (fsops_volume(host, volume, &root, &server, &have_uuid))
@@ -720,12 +723,10 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 	vl = addr_of(host, AFS_VL_PORT);
 	print_fid("root", &root);
 
-	FS_CALL("FS.GetCapabilities", fs_get_capabilities(ep, (struct sockaddr *)&a, sizeof(a), &caps,
-							  evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.GetCapabilities", fs_get_capabilities(CX(&a), &caps));
 	printf("caps_n=%" PRIu32 "\ncaps0=0x%" PRIx32 "\n", caps.n, caps.n ? caps.words[0] : 0);
 
-	FS_CALL("FS.GetVolumeStatus", fs_get_volume_status(ep, (struct sockaddr *)&a, sizeof(a), root.volume, &vs,
-							   evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.GetVolumeStatus", fs_get_volume_status(CX(&a), root.volume, &vs));
 	printf("vol_name=%s\nvol_id=%" PRId32 "\nvol_type=%" PRId32 "\nvol_online=%u\nvol_in_service=%u\n"
 	       "vol_max_quota=%" PRId32 "\nvol_blocks_in_use=%" PRId32 "\nvol_offline_msg=%s\nvol_motd=%s\n",
 	       vs.name, vs.status.vid, vs.status.type, vs.status.online, vs.status.in_service, vs.status.max_quota,
@@ -735,8 +736,7 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 		struct afs_list_addr_by_attributes attr = {.mask = AFS_VLADDR_UUID, .uuid = server};
 		const struct afs_uuid *u = &addrs.uuid;
 
-		FS_CALL("VL.GetAddrsU", vl_get_addrs_u(ep, (struct sockaddr *)&vl, sizeof(vl), &attr, &addrs,
-						       evloop_deadline_ms(deadline_ms), &code));
+		FS_CALL("VL.GetAddrsU", vl_get_addrs_u(CX(&vl), &attr, &addrs));
 		/* afsUUID_to_string's format, as vos listaddrs -printuuid shows it */
 		printf("fs_uuid=%08" PRIx32 "-%04x-%04x-%02x-%02x-%02x%02x%02x%02x%02x%02x\n", u->time_low, u->time_mid,
 		       u->time_hi_and_version, u->clock_seq_hi_and_reserved, u->clock_seq_low, u->node[0], u->node[1],
@@ -749,15 +749,13 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 		printf("\n");
 	}
 
-	FS_CALL("FS.MakeDir", fs_make_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &mode755, &cr,
-					  evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.MakeDir", fs_make_dir(CX(&a), &root, name, &mode755, &cr));
 	dir = cr.fid;
 	print_fid("dir", &dir);
 	printf("dir_type=%" PRIu32 "\ndir_mode=%04o\ndir_callback_type=%" PRIu32 "\n", cr.status.file_type,
 	       cr.status.unix_mode_bits & 07777, cr.callback.type);
 
-	FS_CALL("FS.CreateFile", fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.tmp", &mode644, &cr,
-						evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.CreateFile", fs_create_file(CX(&a), &dir, "data.tmp", &mode644, &cr));
 	file = cr.fid;
 	print_fid("file", &file);
 	printf("created_size=%" PRIu64 "\ncreated_mode=%04o\n", afs_fetch_status_size(&cr.status),
@@ -767,54 +765,44 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 	g.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(g.md, EVP_sha256(), NULL);
 	t0 = evloop_now_ns();
-	ret = fs_store_data64(ep, (struct sockaddr *)&a, sizeof(a), &file, &none, 0, store_size, store_size, gen_source,
-			      &g, &sr, evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_store_data64(CX(&a), &file, &none, 0, store_size, store_size, gen_source, &g, &sr);
 	EVP_DigestFinal_ex(g.md, stored, NULL);
 	EVP_MD_CTX_free(g.md);
 	if (ret)
-		return die("FS.StoreData64", ret, code);
+		return die("FS.StoreData64", ret, cx.abort_code);
 	printf("store_seconds=%.3f\nstore_pieces=%zu\nstore_bytes=%" PRIu64 "\nstored_size=%" PRIu64 "\n", secs(t0),
 	       g.pieces, g.given, afs_fetch_status_size(&sr.status));
 	print_digest("stored_sha256", stored);
 
 	s.md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(s.md, EVP_sha256(), NULL);
-	ret = fs_fetch_data64(ep, (struct sockaddr *)&a, sizeof(a), &file, 0, store_size, sink_fn, &s, &got, &st,
-			      evloop_deadline_ms(deadline_ms), &code);
+	ret = fs_fetch_data64(CX(&a), &file, 0, store_size, sink_fn, &s, &got, &st);
 	EVP_DigestFinal_ex(s.md, fetched, NULL);
 	EVP_MD_CTX_free(s.md);
 	if (ret)
-		return die("FS.FetchData64", ret, code);
+		return die("FS.FetchData64", ret, cx.abort_code);
 	printf("fetched_bytes=%" PRIu64 "\n", got);
 	print_digest("fetched_sha256", fetched);
 
-	FS_CALL("FS.StoreStatus", fs_store_status(ep, (struct sockaddr *)&a, sizeof(a), &file, &mode640, &sr,
-						  evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.StoreStatus", fs_store_status(CX(&a), &file, &mode640, &sr));
 	printf("storestatus_mode=%04o\n", sr.status.unix_mode_bits & 07777);
-	FS_CALL("FS.FetchStatus", fs_fetch_status(ep, (struct sockaddr *)&a, sizeof(a), &file, &st,
-						  evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.FetchStatus", fs_fetch_status(CX(&a), &file, &st));
 	printf("fetchstatus_mode=%04o\nfetchstatus_size=%" PRIu64 "\n", st.status.unix_mode_bits & 07777,
 	       afs_fetch_status_size(&st.status));
 
-	FS_CALL("FS.Rename", fs_rename(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.tmp", &dir, "data.bin", &rr,
-				       evloop_deadline_ms(deadline_ms), &code));
-	FS_CALL("FS.Link", fs_link(ep, (struct sockaddr *)&a, sizeof(a), &dir, "data.hard", &file, &lr,
-				   evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.Rename", fs_rename(CX(&a), &dir, "data.tmp", &dir, "data.bin", &rr));
+	FS_CALL("FS.Link", fs_link(CX(&a), &dir, "data.hard", &file, &lr));
 	printf("link_count=%" PRIu32 "\n", lr.status.link_count);
-	FS_CALL("FS.Symlink", fs_symlink(ep, (struct sockaddr *)&a, sizeof(a), &dir, "sym", "data.bin", &mode777, &cr,
-					 evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.Symlink", fs_symlink(CX(&a), &dir, "sym", "data.bin", &mode777, &cr));
 	sym = cr.fid;
 	print_fid("sym", &sym);
 	printf("sym_type=%" PRIu32 "\nsym_size=%" PRIu64 "\n", cr.status.file_type, afs_fetch_status_size(&cr.status));
 
 	/* Made and removed again: nothing of them may remain. */
-	FS_CALL("FS.MakeDir", fs_make_dir(ep, (struct sockaddr *)&a, sizeof(a), &dir, "subdir", &mode755, &cr,
-					  evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.MakeDir", fs_make_dir(CX(&a), &dir, "subdir", &mode755, &cr));
 	sub = cr.fid;
-	FS_CALL("FS.RemoveDir", fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &dir, "subdir", &sr,
-					      evloop_deadline_ms(deadline_ms), &code));
-	FS_CALL("FS.CreateFile", fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
-						evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.RemoveDir", fs_remove_dir(CX(&a), &dir, "subdir", &sr));
+	FS_CALL("FS.CreateFile", fs_create_file(CX(&a), &dir, "gone", &mode644, &cr));
 	gone = cr.fid;
 	/* A store whose source fails midway: the call is aborted, its error is
 	 * the source's, and the endpoint goes on working (RemoveFile below). */
@@ -823,19 +811,16 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 
 		bad.md = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(bad.md, EVP_sha256(), NULL);
-		ret = fs_store_data64(ep, (struct sockaddr *)&a, sizeof(a), &gone, &none, 0, 1 << 20, 1 << 20,
-				      gen_source, &bad, &sr, evloop_deadline_ms(deadline_ms), &code);
+		ret = fs_store_data64(CX(&a), &gone, &none, 0, 1 << 20, 1 << 20, gen_source, &bad, &sr);
 		EVP_MD_CTX_free(bad.md);
 		printf("stopped_store_errno=%d\nstopped_store_pieces=%zu\n", -ret, bad.pieces);
 		if (ret != -EIO)
-			return die("FS.StoreData64 stopped by its source", ret ? ret : -EPROTO, code);
+			return die("FS.StoreData64 stopped by its source", ret ? ret : -EPROTO, cx.abort_code);
 	}
 	/* An existing name: the server's UAE code, mapped. */
-	ret = fs_create_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &mode644, &cr,
-			     evloop_deadline_ms(deadline_ms), &code);
-	printf("create_existing_errno=%d\ncreate_existing_abort=%" PRId32 "\n", -ret, code);
-	FS_CALL("FS.RemoveFile", fs_remove_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, "gone", &sr,
-						evloop_deadline_ms(deadline_ms), &code));
+	ret = fs_create_file(CX(&a), &dir, "gone", &mode644, &cr);
+	printf("create_existing_errno=%d\ncreate_existing_abort=%" PRId32 "\n", -ret, cx.abort_code);
+	FS_CALL("FS.RemoveFile", fs_remove_file(CX(&a), &dir, "gone", &sr));
 	printf("dir_links_after_rmdir=%" PRIu32 "\n", sr.status.link_count);
 
 	/* The directory, the file, the symlink, a vnode that never existed,
@@ -847,8 +832,7 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 	{
 		struct afs_fid six[6] = {bulk_fids[0], bulk_fids[1], bulk_fids[2], bulk_fids[3], sub, gone};
 
-		FS_CALL("FS.InlineBulkStatus", fs_inline_bulk_status(ep, (struct sockaddr *)&a, sizeof(a), six, 6,
-								     &bulk, evloop_deadline_ms(deadline_ms), &code));
+		FS_CALL("FS.InlineBulkStatus", fs_inline_bulk_status(CX(&a), six, 6, &bulk));
 	}
 	printf("bulk_n=%" PRIu32 "\n", bulk.n);
 	for (uint32_t i = 0; i < bulk.n; i++) {
@@ -866,8 +850,7 @@ static int cmd_fsops(const char *host, const char *volume, const char *name)
 			       b->unix_mode_bits & 07777, i, bulk.callback[i].type);
 	}
 
-	FS_CALL("FS.GiveUpCallBacks", fs_give_up_callbacks(ep, (struct sockaddr *)&a, sizeof(a), bulk_fids, NULL, 3,
-							   evloop_deadline_ms(deadline_ms), &code));
+	FS_CALL("FS.GiveUpCallBacks", fs_give_up_callbacks(CX(&a), bulk_fids, NULL, 3));
 	printf("gave_up_callbacks=3\n");
 
 	/* The file's FID once more, found by name in the directory we made. */
@@ -894,7 +877,7 @@ static int cmd_fsclean(const char *host, const char *volume, const char *name)
 	struct afs_uuid server;
 	struct fs_store_reply sr;
 	bool have_uuid;
-	int32_t code = 0;
+	struct afs_call_ctx cx = {0};
 	int ret;
 
 	if (fsops_volume(host, volume, &root, &server, &have_uuid))
@@ -904,15 +887,12 @@ static int cmd_fsclean(const char *host, const char *volume, const char *name)
 	if (ret)
 		return die(name, ret, 0);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		FS_CALL("FS.RemoveFile", fs_remove_file(ep, (struct sockaddr *)&a, sizeof(a), &dir, names[i], &sr,
-							evloop_deadline_ms(deadline_ms), &code));
-	FS_CALL("FS.RemoveDir", fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &sr,
-					      evloop_deadline_ms(deadline_ms), &code));
+		FS_CALL("FS.RemoveFile", fs_remove_file(CX(&a), &dir, names[i], &sr));
+	FS_CALL("FS.RemoveDir", fs_remove_dir(CX(&a), &root, name, &sr));
 	/* And once more: the server must say it is gone. */
-	ret = fs_remove_dir(ep, (struct sockaddr *)&a, sizeof(a), &root, name, &sr, evloop_deadline_ms(deadline_ms),
-			    &code);
+	ret = fs_remove_dir(CX(&a), &root, name, &sr);
 	printf("removed=%zu\nsecond_rmdir_errno=%d\nsecond_rmdir_abort=%" PRId32 "\n",
-	       sizeof(names) / sizeof(names[0]) + 1, -ret, code);
+	       sizeof(names) / sizeof(names[0]) + 1, -ret, cx.abort_code);
 	return ret == -ENOENT ? 0 : 1;
 }
 

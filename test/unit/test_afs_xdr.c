@@ -18,7 +18,7 @@
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/afs_xdr.h"
-#include "afs_rx/rx_packet.h"
+#include "afs_rx/rx/rx_packet.h"
 #include "test/lib/afs_server_enc.h"
 
 struct word {

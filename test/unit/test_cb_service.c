@@ -14,8 +14,9 @@
 #include <string.h>
 
 #include "afs_rx/afs_errors.h"
+#include "afs_rx/afs_call.h"
 #include "afs_rx/cb_service.h"
-#include "afs_rx/rx_transport.h"
+#include "afs_rx/rx/rx_transport.h"
 #include "evloop/evloop.h"
 #include "test/lib/afs_server_enc.h"
 
@@ -186,23 +187,25 @@ static struct rx_endpoint *loopback_endpoint(void)
 	return rx_endpoint_new(&c, &err);
 }
 
-/* Call op on the CB service with request @req; the reply goes to @buf. */
+/* Call op on the CB service with request @req, as the AFS layer calls (its
+ * aborts mapped); the reply goes to @buf. */
 static int cb_call(struct rx_endpoint *fs, const struct sockaddr_storage *cm, socklen_t len,
 		   const struct cb_request *req, uint8_t *buf, size_t buflen, ssize_t *got, int32_t *code)
 {
+	struct afs_call_ctx cx;
 	struct wire_enc e;
 	struct rx_call *call;
 	int err;
 
+	afs_call_ctx_init(&cx, fs, (const struct sockaddr *)cm, len, evloop_deadline_ms(5000), NULL);
 	wire_enc_init(&e);
 	cb_request_encode(&e, req);
-	call =
-	    rx_call_begin(fs, (const struct sockaddr *)cm, len, AFS_CB_SERVICE, NULL, evloop_deadline_ms(5000), &err);
-	cr_assert_not_null(call);
-	cr_assert_eq(rx_call_send(call, e.buf, e.len, true), 0);
-	wire_enc_free(&e);
+	call = afs_call_start(&cx, AFS_CB_SERVICE, &e, false, &err);
+	cr_assert_not_null(call, "%s", strerror(-err));
 	*got = rx_call_recv(call, buf, buflen);
-	return rx_call_end(call, code);
+	err = afs_call_end(&cx, call);
+	*code = cx.abort_code;
+	return err;
 }
 
 Test(cb_service, answers_a_fileserver)

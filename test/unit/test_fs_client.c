@@ -18,7 +18,7 @@
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/fs_client.h"
-#include "afs_rx/rx_transport.h"
+#include "afs_rx/rx/rx_transport.h"
 #include "afs_rx/vl_client.h"
 #include "evloop/evloop.h"
 #include "test/lib/afs_server_enc.h"
@@ -70,7 +70,7 @@ static struct rx_endpoint *loopback_endpoint(void)
 	struct sockaddr_in *sin = (struct sockaddr_in *)&c.bind_addr;
 	int err;
 
-	rx_endpoint_config_default(&c);
+	afs_endpoint_config_default(&c);
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c.bind_len = sizeof(*sin);
@@ -98,8 +98,15 @@ static void teardown(void)
 	rx_endpoint_free(server);
 }
 
-#define SADDR	 ((const struct sockaddr *)&saddr), slen
-#define DEADLINE evloop_deadline_ms(10000)
+/* The call context of one stub call: the fake server, 10 s. */
+static struct afs_call_ctx cx;
+
+static struct afs_call_ctx *ctx(void)
+{
+	afs_call_ctx_init(&cx, client, (const struct sockaddr *)&saddr, slen, evloop_deadline_ms(10000), NULL);
+	cx.abort_code = 7; /* each stub sets it */
+	return &cx;
+}
 
 static void reply_words(const uint32_t *w, size_t n)
 {
@@ -153,12 +160,10 @@ Test(fs_client, store_data64_streams_after_the_fixed_arguments)
 	struct afs_store_status ss = {.mask = AFS_SETMODTIME, .client_mod_time = 1700000000};
 	struct counter c = {0};
 	struct fs_store_reply out;
-	int32_t code = 7;
 
 	reply_store(len + 100);
-	cr_assert_eq(fs_store_data64(client, SADDR, &fid, &ss, 100, len, len + 100, source, &c, &out, DEADLINE, &code),
-		     0);
-	cr_assert_eq(code, 0);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &ss, 100, len, len + 100, source, &c, &out), 0);
+	cr_assert_eq(cx.abort_code, 0);
 	cr_assert_eq(afs_fetch_status_size(&out.status), len + 100);
 	cr_assert_eq(c.given, len);
 	cr_assert_gt(c.pieces, 16, "asked for in pieces, not all at once");
@@ -176,7 +181,7 @@ Test(fs_client, store_data64_streams_after_the_fixed_arguments)
 
 	/* a zero-length store (a truncation) sends the arguments alone */
 	reply_store(5);
-	cr_assert_eq(fs_store_data64(client, SADDR, &fid, &ss, 0, 0, 5, NULL, NULL, &out, DEADLINE, &code), 0);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &ss, 0, 0, 5, NULL, NULL, &out), 0);
 	cr_assert_eq(srv.total, 64);
 }
 
@@ -185,24 +190,21 @@ Test(fs_client, store_data64_stopped_by_its_source)
 	struct afs_store_status none = {0};
 	struct counter c = {.fail_at = 4};
 	struct fs_store_reply out, keep;
-	int32_t code;
 
 	memset(&out, 0x5a, sizeof(out));
 	keep = out;
 	reply_store(1);
-	cr_assert_eq(
-	    fs_store_data64(client, SADDR, &fid, &none, 0, 1 << 20, 1 << 20, source, &c, &out, DEADLINE, &code), -EIO);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &none, 0, 1 << 20, 1 << 20, source, &c, &out), -EIO);
 	cr_assert_arr_eq(&out, &keep, sizeof(out));
 	/* the endpoint goes on */
 	reply_store(3);
 	c = (struct counter){0};
-	cr_assert_eq(fs_store_data64(client, SADDR, &fid, &none, 0, 3, 3, source, &c, &out, DEADLINE, &code), 0);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &none, 0, 3, 3, source, &c, &out), 0);
 	cr_assert_eq(srv.total, 64 + 3);
 
 	/* offsets the fileserver cannot hold */
-	cr_assert_eq(fs_store_data64(client, SADDR, &fid, &none, INT64_MAX, 1, 0, source, &c, &out, DEADLINE, &code),
-		     -EINVAL);
-	cr_assert_eq(fs_store_data64(client, SADDR, &fid, &none, 0, 1, 0, NULL, NULL, &out, DEADLINE, &code), -EINVAL);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &none, INT64_MAX, 1, 0, source, &c, &out), -EINVAL);
+	cr_assert_eq(fs_store_data64(ctx(), &fid, &none, 0, 1, 0, NULL, NULL, &out), -EINVAL);
 }
 
 Test(fs_client, aborts_are_mapped)
@@ -210,15 +212,14 @@ Test(fs_client, aborts_are_mapped)
 	struct afs_store_status mode = {.mask = AFS_SETMODE, .unix_mode_bits = 0644};
 	struct afs_fid dir = {536870918, 1, 1};
 	struct fs_create_reply cr;
-	int32_t code;
 
 	srv.abort_code = AFS_UAE_ERROR_BASE + 16; /* UAEEXIST */
-	cr_assert_eq(fs_create_file(client, SADDR, &dir, "x", &mode, &cr, DEADLINE, &code), -EEXIST);
-	cr_assert_eq(code, AFS_UAE_ERROR_BASE + 16);
+	cr_assert_eq(fs_create_file(ctx(), &dir, "x", &mode, &cr), -EEXIST);
+	cr_assert_eq(cx.abort_code, AFS_UAE_ERROR_BASE + 16);
 	cr_assert_eq(srv.opcode, AFS_FS_CREATEFILE);
 	srv.abort_code = VNOVNODE;
-	cr_assert_eq(fs_make_dir(client, SADDR, &dir, "x", &mode, &cr, DEADLINE, &code), -ENOENT);
-	cr_assert_eq(code, VNOVNODE);
+	cr_assert_eq(fs_make_dir(ctx(), &dir, "x", &mode, &cr), -ENOENT);
+	cr_assert_eq(cx.abort_code, VNOVNODE);
 	cr_assert_eq(srv.opcode, AFS_FS_MAKEDIR);
 }
 
@@ -227,17 +228,16 @@ Test(fs_client, replies_must_be_exact)
 	static struct fs_bulk_status_reply bulk;
 	struct fs_capabilities caps;
 	struct afs_fid fids[2] = {fid, fid};
-	int32_t code;
 	const uint32_t caps_ok[] = {1, 7}, caps_long[] = {1, 7, 0};
 
 	reply_words(caps_ok, 2);
-	cr_assert_eq(fs_get_capabilities(client, SADDR, &caps, DEADLINE, &code), 0);
+	cr_assert_eq(fs_get_capabilities(ctx(), &caps), 0);
 	cr_assert_eq(caps.n, 1);
 	cr_assert_eq(caps.words[0], 7);
 	cr_assert_eq(srv.opcode, AFS_FS_GETCAPABILITIES);
 	cr_assert_eq(srv.total, 4);
 	reply_words(caps_long, 3);
-	cr_assert_eq(fs_get_capabilities(client, SADDR, &caps, DEADLINE, &code), -EBADMSG);
+	cr_assert_eq(fs_get_capabilities(ctx(), &caps), -EBADMSG);
 
 	/* a bulk reply for one FID when two were asked */
 	{
@@ -250,20 +250,20 @@ Test(fs_client, replies_must_be_exact)
 		srv.reply_len = e.len;
 		wire_enc_free(&e);
 	}
-	cr_assert_eq(fs_inline_bulk_status(client, SADDR, fids, 2, &bulk, DEADLINE, &code), -EBADMSG);
+	cr_assert_eq(fs_inline_bulk_status(ctx(), fids, 2, &bulk), -EBADMSG);
 	cr_assert_eq(srv.opcode, AFS_FS_INLINEBULKSTATUS);
 	cr_assert_eq(srv.total, 4 + 4 + 2 * 12);
-	cr_assert_eq(fs_inline_bulk_status(client, SADDR, fids, 1, &bulk, DEADLINE, &code), 0);
+	cr_assert_eq(fs_inline_bulk_status(ctx(), fids, 1, &bulk), 0);
 	cr_assert_eq(bulk.n, 1);
-	cr_assert_eq(fs_inline_bulk_status(client, SADDR, fids, 0, &bulk, DEADLINE, &code), -EINVAL);
+	cr_assert_eq(fs_inline_bulk_status(ctx(), fids, 0, &bulk), -EINVAL);
 
 	/* GiveUpCallBacks: nothing may come back */
 	srv.reply_len = 0;
-	cr_assert_eq(fs_give_up_callbacks(client, SADDR, fids, NULL, 2, DEADLINE, &code), 0);
+	cr_assert_eq(fs_give_up_callbacks(ctx(), fids, NULL, 2), 0);
 	cr_assert_eq(srv.opcode, AFS_FS_GIVEUPCALLBACKS);
 	cr_assert_eq(srv.total, 4 + 4 + 2 * 12 + 4);
 	reply_words(caps_ok, 1);
-	cr_assert_eq(fs_give_up_callbacks(client, SADDR, fids, NULL, 2, DEADLINE, &code), -EBADMSG);
+	cr_assert_eq(fs_give_up_callbacks(ctx(), fids, NULL, 2), -EBADMSG);
 }
 
 Test(fs_client, names_over_their_bound_are_not_sent)
@@ -274,15 +274,14 @@ Test(fs_client, names_over_their_bound_are_not_sent)
 	struct fs_create_reply cr;
 	struct fs_store_reply sr;
 	struct fs_rename_reply rr;
-	int32_t code;
 
 	memset(name, 'n', AFS_NAMEMAX + 1);
 	memset(path, 'p', AFS_PATHMAX + 1);
 	srv.opcode = 0;
-	cr_assert_eq(fs_create_file(client, SADDR, &dir, name, &none, &cr, DEADLINE, &code), -ENAMETOOLONG);
-	cr_assert_eq(fs_remove_dir(client, SADDR, &dir, name, &sr, DEADLINE, &code), -ENAMETOOLONG);
-	cr_assert_eq(fs_rename(client, SADDR, &dir, "a", &dir, name, &rr, DEADLINE, &code), -ENAMETOOLONG);
-	cr_assert_eq(fs_symlink(client, SADDR, &dir, "l", path, &none, &cr, DEADLINE, &code), -ENAMETOOLONG);
+	cr_assert_eq(fs_create_file(ctx(), &dir, name, &none, &cr), -ENAMETOOLONG);
+	cr_assert_eq(fs_remove_dir(ctx(), &dir, name, &sr), -ENAMETOOLONG);
+	cr_assert_eq(fs_rename(ctx(), &dir, "a", &dir, name, &rr), -ENAMETOOLONG);
+	cr_assert_eq(fs_symlink(ctx(), &dir, "l", path, &none, &cr), -ENAMETOOLONG);
 	cr_assert_eq(srv.opcode, 0, "nothing reached the server");
 }
 
@@ -292,7 +291,6 @@ Test(fs_client, get_volume_status_and_vl_get_addrs_u)
 	static struct afs_vl_addrs addrs;
 	struct afs_list_addr_by_attributes attr = {.mask = AFS_VLADDR_UUID, .uuid = {.time_low = 0x11223344}};
 	struct wire_enc e;
-	int32_t code;
 
 	vs.status.vid = 536870918;
 	vs.status.online = 1;
@@ -304,7 +302,7 @@ Test(fs_client, get_volume_status_and_vl_get_addrs_u)
 	srv.reply_len = e.len;
 	wire_enc_free(&e);
 	memset(&vs, 0, sizeof(vs));
-	cr_assert_eq(fs_get_volume_status(client, SADDR, 536870918, &vs, DEADLINE, &code), 0);
+	cr_assert_eq(fs_get_volume_status(ctx(), 536870918, &vs), 0);
 	cr_assert_str_eq(vs.name, "test");
 	cr_assert_str_eq(vs.motd, "hi");
 	cr_assert_eq(vs.status.online, 1);
@@ -320,7 +318,7 @@ Test(fs_client, get_volume_status_and_vl_get_addrs_u)
 	srv.reply_len = e.len;
 	wire_enc_free(&e);
 	memset(&addrs, 0, sizeof(addrs));
-	cr_assert_eq(vl_get_addrs_u(client, SADDR, &attr, &addrs, DEADLINE, &code), 0);
+	cr_assert_eq(vl_get_addrs_u(ctx(), &attr, &addrs), 0);
 	cr_assert_eq(srv.opcode, VLGETADDRSU);
 	cr_assert_eq(srv.total, 4 + 4 * 15);
 	cr_assert_eq(get_be32(srv.head + 4), AFS_VLADDR_UUID);
@@ -332,6 +330,6 @@ Test(fs_client, get_volume_status_and_vl_get_addrs_u)
 	/* a count beyond what came: refused, nothing copied out */
 	put_be32(srv.reply + 4 * 13, 3);
 	memset(&addrs, 0x5a, sizeof(addrs));
-	cr_assert_eq(vl_get_addrs_u(client, SADDR, &attr, &addrs, DEADLINE, &code), -EBADMSG);
+	cr_assert_eq(vl_get_addrs_u(ctx(), &attr, &addrs), -EBADMSG);
 	cr_assert_eq(addrs.naddrs, 0x5a5a5a5a);
 }

@@ -1,5 +1,5 @@
 /*
- * Unit tests for afs_rx/rx_cc.[ch]: the RTT estimator and RTO (RFC 6298
+ * Unit tests for afs_rx/rx/rx_cc.[ch]: the RTT estimator and RTO (RFC 6298
  * arithmetic worked by hand), the congestion window (slow start,
  * avoidance, fast recovery once per window, timeout), the receiver's window
  * and soft-ACK map, and the choice of packets to retransmit.
@@ -9,8 +9,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "afs_rx/rx_ack.h"
-#include "afs_rx/rx_cc.h"
+#include "afs_rx/rx/rx_ack.h"
+#include "afs_rx/rx/rx_cc.h"
 
 #define MS 1000000ull
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for the Rx wire codec: afs_rx/rx_packet.c (header, acceptance
+ * Unit tests for the Rx wire codec: afs_rx/rx/rx_packet.c (header, acceptance
  * rules, ABORT, VERSION, rxkad CHALLENGE), rx_ack.c and rx_jumbo.c.
  *
  * Where the vectors come from: no Rx peer is started by unit tests, so no
@@ -18,9 +18,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "afs_rx/rx_ack.h"
-#include "afs_rx/rx_jumbo.h"
-#include "afs_rx/rx_packet.h"
+#include "afs_rx/rx/rx_ack.h"
+#include "afs_rx/rx/rx_jumbo.h"
+#include "afs_rx/rx/rx_packet.h"
 
 /* ---- header ---------------------------------------------------------------- */
 

@@ -18,11 +18,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "afs_rx/afs_errors.h"
-#include "afs_rx/rx_ack.h"
-#include "afs_rx/rx_packet.h"
-#include "afs_rx/rx_transport.h"
+#include "afs_rx/rx/rx_ack.h"
+#include "afs_rx/rx/rx_packet.h"
+#include "afs_rx/rx/rx_transport.h"
 #include "evloop/evloop.h"
+#include "evloop/evloop_req.h"
 #include "health/health.h"
 #include "test/unit/udp_relay.h"
 
@@ -31,6 +31,10 @@
 #define OP_ABORT 2 /* request: u32 op, u32 code; the call is aborted with code */
 #define OP_SLOW	 3 /* request: u32 op, u32 ms; reply after sleeping */
 #define OP_EARLY 4 /* request: u32 op, then anything; reply "ok" without reading it */
+/* The service's own abort codes (what a protocol on Rx would send: the
+ * values are AFS's UAENOENT and RXGEN_OPCODE, meaningless to the transport). */
+#define APP_ABORT_NOENT	 49733377
+#define APP_ABORT_OPCODE (-455)
 
 static int32_t echo_handler(struct rx_call *call, void *arg)
 {
@@ -76,7 +80,7 @@ static int32_t echo_handler(struct rx_call *call, void *arg)
 		rx_call_send(call, "ok", 2, true);
 		return 0;
 	default:
-		return -455;
+		return APP_ABORT_OPCODE;
 	}
 }
 
@@ -142,7 +146,7 @@ static int echo(struct rx_endpoint *ep, const struct sockaddr_in *to, size_t n, 
 	int32_t code;
 
 	call = rx_call_begin(ep, (const struct sockaddr *)to, sizeof(*to), SVC_ECHO, NULL,
-			     evloop_deadline_ms(deadline_ms), &err);
+			     evloop_deadline_ms(deadline_ms), NULL, &err);
 	cr_assert_not_null(call);
 	cr_assert_eq(rx_call_send(call, op, 4, false), 0);
 	/* In uneven pieces, to cross packet boundaries at odd places. */
@@ -174,8 +178,8 @@ static int echo_expect_fail(struct rx_endpoint *ep, const struct sockaddr_in *to
 	struct rx_call *call;
 	int err;
 
-	call =
-	    rx_call_begin(ep, (const struct sockaddr *)to, sizeof(*to), SVC_ECHO, NULL, evloop_deadline_ms(3000), &err);
+	call = rx_call_begin(ep, (const struct sockaddr *)to, sizeof(*to), SVC_ECHO, NULL, evloop_deadline_ms(3000),
+			     NULL, &err);
 	cr_assert_not_null(call);
 	rx_call_send(call, buf, 4, true);
 	rx_call_recv(call, buf, 4);
@@ -243,31 +247,33 @@ Test(rx_transport, concurrent_calls_use_channels_and_connections)
 	pair_fini(&p);
 }
 
+/* The transport reads only Rx's own codes: a service's abort reaches the
+ * caller as -EREMOTEIO with its raw code, for the protocol on top. */
 Test(rx_transport, server_abort_reaches_the_client)
 {
 	struct pair p;
 	struct rx_call *call;
-	uint8_t req[8] = {0, 0, 0, OP_ABORT, 0x02, 0xf6, 0xdf, 0x01}; /* UAENOENT */
+	uint8_t req[8] = {0, 0, 0, OP_ABORT, 0x02, 0xf6, 0xdf, 0x01}; /* APP_ABORT_NOENT */
 	uint8_t buf[16];
 	int err, ret;
 	int32_t code;
 
 	pair_init(&p);
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
-			     evloop_deadline_ms(5000), &err);
+			     evloop_deadline_ms(5000), NULL, &err);
 	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
-	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -ENOENT);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EREMOTEIO);
 	ret = rx_call_end(call, &code);
-	cr_assert_eq(ret, -ENOENT);
-	cr_assert_eq(code, UAENOENT);
-	/* An unknown operation: the handler's RXGEN_OPCODE. */
+	cr_assert_eq(ret, -EREMOTEIO);
+	cr_assert_eq(code, APP_ABORT_NOENT);
+	/* An unknown operation: the handler's own code for it. */
 	req[3] = 9;
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
-			     evloop_deadline_ms(5000), &err);
+			     evloop_deadline_ms(5000), NULL, &err);
 	cr_assert_eq(rx_call_send(call, req, 4, true), 0);
-	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EOPNOTSUPP);
-	cr_assert_eq(rx_call_end(call, &code), -EOPNOTSUPP);
-	cr_assert_eq(code, RXGEN_OPCODE);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EREMOTEIO);
+	cr_assert_eq(rx_call_end(call, &code), -EREMOTEIO);
+	cr_assert_eq(code, APP_ABORT_OPCODE);
 	/* The connection still works afterwards. */
 	cr_assert_eq(echo(p.cli, &p.srv_addr, 5000, 7, 5000), 0);
 	pair_fini(&p);
@@ -283,7 +289,7 @@ Test(rx_transport, unknown_service_is_refused)
 
 	pair_init(&p);
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO + 1, NULL,
-			     evloop_deadline_ms(5000), &err);
+			     evloop_deadline_ms(5000), NULL, &err);
 	rx_call_send(call, buf, 4, true);
 	cr_assert_lt(rx_call_recv(call, buf, 4), 0);
 	rx_call_end(call, &code);
@@ -305,7 +311,7 @@ Test(rx_transport, deadline_and_keepalive)
 	/* The server takes 1.5 s; a 500 ms deadline fails first. */
 	t0 = evloop_now_ns();
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
-			     evloop_deadline_ms(500), &err);
+			     evloop_deadline_ms(500), NULL, &err);
 	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
 	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -ETIMEDOUT);
 	cr_assert_eq(rx_call_end(call, &code), -ETIMEDOUT);
@@ -313,10 +319,77 @@ Test(rx_transport, deadline_and_keepalive)
 	cr_assert_lt(evloop_now_ns() - t0, 1000 * EVLOOP_NS_PER_MS);
 	/* With time enough it completes. */
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
-			     evloop_deadline_ms(5000), &err);
+			     evloop_deadline_ms(5000), NULL, &err);
 	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
 	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), 4);
 	cr_assert_eq(rx_call_end(call, NULL), 0);
+	pair_fini(&p);
+}
+
+struct firer {
+	struct evloop_cancel *tok;
+	unsigned after_ms;
+	uint64_t fired_ns;
+};
+
+static void *fire_later(void *arg)
+{
+	struct firer *f = arg;
+
+	usleep(f->after_ms * 1000);
+	f->fired_ns = evloop_now_ns();
+	evloop_cancel_fire(f->tok, -EINTR);
+	return NULL;
+}
+
+/* A caller's cancel token (a FUSE interrupt) ends a call waiting on a slow
+ * server at once, aborts it at the server, and leaves the endpoint usable. */
+Test(rx_transport, cancel_token_aborts_a_waiting_call)
+{
+	struct pair p;
+	struct rx_call *call;
+	uint8_t req[8] = {0, 0, 0, OP_SLOW, 0, 0, 0x0b, 0xb8}; /* 3000 ms */
+	uint8_t buf[8];
+	struct evloop_cancel tok;
+	struct firer f = {.tok = &tok, .after_ms = 100};
+	struct rx_endpoint_stats st;
+	pthread_t th;
+	uint64_t t0, back;
+	int err;
+	int32_t code;
+
+	pair_init(&p);
+	evloop_cancel_init(&tok);
+	t0 = evloop_now_ns();
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(10000), &tok, &err);
+	cr_assert_not_null(call);
+	cr_assert_eq(rx_call_send(call, req, sizeof(req), true), 0);
+	cr_assert_eq(pthread_create(&th, NULL, fire_later, &f), 0);
+	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EINTR);
+	back = evloop_now_ns();
+	pthread_join(th, NULL);
+	cr_assert_eq(rx_call_end(call, &code), -EINTR);
+	cr_assert_eq(code, RX_USER_ABORT);
+	/* Back long before the server could have answered. */
+	cr_assert_lt(back - t0, 3000 * EVLOOP_NS_PER_MS, "returned %llu ms after the start",
+		     (unsigned long long)((back - t0) / EVLOOP_NS_PER_MS));
+	cr_assert_geq(back, f.fired_ns);
+	for (int i = 0; i < 100; i++) {
+		rx_endpoint_get_stats(p.srv, &st);
+		if (st.aborts_in)
+			break;
+		usleep(10000);
+	}
+	cr_assert_geq(st.aborts_in, 1, "the server was told (RX_USER_ABORT)");
+	/* A token that fired already refuses a new call before anything is sent. */
+	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
+			     evloop_deadline_ms(5000), &tok, &err);
+	cr_assert_null(call);
+	cr_assert_eq(err, -EINTR);
+	evloop_cancel_destroy(&tok);
+	/* The endpoint goes on. */
+	cr_assert_eq(echo(p.cli, &p.srv_addr, 5000, 7, 5000), 0);
 	pair_fini(&p);
 }
 
@@ -342,7 +415,7 @@ Test(rx_transport, nothing_listens)
 
 	t0 = evloop_now_ns();
 	call = rx_call_begin(p.cli, (struct sockaddr *)&dead, sizeof(dead), SVC_ECHO, NULL, evloop_deadline_ms(3000),
-			     &err);
+			     NULL, &err);
 	rx_call_send(call, buf, 4, true);
 	cr_assert_eq(rx_call_recv(call, buf, 4), -ECONNREFUSED);
 	cr_assert_eq(rx_call_end(call, NULL), -ECONNREFUSED);
@@ -485,7 +558,7 @@ Test(rx_transport, health_rx_level_abort)
 
 	cr_assert_eq(rx_service_register(srv, SVC_ECHO, NULL, echo_handler, NULL), 0);
 	rx_endpoint_local_addr(srv, &ss, &len);
-	call = rx_call_begin(cli, (struct sockaddr *)&ss, len, SVC_ECHO, NULL, evloop_deadline_ms(5000), &err);
+	call = rx_call_begin(cli, (struct sockaddr *)&ss, len, SVC_ECHO, NULL, evloop_deadline_ms(5000), NULL, &err);
 	rx_call_send(call, req, sizeof(req), true);
 	cr_assert_eq(rx_call_recv(call, buf, sizeof(buf)), -EPROTO);
 	rx_call_end(call, NULL);
@@ -510,8 +583,8 @@ static void *slow_call(void *arg)
 	uint8_t req[8] = {0, 0, 0, OP_SLOW, 0, 0, 0x05, 0xdc}; /* 1500 ms */
 	uint8_t buf[8];
 	int err;
-	struct rx_call *call =
-	    rx_call_begin(a->ep, (struct sockaddr *)&a->to, a->len, SVC_ECHO, NULL, evloop_deadline_ms(10000), &err);
+	struct rx_call *call = rx_call_begin(a->ep, (struct sockaddr *)&a->to, a->len, SVC_ECHO, NULL,
+					     evloop_deadline_ms(10000), NULL, &err);
 
 	rx_call_send(call, req, sizeof(req), true);
 	rx_call_recv(call, buf, sizeof(buf));
@@ -559,7 +632,7 @@ Test(rx_transport, reply_before_reading_the_whole_request)
 	pair_init(&p);
 	req[3] = OP_EARLY;
 	call = rx_call_begin(p.cli, (struct sockaddr *)&p.srv_addr, sizeof(p.srv_addr), SVC_ECHO, NULL,
-			     evloop_deadline_ms(10000), &err);
+			     evloop_deadline_ms(10000), NULL, &err);
 	/* Far more than the window: the server must drop what it does not
 	 * read, or the request never completes. */
 	cr_assert_eq(rx_call_send(call, req, n, true), 0);
@@ -598,7 +671,8 @@ Test(rx_transport, final_ack_offers_the_whole_window)
 	getsockname(fd, (struct sockaddr *)&srv, &len);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 
-	call = rx_call_begin(ep, (struct sockaddr *)&srv, sizeof(srv), SVC_ECHO, NULL, evloop_deadline_ms(5000), &err);
+	call = rx_call_begin(ep, (struct sockaddr *)&srv, sizeof(srv), SVC_ECHO, NULL, evloop_deadline_ms(5000), NULL,
+			     &err);
 	cr_assert_not_null(call);
 	cr_assert_eq(rx_call_send(call, "req", 4, true), 0);
 	do {

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_ack.c: ACK packet bodies (see rx_ack.h). Written for netfuse
+ * afs_rx/rx/rx_ack.c: ACK packet bodies (see rx_ack.h). Written for netfuse
  * from the layout in OpenAFS src/rx/rx.c (rxi_SendAck, rxi_ReceiveAckPacket)
  * and Linux net/rxrpc/input.c (rxrpc_input_ack).
  */

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_packet.h: the RxRPC wire header and the small packet bodies
+ * afs_rx/rx/rx_packet.h: the RxRPC wire header and the small packet bodies
  * (ABORT, VERSION, the rxkad CHALLENGE), as pure functions: no sockets, no
  * state. The Rx transport (connections, calls, windows) calls these; ACKs are
  * in rx_ack.h and jumbograms in rx_jumbo.h.
@@ -170,6 +170,18 @@ const char *rx_packet_type_name(uint8_t type);
 #define RX_ABORT_LEN 4
 int rx_abort_decode(const void *payload, size_t len, int32_t *code);
 void rx_abort_encode(int32_t code, uint8_t out[RX_ABORT_LEN]);
+
+/*
+ * What an abort code means to the transport: the errno of an Rx-level code
+ * (RX_CALL_DEAD and RX_CALL_TIMEOUT -ETIMEDOUT, RX_PROTOCOL_ERROR -EPROTO,
+ * RX_USER_ABORT -ECONNABORTED, ...), and -EREMOTEIO for any other code: an
+ * abort by the service itself, whose meaning belongs to the protocol on
+ * top (the AFS layer maps its codes in afs_errors.h).
+ */
+int rx_abort_errno(int32_t code);
+
+/* The name of an Rx-level code ("RX_CALL_DEAD"), or NULL for any other. */
+const char *rx_abort_name(int32_t code);
 
 /*
  * ---- VERSION --------------------------------------------------------------

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_null.c: rxnull, security index 0: no authentication, no
+ * afs_rx/rx/rx_null.c: rxnull, security index 0: no authentication, no
  * checksums, no encryption. Every operation is absent (rx_security.h says
  * what the transport does then): packets go as they are, and a CHALLENGE
  * on an rxnull connection is a protocol error (Linux net/rxrpc/insecure.c).

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_security.h: the interface a security class plugs into the Rx
+ * afs_rx/rx/rx_security.h: the interface a security class plugs into the Rx
  * transport. netfuse ships rxnull (index 0: no authentication, no
  * checksums); rxkad (index 2) is meant to implement the same operations
  * later without the transport changing.

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_conn.c: Rx connections: (epoch, cid) with four call channels,
+ * afs_rx/rx/rx_conn.c: Rx connections: (epoch, cid) with four call channels,
  * one service id and one security class each.
  *
  * Client connections are ours: our endpoint's epoch, cids handed out in
@@ -18,7 +18,6 @@
  */
 #include "config.h"
 
-#include "afs_errors.h"
 #include "rx_internal.h"
 
 #include <errno.h>
@@ -140,7 +139,7 @@ void rx_conn_abort(struct rx_conn *conn, int32_t code, bool send)
 		struct rx_call *c = conn->calls[ch];
 
 		if (c)
-			rx_call_fail(c, afs_abort_to_errno(code), code, !send, false);
+			rx_call_fail(c, rx_abort_errno(code), code, !send, false);
 	}
 	if (send) {
 		struct rx_header h;

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_call.c: one Rx call's packets: DATA in (reassembly into the
+ * afs_rx/rx/rx_call.c: one Rx call's packets: DATA in (reassembly into the
  * receive window, jumbograms split), ACKs out (when and what), ACKs in
  * (hard and soft acknowledgements, RTT samples, the peer's window and
  * jumbo limit), DATA out (congestion and flow control, retransmission,
@@ -34,7 +34,6 @@
  */
 #include "config.h"
 
-#include "afs_errors.h"
 #include "rx_internal.h"
 
 #include <errno.h>
@@ -50,6 +49,10 @@ static void call_kick_run(struct evloop *l, struct evloop_work *w);
 
 /* ---- life ----------------------------------------------------------------------------------------------- */
 
+static void call_release(struct evloop_req *r);
+static void call_cancel(struct evloop_req *r, int err);
+static const struct evloop_req_ops call_req_ops = {call_cancel, call_release};
+
 struct rx_call *rx_call_alloc(struct rx_endpoint *ep, struct rx_conn *conn, unsigned channel, uint32_t call_number,
 			      bool client, uint64_t deadline_ns)
 {
@@ -63,11 +66,10 @@ struct rx_call *rx_call_alloc(struct rx_endpoint *ep, struct rx_conn *conn, unsi
 	c->channel = channel;
 	c->call_number = call_number;
 	c->client = client;
-	c->refs = 2; /* the creator's and the channel's */
-	evloop_cond_init(&c->cond);
+	evloop_req_init(&c->req, ep->loop, &call_req_ops, &ep->lock, deadline_ns);
+	evloop_req_get(&c->req); /* the creator's and the channel's */
 	c->state = RX_CALL_ACTIVE;
 	c->created_ns = c->last_rx_ns = now;
-	c->deadline_ns = deadline_ns;
 	c->tx_base = c->tx_next = c->tx_top = 1;
 	c->tx_hdr = conn->sec->ops->header_len ? conn->sec->ops->header_len(conn->sec->priv, conn->sec_conn) : 0;
 	rx_cc_init(&c->cc, RX_CC_INIT_CWND, ep->tun.tx_window_max);
@@ -91,8 +93,10 @@ struct rx_call *rx_call_alloc(struct rx_endpoint *ep, struct rx_conn *conn, unsi
 	return c;
 }
 
-static void call_free(struct rx_call *c)
+static void call_release(struct evloop_req *r)
 {
+	struct rx_call *c = (struct rx_call *)r;
+
 	*c->ep_pprev = c->ep_next;
 	if (c->ep_next)
 		c->ep_next->ep_pprev = c->ep_pprev;
@@ -101,19 +105,27 @@ static void call_free(struct rx_call *c)
 	free(c->tx_cur);
 	for (unsigned i = 0; i < RX_RXRING; i++)
 		free(c->rx[i]);
-	pthread_cond_destroy(&c->cond);
 	free(c);
+}
+
+/* A cancel (the user's token fired, or its wait reached the deadline)
+ * that did not find the call failed already: abort it, telling the peer
+ * when it has heard of the call. */
+static void call_cancel(struct evloop_req *r, int err)
+{
+	struct rx_call *c = (struct rx_call *)r;
+
+	rx_call_fail(c, err, err == -ETIMEDOUT ? RX_CALL_TIMEOUT : RX_USER_ABORT, false, c->last_tx_ns || c->heard);
 }
 
 void rx_call_get(struct rx_call *call)
 {
-	call->refs++;
+	evloop_req_get(&call->req);
 }
 
 void rx_call_put(struct rx_call *call)
 {
-	if (--call->refs == 0)
-		call_free(call);
+	evloop_req_put(&call->req);
 }
 
 void rx_call_detach(struct rx_call *call)
@@ -275,7 +287,7 @@ void rx_call_fail(struct rx_call *call, int err, int32_t code, bool remote, bool
 	if (send && code)
 		send_abort(call, code);
 	rx_call_detach(call);
-	pthread_cond_broadcast(&call->cond);
+	evloop_req_complete(&call->req, err);
 	rx_call_kick(call); /* the loop drops the timer */
 }
 
@@ -286,7 +298,7 @@ static void call_complete(struct rx_call *call)
 	call->state = RX_CALL_COMPLETE;
 	rx_peer_call_succeeded(call->conn->peer);
 	rx_call_detach(call);
-	pthread_cond_broadcast(&call->cond);
+	evloop_req_complete(&call->req, 0);
 }
 
 /* Every packet we queued was received by the peer (a client's request is
@@ -302,7 +314,7 @@ static void tx_ack_all(struct rx_call *call)
 	call->tx_base = call->tx_next;
 	if (call->tx_done && call->tx_base == call->tx_top)
 		call->tx_all_acked = true;
-	pthread_cond_broadcast(&call->cond);
+	evloop_req_wake(&call->req);
 }
 
 /* ---- DATA in ----------------------------------------------------------------------------------------------------- */
@@ -395,11 +407,11 @@ static void input_data(struct rx_call *call, const struct rx_header *h, const ui
 	if (call->rw.top > call->rw.hard && (!reason || reason == RX_ACK_REQUESTED))
 		reason = RX_ACK_OUT_OF_SEQUENCE; /* a gap: tell the sender at once */
 	if (new_in_order)
-		pthread_cond_broadcast(&call->cond);
+		evloop_req_wake(&call->req);
 
 	if (rx_rwin_all_received(&call->rw) && !call->rx_done) {
 		call->rx_done = true;
-		pthread_cond_broadcast(&call->cond);
+		evloop_req_wake(&call->req);
 		if (call->client) {
 			/* The reply is complete: the request was received (and is
 			 * acknowledged by the reply), so the call is over. The final
@@ -514,7 +526,7 @@ static void input_ack(struct rx_call *call, const struct rx_header *h, const uin
 		rx_cc_on_loss(&call->cc, flight, call->tx_next);
 	rx_cc_on_ack(&call->cc, newly, a.first_packet);
 	if (newly)
-		pthread_cond_broadcast(&call->cond);
+		evloop_req_wake(&call->req);
 
 	if (call->tx_done && call->tx_base == call->tx_top) {
 		call->tx_all_acked = true;
@@ -551,14 +563,13 @@ void rx_call_input(struct rx_call *call, const struct rx_header *h, uint8_t *bod
 	case RX_PACKET_TYPE_ABORT:
 		rx_abort_decode(body, len, &code);
 		ep->st.aborts_in++;
-		/* Answers such as "no such volume" are the RPC's business;
-		 * Rx-level aborts (negative codes) say the transport or the
-		 * server is in trouble. */
-		if (code < 0)
-			rx_peer_health(call->conn->peer, HEALTH_IO_ERROR, afs_abort_to_errno(code),
-				       "call aborted by the peer: %s (%d)",
-				       afs_abort_name(code) ? afs_abort_name(code) : "abort", code);
-		rx_call_fail(call, afs_abort_to_errno(code), code, true, false);
+		/* Answers such as "no such volume" are the RPC's business
+		 * (the protocol on top reads the raw code); Rx-level aborts
+		 * say the transport or the server is in trouble. */
+		if (rx_abort_name(code))
+			rx_peer_health(call->conn->peer, HEALTH_IO_ERROR, rx_abort_errno(code),
+				       "call aborted by the peer: %s (%d)", rx_abort_name(code), code);
+		rx_call_fail(call, rx_abort_errno(code), code, true, false);
 		break;
 	case RX_PACKET_TYPE_BUSY:
 		/* The channel is still busy with an earlier call on the server;
@@ -791,7 +802,7 @@ void rx_call_service(struct rx_call *call, uint64_t now)
 		arm_timer(call, UINT64_MAX);
 		return;
 	}
-	if (now >= call->deadline_ns) {
+	if (now >= call->req.deadline_ns) {
 		rx_call_fail(call, -ETIMEDOUT, RX_CALL_TIMEOUT, false, sent_any || call->heard);
 		arm_timer(call, UINT64_MAX);
 		return;
@@ -844,7 +855,7 @@ void rx_call_service(struct rx_call *call, uint64_t now)
 		next = min64(next, quiet_since + dead / 6);
 		next = min64(next, call->last_rx_ns + dead);
 	}
-	next = min64(next, call->deadline_ns);
+	next = min64(next, call->req.deadline_ns);
 	if (call->ack_reason)
 		next = min64(next, call->ack_at);
 	if (call->ack_repeat_at)
@@ -885,11 +896,12 @@ void rx_call_kick(struct rx_call *call)
 	if (call->kick_ref)
 		return;
 	call->kick_ref = true;
-	call->refs++;
+	rx_call_get(call);
 	if (!evloop_work_queue(call->ep->loop, &call->kick)) {
-		/* The loop is stopping: nothing will run it. */
+		/* The loop is stopping: nothing will run it (the user still
+		 * holds the call, so this is not the last reference). */
 		call->kick_ref = false;
-		call->refs--;
+		rx_call_put(call);
 	}
 }
 

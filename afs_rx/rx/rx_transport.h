@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_transport.h: netfuse's userspace RxRPC transport: one UDP
+ * afs_rx/rx/rx_transport.h: netfuse's userspace RxRPC transport: one UDP
  * endpoint, run by one evloop thread, carrying both the calls we make
  * (client calls to VL and file servers) and the calls made to us (the
  * cache manager's callback service, which a fileserver reaches on the very
@@ -33,11 +33,17 @@
  *    aborted by a server for Rx-level reasons, BUSY storms.
  * Security is rxnull only, behind struct rx_security_ops (rx_security.h).
  *
+ * The transport knows no protocol on top: its user names the services it
+ * calls (for health events), and reads the abort codes of its own RPCs
+ * (the transport maps only Rx's own codes, rx_abort_errno in rx_packet.h).
+ * The AFS layer (afs_rx/afs_call.h) is one such user.
+ *
  * Threading: every function here is thread-safe and may block its caller
- * until the call's deadline; none may be called from the endpoint's loop
- * thread (they would wait for it). Packets are sent and received only on
- * the loop thread. One mutex per endpoint guards all of its state; it is
- * never held across a wait.
+ * until the call's deadline or a cancel (each client call is an evloop_req,
+ * evloop/evloop_req.h, attached to its caller's cancel token); none may be
+ * called from the endpoint's loop thread (they would wait for it). Packets
+ * are sent and received only on the loop thread. One mutex per endpoint
+ * guards all of its state; it is never held across a wait.
  *
  * Server side: rx_service_register() names a handler per service id. Each
  * incoming call runs its handler on a thread of its own (created per call,
@@ -59,6 +65,7 @@
 #include "rx_security.h"
 
 struct evloop;
+struct evloop_cancel;
 struct health_queue;
 struct rx_endpoint;
 struct rx_call;
@@ -121,15 +128,22 @@ struct rx_tunables {
 
 void rx_tunables_default(struct rx_tunables *t);
 
+/* What the endpoint's user calls a service, for health events. */
+struct rx_service_name {
+	uint16_t service_id;
+	const char *name; /* NULL ends a table */
+};
+
 struct rx_endpoint_config {
 	struct rx_tunables tun;
 	/* Local address to bind; bind_len 0 binds 0.0.0.0 on an ephemeral port. */
 	struct sockaddr_storage bind_addr;
 	socklen_t bind_len;
-	/* Where events go (NULL: none). Health events name the server after
-	 * the service a peer was called for: "fileserver" (1), "vlserver"
-	 * (52), "ptserver" (73), "volserver" (4). */
+	/* Where events go (NULL: none). */
 	struct health_queue *health;
+	/* Health events name a server after the first service called there,
+	 * from this table (kept, not copied), or "rx service N". May be NULL. */
+	const struct rx_service_name *service_names;
 	/* Answer to VERSION requests (default "netfuse " PACKAGE_VERSION). */
 	const char *version;
 	/* Incoming calls running at once (handler threads); more get BUSY. */
@@ -182,18 +196,23 @@ void rx_endpoint_get_stats(struct rx_endpoint *ep, struct rx_endpoint_stats *st)
  * rxnull). @deadline_ns (CLOCK_MONOTONIC ns, see evloop_deadline_ms) bounds
  * the whole call, capped at max_call_lifetime from now; when it passes the
  * call is aborted (RX_CALL_TIMEOUT to the peer) and every operation
- * returns -ETIMEDOUT. Nothing is sent until rx_call_send. NULL on failure
- * with *err (-errno).
+ * returns -ETIMEDOUT. Firing @cancel (may be NULL) aborts the call with
+ * RX_USER_ABORT and every operation returns the token's error at once
+ * (-EINTR for an interrupted FUSE request). Nothing is sent until
+ * rx_call_send. NULL on failure with *err (-errno; the token's error if it
+ * had fired already).
  */
 struct rx_call *rx_call_begin(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint16_t service_id,
-			      const struct rx_security *sec, uint64_t deadline_ns, int *err);
+			      const struct rx_security *sec, uint64_t deadline_ns, struct evloop_cancel *cancel,
+			      int *err);
 
 /*
  * Queue @len bytes of the request (client) or reply (server); @last marks
  * the end of it (then no more may be sent). Waits while too much is queued
  * ahead of the send window. 0, or -errno (the call's error: -ETIMEDOUT,
- * -ECONNREFUSED, -ECONNABORTED for a local abort, or the errno of a
- * peer's abort), or -EINVAL when sending is over.
+ * -ECONNREFUSED, -ECONNABORTED for a local abort, the cancel token's
+ * error, rx_abort_errno() of a peer's abort: -EREMOTEIO for a service's
+ * own code), or -EINVAL when sending is over.
  */
 int rx_call_send(struct rx_call *call, const void *data, size_t len, bool last);
 
@@ -217,9 +236,9 @@ int rx_call_abort(struct rx_call *call, int32_t code);
 /*
  * End a client call and free it. Returns 0 when the call completed (the
  * whole reply arrived, whether or not it was all read), otherwise the
- * call's -errno: a peer's abort is mapped with afs_abort_to_errno(), and
- * the raw abort code goes to *@abort_code (0 when there was no abort; may
- * be NULL). A call ended before its reply completed is aborted with
+ * call's -errno as for rx_call_send; the raw abort code goes to
+ * *@abort_code (0 when there was no abort; may be NULL), for the protocol
+ * on top to read. A call ended before its reply completed is aborted with
  * RX_USER_ABORT. Not for server calls (their handler just returns).
  */
 int rx_call_end(struct rx_call *call, int32_t *abort_code);
@@ -249,8 +268,5 @@ typedef int32_t (*rx_service_fn)(struct rx_call *call, void *arg);
  * -EEXIST, -ENOMEM. */
 int rx_service_register(struct rx_endpoint *ep, uint16_t service_id, const struct rx_security *sec, rx_service_fn fn,
 			void *arg);
-
-/* Name of a well-known AFS service ("fileserver" for 1, ...) or NULL. */
-const char *rx_service_name(uint16_t service_id);
 
 #endif

@@ -1,38 +1,41 @@
 /*
- * afs_rx/rx_call_api.c: the blocking call API of rx_transport.h, used from
+ * afs_rx/rx/rx_call_api.c: the blocking call API of rx_transport.h, used from
  * callers' threads (FUSE workers, test drivers) and from the server's
  * handler threads, one per incoming call.
  *
  * A caller takes the endpoint lock, changes its call (data queued, data
  * consumed), queues the call's kick so the loop thread transmits and
- * acknowledges, and waits on the call's condvar until its deadline. The
- * loop wakes it when data, window room, completion or failure arrive.
+ * acknowledges, and waits on the call's request (evloop_req) until its
+ * deadline or a cancel. The loop wakes it when data, window room,
+ * completion or failure arrive; a cancel (the caller's token fired) wakes
+ * it at once and the call is aborted with RX_USER_ABORT.
  * Nothing here touches the socket except a locally initiated ABORT, which
  * rx_call_fail sends at once (a sendmsg on a non-blocking UDP socket).
  */
 #include "config.h"
 
-#include "afs_errors.h"
 #include "rx_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Wait on the call until woken or its deadline; at the deadline the call
- * fails (the loop may not have got there yet). Returns false once failed. */
+/* Wait on the call until woken, its deadline or a cancel; at the deadline
+ * or a cancel the call fails here (the loop may not have got there yet).
+ * Returns false once failed. */
 static bool call_wait(struct rx_call *call)
 {
-	if (evloop_now_ns() >= call->deadline_ns) {
-		rx_call_fail(call, -ETIMEDOUT, RX_CALL_TIMEOUT, false, call->last_tx_ns || call->heard);
-		return false;
-	}
-	evloop_cond_wait(&call->cond, &call->ep->lock, call->deadline_ns);
+	int e = evloop_req_wait_event(&call->req);
+
+	if (e)
+		rx_call_fail(call, e, e == -ETIMEDOUT ? RX_CALL_TIMEOUT : RX_USER_ABORT, false,
+			     call->last_tx_ns || call->heard);
 	return call->state != RX_CALL_FAILED;
 }
 
 struct rx_call *rx_call_begin(struct rx_endpoint *ep, const struct sockaddr *addr, socklen_t len, uint16_t service_id,
-			      const struct rx_security *sec, uint64_t deadline_ns, int *err)
+			      const struct rx_security *sec, uint64_t deadline_ns, struct evloop_cancel *cancel,
+			      int *err)
 {
 	struct sockaddr_storage ss;
 	struct rx_peer *peer;
@@ -77,6 +80,13 @@ struct rx_call *rx_call_begin(struct rx_endpoint *ep, const struct sockaddr *add
 	conn->call_number[ch]++;
 	ep->st.calls_out++;
 	pthread_mutex_unlock(&ep->lock);
+	/* From here on, firing the caller's token aborts the call. */
+	call->cancel = cancel;
+	*err = evloop_cancel_attach(cancel, &call->req);
+	if (*err) {
+		rx_call_end(call, NULL);
+		return NULL;
+	}
 	return call;
 }
 
@@ -275,9 +285,11 @@ int rx_call_end(struct rx_call *call, int32_t *abort_code)
 	struct rx_endpoint *ep = call->ep;
 	int ret;
 
+	evloop_cancel_detach(call->cancel, &call->req);
 	pthread_mutex_lock(&ep->lock);
 	if (call->state == RX_CALL_ACTIVE)
-		rx_call_fail(call, -ECONNABORTED, RX_USER_ABORT, false, call->last_tx_ns || call->heard);
+		rx_call_fail(call, call->req.cancel_err ? call->req.cancel_err : -ECONNABORTED, RX_USER_ABORT, false,
+			     call->last_tx_ns || call->heard);
 	ret = call->state == RX_CALL_COMPLETE ? 0 : call->err;
 	if (abort_code)
 		*abort_code = call->abort_code;
@@ -318,7 +330,7 @@ static void *handler_main(void *arg)
 	pthread_mutex_lock(&ep->lock);
 	if (call->state == RX_CALL_ACTIVE) {
 		if (code) {
-			rx_call_fail(call, afs_abort_to_errno(code), code, false, true);
+			rx_call_fail(call, -ECONNABORTED, code, false, true);
 		} else if (!call->tx_done) {
 			if (rx_call_queue_cur(call, true) == 0)
 				call->tx_done = true;

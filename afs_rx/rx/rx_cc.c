@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_cc.c: RTT estimation, the congestion window, the receive
+ * afs_rx/rx/rx_cc.c: RTT estimation, the congestion window, the receive
  * window's bookkeeping and retransmission selection (see rx_cc.h). Written
  * for netfuse after RFC 6298 and the behaviour of OpenAFS src/rx/rx.c and
  * Linux net/rxrpc/{rtt,input,call_event}.c; no state beyond the structs

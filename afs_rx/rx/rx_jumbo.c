@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_jumbo.c: splitting and building jumbograms (see rx_jumbo.h).
+ * afs_rx/rx/rx_jumbo.c: splitting and building jumbograms (see rx_jumbo.h).
  * Written for netfuse from OpenAFS src/rx/rx_packet.c (rxi_SplitJumboPacket,
  * rxi_SendPacketList) and Linux net/rxrpc/input.c (rxrpc_input_split_jumbo).
  *

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_cc.h: the pure arithmetic of the Rx transport, kept apart from
+ * afs_rx/rx/rx_cc.h: the pure arithmetic of the Rx transport, kept apart from
  * sockets, locks and timers so that unit tests can drive it packet by
  * packet:
  *

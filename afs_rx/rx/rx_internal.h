@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_internal.h: the Rx transport's state, shared by its files
+ * afs_rx/rx/rx_internal.h: the Rx transport's state, shared by its files
  * (rx_endpoint.c: socket, dispatch, VERSION, housekeeping; rx_peer.c: peers
  * and health; rx_conn.c: connections and channels; rx_call.c: a call's
  * packets, windows and timers; rx_call_api.c: the blocking call API and
@@ -13,9 +13,10 @@
  * that changed a call (queued data, consumed data) queues the call's
  * `kick` work so that the loop transmits and re-arms timers.
  *
- * Lifetime: a call is referenced by its channel while attached, by its
- * user (client: until rx_call_end; server: until the handler returns) and
- * by a queued kick; the last reference frees it. Connections and peers are
+ * Lifetime: a call (an evloop_req) is referenced by its channel while
+ * attached, by its user (client: until rx_call_end; server: until the
+ * handler returns), by a queued kick, an armed timer and a queued cancel;
+ * the last reference frees it. Connections and peers are
  * freed by the reaper once unused for their expiry time.
  */
 #ifndef NETFUSE_RX_INTERNAL_H
@@ -28,6 +29,7 @@
 #include <sys/socket.h>
 
 #include "evloop/evloop.h"
+#include "evloop/evloop_req.h"
 #include "health/health.h"
 #include "net/sockaddr.h"
 #include "rx_ack.h"
@@ -76,14 +78,17 @@ struct rx_peer;
 struct rx_conn;
 
 struct rx_call {
+	/* The request its user waits on: the reference count (every holder
+	 * below takes one), the wake-ups, the deadline, cancellation. Guarded
+	 * by ep->lock, as everything here. */
+	struct evloop_req req;
+	struct evloop_cancel *cancel; /* the client's token, attached while the call lives */
 	struct rx_endpoint *ep;
 	struct rx_conn *conn;
 	struct rx_call *ep_next, **ep_pprev; /* ep->calls */
 	unsigned channel;
 	uint32_t call_number;
 	bool client;
-	int refs;
-	pthread_cond_t cond; /* waits on ep->lock: data, window room, completion */
 
 	enum rx_call_state state;
 	bool attached;	    /* conn->calls[channel] == this */
@@ -96,7 +101,7 @@ struct rx_call {
 	bool remote_abort;  /* the peer aborted */
 	bool heard;	    /* any packet from the peer on this call */
 
-	uint64_t created_ns, deadline_ns, last_rx_ns, last_tx_ns, last_ping_ns;
+	uint64_t created_ns, last_rx_ns, last_tx_ns, last_ping_ns; /* the deadline is req.deadline_ns */
 
 	/* Sending: packets [tx_base, tx_top) queued, [tx_base, tx_next) sent. */
 	struct rx_txpkt *tx[RX_TXRING];
@@ -171,7 +176,7 @@ struct rx_peer {
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	char name[HEALTH_NAME_MAX];   /* "127.0.0.1:7000" */
-	char server[HEALTH_NAME_MAX]; /* "fileserver", from the first service called */
+	char server[HEALTH_NAME_MAX]; /* the first service called here, as the user names it */
 	int nconns;
 	struct rx_rtt rtt;
 	uint64_t last_rx_ns, last_used_ns;
@@ -206,6 +211,7 @@ struct rx_endpoint {
 	struct rx_call *calls;
 	struct rx_service *services;
 	struct health_queue *health;
+	const struct rx_service_name *service_names; /* the user's, or NULL */
 	char version[RX_VERSION_REPLY_LEN];
 	unsigned max_server_calls, nhandlers;
 	pthread_cond_t handlers_cond; /* nhandlers reached 0 */

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_peer.c: what the transport knows about one remote address:
+ * afs_rx/rx/rx_peer.c: what the transport knows about one remote address:
  * its RTT estimate (shared by the calls to it, as OpenAFS's struct rx_peer
  * and Linux's rxrpc_peer keep it), whether it answers, and its health:
  * the session events the .health file shows ("fileserver 127.0.0.1:7000
@@ -62,13 +62,14 @@ struct rx_peer *rx_peer_find(struct rx_endpoint *ep, const struct sockaddr_stora
 
 void rx_peer_name_server(struct rx_peer *p, uint16_t service_id)
 {
-	const char *n;
+	const struct rx_service_name *n = p->ep->service_names;
 
 	if (p->server[0])
 		return;
-	n = rx_service_name(service_id);
-	if (n)
-		snprintf(p->server, sizeof(p->server), "%s", n);
+	while (n && n->name && n->service_id != service_id)
+		n++;
+	if (n && n->name)
+		snprintf(p->server, sizeof(p->server), "%s", n->name);
 	else
 		snprintf(p->server, sizeof(p->server), "rx service %u", service_id);
 }

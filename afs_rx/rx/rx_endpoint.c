@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_endpoint.c: the Rx endpoint: its UDP socket on an evloop
+ * afs_rx/rx/rx_endpoint.c: the Rx endpoint: its UDP socket on an evloop
  * thread, the dispatch of each datagram to its connection and call,
  * VERSION requests (answered, and asked of servers), ICMP errors
  * (IP_RECVERR, as OpenAFS's AFS_RXERRQ_ENV does), and the periodic reaper
@@ -104,22 +104,6 @@ static void sanitize_tunables(struct rx_tunables *t)
 		t->max_call_lifetime_ms = 1;
 	if (t->busy_storm < 1)
 		t->busy_storm = 1;
-}
-
-const char *rx_service_name(uint16_t service_id)
-{
-	switch (service_id) {
-	case 1:
-		return "fileserver";
-	case 4:
-		return "volserver";
-	case 52:
-		return "vlserver";
-	case 73:
-		return "ptserver";
-	default:
-		return NULL;
-	}
 }
 
 /* ---- tracing ------------------------------------------------------------------------------------------ */
@@ -346,7 +330,7 @@ static void server_new_call(struct rx_endpoint *ep, struct rx_conn *conn, const 
 		if (old->state == RX_CALL_ACTIVE) {
 			old->tx_all_acked = true;
 			old->state = RX_CALL_COMPLETE;
-			pthread_cond_broadcast(&old->cond);
+			evloop_req_complete(&old->req, 0);
 		}
 		rx_call_detach(old);
 	}
@@ -631,6 +615,7 @@ struct rx_endpoint *rx_endpoint_new(const struct rx_endpoint_config *c, int *err
 	ep->tun = c->tun;
 	sanitize_tunables(&ep->tun);
 	ep->health = c->health;
+	ep->service_names = c->service_names;
 	ep->trace = c->trace;
 	ep->trace_t0 = evloop_now_ns();
 	ep->max_server_calls = c->max_server_calls ? c->max_server_calls : 16;

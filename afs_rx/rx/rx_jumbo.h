@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_jumbo.h: jumbograms, several consecutive DATA packets in one
+ * afs_rx/rx/rx_jumbo.h: jumbograms, several consecutive DATA packets in one
  * UDP datagram (AFS 3.5).
  *
  * A jumbogram is the usual 28-byte header, then subpackets. Every subpacket

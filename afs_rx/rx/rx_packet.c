@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_packet.c: the Rx wire header, its acceptance rules and the small
+ * afs_rx/rx/rx_packet.c: the Rx wire header, its acceptance rules and the small
  * packet bodies (see rx_packet.h).
  *
  * Written for netfuse from the layouts in Linux net/rxrpc/protocol.h and
@@ -168,6 +168,34 @@ int rx_abort_decode(const void *payload, size_t len, int32_t *code)
 		return -EBADMSG;
 	*code = (int32_t)get_be32(payload);
 	return 0;
+}
+
+static const struct {
+	int32_t code;
+	int err;
+	const char *name;
+} rx_aborts[] = {
+    {RX_CALL_DEAD, ETIMEDOUT, "RX_CALL_DEAD"},	      {RX_INVALID_OPERATION, EINVAL, "RX_INVALID_OPERATION"},
+    {RX_CALL_TIMEOUT, ETIMEDOUT, "RX_CALL_TIMEOUT"},  {RX_EOF, EIO, "RX_EOF"},
+    {RX_PROTOCOL_ERROR, EPROTO, "RX_PROTOCOL_ERROR"}, {RX_USER_ABORT, ECONNABORTED, "RX_USER_ABORT"},
+    {RX_ADDRINUSE, EADDRINUSE, "RX_ADDRINUSE"},	      {RX_MSGSIZE, EMSGSIZE, "RX_MSGSIZE"},
+    {RX_RESTARTING, EREMOTEIO, "RX_RESTARTING"},
+};
+
+int rx_abort_errno(int32_t code)
+{
+	for (size_t i = 0; i < sizeof(rx_aborts) / sizeof(rx_aborts[0]); i++)
+		if (rx_aborts[i].code == code)
+			return -rx_aborts[i].err;
+	return -EREMOTEIO;
+}
+
+const char *rx_abort_name(int32_t code)
+{
+	for (size_t i = 0; i < sizeof(rx_aborts) / sizeof(rx_aborts[0]); i++)
+		if (rx_aborts[i].code == code)
+			return rx_aborts[i].name;
+	return NULL;
 }
 
 void rx_abort_encode(int32_t code, uint8_t out[RX_ABORT_LEN])

@@ -1,5 +1,5 @@
 /*
- * afs_rx/rx_ack.h: the body of an Rx ACK packet, decoded and encoded.
+ * afs_rx/rx/rx_ack.h: the body of an Rx ACK packet, decoded and encoded.
  *
  * Layout (OpenAFS rx.h struct rx_ackPacket and rxi_SendAck; Linux
  * net/rxrpc/protocol.h struct rxrpc_ackpacket and struct rxrpc_acktrailer),
