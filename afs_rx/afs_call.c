@@ -1,7 +1,7 @@
-/* afs_rx/afs_call.c: the AFS layer's calls over the Rx transport (see afs_call.h). */
+/* afs_rx/afs_call.c: the AFS layer's calls over the Rx transport (afs_call.h, afs_stub.h). */
 #include "config.h"
 
-#include "afs_rx/afs_call.h"
+#include "afs_rx/afs_stub.h"
 
 #include <errno.h>
 #include <string.h>

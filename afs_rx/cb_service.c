@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
-#include "cb_service.h"
+#include "afs_rx/cb_service.h"
+
+#include "afs_rx/cb_xdr.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -28,21 +28,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "afs_xdr.h"
+#include "afs_rx/afs_types.h"
 #include "afs_rx/rx/rx_transport.h"
 
 #define AFS_CB_SERVICE 1
-
-#define AFSCB_CALLBACK		     204
-#define AFSCB_INITCALLBACKSTATE	     205
-#define AFSCB_PROBE		     206
-#define AFSCB_WHOAREYOU		     212
-#define AFSCB_INITCALLBACKSTATE3     213
-#define AFSCB_PROBEUUID		     214
-#define AFSCB_TELLMEABOUTYOURSELF    65538
-#define AFSCB_MAX		     50 /* AFSCBMAX: fids per CallBack */
-#define AFS_MAX_INTERFACE_ADDR	     32
-#define CLIENT_CAPABILITY_ERRORTRANS 0x0001
+#define AFSCB_MAX      50 /* AFSCBMAX: fids per CallBack */
 
 /* What the service tells its owner; any member may be NULL. Called on the
  * handler's thread, after the reply went out. */
@@ -73,31 +63,5 @@ struct cb_service *cb_service_start(struct rx_endpoint *ep, const struct afs_uui
 void cb_service_free(struct cb_service *cb);
 void cb_service_get_stats(struct cb_service *cb, struct cb_service_stats *st);
 const struct afs_uuid *cb_service_uuid(const struct cb_service *cb);
-
-/* A decoded request. */
-struct cb_request {
-	uint32_t op;
-	unsigned nfids, ncbs; /* CallBack */
-	struct afs_fid fids[AFSCB_MAX];
-	struct afs_callback cbs[AFSCB_MAX];
-	struct afs_uuid uuid; /* InitCallBackState3, ProbeUuid */
-};
-
-/* The largest request: CallBack with 50 fids and 50 callbacks. */
-#define CB_REQUEST_MAX (4 + 4 + AFSCB_MAX * 12 + 4 + AFSCB_MAX * 12)
-
-/*
- * Decode a whole request, opcode first. 0; -EOPNOTSUPP for an opcode the
- * service does not serve (req->op is set); -EBADMSG when the arguments are
- * malformed, truncated, too many (more than 50 fids or callbacks) or
- * followed by extra bytes. @req is filled only on success.
- */
-int cb_request_decode(const void *buf, size_t len, struct cb_request *req);
-/* The request as a fileserver would send it (for tests and the fuzzer). */
-
-/* The reply bodies: interfaceAddr with no addresses (WhoAreYou), and
- * TellMeAboutYourself's (interfaceAddr, then one capability word). */
-void cb_enc_interface_addr(struct wire_enc *e, const struct afs_uuid *uuid);
-void cb_enc_tell_me_reply(struct wire_enc *e, const struct afs_uuid *uuid);
 
 #endif

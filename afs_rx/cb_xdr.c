@@ -1,5 +1,5 @@
 /*
- * afs_rx/cb_xdr.c: the callback service's wire formats (see cb_service.h):
+ * afs_rx/cb_xdr.c: the callback service's wire formats (see cb_xdr.h):
  * its requests decoded and encoded, its reply bodies encoded. Pure
  * functions on xdr.h, apart from the service so that the fuzz target
  * needs no transport. Layouts from OpenAFS src/fsint/afscbint.xg and
@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "cb_service.h"
+#include "afs_rx/cb_xdr.h"
 
 #include <errno.h>
 #include <stdlib.h>

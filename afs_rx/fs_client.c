@@ -10,7 +10,11 @@
  */
 #include "config.h"
 
-#include "fs_client.h"
+#include "afs_rx/fs_client.h"
+
+#include "afs_rx/afs_stub.h"
+#include "afs_rx/afs_xdr.h"
+#include "afs_rx/fs_xdr.h"
 
 #include <errno.h>
 #include <stdlib.h>

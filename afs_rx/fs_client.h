@@ -22,8 +22,7 @@
 #include <sys/socket.h>
 
 #include "afs_rx/afs_call.h"
-#include "afs_rx/afs_xdr.h"
-#include "afs_rx/fs_xdr.h"
+#include "afs_rx/afs_types.h"
 
 /* What FetchStatus and FetchData64 return besides the data. */
 struct fs_status_reply {

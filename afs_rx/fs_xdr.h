@@ -35,7 +35,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "afs_xdr.h"
+#include "afs_rx/afs_types.h"
+#include "afs_rx/afs_xdr.h"
 
 /* Opcodes (afsint.xg). */
 #define AFS_FS_FETCHDATA	130
@@ -54,67 +55,6 @@
 #define AFS_FS_FETCHDATA64	65537
 #define AFS_FS_STOREDATA64	65538
 #define AFS_FS_GETCAPABILITIES	65540
-
-/* StoreData64, StoreStatus, RemoveFile: the file's (RemoveFile: the
- * directory's) new status. RemoveDir: the directory's. */
-struct fs_store_reply {
-	struct afs_fetch_status status;
-	struct afs_volsync volsync;
-};
-
-/* CreateFile, MakeDir, Symlink: the new vnode, its status, the parent
- * directory's new status; a callback promise on the new vnode (CreateFile
- * and MakeDir only: Symlink's reply has none and leaves it zero). */
-struct fs_create_reply {
-	struct afs_fid fid;
-	struct afs_fetch_status status;
-	struct afs_fetch_status dir_status;
-	struct afs_callback callback;
-	struct afs_volsync volsync;
-};
-
-/* Link: the existing vnode's status (its link count went up) and the
- * directory's. */
-struct fs_link_reply {
-	struct afs_fetch_status status;
-	struct afs_fetch_status dir_status;
-	struct afs_volsync volsync;
-};
-
-/* Rename: both directories' statuses (the same directory twice when the
- * rename stays in one). */
-struct fs_rename_reply {
-	struct afs_fetch_status old_dir_status;
-	struct afs_fetch_status new_dir_status;
-	struct afs_volsync volsync;
-};
-
-/*
- * InlineBulkStatus: one status and callback per FID asked, in order. An
- * entry whose status[i].error_code is not 0 failed (the code is an abort
- * code: afs_abort_to_errno); its other fields mean nothing.
- */
-struct fs_bulk_status_reply {
-	uint32_t n;
-	struct afs_fetch_status status[AFS_CBMAX];
-	struct afs_callback callback[AFS_CBMAX];
-	struct afs_volsync volsync;
-};
-
-/* GetVolumeStatus: the strings NUL-terminated (the wire forbids none,
- * but a NUL inside one is rejected: it could not become a C string). */
-struct fs_volume_status_reply {
-	struct afs_fetch_volume_status status;
-	char name[AFS_NAMEMAX + 1];
-	char offline_msg[AFS_OPAQUEMAX + 1];
-	char motd[AFS_OPAQUEMAX + 1];
-};
-
-/* GetCapabilities: words[0] holds AFS_VICED_CAPABILITY_* bits. */
-struct fs_capabilities {
-	uint32_t n;
-	uint32_t words[AFS_CAPABILITIES_MAX];
-};
 
 /* The largest reply bodies, for the stubs' receive buffers. */
 #define FS_STORE_REPLY_LEN	   (4 * (AFS_FETCH_STATUS_WORDS + 6))

@@ -21,11 +21,12 @@ noinst_LIBRARIES += afs_rx/libafs_rx.a
 afs_rx_libafs_rx_a_SOURCES = \
 	afs_rx/cellservdb.c afs_rx/cellservdb.h \
 	afs_rx/xdr.c afs_rx/xdr.h \
+	afs_rx/afs.h afs_rx/afs_types.h \
 	afs_rx/afs_xdr.c afs_rx/afs_xdr.h \
 	afs_rx/afs_errors.c afs_rx/afs_errors.h \
-	afs_rx/afs_call.c afs_rx/afs_call.h \
+	afs_rx/afs_call.c afs_rx/afs_call.h afs_rx/afs_stub.h \
 	afs_rx/vl_client.c afs_rx/vl_client.h \
 	afs_rx/fs_xdr.c afs_rx/fs_xdr.h \
 	afs_rx/fs_client.c afs_rx/fs_client.h \
-	afs_rx/cb_service.c afs_rx/cb_service.h afs_rx/cb_xdr.c
+	afs_rx/cb_service.c afs_rx/cb_service.h afs_rx/cb_xdr.c afs_rx/cb_xdr.h
 afs_rx_libs = afs_rx/libafs_rx.a $(rx_libs)

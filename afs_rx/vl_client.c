@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
-#include "vl_client.h"
+#include "afs_rx/vl_client.h"
+
+#include "afs_rx/afs_stub.h"
+#include "afs_rx/afs_xdr.h"
 
 #include <errno.h>
 #include <stdlib.h>

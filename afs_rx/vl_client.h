@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "afs_rx/afs_call.h"
-#include "afs_rx/afs_xdr.h"
+#include "afs_rx/afs_types.h"
 
 /*
  * VL.GetEntryByNameU (527): the VLDB entry of volume @name (by name or by

@@ -6,7 +6,7 @@
 #define NETFUSE_TEST_AFS_SERVER_ENC_H
 
 #include "afs_rx/afs_xdr.h"
-#include "afs_rx/cb_service.h"
+#include "afs_rx/cb_xdr.h"
 #include "afs_rx/fs_xdr.h"
 
 void afs_enc_fetch_status(struct wire_enc *e, const struct afs_fetch_status *st);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "afs_rx/afs_errors.h"
-#include "afs_rx/afs_call.h"
+#include "afs_rx/afs_stub.h"
 #include "afs_rx/cb_service.h"
 #include "afs_rx/rx/rx_transport.h"
 #include "evloop/evloop.h"
