@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evloop/evloop_tid.h"
 #include "net/sockaddr.h"
 
 enum req_kind { REQ_STATFS, REQ_GET_VERSION, REQ_COMMAND };
 
 struct monc_req {
-	struct monc_req *next;
-	uint64_t tid;
+	struct evloop_tid tid; /* in monc->reqs; tid.tid is the request's tid */
 	enum req_kind kind;
 	uint16_t type, version;
 	struct wire_enc front;
@@ -74,14 +74,22 @@ struct monc {
 	uint64_t sub_sent_at, sub_renew_after;
 	uint32_t sub_interval;
 
-	struct monc_req *reqs;
-	uint64_t next_tid;
+	struct evloop_tidmap reqs; /* pending requests by tid, in tid order */
 
 	uint64_t sessions, hunts;
 	bool stopped; /* for good */
 };
 
 /* ---- helpers ----------------------------------------------------------- */
+
+static struct monc_req *req_of(struct evloop_tid *t)
+{
+	return t ? (struct monc_req *)((char *)t - offsetof(struct monc_req, tid)) : NULL;
+}
+
+#define for_each_req(m, r)                                                                                             \
+	for (struct monc_req *r = req_of(evloop_tidmap_first(&(m)->reqs)); r;                                          \
+	     r = req_of(evloop_tidmap_next(&(m)->reqs, &r->tid)))
 
 static uint64_t rnd(struct monc *m)
 {
@@ -282,8 +290,9 @@ void monc_start(struct monc *m, uint64_t now)
 
 static void resend_requests(struct monc *m, uint64_t now, unsigned *count)
 {
-	for (struct monc_req *r = m->reqs; r; r = r->next) {
-		send_on_session(m, r->type, r->version, r->tid, &r->front);
+	for_each_req(m, r)
+	{
+		send_on_session(m, r->type, r->version, r->tid.tid, &r->front);
 		r->sent_at = now;
 		(*count)++;
 	}
@@ -344,8 +353,7 @@ void monc_con_down(struct monc *m, uint64_t con, int err, const char *why, uint6
 			     reason);
 		m->io.close(m->io.arg, con);
 		m->last_rank = m->session_rank;
-		for (struct monc_req *r = m->reqs; r; r = r->next)
-			r->sent_at = 0; /* to be sent again on the next session */
+		for_each_req(m, r) r->sent_at = 0; /* to be sent again on the next session */
 		start_hunting(m, now, reason);
 		return;
 	}
@@ -379,9 +387,7 @@ static uint64_t oldest_sent(const struct monc *m)
 {
 	uint64_t t = 0;
 
-	for (const struct monc_req *r = m->reqs; r; r = r->next)
-		if (r->sent_at && (!t || r->sent_at < t))
-			t = r->sent_at;
+	for_each_req(m, r) if (r->sent_at && (!t || r->sent_at < t)) t = r->sent_at;
 	return t;
 }
 
@@ -509,46 +515,35 @@ void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now
 
 static void finish(struct monc *m, struct monc_req *req, const struct monc_reply *r)
 {
-	for (struct monc_req **pp = &m->reqs; *pp; pp = &(*pp)->next)
-		if (*pp == req) {
-			*pp = req->next;
-			break;
-		}
+	uint64_t tid = req->tid.tid;
+
+	evloop_tidmap_remove(&m->reqs, &req->tid);
 	if (req->done)
-		req->done(req->arg, req->tid, r);
+		req->done(req->arg, tid, r);
 	wire_enc_free(&req->front);
 	free(req);
 }
 
 static struct monc_req *find_req(struct monc *m, uint64_t tid)
 {
-	for (struct monc_req *r = m->reqs; r; r = r->next)
-		if (r->tid == tid)
-			return r;
-	return NULL;
+	return req_of(evloop_tidmap_find(&m->reqs, tid));
 }
 
+/* @req is in the tid map since new_req (in tid order, so resends keep it). */
 static int64_t submit(struct monc *m, struct monc_req *req, uint64_t now)
 {
-	struct monc_req **pp = &m->reqs;
+	int err = m->stopped ? -ESHUTDOWN : wire_enc_error(&req->front) ? -ENOMEM : 0;
 
-	if (m->stopped) {
+	if (err) {
+		evloop_tidmap_remove(&m->reqs, &req->tid);
 		wire_enc_free(&req->front);
 		free(req);
-		return -ESHUTDOWN;
+		return err;
 	}
-	if (wire_enc_error(&req->front)) {
-		wire_enc_free(&req->front);
-		free(req);
-		return -ENOMEM;
-	}
-	while (*pp)
-		pp = &(*pp)->next;
-	*pp = req; /* in tid order, so resends keep it */
-	send_on_session(m, req->type, req->version, req->tid, &req->front);
+	send_on_session(m, req->type, req->version, req->tid.tid, &req->front);
 	if (m->state == MONC_SESSION)
 		req->sent_at = now;
-	return (int64_t)req->tid;
+	return (int64_t)req->tid.tid;
 }
 
 static struct monc_req *new_req(struct monc *m, enum req_kind kind, uint16_t type, monc_done_fn done, void *arg)
@@ -557,7 +552,10 @@ static struct monc_req *new_req(struct monc *m, enum req_kind kind, uint16_t typ
 
 	if (!r)
 		return NULL;
-	r->tid = ++m->next_tid;
+	if (!evloop_tidmap_add(&m->reqs, &r->tid)) {
+		free(r);
+		return NULL;
+	}
 	r->kind = kind;
 	r->type = type;
 	r->done = done;
@@ -584,7 +582,7 @@ int64_t monc_get_version(struct monc *m, const char *what, monc_done_fn done, vo
 	(void)now;
 	if (!r)
 		return -ENOMEM;
-	r->version = mon_get_version_encode(&r->front, r->tid, what);
+	r->version = mon_get_version_encode(&r->front, r->tid.tid, what);
 	return submit(m, r, now);
 }
 
@@ -632,7 +630,7 @@ void monc_cancel(struct monc *m, uint64_t tid)
 
 	if (r) {
 		if (r->sent_at && m->state == MONC_SESSION && m->io.revoke)
-			m->io.revoke(m->io.arg, m->session_con, r->tid);
+			m->io.revoke(m->io.arg, m->session_con, tid);
 		r->done = NULL;
 		finish(m, r, NULL);
 	}
@@ -680,7 +678,7 @@ int monc_handle_msg(struct monc *m, uint64_t con, uint16_t type, uint64_t tid, c
 			/* A monitor older than Pacific knows only "blacklist". */
 			r->legacy_tried = true;
 			encode_blocklist(m, r, true);
-			send_on_session(m, r->type, r->version, r->tid, &r->front);
+			send_on_session(m, r->type, r->version, r->tid.tid, &r->front);
 			return 0;
 		}
 		rep.result = res;
@@ -711,6 +709,7 @@ struct monc *monc_new(const struct monc_monmap *initial, const struct monc_io *i
 	m->state = MONC_STOPPED;
 	m->hunt_mult = 1;
 	m->last_rank = m->session_rank = -1;
+	evloop_tidmap_init(&m->reqs);
 	return m;
 }
 
@@ -724,18 +723,21 @@ void monc_stop(struct monc *m, uint64_t now)
 	close_hunt_cons(m, 0);
 	m->state = MONC_STOPPED;
 	m->stopped = true;
-	while (m->reqs)
-		finish(m, m->reqs, &rep);
+	while (evloop_tidmap_count(&m->reqs))
+		finish(m, req_of(evloop_tidmap_first(&m->reqs)), &rep);
 }
 
 void monc_free(struct monc *m)
 {
 	if (!m)
 		return;
-	while (m->reqs) {
-		m->reqs->done = NULL;
-		finish(m, m->reqs, NULL);
+	while (evloop_tidmap_count(&m->reqs)) {
+		struct monc_req *r = req_of(evloop_tidmap_first(&m->reqs));
+
+		r->done = NULL;
+		finish(m, r, NULL);
 	}
+	evloop_tidmap_destroy(&m->reqs);
 	free(m);
 }
 
@@ -752,8 +754,7 @@ void monc_get_status(const struct monc *m, struct monc_status *st)
 	st->hunting_cons = m->nhunt;
 	st->sessions = m->sessions;
 	st->hunts = m->hunts;
-	for (const struct monc_req *r = m->reqs; r; r = r->next)
-		st->pending++;
+	st->pending = (unsigned)evloop_tidmap_count(&m->reqs);
 	st->last_keepalive_ack = m->last_ack;
 	st->sub_interval = m->sub_interval;
 	st->nsubs = m->nsubs;
