@@ -7,6 +7,7 @@ noinst_LIBRARIES += cephmon/libcephmon.a
 cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_addr.c cephmon/ceph_addr.h \
 	cephmon/ceph_conf.c cephmon/ceph_conf.h \
+	cephmon/ceph_security.h \
 	cephmon/ceph_codec.h \
 	cephmon/mon_msgs.c cephmon/mon_msgs.h \
 	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h \

@@ -44,7 +44,7 @@
 
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_codec.h"
-#include "cephmon/ceph_mount_config.h"
+#include "cephmon/ceph_security.h"
 
 #define MSGR2_AUTH_NONE	 1 /* CEPH_AUTH_NONE */
 #define MSGR2_AUTH_CEPHX 2 /* CEPH_AUTH_CEPHX */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cephmon/ceph_conf.h"
 #include "cephmon/cephx.h"
 #include "cephmon/cephx_crypto.h"
 #include "cephx_vectors.h"
