@@ -357,6 +357,7 @@ static int io_open(void *arg, uint64_t id, const char *name, const struct ceph_a
 	struct msgr2_auth_provider prov = msgr2_cephx_provider(&c->cx);
 	struct msgr2_session_params p = {
 	    .peer_addr = *a,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
 	    .ms_mode = ml->cfg.ms_mode,
 	    .auth = &prov,
 	    .nauth = 1,

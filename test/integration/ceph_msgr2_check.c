@@ -185,6 +185,7 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
 	struct msgr2_session_params p = {
 	    .peer_addr = *mon,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
 	    .ms_mode = !strcmp(mode, "crc")		? CEPH_MS_MODE_CRC
 		       : !strcmp(mode, "secure")	? CEPH_MS_MODE_SECURE
 		       : !strcmp(mode, "prefer-secure") ? CEPH_MS_MODE_PREFER_SECURE

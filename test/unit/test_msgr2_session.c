@@ -157,6 +157,7 @@ struct srv {
 	struct msgr2_crypto c;
 	size_t chunk; /* feed the client this many bytes at a time (0: all) */
 	uint64_t now;
+	uint32_t peer_type; /* what the client expects and srv_hello says */
 };
 
 static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
@@ -171,9 +172,10 @@ static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const cha
 	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
 }
 
-static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
+static void srv_init_as(struct srv *v, enum ceph_ms_mode mode, size_t secret_len, uint32_t peer_type)
 {
 	memset(v, 0, sizeof(*v));
+	v->peer_type = peer_type;
 	v->auth.method = 2;
 	v->auth.refused_err = -EKEYREJECTED;
 	v->auth.secret_len = secret_len;
@@ -188,6 +190,7 @@ static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
 	v->now = 5000000000ull;
 	struct msgr2_session_params p = {
 	    .peer_addr = v->mon_addr,
+	    .peer_type = peer_type,
 	    .ms_mode = mode,
 	    .auth = v->prov,
 	    .nauth = 1,
@@ -200,6 +203,11 @@ static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
 	cr_assert_not_null(v->s);
 }
 
+static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
+{
+	srv_init_as(v, mode, secret_len, CEPH_ENTITY_TYPE_MON);
+}
+
 static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
 {
 	srv_init(v, mode, 64);
@@ -209,6 +217,7 @@ static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
 	v->prov[1] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
 	struct msgr2_session_params p = {
 	    .peer_addr = v->mon_addr,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
 	    .ms_mode = mode,
 	    .auth = v->prov,
 	    .nauth = 2,
@@ -324,7 +333,7 @@ static void srv_hello(struct srv *v)
 	cr_assert_eq(h.entity_type, CEPH_ENTITY_TYPE_CLIENT);
 	cr_assert_eq(memcmp(&h.peer_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
 	msgr2_frame_free(&f);
-	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v->client_seen};
+	h = (struct msgr2_hello){.entity_type = v->peer_type, .peer_addr = v->client_seen};
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	srv_send(v, MSGR2_TAG_HELLO, &e);
@@ -1173,7 +1182,69 @@ Test(msgr2_session, random_input_never_crashes)
 Test(msgr2_session, bad_params)
 {
 	struct msgr2_session_params p = {0};
+	struct srv v;
 
 	cr_assert_null(msgr2_session_new(&p));
 	cr_assert_null(msgr2_session_new(NULL));
+	/* Everything right but the peer type: none, a client, two at once. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	p = (struct msgr2_session_params){
+	    .peer_addr = v.mon_addr, .auth = v.prov, .nauth = 1, .cb = &cbs, .cb_arg = &v.ev};
+	p.peer_type = CEPH_ENTITY_TYPE_OSD;
+	struct msgr2_session *ok = msgr2_session_new(&p);
+	cr_assert_not_null(ok, "the same params with an OSD are fine");
+	msgr2_session_free(ok);
+	static const uint32_t bad[] = {0, CEPH_ENTITY_TYPE_CLIENT, CEPH_ENTITY_TYPE_AUTH,
+				       CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.peer_type = bad[i];
+		errno = 0;
+		cr_assert_null(msgr2_session_new(&p), "peer type 0x%x", bad[i]);
+		cr_assert_eq(errno, EINVAL);
+	}
+	srv_fini(&v);
+}
+
+/* OSDs, MDSs and managers speak the same protocol: each gets its session
+ * when its HELLO says what the caller expects, and only then. */
+Test(msgr2_session, any_peer_type_when_hello_matches)
+{
+	static const uint32_t types[] = {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_MDS, CEPH_ENTITY_TYPE_MGR};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct srv v;
+
+		srv_init_as(&v, CEPH_MS_MODE_SECURE, 64, types[i]);
+		handshake(&v, MSGR2_CON_MODE_SECURE);
+		exercise_open(&v);
+		srv_fini(&v);
+	}
+}
+
+Test(msgr2_session, hello_of_another_peer_type_ends_the_session)
+{
+	static const struct {
+		uint32_t want, said;
+		const char *why;
+	} cases[] = {
+	    {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_MON, "not an OSD but a monitor"},
+	    {CEPH_ENTITY_TYPE_MDS, CEPH_ENTITY_TYPE_OSD, "not an MDS but an OSD"},
+	    {CEPH_ENTITY_TYPE_MON, CEPH_ENTITY_TYPE_MGR, "not a monitor but a manager"},
+	    {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_CLIENT, "not an OSD but a client"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct srv v;
+
+		srv_init_as(&v, CEPH_MS_MODE_CRC, 0, cases[i].want);
+		v.peer_type = cases[i].said;
+		srv_banner(&v);
+		srv_hello(&v);
+		cr_assert_eq(v.ev.downs, 1);
+		cr_assert_eq(v.ev.down_err, -EPROTO);
+		cr_assert_not_null(strstr(v.ev.why, cases[i].why), "%s", v.ev.why);
+		cr_assert_eq(v.auth.requests, 0, "no AUTH_REQUEST to the wrong peer");
+		cr_assert(srv_nothing_more(&v));
+		srv_fini(&v);
+	}
 }
