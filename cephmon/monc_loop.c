@@ -158,7 +158,10 @@ static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why
 	char addr[64] = "";
 
 	ceph_entity_addr_format(msgr2_conn_peer_addr(conn), addr, sizeof(addr));
-	snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s %s: %s", c->name, addr, why);
+	if (strcmp(c->name, addr)) /* named, not just by its address */
+		snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s %s: %s", c->name, addr, why);
+	else
+		snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s: %s", addr, why);
 	cephx_identity_handshake_down(&ml->id, &c->hs, err);
 	if (monc_auth_error(err) && !ml->first_auth_err) {
 		ml->first_auth_err = err;
@@ -480,10 +483,7 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
 		goto fail;
 	}
 	ml->have_id = true;
-	memset(&initial, 0, sizeof(initial));
-	initial.addrs = ml->cfg.mons;
-	for (unsigned i = 0; i < initial.addrs.n; i++)
-		snprintf(initial.names[i], MONC_NAME_MAX, "noname-%c", 'a' + (int)(i % 26));
+	monc_initial_monmap(&ml->cfg.mons, &initial);
 	io.arg = ml;
 	ml->monc = monc_new(&initial, &io, ml->health, seed);
 	if (!ml->monc) {
