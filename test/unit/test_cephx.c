@@ -558,21 +558,69 @@ Test(cephx, truncated_auth_done_changes_nothing)
 	}
 }
 
+/*
+ * Every byte of AUTH_DONE corrupted in turn: never a crash, and a rejected
+ * reply changes nothing. Some corruptions are legitimately accepted, so
+ * the test cannot ask that of every byte: the status word (2..5: the frame
+ * carries the result that counts), the AUTH ticket's secret_id and opaque
+ * blob (74..181: encrypted with the service's secret, not ours to read),
+ * and AES-CBC blocks past the first of an encrypted part (cephx has no
+ * MAC: a flipped byte there garbles key or secret bytes, which the
+ * AUTH_SIGNATURE exchange catches). What must be rejected are the bytes
+ * whose corruption leaves the reply unreadable or unauthenticated: the
+ * op, the ticket reply version and count, the service id, the ticket info
+ * version and length, the first cipher block of the AUTH ticket (it holds
+ * the magic that proves our key), the "encrypted ticket" flag, the ticket
+ * blob's length and version, and the connection secret's lengths and
+ * first cipher block (its magic). Offsets follow cephx_vectors.py.
+ */
 Test(cephx, corrupted_auth_done_never_crashes)
 {
+	static const struct {
+		size_t from, to; /* inclusive */
+		const char *what;
+	} must_reject[] = {
+	    {0, 1, "op"},
+	    {6, 6, "ticket reply version"},
+	    {7, 10, "ticket count"},
+	    {11, 14, "service id"},
+	    {15, 15, "ticket info version"},
+	    {16, 19, "encrypted ticket info length"},
+	    {20, 35, "first cipher block of the AUTH ticket (magic)"},
+	    {68, 68, "encrypted-ticket flag"},
+	    {69, 72, "ticket blob length"},
+	    {73, 73, "ticket blob version"},
+	    {182, 189, "connection secret lengths"},
+	    {190, 205, "first cipher block of the connection secret (magic)"},
+	};
 	uint8_t buf[sizeof(v_auth_done)];
+	unsigned rejected = 0;
 
 	handshake();
 	for (size_t i = 0; i < sizeof(buf); i++) {
 		struct snapshot before = snap();
+		const char *what = NULL;
 		int r;
 
+		for (size_t k = 0; k < sizeof(must_reject) / sizeof(must_reject[0]); k++)
+			if (i >= must_reject[k].from && i <= must_reject[k].to)
+				what = must_reject[k].what;
 		memcpy(buf, v_auth_done, sizeof(buf));
 		buf[i] ^= 0x5a;
 		r = cephx_handle_reply_done(&c, V_GLOBAL_ID, buf, sizeof(buf), NOW, NULL);
+		if (what) {
+			cr_assert_neq(r, 0, "byte %zu (%s) corrupted, and the reply was accepted", i, what);
+			rejected++;
+		}
 		if (r)
 			assert_unchanged(&before, "a corrupted reply");
+		else {
+			fini(); /* accepted: the next corruption meets a fresh client */
+			init();
+			handshake();
+		}
 	}
+	cr_assert_eq(rejected, 2 + 1 + 4 + 4 + 1 + 4 + 16 + 1 + 4 + 1 + 8 + 16);
 }
 
 Test(cephx, hostile_counts_and_headers)
