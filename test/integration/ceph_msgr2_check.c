@@ -426,6 +426,17 @@ static bool svc_mds_up(void)
 	return S.mds_up;
 }
 
+/* Open a connection to the @type daemon at @a and wait for @up; returns
+ * with S.lock held either way. */
+static bool svc_connect(uint32_t type, const struct ceph_entity_addr *a, struct msgr2_conn **c, bool (*up)(void))
+{
+	svc_target = *a;
+	svc_type = type;
+	evloop_call_sync(S.loop, svc_open, c, EVLOOP_NEVER);
+	pthread_mutex_lock(&S.lock);
+	return svc_open_r == 0 && svc_wait(up);
+}
+
 static int parse_one(const char *s, struct ceph_entity_addr *out)
 {
 	struct ceph_mon_addrs a;
@@ -470,30 +481,18 @@ static int run_services(const char *mode, const struct ceph_entity_addr *mon, co
 		printf("error: cephx identity\n");
 		return 1;
 	}
-	svc_target = *mon;
-	svc_type = CEPH_ENTITY_TYPE_MON;
-	evloop_call_sync(S.loop, svc_open, &S.mon, EVLOOP_NEVER);
-	pthread_mutex_lock(&S.lock);
-	if (svc_open_r || !svc_wait(svc_mon_up) || !svc_wait(svc_have_tickets)) {
+	if (!svc_connect(CEPH_ENTITY_TYPE_MON, mon, &S.mon, svc_mon_up) || !svc_wait(svc_have_tickets)) {
 		printf("error: no service tickets (have 0x%x)\n", S.id.cx.have_keys);
 		goto out;
 	}
 	printf("tickets osd=1 mds=1\n");
 	pthread_mutex_unlock(&S.lock);
-	svc_target = osd;
-	svc_type = CEPH_ENTITY_TYPE_OSD;
-	evloop_call_sync(S.loop, svc_open, &S.osd, EVLOOP_NEVER);
-	pthread_mutex_lock(&S.lock);
-	if (svc_open_r || !svc_wait(svc_osd_up)) {
+	if (!svc_connect(CEPH_ENTITY_TYPE_OSD, &osd, &S.osd, svc_osd_up)) {
 		printf("error: no session with the OSD\n");
 		goto out;
 	}
 	pthread_mutex_unlock(&S.lock);
-	svc_target = mds;
-	svc_type = CEPH_ENTITY_TYPE_MDS;
-	evloop_call_sync(S.loop, svc_open, &S.mds, EVLOOP_NEVER);
-	pthread_mutex_lock(&S.lock);
-	if (svc_open_r || !svc_wait(svc_mds_up)) {
+	if (!svc_connect(CEPH_ENTITY_TYPE_MDS, &mds, &S.mds, svc_mds_up)) {
 		printf("error: no session with the MDS\n");
 		goto out;
 	}
