@@ -18,6 +18,7 @@
 #include "cephmon/ceph_conf.h"
 #include "cephmon/cephx.h"
 #include "cephmon/cephx_crypto.h"
+#include "cephmon/msgr2_cephx.h"
 #include "cephx_vectors.h"
 
 #define NOW 1000000
@@ -709,6 +710,52 @@ Test(cephx, osd_authorizer_challenge_and_reply)
 	/* No MGR ticket. */
 	cr_assert_eq(cephx_authorizer_build(&c, CEPH_ENTITY_TYPE_MGR, &au), -ENOKEY);
 	cephx_authorizer_destroy(&au);
+}
+
+/* The same exchange through msgr2's auth ops for services (msgr2_cephx.h):
+ * the payloads msgr2 carries, the result it gets, and the reasons. */
+Test(cephx, authorizer_as_msgr2_auth_method)
+{
+	const struct msgr2_auth_ops *ops = &msgr2_cephx_authorizer_ops;
+	struct msgr2_cephx_authorizer a, mgr;
+	struct msgr2_auth_provider prov;
+	struct msgr2_auth_result res;
+	uint64_t nonce = V_NONCE2;
+	char why[200] = "";
+
+	authenticated();
+	prov = msgr2_cephx_authorizer_provider(&a, &c, CEPH_ENTITY_TYPE_OSD);
+	cr_assert_eq(prov.ops->method, MSGR2_AUTH_CEPHX);
+	script_set(1, &nonce);
+	cr_assert_eq(ops->request(prov.arg, &out, why, sizeof(why)), 0, "%s", why);
+	assert_out(v_osd_authorizer);
+	out.len = 0;
+	cr_assert_eq(ops->reply_more(prov.arg, v_osd_challenge, sizeof(v_osd_challenge), 0, &out, why, sizeof(why)), 0,
+		     "%s", why);
+	assert_out(v_osd_authorizer_challenged);
+	out.len = 0;
+	memset(&res, 0, sizeof(res));
+	cr_assert_eq(ops->done(prov.arg, V_GLOBAL_ID, v_osd_reply, sizeof(v_osd_reply), 0, &res, why, sizeof(why)), 0,
+		     "%s", why);
+	assert_bytes(res.session_key, res.session_key_len, V_S_OSD, 16, "session key");
+	assert_bytes(res.con_secret, res.con_secret_len, V_OSD_CON_SECRET, sizeof(V_OSD_CON_SECRET), "con secret");
+	/* A service that does not prove it read our nonce. */
+	cr_assert_eq(ops->done(prov.arg, V_GLOBAL_ID, v_osd_reply_bad_nonce, sizeof(v_osd_reply_bad_nonce), 0, &res,
+			       why, sizeof(why)),
+		     -EPERM);
+	cr_assert_not_null(strstr(why, "OSD did not prove"), "%s", why);
+	/* Refused although cephx is allowed: the OSD and AUTH tickets go. */
+	cr_assert_eq(ops->refused(prov.arg, -13, why, sizeof(why)), -EACCES);
+	cr_assert_not_null(strstr(why, "OSD refused our authorizer"), "%s", why);
+	cr_assert_eq(c.have_keys, CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_MDS);
+	msgr2_cephx_authorizer_destroy(&a);
+
+	/* No ticket for the service: a reason, nothing sent. */
+	prov = msgr2_cephx_authorizer_provider(&mgr, &c, CEPH_ENTITY_TYPE_MGR);
+	cr_assert_eq(ops->request(prov.arg, &out, why, sizeof(why)), -ENOKEY);
+	cr_assert_eq(out.len, 0);
+	cr_assert_not_null(strstr(why, "no ticket for the manager service"), "%s", why);
+	msgr2_cephx_authorizer_destroy(&mgr);
 }
 
 Test(cephx, renewed_ticket_makes_an_authorizer_stale)
