@@ -106,6 +106,14 @@ uint16_t ceph_entity_addr_port(const struct ceph_entity_addr *a)
 	return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
 }
 
+const struct ceph_entity_addr *ceph_addrvec_msgr2(const struct ceph_addrvec *v)
+{
+	for (unsigned i = 0; i < v->n && i < CEPH_ADDRVEC_MAX; i++)
+		if (v->v[i].type == CEPH_ADDR_MSGR2 || v->v[i].type == CEPH_ADDR_ANY)
+			return &v->v[i];
+	return NULL;
+}
+
 static int parse_u32(const char *p, size_t n, uint32_t max, uint32_t *out)
 {
 	uint64_t v = 0;

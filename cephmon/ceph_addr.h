@@ -71,4 +71,8 @@ int ceph_entity_addr_format(const struct ceph_entity_addr *a, char *buf, size_t 
 /* The port of an address, in host order. */
 uint16_t ceph_entity_addr_port(const struct ceph_entity_addr *a);
 
+/* The address to reach a daemon at over msgr2: its msgr2 one, or one that
+ * takes any protocol. NULL when it speaks msgr1 only. */
+const struct ceph_entity_addr *ceph_addrvec_msgr2(const struct ceph_addrvec *v);
+
 #endif

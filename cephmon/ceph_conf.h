@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cephmon/ceph_security.h"
+
 struct ceph_conf;
 
 /* Parse @text (a ceph.conf or a keyring). 0, or -EINVAL/-ENOMEM with
@@ -34,17 +36,6 @@ const char *ceph_conf_get_raw(const struct ceph_conf *c, const char *section, co
  * does not fit.
  */
 int ceph_conf_get(const struct ceph_conf *c, const char *entity, const char *key, char *buf, size_t buflen);
-
-#define CEPH_CRYPTO_NONE 0
-#define CEPH_CRYPTO_AES 1
-#define CEPH_KEY_SECRET_MAX 32
-
-struct ceph_crypto_key {
-	uint16_t type;
-	uint32_t created_sec, created_nsec;
-	uint16_t len;
-	uint8_t secret[CEPH_KEY_SECRET_MAX];
-};
 
 /* Decode a base64 key as keyrings and secret files hold it (surrounding
  * blanks and a newline are fine). 0, or -EINVAL with a reason (never the key). */

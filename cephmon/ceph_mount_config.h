@@ -29,13 +29,7 @@
 
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_conf.h"
-
-enum ceph_ms_mode {
-	CEPH_MS_MODE_PREFER_CRC, /* crc, secure when the monitor wants it */
-	CEPH_MS_MODE_CRC,
-	CEPH_MS_MODE_SECURE,
-	CEPH_MS_MODE_PREFER_SECURE,
-};
+#include "cephmon/ceph_security.h"
 
 /* What was given; NULL for what was not. */
 struct ceph_mount_args {

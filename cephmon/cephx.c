@@ -44,6 +44,7 @@
 
 #include "cephx.h"
 
+#include "ceph_conf.h"
 #include "cephx_crypto.h"
 #include "text/printable.h"
 

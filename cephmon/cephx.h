@@ -61,7 +61,7 @@
 #include <stdint.h>
 
 #include "ceph_codec.h"
-#include "ceph_conf.h"
+#include "cephmon/ceph_security.h"
 
 /* Entity types; as service ids they are also the bits of want/have masks. */
 #include "cephmon/ceph_entity.h"

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #include "ceph_codec.h"
-#include "ceph_conf.h"
+#include "cephmon/ceph_security.h"
 
 #define CEPHX_AES_BLOCK	  16
 #define CEPHX_AES_IV	  "cephsageyudagreg"

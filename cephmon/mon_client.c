@@ -100,11 +100,6 @@ static uint64_t rnd(struct monc *m)
 	return m->rng * 0x2545f4914f6cdd1dULL;
 }
 
-static const char *mon_name(const struct monc *m, int rank)
-{
-	return rank >= 0 && (unsigned)rank < m->map.addrs.n ? m->map.names[rank] : "?";
-}
-
 static void mon_addr(const struct monc *m, int rank, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -112,12 +107,28 @@ static void mon_addr(const struct monc *m, int rank, char *buf, size_t len)
 		ceph_entity_addr_format(&m->map.addrs.mon[rank].v[0], buf, len);
 }
 
+/* What events, the status and the connections call monitor @rank: its
+ * name once a monmap gave it one, its address until then (the monitors
+ * of the configuration have none), so one monitor is never known by two
+ * names at once. */
+static const char *mon_name(const struct monc *m, int rank, char *buf, size_t len)
+{
+	if (rank < 0 || (unsigned)rank >= m->map.addrs.n)
+		return "?";
+	if (m->map.names[rank][0])
+		return m->map.names[rank];
+	mon_addr(m, rank, buf, len);
+	return buf[0] ? buf : "?";
+}
+
 static void emit_session(struct monc *m, enum health_type type, int rank, int err, const char *reason)
 {
 	char server[HEALTH_NAME_MAX] = "monitors", addr[64] = "";
 
 	if (rank >= 0) {
-		snprintf(server, sizeof(server), "mon.%s", mon_name(m, rank));
+		char name[MONC_NAME_MAX];
+
+		snprintf(server, sizeof(server), "mon.%s", mon_name(m, rank, name, sizeof(name)));
 		mon_addr(m, rank, addr, sizeof(addr));
 	}
 	health_report(m->health, HEALTH_DOMAIN_SESSION, type, err, server, addr, "%s", reason);
@@ -248,7 +259,8 @@ static void fill_hunt(struct monc *m)
 			return;
 		m->tried[rank] = true;
 		uint64_t con = ++m->next_con;
-		if (m->io.open(m->io.arg, con, m->map.names[rank], &m->map.addrs.mon[rank]))
+		char name[MONC_NAME_MAX];
+		if (m->io.open(m->io.arg, con, mon_name(m, rank, name, sizeof(name)), &m->map.addrs.mon[rank]))
 			continue; /* cannot even start: the next one */
 		m->hunt[m->nhunt] = (struct hunt_con){.con = con, .rank = rank};
 		memcpy(m->hunt[m->nhunt].name, m->map.names[rank], MONC_NAME_MAX);
@@ -511,6 +523,12 @@ void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now
 	monc_got_epoch(m, "monmap", map->epoch);
 }
 
+void monc_initial_monmap(const struct ceph_mon_addrs *mons, struct monc_monmap *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addrs = *mons; /* epoch 0, no names: named by address until a monmap */
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 static void finish(struct monc *m, struct monc_req *req, const struct monc_reply *r)
@@ -746,7 +764,9 @@ void monc_get_status(const struct monc *m, struct monc_status *st)
 	memset(st, 0, sizeof(*st));
 	st->state = m->state;
 	if (m->state == MONC_SESSION) {
-		snprintf(st->mon, sizeof(st->mon), "%s", mon_name(m, m->session_rank));
+		char name[MONC_NAME_MAX];
+
+		snprintf(st->mon, sizeof(st->mon), "%s", mon_name(m, m->session_rank, name, sizeof(name)));
 		mon_addr(m, m->session_rank, st->addr, sizeof(st->addr));
 	}
 	st->global_id = m->global_id;

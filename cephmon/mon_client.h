@@ -138,6 +138,11 @@ void monc_keepalive_ack(struct monc *m, uint64_t con, uint64_t now);
  * monc_got_epoch / monc_set_monmap). */
 int monc_handle_msg(struct monc *m, uint64_t con, uint16_t type, uint64_t tid, const void *front, size_t len,
 		    uint64_t now);
+/* The monitors of the configuration as monc's first map: epoch 0 and no
+ * names. Until a monmap names them, monc names each by its address in
+ * health events ("mon.v2:10.0.0.1:3300/0"), in the status and to
+ * monc_io.open; from then on by its name ("mon.a"). */
+void monc_initial_monmap(const struct ceph_mon_addrs *mons, struct monc_monmap *out);
 /* A new monmap (decoded by the owner): the monitors to hunt from now on. */
 void monc_set_monmap(struct monc *m, const struct monc_monmap *map, uint64_t now);
 

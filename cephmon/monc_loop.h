@@ -1,30 +1,21 @@
 /*
  * cephmon/monc_loop.h: the monitor client as a running thing: one I/O
- * thread (an evloop) that owns monc (mon_client.h), its TCP connections and
- * their msgr2 sessions (msgr2_session.h) with cephx (msgr2_cephx.h), and
- * the maps the monitors send. Callers on other threads (FUSE workers) ask
- * for statfs and snapshots; each call queues work to the loop and waits for
- * its completion with a deadline, the kernel's workqueue + completion shape
- * (../shared/DESIGN.md).
+ * thread (an evloop) that runs monc (mon_client.h) and wires it to its
+ * parts: the connections (msgr2_conn.h, one per hunted monitor), the cephx
+ * identity and its ticket renewal (cephx_identity.h) and the maps
+ * (monc_maps.h). Callers on other threads (FUSE workers) ask for statfs
+ * and snapshots; each call queues work to the loop and waits for its
+ * completion with a deadline, the kernel's workqueue + completion shape
+ * (see doc/design.md).
  *
- * What it adds to monc:
- *  - connections: non-blocking TCP to each hunted monitor's msgr2 address,
- *    one cephx handshake per connection (a clone of the client's identity,
- *    so parallel hunts never mix challenges), the winner's identity kept
- *    for the next hunt (global_id reclaim);
- *  - cephx ticket renewal over MAuth on the session (service tickets the
- *    monitor left out of AUTH_DONE, and every ticket past 3/4 of its life);
- *  - maps: monmap (fed back to monc, so hunting uses the current monitors),
- *    the OSD map's head (epoch, flags, pools; incremental maps are not
- *    applied: one makes it ask for the newest full map again, a round trip
- *    per OSD map change, which a client that only shows the head can
- *    afford), fsmap.user and the mounted file system's MDS map;
- *  - statfs with the kernel's data-pool rule: the file system's only data
- *    pool when it has one, the whole cluster otherwise.
+ * statfs follows the kernel's data-pool rule: the file system's only data
+ * pool when it has one, the whole cluster otherwise.
  *
- * Locking: one mutex guards monc and the maps; the loop thread holds it
- * while it runs monc and handles a message (never across a wait; socket
- * writes are non-blocking), callers hold it to copy a snapshot.
+ * Locking: one mutex guards monc, the identity and the maps; the loop
+ * thread holds it while it runs monc and handles a message (every
+ * loop-thread entry point takes it, those of msgr2_conn and of the
+ * identity's renewal timer included; never across a wait; socket writes
+ * are non-blocking), callers hold it to copy a snapshot.
  */
 #ifndef NETFUSE_MONC_LOOP_H
 #define NETFUSE_MONC_LOOP_H

@@ -1,6 +1,7 @@
 /*
  * cephmon/msgr2_session.c: the msgr2.1 client connection engine (see the
  * header for the model). Hand-written: there is no library for msgr2.
+ * Reasons name the peer by its type ("the OSD closed the connection").
  *
  * Trade-offs:
  * - Input is copied into one growing buffer and whole frames are decoded
@@ -33,6 +34,7 @@
 #include <openssl/crypto.h>
 
 #include "cephmon/ceph_addr_wire.h"
+#include "cephmon/ceph_entity.h"
 #include "cephmon/msgr2_ctrl.h"
 #include "cephmon/msgr2_frame.h"
 
@@ -58,6 +60,7 @@ struct out_msg {
 
 struct msgr2_session {
 	struct msgr2_session_params p;
+	const char *peer; /* "monitor", "OSD", ...: names it in reasons */
 	struct msgr2_auth_provider auth[MSGR2_MAX_AUTH_PROVIDERS];
 	struct msgr2_session_cbs cb;
 	enum msgr2_state state;
@@ -93,6 +96,31 @@ struct msgr2_session {
 };
 
 static const uint8_t empty_seg[1];
+
+static bool msgr2_peer_type_valid(uint32_t type)
+{
+	return type == CEPH_ENTITY_TYPE_MON || type == CEPH_ENTITY_TYPE_OSD || type == CEPH_ENTITY_TYPE_MDS ||
+	       type == CEPH_ENTITY_TYPE_MGR;
+}
+
+/* What the reasons call a peer of @type ("an OSD" with @article). */
+static const char *peer_noun(uint32_t type, bool article)
+{
+	switch (type) {
+	case CEPH_ENTITY_TYPE_MON:
+		return article ? "a monitor" : "monitor";
+	case CEPH_ENTITY_TYPE_OSD:
+		return article ? "an OSD" : "OSD";
+	case CEPH_ENTITY_TYPE_MDS:
+		return article ? "an MDS" : "MDS";
+	case CEPH_ENTITY_TYPE_MGR:
+		return article ? "a manager" : "manager";
+	case CEPH_ENTITY_TYPE_CLIENT:
+		return article ? "a client" : "client";
+	default:
+		return article ? "an unknown entity" : "peer";
+	}
+}
 
 static const char *tag_name(uint8_t tag)
 {
@@ -450,12 +478,12 @@ static const uint8_t *seg_of(const struct msgr2_frame *f, unsigned i, size_t *le
 
 static int bad_payload(struct msgr2_session *s, uint8_t tag)
 {
-	return fail(s, -EBADMSG, "malformed %s from the monitor", tag_name(tag));
+	return fail(s, -EBADMSG, "malformed %s from the %s", tag_name(tag), s->peer);
 }
 
 static int unexpected(struct msgr2_session *s, uint8_t tag)
 {
-	return fail(s, -EPROTO, "unexpected %s from the monitor in state %s", tag_name(tag), state_name(s->state));
+	return fail(s, -EPROTO, "unexpected %s from the %s in state %s", tag_name(tag), s->peer, state_name(s->state));
 }
 
 static int handle_hello(struct msgr2_session *s, const uint8_t *p, size_t len)
@@ -464,11 +492,12 @@ static int handle_hello(struct msgr2_session *s, const uint8_t *p, size_t len)
 
 	if (msgr2_hello_decode(p, len, &h))
 		return bad_payload(s, MSGR2_TAG_HELLO);
-	if (h.entity_type != CEPH_ENTITY_TYPE_MON)
-		return fail(s, -EPROTO, "the peer is not a monitor (entity type 0x%x)", h.entity_type);
+	if (h.entity_type != s->p.peer_type)
+		return fail(s, -EPROTO, "the peer is not %s but %s (entity type 0x%x)", peer_noun(s->p.peer_type, true),
+			    peer_noun(h.entity_type, true), h.entity_type);
 	if (h.peer_addr.ss.ss_family != AF_INET && h.peer_addr.ss.ss_family != AF_INET6)
-		return fail(s, -EPROTO, "the monitor sees us at an address that is not IPv4 or IPv6");
-	/* Our address is the one the monitor sees, port 0 (we do not
+		return fail(s, -EPROTO, "the %s sees us at an address that is not IPv4 or IPv6", s->peer);
+	/* Our address is the one the peer sees, port 0 (we do not
 	 * listen), our nonce; type ANY as we are no msgr2 server. Ceph's
 	 * _infer_target_addr() takes it for its address family alone. */
 	s->my_addr = h.peer_addr;
@@ -493,7 +522,7 @@ static int handle_reply_more(struct msgr2_session *s, const uint8_t *p, size_t l
 	if (msgr2_auth_more_decode(p, len, &m))
 		return bad_payload(s, MSGR2_TAG_AUTH_REPLY_MORE);
 	if (!a->ops->reply_more)
-		return fail(s, -EPROTO, "auth %s: the monitor asked for another round", a->ops->name);
+		return fail(s, -EPROTO, "auth %s: the %s asked for another round", a->ops->name, s->peer);
 	wire_enc_init(&payload);
 	r = a->ops->reply_more(a->arg, m.payload_len ? m.payload : empty_seg, m.payload_len, s->now_ns, &payload, why,
 			       sizeof(why));
@@ -524,10 +553,9 @@ static int handle_bad_method(struct msgr2_session *s, const uint8_t *p, size_t l
 	for (uint32_t i = 0; i < s->modes.n; i++)
 		mode_ok |= list_has(&b.allowed_modes, s->modes.v[i]);
 	if (!mode_ok)
-		return fail(
-		    s, -EPROTONOSUPPORT,
-		    "the monitor allows connection modes [%s] (1 crc, 2 secure), none of those ms_mode asks for",
-		    modes);
+		return fail(s, -EPROTONOSUPPORT,
+			    "the %s allows connection modes [%s] (1 crc, 2 secure), none of those ms_mode asks for",
+			    s->peer, modes);
 	if (list_has(&b.allowed_methods, a->ops->method)) {
 		/* The method is allowed, the request was not: our key or name. */
 		int r = a->ops->refused ? a->ops->refused(a->arg, b.result, why, sizeof(why)) : -EACCES;
@@ -535,7 +563,7 @@ static int handle_bad_method(struct msgr2_session *s, const uint8_t *p, size_t l
 			r = -EACCES;
 		if (why[0])
 			return fail(s, r, "authentication failed: %s", why);
-		return fail(s, r, "authentication failed: the monitor refused %s (result %d)", a->ops->name,
+		return fail(s, r, "authentication failed: the %s refused %s (result %d)", s->peer, a->ops->name,
 			    (int)b.result);
 	}
 	for (unsigned i = 0; i < s->p.nauth; i++) {
@@ -544,8 +572,8 @@ static int handle_bad_method(struct msgr2_session *s, const uint8_t *p, size_t l
 		s->auth_idx = i;
 		return send_auth_request(s);
 	}
-	return fail(s, -EACCES, "the monitor refused auth method %s (result %d); it allows methods [%s]", a->ops->name,
-		    (int)b.result, methods);
+	return fail(s, -EACCES, "the %s refused auth method %s (result %d); it allows methods [%s]", s->peer,
+		    a->ops->name, (int)b.result, methods);
 }
 
 static int handle_auth_done(struct msgr2_session *s, const uint8_t *p, size_t len)
@@ -562,7 +590,7 @@ static int handle_auth_done(struct msgr2_session *s, const uint8_t *p, size_t le
 	if (msgr2_auth_done_decode(p, len, &d))
 		return bad_payload(s, MSGR2_TAG_AUTH_DONE);
 	if (!list_has(&s->modes, d.con_mode))
-		return fail(s, -EPROTO, "the monitor chose connection mode %u, which we did not offer", d.con_mode);
+		return fail(s, -EPROTO, "the %s chose connection mode %u, which we did not offer", s->peer, d.con_mode);
 	memset(&res, 0, sizeof(res));
 	r = a->ops->done(a->arg, d.global_id, d.payload_len ? d.payload : empty_seg, d.payload_len, s->now_ns, &res,
 			 why, sizeof(why));
@@ -615,7 +643,7 @@ static int handle_auth_signature(struct msgr2_session *s, const uint8_t *p, size
 	if (r < 0)
 		return fail(s, r, "cannot compute AUTH_SIGNATURE");
 	if (msgr2_auth_signature_check(p, len, want))
-		return fail(s, -EBADMSG, "the monitor's AUTH_SIGNATURE does not match what we sent");
+		return fail(s, -EBADMSG, "the %s's AUTH_SIGNATURE does not match what we sent", s->peer);
 	s->state = ST_SESSION_CONNECT;
 	return send_client_ident(s);
 }
@@ -649,7 +677,7 @@ static int handle_session_frame(struct msgr2_session *s, uint8_t tag, const uint
 			return bad_payload(s, tag);
 		if (si.required_features & ~s->p.features) {
 			format_bits(si.required_features & ~s->p.features, bits, sizeof(bits));
-			return fail(s, -EPROTONOSUPPORT, "the monitor requires feature bits we lack: %s", bits);
+			return fail(s, -EPROTONOSUPPORT, "the %s requires feature bits we lack: %s", s->peer, bits);
 		}
 		s->peer_features = si.supported_features;
 		s->state = ST_OPEN;
@@ -661,10 +689,10 @@ static int handle_session_frame(struct msgr2_session *s, uint8_t tag, const uint
 		if (msgr2_u64_decode(p, len, &v))
 			return bad_payload(s, tag);
 		format_bits(v, bits, sizeof(bits));
-		return fail(s, -EPROTONOSUPPORT, "the monitor requires feature bits we lack: %s (mask 0x%llx)", bits,
-			    (unsigned long long)v);
+		return fail(s, -EPROTONOSUPPORT, "the %s requires feature bits we lack: %s (mask 0x%llx)", s->peer,
+			    bits, (unsigned long long)v);
 	case MSGR2_TAG_WAIT:
-		return fail(s, -EAGAIN, "the monitor asked us to wait (connection race); retry with a new session");
+		return fail(s, -EAGAIN, "the %s asked us to wait (connection race); retry with a new session", s->peer);
 	case MSGR2_TAG_SESSION_RETRY_GLOBAL:
 		if (msgr2_u64_decode(p, len, &v))
 			return bad_payload(s, tag);
@@ -676,7 +704,7 @@ static int handle_session_frame(struct msgr2_session *s, uint8_t tag, const uint
 	case MSGR2_TAG_SESSION_RESET:
 		if (msgr2_session_reset_decode(p, len, &full))
 			return bad_payload(s, tag);
-		return fail(s, -ECONNRESET, "the monitor reset the session");
+		return fail(s, -ECONNRESET, "the %s reset the session", s->peer);
 	default:
 		return unexpected(s, tag);
 	}
@@ -700,8 +728,8 @@ static int handle_message(struct msgr2_session *s, const struct msgr2_frame *f)
 	if (h.seq <= s->in_seq)
 		return 0;
 	if (h.seq != s->in_seq + 1)
-		return fail(s, -EPROTO, "message seq %llu from the monitor, expected %llu", (unsigned long long)h.seq,
-			    (unsigned long long)(s->in_seq + 1));
+		return fail(s, -EPROTO, "message seq %llu from the %s, expected %llu", (unsigned long long)h.seq,
+			    s->peer, (unsigned long long)(s->in_seq + 1));
 	s->in_seq = h.seq;
 	if (s->cb.msg)
 		s->cb.msg(s->p.cb_arg, h.type, h.version, h.tid, front, fl, data, dl);
@@ -748,7 +776,7 @@ static int handle_frame(struct msgr2_session *s, const struct msgr2_frame *f)
 
 	/* Every control frame has one segment; only MESSAGE has more. */
 	if (f->tag != MSGR2_TAG_MESSAGE && f->num_segments > 1)
-		return fail(s, -EPROTO, "%s from the monitor with %u segments", tag_name(f->tag), f->num_segments);
+		return fail(s, -EPROTO, "%s from the %s with %u segments", tag_name(f->tag), s->peer, f->num_segments);
 	switch (s->state) {
 	case ST_HELLO:
 		if (f->tag == MSGR2_TAG_HELLO)
@@ -825,14 +853,14 @@ static void process(struct msgr2_session *s)
 				break;
 			r = msgr2_banner_decode_payload(p, s->banner_len, &sup, &req);
 			if (r < 0) {
-				fail(s, r, "the monitor's banner payload is malformed");
+				fail(s, r, "the %s's banner payload is malformed", s->peer);
 				break;
 			}
 			if (msgr2_banner_check(sup, req)) {
 				fail(s, -EPROTONOSUPPORT,
-				     "msgr2 feature mismatch: the monitor supports 0x%llx, requires 0x%llx; we need "
+				     "msgr2 feature mismatch: the %s supports 0x%llx, requires 0x%llx; we need "
 				     "msgr2.1",
-				     (unsigned long long)sup, (unsigned long long)req);
+				     s->peer, (unsigned long long)sup, (unsigned long long)req);
 				break;
 			}
 			if (log_rx(s, p, s->banner_len))
@@ -851,10 +879,10 @@ static void process(struct msgr2_session *s)
 			break;
 		if (r < 0) {
 			if (r == -EBADMSG)
-				fail(s, r, "frame from the monitor failed its integrity check (%s mode)",
+				fail(s, r, "frame from the %s failed its integrity check (%s mode)", s->peer,
 				     s->secure ? "secure" : "crc");
 			else
-				fail(s, r, "malformed frame from the monitor: %s", strerror(-r));
+				fail(s, r, "malformed frame from the %s: %s", s->peer, strerror(-r));
 			break;
 		}
 		if (log_rx(s, p, flen)) {
@@ -896,9 +924,10 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 void msgr2_session_eof(struct msgr2_session *s, int err)
 {
 	if (err < 0)
-		fail(s, err, "connection to the monitor failed in state %s: %s", state_name(s->state), strerror(-err));
+		fail(s, err, "connection to the %s failed in state %s: %s", s->peer, state_name(s->state),
+		     strerror(-err));
 	else
-		fail(s, -ECONNRESET, "the monitor closed the connection in state %s", state_name(s->state));
+		fail(s, -ECONNRESET, "the %s closed the connection in state %s", s->peer, state_name(s->state));
 }
 
 /* ---- life cycle ------------------------------------------------------------------------ */
@@ -908,7 +937,8 @@ struct msgr2_session *msgr2_session_new(const struct msgr2_session_params *p)
 	struct msgr2_session *s;
 
 	if (!p || !p->cb || !p->auth || p->nauth == 0 || p->nauth > MSGR2_MAX_AUTH_PROVIDERS ||
-	    (p->peer_addr.ss.ss_family != AF_INET && p->peer_addr.ss.ss_family != AF_INET6)) {
+	    (p->peer_addr.ss.ss_family != AF_INET && p->peer_addr.ss.ss_family != AF_INET6) ||
+	    !msgr2_peer_type_valid(p->peer_type)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -921,6 +951,7 @@ struct msgr2_session *msgr2_session_new(const struct msgr2_session_params *p)
 	if (!s)
 		return NULL;
 	s->p = *p;
+	s->peer = peer_noun(p->peer_type, false);
 	if (!s->p.features)
 		s->p.features = MSGR2_CLIENT_FEATURES;
 	memcpy(s->auth, p->auth, p->nauth * sizeof(*p->auth));

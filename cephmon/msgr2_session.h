@@ -1,9 +1,12 @@
 /*
  * cephmon/msgr2_session.h: the client side of one msgr2.1 connection to a
- * Ceph monitor, as a sans-I/O engine: no sockets, no threads, no clock.
- * The caller feeds it the bytes it read, writes out the bytes it offers,
- * passes the time where the engine needs it, and is told what happened
- * through callbacks (session up, message, keepalive ack, session down).
+ * Ceph daemon (a monitor, an OSD, an MDS or a manager: the caller names
+ * the type it expects and HELLO must match), as a sans-I/O engine: no
+ * sockets, no threads, no clock. The caller feeds it the bytes it read,
+ * writes out the bytes it offers, passes the time where the engine needs
+ * it, and is told what happened through callbacks (session up, message,
+ * keepalive ack, session down). cephmon/msgr2_conn.h drives one over a
+ * TCP socket on an evloop.
  *
  * States, after Linux net/ceph/messenger_v2.c and Ceph ProtocolV2 (client):
  *   BANNER -> HELLO -> AUTH (AUTH_REQUEST, AUTH_REPLY_MORE/AUTH_REQUEST_MORE
@@ -11,13 +14,17 @@
  *   mode starts with it) -> SESSION_CONNECT (CLIENT_IDENT / SERVER_IDENT)
  *   -> OPEN (MESSAGE, ACK, KEEPALIVE2, KEEPALIVE2_ACK) ; any fault -> DOWN.
  *
- * Monitor sessions are lossy (CEPH_MSG_CONNECT_LOSSY): a fault is the end
- * of the session, never a reconnect. So the engine never sends
- * SESSION_RECONNECT; SESSION_RESET, SESSION_RETRY and SESSION_RECONNECT_OK
- * (answers to one) and WAIT end the session, with an error saying which
- * (WAIT and SESSION_RESET as -EAGAIN / -ECONNRESET: open a new session
- * later). SESSION_RETRY_GLOBAL raises our global_seq past the monitor's
- * and sends CLIENT_IDENT again, as Ceph's client does.
+ * Every session is lossy (CEPH_MSG_CONNECT_LOSSY), as a client's sessions
+ * with monitors and OSDs are: a fault is the end of the session, never a
+ * reconnect. So the engine never sends SESSION_RECONNECT; SESSION_RESET,
+ * SESSION_RETRY and SESSION_RECONNECT_OK (answers to one) and WAIT end the
+ * session, with an error saying which (WAIT and SESSION_RESET as -EAGAIN /
+ * -ECONNRESET: open a new session later). SESSION_RETRY_GLOBAL raises our
+ * global_seq past the peer's and sends CLIENT_IDENT again, as Ceph's
+ * client does. An MDS session is lossless in Ceph's and the kernel's
+ * clients (resumed with SESSION_RECONNECT after a fault, its unacked
+ * messages resent); that is a later issue: here a fault ends an MDS
+ * session like any other, and its owner opens a new one.
  *
  * Authentication goes through struct msgr2_auth_ops so cephx (or auth
  * none, or a test) plugs in; the engine handles the frames around the
@@ -44,7 +51,8 @@
 
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_codec.h"
-#include "cephmon/ceph_mount_config.h"
+#include "cephmon/ceph_entity.h"
+#include "cephmon/ceph_security.h"
 
 #define MSGR2_AUTH_NONE	 1 /* CEPH_AUTH_NONE */
 #define MSGR2_AUTH_CEPHX 2 /* CEPH_AUTH_CEPHX */
@@ -104,7 +112,7 @@ struct msgr2_auth_ops {
 	/* AUTH_DONE: global_id and its payload -> session key and secret. */
 	int (*done)(void *arg, uint64_t global_id, const uint8_t *p, size_t len, uint64_t now_ns,
 		    struct msgr2_auth_result *res, char *why, size_t whylen);
-	/* The monitor refused this method with @result although it allows it
+	/* The peer refused this method with @result although it allows it
 	 * (a wrong key, an unknown entity): the errno to report. May be NULL
 	 * (then -EACCES). */
 	int (*refused)(void *arg, int32_t result, char *why, size_t whylen);
@@ -133,7 +141,8 @@ struct msgr2_session_cbs {
 #define MSGR2_MAX_AUTH_PROVIDERS 4
 
 struct msgr2_session_params {
-	struct ceph_entity_addr peer_addr; /* the monitor's msgr2 address */
+	struct ceph_entity_addr peer_addr; /* the peer's msgr2 address */
+	uint32_t peer_type;		   /* CEPH_ENTITY_TYPE_MON, _OSD, _MDS or _MGR: HELLO must say so */
 	enum ceph_ms_mode ms_mode;
 	const struct msgr2_auth_provider *auth; /* in order of preference */
 	unsigned nauth;				/* 1..MSGR2_MAX_AUTH_PROVIDERS */

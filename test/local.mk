@@ -24,6 +24,7 @@ UNIT_TESTS = \
 	test/unit/test_msgr2_frame \
 	test/unit/test_msgr2_ctrl \
 	test/unit/test_msgr2_session \
+	test/unit/test_msgr2_conn \
 	test/unit/test_cephx \
 	test/unit/test_monmap \
 	test/unit/test_mdsmap \
@@ -74,9 +75,13 @@ test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
 test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c
+test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h
 test_unit_test_msgr2_session_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_session_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
+
+test_unit_test_msgr2_conn_SOURCES = test/unit/test_msgr2_conn.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h
+test_unit_test_msgr2_conn_CFLAGS = $(unit_cflags)
+test_unit_test_msgr2_conn_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_cephx_SOURCES = test/unit/test_cephx.c test/unit/cephx_vectors.h
 test_unit_test_cephx_CFLAGS = $(unit_cflags)

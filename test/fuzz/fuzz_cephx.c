@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../unit/cephx_vectors.h"
+#include "cephmon/ceph_conf.h"
 #include "cephmon/cephx.h"
 #include "cephmon/cephx_crypto.h"
 

@@ -115,8 +115,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz z = {0};
 	struct msgr2_auth_provider prov = {&ops, NULL};
-	struct msgr2_session_params p = {
-	    .auth = &prov, .nauth = 1, .global_seq = 7, .nonce = 0x1234, .cb = &cbs, .cb_arg = &z};
+	struct msgr2_session_params p = {.peer_type = CEPH_ENTITY_TYPE_MON,
+					 .auth = &prov,
+					 .nauth = 1,
+					 .global_seq = 7,
+					 .nonce = 0x1234,
+					 .cb = &cbs,
+					 .cb_arg = &z};
 	struct sockaddr_in *sin = (struct sockaddr_in *)&p.peer_addr.ss;
 	size_t chunk;
 

@@ -15,8 +15,23 @@
  *   keepalive_ack ok
  * and on failure "down err=-N (strerror): reason" (exit 2) or "error: ..."
  * (exit 1). Every wait is bounded (10 s). Never prints the key.
+ *
+ *   ceph_msgr2_check services crc|secure SECRETFILE OSD_ADDR MDS_ADDR
+ *
+ * The connection driver (msgr2_conn) and the identity (cephx_identity) on
+ * an evloop, as a client uses them: a session with monitor 0, service
+ * tickets for the OSDs and MDSs over MAuth, then a msgr2 connection with a
+ * cephx authorizer to the OSD and to the MDS at the given addresses
+ * (v2:IP:PORT/NONCE, as `ceph osd dump` / `ceph fs dump` give them). Prints
+ *   mon up global_id=N con_mode=M
+ *   tickets osd=1 mds=1
+ *   osd up con_mode=M global_id=N
+ *   mds up con_mode=M global_id=N
+ * and "osd down err=-N (strerror): reason" on failure (exit 2).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -29,11 +44,14 @@
 #include "cephmon/ceph_addr.h"
 #include "cephmon/ceph_conf.h"
 #include "cephmon/cephx.h"
+#include "cephmon/cephx_identity.h"
 #include "cephmon/mon_msgs.h"
 #include "cephmon/monmap.h"
 #include "cephmon/msgr2_cephx.h"
 #include "cephmon/msgr2_ctrl.h"
+#include "cephmon/msgr2_conn.h"
 #include "cephmon/msgr2_session.h"
+#include "evloop/evloop.h"
 
 struct run {
 	struct msgr2_session *s;
@@ -185,6 +203,7 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
 	struct msgr2_session_params p = {
 	    .peer_addr = *mon,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
 	    .ms_mode = !strcmp(mode, "crc")		? CEPH_MS_MODE_CRC
 		       : !strcmp(mode, "secure")	? CEPH_MS_MODE_SECURE
 		       : !strcmp(mode, "prefer-secure") ? CEPH_MS_MODE_PREFER_SECURE
@@ -256,6 +275,239 @@ out_fd:
 	return rc;
 }
 
+/* ---- services: the driver and the identity, to the OSD and the MDS ---------------------- */
+
+struct svc {
+	struct evloop *loop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct cephx_identity id;
+	struct cephx_handshake hs;
+	uint64_t global_seq;
+	struct msgr2_conn *mon, *osd, *mds;
+	struct msgr2_cephx_authorizer au_osd, au_mds;
+	bool mon_up, osd_up, mds_up;
+	int down_err;
+	char down_who[8];
+	char down_why[256];
+	enum ceph_ms_mode mode;
+};
+
+static struct svc S;
+
+static const char *mode_name(uint32_t m)
+{
+	return m == MSGR2_CON_MODE_SECURE ? "secure" : "crc";
+}
+
+static void svc_up(void *arg, struct msgr2_conn *c, uint64_t global_id, uint32_t con_mode, uint64_t features)
+{
+	(void)arg, (void)features;
+	if (c == S.mon) {
+		printf("mon up global_id=%llu con_mode=%s\n", (unsigned long long)global_id, mode_name(con_mode));
+		S.mon_up = true;
+		cephx_identity_session_up(&S.id, &S.hs); /* MAuth for the service tickets */
+	} else {
+		printf("%s up con_mode=%s global_id=%llu\n", c == S.osd ? "osd" : "mds", mode_name(con_mode),
+		       (unsigned long long)global_id);
+		*(c == S.osd ? &S.osd_up : &S.mds_up) = true;
+	}
+	pthread_cond_broadcast(&S.cond);
+}
+
+static void svc_msg(void *arg, struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid,
+		    const uint8_t *front, size_t len, const uint8_t *data, size_t dlen)
+{
+	(void)arg, (void)version, (void)tid, (void)data, (void)dlen;
+	if (c == S.mon && type == CEPH_MSG_AUTH_REPLY)
+		cephx_identity_handle_reply(&S.id, front, len);
+	pthread_cond_broadcast(&S.cond);
+}
+
+static void svc_down(void *arg, struct msgr2_conn *c, int err, const char *why)
+{
+	const char *who = c == S.mon ? "mon" : c == S.osd ? "osd" : "mds";
+
+	(void)arg;
+	printf("%s down err=%d (%s): %s\n", who, err, strerror(-err), why);
+	if (!S.down_err) {
+		S.down_err = err;
+		snprintf(S.down_who, sizeof(S.down_who), "%s", who);
+	}
+	if (c == S.mon)
+		cephx_identity_session_down(&S.id);
+	msgr2_conn_close(c);
+	*(c == S.mon ? &S.mon : c == S.osd ? &S.osd : &S.mds) = NULL;
+	pthread_cond_broadcast(&S.cond);
+}
+
+static const struct msgr2_conn_cbs svc_cbs = {svc_up, svc_msg, NULL, svc_down};
+
+static int svc_send_mauth(void *arg, const uint8_t *front, size_t len)
+{
+	(void)arg;
+	return S.mon ? msgr2_conn_send(S.mon, CEPH_MSG_AUTH, 0, 0, front, len) : -ENOTCONN;
+}
+
+static struct ceph_entity_addr svc_target;
+static uint32_t svc_type;
+static int svc_open_r;
+
+static void svc_open(void *arg)
+{
+	struct msgr2_conn **out = arg;
+	struct msgr2_auth_provider prov;
+
+	pthread_mutex_lock(&S.lock);
+	if (svc_type == CEPH_ENTITY_TYPE_MON)
+		prov = cephx_handshake_provider(&S.hs);
+	else if (svc_type == CEPH_ENTITY_TYPE_OSD)
+		prov = msgr2_cephx_authorizer_provider(&S.au_osd, &S.id.cx, CEPH_ENTITY_TYPE_OSD);
+	else
+		prov = msgr2_cephx_authorizer_provider(&S.au_mds, &S.id.cx, CEPH_ENTITY_TYPE_MDS);
+	struct msgr2_conn_params p = {
+	    .loop = S.loop,
+	    .lock = &S.lock,
+	    .peer_addr = svc_target,
+	    .peer_type = svc_type,
+	    .ms_mode = S.mode,
+	    .auth = &prov,
+	    .nauth = 1,
+	    .global_seq = &S.global_seq,
+	    .nonce = (uint32_t)getpid(),
+	    .cb = &svc_cbs,
+	};
+	svc_open_r = msgr2_conn_open(&p, out);
+	pthread_mutex_unlock(&S.lock);
+}
+
+static void svc_stop(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&S.lock);
+	cephx_identity_session_down(&S.id);
+	msgr2_conn_close(S.mon);
+	msgr2_conn_close(S.osd);
+	msgr2_conn_close(S.mds);
+	S.mon = S.osd = S.mds = NULL;
+	pthread_mutex_unlock(&S.lock);
+}
+
+static bool svc_have_tickets(void)
+{
+	uint32_t want = CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS;
+
+	return (S.id.cx.have_keys & want) == want;
+}
+
+/* Wait (S.lock held) until @done() or a "down", 10 s at most. */
+static bool svc_wait(bool (*done)(void))
+{
+	uint64_t deadline = now_ns() + 10ull * 1000000000u;
+
+	while (!done() && !S.down_err)
+		if (evloop_cond_wait(&S.cond, &S.lock, deadline) == ETIMEDOUT)
+			break;
+	return done();
+}
+
+static bool svc_mon_up(void)
+{
+	return S.mon_up;
+}
+
+static bool svc_osd_up(void)
+{
+	return S.osd_up;
+}
+
+static bool svc_mds_up(void)
+{
+	return S.mds_up;
+}
+
+/* Open a connection to the @type daemon at @a and wait for @up; returns
+ * with S.lock held either way. */
+static bool svc_connect(uint32_t type, const struct ceph_entity_addr *a, struct msgr2_conn **c, bool (*up)(void))
+{
+	svc_target = *a;
+	svc_type = type;
+	evloop_call_sync(S.loop, svc_open, c, EVLOOP_NEVER);
+	pthread_mutex_lock(&S.lock);
+	return svc_open_r == 0 && svc_wait(up);
+}
+
+static int parse_one(const char *s, struct ceph_entity_addr *out)
+{
+	struct ceph_mon_addrs a;
+	char err[128];
+	const struct ceph_entity_addr *v2;
+
+	if (ceph_parse_mon_addrs(s, CEPH_ADDR_SYNTAX_CEPH, &a, err, sizeof(err)) || a.n != 1 ||
+	    !(v2 = ceph_addrvec_msgr2(&a.mon[0]))) {
+		printf("error: %s is not one msgr2 address\n", s);
+		return -1;
+	}
+	*out = *v2;
+	return 0;
+}
+
+static int run_services(const char *mode, const struct ceph_entity_addr *mon, const struct ceph_crypto_key *key,
+			const char *osd_s, const char *mds_s)
+{
+	struct ceph_entity_addr osd, mds;
+	int rc = 2;
+
+	if (parse_one(osd_s, &osd) || parse_one(mds_s, &mds))
+		return 1;
+	S.mode = !strcmp(mode, "secure") ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_CRC;
+	pthread_mutex_init(&S.lock, NULL);
+	evloop_cond_init(&S.cond);
+	S.loop = evloop_new("msgr2-check");
+	if (!S.loop || evloop_start(S.loop)) {
+		printf("error: no event loop\n");
+		return 1;
+	}
+	struct cephx_identity_params ip = {
+	    .id = "admin",
+	    .key = key,
+	    .want_keys = CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS,
+	    .loop = S.loop,
+	    .lock = &S.lock,
+	    .server = "monitors",
+	    .send_mauth = svc_send_mauth,
+	};
+	if (cephx_identity_init(&S.id, &ip) || cephx_handshake_init(&S.hs, &S.id)) {
+		printf("error: cephx identity\n");
+		return 1;
+	}
+	if (!svc_connect(CEPH_ENTITY_TYPE_MON, mon, &S.mon, svc_mon_up) || !svc_wait(svc_have_tickets)) {
+		printf("error: no service tickets (have 0x%x)\n", S.id.cx.have_keys);
+		goto out;
+	}
+	printf("tickets osd=1 mds=1\n");
+	pthread_mutex_unlock(&S.lock);
+	if (!svc_connect(CEPH_ENTITY_TYPE_OSD, &osd, &S.osd, svc_osd_up)) {
+		printf("error: no session with the OSD\n");
+		goto out;
+	}
+	pthread_mutex_unlock(&S.lock);
+	if (!svc_connect(CEPH_ENTITY_TYPE_MDS, &mds, &S.mds, svc_mds_up)) {
+		printf("error: no session with the MDS\n");
+		goto out;
+	}
+	rc = 0;
+out:
+	pthread_mutex_unlock(&S.lock);
+	evloop_call_sync(S.loop, svc_stop, NULL, EVLOOP_NEVER);
+	evloop_free(S.loop);
+	msgr2_cephx_authorizer_destroy(&S.au_osd);
+	msgr2_cephx_authorizer_destroy(&S.au_mds);
+	cephx_handshake_destroy(&S.hs);
+	cephx_identity_destroy(&S.id);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ceph_mon_addrs mons;
@@ -272,6 +524,12 @@ int main(int argc, char **argv)
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	bool services = argc == 6 && !strcmp(argv[1], "services");
+	if (services) {
+		argv++;
+		argc = 3;
+		idx = 0;
+	}
 	if (argc < 3 ||
 	    (strcmp(argv[1], "crc") && strcmp(argv[1], "secure") && strcmp(argv[1], "prefer-crc") &&
 	     strcmp(argv[1], "prefer-secure")) ||
@@ -316,6 +574,12 @@ int main(int argc, char **argv)
 			      CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS)) {
 		printf("error: cephx_client_init\n");
 		return 1;
+	}
+	if (services) {
+		cephx_client_destroy(&cx);
+		rc = run_services(argv[1], mon, &key, argv[3], argv[4]);
+		ceph_key_wipe(&key);
+		return rc;
 	}
 	ceph_key_wipe(&key);
 

@@ -522,6 +522,57 @@ Test(monc, the_lost_monitor_is_tried_again_when_the_others_refuse)
 	cr_assert_str_eq(st.mon, lost);
 }
 
+/* The monitors of the configuration have no names: every event and the
+ * status name the session's monitor by its address until the monmap names
+ * it, then by that name; never by a placeholder. */
+Test(monc, monitors_are_named_by_address_until_the_monmap_names_them)
+{
+	struct monc_monmap map, named;
+	struct ceph_mon_addrs addrs;
+	struct monc_status st;
+	char err[128], want[MONC_NAME_MAX + 32], addr[64];
+	const char *h;
+	int rank = -1;
+
+	monc_free(m);
+	cr_assert_eq(ceph_parse_mon_addrs("127.0.0.1:3300,127.0.0.1:3301,127.0.0.1:3302", CEPH_ADDR_SYNTAX_CEPH, &addrs,
+					  err, sizeof(err)),
+		     0);
+	monc_initial_monmap(&addrs, &map);
+	cr_assert_eq(map.epoch, 0);
+	m = monc_new(&map, &fio, hq, 7);
+	health_since();
+	establish(0);
+	monc_get_status(m, &st);
+	for (int r = 0; r < 3; r++) {
+		ceph_entity_addr_format(&addrs.mon[r].v[0], addr, sizeof(addr));
+		if (!strcmp(st.mon, addr))
+			rank = r;
+	}
+	cr_assert_geq(rank, 0, "the status names the session's monitor '%s', not by its address", st.mon);
+	cr_assert_str_eq(io.open_name[0], st.mon, "the connection was opened under another name");
+	h = health_since();
+	snprintf(want, sizeof(want), "\"server\":\"mon.%s\"", st.mon);
+	cr_assert(strstr(h, "\"type\":\"session_established\""), "%s", h);
+	cr_assert(strstr(h, want), "session_established does not name mon.%s: %s", st.mon, h);
+	cr_assert_null(strstr(h, "noname"), "%s", h);
+
+	/* The monmap names them: from now on "a", "b", "c", in both places. */
+	named = map;
+	named.epoch = 1;
+	for (int r = 0; r < 3; r++)
+		snprintf(named.names[r], MONC_NAME_MAX, "%c", 'a' + r);
+	monc_set_monmap(m, &named, 10);
+	monc_get_status(m, &st);
+	snprintf(want, sizeof(want), "%c", 'a' + rank);
+	cr_assert_str_eq(st.mon, want);
+	monc_con_down(m, io.open_con[0], -ECONNRESET, "gone", 20);
+	h = health_since();
+	snprintf(want, sizeof(want), "\"server\":\"mon.%c\"", 'a' + rank);
+	cr_assert(strstr(h, "\"type\":\"session_lost\""), "%s", h);
+	cr_assert(strstr(h, want), "session_lost does not name mon.%c: %s", 'a' + rank, h);
+}
+
 Test(monc, placeholder_names_are_followed_by_address_not_by_name)
 {
 	struct monc_monmap map = {0}, named;

@@ -1,7 +1,7 @@
 /*
  * test/unit/test_msgr2_session.c: the msgr2 client engine against a fake
- * monitor built in this file from the same codec (msgr2_frame,
- * msgr2_ctrl): whole handshakes in crc and secure mode, messages, acks,
+ * monitor (test/lib/msgr2_fake_peer, the same codec's server side) fed
+ * straight into the session, no sockets: whole handshakes in crc and secure mode, messages, acks,
  * keepalives, revocation, and every way a hostile server can end the
  * session (bad signatures, corrupted frames, unexpected frames, WAIT,
  * RESET, missing features, refused auth). The fake server checks what the
@@ -24,71 +24,7 @@
 #include "cephmon/msgr2_ctrl.h"
 #include "cephmon/msgr2_frame.h"
 #include "cephmon/msgr2_session.h"
-
-/* ---- the fake auth method ---------------------------------------------------------- */
-
-static const uint8_t test_session_key[16] = "0123456789abcdef";
-
-struct fake_auth {
-	uint32_t method;
-	int requests, rounds, dones;
-	int done_err;	 /* returned by done() when set */
-	int refused_err; /* returned by refused() */
-	size_t secret_len;
-};
-
-static int fa_request(void *arg, struct wire_enc *out, char *why, size_t whylen)
-{
-	struct fake_auth *a = arg;
-	(void)why, (void)whylen;
-	a->requests++;
-	wire_enc_bytes(out, "req", 3);
-	return 0;
-}
-
-static int fa_reply_more(void *arg, const uint8_t *p, size_t len, uint64_t now_ns, struct wire_enc *out, char *why,
-			 size_t whylen)
-{
-	struct fake_auth *a = arg;
-	(void)now_ns;
-	if (len != 4 || memcmp(p, "chal", 4)) {
-		snprintf(why, whylen, "bad challenge");
-		return -EBADMSG;
-	}
-	a->rounds++;
-	wire_enc_bytes(out, "resp", 4);
-	return 0;
-}
-
-static int fa_done(void *arg, uint64_t global_id, const uint8_t *p, size_t len, uint64_t now_ns,
-		   struct msgr2_auth_result *res, char *why, size_t whylen)
-{
-	struct fake_auth *a = arg;
-	(void)global_id, (void)now_ns;
-	a->dones++;
-	if (a->done_err) {
-		snprintf(why, whylen, "the reply does not decrypt with our key");
-		return a->done_err;
-	}
-	if (len != 4 || memcmp(p, "done", 4))
-		return -EBADMSG;
-	memcpy(res->session_key, test_session_key, 16);
-	res->session_key_len = 16;
-	for (size_t i = 0; i < a->secret_len; i++)
-		res->con_secret[i] = (uint8_t)(0xa0 + i);
-	res->con_secret_len = a->secret_len;
-	return 0;
-}
-
-static int fa_refused(void *arg, int32_t result, char *why, size_t whylen)
-{
-	struct fake_auth *a = arg;
-	snprintf(why, whylen, "monitor refused client.test (result %d)", (int)result);
-	return a->refused_err;
-}
-
-static const struct msgr2_auth_ops fake_ops = {2, "fake-cephx", fa_request, fa_reply_more, fa_done, fa_refused};
-static const struct msgr2_auth_ops fake_none_ops = {1, "fake-none", fa_request, NULL, fa_done, NULL};
+#include "test/lib/msgr2_fake_peer.h"
 
 /* ---- events --------------------------------------------------------------------------- */
 
@@ -141,53 +77,62 @@ static void ev_down(void *arg, int err, const char *why)
 
 static const struct msgr2_session_cbs cbs = {ev_up, ev_msg, ev_ack, ev_down};
 
-/* ---- the fake monitor ----------------------------------------------------------------- */
+/* ---- the fake monitor (test/lib/msgr2_fake_peer) fed straight into the session ---------- */
 
 struct srv {
+	struct fake_peer fp;
 	struct msgr2_session *s;
 	struct events ev;
 	struct fake_auth auth, auth2;
 	struct msgr2_auth_provider prov[2];
-	struct ceph_entity_addr mon_addr, client_seen;
-	struct wire_enc in; /* bytes from the client, not yet decoded */
-	size_t in_off;
-	struct wire_enc sent, rcvd; /* pre-auth transcripts (signatures) */
-	struct wire_enc wire;	    /* everything the server sent, for the dump */
-	bool logging, secure;
-	struct msgr2_crypto c;
 	size_t chunk; /* feed the client this many bytes at a time (0: all) */
 	uint64_t now;
 };
 
-static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
+/* Bytes to the client, in chunks of v->chunk. */
+static void to_client(struct fake_peer *fp, const uint8_t *p, size_t n)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+	struct srv *v = fp->arg;
+	size_t step = v->chunk ? v->chunk : n;
 
-	memset(a, 0, sizeof(*a));
-	a->type = t;
-	a->nonce = nonce;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
+	for (size_t o = 0; o < n; o += step) {
+		size_t k = n - o < step ? n - o : step;
+		ssize_t r = msgr2_session_feed(v->s, p + o, k, v->now);
+		if (r < 0)
+			break;
+		cr_assert_eq(r, (ssize_t)k);
+	}
 }
 
-static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
+/* Move what the client offers into the server's input. */
+static size_t pump(struct fake_peer *fp)
+{
+	struct srv *v = fp->arg;
+	const uint8_t *p;
+	size_t n, total = 0;
+
+	while ((n = msgr2_session_pending_tx(v->s, &p)) > 0) {
+		wire_enc_bytes(&fp->in, p, n);
+		msgr2_session_tx_done(v->s, n);
+		total += n;
+	}
+	return total;
+}
+
+static void srv_init_as(struct srv *v, enum ceph_ms_mode mode, size_t secret_len, uint32_t peer_type)
 {
 	memset(v, 0, sizeof(*v));
-	v->auth.method = 2;
+	fake_peer_init(&v->fp, peer_type);
+	v->fp.to_client = to_client;
+	v->fp.pull = pump;
+	v->fp.arg = v;
 	v->auth.refused_err = -EKEYREJECTED;
 	v->auth.secret_len = secret_len;
-	v->prov[0] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
-	set_in4(&v->mon_addr, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 0);
-	set_in4(&v->client_seen, CEPH_ADDR_MSGR2, "10.0.0.9", 40000, 0);
-	wire_enc_init(&v->in);
-	wire_enc_init(&v->sent);
-	wire_enc_init(&v->rcvd);
-	wire_enc_init(&v->wire);
-	v->logging = true;
+	v->prov[0] = (struct msgr2_auth_provider){&fake_auth_ops, &v->auth};
 	v->now = 5000000000ull;
 	struct msgr2_session_params p = {
-	    .peer_addr = v->mon_addr,
+	    .peer_addr = v->fp.my_addr,
+	    .peer_type = peer_type,
 	    .ms_mode = mode,
 	    .auth = v->prov,
 	    .nauth = 1,
@@ -200,15 +145,20 @@ static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
 	cr_assert_not_null(v->s);
 }
 
+static void srv_init(struct srv *v, enum ceph_ms_mode mode, size_t secret_len)
+{
+	srv_init_as(v, mode, secret_len, CEPH_ENTITY_TYPE_MON);
+}
+
 static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
 {
 	srv_init(v, mode, 64);
 	msgr2_session_free(v->s);
-	v->auth2.method = 1;
-	v->prov[0] = (struct msgr2_auth_provider){&fake_none_ops, &v->auth2};
-	v->prov[1] = (struct msgr2_auth_provider){&fake_ops, &v->auth};
+	v->prov[0] = (struct msgr2_auth_provider){&fake_auth_none_ops, &v->auth2};
+	v->prov[1] = (struct msgr2_auth_provider){&fake_auth_ops, &v->auth};
 	struct msgr2_session_params p = {
-	    .peer_addr = v->mon_addr,
+	    .peer_addr = v->fp.my_addr,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
 	    .ms_mode = mode,
 	    .auth = v->prov,
 	    .nauth = 2,
@@ -224,216 +174,7 @@ static void srv_init_two(struct srv *v, enum ceph_ms_mode mode)
 static void srv_fini(struct srv *v)
 {
 	msgr2_session_free(v->s);
-	wire_enc_free(&v->in);
-	wire_enc_free(&v->sent);
-	wire_enc_free(&v->rcvd);
-	wire_enc_free(&v->wire);
-}
-
-/* Move what the client offers into the server's input. */
-static void pump(struct srv *v)
-{
-	const uint8_t *p;
-	size_t n;
-
-	while ((n = msgr2_session_pending_tx(v->s, &p)) > 0) {
-		wire_enc_bytes(&v->in, p, n);
-		msgr2_session_tx_done(v->s, n);
-	}
-}
-
-/* Bytes to the client, in chunks of v->chunk. */
-static void to_client(struct srv *v, const uint8_t *p, size_t n)
-{
-	size_t step = v->chunk ? v->chunk : n;
-
-	wire_enc_bytes(&v->wire, p, n);
-	if (v->logging)
-		wire_enc_bytes(&v->sent, p, n);
-	for (size_t o = 0; o < n; o += step) {
-		size_t k = n - o < step ? n - o : step;
-		ssize_t r = msgr2_session_feed(v->s, p + o, k, v->now);
-		if (r < 0)
-			break;
-		cr_assert_eq(r, (ssize_t)k);
-	}
-}
-
-static void srv_send(struct srv *v, uint8_t tag, const struct wire_enc *payload)
-{
-	struct msgr2_seg seg = {payload->len ? payload->buf : (const void *)"", (uint32_t)payload->len};
-	struct wire_enc w;
-
-	wire_enc_init(&w);
-	cr_assert_eq(msgr2_frame_encode(&w, tag, &seg, 1, v->secure ? &v->c.tx : NULL), 0);
-	to_client(v, w.buf, w.len);
-	wire_enc_free(&w);
-}
-
-/* The next frame the client sent; fails the test if there is none. */
-static void srv_recv(struct srv *v, uint8_t want_tag, struct msgr2_frame *f)
-{
-	size_t fl = 0;
-
-	pump(v);
-	cr_assert_eq(
-	    msgr2_frame_decode(v->in.buf + v->in_off, v->in.len - v->in_off, v->secure ? &v->c.rx : NULL, f, &fl), 0,
-	    "no whole frame from the client (wanted tag %u)", want_tag);
-	if (v->logging)
-		wire_enc_bytes(&v->rcvd, v->in.buf + v->in_off, fl);
-	v->in_off += fl;
-	cr_assert_eq(f->tag, want_tag, "client sent tag %u, wanted %u", f->tag, want_tag);
-}
-
-static bool srv_nothing_more(struct srv *v)
-{
-	pump(v);
-	return v->in_off == v->in.len;
-}
-
-static void srv_banner(struct srv *v)
-{
-	uint8_t b[26];
-	uint16_t plen;
-	uint64_t sup, req;
-
-	pump(v);
-	cr_assert_geq(v->in.len, 26);
-	cr_assert_eq(msgr2_banner_decode_prefix(v->in.buf, 10, &plen), 0);
-	cr_assert_eq(plen, 16);
-	cr_assert_eq(msgr2_banner_decode_payload(v->in.buf + 10, 16, &sup, &req), 0);
-	cr_assert_eq(sup, MSGR2_FEATURE_REVISION_1);
-	cr_assert_eq(req, MSGR2_FEATURE_REVISION_1);
-	wire_enc_bytes(&v->rcvd, v->in.buf, 26);
-	v->in_off = 26;
-	/* A monitor's banner: msgr2.1 and compression, nothing required. */
-	memcpy(b, "ceph v2\n\x10\x00", 10);
-	memset(b + 10, 0, 16);
-	b[10] = 3;
-	to_client(v, b, sizeof(b));
-}
-
-static void srv_hello(struct srv *v)
-{
-	struct msgr2_frame f;
-	struct msgr2_hello h;
-	struct wire_enc e;
-
-	srv_recv(v, MSGR2_TAG_HELLO, &f);
-	cr_assert_eq(msgr2_hello_decode(f.seg[0], f.len[0], &h), 0);
-	cr_assert_eq(h.entity_type, CEPH_ENTITY_TYPE_CLIENT);
-	cr_assert_eq(memcmp(&h.peer_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
-	msgr2_frame_free(&f);
-	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v->client_seen};
-	wire_enc_init(&e);
-	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
-	srv_send(v, MSGR2_TAG_HELLO, &e);
-	wire_enc_free(&e);
-}
-
-/* AUTH_REQUEST (method @method) -> AUTH_REPLY_MORE "chal" -> AUTH_REQUEST_MORE "resp". */
-static void srv_auth_rounds(struct srv *v, uint32_t method, const struct msgr2_u32_list *modes)
-{
-	struct msgr2_frame f;
-	struct msgr2_auth_request ar;
-	struct msgr2_auth_more m;
-	struct wire_enc e;
-
-	srv_recv(v, MSGR2_TAG_AUTH_REQUEST, &f);
-	cr_assert_eq(msgr2_auth_request_decode(f.seg[0], f.len[0], &ar), 0);
-	cr_assert_eq(ar.method, method);
-	cr_assert_eq(ar.payload_len, 3);
-	cr_assert_eq(memcmp(ar.payload, "req", 3), 0);
-	if (modes) {
-		cr_assert_eq(ar.preferred_modes.n, modes->n);
-		for (uint32_t i = 0; i < modes->n; i++)
-			cr_assert_eq(ar.preferred_modes.v[i], modes->v[i]);
-	}
-	msgr2_frame_free(&f);
-	m = (struct msgr2_auth_more){(const uint8_t *)"chal", 4};
-	wire_enc_init(&e);
-	cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
-	srv_send(v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
-	wire_enc_free(&e);
-	srv_recv(v, MSGR2_TAG_AUTH_REQUEST_MORE, &f);
-	cr_assert_eq(msgr2_auth_more_decode(f.seg[0], f.len[0], &m), 0);
-	cr_assert_eq(m.payload_len, 4);
-	cr_assert_eq(memcmp(m.payload, "resp", 4), 0);
-	msgr2_frame_free(&f);
-}
-
-static void srv_auth_done(struct srv *v, uint32_t con_mode)
-{
-	struct msgr2_auth_done d = {
-	    .global_id = 4242, .con_mode = con_mode, .payload = (const uint8_t *)"done", .payload_len = 4};
-	struct wire_enc e;
-
-	wire_enc_init(&e);
-	cr_assert_eq(msgr2_auth_done_encode(&e, &d), 0);
-	srv_send(v, MSGR2_TAG_AUTH_DONE, &e);
-	wire_enc_free(&e);
-	v->logging = false;
-	if (con_mode == MSGR2_CON_MODE_SECURE) {
-		uint8_t secret[64];
-		struct msgr2_gcm t;
-
-		for (size_t i = 0; i < sizeof(secret); i++)
-			secret[i] = (uint8_t)(0xa0 + i);
-		cr_assert_eq(msgr2_crypto_init_client(&v->c, secret, sizeof(secret)), 0);
-		t = v->c.rx; /* the server's directions are the client's crossed */
-		v->c.rx = v->c.tx;
-		v->c.tx = t;
-		v->secure = true;
-	}
-}
-
-/* Check the client's AUTH_SIGNATURE; send ours (@good or a wrong one). */
-static void srv_signatures(struct srv *v, bool good)
-{
-	uint8_t sig[32];
-	struct msgr2_frame f;
-	struct iovec iov;
-	struct wire_enc e;
-
-	srv_recv(v, MSGR2_TAG_AUTH_SIGNATURE, &f);
-	iov = (struct iovec){v->sent.buf, v->sent.len};
-	cr_assert_eq(msgr2_auth_signature(test_session_key, 16, &iov, 1, sig), 0);
-	cr_assert_eq(msgr2_auth_signature_check(f.seg[0], f.len[0], sig), 0, "the client's signature is wrong");
-	msgr2_frame_free(&f);
-	iov = (struct iovec){v->rcvd.buf, v->rcvd.len};
-	cr_assert_eq(msgr2_auth_signature(test_session_key, 16, &iov, 1, sig), 0);
-	if (!good)
-		sig[5] ^= 1;
-	wire_enc_init(&e);
-	wire_enc_bytes(&e, sig, sizeof(sig));
-	srv_send(v, MSGR2_TAG_AUTH_SIGNATURE, &e);
-	wire_enc_free(&e);
-}
-
-static void srv_client_ident(struct srv *v, struct msgr2_client_ident *ci)
-{
-	struct msgr2_frame f;
-
-	srv_recv(v, MSGR2_TAG_CLIENT_IDENT, &f);
-	cr_assert_eq(msgr2_client_ident_decode(f.seg[0], f.len[0], ci), 0);
-	msgr2_frame_free(&f);
-}
-
-static void srv_server_ident(struct srv *v, uint64_t required)
-{
-	struct msgr2_server_ident si = {.addrs = {1, {v->mon_addr}},
-					.global_id = 0,
-					.global_seq = 99,
-					.supported_features = 0x3f01cfbdfffdffffULL,
-					.required_features = required,
-					.flags = MSGR2_IDENT_FLAG_LOSSY,
-					.cookie = 0};
-	struct wire_enc e;
-
-	wire_enc_init(&e);
-	cr_assert_eq(msgr2_server_ident_encode(&e, &si), 0);
-	srv_send(v, MSGR2_TAG_SERVER_IDENT, &e);
-	wire_enc_free(&e);
+	fake_peer_fini(&v->fp);
 }
 
 /* Banner to OPEN, checking CLIENT_IDENT on the way. */
@@ -441,49 +182,32 @@ static void handshake(struct srv *v, uint32_t con_mode)
 {
 	struct msgr2_client_ident ci;
 
-	srv_banner(v);
-	srv_hello(v);
-	srv_auth_rounds(v, 2, NULL);
-	srv_auth_done(v, con_mode);
-	srv_signatures(v, true);
+	fake_peer_banner(&v->fp);
+	fake_peer_hello(&v->fp);
+	fake_peer_auth_rounds(&v->fp, 2, NULL);
+	fake_peer_auth_done(&v->fp, con_mode);
+	fake_peer_signatures(&v->fp, true);
 	cr_assert_eq(v->ev.downs, 0, "down: %s", v->ev.why);
-	srv_client_ident(v, &ci);
+	fake_peer_client_ident(&v->fp, &ci);
 	cr_assert_eq(ci.addrs.n, 1);
 	cr_assert_eq(ci.addrs.v[0].type, CEPH_ADDR_ANY);
 	cr_assert_eq(ci.addrs.v[0].nonce, 0x1234);
 	cr_assert_eq(((struct sockaddr_in *)&ci.addrs.v[0].ss)->sin_port, 0);
 	cr_assert_eq(((struct sockaddr_in *)&ci.addrs.v[0].ss)->sin_addr.s_addr,
-		     ((struct sockaddr_in *)&v->client_seen.ss)->sin_addr.s_addr);
+		     ((struct sockaddr_in *)&v->fp.client_seen.ss)->sin_addr.s_addr);
 	cr_assert_eq(ci.target_addr.type, CEPH_ADDR_MSGR2);
-	cr_assert_eq(memcmp(&ci.target_addr.ss, &v->mon_addr.ss, sizeof(struct sockaddr_in)), 0);
+	cr_assert_eq(memcmp(&ci.target_addr.ss, &v->fp.my_addr.ss, sizeof(struct sockaddr_in)), 0);
 	cr_assert_eq(ci.global_id, 4242);
 	cr_assert_eq(ci.global_seq, 7);
 	cr_assert_eq(ci.supported_features, MSGR2_CLIENT_FEATURES);
 	cr_assert_eq(ci.flags, MSGR2_IDENT_FLAG_LOSSY);
 	cr_assert_eq(v->ev.ups, 0);
-	srv_server_ident(v, 0x0c01020042040000ULL);
+	fake_peer_server_ident(&v->fp, 0x0c01020042040000ULL);
 	cr_assert_eq(v->ev.downs, 0, "down: %s", v->ev.why);
 	cr_assert_eq(v->ev.ups, 1);
 	cr_assert_eq(v->ev.global_id, 4242);
 	cr_assert_eq(v->ev.con_mode, con_mode);
 	cr_assert(msgr2_session_is_open(v->s));
-}
-
-static void srv_send_msg(struct srv *v, uint64_t seq, uint16_t type, uint64_t tid, const char *front)
-{
-	struct msgr2_msg_header h = {.seq = seq, .tid = tid, .type = type, .version = 1, .compat_version = 1};
-	struct msgr2_seg segs[2];
-	struct wire_enc e, w;
-
-	wire_enc_init(&e);
-	wire_enc_init(&w);
-	cr_assert_eq(msgr2_msg_header_encode(&e, &h), 0);
-	segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
-	segs[1] = (struct msgr2_seg){front, (uint32_t)strlen(front)};
-	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, v->secure ? &v->c.tx : NULL), 0);
-	to_client(v, w.buf, w.len);
-	wire_enc_free(&e);
-	wire_enc_free(&w);
 }
 
 static void dump(const struct srv *v, const char *name)
@@ -497,7 +221,7 @@ static void dump(const struct srv *v, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wb");
 	cr_assert_not_null(f);
-	fwrite(v->wire.buf, 1, v->wire.len, f);
+	fwrite(v->fp.wire.buf, 1, v->fp.wire.len, f);
 	fclose(f);
 }
 
@@ -511,19 +235,19 @@ static void exercise_open(struct srv *v)
 	uint64_t v64;
 
 	/* Monitor -> client: a message, then the client acks it. */
-	srv_send_msg(v, 1, 4, 0, "monmap-front");
+	fake_peer_send_msg(&v->fp, 1, 4, 0, "monmap-front");
 	cr_assert_eq(v->ev.msgs, 1);
 	cr_assert_eq(v->ev.msg_type, 4);
 	cr_assert_eq(v->ev.front_len, 12);
 	cr_assert_eq(memcmp(v->ev.front, "monmap-front", 12), 0);
-	srv_recv(v, MSGR2_TAG_ACK, &f);
+	fake_peer_recv(&v->fp, MSGR2_TAG_ACK, &f);
 	cr_assert_eq(msgr2_u64_decode(f.seg[0], f.len[0], &v64), 0);
 	cr_assert_eq(v64, 1);
 	msgr2_frame_free(&f);
 
 	/* Client -> monitor: seq 1, ack_seq 1, tid and front as given. */
 	cr_assert_gt(msgr2_session_send_msg(v->s, 13, 2, 77, "statfs", 6), 0);
-	srv_recv(v, MSGR2_TAG_MESSAGE, &f);
+	fake_peer_recv(&v->fp, MSGR2_TAG_MESSAGE, &f);
 	cr_assert_eq(f.num_segments, 2);
 	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
 	cr_assert_eq(h.seq, 1);
@@ -536,11 +260,11 @@ static void exercise_open(struct srv *v)
 	msgr2_frame_free(&f);
 
 	/* A duplicate is skipped; the monitor acks our message. */
-	srv_send_msg(v, 1, 4, 0, "again");
+	fake_peer_send_msg(&v->fp, 1, 4, 0, "again");
 	cr_assert_eq(v->ev.msgs, 1);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_u64_encode(&e, 1), 0);
-	srv_send(v, MSGR2_TAG_ACK, &e);
+	fake_peer_send(&v->fp, MSGR2_TAG_ACK, &e);
 	wire_enc_free(&e);
 	struct msgr2_session_stats st;
 	msgr2_session_get_stats(v->s, &st);
@@ -550,14 +274,14 @@ static void exercise_open(struct srv *v)
 
 	/* Our keepalive and its ack, stamp echoed. */
 	cr_assert_eq(msgr2_session_keepalive(v->s, 12345678901ull), 0);
-	srv_recv(v, MSGR2_TAG_KEEPALIVE2, &f);
+	fake_peer_recv(&v->fp, MSGR2_TAG_KEEPALIVE2, &f);
 	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
 	cr_assert_eq(t.sec, 12);
 	cr_assert_eq(t.nsec, 345678901);
 	msgr2_frame_free(&f);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
-	srv_send(v, MSGR2_TAG_KEEPALIVE2_ACK, &e);
+	fake_peer_send(&v->fp, MSGR2_TAG_KEEPALIVE2_ACK, &e);
 	wire_enc_free(&e);
 	cr_assert_eq(v->ev.acks, 1);
 	cr_assert_eq(v->ev.ack_stamp, 12345678901ull);
@@ -566,14 +290,14 @@ static void exercise_open(struct srv *v)
 	t = (struct msgr2_timespec){99, 5};
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
-	srv_send(v, MSGR2_TAG_KEEPALIVE2, &e);
+	fake_peer_send(&v->fp, MSGR2_TAG_KEEPALIVE2, &e);
 	wire_enc_free(&e);
-	srv_recv(v, MSGR2_TAG_KEEPALIVE2_ACK, &f);
+	fake_peer_recv(&v->fp, MSGR2_TAG_KEEPALIVE2_ACK, &f);
 	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
 	cr_assert_eq(t.sec, 99);
 	cr_assert_eq(t.nsec, 5);
 	msgr2_frame_free(&f);
-	cr_assert(srv_nothing_more(v));
+	cr_assert(fake_peer_nothing_more(&v->fp));
 	cr_assert_eq(v->ev.downs, 0);
 }
 
@@ -629,9 +353,9 @@ Test(msgr2_session, preferred_modes_follow_ms_mode)
 		struct srv v;
 
 		srv_init(&v, cases[i].m, 64);
-		srv_banner(&v);
-		srv_hello(&v);
-		srv_auth_rounds(&v, 2, &cases[i].l);
+		fake_peer_banner(&v.fp);
+		fake_peer_hello(&v.fp);
+		fake_peer_auth_rounds(&v.fp, 2, &cases[i].l);
 		srv_fini(&v);
 	}
 }
@@ -656,7 +380,7 @@ Test(msgr2_session, messages_queued_before_open_go_after)
 	cr_assert_gt(msgr2_session_send_msg(v.s, 15, 3, 0, "sub", 3), 0);
 	cr_assert_eq(msgr2_session_keepalive(v.s, 1), -ENOTCONN);
 	handshake(&v, MSGR2_CON_MODE_CRC);
-	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	fake_peer_recv(&v.fp, MSGR2_TAG_MESSAGE, &f);
 	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
 	cr_assert_eq(h.seq, 1);
 	cr_assert_eq(h.type, 15);
@@ -677,7 +401,7 @@ Test(msgr2_session, revoke_only_at_frame_boundaries)
 
 	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
 	handshake(&v, MSGR2_CON_MODE_SECURE);
-	cr_assert(srv_nothing_more(&v));
+	cr_assert(fake_peer_nothing_more(&v.fp));
 	a = msgr2_session_send_msg(v.s, 13, 1, 1, "first", 5);
 	b = msgr2_session_send_msg(v.s, 13, 1, 2, "second", 6);
 	c = msgr2_session_send_msg(v.s, 13, 1, 3, "third", 5);
@@ -689,22 +413,22 @@ Test(msgr2_session, revoke_only_at_frame_boundaries)
 	/* a is offered and half written: it must be finished. */
 	n = msgr2_session_pending_tx(v.s, &p);
 	cr_assert_gt(n, 2);
-	wire_enc_bytes(&v.in, p, n / 2);
+	wire_enc_bytes(&v.fp.in, p, n / 2);
 	msgr2_session_tx_done(v.s, n / 2);
 	cr_assert_eq(msgr2_session_revoke(v.s, a), -EINPROGRESS);
 	/* The rest of a, then c; the server sees a and c, seqs 1 and 2. */
-	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	fake_peer_recv(&v.fp, MSGR2_TAG_MESSAGE, &f);
 	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
 	cr_assert_eq(h.tid, 1);
 	cr_assert_eq(h.seq, 1);
 	msgr2_frame_free(&f);
 	cr_assert_eq(msgr2_session_revoke(v.s, a), -ENOENT);
-	srv_recv(&v, MSGR2_TAG_MESSAGE, &f);
+	fake_peer_recv(&v.fp, MSGR2_TAG_MESSAGE, &f);
 	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
 	cr_assert_eq(h.tid, 3);
 	cr_assert_eq(h.seq, 2);
 	msgr2_frame_free(&f);
-	cr_assert(srv_nothing_more(&v));
+	cr_assert(fake_peer_nothing_more(&v.fp));
 	srv_fini(&v);
 }
 
@@ -718,7 +442,7 @@ static void send_bad_method(struct srv *v, uint32_t method, int32_t result, stru
 
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_bad_method_encode(&e, &b), 0);
-	srv_send(v, MSGR2_TAG_AUTH_BAD_METHOD, &e);
+	fake_peer_send(&v->fp, MSGR2_TAG_AUTH_BAD_METHOD, &e);
 	wire_enc_free(&e);
 }
 
@@ -729,17 +453,17 @@ Test(msgr2_session, bad_method_moves_to_the_next_method)
 	struct msgr2_client_ident ci;
 
 	srv_init_two(&v, CEPH_MS_MODE_CRC);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_recv(&v.fp, MSGR2_TAG_AUTH_REQUEST, &f);
 	msgr2_frame_free(&f);
 	send_bad_method(&v, 1, -95, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){2, {2, 1}});
 	cr_assert_eq(v.ev.downs, 0, "%s", v.ev.why);
-	srv_auth_rounds(&v, 2, NULL);
-	srv_auth_done(&v, MSGR2_CON_MODE_CRC);
-	srv_signatures(&v, true);
-	srv_client_ident(&v, &ci);
-	srv_server_ident(&v, 0);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
+	fake_peer_auth_done(&v.fp, MSGR2_CON_MODE_CRC);
+	fake_peer_signatures(&v.fp, true);
+	fake_peer_client_ident(&v.fp, &ci);
+	fake_peer_server_ident(&v.fp, 0);
 	cr_assert_eq(v.ev.ups, 1);
 	srv_fini(&v);
 }
@@ -750,9 +474,9 @@ Test(msgr2_session, refused_with_an_allowed_method_is_an_auth_failure)
 	struct msgr2_frame f;
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_recv(&v.fp, MSGR2_TAG_AUTH_REQUEST, &f);
 	msgr2_frame_free(&f);
 	send_bad_method(&v, 2, -13, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){2, {2, 1}});
 	cr_assert_eq(v.ev.downs, 1);
@@ -770,9 +494,9 @@ Test(msgr2_session, no_common_method_or_mode)
 	struct msgr2_frame f;
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_recv(&v.fp, MSGR2_TAG_AUTH_REQUEST, &f);
 	msgr2_frame_free(&f);
 	send_bad_method(&v, 2, -95, (struct msgr2_u32_list){1, {1}}, (struct msgr2_u32_list){1, {1}});
 	cr_assert_eq(v.ev.down_err, -EACCES);
@@ -780,9 +504,9 @@ Test(msgr2_session, no_common_method_or_mode)
 	srv_fini(&v);
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_recv(&v.fp, MSGR2_TAG_AUTH_REQUEST, &f);
 	msgr2_frame_free(&f);
 	send_bad_method(&v, 2, -95, (struct msgr2_u32_list){1, {2}}, (struct msgr2_u32_list){1, {2}});
 	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
@@ -796,29 +520,29 @@ Test(msgr2_session, auth_done_failure_and_wrong_mode)
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	v.auth.done_err = -EKEYREJECTED;
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_auth_rounds(&v, 2, NULL);
-	srv_auth_done(&v, MSGR2_CON_MODE_CRC);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
+	fake_peer_auth_done(&v.fp, MSGR2_CON_MODE_CRC);
 	cr_assert_eq(v.ev.down_err, -EKEYREJECTED);
 	cr_assert_not_null(strstr(v.ev.why, "does not decrypt"), "%s", v.ev.why);
 	srv_fini(&v);
 
 	/* The monitor picks secure when we asked for crc only. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 64);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_auth_rounds(&v, 2, NULL);
-	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
+	fake_peer_auth_done(&v.fp, MSGR2_CON_MODE_SECURE);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	srv_fini(&v);
 
 	/* Secure mode without a connection secret. */
 	srv_init(&v, CEPH_MS_MODE_SECURE, 0);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_auth_rounds(&v, 2, NULL);
-	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
+	fake_peer_auth_done(&v.fp, MSGR2_CON_MODE_SECURE);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	cr_assert_not_null(strstr(v.ev.why, "connection secret"), "%s", v.ev.why);
 	srv_fini(&v);
@@ -829,11 +553,11 @@ Test(msgr2_session, wrong_server_signature)
 	struct srv v;
 
 	srv_init(&v, CEPH_MS_MODE_SECURE, 64);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_auth_rounds(&v, 2, NULL);
-	srv_auth_done(&v, MSGR2_CON_MODE_SECURE);
-	srv_signatures(&v, false);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
+	fake_peer_auth_done(&v.fp, MSGR2_CON_MODE_SECURE);
+	fake_peer_signatures(&v.fp, false);
 	cr_assert_eq(v.ev.downs, 1);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_not_null(strstr(v.ev.why, "AUTH_SIGNATURE"), "%s", v.ev.why);
@@ -847,22 +571,12 @@ static void to_session_connect(struct srv *v, enum ceph_ms_mode m, uint32_t con_
 	struct msgr2_client_ident ci;
 
 	srv_init(v, m, 64);
-	srv_banner(v);
-	srv_hello(v);
-	srv_auth_rounds(v, 2, NULL);
-	srv_auth_done(v, con_mode);
-	srv_signatures(v, true);
-	srv_client_ident(v, &ci);
-}
-
-static void send_u64(struct srv *v, uint8_t tag, uint64_t x)
-{
-	struct wire_enc e;
-
-	wire_enc_init(&e);
-	cr_assert_eq(msgr2_u64_encode(&e, x), 0);
-	srv_send(v, tag, &e);
-	wire_enc_free(&e);
+	fake_peer_banner(&v->fp);
+	fake_peer_hello(&v->fp);
+	fake_peer_auth_rounds(&v->fp, 2, NULL);
+	fake_peer_auth_done(&v->fp, con_mode);
+	fake_peer_signatures(&v->fp, true);
+	fake_peer_client_ident(&v->fp, &ci);
 }
 
 Test(msgr2_session, ident_missing_features_names_the_bits)
@@ -870,14 +584,14 @@ Test(msgr2_session, ident_missing_features_names_the_bits)
 	struct srv v;
 
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
-	send_u64(&v, MSGR2_TAG_IDENT_MISSING_FEATURES, (1ULL << 60) | (1ULL << 0));
+	fake_peer_send_u64(&v.fp, MSGR2_TAG_IDENT_MISSING_FEATURES, (1ULL << 60) | (1ULL << 0));
 	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
 	cr_assert_not_null(strstr(v.ev.why, "0,60"), "%s", v.ev.why);
 	srv_fini(&v);
 
 	/* SERVER_IDENT requiring bits we lack. */
 	to_session_connect(&v, CEPH_MS_MODE_SECURE, MSGR2_CON_MODE_SECURE);
-	srv_server_ident(&v, 1ULL << 62);
+	fake_peer_server_ident(&v.fp, 1ULL << 62);
 	cr_assert_eq(v.ev.ups, 0);
 	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
 	cr_assert_not_null(strstr(v.ev.why, "62"), "%s", v.ev.why);
@@ -892,31 +606,31 @@ Test(msgr2_session, wait_reset_retry)
 
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
 	wire_enc_init(&e);
-	srv_send(&v, MSGR2_TAG_WAIT, &e);
+	fake_peer_send(&v.fp, MSGR2_TAG_WAIT, &e);
 	cr_assert_eq(v.ev.down_err, -EAGAIN);
 	srv_fini(&v);
 
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_session_reset_encode(&e, true), 0);
-	srv_send(&v, MSGR2_TAG_SESSION_RESET, &e);
+	fake_peer_send(&v.fp, MSGR2_TAG_SESSION_RESET, &e);
 	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -ECONNRESET);
 	srv_fini(&v);
 
 	/* A lossy client never reconnects, so SESSION_RETRY is out of place. */
 	to_session_connect(&v, CEPH_MS_MODE_CRC, MSGR2_CON_MODE_CRC);
-	send_u64(&v, MSGR2_TAG_SESSION_RETRY, 3);
+	fake_peer_send_u64(&v.fp, MSGR2_TAG_SESSION_RETRY, 3);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	srv_fini(&v);
 
 	/* RETRY_GLOBAL: CLIENT_IDENT again with a global_seq past the peer's. */
 	to_session_connect(&v, CEPH_MS_MODE_SECURE, MSGR2_CON_MODE_SECURE);
-	send_u64(&v, MSGR2_TAG_SESSION_RETRY_GLOBAL, 500);
+	fake_peer_send_u64(&v.fp, MSGR2_TAG_SESSION_RETRY_GLOBAL, 500);
 	cr_assert_eq(v.ev.downs, 0, "%s", v.ev.why);
-	srv_client_ident(&v, &ci);
+	fake_peer_client_ident(&v.fp, &ci);
 	cr_assert_eq(ci.global_seq, 501);
-	srv_server_ident(&v, 0);
+	fake_peer_server_ident(&v.fp, 0);
 	cr_assert_eq(v.ev.ups, 1);
 	srv_fini(&v);
 }
@@ -928,23 +642,23 @@ Test(msgr2_session, msgr1_and_garbage_banners)
 	struct srv v;
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	to_client(&v, (const uint8_t *)"ceph v027\0\0\0\0\0\0\0", 16);
+	fake_peer_write(&v.fp, (const uint8_t *)"ceph v027\0\0\0\0\0\0\0", 16);
 	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
 	cr_assert_not_null(strstr(v.ev.why, "msgr1"), "%s", v.ev.why);
 	srv_fini(&v);
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	to_client(&v, (const uint8_t *)"HTTP/1.1 400 Bad", 16);
+	fake_peer_write(&v.fp, (const uint8_t *)"HTTP/1.1 400 Bad", 16);
 	cr_assert_eq(v.ev.downs, 1);
 	cr_assert_lt(v.ev.down_err, 0);
 	srv_fini(&v);
 
 	/* A banner that requires compression (bit 1), which we lack. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	to_client(&v,
-		  (const uint8_t *)"ceph v2\n\x10\x00"
-				   "\x03\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0",
-		  26);
+	fake_peer_write(&v.fp,
+			(const uint8_t *)"ceph v2\n\x10\x00"
+					 "\x03\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0",
+			26);
 	cr_assert_eq(v.ev.down_err, -EPROTONOSUPPORT);
 	srv_fini(&v);
 }
@@ -958,15 +672,15 @@ Test(msgr2_session, corrupted_frames)
 
 	/* A flipped bit in HELLO's payload: crc mismatch. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v.client_seen};
+	fake_peer_banner(&v.fp);
+	h = (struct msgr2_hello){.entity_type = CEPH_ENTITY_TYPE_MON, .peer_addr = v.fp.client_seen};
 	wire_enc_init(&e);
 	wire_enc_init(&w);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	seg = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_HELLO, &seg, 1, NULL), 0);
 	w.buf[40] ^= 0x10;
-	to_client(&v, w.buf, w.len);
+	fake_peer_write(&v.fp, w.buf, w.len);
 	cr_assert_eq(v.ev.downs, 1);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	wire_enc_free(&e);
@@ -985,9 +699,9 @@ Test(msgr2_session, corrupted_frames)
 		cr_assert_eq(msgr2_msg_header_encode(&e, &mh), 0);
 		segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 		segs[1] = (struct msgr2_seg){"front", 5};
-		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, &v.c.tx), 0);
+		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, &v.fp.c.tx), 0);
 		w.buf[w.len - 20] ^= 1;
-		to_client(&v, w.buf, w.len);
+		fake_peer_write(&v.fp, w.buf, w.len);
 		cr_assert_eq(v.ev.msgs, 0);
 		cr_assert_eq(v.ev.down_err, -EBADMSG);
 		cr_assert_not_null(strstr(v.ev.why, "secure"), "%s", v.ev.why);
@@ -1004,12 +718,12 @@ Test(msgr2_session, malformed_payloads)
 
 	/* HELLO from something that is not a monitor. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
+	fake_peer_banner(&v.fp);
 	{
-		struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_OSD, .peer_addr = v.client_seen};
+		struct msgr2_hello h = {.entity_type = CEPH_ENTITY_TYPE_OSD, .peer_addr = v.fp.client_seen};
 		wire_enc_init(&e);
 		cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
-		srv_send(&v, MSGR2_TAG_HELLO, &e);
+		fake_peer_send(&v.fp, MSGR2_TAG_HELLO, &e);
 		wire_enc_free(&e);
 	}
 	cr_assert_eq(v.ev.down_err, -EPROTO);
@@ -1018,10 +732,10 @@ Test(msgr2_session, malformed_payloads)
 
 	/* A truncated HELLO. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
+	fake_peer_banner(&v.fp);
 	wire_enc_init(&e);
 	wire_enc_u8(&e, CEPH_ENTITY_TYPE_MON);
-	srv_send(&v, MSGR2_TAG_HELLO, &e);
+	fake_peer_send(&v.fp, MSGR2_TAG_HELLO, &e);
 	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_not_null(strstr(v.ev.why, "malformed HELLO"), "%s", v.ev.why);
@@ -1029,12 +743,12 @@ Test(msgr2_session, malformed_payloads)
 
 	/* An AUTH_DONE too short to hold its fields. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_hello(&v);
-	srv_auth_rounds(&v, 2, NULL);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
+	fake_peer_auth_rounds(&v.fp, 2, NULL);
 	wire_enc_init(&e);
 	wire_enc_le64(&e, 1);
-	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
+	fake_peer_send(&v.fp, MSGR2_TAG_AUTH_DONE, &e);
 	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
 	cr_assert_eq(v.auth.dones, 0);
@@ -1042,17 +756,17 @@ Test(msgr2_session, malformed_payloads)
 
 	/* A bad challenge: the provider's reason reaches "down". */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_hello(&v);
+	fake_peer_banner(&v.fp);
+	fake_peer_hello(&v.fp);
 	{
 		struct msgr2_frame f;
 		struct msgr2_auth_more m = {(const uint8_t *)"nope", 4};
 
-		srv_recv(&v, MSGR2_TAG_AUTH_REQUEST, &f);
+		fake_peer_recv(&v.fp, MSGR2_TAG_AUTH_REQUEST, &f);
 		msgr2_frame_free(&f);
 		wire_enc_init(&e);
 		cr_assert_eq(msgr2_auth_more_encode(&e, &m), 0);
-		srv_send(&v, MSGR2_TAG_AUTH_REPLY_MORE, &e);
+		fake_peer_send(&v.fp, MSGR2_TAG_AUTH_REPLY_MORE, &e);
 		wire_enc_free(&e);
 	}
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
@@ -1067,8 +781,8 @@ Test(msgr2_session, unexpected_frames)
 
 	/* MESSAGE before the session is open. */
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
-	srv_send_msg(&v, 1, 4, 0, "early");
+	fake_peer_banner(&v.fp);
+	fake_peer_send_msg(&v.fp, 1, 4, 0, "early");
 	cr_assert_eq(v.ev.msgs, 0);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	cr_assert_not_null(strstr(v.ev.why, "unexpected MESSAGE"), "%s", v.ev.why);
@@ -1079,7 +793,7 @@ Test(msgr2_session, unexpected_frames)
 	handshake(&v, MSGR2_CON_MODE_CRC);
 	wire_enc_init(&e);
 	wire_enc_bytes(&e, "whatever", 8);
-	srv_send(&v, MSGR2_TAG_AUTH_DONE, &e);
+	fake_peer_send(&v.fp, MSGR2_TAG_AUTH_DONE, &e);
 	wire_enc_free(&e);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	srv_fini(&v);
@@ -1093,7 +807,7 @@ Test(msgr2_session, unexpected_frames)
 
 		wire_enc_init(&w);
 		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_ACK, segs, 2, NULL), 0);
-		to_client(&v, w.buf, w.len);
+		fake_peer_write(&v.fp, w.buf, w.len);
 		wire_enc_free(&w);
 	}
 	cr_assert_eq(v.ev.down_err, -EPROTO);
@@ -1106,7 +820,7 @@ Test(msgr2_session, message_seq_gap_and_short_header)
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
 	handshake(&v, MSGR2_CON_MODE_CRC);
-	srv_send_msg(&v, 2, 4, 0, "skipped one");
+	fake_peer_send_msg(&v.fp, 2, 4, 0, "skipped one");
 	cr_assert_eq(v.ev.msgs, 0);
 	cr_assert_eq(v.ev.down_err, -EPROTO);
 	cr_assert_not_null(strstr(v.ev.why, "seq 2"), "%s", v.ev.why);
@@ -1120,7 +834,7 @@ Test(msgr2_session, message_seq_gap_and_short_header)
 
 		wire_enc_init(&w);
 		cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
-		to_client(&v, w.buf, w.len);
+		fake_peer_write(&v.fp, w.buf, w.len);
 		wire_enc_free(&w);
 	}
 	cr_assert_eq(v.ev.down_err, -EBADMSG);
@@ -1132,7 +846,7 @@ Test(msgr2_session, eof_and_socket_errors)
 	struct srv v;
 
 	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	srv_banner(&v);
+	fake_peer_banner(&v.fp);
 	msgr2_session_eof(v.s, 0);
 	cr_assert_eq(v.ev.down_err, -ECONNRESET);
 	cr_assert_not_null(strstr(v.ev.why, "HELLO"), "%s", v.ev.why);
@@ -1153,9 +867,9 @@ Test(msgr2_session, random_input_never_crashes)
 		size_t n;
 
 		srv_init(&v, round & 1 ? CEPH_MS_MODE_SECURE : CEPH_MS_MODE_PREFER_CRC, 64);
-		srv_banner(&v);
+		fake_peer_banner(&v.fp);
 		if (round % 3 == 0)
-			srv_hello(&v);
+			fake_peer_hello(&v.fp);
 		seed = seed * 1103515245u + 12345u;
 		n = 1 + (seed >> 8) % sizeof(junk);
 		for (size_t i = 0; i < n; i++) {
@@ -1163,7 +877,7 @@ Test(msgr2_session, random_input_never_crashes)
 			junk[i] = (uint8_t)(seed >> 16);
 		}
 		v.chunk = 1 + (seed >> 20) % 64;
-		to_client(&v, junk, n);
+		fake_peer_write(&v.fp, junk, n);
 		cr_assert_leq(v.ev.downs, 1);
 		cr_assert_eq(v.ev.ups, 0);
 		srv_fini(&v);
@@ -1173,7 +887,69 @@ Test(msgr2_session, random_input_never_crashes)
 Test(msgr2_session, bad_params)
 {
 	struct msgr2_session_params p = {0};
+	struct srv v;
 
 	cr_assert_null(msgr2_session_new(&p));
 	cr_assert_null(msgr2_session_new(NULL));
+	/* Everything right but the peer type: none, a client, two at once. */
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	p = (struct msgr2_session_params){
+	    .peer_addr = v.fp.my_addr, .auth = v.prov, .nauth = 1, .cb = &cbs, .cb_arg = &v.ev};
+	p.peer_type = CEPH_ENTITY_TYPE_OSD;
+	struct msgr2_session *ok = msgr2_session_new(&p);
+	cr_assert_not_null(ok, "the same params with an OSD are fine");
+	msgr2_session_free(ok);
+	static const uint32_t bad[] = {0, CEPH_ENTITY_TYPE_CLIENT, CEPH_ENTITY_TYPE_AUTH,
+				       CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.peer_type = bad[i];
+		errno = 0;
+		cr_assert_null(msgr2_session_new(&p), "peer type 0x%x", bad[i]);
+		cr_assert_eq(errno, EINVAL);
+	}
+	srv_fini(&v);
+}
+
+/* OSDs, MDSs and managers speak the same protocol: each gets its session
+ * when its HELLO says what the caller expects, and only then. */
+Test(msgr2_session, any_peer_type_when_hello_matches)
+{
+	static const uint32_t types[] = {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_MDS, CEPH_ENTITY_TYPE_MGR};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct srv v;
+
+		srv_init_as(&v, CEPH_MS_MODE_SECURE, 64, types[i]);
+		handshake(&v, MSGR2_CON_MODE_SECURE);
+		exercise_open(&v);
+		srv_fini(&v);
+	}
+}
+
+Test(msgr2_session, hello_of_another_peer_type_ends_the_session)
+{
+	static const struct {
+		uint32_t want, said;
+		const char *why;
+	} cases[] = {
+	    {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_MON, "not an OSD but a monitor"},
+	    {CEPH_ENTITY_TYPE_MDS, CEPH_ENTITY_TYPE_OSD, "not an MDS but an OSD"},
+	    {CEPH_ENTITY_TYPE_MON, CEPH_ENTITY_TYPE_MGR, "not a monitor but a manager"},
+	    {CEPH_ENTITY_TYPE_OSD, CEPH_ENTITY_TYPE_CLIENT, "not an OSD but a client"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct srv v;
+
+		srv_init_as(&v, CEPH_MS_MODE_CRC, 0, cases[i].want);
+		v.fp.peer_type = cases[i].said;
+		fake_peer_banner(&v.fp);
+		fake_peer_hello(&v.fp);
+		cr_assert_eq(v.ev.downs, 1);
+		cr_assert_eq(v.ev.down_err, -EPROTO);
+		cr_assert_not_null(strstr(v.ev.why, cases[i].why), "%s", v.ev.why);
+		cr_assert_eq(v.auth.requests, 0, "no AUTH_REQUEST to the wrong peer");
+		cr_assert(fake_peer_nothing_more(&v.fp));
+		srv_fini(&v);
+	}
 }
