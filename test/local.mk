@@ -62,7 +62,7 @@ test_unit_test_crc32c_SOURCES = test/unit/test_crc32c.c
 test_unit_test_crc32c_CFLAGS = $(unit_cflags)
 test_unit_test_crc32c_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_ceph_addr_wire_SOURCES = test/unit/test_ceph_addr_wire.c
+test_unit_test_ceph_addr_wire_SOURCES = test/unit/test_ceph_addr_wire.c test/lib/ceph_fixtures.c test/lib/ceph_fixtures.h
 test_unit_test_ceph_addr_wire_CFLAGS = $(unit_cflags)
 test_unit_test_ceph_addr_wire_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
@@ -71,15 +71,17 @@ test_unit_test_msgr2_frame_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_frame_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/msgr2_vectors.py
 
-test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c
+test_unit_test_msgr2_ctrl_SOURCES = test/unit/test_msgr2_ctrl.c test/lib/ceph_fixtures.c test/lib/ceph_fixtures.h
 test_unit_test_msgr2_ctrl_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_ctrl_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h
+test_unit_test_msgr2_session_SOURCES = test/unit/test_msgr2_session.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h \
+	test/lib/ceph_fixtures.c test/lib/ceph_fixtures.h
 test_unit_test_msgr2_session_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_session_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_msgr2_conn_SOURCES = test/unit/test_msgr2_conn.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h
+test_unit_test_msgr2_conn_SOURCES = test/unit/test_msgr2_conn.c test/lib/msgr2_fake_peer.c test/lib/msgr2_fake_peer.h \
+	test/lib/ceph_fixtures.c test/lib/ceph_fixtures.h
 test_unit_test_msgr2_conn_CFLAGS = $(unit_cflags)
 test_unit_test_msgr2_conn_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 

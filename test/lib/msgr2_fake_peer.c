@@ -73,23 +73,12 @@ const struct msgr2_auth_ops fake_auth_none_ops = {1, "fake-none", fa_request, NU
 
 /* ---- the fake peer ------------------------------------------------------------------- */
 
-void fake_peer_set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	a->type = t;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
-}
-
 void fake_peer_init(struct fake_peer *fp, uint32_t peer_type)
 {
 	memset(fp, 0, sizeof(*fp));
 	fp->peer_type = peer_type;
-	fake_peer_set_in4(&fp->my_addr, CEPH_ADDR_MSGR2, "10.0.0.1", 3300);
-	fake_peer_set_in4(&fp->client_seen, CEPH_ADDR_MSGR2, "10.0.0.9", 40000);
+	fx_addr_in4(&fp->my_addr, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 0);
+	fx_addr_in4(&fp->client_seen, CEPH_ADDR_MSGR2, "10.0.0.9", 40000, 0);
 	wire_enc_init(&fp->in);
 	wire_enc_init(&fp->sent);
 	wire_enc_init(&fp->rcvd);

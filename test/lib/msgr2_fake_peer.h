@@ -22,6 +22,7 @@
 #include "cephmon/msgr2_ctrl.h"
 #include "cephmon/msgr2_frame.h"
 #include "cephmon/msgr2_session.h"
+#include "test/lib/ceph_fixtures.h"
 
 /* ---- the fake auth method (the client's side of it) -------------------------------- */
 
@@ -56,7 +57,6 @@ struct fake_peer {
 
 void fake_peer_init(struct fake_peer *fp, uint32_t peer_type);
 void fake_peer_fini(struct fake_peer *fp);
-void fake_peer_set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port);
 
 /* Raw bytes and frames to the client. */
 void fake_peer_write(struct fake_peer *fp, const uint8_t *p, size_t n);

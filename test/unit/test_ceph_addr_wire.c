@@ -17,20 +17,7 @@
 #include <string.h>
 
 #include "cephmon/ceph_addr_wire.h"
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; h[0] && h[1]; h += 2) {
-		unsigned v;
-
-		cr_assert(n < cap);
-		cr_assert_eq(sscanf(h, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
+#include "test/lib/ceph_fixtures.h"
 
 /* monmaptool: mon a, [v2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0] */
 static const char mon_a_hex[] = "02020000000101011c00000002000000000000001000000002000ce47f0000010000000000000000"
@@ -40,30 +27,6 @@ static const char mon_a_hex[] = "02020000000101011c00000002000000000000001000000
 static const char mon_b_hex[] = "02020000000101012800000002000000070000001c0000000a000ce5000000000000000000000000"
 				"0000000000000001000000000101012800000001000000070000001c0000000a001a860000000000"
 				"00000000000000000000000000000100000000";
-
-static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	a->type = t;
-	a->nonce = nonce;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
-}
-
-static void set_in6(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
-{
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	a->type = t;
-	a->nonce = nonce;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	cr_assert_eq(inet_pton(AF_INET6, ip, &sin6->sin6_addr), 1);
-}
 
 static void assert_addr_eq(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)
 {
@@ -75,7 +38,7 @@ static void assert_addr_eq(const struct ceph_entity_addr *a, const struct ceph_e
 static void check_vector(const char *hex, const struct ceph_addrvec *want)
 {
 	uint8_t wire[256];
-	size_t n = unhex(hex, wire, sizeof(wire));
+	size_t n = fx_unhex(hex, wire, sizeof(wire));
 	struct ceph_addrvec got;
 	struct wire_dec d;
 	struct wire_enc e;
@@ -98,8 +61,8 @@ Test(ceph_addr_wire, monmaptool_ipv4_vector)
 {
 	struct ceph_addrvec want = {.n = 2};
 
-	set_in4(&want.v[0], CEPH_ADDR_MSGR2, "127.0.0.1", 3300, 0);
-	set_in4(&want.v[1], CEPH_ADDR_LEGACY, "127.0.0.1", 6789, 0);
+	fx_addr_in4(&want.v[0], CEPH_ADDR_MSGR2, "127.0.0.1", 3300, 0);
+	fx_addr_in4(&want.v[1], CEPH_ADDR_LEGACY, "127.0.0.1", 6789, 0);
 	check_vector(mon_a_hex, &want);
 }
 
@@ -107,8 +70,8 @@ Test(ceph_addr_wire, monmaptool_ipv6_vector)
 {
 	struct ceph_addrvec want = {.n = 2};
 
-	set_in6(&want.v[0], CEPH_ADDR_MSGR2, "::1", 3301, 7);
-	set_in6(&want.v[1], CEPH_ADDR_LEGACY, "::1", 6790, 7);
+	fx_addr_in6(&want.v[0], CEPH_ADDR_MSGR2, "::1", 3301, 7);
+	fx_addr_in6(&want.v[1], CEPH_ADDR_LEGACY, "::1", 6790, 7);
 	check_vector(mon_b_hex, &want);
 }
 
@@ -162,7 +125,7 @@ Test(ceph_addr_wire, newer_struct_version_extra_bytes_are_skipped)
 	struct ceph_entity_addr a, want;
 	struct wire_dec d;
 
-	set_in4(&want, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 5);
+	fx_addr_in4(&want, CEPH_ADDR_MSGR2, "10.0.0.1", 3300, 5);
 	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &a), 0);
 	assert_addr_eq(&a, &want);
@@ -186,7 +149,7 @@ Test(ceph_addr_wire, legacy_form)
 	w[13] = 168;
 	w[14] = 1;
 	w[15] = 2;
-	set_in4(&want, CEPH_ADDR_LEGACY, "192.168.1.2", 6789, 42);
+	fx_addr_in4(&want, CEPH_ADDR_LEGACY, "192.168.1.2", 6789, 42);
 	wire_dec_init(&d, w, sizeof(w));
 	cr_assert_eq(ceph_entity_addr_decode(&d, &a), 0);
 	assert_addr_eq(&a, &want);
@@ -238,7 +201,7 @@ static void decode_bad(const uint8_t *w, size_t n)
 Test(ceph_addr_wire, malformed_and_truncated)
 {
 	uint8_t w[256];
-	size_t n = unhex(mon_a_hex, w, sizeof(w));
+	size_t n = fx_unhex(mon_a_hex, w, sizeof(w));
 	struct ceph_addrvec v;
 	struct wire_dec d;
 

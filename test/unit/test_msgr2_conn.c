@@ -264,7 +264,7 @@ static void peer_accept(uint32_t peer_type)
 	T.fp.to_client = peer_write;
 	T.fp.pull = peer_pull;
 	T.fp.my_addr = T.addr;
-	fake_peer_set_in4(&T.fp.client_seen, CEPH_ADDR_MSGR2, "127.0.0.1", 40000);
+	fx_addr_in4(&T.fp.client_seen, CEPH_ADDR_MSGR2, "127.0.0.1", 40000, 0);
 }
 
 static void peer_close(void)
@@ -293,7 +293,7 @@ static void setup(void)
 	cr_assert_eq(bind(T.lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	cr_assert_eq(listen(T.lfd, 4), 0);
 	cr_assert_eq(getsockname(T.lfd, (struct sockaddr *)&sin, &sl), 0);
-	fake_peer_set_in4(&T.addr, CEPH_ADDR_MSGR2, "127.0.0.1", ntohs(sin.sin_port));
+	fx_addr_in4(&T.addr, CEPH_ADDR_MSGR2, "127.0.0.1", ntohs(sin.sin_port), 0);
 	T.loop = evloop_new("test-conn");
 	cr_assert_not_null(T.loop);
 	cr_assert_eq(evloop_start(T.loop), 0);
@@ -416,7 +416,7 @@ Test(msgr2_conn, refused_connect_is_reported_from_the_loop)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	cr_assert_eq(getsockname(s, (struct sockaddr *)&sin, &sl), 0);
-	fake_peer_set_in4(&T.addr, CEPH_ADDR_MSGR2, "127.0.0.1", ntohs(sin.sin_port));
+	fx_addr_in4(&T.addr, CEPH_ADDR_MSGR2, "127.0.0.1", ntohs(sin.sin_port), 0);
 	call_locked(open_fn, NULL);
 	cr_assert_eq(open_r, 0, "open reports nothing itself");
 	cr_assert_eq(T.downs_inside_open, 0, "down from inside open");

@@ -19,36 +19,7 @@
 
 #include "cephmon/msgr2_ctrl.h"
 #include "cephmon/msgr2_frame.h"
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; h[0] && h[1]; h += 2) {
-		unsigned v;
-
-		if (h[0] == ' ') {
-			h--;
-			continue;
-		}
-		cr_assert(n < cap);
-		cr_assert_eq(sscanf(h, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
-
-static void set_in4(struct ceph_entity_addr *a, enum ceph_addr_type t, const char *ip, uint16_t port, uint32_t nonce)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-
-	memset(a, 0, sizeof(*a));
-	a->type = t;
-	a->nonce = nonce;
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	cr_assert_eq(inet_pton(AF_INET, ip, &sin->sin_addr), 1);
-}
+#include "test/lib/ceph_fixtures.h"
 
 static bool addr_eq(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)
 {
@@ -59,7 +30,7 @@ static bool addr_eq(const struct ceph_entity_addr *a, const struct ceph_entity_a
 static void expect(struct wire_enc *e, const char *hex)
 {
 	uint8_t want[512];
-	size_t n = unhex(hex, want, sizeof(want));
+	size_t n = fx_unhex(hex, want, sizeof(want));
 
 	cr_assert_eq(wire_enc_error(e), 0);
 	cr_assert_eq(e->len, n, "encoded %zu bytes, want %zu", e->len, n);
@@ -82,15 +53,15 @@ Test(msgr2_ctrl, hello)
 	struct wire_enc e;
 	size_t n;
 
-	set_in4(&h.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
+	fx_addr_in4(&h.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_hello_encode(&e, &h), 0);
 	expect(&e, "08 " MON_ADDR_HEX);
 
-	n = unhex("01 " MY_ADDR_HEX, w, sizeof(w));
+	n = fx_unhex("01 " MY_ADDR_HEX, w, sizeof(w));
 	cr_assert_eq(msgr2_hello_decode(w, n, &g), 0);
 	cr_assert_eq(g.entity_type, CEPH_ENTITY_TYPE_MON);
-	set_in4(&h.peer_addr, CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
+	fx_addr_in4(&h.peer_addr, CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
 	cr_assert(addr_eq(&g.peer_addr, &h.peer_addr));
 	for (size_t i = 0; i < n; i++)
 		cr_assert_eq(msgr2_hello_decode(w, i, &g), -EBADMSG);
@@ -119,7 +90,7 @@ Test(msgr2_ctrl, auth_request)
 
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_auth_request_encode(&e, &r), 0);
-	n = unhex("02000000 02000000 02000000 01000000 03000000 aabbcc", w, sizeof(w));
+	n = fx_unhex("02000000 02000000 02000000 01000000 03000000 aabbcc", w, sizeof(w));
 	cr_assert_eq(e.len, n);
 	cr_assert_eq(memcmp(e.buf, w, n), 0);
 	wire_enc_free(&e);
@@ -140,7 +111,7 @@ Test(msgr2_ctrl, auth_request)
 	cr_assert_eq(msgr2_auth_request_encode(&e, &r), -EINVAL);
 	cr_assert_eq(e.len, 0);
 	wire_enc_free(&e);
-	n = unhex("02000000 09000000", w, sizeof(w));
+	n = fx_unhex("02000000 09000000", w, sizeof(w));
 	memset(w + n, 0, 40);
 	cr_assert_eq(msgr2_auth_request_decode(w, n + 40, &g), -EBADMSG);
 }
@@ -150,7 +121,7 @@ Test(msgr2_ctrl, auth_bad_method)
 	uint8_t w[64];
 	struct msgr2_auth_bad_method b, g = {0};
 	struct wire_enc e;
-	size_t n = unhex("02000000 f3ffffff 01000000 01000000 02000000 01000000 02000000", w, sizeof(w));
+	size_t n = fx_unhex("02000000 f3ffffff 01000000 01000000 02000000 01000000 02000000", w, sizeof(w));
 
 	/* cephx refused (-EACCES = -13); the server allows none, crc or secure. */
 	cr_assert_eq(msgr2_auth_bad_method_decode(w, n, &b), 0);
@@ -191,7 +162,7 @@ Test(msgr2_ctrl, auth_more_and_done)
 	cr_assert_eq(msgr2_auth_done_encode(&e, &d), 0);
 	expect(&e, "3412000000000000 02000000 06000000 7469636b6574");
 
-	n = unhex("3412000000000000 02000000 06000000 7469636b6574", w, sizeof(w));
+	n = fx_unhex("3412000000000000 02000000 06000000 7469636b6574", w, sizeof(w));
 	cr_assert_eq(msgr2_auth_done_decode(w, n, &dg), 0);
 	cr_assert_eq(dg.global_id, 0x1234);
 	cr_assert_eq(dg.con_mode, MSGR2_CON_MODE_SECURE);
@@ -203,7 +174,7 @@ Test(msgr2_ctrl, auth_more_and_done)
 	cr_assert_eq(mg.payload_len, 6);
 
 	/* A payload length past the end of the frame. */
-	n = unhex("ffffffff 7469636b6574", w, sizeof(w));
+	n = fx_unhex("ffffffff 7469636b6574", w, sizeof(w));
 	cr_assert_eq(msgr2_auth_more_decode(w, n, &mg), -EBADMSG);
 }
 
@@ -226,14 +197,14 @@ Test(msgr2_ctrl, client_ident_as_the_kernel_sends_it)
 	uint8_t w[256];
 	size_t n;
 
-	set_in4(&c.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
-	set_in4(&c.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
+	fx_addr_in4(&c.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
+	fx_addr_in4(&c.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_client_ident_encode(&e, &c), 0);
 	/* addrvec marker 2, one address; then the target; then six le64. */
 	expect(&e, "02 01000000 " MY_ADDR_HEX " " MON_ADDR_HEX " " IDENT_TAIL_HEX);
 
-	n = unhex("02 01000000 " MY_ADDR_HEX " " MON_ADDR_HEX " " IDENT_TAIL_HEX, w, sizeof(w));
+	n = fx_unhex("02 01000000 " MY_ADDR_HEX " " MON_ADDR_HEX " " IDENT_TAIL_HEX, w, sizeof(w));
 	cr_assert_eq(msgr2_client_ident_decode(w, n, &g), 0);
 	cr_assert_eq(g.addrs.n, 1);
 	cr_assert(addr_eq(&g.addrs.v[0], &c.addrs.v[0]));
@@ -255,11 +226,12 @@ Test(msgr2_ctrl, server_ident)
 	uint8_t w[256];
 	size_t n;
 
-	set_in4(&want.addrs.v[0], CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
-	set_in4(&want.addrs.v[1], CEPH_ADDR_LEGACY, "10.1.2.3", 6789, 0x11223344);
-	n = unhex("02 02000000 " MON_ADDR_HEX
-		  " 01 01 01 1c000000 01000000 44332211 10000000 0200 1a85 0a010203 0000000000000000 " IDENT_TAIL_HEX,
-		  w, sizeof(w));
+	fx_addr_in4(&want.addrs.v[0], CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0x11223344);
+	fx_addr_in4(&want.addrs.v[1], CEPH_ADDR_LEGACY, "10.1.2.3", 6789, 0x11223344);
+	n = fx_unhex(
+	    "02 02000000 " MON_ADDR_HEX
+	    " 01 01 01 1c000000 01000000 44332211 10000000 0200 1a85 0a010203 0000000000000000 " IDENT_TAIL_HEX,
+	    w, sizeof(w));
 	cr_assert_eq(msgr2_server_ident_decode(w, n, &s), 0);
 	cr_assert_eq(s.addrs.n, 2);
 	cr_assert(addr_eq(&s.addrs.v[0], &want.addrs.v[0]));
@@ -290,7 +262,7 @@ Test(msgr2_ctrl, session_reconnect)
 	struct msgr2_session_reconnect g;
 	struct wire_enc e;
 
-	set_in4(&r.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
+	fx_addr_in4(&r.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_session_reconnect_encode(&e, &r), 0);
 	cr_assert_eq(msgr2_session_reconnect_decode(e.buf, e.len, &g), 0);
@@ -312,7 +284,7 @@ Test(msgr2_ctrl, one_field_frames)
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_u64_encode(&e, 0x0807060504030201ull), 0);
 	expect(&e, "0102030405060708");
-	n = unhex("0102030405060708", w, sizeof(w));
+	n = fx_unhex("0102030405060708", w, sizeof(w));
 	cr_assert_eq(msgr2_u64_decode(w, n, &v), 0);
 	cr_assert_eq(v, 0x0807060504030201ull);
 	cr_assert_eq(msgr2_u64_decode(w, 7, &v), -EBADMSG);
@@ -341,7 +313,7 @@ Test(msgr2_ctrl, keepalive_and_compression)
 	wire_enc_init(&e);
 	cr_assert_eq(msgr2_keepalive_encode(&e, &t), 0);
 	expect(&e, "00f15365 15cd5b07");
-	n = unhex("00f15365 15cd5b07", w, sizeof(w));
+	n = fx_unhex("00f15365 15cd5b07", w, sizeof(w));
 	cr_assert_eq(msgr2_keepalive_decode(w, n, &tg), 0);
 	cr_assert_eq(tg.sec, 1700000000);
 	cr_assert_eq(tg.nsec, 123456789);
@@ -384,7 +356,7 @@ Test(msgr2_ctrl, msg_header2)
 				  "0100 0000";
 	struct wire_enc e;
 	uint8_t w[64];
-	size_t n = unhex(hex, w, sizeof(w));
+	size_t n = fx_unhex(hex, w, sizeof(w));
 
 	cr_assert_eq(n, MSGR2_MSG_HEADER_LEN);
 	wire_enc_init(&e);
@@ -409,7 +381,7 @@ Test(msgr2_ctrl, hmac_sha256_rfc4231)
 	memset(key, 0x0b, sizeof(key));
 	iov[0] = (struct iovec){(void *)"Hi There", 8};
 	cr_assert_eq(msgr2_auth_signature(key, sizeof(key), iov, 1, sig), 0);
-	unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want, sizeof(want));
+	fx_unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7", want, sizeof(want));
 	cr_assert_eq(memcmp(sig, want, 32), 0);
 
 	/* Test case 2, the message in three pieces (and an empty one). */
@@ -417,7 +389,7 @@ Test(msgr2_ctrl, hmac_sha256_rfc4231)
 	iov[1] = (struct iovec){NULL, 0};
 	iov[2] = (struct iovec){(void *)"for nothing?", 12};
 	cr_assert_eq(msgr2_auth_signature((const uint8_t *)"Jefe", 4, iov, 3, sig), 0);
-	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want, sizeof(want));
+	fx_unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", want, sizeof(want));
 	cr_assert_eq(memcmp(sig, want, 32), 0);
 	cr_assert_eq(msgr2_auth_signature_check(want, 32, sig), 0);
 	want[31] ^= 1;
@@ -501,7 +473,7 @@ Test(msgr2_ctrl, handshake_walkthrough)
 
 	/* HELLO both ways. */
 	struct msgr2_hello hello = {.entity_type = CEPH_ENTITY_TYPE_CLIENT}, got_hello;
-	set_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
+	fx_addr_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
 	wire_enc_init(&p);
 	cr_assert_eq(msgr2_hello_encode(&p, &hello), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
@@ -511,7 +483,7 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	msgr2_frame_free(&f);
 	wire_enc_free(&p);
 	hello.entity_type = CEPH_ENTITY_TYPE_MON;
-	set_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "192.168.1.7", 52886, 0);
+	fx_addr_in4(&hello.peer_addr, CEPH_ADDR_MSGR2, "192.168.1.7", 52886, 0);
 	wire_enc_init(&p);
 	cr_assert_eq(msgr2_hello_encode(&p, &hello), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
@@ -578,8 +550,8 @@ Test(msgr2_ctrl, handshake_walkthrough)
 					.global_seq = 1,
 					.supported_features = 0x3fffffffffffffffull,
 					.cookie = 99};
-	set_in4(&ci.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
-	set_in4(&ci.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
+	fx_addr_in4(&ci.addrs.v[0], CEPH_ADDR_ANY, "192.168.1.7", 0, 0x0badcafe);
+	fx_addr_in4(&ci.target_addr, CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
 	wire_enc_init(&p);
 	cr_assert_eq(msgr2_client_ident_encode(&p, &ci), 0);
 	cr_assert_gt(p.len, MSGR2_INLINE_LEN); /* spills out of the inline buffer */
@@ -593,7 +565,7 @@ Test(msgr2_ctrl, handshake_walkthrough)
 
 	struct msgr2_server_ident si = {
 	    .addrs = {.n = 1}, .global_id = 1, .global_seq = 5, .flags = MSGR2_IDENT_FLAG_LOSSY};
-	set_in4(&si.addrs.v[0], CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
+	fx_addr_in4(&si.addrs.v[0], CEPH_ADDR_MSGR2, "10.1.2.3", 3300, 0);
 	wire_enc_init(&p);
 	cr_assert_eq(msgr2_server_ident_encode(&p, &si), 0);
 	s[0] = (struct msgr2_seg){p.buf, (uint32_t)p.len};
