@@ -299,11 +299,6 @@ int ceph_conf_get(const struct ceph_conf *c, const char *entity, const char *key
 	return expand(v, entity, buf, buflen);
 }
 
-void ceph_key_wipe(struct ceph_crypto_key *key)
-{
-	explicit_bzero(key, sizeof(*key));
-}
-
 int ceph_key_decode(const char *b64, struct ceph_crypto_key *key, char *err, size_t errlen)
 {
 	unsigned char raw[3 * 64 / 4 + 3];

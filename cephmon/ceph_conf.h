@@ -46,7 +46,4 @@ int ceph_key_decode(const char *b64, struct ceph_crypto_key *key, char *err, siz
 int ceph_keyring_get_key(const struct ceph_conf *keyring, const char *entity, struct ceph_crypto_key *key,
 			 char *err, size_t errlen);
 
-/* Wipe a key from memory. */
-void ceph_key_wipe(struct ceph_crypto_key *key);
-
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ceph_mount_config.h"
+#include "cephmon/ceph_conf.h"
 #include "text/printable.h"
 
 #include <errno.h>

@@ -28,7 +28,6 @@
 #include <limits.h>
 
 #include "cephmon/ceph_addr.h"
-#include "cephmon/ceph_conf.h"
 #include "cephmon/ceph_security.h"
 
 /* What was given; NULL for what was not. */

@@ -15,6 +15,7 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/ceph_codec.h \
 	cephmon/mon_msgs.c cephmon/mon_msgs.h \
 	cephmon/ceph_mount_config.c cephmon/ceph_mount_config.h \
+	cephmon/ceph_client.h cephmon/monc_types.h \
 	cephmon/mon_client.c cephmon/mon_client.h \
 	cephmon/crc32c.c cephmon/crc32c.h \
 	cephmon/ceph_addr_wire.c cephmon/ceph_addr_wire.h \

@@ -44,6 +44,7 @@
 
 #include "cephmon/ceph_addr.h"
 #include "cephmon/mon_msgs.h"
+#include "cephmon/monc_types.h"
 #include "health/health.h"
 
 #define MONC_HUNT_PARALLEL    3
@@ -57,8 +58,6 @@
 /* Ceph's CEPH_FEATURE_MON_STATEFUL_SUB (SERVER_JEWEL): subscriptions last
  * the session, no renewal. */
 #define MONC_FEATURE_MON_STATEFUL_SUB (1ULL << 57)
-#define MONC_NAME_MAX		      64
-#define MONC_SUBS_MAX		      8
 
 struct monc;
 
@@ -78,20 +77,6 @@ struct monc_io {
 	 * started going out (a cancelled request); a message already being
 	 * written is finished, so the stream stays whole. */
 	void (*revoke)(void *arg, uint64_t con, uint64_t tid);
-};
-
-enum monc_state {
-	MONC_HUNTING,
-	MONC_SESSION,
-	MONC_STOPPED,
-};
-
-/* The monitors, as the initial configuration or a monmap gives them. */
-struct monc_monmap {
-	uint32_t epoch; /* 0: not from a monmap yet */
-	uint8_t fsid[CEPH_FSID_LEN];
-	struct ceph_mon_addrs addrs;
-	char names[CEPH_MON_ADDRS_MAX][MONC_NAME_MAX];
 };
 
 /* A finished request: @result is 0 or -errno (-ETIMEDOUT when cancelled by
@@ -154,27 +139,6 @@ int64_t monc_blocklist_add(struct monc *m, const char *addr, monc_done_fn done, 
 /* Forget a request (its caller gave up); its reply, if any, is dropped. */
 void monc_cancel(struct monc *m, uint64_t tid);
 
-/* For .ceph/monc: the state, in one consistent snapshot. */
-struct monc_status {
-	enum monc_state state;
-	char mon[MONC_NAME_MAX]; /* the session's monitor, "" while hunting */
-	char addr[64];
-	uint64_t global_id;
-	double hunt_mult;
-	unsigned hunting_cons;
-	uint64_t sessions, hunts;    /* sessions established, hunts started */
-	unsigned pending;	     /* requests not answered yet */
-	uint64_t last_keepalive_ack; /* ms, 0 never */
-	uint32_t sub_interval;	     /* seconds the monitor granted */
-	unsigned nsubs;
-	struct {
-		char what[32];
-		uint64_t have;
-		bool onetime;
-	} subs[MONC_SUBS_MAX];
-	uint32_t monmap_epoch;
-	unsigned nmons;
-};
 void monc_get_status(const struct monc *m, struct monc_status *st);
 const struct monc_monmap *monc_monmap(const struct monc *m);
 /* The session's connection, 0 while hunting or stopped. */

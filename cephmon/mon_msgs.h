@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "cephmon/ceph_codec.h"
+#include "cephmon/monc_types.h"
 
 /* Message types (Ceph's include/ceph_fs.h and msg_types). */
 enum {
@@ -38,9 +39,7 @@ enum {
 	CEPH_MSG_FS_MAP_USER = 103,
 };
 
-#define CEPH_FSID_LEN 16
 #define CEPH_SUB_ONETIME 1 /* ceph_mon_subscribe_item flags: send once, not on every change */
-#define CEPH_NOPOOL (-1LL)
 
 /* ---- subscriptions ---------------------------------------------------------- */
 
@@ -62,11 +61,6 @@ int mon_subscribe_ack_decode(const void *front, size_t len, uint32_t *interval, 
  * system's data pool when there is one, so the figures are that pool's. */
 uint16_t mon_statfs_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], int64_t data_pool);
 
-struct mon_statfs_reply {
-	uint8_t fsid[CEPH_FSID_LEN];
-	uint64_t version;
-	uint64_t kb, kb_used, kb_avail, num_objects;
-};
 int mon_statfs_reply_decode(const void *front, size_t len, struct mon_statfs_reply *out);
 
 /* MMonGetVersion: the newest epoch of a map ("osdmap", "fsmap", ...). */
@@ -101,46 +95,8 @@ struct mosdmap {
 };
 int mosdmap_decode(const void *front, size_t len, struct mosdmap *out);
 
-#define OSDMAP_MAX_POOLS 256
-#define OSDMAP_POOL_NAME_MAX 128
-
-struct osdmap_pool {
-	int64_t id;
-	uint8_t type, size, crush_rule;
-	uint32_t pg_num, pgp_num;
-	char name[OSDMAP_POOL_NAME_MAX];
-};
-
-/* The head of a full OSDMap: what .ceph/osdmap shows and what statfs needs. */
-struct osdmap_summary {
-	uint8_t fsid[CEPH_FSID_LEN];
-	uint32_t epoch;
-	uint32_t created_sec, modified_sec;
-	uint32_t flags;
-	int32_t pool_max;
-	unsigned npools; /* pools beyond OSDMAP_MAX_POOLS are counted, not kept */
-	unsigned npools_total;
-	struct osdmap_pool pools[OSDMAP_MAX_POOLS];
-};
 int osdmap_summary_decode(const void *map, size_t len, struct osdmap_summary *out);
-/* The pool named @name, or NULL. */
-const struct osdmap_pool *osdmap_pool_by_name(const struct osdmap_summary *m, const char *name);
-/* "full,pauserd,noout,..." for the flags set (CEPH_OSDMAP_*), into @buf. */
-void osdmap_flags_string(uint32_t flags, char *buf, size_t len);
 
-#define FSMAP_MAX_FS 64
-#define FSMAP_FS_NAME_MAX 128
-
-/* MFSMapUser ("fsmap.user"): the file systems a client may mount. */
-struct fsmap_user {
-	uint32_t epoch;
-	int32_t legacy_client_fscid;
-	unsigned nfs;
-	struct {
-		int32_t fscid;
-		char name[FSMAP_FS_NAME_MAX];
-	} fs[FSMAP_MAX_FS];
-};
 int fsmap_user_decode(const void *front, size_t len, struct fsmap_user *out);
 
 #endif

@@ -27,6 +27,7 @@
 #include "cephmon/cephx_identity.h"
 #include "cephmon/monc_maps.h"
 #include "cephmon/msgr2_conn.h"
+#include "cephmon/msgr2_ctrl.h"
 #include "evloop/evloop.h"
 
 #define WAIT_SLICE_NS (100 * EVLOOP_NS_PER_MS)
@@ -582,7 +583,10 @@ void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
 	snprintf(s->auth.entity, sizeof(s->auth.entity), "%s", ml->cfg.entity);
 	snprintf(s->auth.key_from, sizeof(s->auth.key_from), "%s", ml->cfg.key_from);
 	s->auth.global_id = cephx_identity_global_id(&ml->id);
-	s->auth.con_mode = ml->con_mode;
+	snprintf(s->auth.con_mode, sizeof(s->auth.con_mode), "%s",
+		 ml->con_mode == MSGR2_CON_MODE_SECURE ? "secure"
+		 : ml->con_mode == MSGR2_CON_MODE_CRC  ? "crc"
+						       : "none");
 	s->auth.renewals = ml->id.renewals;
 	expires = cephx_identity_mon_ticket_expires(&ml->id);
 	if (expires)

@@ -25,9 +25,7 @@
 #include <stdint.h>
 
 #include "cephmon/ceph_mount_config.h"
-#include "cephmon/mdsmap.h"
-#include "cephmon/mon_client.h"
-#include "cephmon/mon_msgs.h"
+#include "cephmon/monc_types.h"
 #include "health/health.h"
 
 struct monc_loop;
@@ -73,7 +71,7 @@ int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_
 struct monc_loop_auth {
 	char entity[CEPH_ENTITY_MAX];
 	uint64_t global_id;
-	uint32_t con_mode;	/* MSGR2_CON_MODE_*, 0 before the first session */
+	char con_mode[8];	/* "crc", "secure"; "none" before the first session */
 	int64_t ticket_expires; /* the mon ticket's expiry, unix seconds; 0 unknown */
 	uint64_t renewals;	/* MAuth rounds that renewed tickets */
 	char key_from[PATH_MAX + 32];

@@ -32,9 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cephmon/ceph_mount_config.h"
-#include "cephmon/monc_loop.h"
-#include "cephmon/msgr2_ctrl.h"
+#include "cephmon/ceph_client.h"
 #include "evloop/evloop.h"
 #include "fuse/backend.h"
 #include "fuse/ceph_views.h"
@@ -178,10 +176,7 @@ static size_t render(struct cephfs_front *f, uint64_t id, char *buf, size_t len)
 		snprintf(a.entity, sizeof(a.entity), "%s", s->auth.entity);
 		a.global_id = s->auth.global_id;
 		snprintf(a.method, sizeof(a.method), "cephx");
-		snprintf(a.con_mode, sizeof(a.con_mode), "%s",
-			 s->auth.con_mode == MSGR2_CON_MODE_SECURE ? "secure"
-			 : s->auth.con_mode == MSGR2_CON_MODE_CRC  ? "crc"
-								   : "none");
+		snprintf(a.con_mode, sizeof(a.con_mode), "%s", s->auth.con_mode);
 		a.ticket_expires = s->auth.ticket_expires;
 		a.renewals = s->auth.renewals;
 		snprintf(a.key_from, sizeof(a.key_from), "%s", s->auth.key_from);

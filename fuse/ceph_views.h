@@ -13,9 +13,7 @@
 #include <stdint.h>
 #include <sys/statvfs.h>
 
-#include "cephmon/mdsmap.h"
-#include "cephmon/mon_client.h"
-#include "cephmon/mon_msgs.h"
+#include "cephmon/ceph_client.h"
 
 #define CEPH_BLOCK_SHIFT 22 /* statfs blocks of 4 MiB, as the kernel client */
 
