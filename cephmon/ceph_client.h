@@ -11,7 +11,7 @@
 #define NETFUSE_CEPH_CLIENT_H
 
 #include "cephmon/ceph_mount_config.h"
-#include "cephmon/monc_loop.h"
-#include "cephmon/monc_types.h"
+#include "cephmon/mon/monc_loop.h"
+#include "cephmon/mon/monc_types.h"
 
 #endif

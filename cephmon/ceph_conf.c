@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "ceph_conf.h"
+#include "cephmon/ceph_conf.h"
 #include "text/printable.h"
 
 #include <ctype.h>

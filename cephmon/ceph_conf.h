@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cephmon/ceph_security.h"
+#include "cephmon/msgr/ceph_security.h"
 
 struct ceph_conf;
 

@@ -2,7 +2,7 @@
  * (see ceph_mount_config.h). */
 #include "config.h"
 
-#include "ceph_mount_config.h"
+#include "cephmon/ceph_mount_config.h"
 #include "cephmon/ceph_conf.h"
 #include "text/printable.h"
 

@@ -27,8 +27,8 @@
 
 #include <limits.h>
 
-#include "cephmon/ceph_addr.h"
-#include "cephmon/ceph_security.h"
+#include "cephmon/msgr/ceph_addr.h"
+#include "cephmon/msgr/ceph_security.h"
 
 /* What was given; NULL for what was not. */
 struct ceph_mount_args {

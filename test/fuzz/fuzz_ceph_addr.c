@@ -1,11 +1,11 @@
-/* Fuzz target: cephmon/ceph_addr.c's monitor address list parser, both syntaxes. */
+/* Fuzz target: cephmon/msgr/ceph_addr.c's monitor address list parser, both syntaxes. */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr.h"
+#include "cephmon/msgr/ceph_addr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/ceph_addr_wire.c's entity_addr_t / entity_addrvec_t
+ * Fuzz target: cephmon/msgr/ceph_addr_wire.c's entity_addr_t / entity_addrvec_t
  * decoders. Whatever decodes must encode again, and decode from that to the
  * same addresses (the encoding is canonical: re-encoding is a fixed point).
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr_wire.h"
+#include "cephmon/msgr/ceph_addr_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the reply decoders of cephmon/cephx.c and cephx_crypto.c,
+ * Fuzz target: the reply decoders of cephmon/msgr/cephx.c and cephx_crypto.c,
  * with the fixed test key of test/unit/cephx_vectors.h.
  *
  * Input: one byte choosing the entry point, then its payload.
@@ -27,8 +27,8 @@
 
 #include "../unit/cephx_vectors.h"
 #include "cephmon/ceph_conf.h"
-#include "cephmon/cephx.h"
-#include "cephmon/cephx_crypto.h"
+#include "cephmon/msgr/cephx.h"
+#include "cephmon/msgr/cephx_crypto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

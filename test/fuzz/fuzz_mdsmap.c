@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/mdsmap.c (the MMDSMap front, and the MDSMap blob
+ * Fuzz target: cephmon/mon/mdsmap.c (the MMDSMap front, and the MDSMap blob
  * on its own).
  *
  * Invariants: a rejected input leaves the summary all zero; an accepted
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/mdsmap.h"
+#include "cephmon/mon/mdsmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

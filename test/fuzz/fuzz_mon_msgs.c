@@ -1,4 +1,4 @@
-/* Fuzz target: cephmon/mon_msgs.c's decoders of monitor message payloads.
+/* Fuzz target: cephmon/mon/mon_msgs.c's decoders of monitor message payloads.
  * The first byte picks the decoder; the rest is its input. */
 #include "config.h"
 
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/mon_msgs.h"
+#include "cephmon/mon/mon_msgs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

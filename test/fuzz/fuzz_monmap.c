@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/monmap.c (MonMap, and the MMonMap front around it)
+ * Fuzz target: cephmon/mon/monmap.c (MonMap, and the MMonMap front around it)
  * and cephmon/ceph_entity_addr.c (entity_addrvec_t on its own).
  *
  * Invariants: a rejected map is not handed out; an accepted one has at
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr_wire.h"
-#include "cephmon/monmap.h"
+#include "cephmon/msgr/ceph_addr_wire.h"
+#include "cephmon/mon/monmap.h"
 #include "test/lib/monmap_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/msgr2_ctrl.c's control payload decoders and the
+ * Fuzz target: cephmon/msgr/msgr2_ctrl.c's control payload decoders and the
  * ceph_msg_header2 decoder. The first byte picks the decoder, the rest is the
  * payload. Whatever decodes must encode again, and that encoding must decode
  * and encode to the very same bytes (a fixed point: re-encoding normalises
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/msgr2_ctrl.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/msgr2_frame.c's decoders (banner, preamble, frames in
+ * Fuzz target: cephmon/msgr/msgr2_frame.c's decoders (banner, preamble, frames in
  * crc mode and in secure mode under a fixed test key).
  *
  * Input: one mode byte, then a byte stream. Mode bit 0 picks secure mode
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/msgr2_frame.h"
+#include "cephmon/msgr/msgr2_frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target: cephmon/msgr2_session.c fed a hostile monitor's byte stream.
+ * Fuzz target: cephmon/msgr/msgr2_session.c fed a hostile monitor's byte stream.
  * Byte 0: bits 0-1 the ms_mode (enum ceph_ms_mode), bits 2-7 the chunk size
  * the stream is fed in (0: all at once). The rest is what the "monitor"
  * sends. The client's side is deterministic (fixed nonce, global_seq,
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/msgr2_session.h"
+#include "cephmon/msgr/msgr2_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

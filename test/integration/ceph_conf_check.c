@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr.h"
+#include "cephmon/msgr/ceph_addr.h"
 #include "cephmon/ceph_conf.h"
 
 static char *slurp(const char *path, size_t *len)

@@ -41,16 +41,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cephmon/ceph_addr.h"
+#include "cephmon/msgr/ceph_addr.h"
 #include "cephmon/ceph_conf.h"
-#include "cephmon/cephx.h"
-#include "cephmon/cephx_identity.h"
-#include "cephmon/mon_msgs.h"
-#include "cephmon/monmap.h"
-#include "cephmon/msgr2_cephx.h"
-#include "cephmon/msgr2_ctrl.h"
-#include "cephmon/msgr2_conn.h"
-#include "cephmon/msgr2_session.h"
+#include "cephmon/msgr/cephx.h"
+#include "cephmon/msgr/cephx_identity.h"
+#include "cephmon/mon/mon_msgs.h"
+#include "cephmon/mon/monmap.h"
+#include "cephmon/msgr/msgr2_cephx.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
+#include "cephmon/msgr/msgr2_conn.h"
+#include "cephmon/msgr/msgr2_session.h"
 #include "evloop/evloop.h"
 
 struct run {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cephmon/ceph_addr.h"
+#include "cephmon/msgr/ceph_addr.h"
 
 /* @h's hex pairs into @out (spaces between bytes allowed); the count.
  * A test fails if they do not fit @cap or are not hex. */

@@ -1,5 +1,5 @@
 /*
- * test/lib/monmap_enc.c: a MonMap encoder (v9, the fields cephmon/monmap.c
+ * test/lib/monmap_enc.c: a MonMap encoder (v9, the fields cephmon/mon/monmap.c
  * decodes: features zero, no crush locations, no stretch mode), so tests
  * and the fuzz target can check that a decoded map re-encodes to one that
  * decodes the same. Monitors send monmaps; netfuse only reads them.
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr_wire.h"
-#include "cephmon/ceph_codec.h"
+#include "cephmon/msgr/ceph_addr_wire.h"
+#include "cephmon/msgr/ceph_codec.h"
 
 static int cmp_name(const void *a, const void *b)
 {

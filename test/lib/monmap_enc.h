@@ -2,7 +2,7 @@
 #ifndef NETFUSE_TEST_MONMAP_ENC_H
 #define NETFUSE_TEST_MONMAP_ENC_H
 
-#include "cephmon/monmap.h"
+#include "cephmon/mon/monmap.h"
 #include "net/wire.h"
 
 int monmap_encode(const struct monmap *m, struct wire_enc *e);

@@ -19,9 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cephmon/msgr2_ctrl.h"
-#include "cephmon/msgr2_frame.h"
-#include "cephmon/msgr2_session.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
+#include "cephmon/msgr/msgr2_frame.h"
+#include "cephmon/msgr/msgr2_session.h"
 #include "test/lib/ceph_fixtures.h"
 
 /* ---- the fake auth method (the client's side of it) -------------------------------- */

@@ -1,4 +1,4 @@
-/* Unit tests for cephmon/ceph_addr.c: every form of monitor address list. */
+/* Unit tests for cephmon/msgr/ceph_addr.c: every form of monitor address list. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr.h"
+#include "cephmon/msgr/ceph_addr.h"
 
 static struct ceph_mon_addrs m;
 static char err[160];

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/ceph_addr_wire.c: entity_addr_t / entity_addrvec_t.
+ * Unit tests for cephmon/msgr/ceph_addr_wire.c: entity_addr_t / entity_addrvec_t.
  *
  * The known-answer vectors are bytes written by the Ceph 16.2 installed here:
  * `monmaptool --create --addv a '[v2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0]'
@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr_wire.h"
+#include "cephmon/msgr/ceph_addr_wire.h"
 #include "test/lib/ceph_fixtures.h"
 
 /* monmaptool: mon a, [v2:127.0.0.1:3300/0,v1:127.0.0.1:6789/0] */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/mdsmap.h"
+#include "cephmon/mon/mdsmap.h"
 #include "fuse/ceph_views.h"
 #include "mdsmap_vectors.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/cephx_crypto.c and cephmon/cephx.c.
+ * Unit tests for cephmon/msgr/cephx_crypto.c and cephmon/msgr/cephx.c.
  *
  * Known answers: Ceph's own ceph_crypt vector (src/test/crypto.cc), and
  * the exchanges of cephx_vectors.h, produced by an independent Python
@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "cephmon/ceph_conf.h"
-#include "cephmon/cephx.h"
-#include "cephmon/cephx_crypto.h"
-#include "cephmon/msgr2_cephx.h"
+#include "cephmon/msgr/cephx.h"
+#include "cephmon/msgr/cephx_crypto.h"
+#include "cephmon/msgr/msgr2_cephx.h"
 #include "cephx_vectors.h"
 
 #define NOW 1000000

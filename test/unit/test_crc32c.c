@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/crc32c.c: ceph_crc32c must agree with Ceph's own.
+ * Unit tests for cephmon/msgr/crc32c.c: ceph_crc32c must agree with Ceph's own.
  *
  * Vectors: Ceph's src/test/common/test_crc32c.cc (Small, PartialWord, Big),
  * the standard CRC-32C check value of "123456789" (0xe3069283, which Ceph's
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/crc32c.h"
+#include "cephmon/msgr/crc32c.h"
 
 Test(crc32c, ceph_test_vectors_small)
 {

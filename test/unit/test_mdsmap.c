@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/mdsmap.c: MMDSMap fronts written by
+ * Unit tests for cephmon/mon/mdsmap.c: MMDSMap fronts written by
  * test/unit/mdsmap_vectors.py after Ceph's encoders (Pacific MDSENC maps
  * with one and two data pools and daemons in several states, a Squid ev 19
  * map with unknown trailing fields, mds_info_t v7, the pre-MDSENC v3 form,
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/mdsmap.h"
+#include "cephmon/mon/mdsmap.h"
 #include "mdsmap_vectors.h"
 
 static struct mdsmap_summary *m, *zero;

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/mon_client.c, monc's state machine, driven with a
+ * Unit tests for cephmon/mon/mon_client.c, monc's state machine, driven with a
  * recording stand-in for the connections (the I/O it would do is what is
  * under test here; the real connections are tested against real monitors).
  */
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cephmon/mon_client.h"
+#include "cephmon/mon/mon_client.h"
 
 struct sent {
 	uint64_t con;

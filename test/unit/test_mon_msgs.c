@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/mon_msgs.c. The OSD map vector is a real one:
+ * Unit tests for cephmon/mon/mon_msgs.c. The OSD map vector is a real one:
  * test/unit/data/osdmap-createsimple3.bin was written by Ceph 16.2.15's
  * `osdmaptool --createsimple 3 --with-default-pool` (epoch 1, pool 1 'rbd'
  * replicated size 3, crush_rule 0, pg_num/pgp_num 192). The other vectors are
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/mon_msgs.h"
+#include "cephmon/mon/mon_msgs.h"
 
 static uint8_t *slurp(const char *name, size_t *len)
 {

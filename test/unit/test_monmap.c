@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/monmap.c and cephmon/ceph_entity_addr.c: real
+ * Unit tests for cephmon/mon/monmap.c and cephmon/ceph_entity_addr.c: real
  * monmaptool output (monmap_vectors.h), hand-built entity_addr_t encodings
  * (legacy and versioned), and truncated or hostile maps.
  */
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/ceph_addr_wire.h"
-#include "cephmon/monmap.h"
+#include "cephmon/msgr/ceph_addr_wire.h"
+#include "cephmon/mon/monmap.h"
 #include "monmap_vectors.h"
 #include "test/lib/monmap_enc.h"
 

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cephmon/msgr2_conn.h"
+#include "cephmon/msgr/msgr2_conn.h"
 #include "evloop/evloop.h"
 #include "test/lib/msgr2_fake_peer.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/msgr2_ctrl.c: control frame payloads,
+ * Unit tests for cephmon/msgr/msgr2_ctrl.c: control frame payloads,
  * ceph_msg_header2 and the AUTH_SIGNATURE HMAC.
  *
  * Expected bytes are written out field by field from the layouts in Ceph's
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/msgr2_ctrl.h"
-#include "cephmon/msgr2_frame.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
+#include "cephmon/msgr/msgr2_frame.h"
 #include "test/lib/ceph_fixtures.h"
 
 static bool addr_eq(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for cephmon/msgr2_frame.c: banner, preamble, msgr2.1 frames in
+ * Unit tests for cephmon/msgr/msgr2_frame.c: banner, preamble, msgr2.1 frames in
  * crc and secure modes.
  *
  * Where the vectors come from:
@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/crc32c.h"
-#include "cephmon/msgr2_frame.h"
+#include "cephmon/msgr/crc32c.h"
+#include "cephmon/msgr/msgr2_frame.h"
 
 /* client -> server, tx nonce: KEEPALIVE2, 12-byte payload */
 static const char sec_keepalive_hex[] =

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cephmon/msgr2_ctrl.h"
-#include "cephmon/msgr2_frame.h"
-#include "cephmon/msgr2_session.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
+#include "cephmon/msgr/msgr2_frame.h"
+#include "cephmon/msgr/msgr2_session.h"
 #include "test/lib/msgr2_fake_peer.h"
 
 /* ---- events --------------------------------------------------------------------------- */

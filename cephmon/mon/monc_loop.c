@@ -1,0 +1,627 @@
+/*
+ * cephmon/mon/monc_loop.c: monc on its I/O thread (see monc_loop.h).
+ *
+ * Everything but the API calls runs on the evloop thread with ml->lock
+ * held: the connections' events (msgr2_conn takes ml->lock around each of
+ * its entry points, so the callbacks below run under it), the timers, and
+ * the work API calls queue. Its own parts live apart: the connections in
+ * msgr2_conn, the cephx identity and its renewal in cephx_identity, the
+ * maps in monc_maps; this file wires them to monc and keeps the request
+ * API.
+ */
+#include "config.h"
+
+#include "cephmon/mon/monc_loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "cephmon/msgr/cephx_identity.h"
+#include "cephmon/mon/monc_maps.h"
+#include "cephmon/msgr/msgr2_conn.h"
+#include "cephmon/msgr/msgr2_ctrl.h"
+#include "evloop/evloop.h"
+
+#define WAIT_SLICE_NS (100 * EVLOOP_NS_PER_MS)
+
+/* One hunted monitor (or the session's): monc's connection @id. */
+struct mcon {
+	struct monc_loop *ml;
+	struct mcon *next;
+	uint64_t id; /* monc's name for it */
+	char name[MONC_NAME_MAX];
+	struct msgr2_conn *conn;
+	struct cephx_handshake hs; /* this handshake's copy of the identity */
+};
+
+struct monc_loop {
+	struct evloop *loop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* monc_loop_open waits on it */
+	struct monc *monc;
+	struct health_queue *health;
+	struct ceph_mount_config cfg; /* its key wiped once the identity holds it */
+	bool started;
+
+	struct cephx_identity id; /* global_id and tickets of the last session */
+	bool have_id;
+	uint64_t id_con; /* the connection whose handshake the identity is */
+	uint64_t global_seq;
+	uint32_t nonce;
+	struct mcon *cons;
+	struct evloop_timer tick;
+
+	uint32_t con_mode;
+	int first_auth_err;
+	char first_auth_why[256];
+	char last_down_why[256];
+
+	struct monc_maps maps;
+};
+
+static uint64_t now_ms(void)
+{
+	return evloop_now_ns() / EVLOOP_NS_PER_MS;
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)(evloop_now_ns() / EVLOOP_NS_PER_S);
+}
+
+static struct mcon *find_con(struct monc_loop *ml, uint64_t id)
+{
+	for (struct mcon *c = ml->cons; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+static void rearm_tick(struct monc_loop *ml)
+{
+	uint64_t next = monc_tick(ml->monc, now_ms());
+
+	if (next == UINT64_MAX)
+		evloop_timer_cancel(ml->loop, &ml->tick);
+	else
+		evloop_timer_arm(ml->loop, &ml->tick, next * EVLOOP_NS_PER_MS);
+}
+
+static void tick_timer(struct evloop *l, struct evloop_timer *t, void *arg)
+{
+	struct monc_loop *ml = arg;
+
+	(void)l, (void)t;
+	pthread_mutex_lock(&ml->lock);
+	rearm_tick(ml);
+	pthread_mutex_unlock(&ml->lock);
+}
+
+/* ---- connection events (under ml->lock, from msgr2_conn) ------------------------ */
+
+static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32_t con_mode, uint64_t peer_features)
+{
+	struct mcon *c = arg;
+	struct monc_loop *ml = c->ml;
+
+	(void)conn;
+	monc_con_up(ml->monc, c->id, global_id, peer_features, now_ms());
+	if (monc_session_con(ml->monc) == c->id) {
+		ml->id_con = c->id;
+		ml->con_mode = con_mode;
+		cephx_identity_session_up(&ml->id, &c->hs); /* the winner's identity is the client's */
+		pthread_cond_broadcast(&ml->cond);
+	}
+	rearm_tick(ml);
+}
+
+static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
+		   const uint8_t *front, size_t len, const uint8_t *data, size_t data_len)
+{
+	struct mcon *c = arg;
+	struct monc_loop *ml = c->ml;
+
+	(void)conn, (void)version, (void)data, (void)data_len;
+	if (monc_session_con(ml->monc) != c->id)
+		return; /* a straggler: only the session speaks */
+	if (type == CEPH_MSG_AUTH_REPLY)
+		cephx_identity_handle_reply(&ml->id, front, len);
+	else if (!monc_maps_handle(&ml->maps, type, front, len, now_ms()) &&
+		 monc_handle_msg(ml->monc, c->id, type, tid, front, len, now_ms()) == -EBADMSG)
+		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", NULL,
+			      "malformed message of type %u dropped", type);
+	/* (-ENOENT from monc: a message we do not use) */
+	pthread_cond_broadcast(&ml->cond);
+	rearm_tick(ml);
+}
+
+static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
+{
+	struct mcon *c = arg;
+
+	(void)conn, (void)stamp_ns;
+	monc_keepalive_ack(c->ml->monc, c->id, now_ms());
+	rearm_tick(c->ml);
+}
+
+static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why)
+{
+	struct mcon *c = arg;
+	struct monc_loop *ml = c->ml;
+	char addr[64] = "";
+
+	ceph_entity_addr_format(msgr2_conn_peer_addr(conn), addr, sizeof(addr));
+	if (strcmp(c->name, addr)) /* named, not just by its address */
+		snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s %s: %s", c->name, addr, why);
+	else
+		snprintf(ml->last_down_why, sizeof(ml->last_down_why), "mon.%s: %s", addr, why);
+	cephx_identity_handshake_down(&ml->id, &c->hs, err);
+	if (monc_auth_error(err) && !ml->first_auth_err) {
+		ml->first_auth_err = err;
+		snprintf(ml->first_auth_why, sizeof(ml->first_auth_why), "%s (monitor %s)", why, addr);
+		pthread_cond_broadcast(&ml->cond);
+	}
+	monc_con_down(ml->monc, c->id, err, why, now_ms()); /* closes @c */
+	rearm_tick(ml);
+}
+
+static const struct msgr2_conn_cbs conn_cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+
+/* ---- what monc asks of the connections ---------------------------------------- */
+
+static int io_open(void *arg, uint64_t id, const char *name, const struct ceph_addrvec *addrs)
+{
+	struct monc_loop *ml = arg;
+	const struct ceph_entity_addr *a = ceph_addrvec_msgr2(addrs);
+	struct mcon *c;
+	int e;
+
+	if (!a)
+		return -EPROTONOSUPPORT; /* a monitor that speaks only msgr1 */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->ml = ml;
+	c->id = id;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	if (cephx_handshake_init(&c->hs, &ml->id)) {
+		free(c);
+		return -ENOMEM;
+	}
+	struct msgr2_auth_provider prov = cephx_handshake_provider(&c->hs);
+	struct msgr2_conn_params p = {
+	    .loop = ml->loop,
+	    .lock = &ml->lock,
+	    .peer_addr = *a,
+	    .peer_type = CEPH_ENTITY_TYPE_MON,
+	    .ms_mode = ml->cfg.ms_mode,
+	    .auth = &prov,
+	    .nauth = 1,
+	    .global_seq = &ml->global_seq,
+	    .nonce = ml->nonce,
+	    .cb = &conn_cbs,
+	    .cb_arg = c,
+	};
+	e = msgr2_conn_open(&p, &c->conn);
+	if (e) {
+		cephx_handshake_destroy(&c->hs);
+		free(c);
+		return e;
+	}
+	c->next = ml->cons;
+	ml->cons = c;
+	return 0;
+}
+
+static void io_close(void *arg, uint64_t id)
+{
+	struct monc_loop *ml = arg;
+
+	for (struct mcon **pp = &ml->cons; *pp; pp = &(*pp)->next) {
+		struct mcon *c = *pp;
+		if (c->id != id)
+			continue;
+		*pp = c->next;
+		if (ml->id_con == id) {
+			ml->id_con = 0;
+			cephx_identity_session_down(&ml->id);
+		}
+		msgr2_conn_close(c->conn); /* nothing of @c is used after this */
+		cephx_handshake_destroy(&c->hs);
+		free(c);
+		return;
+	}
+}
+
+static int io_send(void *arg, uint64_t id, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
+		   size_t len)
+{
+	struct mcon *c = find_con(arg, id);
+
+	return c ? msgr2_conn_send(c->conn, type, version, tid, front, len) : -ENOTCONN;
+}
+
+static void io_revoke(void *arg, uint64_t id, uint64_t tid)
+{
+	struct mcon *c = find_con(arg, id);
+
+	if (c)
+		msgr2_conn_revoke(c->conn, tid); /* -EINPROGRESS, -ENOENT: already out */
+}
+
+static void io_keepalive(void *arg, uint64_t id)
+{
+	struct mcon *c = find_con(arg, id);
+
+	if (c)
+		msgr2_conn_keepalive(c->conn);
+}
+
+/* The identity's MAuth goes out on the session. */
+static int send_mauth(void *arg, const uint8_t *front, size_t len)
+{
+	struct monc_loop *ml = arg;
+	struct mcon *c = find_con(ml, monc_session_con(ml->monc));
+
+	return c ? msgr2_conn_send(c->conn, CEPH_MSG_AUTH, 0, 0, front, len) : -ENOTCONN;
+}
+
+/* ---- requests from other threads ------------------------------------------------- */
+
+enum mreq_kind { MREQ_STATFS, MREQ_COMMAND };
+
+struct mreq {
+	struct monc_loop *ml;
+	atomic_int refs; /* the caller's and the loop's */
+	struct evloop_completion done;
+	enum mreq_kind kind;
+	bool finished; /* loop thread only */
+	int64_t tid;
+	char *cmd;
+	struct monc_reply reply;
+};
+
+static void req_put(struct mreq *r)
+{
+	if (atomic_fetch_sub(&r->refs, 1) != 1)
+		return;
+	evloop_completion_destroy(&r->done);
+	free(r->cmd);
+	free(r);
+}
+
+static void req_done(void *arg, uint64_t tid, const struct monc_reply *rep)
+{
+	struct mreq *r = arg;
+
+	(void)tid;
+	r->reply = *rep;
+	r->finished = true;
+	evloop_completion_done(&r->done, rep->result);
+	req_put(r);
+}
+
+static void req_submit(void *arg)
+{
+	struct mreq *r = arg;
+	struct monc_loop *ml = r->ml;
+	int64_t tid;
+
+	pthread_mutex_lock(&ml->lock);
+	if (r->kind == MREQ_STATFS) {
+		int64_t pool = mdsmap_statfs_pool(ml->maps.mdsmap); /* CEPH_NOPOOL without one */
+		tid = monc_statfs(ml->monc, pool, req_done, r, now_ms());
+	} else {
+		const char *one[1] = {r->cmd};
+		tid = monc_command(ml->monc, one, 1, req_done, r, now_ms());
+	}
+	if (tid < 0) {
+		r->finished = true;
+		evloop_completion_done(&r->done, (int)tid);
+		req_put(r);
+	} else {
+		r->tid = tid;
+	}
+	rearm_tick(ml);
+	pthread_mutex_unlock(&ml->lock);
+}
+
+/* Runs with the caller's reference, which it drops. */
+static void req_cancel(void *arg)
+{
+	struct mreq *r = arg;
+	struct monc_loop *ml = r->ml;
+
+	pthread_mutex_lock(&ml->lock);
+	if (!r->finished) {
+		r->finished = true;
+		monc_cancel(ml->monc, (uint64_t)r->tid);
+		req_put(r); /* the loop's */
+	}
+	pthread_mutex_unlock(&ml->lock);
+	req_put(r);
+}
+
+/* Submit @r and wait. 0 with r->reply filled, or -errno. Consumes @r. */
+static int req_run(struct monc_loop *ml, struct mreq *r, uint64_t deadline, monc_loop_cancel_fn cancel, void *carg,
+		   struct monc_reply *out)
+{
+	int e;
+
+	r->ml = ml;
+	atomic_init(&r->refs, 2);
+	evloop_completion_init(&r->done);
+	if ((e = evloop_call(ml->loop, req_submit, r)) < 0) {
+		req_put(r);
+		req_put(r);
+		return e;
+	}
+	for (;;) {
+		uint64_t now = evloop_now_ns();
+		uint64_t until = deadline - now > WAIT_SLICE_NS ? now + WAIT_SLICE_NS : deadline;
+
+		if (deadline <= now) {
+			e = -ETIMEDOUT;
+			break;
+		}
+		evloop_completion_wait(&r->done, until);
+		if (evloop_completion_is_done(&r->done)) {
+			e = r->done.result;
+			*out = r->reply;
+			req_put(r);
+			return e;
+		}
+		if (cancel && cancel(carg)) {
+			e = -EINTR;
+			break;
+		}
+	}
+	if (evloop_call(ml->loop, req_cancel, r) < 0)
+		req_put(r);
+	return e;
+}
+
+int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cancel_fn cancel, void *cancel_arg,
+		     struct mon_statfs_reply *out)
+{
+	struct mreq *r = calloc(1, sizeof(*r));
+	struct monc_reply rep;
+	int e;
+
+	if (!r)
+		return -ENOMEM;
+	r->kind = MREQ_STATFS;
+	e = req_run(ml, r, deadline_ns, cancel, cancel_arg, &rep);
+	if (e == 0)
+		*out = rep.statfs;
+	else if (e != -EINTR && e != -ESHUTDOWN) {
+		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", NULL,
+			      "statfs failed: %s", strerror(-e));
+	}
+	return e;
+}
+
+int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, monc_loop_cancel_fn cancel,
+		      void *cancel_arg, char *rs, size_t rslen)
+{
+	struct mreq *r = calloc(1, sizeof(*r));
+	struct monc_reply rep = {0};
+	int e;
+
+	if (!r)
+		return -ENOMEM;
+	r->kind = MREQ_COMMAND;
+	r->cmd = strdup(json);
+	if (!r->cmd) {
+		free(r);
+		return -ENOMEM;
+	}
+	e = req_run(ml, r, deadline_ns, cancel, cancel_arg, &rep);
+	if (rs && rslen)
+		snprintf(rs, rslen, "%s", rep.rs);
+	return e;
+}
+
+/* ---- life --------------------------------------------------------------------------- */
+
+static const struct monc_io loop_io = {NULL, io_open, io_close, io_send, io_keepalive, io_revoke};
+
+int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char *err, size_t errlen)
+{
+	struct monc_loop *ml = calloc(1, sizeof(*ml));
+	struct monc_monmap initial;
+	struct monc_io io = loop_io;
+	const char *id;
+	uint64_t seed;
+	int e;
+
+	if (!ml) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ml->cfg = *p->cfg;
+	ml->health = p->health;
+	pthread_mutex_init(&ml->lock, NULL);
+	evloop_cond_init(&ml->cond);
+	evloop_timer_init(&ml->tick, tick_timer, ml);
+	if (RAND_bytes((unsigned char *)&ml->nonce, sizeof(ml->nonce)) != 1 ||
+	    RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1) {
+		snprintf(err, errlen, "no randomness from OpenSSL");
+		e = -EIO;
+		goto fail;
+	}
+	ml->loop = evloop_new("netfuse-monc");
+	if (!ml->loop) {
+		e = -errno;
+		snprintf(err, errlen, "cannot create the monitor client's event loop: %s", strerror(errno));
+		goto fail;
+	}
+	id = strncmp(ml->cfg.entity, "client.", 7) ? ml->cfg.entity : ml->cfg.entity + 7;
+	struct cephx_identity_params ip = {
+	    .id = id,
+	    .key = &ml->cfg.key,
+	    .want_keys = CEPH_ENTITY_TYPE_MON | CEPH_ENTITY_TYPE_OSD | CEPH_ENTITY_TYPE_MDS,
+	    .loop = ml->loop,
+	    .lock = &ml->lock,
+	    .health = ml->health,
+	    .server = "monitors",
+	    .send_mauth = send_mauth,
+	    .arg = ml,
+	};
+	e = cephx_identity_init(&ml->id, &ip);
+	ceph_key_wipe(&ml->cfg.key); /* ml->id holds it now */
+	if (e) {
+		snprintf(err, errlen, "%s: the key from %s is not a usable cephx key", ml->cfg.entity,
+			 ml->cfg.key_from);
+		goto fail;
+	}
+	ml->have_id = true;
+	monc_initial_monmap(&ml->cfg.mons, &initial);
+	io.arg = ml;
+	ml->monc = monc_new(&initial, &io, ml->health, seed);
+	if (!ml->monc) {
+		snprintf(err, errlen, "no monitors");
+		e = -EINVAL;
+		goto fail;
+	}
+	monc_maps_init(&ml->maps, ml->monc, ml->health, ml->cfg.fs_name, p->want_fs);
+	*out = ml;
+	return 0;
+fail:
+	monc_loop_free(ml);
+	return e;
+}
+
+static void start_fn(void *arg)
+{
+	struct monc_loop *ml = arg;
+	uint64_t now = now_ms();
+
+	pthread_mutex_lock(&ml->lock);
+	monc_maps_subscribe(&ml->maps, now);
+	monc_start(ml->monc, now);
+	rearm_tick(ml);
+	pthread_mutex_unlock(&ml->lock);
+}
+
+static bool ready(const struct monc_loop *ml)
+{
+	return monc_session_con(ml->monc) && monc_maps_ready(&ml->maps);
+}
+
+int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t errlen)
+{
+	int e = 0;
+
+	if (!ml->started) {
+		e = evloop_start(ml->loop);
+		if (e) {
+			snprintf(err, errlen, "cannot start the monitor client's thread: %s", strerror(-e));
+			return e;
+		}
+		ml->started = true;
+		e = evloop_call_sync(ml->loop, start_fn, ml, EVLOOP_NEVER);
+		if (e)
+			return e;
+	}
+	pthread_mutex_lock(&ml->lock);
+	while (!ready(ml)) {
+		if (ml->first_auth_err) {
+			e = ml->first_auth_err;
+			snprintf(err, errlen, "%s%s",
+				 strncmp(ml->first_auth_why, "authentication", 14) ? "authentication failed: " : "",
+				 ml->first_auth_why);
+			break;
+		}
+		if (ml->maps.fs_missing) {
+			e = -ENOENT;
+			snprintf(err, errlen, "the cluster has no file system named '%s'", ml->cfg.fs_name);
+			break;
+		}
+		if (evloop_cond_wait(&ml->cond, &ml->lock, deadline_ns) == ETIMEDOUT && !ready(ml)) {
+			e = -ETIMEDOUT;
+			if (!monc_session_con(ml->monc))
+				snprintf(err, errlen, "no monitor answered in time (%s%s)",
+					 ml->last_down_why[0] ? "last error: " : "monitors from ",
+					 ml->last_down_why[0] ? ml->last_down_why : ml->cfg.mons_from);
+			else
+				snprintf(err, errlen, "a monitor session is up but the %s did not arrive in time",
+					 !monc_maps_have_monmap(&ml->maps) ? "monmap"
+					 : !ml->maps.osdmap		   ? "OSD map"
+									   : "MDS map");
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ml->lock);
+	return e;
+}
+
+void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
+{
+	int64_t mono = now_s(), expires;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&ml->lock);
+	s->now_ms = now_ms();
+	monc_get_status(ml->monc, &s->status);
+	s->monmap = *monc_monmap(ml->monc);
+	if ((s->have_osdmap = ml->maps.osdmap != NULL))
+		s->osdmap = *ml->maps.osdmap;
+	if ((s->have_fsmap = ml->maps.fsmap != NULL))
+		s->fsmap = *ml->maps.fsmap;
+	if ((s->have_mdsmap = ml->maps.mdsmap != NULL))
+		s->mdsmap = *ml->maps.mdsmap;
+	snprintf(s->fs_name, sizeof(s->fs_name), "%s", ml->cfg.fs_name);
+	snprintf(s->auth.entity, sizeof(s->auth.entity), "%s", ml->cfg.entity);
+	snprintf(s->auth.key_from, sizeof(s->auth.key_from), "%s", ml->cfg.key_from);
+	s->auth.global_id = cephx_identity_global_id(&ml->id);
+	snprintf(s->auth.con_mode, sizeof(s->auth.con_mode), "%s",
+		 ml->con_mode == MSGR2_CON_MODE_SECURE ? "secure"
+		 : ml->con_mode == MSGR2_CON_MODE_CRC  ? "crc"
+						       : "none");
+	s->auth.renewals = ml->id.renewals;
+	expires = cephx_identity_mon_ticket_expires(&ml->id);
+	if (expires)
+		s->auth.ticket_expires = (int64_t)time(NULL) + (expires - mono);
+	pthread_mutex_unlock(&ml->lock);
+}
+
+static void stop_fn(void *arg)
+{
+	struct monc_loop *ml = arg;
+
+	pthread_mutex_lock(&ml->lock);
+	monc_stop(ml->monc, now_ms());
+	evloop_timer_cancel(ml->loop, &ml->tick);
+	while (ml->cons)
+		io_close(ml, ml->cons->id);
+	cephx_identity_session_down(&ml->id);
+	pthread_cond_broadcast(&ml->cond);
+	pthread_mutex_unlock(&ml->lock);
+}
+
+void monc_loop_free(struct monc_loop *ml)
+{
+	if (!ml)
+		return;
+	if (ml->started)
+		evloop_call_sync(ml->loop, stop_fn, ml, EVLOOP_NEVER);
+	evloop_free(ml->loop); /* stop_fn closed every connection; their last work ran */
+	monc_free(ml->monc);
+	if (ml->have_id)
+		cephx_identity_destroy(&ml->id);
+	monc_maps_destroy(&ml->maps);
+	ceph_mount_config_wipe(&ml->cfg);
+	pthread_cond_destroy(&ml->cond);
+	pthread_mutex_destroy(&ml->lock);
+	OPENSSL_cleanse(ml, sizeof(*ml));
+	free(ml);
+}
