@@ -129,7 +129,7 @@ test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c test/unit/mdsmap_vectors.h
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_views_LDADD = fuse/libcephfront.a $(cephmon_libs) $(CRITERION_LIBS)
+test_unit_test_ceph_views_LDADD = fuse/ceph/libcephviews.a $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)

@@ -1,5 +1,5 @@
 /*
- * fuse/ceph_front.c: netfuse-ceph, the Ceph front-end on the FUSE core.
+ * fuse/ceph/main.c: netfuse-ceph, the Ceph front-end on the FUSE core.
  *
  *   netfuse-ceph MON[,MON...][:/SUBDIR] MOUNTPOINT [-o OPTS] [-c CONF] [--id NAME] [-k KEYRING]
  *
@@ -37,7 +37,7 @@
 #include "cephmon/msgr2_ctrl.h"
 #include "evloop/evloop.h"
 #include "fuse/backend.h"
-#include "fuse/ceph_views.h"
+#include "fuse/ceph/views.h"
 
 #define VIEW_MAX (256 * 1024) /* osdmap with every pool shown fits */
 
