@@ -287,7 +287,12 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		emit_mount_event(m, HEALTH_UNMOUNT, reason);
 		goto out_export;
 	}
-	m->ops = m->fe->ops; /* read after start: a front-end may pick its table by its options */
+	/* Read after start: a front-end may pick its tables by its options. */
+	m->ops = m->fe->ops;
+	if (synthetic_init(m, err, sizeof(err))) {
+		nf_log(LOG_ERR, "%s", err);
+		goto out_backend;
+	}
 	m->inodes = inode_table_new(&root, m->ops->forget, m->fs);
 	if (!m->inodes) {
 		nf_log(LOG_ERR, "out of memory");
