@@ -180,11 +180,11 @@ struct nf_view {
 	const char *dir;  /* the directory at the root: ".ceph" */
 	const char *name; /* the file in it: "monmap" */
 	mode_t mode;	  /* its permissions: 0444, or 0400 for what only the mounting user may read */
-	/* Write the text into @buf (@len bytes, at most NF_VIEW_MAX) from one
-	 * snapshot of @fs, and return its length (a text cut at @len is
-	 * shown cut). Called on worker threads at each open and stat: it must
-	 * not wait for servers. */
-	size_t (*render)(void *fs, char *buf, size_t len);
+	/* Write the text of @v into @buf (@len bytes, at most NF_VIEW_MAX)
+	 * from one snapshot of @fs, and return its length (a text cut at @len
+	 * is shown cut). @v lets one function render several views. Called on
+	 * worker threads at each open and stat: it must not wait for servers. */
+	size_t (*render)(void *fs, const struct nf_view *v, char *buf, size_t len);
 };
 
 #define NF_VIEW_MAX (256 * 1024)

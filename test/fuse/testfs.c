@@ -393,12 +393,13 @@ static int t_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 }
 
 /* The core's inode table figures, as .testctl and .testfs/inodes show them. */
-static size_t render_inodes(void *fs, char *buf, size_t len)
+static size_t render_inodes(void *fs, const struct nf_view *v, char *buf, size_t len)
 {
 	struct testfs *t = fs;
 	struct inode_table_stats st;
 	int n;
 
+	(void)v;
 	nf_mount_inode_stats(t->mount, &st);
 	n = snprintf(buf, len, "nodes %llu lookups %llu dropped %llu bad_forgets %llu\n", (unsigned long long)st.nodes,
 		     (unsigned long long)st.lookups, (unsigned long long)st.dropped,
@@ -408,13 +409,13 @@ static size_t render_inodes(void *fs, char *buf, size_t len)
 
 /* Lines that all carry the number of this render: a reader that mixed two
  * renders sees two numbers. */
-static size_t render_snapshot(void *fs, char *buf, size_t len)
+static size_t render_snapshot(void *fs, const struct nf_view *v, char *buf, size_t len)
 {
 	static unsigned long long renders;
 	unsigned long long r = __atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
 	size_t off = 0;
 
-	(void)fs;
+	(void)fs, (void)v;
 	for (unsigned line = 0; line < 8000 && off + 32 < len; line++)
 		off += (size_t)snprintf(buf + off, len - off, "render %6llu line %5u\n", r, line);
 	return off;
@@ -437,7 +438,7 @@ static ssize_t t_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	if (key->lo == CTL_ID) {
 		/* Reading the control file tells the core's inode figures. */
 		char text[256];
-		off_t len = (off_t)render_inodes(t, text, sizeof(text));
+		off_t len = (off_t)render_inodes(t, NULL, text, sizeof(text));
 		if (off >= len)
 			return 0;
 		r = len - off < (off_t)size ? len - off : (ssize_t)size;
