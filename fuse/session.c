@@ -8,9 +8,10 @@
  *
  * Without -f the program forks before anything starts a thread (the
  * backend's I/O threads, libfuse's workers, the health exporter), and the
- * parent exits only when the child reports: 0 once a LOOKUP of .health
- * has come back through the kernel (the mount answers, so fstab, mount(8)
- * and scripts can use it at once), or the child's failure. Until then the
+ * child changes to / once the front-end has started. The parent exits only
+ * when the child reports: 0 once a LOOKUP of .health has come back through
+ * the kernel (the mount answers, so fstab, mount(8) and scripts can use it
+ * at once), or the child's failure. Until then the
  * child keeps stderr, so a failed mount prints its one message where the
  * person or mount.fuse3 can see it; after that it logs to syslog.
  *
@@ -287,6 +288,14 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		emit_mount_event(m, HEALTH_UNMOUNT, reason);
 		goto out_export;
 	}
+	/* The daemon leaves the working directory only once the front-end has
+	 * read what it needs: the paths of -o options are absolute already
+	 * (MOPT_PATH), but files a front-end finds by other ways ($CEPH_CONF,
+	 * a keyring named in ceph.conf) are read as they would be with -f.
+	 * Until now the parent, waiting, pinned that directory anyway. */
+	if (!cl->foreground && chdir("/")) {
+		/* Only keeps the daemon from pinning a directory. */
+	}
 	/* Read after start: a front-end may pick its tables by its options. */
 	m->ops = m->fe->ops;
 	if (synthetic_init(m, err, sizeof(err))) {
@@ -452,9 +461,6 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 		}
 		close(pipefd[0]);
 		setsid();
-		if (chdir("/")) {
-			/* Only keeps the daemon from pinning a directory. */
-		}
 	}
 	status = serve(&m, &cl, pipefd[1]);
 	mount_opts_free(tables, &cl);
