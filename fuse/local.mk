@@ -10,6 +10,6 @@ fuse_libfusecore_a_SOURCES = \
 	fuse/inode_table.c fuse/inode_table.h \
 	fuse/fs_ops.c fuse/synthetic.c fuse/synthetic.h \
 	fuse/view_file.c fuse/health_file.c fuse/session.c \
-	fuse/log.c fuse/log.h
+	fuse/mountinfo.c fuse/mountinfo.h fuse/log.c fuse/log.h
 fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
 fusecore_libs = fuse/libfusecore.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm

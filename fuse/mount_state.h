@@ -23,6 +23,7 @@ struct nf_core_opts {
 	unsigned health_queue;
 	char *health_url;
 	unsigned max_threads, max_idle_threads;
+	bool stack; /* mount even on a netfuse mount's mount point */
 };
 
 struct health_handle;

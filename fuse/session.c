@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #include "fuse/log.h"
+#include "fuse/mountinfo.h"
+#include "text/printable.h"
 
 #define EXIT_USAGE 2 /* a bad command line */
 #define EXIT_FAIL  1 /* the mount failed */
@@ -89,6 +91,10 @@ static const struct mopt_spec core_specs[] = {
      .min = 1,
      .max = 4096,
      .help = "max_idle_threads=N  idle worker threads kept (10)"},
+    {.name = "stack",
+     .type = MOPT_FLAG,
+     .offset = offsetof(struct nf_core_opts, stack),
+     .help = "stack               mount even where a netfuse mount is mounted (on top of it)"},
     {.name = NULL},
 };
 
@@ -108,6 +114,25 @@ static void usage(const struct nf_frontend *fe, FILE *f)
 	fprintf(f, "\nFUSE and mount options: allow_other, allow_root, default_permissions, ro, rw,\n"
 		   "  nosuid, nodev, noexec, noatime, auto_unmount, ...; _netdev, noauto, nofail and\n"
 		   "  x-* are accepted for fstab and ignored.\n");
+}
+
+/* @path is already where a netfuse file system is mounted: a second mount
+ * would hide the first (whose daemon would go on serving nobody), so it is
+ * refused with one line, as mount.ceph refuses, unless -o stack. A table
+ * that cannot be read refuses nothing. */
+static bool already_mounted(const struct nf_frontend *fe, const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char type[64], line[PATH_MAX + 256];
+	int r = f ? mountinfo_netfuse_at(f, path, type, sizeof(type)) : 0;
+
+	if (f)
+		fclose(f);
+	if (r <= 0)
+		return false;
+	printable_error(line, sizeof(line), 0, 0, "%s: already mounted (%s); -o stack mounts over it", path, type);
+	fprintf(stderr, "%s: %s\n", fe->prog, line);
+	return true;
 }
 
 /* "mon1,mon2:/" as one libfuse -o value: escape what its parser splits on. */
@@ -430,6 +455,10 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	if (!realpath(cl.mountpoint, path) || stat(path, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: mount point %s: %s\n", fe->prog, cl.mountpoint,
 			path[0] && !stat(path, &st) ? "not a directory" : strerror(errno));
+		mount_opts_free(tables, &cl);
+		return EXIT_FAIL;
+	}
+	if (!m.opts.stack && already_mounted(fe, path)) {
 		mount_opts_free(tables, &cl);
 		return EXIT_FAIL;
 	}
