@@ -4,22 +4,26 @@
  *
  * A front-end (netfuse-ceph, netfuse-afs, the test file system under test/)
  * is a struct nf_frontend: its name, its -o options, a start function that
- * connects to its servers and returns the backend state, and a table of
- * file system operations. The core owns everything FUSE: the command line,
- * daemonizing, the session loop, inode numbers and lookup counts, the
- * .health file at the root, and replies. Backends see their own object keys
- * (struct nf_key), never FUSE inode numbers, and return 0 or -errno.
+ * connects to its servers and returns the backend state, a table of file
+ * system operations, and the views it shows (struct nf_view). The core owns
+ * everything FUSE: the command line, daemonizing, the session loop, inode
+ * numbers and lookup counts, the synthetic files (.health at the root, the
+ * views), and replies. Backends see their own object keys (struct nf_key),
+ * never FUSE inode numbers, and return 0 or -errno.
  *
  * Operations run on the session's worker threads and may block (a backend
  * queues work to its protocol client and waits for the completion, see
- * ../shared/DESIGN.md). An operation a backend leaves NULL answers what the
+ * doc/design.md). An operation a backend leaves NULL answers what the
  * kernel expects of a file system without it: EROFS for operations that
  * change the file system, ENOSYS for the rest (on which the kernel falls
  * back: local locks, no flush, no fsync, default poll mask).
  *
- * The root's readdir shows ".health" after the backend's own entries, and
- * a lookup of ".health" in the root never reaches the backend. Backend
- * directory offsets must stay below NF_DIR_OFF_MAX.
+ * The synthetic names at the root (".health", each views directory such as
+ * ".ceph") never reach the backend: lookups of them are the core's, the
+ * backend's entries of those names are hidden, and making, removing or
+ * renaming them is refused. The root's readdir lists them after the
+ * backend's own entries. Backend directory offsets must stay below
+ * NF_DIR_OFF_MAX.
  */
 #ifndef NETFUSE_BACKEND_H
 #define NETFUSE_BACKEND_H
@@ -87,7 +91,7 @@ struct nf_dir;
 bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next);
 
 /* The directory has no entries after the ones added (the root's listing
- * then shows .health). A readdir that returns 0 without saying so and
+ * then shows the synthetic names). A readdir that returns 0 without saying so and
  * without filling the reply gets called again at the last offset. */
 void nf_dir_eof(struct nf_dir *d);
 
@@ -157,10 +161,33 @@ struct nf_backend_ops {
 
 	/* poll: report the ready events in @revents; when none is ready and
 	 * @ph is not NULL, keep @ph and call fuse_lowlevel_notify_poll(ph)
-	 * later (then fuse_pollhandle_destroy). */
+	 * later (then fuse_pollhandle_destroy). On an error, leave @ph: the
+	 * core destroys it. */
 	int (*poll)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, struct fuse_pollhandle *ph,
 		    unsigned *revents);
 };
+
+/*
+ * A view: a read-only text file the core serves for a front-end in a
+ * directory of the root (".ceph/monmap"), showing the backend's state as
+ * the kernel's debugfs files do. The core renders it into a buffer at each
+ * open, so a reader sees one consistent snapshot however it reads, and
+ * serves it with direct I/O (no stale page cache between two opens); stat
+ * renders it too, so `ls -l` shows the size a read would give then. Writes,
+ * new names and removals are refused.
+ */
+struct nf_view {
+	const char *dir;  /* the directory at the root: ".ceph" */
+	const char *name; /* the file in it: "monmap" */
+	mode_t mode;	  /* its permissions: 0444, or 0400 for what only the mounting user may read */
+	/* Write the text of @v into @buf (@len bytes, at most NF_VIEW_MAX)
+	 * from one snapshot of @fs, and return its length (a text cut at @len
+	 * is shown cut). @v lets one function render several views. Called on
+	 * worker threads at each open and stat: it must not wait for servers. */
+	size_t (*render)(void *fs, const struct nf_view *v, char *buf, size_t len);
+};
+
+#define NF_VIEW_MAX (256 * 1024)
 
 struct nf_frontend {
 	const char *prog;	   /* "netfuse-ceph" */
@@ -179,8 +206,11 @@ struct nf_frontend {
 	int (*start)(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen);
 	/* After unmount: disconnect and free. */
 	void (*stop)(void *fs);
-	/* Read once start has returned, so start may choose the table. */
+	/* Read once start has returned, so start may choose the tables. */
 	const struct nf_backend_ops *ops;
+	/* The views, ending with a { .name = NULL } entry; NULL for none. The
+	 * root lists their directories in the table's order, then .health. */
+	const struct nf_view *views;
 };
 
 /* The front-end's main(): parse, start, mount, serve, unmount; the exit status. */

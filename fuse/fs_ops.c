@@ -1,19 +1,28 @@
 /*
  * fuse/fs_ops.c: the FUSE low-level operations of a netfuse mount.
  *
- * Each request is translated from FUSE inode numbers to backend keys
- * (inode_table.c), handed to the backend, and answered. The core keeps the
- * kernel's lookup counts exact: every reply that gives the kernel an entry
- * adds one, and a reply the kernel never received (the request was
- * interrupted) takes it back. Requests on the .health file go to
- * health_file.c and never reach the backend.
+ * Each request names nodes by FUSE inode number, and node_get() says who
+ * serves one: the backend (a number from the inode table, translated to the
+ * backend's key) or the core's synthetic tree (a reserved number: .health
+ * and the front-end's views, synthetic.c). Both are a struct nf_backend_ops,
+ * so a handler calls the node's owner the same way whoever it is, and knows
+ * no synthetic file by name. Names are routed too: the synthetic names at
+ * the root are looked up in the synthetic tree (and hide the backend's
+ * entries of those names), and the operations that make, remove or rename a
+ * name refuse synthetic names with one shared check before the backend sees
+ * them (change_dir_get).
+ *
+ * The core keeps the kernel's lookup counts of the backend's nodes exact:
+ * every reply that gives the kernel an entry adds one, and a reply the
+ * kernel never received (the request was interrupted) takes it back.
+ * Synthetic nodes are never counted: they last as long as the mount.
  *
  * Some answers are per connection in the kernel: ENOSYS from open, opendir,
  * poll, getlk, setlk or flush switches that operation off for the whole
  * mount, .health included. So the core never sends ENOSYS for open, opendir
  * or poll (a backend without them gets a plain open, or the default poll
- * mask; a backend's own -ENOSYS becomes EOPNOTSUPP), and .health never
- * answers ENOSYS at all.
+ * mask; a backend's own -ENOSYS becomes EOPNOTSUPP), and the synthetic tree
+ * never answers ENOSYS at all.
  *
  * Locks end with their file: the kernel sends no unlock on close. POSIX
  * locks are dropped by FLUSH (with the lock owner), flock locks by RELEASE
@@ -39,16 +48,12 @@ static struct nf_mount *mount_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* Who is asking: the one place a request's nf_ctx is made. */
 static struct nf_ctx ctx_of(fuse_req_t req)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
 
 	return (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .umask = fc->umask, .req = req};
-}
-
-static bool is_health(fuse_ino_t parent, const char *name)
-{
-	return parent == FUSE_ROOT_ID && !strcmp(name, ".health");
 }
 
 /* What an operation that would change the file system answers when the
@@ -66,80 +71,176 @@ static double timeout_or(double t, double dflt)
 	return t < 0 ? dflt : t;
 }
 
-/* What the kernel is told of @e, now known as @ref. */
-static void fill_entry_param(const struct nf_mount *m, const struct nf_entry *e, const struct inode_ref *ref,
-			     struct fuse_entry_param *p)
+/* ---- nodes and who serves them ------------------------------------------ */
+
+/* A node a request names, and its owner's operations. */
+struct node {
+	const struct nf_backend_ops *ops;
+	void *fs;
+	struct nf_key key;
+	fuse_ino_t ino;
+	/* The backend's: held in the inode table until node_put, so a FORGET
+	 * racing the request cannot drop it, and the entries found through it
+	 * are counted lookups. */
+	bool counted;
+	double attr_timeout; /* < 0: the mount's attr_timeout */
+};
+
+static struct node synthetic_node(struct nf_mount *m, fuse_ino_t ino)
 {
-	p->ino = ref->ino;
-	p->generation = ref->gen;
-	p->attr = e->attr;
-	p->attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref->ino;
-	p->attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
-	p->entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
+	/* Attributes not cached: sizes and times change with what the files show. */
+	return (struct node){.ops = &synthetic_ops, .fs = m, .key = {0, ino}, .ino = ino, .attr_timeout = 0};
 }
 
-/* Hand @e to the kernel as a new lookup of its key. */
-static void reply_entry(fuse_req_t req, struct nf_mount *m, const struct nf_entry *e)
+/* The node @ino, or -ESTALE for a number the table does not know (a
+ * forgotten inode, or the kernel confused). */
+static int node_get(struct nf_mount *m, fuse_ino_t ino, struct node *n)
 {
-	struct fuse_entry_param p = {0};
 	struct inode_ref ref;
-	int r = inode_table_lookup(m->inodes, &e->key, &ref);
+	int r;
 
-	if (r) {
-		reply_err(req, r);
-		return;
+	if (synthetic_owns(ino)) {
+		*n = synthetic_node(m, ino);
+		return 0;
 	}
-	fill_entry_param(m, e, &ref, &p);
-	if (fuse_reply_entry(req, &p))
-		inode_table_forget(m->inodes, ref.ino, 1); /* the kernel never saw it */
+	r = inode_table_get(m->inodes, ino, &ref);
+	if (r)
+		return r;
+	*n = (struct node){.ops = m->ops, .fs = m->fs, .key = ref.key, .ino = ino, .counted = true, .attr_timeout = -1};
+	return 0;
 }
 
-static void reply_create(fuse_req_t req, struct nf_mount *m, const struct nf_entry *e, const struct nf_open *o,
-			 struct fuse_file_info *fi)
+static void node_put(struct nf_mount *m, const struct node *n)
 {
-	struct fuse_entry_param p = {0};
-	struct inode_ref ref;
-	int r = inode_table_lookup(m->inodes, &e->key, &ref);
-
-	if (r) {
-		if (m->ops->release)
-			m->ops->release(m->fs, &e->key, o->fh, fi->flags);
-		reply_err(req, r);
-		return;
-	}
-	fill_entry_param(m, e, &ref, &p);
-	fi->fh = o->fh;
-	fi->direct_io = o->direct_io;
-	fi->keep_cache = o->keep_cache;
-	fi->nonseekable = o->nonseekable;
-	if (fuse_reply_create(req, &p, fi)) {
-		if (m->ops->release)
-			m->ops->release(m->fs, &e->key, o->fh, fi->flags);
-		inode_table_forget(m->inodes, ref.ino, 1);
-	}
+	if (n->counted)
+		inode_table_put(m->inodes, n->ino);
 }
 
-static void reply_attr(fuse_req_t req, struct nf_mount *m, fuse_ino_t ino, struct stat *st, double timeout)
+/* The directory to look @name up in: the synthetic tree's own view of the
+ * root for the synthetic names there. */
+static int lookup_dir_get(struct nf_mount *m, fuse_ino_t parent, const char *name, struct node *dir)
 {
-	if (!st->st_ino)
-		st->st_ino = ino; /* the backend has no stable number of its own */
-	fuse_reply_attr(req, st, timeout_or(timeout, m->opts.attr_timeout));
+	if (synthetic_shadows(m, parent, name)) {
+		*dir = synthetic_node(m, parent);
+		return 0;
+	}
+	return node_get(m, parent, dir);
 }
 
-/*
- * Every handler that names an inode brackets the backend call with these:
- * a number the table does not know is answered ESTALE.
- */
-#define WITH_NODE(req, m, ino, ref)                                                                                    \
-	struct inode_ref ref;                                                                                          \
+/* The directory in which an operation makes, removes or renames @name, or
+ * false once the refusal is answered: a synthetic name answers -@taken, a
+ * new name in a synthetic directory EPERM. */
+static bool change_dir_get(fuse_req_t req, struct nf_mount *m, fuse_ino_t parent, const char *name, int taken,
+			   struct node *dir)
+{
+	int r = synthetic_name_refusal(m, parent, name, taken);
+
+	if (!r)
+		r = node_get(m, parent, dir);
+	if (r)
+		reply_err(req, r);
+	return !r;
+}
+
+/* Every handler that names an inode starts with this: its node as @n, or the
+ * error answered. node_put(m, &n) ends it. */
+#define WITH_NODE(req, m, ino, n)                                                                                      \
+	struct node n;                                                                                                 \
 	do {                                                                                                           \
-		int wn_r = inode_table_get((m)->inodes, (ino), &ref);                                                  \
+		int wn_r = node_get((m), (ino), &n);                                                                   \
 		if (wn_r) {                                                                                            \
 			reply_err((req), wn_r);                                                                        \
 			return;                                                                                        \
 		}                                                                                                      \
 	} while (0)
-#define PUT_NODE(m, ino) inode_table_put((m)->inodes, (ino))
+
+/* Call the operation @op of @n's owner, or -@missing when it has none. */
+#define CALL(n, op, missing, ...) ((n).ops->op ? (n).ops->op((n).fs, __VA_ARGS__) : -(missing))
+
+/* ---- replies ------------------------------------------------------------ */
+
+/* What the kernel is told of @e. A backend's entry (@counted) adds one
+ * lookup of its key; a synthetic entry is its reserved number, uncounted. */
+static int entry_param(struct nf_mount *m, bool counted, const struct nf_entry *e, struct fuse_entry_param *p)
+{
+	struct inode_ref ref = {.ino = e->key.lo};
+	int r = counted ? inode_table_lookup(m->inodes, &e->key, &ref) : 0;
+
+	if (r)
+		return r;
+	p->ino = ref.ino;
+	p->generation = ref.gen;
+	p->attr = e->attr;
+	p->attr.st_ino = e->attr.st_ino ? e->attr.st_ino : ref.ino;
+	p->attr_timeout = timeout_or(e->attr_timeout, m->opts.attr_timeout);
+	p->entry_timeout = timeout_or(e->entry_timeout, m->opts.entry_timeout);
+	return 0;
+}
+
+/* The reply that handed @ino out never reached the kernel: take it back. */
+static void entry_unsent(struct nf_mount *m, bool counted, uint64_t ino)
+{
+	if (counted)
+		inode_table_forget(m->inodes, ino, 1);
+}
+
+/* Answer an operation that found or made @e in @dir (@r its 0 or -errno),
+ * and let @dir go. */
+static void reply_entry(fuse_req_t req, struct nf_mount *m, struct node *dir, int r, const struct nf_entry *e)
+{
+	struct fuse_entry_param p = {0};
+
+	if (!r)
+		r = entry_param(m, dir->counted, e, &p);
+	if (r)
+		reply_err(req, r);
+	else if (fuse_reply_entry(req, &p))
+		entry_unsent(m, dir->counted, p.ino);
+	node_put(m, dir);
+}
+
+static void set_open(struct fuse_file_info *fi, const struct nf_open *o)
+{
+	fi->fh = o->fh;
+	fi->direct_io = o->direct_io;
+	fi->keep_cache = o->keep_cache;
+	fi->nonseekable = o->nonseekable;
+}
+
+/* The reply that opened @key never reached the kernel: close it again. */
+static void open_unsent(const struct node *owner, const struct nf_key *key, const struct fuse_file_info *fi)
+{
+	if (owner->ops->release)
+		owner->ops->release(owner->fs, key, fi->fh, fi->flags);
+}
+
+static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *dir, const struct nf_entry *e,
+			 const struct nf_open *o, struct fuse_file_info *fi)
+{
+	struct fuse_entry_param p = {0};
+	int r = entry_param(m, dir->counted, e, &p);
+
+	set_open(fi, o);
+	if (r) {
+		open_unsent(dir, &e->key, fi);
+		reply_err(req, r);
+	} else if (fuse_reply_create(req, &p, fi)) {
+		open_unsent(dir, &e->key, fi);
+		entry_unsent(m, dir->counted, p.ino);
+	}
+}
+
+/* Answer an operation that returns @n's attributes (@r its 0 or -errno). */
+static void reply_attr(fuse_req_t req, struct nf_mount *m, const struct node *n, int r, struct stat *st)
+{
+	if (r) {
+		reply_err(req, r);
+		return;
+	}
+	if (!st->st_ino)
+		st->st_ino = n->ino; /* the backend has no stable number of its own */
+	fuse_reply_attr(req, st, timeout_or(n->attr_timeout, m->opts.attr_timeout));
+}
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -167,119 +268,91 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 
 /* ---- names and attributes ----------------------------------------------- */
 
-/* The session's readiness check (session.c) looks up .health: the first
- * request that surely reaches the daemon on a new mount. */
+/* The session's readiness check (session.c) looks up .health: any LOOKUP
+ * that reaches this session proves the new mount answers. */
 static void mark_answered(struct nf_mount *m)
 {
+	if (__atomic_load_n(&m->root_answered, __ATOMIC_ACQUIRE))
+		return;
 	pthread_mutex_lock(&m->answered_lock);
-	if (!m->root_answered) {
-		m->root_answered = true;
-		pthread_cond_broadcast(&m->answered_cond);
-	}
+	__atomic_store_n(&m->root_answered, true, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&m->answered_cond);
 	pthread_mutex_unlock(&m->answered_lock);
 }
-
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct nf_entry e;
+	struct node dir;
 	int r;
 
-	if (is_health(parent, name)) {
-		struct fuse_entry_param p = {.ino = INODE_TABLE_HEALTH, .entry_timeout = m->opts.entry_timeout};
-		health_file_getattr(m, &p.attr);
-		mark_answered(m); /* before the reply wakes the readiness check */
-		fuse_reply_entry(req, &p); /* its lookups are not counted: it is never dropped */
+	mark_answered(m); /* before the reply wakes the readiness check */
+	r = lookup_dir_get(m, parent, name, &dir);
+	if (r) {
+		reply_err(req, r);
 		return;
 	}
-	if (!m->ops->lookup) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
-	WITH_NODE(req, m, parent, dir);
 	nf_entry_init(&e);
-	r = m->ops->lookup(m->fs, &c, &dir.key, name, &e);
-	if (!r)
-		reply_entry(req, m, &e);
-	else if (r == -ENOENT && m->opts.negative_timeout > 0) {
+	r = CALL(dir, lookup, ENOSYS, &c, &dir.key, name, &e);
+	if (r == -ENOENT && m->opts.negative_timeout > 0) {
 		/* A negative entry the kernel may cache. */
 		struct fuse_entry_param p = {.ino = 0, .entry_timeout = m->opts.negative_timeout};
 		fuse_reply_entry(req, &p);
-	} else
-		reply_err(req, r);
-	PUT_NODE(m, parent);
+		node_put(m, &dir);
+		return;
+	}
+	reply_entry(req, m, &dir, r, &e);
+}
+
+/* Synthetic nodes are never counted, so there is nothing to forget. */
+static void forget_one(struct nf_mount *m, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (!synthetic_owns(ino))
+		inode_table_forget(m->inodes, ino, nlookup);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct nf_mount *m = mount_of(req);
-
-	if (ino != INODE_TABLE_HEALTH)
-		inode_table_forget(m->inodes, ino, nlookup);
+	forget_one(mount_of(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
 static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
-	struct nf_mount *m = mount_of(req);
-
 	for (size_t i = 0; i < count; i++)
-		if (forgets[i].ino != INODE_TABLE_HEALTH)
-			inode_table_forget(m->inodes, forgets[i].ino, forgets[i].nlookup);
+		forget_one(mount_of(req), forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
+}
+
+/* getattr, and setattr with @set: both answer the attributes. */
+static void attr_op(fuse_req_t req, fuse_ino_t ino, const struct stat *in, int to_set, struct fuse_file_info *fi,
+		    bool set)
+{
+	struct nf_mount *m = mount_of(req);
+	struct nf_ctx c = ctx_of(req);
+	struct stat st;
+	int r;
+
+	WITH_NODE(req, m, ino, n);
+	memset(&st, 0, sizeof(st));
+	if (set)
+		r = CALL(n, setattr, MISSING_CHANGE, &c, &n.key, in, to_set, fi != NULL, fi ? fi->fh : 0, &st);
+	else
+		r = CALL(n, getattr, ENOSYS, &c, &n.key, fi != NULL, fi ? fi->fh : 0, &st);
+	reply_attr(req, m, &n, r, &st);
+	node_put(m, &n);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct nf_mount *m = mount_of(req);
-	struct nf_ctx c = ctx_of(req);
-	struct stat st;
-	int r;
-
-	if (ino == INODE_TABLE_HEALTH) {
-		health_file_getattr(m, &st);
-		fuse_reply_attr(req, &st, 0);
-		return;
-	}
-	if (!m->ops->getattr) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
-	WITH_NODE(req, m, ino, n);
-	memset(&st, 0, sizeof(st));
-	r = m->ops->getattr(m->fs, &c, &n.key, fi != NULL, fi ? fi->fh : 0, &st);
-	if (r)
-		reply_err(req, r);
-	else
-		reply_attr(req, m, ino, &st, -1);
-	PUT_NODE(m, ino);
+	attr_op(req, ino, NULL, 0, fi, false);
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
 {
-	struct nf_mount *m = mount_of(req);
-	struct nf_ctx c = ctx_of(req);
-	struct stat st;
-	int r;
-
-	if (ino == INODE_TABLE_HEALTH) {
-		fuse_reply_err(req, EPERM);
-		return;
-	}
-	if (!m->ops->setattr) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, ino, n);
-	memset(&st, 0, sizeof(st));
-	r = m->ops->setattr(m->fs, &c, &n.key, attr, to_set, fi != NULL, fi ? fi->fh : 0, &st);
-	if (r)
-		reply_err(req, r);
-	else
-		reply_attr(req, m, ino, &st, -1);
-	PUT_NODE(m, ino);
+	attr_op(req, ino, attr, to_set, fi, true);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -289,36 +362,29 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 	char buf[PATH_MAX + 1];
 	int r;
 
-	if (!m->ops->readlink || ino == INODE_TABLE_HEALTH) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? EINVAL : ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
 	buf[0] = '\0';
-	r = m->ops->readlink(m->fs, &c, &n.key, buf, sizeof(buf));
+	r = CALL(n, readlink, ENOSYS, &c, &n.key, buf, sizeof(buf));
 	buf[sizeof(buf) - 1] = '\0';
 	if (r)
 		reply_err(req, r);
 	else
 		fuse_reply_readlink(req, buf);
-	PUT_NODE(m, ino);
+	node_put(m, &n);
 }
 
 /* ---- directories -------------------------------------------------------- */
-
-/* After the backend's last root entry: .health, then the end. */
-#define DIR_OFF_HEALTH ((off_t)INT64_MAX - 1)
-#define DIR_OFF_END    ((off_t)INT64_MAX)
 
 struct nf_dir {
 	fuse_req_t req;
 	struct nf_mount *m;
 	uint64_t dir_ino;
 	bool plus, full, eof, nomem;
+	bool counted; /* the backend's entries: counted, and hidden by synthetic names */
 	char *buf;
 	size_t size, len;
 	/* Lookups handed out in this reply, taken back if it fails. */
-	uint64_t *counted;
+	uint64_t *counted_inos;
 	size_t ncounted, counted_cap;
 };
 
@@ -331,72 +397,64 @@ static bool dir_add_counted(struct nf_dir *d, uint64_t ino)
 {
 	if (d->ncounted == d->counted_cap) {
 		size_t cap = d->counted_cap ? d->counted_cap * 2 : 32;
-		uint64_t *n = realloc(d->counted, cap * sizeof(*n));
+		uint64_t *n = realloc(d->counted_inos, cap * sizeof(*n));
 		if (!n)
 			return false;
-		d->counted = n;
+		d->counted_inos = n;
 		d->counted_cap = cap;
 	}
-	d->counted[d->ncounted++] = ino;
+	d->counted_inos[d->ncounted++] = ino;
 	return true;
+}
+
+/* d_ino of an entry without a number of its own: the number the kernel
+ * knows it by, or a stable stand-in. */
+static uint64_t dirent_ino(const struct nf_dir *d, const char *name, const struct nf_key *key)
+{
+	uint64_t known = !strcmp(name, ".") ? d->dir_ino : d->counted ? inode_table_find(d->m->inodes, key) : key->lo;
+
+	return known ? known : ((key->lo ^ (key->hi << 32)) | (1ULL << 63));
 }
 
 bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next)
 {
-	size_t room = d->size - d->len, need;
-	struct stat st = e->attr;
-	uint64_t known;
+	struct fuse_entry_param p = {.attr = e->attr};
+	size_t need;
 
 	if (d->full)
 		return false;
-	if (d->dir_ino == FUSE_ROOT_ID && !strcmp(name, ".health"))
-		return true; /* the core's own file hides the backend's */
-	if (next <= 0 || next > NF_DIR_OFF_MAX) {
+	if (d->counted && synthetic_shadows(d->m, d->dir_ino, name))
+		return true; /* the core's own name hides the backend's */
+	if (d->counted && (next <= 0 || next > NF_DIR_OFF_MAX)) {
 		nf_log(LOG_ERR, "backend readdir offset %lld out of range for '%s'", (long long)next, name);
 		next = NF_DIR_OFF_MAX;
 	}
-	if (!d->plus || dot_or_dotdot(name)) {
-		/* d_ino: the number the kernel knows the entry by, or a stable stand-in. */
-		known = inode_table_find(d->m->inodes, &e->key);
-		if (!strcmp(name, "."))
-			known = d->dir_ino;
-		if (!st.st_ino)
-			st.st_ino = known ? known : ((e->key.lo ^ (e->key.hi << 32)) | (1ULL << 63));
-		if (d->plus) {
-			struct fuse_entry_param p = {.attr = st};
-			need = fuse_add_direntry_plus(d->req, NULL, 0, name, &p, next);
-			if (need > room)
-				goto full;
-			fuse_add_direntry_plus(d->req, d->buf + d->len, room, name, &p, next);
-		} else {
-			need = fuse_add_direntry(d->req, NULL, 0, name, &st, next);
-			if (need > room)
-				goto full;
-			fuse_add_direntry(d->req, d->buf + d->len, room, name, &st, next);
+	need = d->plus ? fuse_add_direntry_plus(d->req, NULL, 0, name, &p, next)
+		       : fuse_add_direntry(d->req, NULL, 0, name, &p.attr, next);
+	if (need > d->size - d->len) {
+		d->full = true;
+		return false;
+	}
+	if (d->plus && !dot_or_dotdot(name)) {
+		/* An entry the kernel will hold (not "." and "..": it does not
+		 * count lookups of those). */
+		if (entry_param(d->m, d->counted, e, &p))
+			goto nomem;
+		if (d->counted && !dir_add_counted(d, p.ino)) {
+			entry_unsent(d->m, true, p.ino);
+			goto nomem;
 		}
-		d->len += need;
-		return true;
+	} else if (!p.attr.st_ino) {
+		p.attr.st_ino = dirent_ino(d, name, &e->key);
 	}
-
-	struct fuse_entry_param p = {0};
-	struct inode_ref ref;
-	need = fuse_add_direntry_plus(d->req, NULL, 0, name, &p, next);
-	if (need > room)
-		goto full;
-	if (inode_table_lookup(d->m->inodes, &e->key, &ref)) {
-		d->nomem = true; /* end this reply here; the next one retries */
-		goto full;
-	}
-	if (!dir_add_counted(d, ref.ino)) {
-		inode_table_forget(d->m->inodes, ref.ino, 1);
-		d->nomem = true;
-		goto full;
-	}
-	fill_entry_param(d->m, e, &ref, &p);
-	fuse_add_direntry_plus(d->req, d->buf + d->len, room, name, &p, next);
+	if (d->plus)
+		fuse_add_direntry_plus(d->req, d->buf + d->len, need, name, &p, next);
+	else
+		fuse_add_direntry(d->req, d->buf + d->len, need, name, &p.attr, next);
 	d->len += need;
 	return true;
-full:
+nomem:
+	d->nomem = true; /* end this reply here; the next one retries */
 	d->full = true;
 	return false;
 }
@@ -406,28 +464,6 @@ void nf_dir_eof(struct nf_dir *d)
 	d->eof = true;
 }
 
-static void add_health_entry(struct nf_dir *d)
-{
-	size_t room = d->size - d->len, need;
-	struct fuse_entry_param p = {.ino = INODE_TABLE_HEALTH, .attr_timeout = 0};
-
-	health_file_getattr(d->m, &p.attr);
-	p.entry_timeout = d->m->opts.entry_timeout;
-	if (d->plus) {
-		need = fuse_add_direntry_plus(d->req, NULL, 0, ".health", &p, DIR_OFF_END);
-		if (need <= room)
-			fuse_add_direntry_plus(d->req, d->buf + d->len, room, ".health", &p, DIR_OFF_END);
-	} else {
-		need = fuse_add_direntry(d->req, NULL, 0, ".health", &p.attr, DIR_OFF_END);
-		if (need <= room)
-			fuse_add_direntry(d->req, d->buf + d->len, room, ".health", &p.attr, DIR_OFF_END);
-	}
-	if (need <= room)
-		d->len += need;
-	else
-		d->full = true;
-}
-
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct nf_mount *m = mount_of(req);
@@ -435,21 +471,17 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	uint64_t fh = 0;
 	int r = 0;
 
-	if (ino == INODE_TABLE_HEALTH) {
-		fuse_reply_err(req, ENOTDIR);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	if (m->ops->opendir)
-		r = m->ops->opendir(m->fs, &c, &n.key, &fh);
+	if (n.ops->opendir)
+		r = n.ops->opendir(n.fs, &c, &n.key, &fh);
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP; /* ENOSYS would switch opendir off for the mount */
 	fi->fh = fh;
 	if (r)
 		reply_err(req, r);
-	else if (fuse_reply_open(req, fi) && m->ops->releasedir)
-		m->ops->releasedir(m->fs, &n.key, fh);
-	PUT_NODE(m, ino);
+	else if (fuse_reply_open(req, fi) && n.ops->releasedir)
+		n.ops->releasedir(n.fs, &n.key, fh);
+	node_put(m, &n);
 }
 
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
@@ -457,38 +489,38 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct nf_dir d = {.req = req, .m = m, .dir_ino = ino, .plus = plus, .size = size};
+	bool root = ino == FUSE_ROOT_ID;
 	int r = 0;
 
-	if (!m->ops->readdir) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
-	if (off == DIR_OFF_END) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
+	d.counted = n.counted;
 	d.buf = malloc(size ? size : 1);
 	if (!d.buf) {
-		PUT_NODE(m, ino);
+		node_put(m, &n);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (off != DIR_OFF_HEALTH || ino != FUSE_ROOT_ID)
-		r = m->ops->readdir(m->fs, &c, &n.key, fi->fh, off, &d);
-	/* After the backend's last root entry, in the same reply when it fits. */
-	if (!r && d.eof && !d.full && ino == FUSE_ROOT_ID)
-		add_health_entry(&d);
+	/* The root's synthetic names follow the backend's last entry, in the
+	 * same reply when they fit, at offsets of their own. */
+	if (!root || off < SYNTHETIC_DIR_OFF)
+		r = CALL(n, readdir, ENOSYS, &c, &n.key, fi->fh, off, &d);
+	else
+		d.eof = true;
+	if (!r && root && d.eof && !d.full) {
+		const struct nf_key root_key = {0, FUSE_ROOT_ID};
+		d.counted = false;
+		r = synthetic_ops.readdir(m, &c, &root_key, 0, off, &d);
+	}
 	if (!r && d.nomem && !d.len)
 		r = -ENOMEM; /* an empty reply would read as the end of the directory */
 	if (r && !d.len)
 		reply_err(req, r);
 	else if (fuse_reply_buf(req, d.buf, d.len))
 		for (size_t i = 0; i < d.ncounted; i++)
-			inode_table_forget(m->inodes, d.counted[i], 1);
-	free(d.counted);
+			inode_table_forget(m->inodes, d.counted_inos[i], 1);
+	free(d.counted_inos);
 	free(d.buf);
-	PUT_NODE(m, ino);
+	node_put(m, &n);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -504,12 +536,12 @@ static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct nf_mount *m = mount_of(req);
-	struct inode_ref n;
+	struct node n;
 
-	if (!inode_table_get(m->inodes, ino, &n)) {
-		if (m->ops->releasedir)
-			m->ops->releasedir(m->fs, &n.key, fi->fh);
-		PUT_NODE(m, ino);
+	if (!node_get(m, ino, &n)) {
+		if (n.ops->releasedir)
+			n.ops->releasedir(n.fs, &n.key, fi->fh);
+		node_put(m, &n);
 	}
 	fuse_reply_err(req, 0);
 }
@@ -521,37 +553,21 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct nf_open o = {0};
-	int r;
+	int r = 0;
 
-	if (ino == INODE_TABLE_HEALTH) {
-		health_file_open(m, req, fi);
-		return;
-	}
-	if (!m->ops->open) {
-		/* Not ENOSYS: that switches OPEN off for .health too. */
-		if ((fi->flags & O_ACCMODE) != O_RDONLY && !m->ops->write) {
-			fuse_reply_err(req, MISSING_CHANGE);
-			return;
-		}
-		fi->fh = 0;
-		fuse_reply_open(req, fi);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->open(m->fs, &c, &n.key, fi->flags, &o);
+	if (n.ops->open)
+		r = n.ops->open(n.fs, &c, &n.key, fi->flags, &o);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY && !n.ops->write)
+		r = -MISSING_CHANGE; /* without open: a plain open (ENOSYS switches OPEN off for .health too) */
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP;
-	if (r) {
+	set_open(fi, &o);
+	if (r)
 		reply_err(req, r);
-	} else {
-		fi->fh = o.fh;
-		fi->direct_io = o.direct_io;
-		fi->keep_cache = o.keep_cache;
-		fi->nonseekable = o.nonseekable;
-		if (fuse_reply_open(req, fi) && m->ops->release)
-			m->ops->release(m->fs, &n.key, o.fh, fi->flags);
-	}
-	PUT_NODE(m, ino);
+	else if (fuse_reply_open(req, fi))
+		open_unsent(&n, &n.key, fi);
+	node_put(m, &n);
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -561,27 +577,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	ssize_t r;
 	char *buf;
 
-	if (ino == INODE_TABLE_HEALTH) {
-		health_file_read(m, req, size, fi);
-		return;
-	}
-	if (!m->ops->read) {
-		fuse_reply_err(req, ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
 	buf = malloc(size ? size : 1);
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-	} else {
-		r = m->ops->read(m->fs, &c, &n.key, fi->fh, buf, size, off);
-		if (r < 0)
-			reply_err(req, (int)r);
-		else
-			fuse_reply_buf(req, buf, (size_t)r > size ? size : (size_t)r);
-		free(buf);
-	}
-	PUT_NODE(m, ino);
+	r = buf ? CALL(n, read, ENOSYS, &c, &n.key, fi->fh, buf, size, off) : -ENOMEM;
+	if (r < 0)
+		reply_err(req, (int)r);
+	else
+		fuse_reply_buf(req, buf, (size_t)r > size ? size : (size_t)r);
+	free(buf);
+	node_put(m, &n);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -590,65 +594,49 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct nf_ctx c = ctx_of(req);
 	ssize_t r;
 
-	if (ino == INODE_TABLE_HEALTH) {
-		fuse_reply_err(req, EBADF);
-		return;
-	}
-	if (!m->ops->write) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->write(m->fs, &c, &n.key, fi->fh, buf, size, off);
+	r = CALL(n, write, MISSING_CHANGE, &c, &n.key, fi->fh, buf, size, off);
 	if (r < 0)
 		reply_err(req, (int)r);
 	else
 		fuse_reply_write(req, (size_t)r > size ? size : (size_t)r);
-	PUT_NODE(m, ino);
+	node_put(m, &n);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	int r;
+	int r = 0;
 
-	/* .health has nothing to flush, and ENOSYS would switch flush off for
-	 * the whole mount (and with it the unlock of POSIX locks on close). */
-	if (ino == INODE_TABLE_HEALTH || (!m->ops->flush && !m->ops->setlk)) {
-		fuse_reply_err(req, 0);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	if (m->ops->flush) {
-		r = m->ops->flush(m->fs, &c, &n.key, fi->fh, fi->lock_owner);
-	} else {
+	if (n.ops->flush) {
+		r = n.ops->flush(n.fs, &c, &n.key, fi->fh, fi->lock_owner);
+	} else if (n.ops->setlk) {
 		/* The close of a descriptor ends its owner's POSIX locks. */
-		struct flock unlock = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
-		r = m->ops->setlk(m->fs, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
+		struct flock unlock = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+		r = n.ops->setlk(n.fs, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
 	}
+	/* Else nothing to do; ENOSYS would switch flush off for the whole
+	 * mount (and with it the unlock of POSIX locks on close). */
 	reply_err(req, r);
-	PUT_NODE(m, ino);
+	node_put(m, &n);
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct nf_mount *m = mount_of(req);
-	struct inode_ref n;
+	struct node n;
 
-	if (ino == INODE_TABLE_HEALTH) {
-		health_file_release(m, req, fi);
-		return;
-	}
-	if (!inode_table_get(m->inodes, ino, &n)) {
-		if (fi->flock_release && m->ops->flock) {
+	if (!node_get(m, ino, &n)) {
+		if (fi->flock_release && n.ops->flock) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);
-			m->ops->flock(m->fs, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
+			n.ops->flock(n.fs, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
 		}
-		if (m->ops->release)
-			m->ops->release(m->fs, &n.key, fi->fh, fi->flags);
-		PUT_NODE(m, ino);
+		if (n.ops->release)
+			n.ops->release(n.fs, &n.key, fi->fh, fi->flags);
+		node_put(m, &n);
 	}
 	fuse_reply_err(req, 0);
 }
@@ -657,16 +645,10 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	int r;
 
-	if (ino == INODE_TABLE_HEALTH || !m->ops->fsync) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? 0 : ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->fsync(m->fs, &c, &n.key, fi->fh, datasync != 0);
-	reply_err(req, r);
-	PUT_NODE(m, ino);
+	reply_err(req, CALL(n, fsync, ENOSYS, &c, &n.key, fi->fh, datasync != 0));
+	node_put(m, &n);
 }
 
 /* ---- changing the namespace ------------------------------------------------ */
@@ -677,87 +659,59 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct nf_ctx c = ctx_of(req);
 	struct nf_entry e;
 	struct nf_open o = {0};
+	struct node dir;
 	int r;
 
-	if (is_health(parent, name)) {
-		fuse_reply_err(req, EEXIST);
+	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
 		return;
-	}
-	if (!m->ops->create) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, parent, dir);
 	nf_entry_init(&e);
-	r = m->ops->create(m->fs, &c, &dir.key, name, mode, fi->flags, &e, &o);
+	r = CALL(dir, create, MISSING_CHANGE, &c, &dir.key, name, mode, fi->flags, &e, &o);
 	if (r)
 		reply_err(req, r);
 	else
-		reply_create(req, m, &e, &o, fi);
-	PUT_NODE(m, parent);
+		reply_create(req, m, &dir, &e, &o, fi);
+	node_put(m, &dir);
 }
 
-static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+/* mkdir, or with @target symlink: @name in @parent. */
+static void make_name(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, const char *target)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct nf_entry e;
+	struct node dir;
 	int r;
 
-	if (is_health(parent, name)) {
-		fuse_reply_err(req, EEXIST);
+	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
 		return;
-	}
-	if (!m->ops->mkdir) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, parent, dir);
 	nf_entry_init(&e);
-	r = m->ops->mkdir(m->fs, &c, &dir.key, name, mode, &e);
-	if (r)
-		reply_err(req, r);
-	else
-		reply_entry(req, m, &e);
-	PUT_NODE(m, parent);
+	r = target ? CALL(dir, symlink, MISSING_CHANGE, &c, target, &dir.key, name, &e)
+		   : CALL(dir, mkdir, MISSING_CHANGE, &c, &dir.key, name, mode, &e);
+	reply_entry(req, m, &dir, r, &e);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	make_name(req, parent, name, mode, NULL);
 }
 
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	struct nf_mount *m = mount_of(req);
+	struct node dir;
 
 	(void)rdev;
+	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
+		return;
 	/* The kernel sends MKNOD for regular files only when CREATE is missing;
 	 * network file systems keep no devices, FIFOs or sockets. */
-	if (is_health(parent, name))
-		fuse_reply_err(req, EEXIST);
-	else
-		fuse_reply_err(req, S_ISREG(mode) && !m->ops->create ? MISSING_CHANGE : EPERM);
+	fuse_reply_err(req, S_ISREG(mode) && !dir.ops->create ? MISSING_CHANGE : EPERM);
+	node_put(m, &dir);
 }
 
 static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
 {
-	struct nf_mount *m = mount_of(req);
-	struct nf_ctx c = ctx_of(req);
-	struct nf_entry e;
-	int r;
-
-	if (is_health(parent, name)) {
-		fuse_reply_err(req, EEXIST);
-		return;
-	}
-	if (!m->ops->symlink) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, parent, dir);
-	nf_entry_init(&e);
-	r = m->ops->symlink(m->fs, &c, target, &dir.key, name, &e);
-	if (r)
-		reply_err(req, r);
-	else
-		reply_entry(req, m, &e);
-	PUT_NODE(m, parent);
+	make_name(req, parent, name, 0, target);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -765,54 +719,38 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct nf_entry e;
+	struct node dir;
 	int r;
 
-	if (ino == INODE_TABLE_HEALTH || is_health(newparent, newname)) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? EPERM : EEXIST);
-		return;
-	}
-	if (!m->ops->link) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	struct inode_ref dir;
-	r = inode_table_get(m->inodes, newparent, &dir);
-	if (r) {
-		reply_err(req, r);
-		PUT_NODE(m, ino);
+	if (!change_dir_get(req, m, newparent, newname, EEXIST, &dir)) {
+		node_put(m, &n);
 		return;
 	}
 	nf_entry_init(&e);
-	r = m->ops->link(m->fs, &c, &n.key, &dir.key, newname, &e);
-	if (r)
-		reply_err(req, r);
+	/* A name in one owner's tree never points into the other's: a
+	 * synthetic file gets no other name. */
+	if (n.ops != dir.ops)
+		r = -EPERM;
 	else
-		reply_entry(req, m, &e);
-	PUT_NODE(m, newparent);
-	PUT_NODE(m, ino);
+		r = CALL(dir, link, MISSING_CHANGE, &c, &n.key, &dir.key, newname, &e);
+	node_put(m, &n);
+	reply_entry(req, m, &dir, r, &e);
 }
 
-static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool dir)
+static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, bool rmdir)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	int (*fn)(void *, const struct nf_ctx *, const struct nf_key *, const char *) =
-	    dir ? m->ops->rmdir : m->ops->unlink;
+	struct node dir;
 	int r;
 
-	if (is_health(parent, name)) {
-		fuse_reply_err(req, dir ? ENOTDIR : EPERM);
+	if (!change_dir_get(req, m, parent, name, EPERM, &dir))
 		return;
-	}
-	if (!fn) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, parent, d);
-	r = fn(m->fs, &c, &d.key, name);
+	r = rmdir ? CALL(dir, rmdir, MISSING_CHANGE, &c, &dir.key, name)
+		  : CALL(dir, unlink, MISSING_CHANGE, &c, &dir.key, name);
 	reply_err(req, r);
-	PUT_NODE(m, parent);
+	node_put(m, &dir);
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -830,28 +768,17 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	struct inode_ref nd;
-	int r;
+	struct node dir, newdir;
 
-	if (is_health(parent, name) || is_health(newparent, newname)) {
-		fuse_reply_err(req, EPERM);
+	if (!change_dir_get(req, m, parent, name, EPERM, &dir))
+		return;
+	if (!change_dir_get(req, m, newparent, newname, EPERM, &newdir)) {
+		node_put(m, &dir);
 		return;
 	}
-	if (!m->ops->rename) {
-		fuse_reply_err(req, MISSING_CHANGE);
-		return;
-	}
-	WITH_NODE(req, m, parent, d);
-	r = inode_table_get(m->inodes, newparent, &nd);
-	if (r) {
-		reply_err(req, r);
-		PUT_NODE(m, parent);
-		return;
-	}
-	r = m->ops->rename(m->fs, &c, &d.key, name, &nd.key, newname, flags);
-	reply_err(req, r);
-	PUT_NODE(m, newparent);
-	PUT_NODE(m, parent);
+	reply_err(req, CALL(dir, rename, MISSING_CHANGE, &c, &dir.key, name, &newdir.key, newname, flags));
+	node_put(m, &newdir);
+	node_put(m, &dir);
 }
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
@@ -859,18 +786,21 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
 	struct statvfs sv = {.f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255};
-	struct inode_ref n;
-	int r = 0;
+	struct node n;
+	int r = node_get(m, ino, &n);
 
-	if (!m->ops->statfs || ino == INODE_TABLE_HEALTH || inode_table_get(m->inodes, ino, &n)) {
-		/* .health, or a file the kernel still names but we forgot: the
-		 * root speaks for the whole mount. */
-		ino = FUSE_ROOT_ID;
-		inode_table_get(m->inodes, ino, &n);
+	if (!r && !n.ops->statfs) {
+		node_put(m, &n);
+		r = -ENOSYS;
 	}
-	if (m->ops->statfs)
-		r = m->ops->statfs(m->fs, &c, &n.key, &sv);
-	PUT_NODE(m, ino);
+	/* A synthetic file, or a file the kernel still names but we forgot:
+	 * the root speaks for the whole mount. */
+	if (r && (r = node_get(m, FUSE_ROOT_ID, &n))) {
+		reply_err(req, r);
+		return;
+	}
+	r = CALL(n, statfs, 0, &c, &n.key, &sv); /* none: the defaults above */
+	node_put(m, &n);
 	if (r)
 		reply_err(req, r);
 	else
@@ -885,85 +815,60 @@ static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct nf_ctx c = ctx_of(req);
 	int r;
 
-	if (ino == INODE_TABLE_HEALTH || !m->ops->getlk) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? EINVAL : ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->getlk(m->fs, &c, &n.key, fi->fh, fi->lock_owner, lock);
+	r = CALL(n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
 	if (r)
 		reply_err(req, r);
 	else
 		fuse_reply_lock(req, lock);
-	PUT_NODE(m, ino);
+	node_put(m, &n);
 }
 
 static void op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock, int sleep)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	int r;
 
-	if (ino == INODE_TABLE_HEALTH || !m->ops->setlk) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? EINVAL : ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->setlk(m->fs, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0);
-	reply_err(req, r);
-	PUT_NODE(m, ino);
+	reply_err(req, CALL(n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
+	node_put(m, &n);
 }
 
 static void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, int op)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	int r;
 
-	if (ino == INODE_TABLE_HEALTH || !m->ops->flock) {
-		fuse_reply_err(req, ino == INODE_TABLE_HEALTH ? EINVAL : ENOSYS);
-		return;
-	}
 	WITH_NODE(req, m, ino, n);
-	r = m->ops->flock(m->fs, &c, &n.key, fi->fh, fi->lock_owner, op);
-	reply_err(req, r);
-	PUT_NODE(m, ino);
+	reply_err(req, CALL(n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
+	node_put(m, &n);
 }
 
 static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	unsigned revents = 0;
-	int r;
+	unsigned revents = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	struct node n;
+	int r = node_get(m, ino, &n);
 
-	if (ino == INODE_TABLE_HEALTH) {
-		health_file_poll(m, req, fi, ph);
-		return;
+	/* Without poll: the default mask (ENOSYS would switch poll off for
+	 * .health too, and so would the owner's own -ENOSYS). */
+	if (!r) {
+		if (n.ops->poll)
+			r = n.ops->poll(n.fs, &c, &n.key, fi->fh, ph, &revents);
+		if (!r && n.ops->poll)
+			ph = NULL; /* the owner kept it or let it go */
+		if (r == -ENOSYS)
+			r = -EOPNOTSUPP;
+		node_put(m, &n);
 	}
-	if (!m->ops->poll) {
-		/* Not ENOSYS: that would switch poll off for .health too. */
-		if (ph)
-			fuse_pollhandle_destroy(ph);
-		fuse_reply_poll(req, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM);
-		return;
-	}
-	struct inode_ref n;
-	r = inode_table_get(m->inodes, ino, &n);
-	if (r) {
-		if (ph)
-			fuse_pollhandle_destroy(ph);
-		reply_err(req, r);
-		return;
-	}
-	r = m->ops->poll(m->fs, &c, &n.key, fi->fh, ph, &revents);
-	if (r == -ENOSYS)
-		r = -EOPNOTSUPP; /* ENOSYS would switch poll off for .health too */
+	if (ph)
+		fuse_pollhandle_destroy(ph);
 	if (r)
 		reply_err(req, r);
 	else
 		fuse_reply_poll(req, revents);
-	PUT_NODE(m, ino);
 }
 
 const struct fuse_lowlevel_ops nf_fs_ops = {

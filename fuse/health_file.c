@@ -1,5 +1,6 @@
 /*
- * fuse/health_file.c: the .health file at the root of every mount.
+ * fuse/health_file.c: the .health file at the root of every mount, a kind
+ * of synthetic file (synthetic.h) that the core serves itself.
  *
  * Each open is a reader of the mount's health queue (health/health.h) that
  * starts at the mount's first event. A read hands out the rendered lines
@@ -8,12 +9,13 @@
  * (direct I/O, not seekable). On a FUSE mount `tail -f` polls fstat(): it
  * reads again when the mtime moves, so the mtime is the time of the newest
  * event. It also takes a size below what it has read for a truncation, and
- * reads no more than the size says. fstat() does not tell a FUSE file system
- * which open file asks, so the size is an upper bound of where any reader
- * can get to: the most bytes one reader has read so far plus all that the
- * queue still holds (health_queue_window_bytes). Programs that size a buffer
- * by it (Python's read()) get a buffer that is large enough and not absurd. poll() is answered from the queue; a poller that found
- * nothing keeps its handle until the queue's notify callback wakes it.
+ * reads no more than the size says. fstat() does not tell a FUSE file
+ * system which open file asks, so the size is an upper bound of where
+ * any reader can get to: the most bytes one reader has read so far plus all
+ * that the queue still holds (health_queue_window_bytes). Programs that size
+ * a buffer by it (Python's read()) get a buffer that is large enough and not
+ * absurd. poll() is answered from the queue; a poller that found nothing
+ * keeps its handle until the queue's notify callback wakes it.
  *
  * Lock order: the mount's health_lock (the list of handles), then one
  * handle's lock. poll checks readability and parks its handle under the
@@ -39,41 +41,28 @@ struct health_handle {
 	uint64_t read_total;	    /* bytes handed out */
 };
 
-void health_file_getattr(struct nf_mount *m, struct stat *st)
+static void health_stat(struct nf_mount *m, const struct synthetic_node *n, uint64_t fh, struct stat *st)
 {
 	struct timespec t = health_queue_changed_at(m->health);
 
-	memset(st, 0, sizeof(*st));
-	st->st_ino = INODE_TABLE_HEALTH;
-	st->st_mode = S_IFREG | 0444;
-	st->st_nlink = 1;
-	st->st_uid = getuid();
-	st->st_gid = getgid();
-	st->st_blksize = 4096;
+	(void)n, (void)fh;
 	st->st_size = (off_t)(__atomic_load_n(&m->health_size, __ATOMIC_RELAXED) +
 			      health_queue_window_bytes(m->health));
 	st->st_atim = st->st_mtim = st->st_ctim = t;
 }
 
-void health_file_open(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi)
+static int health_open(struct nf_mount *m, const struct synthetic_node *n, struct nf_open *o)
 {
-	struct health_handle *h;
+	struct health_handle *h = calloc(1, sizeof(*h));
 
-	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-		fuse_reply_err(req, EACCES);
-		return;
-	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
+	(void)n;
+	if (!h)
+		return -ENOMEM;
 	pthread_mutex_init(&h->lock, NULL);
 	health_reader_init(m->health, &h->reader);
-	fi->fh = (uintptr_t)h;
-	fi->direct_io = 1;
-	fi->nonseekable = 1;
-	fi->keep_cache = 0;
+	o->fh = (uintptr_t)h;
+	o->direct_io = true;
+	o->nonseekable = true;
 
 	pthread_mutex_lock(&m->health_lock);
 	h->next = m->health_handles;
@@ -82,28 +71,18 @@ void health_file_open(struct nf_mount *m, fuse_req_t req, struct fuse_file_info 
 	h->pprev = &m->health_handles;
 	m->health_handles = h;
 	pthread_mutex_unlock(&m->health_lock);
-
-	if (fuse_reply_open(req, fi))
-		health_file_release(m, NULL, fi); /* interrupted: the kernel has no file */
+	return 0;
 }
 
-void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fuse_file_info *fi)
+/* A stream: @off means nothing, each reader goes on where it stopped. */
+static ssize_t health_file_read(struct nf_mount *m, uint64_t fh, char *buf, size_t size, off_t off)
 {
-	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
-	char stackbuf[HEALTH_LINE_MAX], *buf = stackbuf;
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fh;
 	ssize_t n;
 
-	if (!h) { /* never opened through health_file_open: refuse, never crash */
-		fuse_reply_err(req, EBADF);
-		return;
-	}
-	if (size > sizeof(stackbuf)) {
-		buf = malloc(size);
-		if (!buf) {
-			buf = stackbuf;
-			size = sizeof(stackbuf);
-		}
-	}
+	(void)off;
+	if (!h) /* never opened through health_open: refuse, never crash */
+		return -EBADF;
 	pthread_mutex_lock(&h->lock);
 	n = health_read(m->health, &h->reader, buf, size);
 	if (n > 0) {
@@ -113,28 +92,19 @@ void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fu
 			;
 	}
 	pthread_mutex_unlock(&h->lock);
-	if (n < 0)
-		fuse_reply_err(req, (int)-n);
-	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	if (buf != stackbuf)
-		free(buf);
+	return n;
 }
 
-void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+static int health_poll(struct nf_mount *m, uint64_t fh, struct fuse_pollhandle *ph, unsigned *revents)
 {
-	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
-	unsigned revents = 0;
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fh;
 
-	if (!h) {
-		if (ph)
-			fuse_pollhandle_destroy(ph);
-		fuse_reply_err(req, EBADF);
-		return;
-	}
+	if (!h)
+		return -EBADF;
+	*revents = 0;
 	pthread_mutex_lock(&h->lock);
 	if (health_readable(m->health, &h->reader)) {
-		revents = POLLIN | POLLRDNORM;
+		*revents = POLLIN | POLLRDNORM;
 		if (ph)
 			fuse_pollhandle_destroy(ph);
 	} else if (ph) {
@@ -143,18 +113,15 @@ void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info 
 		h->ph = ph;
 	}
 	pthread_mutex_unlock(&h->lock);
-	fuse_reply_poll(req, revents);
+	return 0;
 }
 
-void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi)
+static void health_release(struct nf_mount *m, uint64_t fh)
 {
-	struct health_handle *h = (struct health_handle *)(uintptr_t)fi->fh;
+	struct health_handle *h = (struct health_handle *)(uintptr_t)fh;
 
-	if (!h) {
-		if (req)
-			fuse_reply_err(req, 0);
+	if (!h)
 		return;
-	}
 	pthread_mutex_lock(&m->health_lock);
 	*h->pprev = h->next;
 	if (h->next)
@@ -164,9 +131,15 @@ void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_in
 		fuse_pollhandle_destroy(h->ph);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
-	if (req)
-		fuse_reply_err(req, 0);
 }
+
+const struct synthetic_file health_file = {
+    .stat = health_stat,
+    .open = health_open,
+    .read = health_file_read,
+    .poll = health_poll,
+    .release = health_release,
+};
 
 void health_file_notify(void *mount)
 {

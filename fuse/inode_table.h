@@ -12,8 +12,10 @@
  * its inode number goes back to a free list; a number that is reused gets
  * the next generation, so (ino, generation) never names two objects.
  *
- * Inode 1 is the root (FUSE_ROOT_ID), looked up forever. Numbers below
- * INODE_TABLE_FIRST are reserved for the core's own files (.health).
+ * Inode 1 is the root (FUSE_ROOT_ID), looked up forever. The numbers from
+ * INODE_TABLE_RESERVED up to INODE_TABLE_FIRST are never the table's: they
+ * are the core's synthetic files (.health, the front-ends' views; see
+ * synthetic.h).
  * All functions are thread-safe.
  */
 #ifndef NETFUSE_INODE_TABLE_H
@@ -31,9 +33,9 @@ static inline bool nf_key_eq(const struct nf_key *a, const struct nf_key *b)
 	return a->hi == b->hi && a->lo == b->lo;
 }
 
-#define INODE_TABLE_ROOT   1
-#define INODE_TABLE_HEALTH 2
-#define INODE_TABLE_FIRST  3
+#define INODE_TABLE_ROOT     1
+#define INODE_TABLE_RESERVED 2
+#define INODE_TABLE_FIRST    64
 
 struct inode_table;
 

@@ -1,22 +1,15 @@
 # fuse/: the FUSE core shared by the front-ends (libfusecore.a): the command
 # line, the session and its daemon life, inode numbers, the low-level
-# operations and the .health file. Front-ends link it with $(FUSE_LIBS)
-# health/libhealth.a $(CURL_LIBS) -lpthread -lm.
+# operations and the synthetic files (.health, the front-ends' views).
+# Front-ends live in folders of their own below (fuse/ceph/) and link
+# $(fusecore_libs).
 noinst_LIBRARIES += fuse/libfusecore.a
 fuse_libfusecore_a_SOURCES = \
 	fuse/mount_opts.c fuse/mount_opts.h \
 	fuse/backend.h fuse/mount_state.h \
 	fuse/inode_table.c fuse/inode_table.h \
-	fuse/fs_ops.c fuse/health_file.c fuse/session.c \
-	fuse/log.c fuse/log.h
+	fuse/fs_ops.c fuse/synthetic.c fuse/synthetic.h \
+	fuse/view_file.c fuse/health_file.c fuse/session.c \
+	fuse/mountinfo.c fuse/mountinfo.h fuse/log.c fuse/log.h
 fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
 fusecore_libs = fuse/libfusecore.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm
-
-# netfuse-ceph: the Ceph front-end (its views in libcephfront.a, so unit
-# tests link them without FUSE).
-noinst_LIBRARIES += fuse/libcephfront.a
-fuse_libcephfront_a_SOURCES = fuse/ceph_views.c fuse/ceph_views.h
-bin_PROGRAMS += netfuse-ceph
-netfuse_ceph_SOURCES = fuse/ceph_front.c
-netfuse_ceph_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS)
-netfuse_ceph_LDADD = fuse/libcephfront.a $(cephmon_libs) $(fusecore_libs)

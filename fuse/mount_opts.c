@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Options handed to libfuse's fuse_session_new() and on to the kernel. */
 static const char *const fuse_opts[] = {
@@ -75,6 +76,34 @@ static const struct mopt_spec *find_spec(const struct mopt_table *tables, const 
 	return NULL;
 }
 
+/* @path as an absolute path (malloc'd), from the working directory now. */
+static char *absolute_path(const char *path)
+{
+	char *cwd, *abs = NULL;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (cwd && asprintf(&abs, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path) < 0)
+		abs = NULL;
+	free(cwd);
+	return abs;
+}
+
+/* Keep @copy (malloc'd; NULL: out of memory) as the option's string. */
+static int set_string(const struct mopt_spec *s, char *field, char *copy, char *err, size_t errlen)
+{
+	char **slot = (char **)field;
+
+	if (!copy)
+		return printable_error(err, errlen, 0, -EINVAL, "out of memory");
+	if (*slot && s->secret)
+		explicit_bzero(*slot, strlen(*slot));
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
 static int set_value(const struct mopt_spec *s, void *dest, const char *name, const char *val, char *err,
 		     size_t errlen)
 {
@@ -87,19 +116,22 @@ static int set_value(const struct mopt_spec *s, void *dest, const char *name, co
 			return printable_error(err, errlen, 0, -EINVAL, "option '%s' takes no value", name);
 		*(bool *)field = true;
 		return 0;
-	case MOPT_STRING: {
+	case MOPT_STRING:
 		if (!val)
 			return printable_error(err, errlen, 0, -EINVAL, "option '%s' needs a value (%s=...)", name,
 					       name);
-		char *copy = strdup(val);
-		if (!copy)
-			return printable_error(err, errlen, 0, -EINVAL, "out of memory");
-		char **slot = (char **)field;
-		if (*slot && s->secret)
-			explicit_bzero(*slot, strlen(*slot));
-		free(*slot);
-		*slot = copy;
-		return 0;
+		return set_string(s, field, strdup(val), err, errlen);
+	case MOPT_PATH: {
+		if (!val || !*val)
+			return printable_error(err, errlen, 0, -EINVAL, "option '%s' needs a file name (%s=FILE)", name,
+					       name);
+		char *abs = absolute_path(val);
+		if (!abs && errno != ENOMEM)
+			return printable_error(
+			    err, errlen, 0, -EINVAL,
+			    "option '%s': '%.64s' is relative, but the working directory cannot be read (%s)", name,
+			    shown, strerror(errno));
+		return set_string(s, field, abs, err, errlen);
 	}
 	case MOPT_UINT: {
 		char *end;
@@ -279,7 +311,7 @@ void mount_opts_free(const struct mopt_table *tables, struct mount_cmdline *cl)
 {
 	for (const struct mopt_table *t = tables; t && t->specs; t++)
 		for (const struct mopt_spec *s = t->specs; s->name; s++) {
-			if (s->type != MOPT_STRING)
+			if (s->type != MOPT_STRING && s->type != MOPT_PATH)
 				continue;
 			char **slot = (char **)((char *)t->dest + s->offset);
 			if (*slot && s->secret)

@@ -23,10 +23,12 @@
 #include <stddef.h>
 
 enum mopt_type {
-	MOPT_FLAG,	/* no value; sets a bool */
-	MOPT_STRING,	/* name=VALUE; a malloc'd char * (the last one given wins) */
-	MOPT_UINT,	/* name=N within [min, max]; an unsigned */
-	MOPT_SECONDS,	/* name=SECONDS, a non-negative decimal up to max; a double */
+	MOPT_FLAG,    /* no value; sets a bool */
+	MOPT_STRING,  /* name=VALUE; a malloc'd char * (the last one given wins) */
+	MOPT_UINT,    /* name=N within [min, max]; an unsigned */
+	MOPT_SECONDS, /* name=SECONDS, a non-negative decimal up to max; a double */
+	MOPT_PATH,    /* name=FILE; a malloc'd char *, absolute: a relative FILE is taken
+		       * from the working directory at parsing, which the daemon leaves */
 };
 
 struct mopt_spec {

@@ -1,7 +1,8 @@
 /*
  * fuse/mount_state.h: the state of one mount, shared by the FUSE core's
- * files (session.c runs it, fs_ops.c answers requests, health_file.c serves
- * .health). Not for backends: they see backend.h.
+ * files (session.c runs it, fs_ops.c answers requests, synthetic.c serves
+ * the synthetic tree with view_file.c and health_file.c). Not for backends:
+ * they see backend.h.
  */
 #ifndef NETFUSE_MOUNT_STATE_H
 #define NETFUSE_MOUNT_STATE_H
@@ -11,6 +12,7 @@
 
 #include "fuse/backend.h"
 #include "fuse/inode_table.h"
+#include "fuse/synthetic.h"
 #include "health/health.h"
 #include "health/health_export.h"
 
@@ -21,6 +23,7 @@ struct nf_core_opts {
 	unsigned health_queue;
 	char *health_url;
 	unsigned max_threads, max_idle_threads;
+	bool stack; /* mount even on a netfuse mount's mount point */
 };
 
 struct health_handle;
@@ -31,6 +34,7 @@ struct nf_mount {
 	void *fs;
 	struct fuse_session *se;
 	struct inode_table *inodes;
+	struct synthetic_tree synth;
 	struct health_queue *health;
 	struct health_export *export;
 	struct nf_core_opts opts;
@@ -49,13 +53,8 @@ struct nf_mount {
 
 extern const struct fuse_lowlevel_ops nf_fs_ops;
 
-/* health_file.c: the .health file. */
-void health_file_getattr(struct nf_mount *m, struct stat *st);
-void health_file_open(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi);
-void health_file_read(struct nf_mount *m, fuse_req_t req, size_t size, struct fuse_file_info *fi);
-void health_file_poll(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph);
-void health_file_release(struct nf_mount *m, fuse_req_t req, struct fuse_file_info *fi);
-/* The queue's notify callback: wake the pollers of every readable handle. */
+/* health_file.c, besides the file itself (health_file in synthetic.h).
+ * The queue's notify callback: wake the pollers of every readable handle. */
 void health_file_notify(void *mount);
 /* Before the session goes: destroy the poll handles still parked. */
 void health_file_drop_pollers(struct nf_mount *m);

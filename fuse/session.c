@@ -8,9 +8,10 @@
  *
  * Without -f the program forks before anything starts a thread (the
  * backend's I/O threads, libfuse's workers, the health exporter), and the
- * parent exits only when the child reports: 0 once a LOOKUP of .health
- * has come back through the kernel (the mount answers, so fstab, mount(8)
- * and scripts can use it at once), or the child's failure. Until then the
+ * child changes to / once the front-end has started. The parent exits only
+ * when the child reports: 0 once a LOOKUP of .health has come back through
+ * the kernel (the mount answers, so fstab, mount(8) and scripts can use it
+ * at once), or the child's failure. Until then the
  * child keeps stderr, so a failed mount prints its one message where the
  * person or mount.fuse3 can see it; after that it logs to syslog.
  *
@@ -37,6 +38,8 @@
 #include <unistd.h>
 
 #include "fuse/log.h"
+#include "fuse/mountinfo.h"
+#include "text/printable.h"
 
 #define EXIT_USAGE 2 /* a bad command line */
 #define EXIT_FAIL  1 /* the mount failed */
@@ -88,6 +91,10 @@ static const struct mopt_spec core_specs[] = {
      .min = 1,
      .max = 4096,
      .help = "max_idle_threads=N  idle worker threads kept (10)"},
+    {.name = "stack",
+     .type = MOPT_FLAG,
+     .offset = offsetof(struct nf_core_opts, stack),
+     .help = "stack               mount even where a netfuse mount is mounted (on top of it)"},
     {.name = NULL},
 };
 
@@ -107,6 +114,25 @@ static void usage(const struct nf_frontend *fe, FILE *f)
 	fprintf(f, "\nFUSE and mount options: allow_other, allow_root, default_permissions, ro, rw,\n"
 		   "  nosuid, nodev, noexec, noatime, auto_unmount, ...; _netdev, noauto, nofail and\n"
 		   "  x-* are accepted for fstab and ignored.\n");
+}
+
+/* @path is already where a netfuse file system is mounted: a second mount
+ * would hide the first (whose daemon would go on serving nobody), so it is
+ * refused with one line, as mount.ceph refuses, unless -o stack. A table
+ * that cannot be read refuses nothing. */
+static bool already_mounted(const struct nf_frontend *fe, const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char type[64], line[PATH_MAX + 256];
+	int r = f ? mountinfo_netfuse_at(f, path, type, sizeof(type)) : 0;
+
+	if (f)
+		fclose(f);
+	if (r <= 0)
+		return false;
+	printable_error(line, sizeof(line), 0, 0, "%s: already mounted (%s); -o stack mounts over it", path, type);
+	fprintf(stderr, "%s: %s\n", fe->prog, line);
+	return true;
 }
 
 /* "mon1,mon2:/" as one libfuse -o value: escape what its parser splits on. */
@@ -287,7 +313,20 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		emit_mount_event(m, HEALTH_UNMOUNT, reason);
 		goto out_export;
 	}
-	m->ops = m->fe->ops; /* read after start: a front-end may pick its table by its options */
+	/* The daemon leaves the working directory only once the front-end has
+	 * read what it needs: the paths of -o options are absolute already
+	 * (MOPT_PATH), but files a front-end finds by other ways ($CEPH_CONF,
+	 * a keyring named in ceph.conf) are read as they would be with -f.
+	 * Until now the parent, waiting, pinned that directory anyway. */
+	if (!cl->foreground && chdir("/")) {
+		/* Only keeps the daemon from pinning a directory. */
+	}
+	/* Read after start: a front-end may pick its tables by its options. */
+	m->ops = m->fe->ops;
+	if (synthetic_init(m, err, sizeof(err))) {
+		nf_log(LOG_ERR, "%s", err);
+		goto out_backend;
+	}
 	m->inodes = inode_table_new(&root, m->ops->forget, m->fs);
 	if (!m->inodes) {
 		nf_log(LOG_ERR, "out of memory");
@@ -419,6 +458,10 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 		mount_opts_free(tables, &cl);
 		return EXIT_FAIL;
 	}
+	if (!m.opts.stack && already_mounted(fe, path)) {
+		mount_opts_free(tables, &cl);
+		return EXIT_FAIL;
+	}
 	m.mountpoint = path;
 	m.source = cl.source;
 	pthread_mutex_init(&m.answered_lock, NULL);
@@ -447,9 +490,6 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 		}
 		close(pipefd[0]);
 		setsid();
-		if (chdir("/")) {
-			/* Only keeps the daemon from pinning a directory. */
-		}
 	}
 	status = serve(&m, &cl, pipefd[1]);
 	mount_opts_free(tables, &cl);

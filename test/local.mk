@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
+	test/unit/test_mountinfo \
 	test/unit/test_ceph_conf \
 	test/unit/test_xdr \
 	test/unit/test_rx_packet \
@@ -137,7 +138,7 @@ test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c test/unit/mdsmap_vectors.h
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_views_LDADD = fuse/libcephfront.a $(cephmon_libs) $(CRITERION_LIBS)
+test_unit_test_ceph_views_LDADD = fuse/ceph/libcephviews.a $(cephmon_libs) $(CRITERION_LIBS)
 
 test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)
@@ -176,6 +177,10 @@ test_unit_test_inode_table_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lpthrea
 test_unit_test_mount_opts_SOURCES = test/unit/test_mount_opts.c
 test_unit_test_mount_opts_CFLAGS = $(unit_cflags)
 test_unit_test_mount_opts_LDADD = fuse/libfusecore.a $(CRITERION_LIBS) -lm
+
+test_unit_test_mountinfo_SOURCES = test/unit/test_mountinfo.c
+test_unit_test_mountinfo_CFLAGS = $(unit_cflags)
+test_unit_test_mountinfo_LDADD = fuse/libfusecore.a $(CRITERION_LIBS)
 
 test_unit_health_sample_SOURCES = test/unit/health_sample.c
 test_unit_health_sample_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread

@@ -20,11 +20,17 @@
  *
  * A bad command fails the write with EINVAL. Reading .testctl gives the
  * core's inode table figures ("nodes N lookups N dropped N bad_forgets N").
+ * .testctl is the backend's own file (it takes writes), not a view.
  * Options:
  *   testfs_start_delay=S  sleep S seconds in start (the mount must wait)
  *   testfs_fail_start     fail in start, with a message
  *   testfs_readonly       a backend without the operations that change
  *                         anything (so the core's fallbacks answer them)
+ *   testfs_views          declare views (nf_view), served by the core in
+ *                         .testfs/: inodes (mode 0400, the figures above)
+ *                         and snapshot (about 200 KiB of lines "render R
+ *                         line L", R counting the renders, so a reader can
+ *                         tell whether it saw one snapshot)
  */
 #include "config.h"
 
@@ -68,17 +74,28 @@ struct testfs {
 
 static struct {
 	double start_delay;
-	bool fail_start, readonly;
+	bool fail_start, readonly, views;
 } topts;
 
 static const struct mopt_spec testfs_specs[] = {
-	{ .name = "testfs_start_delay", .type = MOPT_SECONDS, .offset = offsetof(__typeof__(topts), start_delay),
-	  .max = 600, .help = "testfs_start_delay=S  wait S seconds before mounting" },
-	{ .name = "testfs_fail_start", .type = MOPT_FLAG, .offset = offsetof(__typeof__(topts), fail_start),
-	  .help = "testfs_fail_start     fail to start (tests the error path)" },
-	{ .name = "testfs_readonly", .type = MOPT_FLAG, .offset = offsetof(__typeof__(topts), readonly),
-	  .help = "testfs_readonly       implement no operation that changes anything" },
-	{ .name = NULL },
+    {.name = "testfs_start_delay",
+     .type = MOPT_SECONDS,
+     .offset = offsetof(__typeof__(topts), start_delay),
+     .max = 600,
+     .help = "testfs_start_delay=S  wait S seconds before mounting"},
+    {.name = "testfs_fail_start",
+     .type = MOPT_FLAG,
+     .offset = offsetof(__typeof__(topts), fail_start),
+     .help = "testfs_fail_start     fail to start (tests the error path)"},
+    {.name = "testfs_readonly",
+     .type = MOPT_FLAG,
+     .offset = offsetof(__typeof__(topts), readonly),
+     .help = "testfs_readonly       implement no operation that changes anything"},
+    {.name = "testfs_views",
+     .type = MOPT_FLAG,
+     .offset = offsetof(__typeof__(topts), views),
+     .help = "testfs_views          show views in .testfs/ (the core's synthetic files)"},
+    {.name = NULL},
 };
 
 static void now(struct timespec *t)
@@ -375,6 +392,41 @@ static int t_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 	return r;
 }
 
+/* The core's inode table figures, as .testctl and .testfs/inodes show them. */
+static size_t render_inodes(void *fs, const struct nf_view *v, char *buf, size_t len)
+{
+	struct testfs *t = fs;
+	struct inode_table_stats st;
+	int n;
+
+	(void)v;
+	nf_mount_inode_stats(t->mount, &st);
+	n = snprintf(buf, len, "nodes %llu lookups %llu dropped %llu bad_forgets %llu\n", (unsigned long long)st.nodes,
+		     (unsigned long long)st.lookups, (unsigned long long)st.dropped,
+		     (unsigned long long)st.bad_forgets);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
+}
+
+/* Lines that all carry the number of this render: a reader that mixed two
+ * renders sees two numbers. */
+static size_t render_snapshot(void *fs, const struct nf_view *v, char *buf, size_t len)
+{
+	static unsigned long long renders;
+	unsigned long long r = __atomic_add_fetch(&renders, 1, __ATOMIC_RELAXED);
+	size_t off = 0;
+
+	(void)fs, (void)v;
+	for (unsigned line = 0; line < 8000 && off + 32 < len; line++)
+		off += (size_t)snprintf(buf + off, len - off, "render %6llu line %5u\n", r, line);
+	return off;
+}
+
+static const struct nf_view testfs_views[] = {
+    {.dir = ".testfs", .name = "inodes", .mode = 0400, .render = render_inodes},
+    {.dir = ".testfs", .name = "snapshot", .mode = 0444, .render = render_snapshot},
+    {.name = NULL},
+};
+
 static ssize_t t_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
 		      off_t off)
 {
@@ -385,12 +437,8 @@ static ssize_t t_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	(void)c, (void)fh;
 	if (key->lo == CTL_ID) {
 		/* Reading the control file tells the core's inode figures. */
-		struct inode_table_stats st;
 		char text[256];
-		nf_mount_inode_stats(t->mount, &st);
-		int len = snprintf(text, sizeof(text), "nodes %llu lookups %llu dropped %llu bad_forgets %llu\n",
-				   (unsigned long long)st.nodes, (unsigned long long)st.lookups,
-				   (unsigned long long)st.dropped, (unsigned long long)st.bad_forgets);
+		off_t len = (off_t)render_inodes(t, NULL, text, sizeof(text));
 		if (off >= len)
 			return 0;
 		r = len - off < (off_t)size ? len - off : (ssize_t)size;
@@ -865,6 +913,8 @@ static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	*root = (struct nf_key){0, 1};
 	if (topts.readonly)
 		testfs.ops = &testfs_ro_ops;
+	if (topts.views)
+		testfs.views = testfs_views;
 	return 0;
 }
 

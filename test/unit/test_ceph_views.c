@@ -1,4 +1,4 @@
-/* Unit tests for fuse/ceph_views.c: df's figures and the .ceph/ files. */
+/* Unit tests for fuse/ceph/views.c: df's figures and the .ceph/ files. */
 #include "config.h"
 
 #include <criterion/criterion.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cephmon/mon/mdsmap.h"
-#include "fuse/ceph_views.h"
+#include "fuse/ceph/views.h"
 #include "mdsmap_vectors.h"
 
 Test(ceph_views, statfs_as_the_kernel_computes_it)

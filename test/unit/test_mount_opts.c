@@ -6,12 +6,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuse/mount_opts.h"
 
 struct opts {
 	bool verbose;
-	char *name, *secret, *url;
+	char *name, *secret, *url, *conf;
 	unsigned queue;
 	double entry_timeout;
 };
@@ -24,9 +25,10 @@ static const struct mopt_spec core_specs[] = {
 	{ .name = NULL },
 };
 static const struct mopt_spec ceph_specs[] = {
-	{ .name = "name", .type = MOPT_STRING, .offset = offsetof(struct opts, name), .args = "--id|-i" },
-	{ .name = "secret", .type = MOPT_STRING, .offset = offsetof(struct opts, secret), .secret = true },
-	{ .name = NULL },
+    {.name = "name", .type = MOPT_STRING, .offset = offsetof(struct opts, name), .args = "--id|-i"},
+    {.name = "secret", .type = MOPT_STRING, .offset = offsetof(struct opts, secret), .secret = true},
+    {.name = "conf", .type = MOPT_PATH, .offset = offsetof(struct opts, conf), .args = "-c"},
+    {.name = NULL},
 };
 
 static struct opts o;
@@ -170,6 +172,26 @@ Test(mount_opts, front_end_flags_mean_options)
 	cr_assert_eq(PARSE("mon1:/", "/mnt", "--idx=bob"), -EINVAL);
 	cr_assert_str_eq(err, "unknown option '--idx=bob'");
 	cr_assert_eq(PARSE("mon1:/", "/mnt", "-i=bob"), -EINVAL, "only long flags take =VALUE");
+}
+
+Test(mount_opts, paths_are_made_absolute_from_the_working_directory)
+{
+	cr_assert_eq(chdir("/tmp"), 0);
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-c", "ceph/ceph.conf"), 0, "%s", err);
+	cr_assert_str_eq(o.conf, "/tmp/ceph/ceph.conf", "the daemon later leaves the working directory");
+	fini();
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-o", "conf=./c,rw"), 0, "%s", err);
+	cr_assert_str_eq(o.conf, "/tmp/./c");
+	fini();
+	cr_assert_eq(chdir("/"), 0);
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-o", "conf=c"), 0, "%s", err);
+	cr_assert_str_eq(o.conf, "/c");
+	fini();
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-o", "conf=/etc/ceph/ceph.conf"), 0, "%s", err);
+	cr_assert_str_eq(o.conf, "/etc/ceph/ceph.conf");
+	fini();
+	cr_assert_eq(PARSE("mon1:/", "/mnt", "-o", "conf="), -EINVAL);
+	cr_assert_str_eq(err, "option 'conf' needs a file name (conf=FILE)");
 }
 
 Test(mount_opts, scrub_hides_secret_values_in_argv)

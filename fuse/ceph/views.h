@@ -1,12 +1,12 @@
 /*
- * fuse/ceph_views.h: what netfuse-ceph shows of its monitor client: the
+ * fuse/ceph/views.h: what netfuse-ceph shows of its monitor client: the
  * statfs answer `df` sees, and the text of the read-only files in .ceph/
  * that mirror the kernel client's debugfs (monmap, monc, osdmap, mdsmap,
  * auth). Pure functions over snapshots, so each file's text is consistent
  * and testable without a cluster. Nothing here ever prints a key.
  */
-#ifndef NETFUSE_CEPH_VIEWS_H
-#define NETFUSE_CEPH_VIEWS_H
+#ifndef NETFUSE_FUSE_CEPH_VIEWS_H
+#define NETFUSE_FUSE_CEPH_VIEWS_H
 
 #include <limits.h>
 #include <stddef.h>

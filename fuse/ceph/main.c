@@ -1,30 +1,28 @@
 /*
- * fuse/ceph_front.c: netfuse-ceph, the Ceph front-end on the FUSE core.
+ * fuse/ceph/main.c: netfuse-ceph, the Ceph front-end on the FUSE core.
  *
  *   netfuse-ceph MON[,MON...][:/SUBDIR] MOUNTPOINT [-o OPTS] [-c CONF] [--id NAME] [-k KEYRING]
  *
  * It connects to the monitors through cephmon's monitor client on its own
  * I/O thread (monc_loop), and mounts what a monitor-only client can show:
  * df from the monitors' statfs (the kernel's arithmetic and data-pool
- * rule), .health (the FUSE core's), and .ceph/, read-only files mirroring
- * the kernel client's debugfs views. The CephFS namespace (MDS and OSD
- * clients) is a later part; until then the root holds .ceph/ and .health
- * only, and SUBDIR is checked for syntax and remembered, not resolved.
+ * rule), .health (the FUSE core's), and .ceph/, views mirroring the kernel
+ * client's debugfs files, which the core serves (struct nf_view) from the
+ * texts of views.c. The CephFS namespace (MDS and OSD clients) is a later
+ * part; until then the backend's root is empty (the core adds .ceph/ and
+ * .health), and SUBDIR is checked for syntax and remembered, not resolved.
  *
  * Options are spelled as the kernel client and mount.ceph spell them, so
  * an fstab line moves between the two: name=, secret=, secretfile=,
  * mon_addr=, ms_mode=, mount_timeout=, fs= (mds_namespace= is its old
  * name), plus Ceph's own -c/--conf, --id/-n/--name, -k/--keyring and -m.
  *
- * Each .ceph/ file is rendered from one snapshot of the client when it is
- * opened (so a reader sees one consistent state, however it reads) and
- * served with direct I/O (no stale page cache between two opens); stat
- * renders it too, so `ls -l` shows the size a read would give then.
+ * Each view renders from one snapshot of the client (monc_loop_snapshot),
+ * which the core takes at each open, so a reader sees one consistent state.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +33,7 @@
 #include "cephmon/ceph_client.h"
 #include "evloop/evloop.h"
 #include "fuse/backend.h"
-#include "fuse/ceph_views.h"
-
-#define VIEW_MAX (256 * 1024) /* osdmap with every pool shown fits */
+#include "fuse/ceph/views.h"
 
 /* ---- options --------------------------------------------------------------------- */
 
@@ -59,16 +55,16 @@ static const struct mopt_spec ceph_specs[] = {
      .secret = true,
      .help = "secret=KEY           the user's key, base64 (hidden from ps and messages)"},
     {.name = "secretfile",
-     .type = MOPT_STRING,
+     .type = MOPT_PATH,
      .offset = O(secretfile),
      .help = "secretfile=FILE      read the key from the first line of FILE"},
     {.name = "keyring",
-     .type = MOPT_STRING,
+     .type = MOPT_PATH,
      .offset = O(keyring),
      .args = "-k|--keyring",
      .help = "keyring=FILE         read the key from a Ceph keyring (-k FILE)"},
     {.name = "conf",
-     .type = MOPT_STRING,
+     .type = MOPT_PATH,
      .offset = O(conf),
      .args = "-c|--conf",
      .help = "conf=FILE            ceph.conf for mon_host and keyring (-c FILE; default $CEPH_CONF)"},
@@ -98,28 +94,9 @@ static const struct mopt_spec ceph_specs[] = {
 };
 #undef O
 
-/* ---- the tree: /, /.ceph and its files ----------------------------------------------- */
+/* ---- the root and the views ------------------------------------------------------ */
 
-enum {
-	ID_ROOT = 1,
-	ID_CEPHDIR,
-	ID_MONMAP,
-	ID_MONC,
-	ID_OSDMAP,
-	ID_MDSMAP,
-	ID_AUTH,
-	ID_END,
-};
-
-struct view_file {
-	const char *name;
-	mode_t mode;
-};
-
-static const struct view_file views[ID_END] = {
-    [ID_MONMAP] = {"monmap", 0444}, [ID_MONC] = {"monc", 0444}, [ID_OSDMAP] = {"osdmap", 0444},
-    [ID_MDSMAP] = {"mdsmap", 0444}, [ID_AUTH] = {"auth", 0400},
-};
+#define ROOT_ID 1
 
 struct cephfs_front {
 	struct nf_mount *mount;
@@ -130,48 +107,44 @@ struct cephfs_front {
 	gid_t gid;
 };
 
-/* One open .ceph/ file: its text as of the open. */
-struct view_buf {
-	size_t len;
-	char text[];
+enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_END };
+
+static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len);
+
+static const struct nf_view ceph_views[] = {
+    [V_MONMAP] = {".ceph", "monmap", 0444, render},
+    [V_MONC] = {".ceph", "monc", 0444, render},
+    [V_OSDMAP] = {".ceph", "osdmap", 0444, render},
+    [V_MDSMAP] = {".ceph", "mdsmap", 0444, render},
+    [V_AUTH] = {".ceph", "auth", 0400, render}, /* who we are: the mounting user's business */
+    [V_END] = {.name = NULL},
 };
 
-static struct nf_key key_of(uint64_t id)
+static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 {
-	return (struct nf_key){0, id};
-}
-
-static bool is_view(uint64_t id)
-{
-	return id >= ID_MONMAP && id < ID_END;
-}
-
-static size_t render(struct cephfs_front *f, uint64_t id, char *buf, size_t len)
-{
+	struct cephfs_front *f = fs;
 	struct monc_loop_snapshot *s = malloc(sizeof(*s));
 	size_t n = 0;
 
-	if (!s) {
-		buf[0] = '\0';
+	if (!s)
 		return 0;
-	}
 	monc_loop_snapshot(f->ml, s);
-	switch (id) {
-	case ID_MONMAP:
+	switch (v - ceph_views) {
+	case V_MONMAP:
 		n = ceph_view_monmap(&s->monmap, buf, len);
 		break;
-	case ID_MONC:
+	case V_MONC:
 		n = ceph_view_monc(&s->status, s->now_ms, buf, len);
 		break;
-	case ID_OSDMAP:
+	case V_OSDMAP:
 		n = s->have_osdmap ? ceph_view_osdmap(&s->osdmap, buf, len)
 				   : (size_t)snprintf(buf, len, "no osdmap yet\n");
 		break;
-	case ID_MDSMAP:
+	case V_MDSMAP:
 		n = ceph_view_mdsmap(s->have_fsmap ? &s->fsmap : NULL, s->fs_name, s->have_mdsmap ? &s->mdsmap : NULL,
 				     buf, len);
 		break;
-	case ID_AUTH: {
+	case V_AUTH: {
 		struct ceph_auth_view a = {0};
 		snprintf(a.entity, sizeof(a.entity), "%s", s->auth.entity);
 		a.global_id = s->auth.global_id;
@@ -188,126 +161,52 @@ static size_t render(struct cephfs_front *f, uint64_t id, char *buf, size_t len)
 	return n < len ? n : len - 1;
 }
 
-/* @size_of: the size to report for a view file; -1 renders it now. */
-static void fill_attr(struct cephfs_front *f, uint64_t id, off_t size_of, struct stat *st)
+static void root_attr(const struct cephfs_front *f, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->st_ino = id;
+	st->st_ino = ROOT_ID;
+	st->st_mode = S_IFDIR | 0755;
+	st->st_nlink = 3; /* ".", "..", and the core's .ceph */
 	st->st_uid = f->uid;
 	st->st_gid = f->gid;
 	st->st_blksize = 4096;
 	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = f->mounted_at;
-	if (id == ID_ROOT || id == ID_CEPHDIR) {
-		st->st_mode = S_IFDIR | (id == ID_ROOT ? 0755 : 0555);
-		st->st_nlink = id == ID_ROOT ? 3 : 2;
-		return;
-	}
-	st->st_mode = S_IFREG | views[id].mode;
-	st->st_nlink = 1;
-	char *buf = size_of < 0 ? malloc(VIEW_MAX) : NULL;
-	st->st_size = size_of < 0 ? 0 : size_of;
-	if (buf) {
-		st->st_size = (off_t)render(f, id, buf, VIEW_MAX);
-		free(buf);
-	}
-	st->st_mtim.tv_sec = time(NULL); /* the views change all the time */
 }
 
+/* The root has no entries of its own yet. */
 static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
 {
-	struct cephfs_front *f = fs;
-	uint64_t id = 0;
-
-	(void)c;
-	if (dir->lo == ID_ROOT && !strcmp(name, ".ceph"))
-		id = ID_CEPHDIR;
-	for (uint64_t i = ID_MONMAP; dir->lo == ID_CEPHDIR && i < ID_END; i++)
-		if (!strcmp(name, views[i].name))
-			id = i;
-	if (!id)
-		return -ENOENT;
-	nf_entry_init(out);
-	out->key = key_of(id);
-	fill_attr(f, id, -1, &out->attr);
-	if (is_view(id))
-		out->attr_timeout = 0; /* sizes change with every map */
-	return 0;
+	(void)fs, (void)c, (void)dir, (void)name, (void)out;
+	return -ENOENT;
 }
 
 static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
 		     struct stat *out)
 {
-	(void)c;
-	if (key->lo < ID_ROOT || key->lo >= ID_END)
-		return -ENOENT;
-	fill_attr(fs, key->lo, has_fh && fh ? (off_t)((struct view_buf *)(uintptr_t)fh)->len : -1, out);
+	(void)c, (void)has_fh, (void)fh;
+	if (key->lo != ROOT_ID)
+		return -ESTALE;
+	root_attr(fs, out);
 	return 0;
 }
 
 static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
 		     struct nf_dir *d)
 {
-	struct cephfs_front *f = fs;
 	struct nf_entry e;
-	uint64_t first = key->lo == ID_ROOT ? ID_CEPHDIR : ID_MONMAP;
-	uint64_t end = key->lo == ID_ROOT ? ID_CEPHDIR + 1 : ID_END;
 
-	(void)c, (void)fh;
-	if (key->lo != ID_ROOT && key->lo != ID_CEPHDIR)
+	(void)fs, (void)c, (void)fh;
+	if (key->lo != ROOT_ID)
 		return -ENOTDIR;
 	for (; off < 2; off++) {
 		nf_entry_init(&e);
+		e.key = *key;
 		e.attr.st_mode = S_IFDIR;
 		if (!nf_dir_add(d, off == 0 ? "." : "..", &e, off + 1))
 			return 0;
 	}
-	for (uint64_t id = first + (uint64_t)(off - 2); id < end; id++, off++) {
-		nf_entry_init(&e);
-		e.key = key_of(id);
-		fill_attr(f, id, -1, &e.attr);
-		if (!nf_dir_add(d, id == ID_CEPHDIR ? ".ceph" : views[id].name, &e, off + 1))
-			return 0;
-	}
 	nf_dir_eof(d);
 	return 0;
-}
-
-static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o)
-{
-	struct view_buf *v;
-
-	(void)c;
-	if (!is_view(key->lo))
-		return -EISDIR;
-	if ((flags & O_ACCMODE) != O_RDONLY)
-		return -EROFS;
-	v = malloc(sizeof(*v) + VIEW_MAX);
-	if (!v)
-		return -ENOMEM;
-	v->len = render(fs, key->lo, v->text, VIEW_MAX);
-	o->fh = (uint64_t)(uintptr_t)v;
-	o->direct_io = true;
-	return 0;
-}
-
-static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
-		      off_t off)
-{
-	const struct view_buf *v = (const void *)(uintptr_t)fh;
-
-	(void)fs, (void)c, (void)key;
-	if (!v || off < 0 || (size_t)off >= v->len)
-		return 0;
-	if (size > v->len - (size_t)off)
-		size = v->len - (size_t)off;
-	memcpy(buf, v->text + off, size);
-	return (ssize_t)size;
-}
-
-static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
-{
-	(void)fs, (void)key, (void)flags;
-	free((void *)(uintptr_t)fh);
 }
 
 struct wait_ctx {
@@ -350,9 +249,6 @@ static const struct nf_backend_ops ceph_ops = {
     .lookup = c_lookup,
     .getattr = c_getattr,
     .readdir = c_readdir,
-    .open = c_open,
-    .read = c_read,
-    .release = c_release,
     .statfs = c_statfs,
 };
 
@@ -406,7 +302,7 @@ out:
 		return e;
 	}
 	*fs = f;
-	*root = key_of(ID_ROOT);
+	*root = (struct nf_key){0, ROOT_ID};
 	return 0;
 }
 
@@ -429,6 +325,7 @@ static const struct nf_frontend ceph_front = {
     .start = c_start,
     .stop = c_stop,
     .ops = &ceph_ops,
+    .views = ceph_views,
 };
 
 int main(int argc, char **argv)

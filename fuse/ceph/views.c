@@ -1,5 +1,5 @@
 /*
- * fuse/ceph_views.c: df and .ceph/ for netfuse-ceph (see ceph_views.h).
+ * fuse/ceph/views.c: df and .ceph/ for netfuse-ceph (see views.h).
  *
  * The text follows the kernel's debugfs files where they exist
  * (/sys/kernel/debug/ceph/FSID.CLIENT/{monmap,monc,osdmap,mdsmap}): one
@@ -8,7 +8,7 @@
  */
 #include "config.h"
 
-#include "ceph_views.h"
+#include "views.h"
 
 #include <stdarg.h>
 #include <stdio.h>
