@@ -1,8 +1,9 @@
 /*
  * evloop/evloop.h: a small event loop, one thread per loop, shared by the
- * protocol clients (the Rx transport in afs_rx/, later the Ceph monitor
+ * protocol clients (the Rx transport in afs_rx/rx/, the Ceph monitor
  * client). It is the userspace shape of the kernel's "I/O thread + workqueue
- * + completion" that DESIGN.md describes:
+ * + completion" (doc/design.md); the request a caller waits on is
+ * evloop_req.h's:
  *
  *  - file descriptors: epoll, level-triggered; a callback per descriptor;
  *  - timers: a min-heap on CLOCK_MONOTONIC in nanoseconds; each timer is a
@@ -12,7 +13,9 @@
  *    allocates) or through evloop_call() (allocates a small record);
  *  - a cross-thread wake (an eventfd) behind both;
  *  - struct evloop_completion: a mutex + condvar pair a caller on another
- *    thread waits on with a deadline, and the loop (or anyone) completes.
+ *    thread waits on with a deadline, and the loop (or anyone) completes:
+ *    the one-shot event behind evloop_call_sync (protocol requests use
+ *    evloop_req, which is guarded by its owner's lock instead).
  *
  * Threading rules, kept simple on purpose:
  *  - fds and timers are manipulated only from the loop thread (callbacks

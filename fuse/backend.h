@@ -36,6 +36,7 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 
+#include "evloop/evloop_req.h"
 #include "fuse/inode_table.h"
 #include "fuse/mount_opts.h"
 #include "health/health.h"
@@ -48,7 +49,10 @@ struct nf_ctx {
 	gid_t gid;
 	pid_t pid;
 	mode_t umask;
-	fuse_req_t req; /* for fuse_req_interrupted() in long waits */
+	/* Fired when the caller gives up (-EINTR: the kernel's INTERRUPT) or
+	 * the session ends (-ESHUTDOWN): pass it to the protocol client's
+	 * request so that its wait ends at once (evloop/evloop_req.h). */
+	struct evloop_cancel *cancel;
 };
 
 /* What a name resolves to. attr.st_ino is the object's inode number as
@@ -220,9 +224,6 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv);
 struct health_queue *nf_mount_health(struct nf_mount *m);
 const char *nf_mount_source(const struct nf_mount *m);
 bool nf_mount_readonly(const struct nf_mount *m);
-/* The session is ending (a signal, an unmount): a backend waiting for its
- * servers gives up, as for an interrupted request, or the exit waits. */
-bool nf_mount_exiting(const struct nf_mount *m);
 /* The inode table's figures: nodes, the kernel's outstanding lookups, ... */
 void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st);
 

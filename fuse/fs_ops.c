@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuse/interrupt.h"
 #include "fuse/log.h"
 
 static struct nf_mount *mount_of(fuse_req_t req)
@@ -48,12 +49,13 @@ static struct nf_mount *mount_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-/* Who is asking: the one place a request's nf_ctx is made. */
+/* Who is asking: the one place a request's nf_ctx is made (its cancel
+ * token is armed around each call into the backend, see CALL). */
 static struct nf_ctx ctx_of(fuse_req_t req)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
 
-	return (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .umask = fc->umask, .req = req};
+	return (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .umask = fc->umask};
 }
 
 /* What an operation that would change the file system answers when the
@@ -154,8 +156,25 @@ static bool change_dir_get(fuse_req_t req, struct nf_mount *m, fuse_ino_t parent
 		}                                                                                                      \
 	} while (0)
 
-/* Call the operation @op of @n's owner, or -@missing when it has none. */
-#define CALL(n, op, missing, ...) ((n).ops->op ? (n).ops->op((n).fs, __VA_ARGS__) : -(missing))
+/*
+ * Call the operation @op of @n's owner for @req, or -@missing when it has
+ * none. A call into the backend runs with the request's cancel token armed
+ * in @c (interrupt.h): a FUSE interrupt or the session's end makes its
+ * wait give up at once. The synthetic tree never waits: no token.
+ */
+#define CALL(req, n, op, missing, c, ...)                                                                              \
+	({                                                                                                             \
+		ssize_t call_r = -(missing);                                                                           \
+		if ((n).ops->op && (n).ops == &synthetic_ops) {                                                        \
+			call_r = (n).ops->op((n).fs, (c), __VA_ARGS__);                                                \
+		} else if ((n).ops->op) {                                                                              \
+			struct op_cancel call_oc;                                                                      \
+			op_cancel_arm(&call_oc, mount_of(req), (req), (c));                                            \
+			call_r = (n).ops->op((n).fs, (c), __VA_ARGS__);                                                \
+			op_cancel_disarm(&call_oc);                                                                    \
+		}                                                                                                      \
+		call_r;                                                                                                \
+	})
 
 /* ---- replies ------------------------------------------------------------ */
 
@@ -295,7 +314,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	nf_entry_init(&e);
-	r = CALL(dir, lookup, ENOSYS, &c, &dir.key, name, &e);
+	r = CALL(req, dir, lookup, ENOSYS, &c, &dir.key, name, &e);
 	if (r == -ENOENT && m->opts.negative_timeout > 0) {
 		/* A negative entry the kernel may cache. */
 		struct fuse_entry_param p = {.ino = 0, .entry_timeout = m->opts.negative_timeout};
@@ -338,9 +357,9 @@ static void attr_op(fuse_req_t req, fuse_ino_t ino, const struct stat *in, int t
 	WITH_NODE(req, m, ino, n);
 	memset(&st, 0, sizeof(st));
 	if (set)
-		r = CALL(n, setattr, MISSING_CHANGE, &c, &n.key, in, to_set, fi != NULL, fi ? fi->fh : 0, &st);
+		r = CALL(req, n, setattr, MISSING_CHANGE, &c, &n.key, in, to_set, fi != NULL, fi ? fi->fh : 0, &st);
 	else
-		r = CALL(n, getattr, ENOSYS, &c, &n.key, fi != NULL, fi ? fi->fh : 0, &st);
+		r = CALL(req, n, getattr, ENOSYS, &c, &n.key, fi != NULL, fi ? fi->fh : 0, &st);
 	reply_attr(req, m, &n, r, &st);
 	node_put(m, &n);
 }
@@ -364,7 +383,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 	WITH_NODE(req, m, ino, n);
 	buf[0] = '\0';
-	r = CALL(n, readlink, ENOSYS, &c, &n.key, buf, sizeof(buf));
+	r = CALL(req, n, readlink, ENOSYS, &c, &n.key, buf, sizeof(buf));
 	buf[sizeof(buf) - 1] = '\0';
 	if (r)
 		reply_err(req, r);
@@ -503,7 +522,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, s
 	/* The root's synthetic names follow the backend's last entry, in the
 	 * same reply when they fit, at offsets of their own. */
 	if (!root || off < SYNTHETIC_DIR_OFF)
-		r = CALL(n, readdir, ENOSYS, &c, &n.key, fi->fh, off, &d);
+		r = CALL(req, n, readdir, ENOSYS, &c, &n.key, fi->fh, off, &d);
 	else
 		d.eof = true;
 	if (!r && root && d.eof && !d.full) {
@@ -579,7 +598,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 
 	WITH_NODE(req, m, ino, n);
 	buf = malloc(size ? size : 1);
-	r = buf ? CALL(n, read, ENOSYS, &c, &n.key, fi->fh, buf, size, off) : -ENOMEM;
+	r = buf ? CALL(req, n, read, ENOSYS, &c, &n.key, fi->fh, buf, size, off) : -ENOMEM;
 	if (r < 0)
 		reply_err(req, (int)r);
 	else
@@ -595,7 +614,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	ssize_t r;
 
 	WITH_NODE(req, m, ino, n);
-	r = CALL(n, write, MISSING_CHANGE, &c, &n.key, fi->fh, buf, size, off);
+	r = CALL(req, n, write, MISSING_CHANGE, &c, &n.key, fi->fh, buf, size, off);
 	if (r < 0)
 		reply_err(req, (int)r);
 	else
@@ -647,7 +666,7 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(n, fsync, ENOSYS, &c, &n.key, fi->fh, datasync != 0));
+	reply_err(req, CALL(req, n, fsync, ENOSYS, &c, &n.key, fi->fh, datasync != 0));
 	node_put(m, &n);
 }
 
@@ -665,7 +684,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
 		return;
 	nf_entry_init(&e);
-	r = CALL(dir, create, MISSING_CHANGE, &c, &dir.key, name, mode, fi->flags, &e, &o);
+	r = CALL(req, dir, create, MISSING_CHANGE, &c, &dir.key, name, mode, fi->flags, &e, &o);
 	if (r)
 		reply_err(req, r);
 	else
@@ -685,8 +704,8 @@ static void make_name(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
 		return;
 	nf_entry_init(&e);
-	r = target ? CALL(dir, symlink, MISSING_CHANGE, &c, target, &dir.key, name, &e)
-		   : CALL(dir, mkdir, MISSING_CHANGE, &c, &dir.key, name, mode, &e);
+	r = target ? CALL(req, dir, symlink, MISSING_CHANGE, &c, target, &dir.key, name, &e)
+		   : CALL(req, dir, mkdir, MISSING_CHANGE, &c, &dir.key, name, mode, &e);
 	reply_entry(req, m, &dir, r, &e);
 }
 
@@ -733,7 +752,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	if (n.ops != dir.ops)
 		r = -EPERM;
 	else
-		r = CALL(dir, link, MISSING_CHANGE, &c, &n.key, &dir.key, newname, &e);
+		r = CALL(req, dir, link, MISSING_CHANGE, &c, &n.key, &dir.key, newname, &e);
 	node_put(m, &n);
 	reply_entry(req, m, &dir, r, &e);
 }
@@ -747,8 +766,8 @@ static void remove_name(fuse_req_t req, fuse_ino_t parent, const char *name, boo
 
 	if (!change_dir_get(req, m, parent, name, EPERM, &dir))
 		return;
-	r = rmdir ? CALL(dir, rmdir, MISSING_CHANGE, &c, &dir.key, name)
-		  : CALL(dir, unlink, MISSING_CHANGE, &c, &dir.key, name);
+	r = rmdir ? CALL(req, dir, rmdir, MISSING_CHANGE, &c, &dir.key, name)
+		  : CALL(req, dir, unlink, MISSING_CHANGE, &c, &dir.key, name);
 	reply_err(req, r);
 	node_put(m, &dir);
 }
@@ -776,7 +795,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 		node_put(m, &dir);
 		return;
 	}
-	reply_err(req, CALL(dir, rename, MISSING_CHANGE, &c, &dir.key, name, &newdir.key, newname, flags));
+	reply_err(req, CALL(req, dir, rename, MISSING_CHANGE, &c, &dir.key, name, &newdir.key, newname, flags));
 	node_put(m, &newdir);
 	node_put(m, &dir);
 }
@@ -799,7 +818,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 		reply_err(req, r);
 		return;
 	}
-	r = CALL(n, statfs, 0, &c, &n.key, &sv); /* none: the defaults above */
+	r = CALL(req, n, statfs, 0, &c, &n.key, &sv); /* none: the defaults above */
 	node_put(m, &n);
 	if (r)
 		reply_err(req, r);
@@ -816,7 +835,7 @@ static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	int r;
 
 	WITH_NODE(req, m, ino, n);
-	r = CALL(n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
+	r = CALL(req, n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
 	if (r)
 		reply_err(req, r);
 	else
@@ -830,7 +849,7 @@ static void op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
+	reply_err(req, CALL(req, n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
 	node_put(m, &n);
 }
 
@@ -840,7 +859,7 @@ static void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
+	reply_err(req, CALL(req, n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
 	node_put(m, &n);
 }
 

@@ -27,6 +27,7 @@ struct nf_core_opts {
 };
 
 struct health_handle;
+struct op_cancel;
 
 struct nf_mount {
 	const struct nf_frontend *fe;
@@ -44,6 +45,15 @@ struct nf_mount {
 	bool root_answered; /* a request reached us through the kernel: the mount is up */
 	pthread_mutex_t answered_lock;
 	pthread_cond_t answered_cond;
+
+	/* Requests the backend is working on, and the session's end
+	 * (interrupt.c). */
+	pthread_mutex_t cancel_lock;
+	struct op_cancel *armed;
+	bool ending;
+	int end_pipe[2];
+	pthread_t end_watcher;
+	bool end_watching;
 
 	/* Open .health handles, for poll wake-ups. */
 	pthread_mutex_t health_lock;

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuse/interrupt.h"
 #include "fuse/log.h"
 #include "fuse/mountinfo.h"
 #include "text/printable.h"
@@ -345,6 +346,10 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		nf_log(LOG_ERR, "%s: mount failed (see the message above)", m->mountpoint);
 		goto out_signals;
 	}
+	if ((r = session_end_watch_start(m))) {
+		nf_log(LOG_ERR, "could not watch for the session's end: %s", strerror(-r));
+		goto out_unmount;
+	}
 
 	struct ready_check rc = {.m = m, .fd = ready_fd, .detach = !cl->foreground, .main_thread = pthread_self()};
 	ready_fd = -1; /* the thread owns it now */
@@ -386,6 +391,7 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 out_unmount:
 	fuse_session_unmount(m->se);
 out_signals:
+	session_end_watch_stop(m);
 	fuse_remove_signal_handlers(m->se);
 	/* Quiesce whatever could still write to the session before it goes:
 	 * the backend's threads (invalidations), the poll wake-ups. */
@@ -467,6 +473,8 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	pthread_mutex_init(&m.answered_lock, NULL);
 	pthread_cond_init(&m.answered_cond, NULL);
 	pthread_mutex_init(&m.health_lock, NULL);
+	pthread_mutex_init(&m.cancel_lock, NULL);
+	m.end_pipe[0] = m.end_pipe[1] = -1;
 
 	if (!cl.foreground) {
 		pid_t pid;
@@ -493,6 +501,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	}
 	status = serve(&m, &cl, pipefd[1]);
 	mount_opts_free(tables, &cl);
+	pthread_mutex_destroy(&m.cancel_lock);
 	pthread_mutex_destroy(&m.health_lock);
 	pthread_cond_destroy(&m.answered_cond);
 	pthread_mutex_destroy(&m.answered_lock);
@@ -512,11 +521,6 @@ const char *nf_mount_source(const struct nf_mount *m)
 bool nf_mount_readonly(const struct nf_mount *m)
 {
 	return m->readonly;
-}
-
-bool nf_mount_exiting(const struct nf_mount *m)
-{
-	return m->se && fuse_session_exited(m->se);
 }
 
 void nf_mount_inode_stats(struct nf_mount *m, struct inode_table_stats *st)

@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +28,6 @@
 #include "cephmon/msgr/msgr2_conn.h"
 #include "cephmon/msgr/msgr2_ctrl.h"
 #include "evloop/evloop.h"
-
-#define WAIT_SLICE_NS (100 * EVLOOP_NS_PER_MS)
 
 /* One hunted monitor (or the session's): monc's connection @id. */
 struct mcon {
@@ -276,46 +273,74 @@ static int send_mauth(void *arg, const uint8_t *front, size_t len)
 
 /* ---- requests from other threads ------------------------------------------------- */
 
+/*
+ * A statfs or mon command from a FUSE worker: an evloop_req guarded by
+ * ml->lock. The caller holds one reference until it has its answer; the
+ * loop holds one from submission until monc finishes the request (its
+ * reply, monc_stop) or forgets it (a cancel). A cancel (the caller's
+ * token, its deadline) releases the caller at once; the cancel op then
+ * forgets the tid and revokes its message on the loop thread.
+ */
 enum mreq_kind { MREQ_STATFS, MREQ_COMMAND };
 
 struct mreq {
+	struct evloop_req req;
 	struct monc_loop *ml;
-	atomic_int refs; /* the caller's and the loop's */
-	struct evloop_completion done;
+	struct evloop_work submit;
 	enum mreq_kind kind;
-	bool finished; /* loop thread only */
-	int64_t tid;
+	bool in_monc; /* monc holds it (the loop's reference) */
+	uint64_t tid;
 	char *cmd;
 	struct monc_reply reply;
 };
 
-static void req_put(struct mreq *r)
+static void mreq_release(struct evloop_req *q)
 {
-	if (atomic_fetch_sub(&r->refs, 1) != 1)
-		return;
-	evloop_completion_destroy(&r->done);
+	struct mreq *r = (struct mreq *)q;
+
 	free(r->cmd);
 	free(r);
 }
+
+static void mreq_cancel(struct evloop_req *q, int err)
+{
+	struct mreq *r = (struct mreq *)q;
+
+	(void)err;
+	if (!r->in_monc)
+		return; /* not submitted yet: the submit work sees it is done */
+	r->in_monc = false;
+	monc_cancel(r->ml->monc, r->tid);
+	evloop_req_put(&r->req); /* the loop's */
+}
+
+static const struct evloop_req_ops mreq_ops = {mreq_cancel, mreq_release};
 
 static void req_done(void *arg, uint64_t tid, const struct monc_reply *rep)
 {
 	struct mreq *r = arg;
 
 	(void)tid;
-	r->reply = *rep;
-	r->finished = true;
-	evloop_completion_done(&r->done, rep->result);
-	req_put(r);
+	r->in_monc = false;
+	if (!r->req.done)
+		r->reply = *rep;
+	evloop_req_complete(&r->req, rep->result);
+	evloop_req_put(&r->req); /* the loop's */
 }
 
-static void req_submit(void *arg)
+static void req_submit(struct evloop *l, struct evloop_work *w)
 {
-	struct mreq *r = arg;
+	struct mreq *r = (struct mreq *)((char *)w - offsetof(struct mreq, submit));
 	struct monc_loop *ml = r->ml;
 	int64_t tid;
 
+	(void)l;
 	pthread_mutex_lock(&ml->lock);
+	if (r->req.done) {
+		evloop_req_put(&r->req); /* cancelled before it got here */
+		pthread_mutex_unlock(&ml->lock);
+		return;
+	}
 	if (r->kind == MREQ_STATFS) {
 		int64_t pool = mdsmap_statfs_pool(ml->maps.mdsmap); /* CEPH_NOPOOL without one */
 		tid = monc_statfs(ml->monc, pool, req_done, r, now_ms());
@@ -324,72 +349,43 @@ static void req_submit(void *arg)
 		tid = monc_command(ml->monc, one, 1, req_done, r, now_ms());
 	}
 	if (tid < 0) {
-		r->finished = true;
-		evloop_completion_done(&r->done, (int)tid);
-		req_put(r);
+		evloop_req_complete(&r->req, (int)tid);
+		evloop_req_put(&r->req);
 	} else {
-		r->tid = tid;
+		r->tid = (uint64_t)tid;
+		r->in_monc = true;
 	}
 	rearm_tick(ml);
 	pthread_mutex_unlock(&ml->lock);
 }
 
-/* Runs with the caller's reference, which it drops. */
-static void req_cancel(void *arg)
-{
-	struct mreq *r = arg;
-	struct monc_loop *ml = r->ml;
-
-	pthread_mutex_lock(&ml->lock);
-	if (!r->finished) {
-		r->finished = true;
-		monc_cancel(ml->monc, (uint64_t)r->tid);
-		req_put(r); /* the loop's */
-	}
-	pthread_mutex_unlock(&ml->lock);
-	req_put(r);
-}
-
-/* Submit @r and wait. 0 with r->reply filled, or -errno. Consumes @r. */
-static int req_run(struct monc_loop *ml, struct mreq *r, uint64_t deadline, monc_loop_cancel_fn cancel, void *carg,
+/* Submit @r, wait for its answer (copied to @out), and drop it: 0 or -errno. */
+static int req_run(struct monc_loop *ml, struct mreq *r, uint64_t deadline, struct evloop_cancel *cancel,
 		   struct monc_reply *out)
 {
 	int e;
 
 	r->ml = ml;
-	atomic_init(&r->refs, 2);
-	evloop_completion_init(&r->done);
-	if ((e = evloop_call(ml->loop, req_submit, r)) < 0) {
-		req_put(r);
-		req_put(r);
-		return e;
+	evloop_req_init(&r->req, ml->loop, &mreq_ops, &ml->lock, deadline);
+	evloop_req_get(&r->req); /* the loop's, until monc is done with it */
+	evloop_work_init(&r->submit, req_submit);
+	evloop_cancel_attach(cancel, &r->req);
+	pthread_mutex_lock(&ml->lock);
+	if (!evloop_work_queue(ml->loop, &r->submit)) {
+		evloop_req_complete(&r->req, -ESHUTDOWN);
+		evloop_req_put(&r->req);
 	}
-	for (;;) {
-		uint64_t now = evloop_now_ns();
-		uint64_t until = deadline - now > WAIT_SLICE_NS ? now + WAIT_SLICE_NS : deadline;
-
-		if (deadline <= now) {
-			e = -ETIMEDOUT;
-			break;
-		}
-		evloop_completion_wait(&r->done, until);
-		if (evloop_completion_is_done(&r->done)) {
-			e = r->done.result;
-			*out = r->reply;
-			req_put(r);
-			return e;
-		}
-		if (cancel && cancel(carg)) {
-			e = -EINTR;
-			break;
-		}
-	}
-	if (evloop_call(ml->loop, req_cancel, r) < 0)
-		req_put(r);
+	e = evloop_req_wait(&r->req);
+	*out = r->reply;
+	pthread_mutex_unlock(&ml->lock);
+	evloop_cancel_detach(cancel, &r->req);
+	pthread_mutex_lock(&ml->lock);
+	evloop_req_put(&r->req);
+	pthread_mutex_unlock(&ml->lock);
 	return e;
 }
 
-int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cancel_fn cancel, void *cancel_arg,
+int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, struct evloop_cancel *cancel,
 		     struct mon_statfs_reply *out)
 {
 	struct mreq *r = calloc(1, sizeof(*r));
@@ -399,18 +395,17 @@ int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cance
 	if (!r)
 		return -ENOMEM;
 	r->kind = MREQ_STATFS;
-	e = req_run(ml, r, deadline_ns, cancel, cancel_arg, &rep);
+	e = req_run(ml, r, deadline_ns, cancel, &rep);
 	if (e == 0)
 		*out = rep.statfs;
-	else if (e != -EINTR && e != -ESHUTDOWN) {
+	else if (e != -EINTR && e != -ESHUTDOWN)
 		health_report(ml->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, e, "monitors", NULL,
 			      "statfs failed: %s", strerror(-e));
-	}
 	return e;
 }
 
-int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, monc_loop_cancel_fn cancel,
-		      void *cancel_arg, char *rs, size_t rslen)
+int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, struct evloop_cancel *cancel,
+		      char *rs, size_t rslen)
 {
 	struct mreq *r = calloc(1, sizeof(*r));
 	struct monc_reply rep = {0};
@@ -424,7 +419,7 @@ int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_
 		free(r);
 		return -ENOMEM;
 	}
-	e = req_run(ml, r, deadline_ns, cancel, cancel_arg, &rep);
+	e = req_run(ml, r, deadline_ns, cancel, &rep);
 	if (rs && rslen)
 		snprintf(rs, rslen, "%s", rep.rs);
 	return e;

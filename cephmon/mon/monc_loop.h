@@ -26,6 +26,7 @@
 
 #include "cephmon/ceph_mount_config.h"
 #include "cephmon/mon/monc_types.h"
+#include "evloop/evloop_req.h"
 #include "health/health.h"
 
 struct monc_loop;
@@ -51,21 +52,18 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
  */
 int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t errlen);
 
-/* Asked often by waiters: return true to give up (an interrupted request). */
-typedef bool (*monc_loop_cancel_fn)(void *arg);
-
 /*
  * MStatfs with the kernel's data-pool rule (the pool it picks is in the
  * MDS map's statfs_pool, .ceph/mdsmap). Waits across hunting and resends
- * until @deadline_ns or until @cancel says so: 0, -ETIMEDOUT, -EINTR,
- * -ESHUTDOWN.
+ * until @deadline_ns or until @cancel (may be NULL) fires: 0, -ETIMEDOUT,
+ * the token's error (-EINTR for an interrupted df) at once, -ESHUTDOWN.
  */
-int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, monc_loop_cancel_fn cancel, void *cancel_arg,
+int monc_loop_statfs(struct monc_loop *ml, uint64_t deadline_ns, struct evloop_cancel *cancel,
 		     struct mon_statfs_reply *out);
 
 /* A mon command (JSON, as the ceph CLI sends it): result and status line. */
-int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, monc_loop_cancel_fn cancel,
-		      void *cancel_arg, char *rs, size_t rslen);
+int monc_loop_command(struct monc_loop *ml, const char *json, uint64_t deadline_ns, struct evloop_cancel *cancel,
+		      char *rs, size_t rslen);
 
 /* Who we are to the cluster, for .ceph/auth: never a key. */
 struct monc_loop_auth {

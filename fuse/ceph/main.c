@@ -209,24 +209,10 @@ static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	return 0;
 }
 
-struct wait_ctx {
-	fuse_req_t req;
-	const struct nf_mount *mount;
-};
-
 /* How long mounting, and each statfs, waits for the monitors. */
 static uint64_t wait_deadline(const struct cephfs_front *f)
 {
 	return f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
-}
-
-/* Stop waiting for the monitors when the caller gave up (an interrupted
- * df) or the mount is ending (the session waits for its workers). */
-static bool interrupted(void *arg)
-{
-	const struct wait_ctx *w = arg;
-
-	return (w->req && fuse_req_interrupted(w->req)) || nf_mount_exiting(w->mount);
 }
 
 static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
@@ -237,8 +223,9 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 	int e;
 
 	(void)key;
-	struct wait_ctx w = {c->req, f->mount};
-	e = monc_loop_statfs(f->ml, deadline, interrupted, &w, &r);
+	/* c->cancel ends the wait at once for an interrupted df or the mount
+	 * ending (the session waits for its workers). */
+	e = monc_loop_statfs(f->ml, deadline, c->cancel, &r);
 	if (e)
 		return e;
 	ceph_statfs_fill(&r, out);

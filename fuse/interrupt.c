@@ -1,0 +1,160 @@
+/*
+ * fuse/interrupt.c: FUSE interrupts and the session's end reaching the
+ * backend's waits (see interrupt.h).
+ *
+ * Lock order: libfuse's request lock (it holds it while calling the
+ * interrupt function) or the mount's cancel_lock, then a token's lock, then
+ * whatever lock the request attached to the token belongs to. Disarming
+ * takes the request lock through fuse_req_interrupt_func(req, NULL, NULL),
+ * which waits for an interrupt function running at that moment, so the
+ * token on the handler's stack is never fired after it is gone.
+ *
+ * Trade-off: the signal handlers are chained after libfuse's (which set the
+ * session's exit flag) rather than replacing them, so the loop still ends
+ * exactly as libfuse ends it; the chain is undone before libfuse removes
+ * its own handlers, which it does only when they are still in place.
+ */
+#include "config.h"
+
+#include "fuse/interrupt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "fuse/log.h"
+
+/* ---- request tokens ---------------------------------------------------------------- */
+
+static void on_interrupt(fuse_req_t req, void *data)
+{
+	(void)req;
+	evloop_cancel_fire(data, -EINTR);
+}
+
+void op_cancel_arm(struct op_cancel *oc, struct nf_mount *m, fuse_req_t req, struct nf_ctx *c)
+{
+	evloop_cancel_init(&oc->tok);
+	oc->m = m;
+	oc->req = req;
+	c->cancel = &oc->tok;
+	pthread_mutex_lock(&m->cancel_lock);
+	if (m->ending)
+		evloop_cancel_fire(&oc->tok, -ESHUTDOWN);
+	oc->next = m->armed;
+	if (oc->next)
+		oc->next->pprev = &oc->next;
+	oc->pprev = &m->armed;
+	m->armed = oc;
+	pthread_mutex_unlock(&m->cancel_lock);
+	/* Calls on_interrupt at once when the INTERRUPT came first. */
+	fuse_req_interrupt_func(req, on_interrupt, &oc->tok);
+}
+
+void op_cancel_disarm(struct op_cancel *oc)
+{
+	struct nf_mount *m = oc->m;
+
+	fuse_req_interrupt_func(oc->req, NULL, NULL);
+	pthread_mutex_lock(&m->cancel_lock);
+	*oc->pprev = oc->next;
+	if (oc->next)
+		oc->next->pprev = oc->pprev;
+	pthread_mutex_unlock(&m->cancel_lock);
+	evloop_cancel_destroy(&oc->tok);
+}
+
+/* Every request still waiting gives up, and every later one at once. */
+static void session_ending(struct nf_mount *m)
+{
+	pthread_mutex_lock(&m->cancel_lock);
+	m->ending = true;
+	for (struct op_cancel *oc = m->armed; oc; oc = oc->next)
+		evloop_cancel_fire(&oc->tok, -ESHUTDOWN);
+	pthread_mutex_unlock(&m->cancel_lock);
+}
+
+/* ---- the session's end ------------------------------------------------------------- */
+
+static const int end_signals[] = {SIGHUP, SIGINT, SIGTERM};
+#define NEND (sizeof(end_signals) / sizeof(end_signals[0]))
+
+/* Signal-handler state: one session per process. */
+static struct sigaction libfuse_action[NEND];
+static volatile sig_atomic_t end_pipe_w = -1;
+
+static void on_end_signal(int sig)
+{
+	int saved = errno;
+	char b = 's';
+
+	for (unsigned i = 0; i < NEND; i++)
+		if (end_signals[i] == sig && libfuse_action[i].sa_handler != SIG_DFL &&
+		    libfuse_action[i].sa_handler != SIG_IGN)
+			libfuse_action[i].sa_handler(sig);
+	if (end_pipe_w >= 0 && write(end_pipe_w, &b, 1) < 0) {
+		/* Full: a byte is there already. */
+	}
+	errno = saved;
+}
+
+static void *end_watcher(void *arg)
+{
+	struct nf_mount *m = arg;
+	struct pollfd p[2] = {
+	    {.fd = fuse_session_fd(m->se), .events = 0}, /* POLLERR: the connection is gone */
+	    {.fd = m->end_pipe[0], .events = POLLIN},
+	};
+	int n;
+
+	do
+		n = poll(p, 2, -1);
+	while (n < 0 && errno == EINTR);
+	session_ending(m);
+	return NULL;
+}
+
+int session_end_watch_start(struct nf_mount *m)
+{
+	struct sigaction sa = {.sa_handler = on_end_signal};
+	int r;
+
+	if (pipe2(m->end_pipe, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	end_pipe_w = m->end_pipe[1];
+	sigemptyset(&sa.sa_mask);
+	for (unsigned i = 0; i < NEND; i++) {
+		sigaction(end_signals[i], NULL, &libfuse_action[i]);
+		sa.sa_flags = libfuse_action[i].sa_flags & ~SA_SIGINFO;
+		sigaction(end_signals[i], &sa, NULL);
+	}
+	r = pthread_create(&m->end_watcher, NULL, end_watcher, m);
+	if (r) {
+		session_end_watch_stop(m);
+		return -r;
+	}
+	m->end_watching = true;
+	return 0;
+}
+
+void session_end_watch_stop(struct nf_mount *m)
+{
+	char b = 'q';
+
+	if (end_pipe_w < 0)
+		return;
+	for (unsigned i = 0; i < NEND; i++)
+		sigaction(end_signals[i], &libfuse_action[i], NULL);
+	end_pipe_w = -1;
+	if (m->end_watching) {
+		if (write(m->end_pipe[1], &b, 1) < 0)
+			nf_log(LOG_WARNING, "could not wake the session watcher");
+		pthread_join(m->end_watcher, NULL);
+		m->end_watching = false;
+	}
+	close(m->end_pipe[0]);
+	close(m->end_pipe[1]);
+	m->end_pipe[0] = m->end_pipe[1] = -1;
+}
