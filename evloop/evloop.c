@@ -63,6 +63,7 @@ struct evloop {
 	/* Work queue and stop flag, under qlock. */
 	pthread_mutex_t qlock;
 	struct evloop_work *qhead, *qtail;
+	struct evloop_work *batch; /* taken off the queue by run_work, not run yet */
 	bool stopping;
 	bool woken; /* a wake is pending in the eventfd */
 };
@@ -249,9 +250,19 @@ bool evloop_work_cancel(struct evloop *l, struct evloop_work *w)
 			*pp = w->next;
 			if (l->qtail == w)
 				l->qtail = prev;
+			found = true;
+		} else {
+			/* In the batch the loop is running now, not started yet. */
+			for (pp = &l->batch; *pp && *pp != w; pp = &(*pp)->next)
+				;
+			if (*pp) {
+				*pp = w->next;
+				found = true;
+			}
+		}
+		if (found) {
 			w->queued = false;
 			w->next = NULL;
-			found = true;
 		}
 	}
 	pthread_mutex_unlock(&l->qlock);
@@ -259,26 +270,25 @@ bool evloop_work_cancel(struct evloop *l, struct evloop_work *w)
 }
 
 /* Run what is queued now; work queued by these callbacks waits for the next
- * round, so a callback that re-queues itself cannot starve the descriptors. */
+ * round, so a callback that re-queues itself cannot starve the descriptors.
+ * The batch stays reachable (l->batch) until each item starts, so work
+ * cancelled meanwhile does not run. */
 static bool run_work(struct evloop *l)
 {
-	struct evloop_work *list, *w;
+	struct evloop_work *w;
 	bool more;
 
 	pthread_mutex_lock(&l->qlock);
-	list = l->qhead;
+	l->batch = l->qhead;
 	l->qhead = l->qtail = NULL;
-	pthread_mutex_unlock(&l->qlock);
-
-	while ((w = list)) {
-		pthread_mutex_lock(&l->qlock);
-		list = w->next;
+	while ((w = l->batch)) {
+		l->batch = w->next;
 		w->next = NULL;
 		w->queued = false;
 		pthread_mutex_unlock(&l->qlock);
 		w->fn(l, w);
+		pthread_mutex_lock(&l->qlock);
 	}
-	pthread_mutex_lock(&l->qlock);
 	more = l->qhead != NULL;
 	pthread_mutex_unlock(&l->qlock);
 	return more;

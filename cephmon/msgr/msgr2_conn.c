@@ -7,10 +7,9 @@
  *   (the session copies what it is fed), so a connection costs no read
  *   buffer of its own while idle; at most READS_PER_EVENT reads per event.
  * - The connection's memory outlives msgr2_conn_close while a callback of
- *   it is on the stack (a depth count) or its flush work is queued (the
- *   evloop runs a batch of work it has already taken off its queue, so a
- *   queued work item cannot be reliably cancelled): whichever entry point
- *   finishes last frees it.
+ *   it is on the stack (a depth count) or its flush work could not be
+ *   cancelled (it is running): whichever entry point finishes last frees
+ *   it.
  * - "down" is always reported from one of the driver's entry points: a
  *   session that fails inside an owner's call (a keepalive that cannot be
  *   encoded) is reported from a timer, so owners never see their own calls
@@ -47,7 +46,7 @@ struct msgr2_conn {
 	bool closed;	    /* the owner closed: call nothing of the owner's again */
 	unsigned depth;	    /* entry points of this connection on the stack */
 	bool in_owner_call; /* inside msgr2_conn_keepalive's session call */
-	bool flush_queued;  /* our flag: the evloop's is cleared before the work runs */
+	bool flush_queued;  /* queued and not run yet (the evloop keeps its own flag private) */
 	struct evloop_work flush;
 
 	/* Reported from the timer: a socket that failed before any entry

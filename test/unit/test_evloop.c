@@ -308,6 +308,59 @@ Test(evloop, work_cancel_before_it_runs)
 	evloop_free(c.l);
 }
 
+/* Two items of one batch: the first cancels the second, which then never
+ * runs (the loop has taken both off its queue, but not started the second). */
+struct pair_work {
+	struct evloop *l;
+	struct evloop_work a, b;
+	int a_runs, b_runs;
+	bool cancelled;
+};
+
+static void pair_a(struct evloop *l, struct evloop_work *w)
+{
+	struct pair_work *p = (struct pair_work *)((char *)w - offsetof(struct pair_work, a));
+
+	p->a_runs++;
+	p->cancelled = evloop_work_cancel(l, &p->b);
+}
+
+static void pair_b(struct evloop *l, struct evloop_work *w)
+{
+	struct pair_work *p = (struct pair_work *)((char *)w - offsetof(struct pair_work, b));
+
+	(void)l;
+	p->b_runs++;
+}
+
+static void queue_pair(void *arg)
+{
+	struct pair_work *p = arg;
+
+	evloop_work_queue(p->l, &p->a);
+	evloop_work_queue(p->l, &p->b);
+}
+
+Test(evloop, work_cancel_within_the_running_batch)
+{
+	struct pair_work p = {0};
+
+	p.l = started_loop();
+	evloop_work_init(&p.a, pair_a);
+	evloop_work_init(&p.b, pair_b);
+	/* Queued from a loop callback: both go into the next batch together. */
+	cr_assert_eq(evloop_call_sync(p.l, queue_pair, &p, evloop_deadline_ms(5000)), 0);
+	cr_assert_eq(evloop_call_sync(p.l, noop, NULL, evloop_deadline_ms(5000)), 0);
+	cr_assert_eq(p.a_runs, 1);
+	cr_assert(p.cancelled, "b was still waiting in the batch");
+	cr_assert_eq(p.b_runs, 0);
+	/* Cancelled, it can be queued again and runs. */
+	cr_assert(evloop_work_queue(p.l, &p.b));
+	cr_assert_eq(evloop_call_sync(p.l, noop, NULL, evloop_deadline_ms(5000)), 0);
+	cr_assert_eq(p.b_runs, 1);
+	evloop_free(p.l);
+}
+
 static void slow_fn(void *arg)
 {
 	(void)arg;
