@@ -601,6 +601,20 @@ static int open_socket(struct rx_endpoint *ep, const struct rx_endpoint_config *
 	return 0;
 }
 
+/* What rx_endpoint_new made, once nothing runs on it any more. */
+static void destroy(struct rx_endpoint *ep)
+{
+	if (ep->loop)
+		evloop_free(ep->loop);
+	if (ep->fd >= 0)
+		close(ep->fd);
+	free(ep->rbuf);
+	pthread_cond_destroy(&ep->handlers_cond);
+	pthread_cond_destroy(&ep->version_cond);
+	pthread_mutex_destroy(&ep->lock);
+	free(ep);
+}
+
 struct rx_endpoint *rx_endpoint_new(const struct rx_endpoint_config *c, int *err)
 {
 	struct rx_endpoint *ep = calloc(1, sizeof(*ep));
@@ -658,15 +672,7 @@ struct rx_endpoint *rx_endpoint_new(const struct rx_endpoint_config *c, int *err
 		goto fail;
 	return ep;
 fail:
-	if (ep->loop)
-		evloop_free(ep->loop);
-	if (ep->fd >= 0)
-		close(ep->fd);
-	free(ep->rbuf);
-	pthread_cond_destroy(&ep->handlers_cond);
-	pthread_cond_destroy(&ep->version_cond);
-	pthread_mutex_destroy(&ep->lock);
-	free(ep);
+	destroy(ep);
 	*err = ret;
 	return NULL;
 }
@@ -721,13 +727,7 @@ void rx_endpoint_free(struct rx_endpoint *ep)
 		free(s);
 	}
 	pthread_mutex_unlock(&ep->lock);
-	evloop_free(ep->loop);
-	close(ep->fd);
-	free(ep->rbuf);
-	pthread_cond_destroy(&ep->handlers_cond);
-	pthread_cond_destroy(&ep->version_cond);
-	pthread_mutex_destroy(&ep->lock);
-	free(ep);
+	destroy(ep);
 }
 
 int rx_endpoint_local_addr(struct rx_endpoint *ep, struct sockaddr_storage *addr, socklen_t *len)
