@@ -71,16 +71,19 @@ static int32_t cb_handler(struct rx_call *call, void *arg)
 	wire_enc_init(&e);
 	switch (req->op) {
 	case AFSCB_CALLBACK:
-		code = reply(call, &e);
+		/* Counted before the reply: once the server has it, it may go on
+		 * and answer our own calls, and whoever reads the counts then
+		 * must see this one. */
 		count(cb, &cb->st.callback, 1);
 		count(cb, &cb->st.fids_broken, req->nfids);
+		code = reply(call, &e);
 		if (cb->ops.callback)
 			cb->ops.callback(cb->arg, &from, req->fids, req->nfids, req->cbs, req->ncbs);
 		break;
 	case AFSCB_INITCALLBACKSTATE:
 	case AFSCB_INITCALLBACKSTATE3:
-		code = reply(call, &e);
 		count(cb, req->op == AFSCB_INITCALLBACKSTATE ? &cb->st.init_state : &cb->st.init_state3, 1);
+		code = reply(call, &e);
 		if (cb->ops.init_state)
 			cb->ops.init_state(cb->arg, &from, req->op == AFSCB_INITCALLBACKSTATE ? NULL : &req->uuid);
 		break;
