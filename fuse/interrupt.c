@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fuse/log.h"
@@ -100,27 +101,51 @@ static void on_end_signal(int sig)
 	errno = saved;
 }
 
+/* A signal asked the session to end: the handler wrote to the pipe. */
 static void *end_watcher(void *arg)
 {
 	struct nf_mount *m = arg;
-	struct pollfd p[2] = {
-	    {.fd = fuse_session_fd(m->se), .events = 0}, /* POLLERR: the connection is gone */
-	    {.fd = m->end_pipe[0], .events = POLLIN},
-	};
+	struct pollfd p = {.fd = m->end_pipe[0], .events = POLLIN};
 	int n;
 
 	do
-		n = poll(p, 2, -1);
+		n = poll(&p, 1, -1);
 	while (n < 0 && errno == EINTR);
 	session_ending(m);
 	return NULL;
 }
+
+/* The kernel ended the connection (an unmount, an abort): the worker whose
+ * read sees it fires every token before libfuse ends the loop. Reading
+ * /dev/fuse through these is libfuse's custom I/O; nothing else changes. */
+static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
+{
+	ssize_t r = read(fd, buf, len);
+
+	if (r < 0 && errno == ENODEV) {
+		session_ending(userdata);
+		errno = ENODEV;
+	}
+	return r;
+}
+
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	return writev(fd, iov, count);
+}
+
+static const struct fuse_custom_io end_watching_io = {.read = io_read, .writev = io_writev};
 
 int session_end_watch_start(struct nf_mount *m)
 {
 	struct sigaction sa = {.sa_handler = on_end_signal};
 	int r;
 
+	/* The mounted descriptor, read through io_read from now on. */
+	r = fuse_session_custom_io(m->se, &end_watching_io, fuse_session_fd(m->se));
+	if (r)
+		return r;
 	if (pipe2(m->end_pipe, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
 	end_pipe_w = m->end_pipe[1];

@@ -11,10 +11,11 @@
  *    waiting, since libfuse joins its workers before the session goes.
  * No polling: the waiter is woken by the fire.
  *
- * The session's end is seen by a watcher thread that sleeps in poll() on
- * the /dev/fuse descriptor (POLLERR once the connection is gone) and on a
- * pipe that the signal handlers write to (chained after libfuse's own,
- * which end the session loop).
+ * The session's end is seen where it happens: a worker reading /dev/fuse
+ * through libfuse's custom I/O sees ENODEV when the kernel ends the
+ * connection, and a watcher thread sleeps on a pipe that the signal
+ * handlers write to (chained after libfuse's own, which end the session
+ * loop). Nothing wakes per request.
  */
 #ifndef NETFUSE_FUSE_INTERRUPT_H
 #define NETFUSE_FUSE_INTERRUPT_H
@@ -36,7 +37,8 @@ void op_cancel_arm(struct op_cancel *oc, struct nf_mount *m, fuse_req_t req, str
 void op_cancel_disarm(struct op_cancel *oc);
 
 /* Start watching for the session's end: after fuse_set_signal_handlers
- * and fuse_session_mount. 0, or -errno. */
+ * and fuse_session_mount (it reads the mounted descriptor through custom
+ * I/O from then on). 0, or -errno. */
 int session_end_watch_start(struct nf_mount *m);
 /* Stop the watcher and give libfuse its own signal handlers back: before
  * fuse_remove_signal_handlers. Harmless when it never started. */

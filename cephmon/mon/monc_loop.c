@@ -42,6 +42,11 @@ struct mcon {
 struct monc_loop {
 	struct evloop *loop;
 	pthread_mutex_t lock;
+	/* The requests' own lock (evloop_req): their waiters sleep on it, so
+	 * a reply wakes a waiter that need not wait for ml->lock. Taken after
+	 * ml->lock on the loop thread; only the loop thread's cancel op takes
+	 * ml->lock under it, and no other thread holds both. */
+	pthread_mutex_t req_lock;
 	pthread_cond_t cond; /* monc_loop_open waits on it */
 	struct monc *monc;
 	struct health_queue *health;
@@ -275,7 +280,7 @@ static int send_mauth(void *arg, const uint8_t *front, size_t len)
 
 /*
  * A statfs or mon command from a FUSE worker: an evloop_req guarded by
- * ml->lock. The caller holds one reference until it has its answer; the
+ * ml->req_lock. The caller holds one reference until it has its answer; the
  * loop holds one from submission until monc finishes the request (its
  * reply, monc_stop) or forgets it (a cancel). A cancel (the caller's
  * token, its deadline) releases the caller at once; the cancel op then
@@ -302,15 +307,19 @@ static void mreq_release(struct evloop_req *q)
 	free(r);
 }
 
+/* On the loop thread, under req_lock. */
 static void mreq_cancel(struct evloop_req *q, int err)
 {
 	struct mreq *r = (struct mreq *)q;
+	struct monc_loop *ml = r->ml;
 
 	(void)err;
 	if (!r->in_monc)
 		return; /* not submitted yet: the submit work sees it is done */
 	r->in_monc = false;
-	monc_cancel(r->ml->monc, r->tid);
+	pthread_mutex_lock(&ml->lock);
+	monc_cancel(ml->monc, r->tid);
+	pthread_mutex_unlock(&ml->lock);
 	evloop_req_put(&r->req); /* the loop's */
 }
 
@@ -321,11 +330,13 @@ static void req_done(void *arg, uint64_t tid, const struct monc_reply *rep)
 	struct mreq *r = arg;
 
 	(void)tid;
+	pthread_mutex_lock(&r->ml->req_lock);
 	r->in_monc = false;
 	if (!r->req.done)
 		r->reply = *rep;
 	evloop_req_complete(&r->req, rep->result);
 	evloop_req_put(&r->req); /* the loop's */
+	pthread_mutex_unlock(&r->ml->req_lock);
 }
 
 static void req_submit(struct evloop *l, struct evloop_work *w)
@@ -335,12 +346,15 @@ static void req_submit(struct evloop *l, struct evloop_work *w)
 	int64_t tid;
 
 	(void)l;
-	pthread_mutex_lock(&ml->lock);
+	pthread_mutex_lock(&ml->req_lock);
 	if (r->req.done) {
 		evloop_req_put(&r->req); /* cancelled before it got here */
-		pthread_mutex_unlock(&ml->lock);
+		pthread_mutex_unlock(&ml->req_lock);
 		return;
 	}
+	pthread_mutex_unlock(&ml->req_lock);
+	/* A cancel from now on runs its op on this thread, after us. */
+	pthread_mutex_lock(&ml->lock);
 	if (r->kind == MREQ_STATFS) {
 		int64_t pool = mdsmap_statfs_pool(ml->maps.mdsmap); /* CEPH_NOPOOL without one */
 		tid = monc_statfs(ml->monc, pool, req_done, r, now_ms());
@@ -348,6 +362,7 @@ static void req_submit(struct evloop *l, struct evloop_work *w)
 		const char *one[1] = {r->cmd};
 		tid = monc_command(ml->monc, one, 1, req_done, r, now_ms());
 	}
+	pthread_mutex_lock(&ml->req_lock);
 	if (tid < 0) {
 		evloop_req_complete(&r->req, (int)tid);
 		evloop_req_put(&r->req);
@@ -355,6 +370,7 @@ static void req_submit(struct evloop *l, struct evloop_work *w)
 		r->tid = (uint64_t)tid;
 		r->in_monc = true;
 	}
+	pthread_mutex_unlock(&ml->req_lock);
 	rearm_tick(ml);
 	pthread_mutex_unlock(&ml->lock);
 }
@@ -366,22 +382,22 @@ static int req_run(struct monc_loop *ml, struct mreq *r, uint64_t deadline, stru
 	int e;
 
 	r->ml = ml;
-	evloop_req_init(&r->req, ml->loop, &mreq_ops, &ml->lock, deadline);
+	evloop_req_init(&r->req, ml->loop, &mreq_ops, &ml->req_lock, deadline);
 	evloop_req_get(&r->req); /* the loop's, until monc is done with it */
 	evloop_work_init(&r->submit, req_submit);
 	evloop_cancel_attach(cancel, &r->req);
-	pthread_mutex_lock(&ml->lock);
+	pthread_mutex_lock(&ml->req_lock);
 	if (!evloop_work_queue(ml->loop, &r->submit)) {
 		evloop_req_complete(&r->req, -ESHUTDOWN);
 		evloop_req_put(&r->req);
 	}
 	e = evloop_req_wait(&r->req);
 	*out = r->reply;
-	pthread_mutex_unlock(&ml->lock);
+	pthread_mutex_unlock(&ml->req_lock);
 	evloop_cancel_detach(cancel, &r->req);
-	pthread_mutex_lock(&ml->lock);
+	pthread_mutex_lock(&ml->req_lock);
 	evloop_req_put(&r->req);
-	pthread_mutex_unlock(&ml->lock);
+	pthread_mutex_unlock(&ml->req_lock);
 	return e;
 }
 
@@ -445,6 +461,7 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
 	ml->cfg = *p->cfg;
 	ml->health = p->health;
 	pthread_mutex_init(&ml->lock, NULL);
+	pthread_mutex_init(&ml->req_lock, NULL);
 	evloop_cond_init(&ml->cond);
 	evloop_timer_init(&ml->tick, tick_timer, ml);
 	if (RAND_bytes((unsigned char *)&ml->nonce, sizeof(ml->nonce)) != 1 ||
@@ -616,6 +633,7 @@ void monc_loop_free(struct monc_loop *ml)
 	monc_maps_destroy(&ml->maps);
 	ceph_mount_config_wipe(&ml->cfg);
 	pthread_cond_destroy(&ml->cond);
+	pthread_mutex_destroy(&ml->req_lock);
 	pthread_mutex_destroy(&ml->lock);
 	OPENSSL_cleanse(ml, sizeof(*ml));
 	free(ml);
