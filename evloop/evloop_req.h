@@ -16,8 +16,10 @@
  *  - an optional place in a tid map (evloop_tid.h) for replies matched by
  *    transaction id.
  *
- * A request has no lock of its own: it is guarded by its owner's lock (the
- * Rx endpoint's, the monitor client's), which outlives every request. Every
+ * A request has no lock of its own: it is guarded by a lock of its owner's
+ * that outlives every request (the Rx endpoint's lock; the monitor
+ * client's request lock, kept apart from its state lock so that a waiter
+ * woken by its reply does not then wait for the loop thread). Every
  * function below except evloop_req_cancel is called with that lock held;
  * the release op runs with it held too, so an owner can unlink the request
  * from its own lists there.
