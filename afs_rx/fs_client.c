@@ -61,6 +61,7 @@ int fs_fetch_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, uint64_t
 	struct rx_call *call;
 	uint64_t total, left;
 	ssize_t n;
+	bool sink_failed = false;
 	int err, ret = 0;
 
 	cx->abort_code = 0;
@@ -109,6 +110,7 @@ int fs_fetch_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, uint64_t
 		}
 		ret = sink ? sink(arg, buf, want) : 0;
 		if (ret) {
+			sink_failed = true;
 			rx_call_abort(call, RX_USER_ABORT);
 			goto end;
 		}
@@ -124,8 +126,9 @@ int fs_fetch_data64(struct afs_call_ctx *cx, const struct afs_fid *fid, uint64_t
 end:
 	err = afs_call_end(cx, call);
 	free(buf);
-	/* The call's own failure says more than what it did to the decoding. */
-	if (err && (ret == 0 || ret == -EBADMSG || ret == err))
+	/* The call's own failure (a server's abort, mapped) says more than
+	 * what it did to the reading, unless the sink stopped it. */
+	if (err && !sink_failed)
 		return err;
 	return ret;
 }

@@ -41,7 +41,6 @@ void evloop_req_init(struct evloop_req *r, struct evloop *loop, const struct evl
 	r->cancel_err = 0;
 	r->cancel_queued = false;
 	evloop_work_init(&r->cancel_work, cancel_run);
-	r->tid = (struct evloop_tid){0};
 }
 
 void evloop_req_get(struct evloop_req *r)

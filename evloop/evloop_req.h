@@ -13,8 +13,8 @@
  *    waiter returns at once, and the owner's cancel op then runs on the
  *    loop thread to stop the work (forget the tid, revoke the message,
  *    abort the call);
- *  - an optional place in a tid map (evloop_tid.h) for replies matched by
- *    transaction id.
+ *  - for owners that match replies by transaction id, a tid map
+ *    (evloop_tid.h) their requests join.
  *
  * A request has no lock of its own: it is guarded by a lock of its owner's
  * that outlives every request (the Rx endpoint's lock; the monitor
@@ -42,7 +42,6 @@
 #include <stdint.h>
 
 #include "evloop/evloop.h"
-#include "evloop/evloop_tid.h"
 
 struct evloop_req;
 
@@ -66,7 +65,6 @@ struct evloop_req {
 	int cancel_err; /* the cancel's error, 0 if not cancelled */
 	bool cancel_queued;
 	struct evloop_work cancel_work;
-	struct evloop_tid tid; /* in the owner's tid map, if it keeps one */
 };
 
 /* A new request holding one reference (its creator's). */

@@ -5,8 +5,9 @@
  * order a new session resends them in, as the kernel's monc and osdc walk
  * their rbtrees).
  *
- * Intrusive: the owner embeds a struct evloop_tid in what a tid names (an
- * evloop_req carries one) and gets back to it with container_of. Tids are
+ * Intrusive: the owner embeds a struct evloop_tid in what a tid names (the
+ * monitor client's pending requests; an OSD client's ops, beside their
+ * evloop_req) and gets back to it with container_of. Tids are
  * handed out by the map, increasing from 1 and never reused, so insertion
  * order is tid order and a list keeps it. A chained hash table, grown at a
  * load of one entry per bucket, finds a tid. Not thread-safe: the owner's

@@ -83,7 +83,8 @@ struct nf_open {
 /* A directory listing being filled; see nf_dir_add. */
 struct nf_dir;
 
-#define NF_DIR_OFF_MAX ((off_t)INT64_MAX - 16)
+/* Above it the core lists the root's synthetic entries, one offset each. */
+#define NF_DIR_OFF_MAX ((off_t)INT64_MAX - 2 * INODE_TABLE_FIRST)
 
 /*
  * Add one entry. @next is the offset at which a later readdir continues

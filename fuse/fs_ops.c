@@ -171,7 +171,7 @@ static bool change_dir_get(fuse_req_t req, struct nf_mount *m, fuse_ino_t parent
 			struct op_cancel call_oc;                                                                      \
 			op_cancel_arm(&call_oc, mount_of(req), (req), (c));                                            \
 			call_r = (n).ops->op((n).fs, (c), __VA_ARGS__);                                                \
-			op_cancel_disarm(&call_oc);                                                                    \
+			op_cancel_disarm(&call_oc, (c));                                                               \
 		}                                                                                                      \
 		call_r;                                                                                                \
 	})
@@ -491,8 +491,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	int r = 0;
 
 	WITH_NODE(req, m, ino, n);
-	if (n.ops->opendir)
-		r = n.ops->opendir(n.fs, &c, &n.key, &fh);
+	r = CALL(req, n, opendir, 0, &c, &n.key, &fh); /* none: fh 0 */
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP; /* ENOSYS would switch opendir off for the mount */
 	fi->fh = fh;
@@ -576,7 +575,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	WITH_NODE(req, m, ino, n);
 	if (n.ops->open)
-		r = n.ops->open(n.fs, &c, &n.key, fi->flags, &o);
+		r = CALL(req, n, open, 0, &c, &n.key, fi->flags, &o);
 	else if ((fi->flags & O_ACCMODE) != O_RDONLY && !n.ops->write)
 		r = -MISSING_CHANGE; /* without open: a plain open (ENOSYS switches OPEN off for .health too) */
 	if (r == -ENOSYS)
@@ -630,11 +629,11 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	WITH_NODE(req, m, ino, n);
 	if (n.ops->flush) {
-		r = n.ops->flush(n.fs, &c, &n.key, fi->fh, fi->lock_owner);
+		r = CALL(req, n, flush, 0, &c, &n.key, fi->fh, fi->lock_owner);
 	} else if (n.ops->setlk) {
 		/* The close of a descriptor ends its owner's POSIX locks. */
 		struct flock unlock = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-		r = n.ops->setlk(n.fs, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
+		r = CALL(req, n, setlk, 0, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
 	}
 	/* Else nothing to do; ENOSYS would switch flush off for the whole
 	 * mount (and with it the unlock of POSIX locks on close). */
@@ -651,7 +650,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		if (fi->flock_release && n.ops->flock) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);
-			n.ops->flock(n.fs, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
+			CALL(req, n, flock, 0, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
 		}
 		if (n.ops->release)
 			n.ops->release(n.fs, &n.key, fi->fh, fi->flags);
@@ -875,7 +874,7 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, s
 	 * .health too, and so would the owner's own -ENOSYS). */
 	if (!r) {
 		if (n.ops->poll)
-			r = n.ops->poll(n.fs, &c, &n.key, fi->fh, ph, &revents);
+			r = CALL(req, n, poll, 0, &c, &n.key, fi->fh, ph, &revents);
 		if (!r && n.ops->poll)
 			ph = NULL; /* the owner kept it or let it go */
 		if (r == -ENOSYS)

@@ -54,10 +54,11 @@ void op_cancel_arm(struct op_cancel *oc, struct nf_mount *m, fuse_req_t req, str
 	fuse_req_interrupt_func(req, on_interrupt, &oc->tok);
 }
 
-void op_cancel_disarm(struct op_cancel *oc)
+void op_cancel_disarm(struct op_cancel *oc, struct nf_ctx *c)
 {
 	struct nf_mount *m = oc->m;
 
+	c->cancel = NULL; /* the token is gone with the call's scope */
 	fuse_req_interrupt_func(oc->req, NULL, NULL);
 	pthread_mutex_lock(&m->cancel_lock);
 	*oc->pprev = oc->next;
@@ -82,8 +83,10 @@ static void session_ending(struct nf_mount *m)
 static const int end_signals[] = {SIGHUP, SIGINT, SIGTERM};
 #define NEND (sizeof(end_signals) / sizeof(end_signals[0]))
 
-/* Signal-handler state: one session per process. */
+/* Signal-handler state: one session per process. A signal libfuse left
+ * alone (ignored, as under nohup) ends nothing: it is not chained. */
 static struct sigaction libfuse_action[NEND];
+static bool chained[NEND];
 static volatile sig_atomic_t end_pipe_w = -1;
 
 static void on_end_signal(int sig)
@@ -92,8 +95,7 @@ static void on_end_signal(int sig)
 	char b = 's';
 
 	for (unsigned i = 0; i < NEND; i++)
-		if (end_signals[i] == sig && libfuse_action[i].sa_handler != SIG_DFL &&
-		    libfuse_action[i].sa_handler != SIG_IGN)
+		if (end_signals[i] == sig && chained[i])
 			libfuse_action[i].sa_handler(sig);
 	if (end_pipe_w >= 0 && write(end_pipe_w, &b, 1) < 0) {
 		/* Full: a byte is there already. */
@@ -121,9 +123,14 @@ static void *end_watcher(void *arg)
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	ssize_t r = read(fd, buf, len);
+	int old;
 
 	if (r < 0 && errno == ENODEV) {
+		/* libfuse may cancel a worker inside its read (when another
+		 * ends the loop): never while this one holds the tokens' locks. */
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 		session_ending(userdata);
+		pthread_setcancelstate(old, NULL);
 		errno = ENODEV;
 	}
 	return r;
@@ -152,7 +159,11 @@ int session_end_watch_start(struct nf_mount *m)
 	sigemptyset(&sa.sa_mask);
 	for (unsigned i = 0; i < NEND; i++) {
 		sigaction(end_signals[i], NULL, &libfuse_action[i]);
-		sa.sa_flags = libfuse_action[i].sa_flags & ~SA_SIGINFO;
+		chained[i] = !(libfuse_action[i].sa_flags & SA_SIGINFO) && libfuse_action[i].sa_handler != SIG_DFL &&
+			     libfuse_action[i].sa_handler != SIG_IGN;
+		if (!chained[i])
+			continue;
+		sa.sa_flags = libfuse_action[i].sa_flags;
 		sigaction(end_signals[i], &sa, NULL);
 	}
 	r = pthread_create(&m->end_watcher, NULL, end_watcher, m);
@@ -171,7 +182,8 @@ void session_end_watch_stop(struct nf_mount *m)
 	if (end_pipe_w < 0)
 		return;
 	for (unsigned i = 0; i < NEND; i++)
-		sigaction(end_signals[i], &libfuse_action[i], NULL);
+		if (chained[i])
+			sigaction(end_signals[i], &libfuse_action[i], NULL);
 	end_pipe_w = -1;
 	if (m->end_watching) {
 		if (write(m->end_pipe[1], &b, 1) < 0)
@@ -179,7 +191,8 @@ void session_end_watch_stop(struct nf_mount *m)
 		pthread_join(m->end_watcher, NULL);
 		m->end_watching = false;
 	}
+	/* The write end stays open until the process exits: a handler that
+	 * began before the handlers were given back may still write to it. */
 	close(m->end_pipe[0]);
-	close(m->end_pipe[1]);
-	m->end_pipe[0] = m->end_pipe[1] = -1;
+	m->end_pipe[0] = -1;
 }

@@ -33,8 +33,9 @@ struct op_cancel {
 /* Arm @oc for @req and put it in @c->cancel; fired at once if the request
  * was interrupted already or the session is ending. */
 void op_cancel_arm(struct op_cancel *oc, struct nf_mount *m, fuse_req_t req, struct nf_ctx *c);
-/* Before the request is answered (libfuse frees it with the reply). */
-void op_cancel_disarm(struct op_cancel *oc);
+/* Before the request is answered (libfuse frees it with the reply); @c's
+ * token is gone then. */
+void op_cancel_disarm(struct op_cancel *oc, struct nf_ctx *c);
 
 /* Start watching for the session's end: after fuse_set_signal_handlers
  * and fuse_session_mount (it reads the mounted descriptor through custom

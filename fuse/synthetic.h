@@ -37,6 +37,7 @@ struct synthetic_node;
 /* The root's readdir offsets of the synthetic entries, after every offset a
  * backend may use (NF_DIR_OFF_MAX). */
 #define SYNTHETIC_DIR_OFF (NF_DIR_OFF_MAX + 1)
+_Static_assert(INT64_MAX - NF_DIR_OFF_MAX > SYNTHETIC_MAX + 1, "every synthetic entry of the root has an offset");
 
 /* How one kind of synthetic file is served; @fh is what open returned. */
 struct synthetic_file {

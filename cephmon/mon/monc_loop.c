@@ -113,10 +113,12 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 {
 	struct mcon *c = arg;
 	struct monc_loop *ml = c->ml;
+	uint64_t id = c->id;
 
 	(void)conn;
-	monc_con_up(ml->monc, c->id, global_id, peer_features, now_ms());
-	if (monc_session_con(ml->monc) == c->id) {
+	monc_con_up(ml->monc, id, global_id, peer_features, now_ms());
+	c = find_con(ml, id); /* monc closes (frees) a straggler */
+	if (c && monc_session_con(ml->monc) == id) {
 		ml->id_con = c->id;
 		ml->con_mode = con_mode;
 		cephx_identity_session_up(&ml->id, &c->hs); /* the winner's identity is the client's */
@@ -148,10 +150,11 @@ static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t v
 static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
 {
 	struct mcon *c = arg;
+	struct monc_loop *ml = c->ml;
 
 	(void)conn, (void)stamp_ns;
-	monc_keepalive_ack(c->ml->monc, c->id, now_ms());
-	rearm_tick(c->ml);
+	monc_keepalive_ack(ml->monc, c->id, now_ms());
+	rearm_tick(ml);
 }
 
 static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why)

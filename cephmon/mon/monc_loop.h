@@ -15,7 +15,9 @@
  * thread holds it while it runs monc and handles a message (every
  * loop-thread entry point takes it, those of msgr2_conn and of the
  * identity's renewal timer included; never across a wait; socket writes
- * are non-blocking), callers hold it to copy a snapshot.
+ * are non-blocking), callers hold it to copy a snapshot. The requests of
+ * statfs and commands (evloop_req) have a lock of their own, so a caller
+ * woken by its answer does not wait for the loop thread to let go.
  */
 #ifndef NETFUSE_MONC_LOOP_H
 #define NETFUSE_MONC_LOOP_H

@@ -18,13 +18,12 @@
 /* A u32 length and that many bytes, returned in place (not copied). */
 static inline int ceph_dec_blob(struct wire_dec *d, const uint8_t **data, uint32_t *len)
 {
+	const uint8_t *p;
 	uint32_t n;
 
-	if (wire_dec_le32(d, &n))
+	if (wire_dec_le32(d, &n) || !(p = wire_dec_take(d, n)))
 		return -EBADMSG;
-	*data = wire_dec_take(d, n);
-	if (!*data)
-		return -EBADMSG;
+	*data = p;
 	*len = n;
 	return 0;
 }

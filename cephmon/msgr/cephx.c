@@ -44,7 +44,6 @@
 
 #include "cephmon/msgr/cephx.h"
 
-#include "cephmon/ceph_conf.h"
 #include "cephmon/msgr/cephx_crypto.h"
 #include "text/printable.h"
 
@@ -151,10 +150,12 @@ void cephx_client_destroy(struct cephx_client *c)
 int cephx_client_clone(struct cephx_client *dst, const struct cephx_client *src)
 {
 	memcpy(dst, src, sizeof(*dst));
+	/* No blob of @src's in @dst, so a failure below frees only copies. */
+	for (int i = 0; i < CEPHX_NSERVICES; i++)
+		dst->tickets[i].blob = NULL;
 	for (int i = 0; i < CEPHX_NSERVICES; i++) {
 		const struct cephx_ticket *t = &src->tickets[i];
 
-		dst->tickets[i].blob = NULL;
 		if (!t->blob)
 			continue;
 		dst->tickets[i].blob = malloc(t->blob_len ? t->blob_len : 1);

@@ -3,6 +3,8 @@
  * monitors and to the other services (see the header). The reasons they
  * write name the step and the error, never a key, a ticket or a secret.
  */
+#include "config.h"
+
 #include "cephmon/msgr/msgr2_cephx.h"
 
 #include <errno.h>

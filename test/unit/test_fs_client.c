@@ -221,6 +221,14 @@ Test(fs_client, aborts_are_mapped)
 	cr_assert_eq(fs_make_dir(ctx(), &dir, "x", &mode, &cr), -ENOENT);
 	cr_assert_eq(cx.abort_code, VNOVNODE);
 	cr_assert_eq(srv.opcode, AFS_FS_MAKEDIR);
+	/* FetchData64's reply is read as it streams: its abort is mapped too. */
+	struct fs_status_reply st;
+	uint64_t got = 7;
+	srv.abort_code = VMOVED;
+	cr_assert_eq(fs_fetch_data64(ctx(), &fid, 0, 100, NULL, NULL, &got, &st), -ENXIO);
+	cr_assert_eq(cx.abort_code, VMOVED);
+	cr_assert_eq(got, 0);
+	cr_assert_eq(srv.opcode, AFS_FS_FETCHDATA64);
 }
 
 Test(fs_client, replies_must_be_exact)
