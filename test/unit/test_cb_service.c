@@ -11,7 +11,9 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "afs_rx/afs_errors.h"
 #include "afs_rx/afs_stub.h"
@@ -145,11 +147,31 @@ Test(cb_reply, tell_me_about_yourself_layout)
 
 /* ---- the service, called over loopback as a fileserver calls it ------------------------------ */
 
+/* What the owner was told. The service tells it on its handler thread
+ * after the reply went out, so the caller waits for it (seen_wait). */
 struct seen {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 	unsigned callbacks, nfids, inits;
 	struct afs_fid first;
 	bool init_had_uuid;
 };
+
+/* Wait (up to 5 s) until *@count reaches @want; what it then is. */
+static unsigned seen_wait(struct seen *s, const unsigned *count, unsigned want)
+{
+	struct timespec until;
+	unsigned got;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&s->lock);
+	while (*count < want && pthread_cond_timedwait(&s->cond, &s->lock, &until) == 0)
+		;
+	got = *count;
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
 
 static void on_callback(void *arg, const struct sockaddr_storage *from, const struct afs_fid *fids, unsigned n,
 			const struct afs_callback *cbs, unsigned ncbs)
@@ -159,10 +181,13 @@ static void on_callback(void *arg, const struct sockaddr_storage *from, const st
 	(void)from;
 	(void)cbs;
 	(void)ncbs;
-	s->callbacks++;
+	pthread_mutex_lock(&s->lock);
 	s->nfids += n;
 	if (n)
 		s->first = fids[0];
+	s->callbacks++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void on_init(void *arg, const struct sockaddr_storage *from, const struct afs_uuid *server)
@@ -170,8 +195,11 @@ static void on_init(void *arg, const struct sockaddr_storage *from, const struct
 	struct seen *s = arg;
 
 	(void)from;
-	s->inits++;
+	pthread_mutex_lock(&s->lock);
 	s->init_had_uuid = server != NULL;
+	s->inits++;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static struct rx_endpoint *loopback_endpoint(void)
@@ -211,7 +239,7 @@ static int cb_call(struct rx_endpoint *fs, const struct sockaddr_storage *cm, so
 Test(cb_service, answers_a_fileserver)
 {
 	struct rx_endpoint *cm = loopback_endpoint(), *fs = loopback_endpoint();
-	struct seen seen = {0};
+	struct seen seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 	struct cb_service_ops ops = {.callback = on_callback, .init_state = on_init};
 	struct cb_service *cb;
 	struct sockaddr_storage addr;
@@ -235,12 +263,12 @@ Test(cb_service, answers_a_fileserver)
 	req = (struct cb_request){.op = AFSCB_INITCALLBACKSTATE3, .uuid = test_uuid};
 	cr_assert_eq(cb_call(fs, &addr, len, &req, buf, sizeof(buf), &got, &code), 0);
 	cr_assert_eq(got, 0);
-	cr_assert_eq(seen.inits, 1);
+	cr_assert_eq(seen_wait(&seen, &seen.inits, 1), 1);
 	cr_assert(seen.init_had_uuid);
 
 	req = (struct cb_request){.op = AFSCB_CALLBACK, .nfids = 3, .fids = {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}};
 	cr_assert_eq(cb_call(fs, &addr, len, &req, buf, sizeof(buf), &got, &code), 0);
-	cr_assert_eq(seen.callbacks, 1);
+	cr_assert_eq(seen_wait(&seen, &seen.callbacks, 1), 1);
 	cr_assert_eq(seen.nfids, 3);
 	cr_assert_eq(seen.first.unique, 3);
 
