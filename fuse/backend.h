@@ -23,7 +23,8 @@
  * backend's entries of those names are hidden, and making, removing or
  * renaming them is refused. The root's readdir lists them after the
  * backend's own entries. Backend directory offsets must stay below
- * NF_DIR_OFF_MAX.
+ * NF_DIR_OFF_MAX. Nor does a name longer than the front-end's name_max
+ * (ENAMETOOLONG, whatever the operation).
  */
 #ifndef NETFUSE_BACKEND_H
 #define NETFUSE_BACKEND_H
@@ -43,7 +44,8 @@
 
 struct nf_mount;
 
-/* Who is asking, for backends that check permissions themselves. */
+/* Who is asking: the owner of what it makes (uid, gid), and for backends
+ * that check permissions themselves, its groups (nf_ctx_groups). */
 struct nf_ctx {
 	uid_t uid;
 	gid_t gid;
@@ -53,7 +55,18 @@ struct nf_ctx {
 	 * the session ends (-ESHUTDOWN): pass it to the protocol client's
 	 * request so that its wait ends at once (evloop/evloop_req.h). */
 	struct evloop_cancel *cancel;
+	fuse_req_t req; /* the core's; for nf_ctx_groups */
 };
+
+/*
+ * The caller's supplementary groups: fills up to @size of them into @list
+ * and returns how many it has (more than @size: call again with room for
+ * all), or -errno (-ENOSYS where the kernel does not tell). The kernel does
+ * not send them with each request, so this reads them from /proc: call it
+ * only when a decision needs them (the kernel's own checks, with
+ * default_permissions, need no help).
+ */
+int nf_ctx_groups(const struct nf_ctx *c, gid_t *list, int size);
 
 /* What a name resolves to. attr.st_ino is the object's inode number as
  * users see it (stat, ls -i, d_ino): stable for the object's life (the Ceph
@@ -139,11 +152,20 @@ struct nf_backend_ops {
 	void (*release)(void *fs, const struct nf_key *key, uint64_t fh, int flags);
 	int (*fsync)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync);
 
-	/* Changing the namespace: each one that makes an entry fills @out. */
+	/* Changing the namespace: each one that makes an entry fills @out.
+	 * @mode arrives with the caller's umask applied. Where the backend
+	 * chooses owners, what it makes belongs to the caller: c->uid, and
+	 * c->gid, or @dir's group when @dir has S_ISGID (which a new
+	 * directory then inherits), as the kernel's inode_init_owner does. */
 	int (*create)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
 		      int flags, struct nf_entry *out, struct nf_open *o);
 	int (*mkdir)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
 		     struct nf_entry *out);
+	/* A FIFO, socket, device (@rdev) or regular file: @mode has its type.
+	 * Without mknod, a regular file is made through create (O_EXCL, then
+	 * released) and the other types are refused with EPERM. */
+	int (*mknod)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		     dev_t rdev, struct nf_entry *out);
 	int (*unlink)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name);
 	int (*rmdir)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name);
 	int (*rename)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
@@ -198,6 +220,10 @@ struct nf_frontend {
 	const char *prog;	   /* "netfuse-ceph" */
 	const char *source_syntax; /* for usage: "MON[,MON...][:/SUBDIR]" */
 	const char *summary;	   /* one line for --help */
+	/* The longest name the backend stores, in bytes: longer names in any
+	 * operation are ENAMETOOLONG before the backend sees them, and statfs
+	 * reports it unless the backend says otherwise. 0: NAME_MAX. */
+	unsigned name_max;
 	/* The front-end's -o options (parsed into @opts), and its defaults. */
 	const struct mopt_spec *specs;
 	void *opts;
@@ -211,7 +237,8 @@ struct nf_frontend {
 	int (*start)(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen);
 	/* After unmount: disconnect and free. */
 	void (*stop)(void *fs);
-	/* Read once start has returned, so start may choose the tables. */
+	/* Read once start has returned, so start may choose the tables (and
+	 * name_max). */
 	const struct nf_backend_ops *ops;
 	/* The views, ending with a { .name = NULL } entry; NULL for none. The
 	 * root lists their directories in the table's order, then .health. */

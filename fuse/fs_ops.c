@@ -55,7 +55,20 @@ static struct nf_ctx ctx_of(fuse_req_t req)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
 
-	return (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .umask = fc->umask};
+	return (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .umask = fc->umask, .req = req};
+}
+
+int nf_ctx_groups(const struct nf_ctx *c, gid_t *list, int size)
+{
+	if (!c->req)
+		return -ENOSYS;
+	return fuse_req_getgroups(c->req, size, list);
+}
+
+/* The longest name the backend takes. */
+static size_t name_max(const struct nf_mount *m)
+{
+	return m->fe->name_max ? m->fe->name_max : NAME_MAX;
 }
 
 /* What an operation that would change the file system answers when the
@@ -122,6 +135,8 @@ static void node_put(struct nf_mount *m, const struct node *n)
  * root for the synthetic names there. */
 static int lookup_dir_get(struct nf_mount *m, fuse_ino_t parent, const char *name, struct node *dir)
 {
+	if (strlen(name) > name_max(m))
+		return -ENAMETOOLONG;
 	if (synthetic_shadows(m, parent, name)) {
 		*dir = synthetic_node(m, parent);
 		return 0;
@@ -130,12 +145,13 @@ static int lookup_dir_get(struct nf_mount *m, fuse_ino_t parent, const char *nam
 }
 
 /* The directory in which an operation makes, removes or renames @name, or
- * false once the refusal is answered: a synthetic name answers -@taken, a
- * new name in a synthetic directory EPERM. */
+ * false once the refusal is answered: a name over the backend's limit
+ * answers ENAMETOOLONG, a synthetic name -@taken, a new name in a synthetic
+ * directory EPERM. */
 static bool change_dir_get(fuse_req_t req, struct nf_mount *m, fuse_ino_t parent, const char *name, int taken,
 			   struct node *dir)
 {
-	int r = synthetic_name_refusal(m, parent, name, taken);
+	int r = strlen(name) > name_max(m) ? -ENAMETOOLONG : synthetic_name_refusal(m, parent, name, taken);
 
 	if (!r)
 		r = node_get(m, parent, dir);
@@ -713,18 +729,41 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	make_name(req, parent, name, mode, NULL);
 }
 
+/* mknod without the backend's mknod: a regular file is an exclusive
+ * create, closed at once (the kernel sends MKNOD for regular files too,
+ * from mknod(2) itself); other types are not kept. */
+static int mknod_by_create(fuse_req_t req, const struct node *dir, struct nf_ctx *c, const char *name, mode_t mode,
+			   struct nf_entry *e)
+{
+	struct nf_open o = {0};
+	int flags = O_CREAT | O_EXCL | O_WRONLY, r;
+
+	if (!dir->ops->create)
+		return -MISSING_CHANGE;
+	if (!S_ISREG(mode))
+		return -EPERM;
+	r = CALL(req, *dir, create, MISSING_CHANGE, c, &dir->key, name, mode, flags, e, &o);
+	if (!r && dir->ops->release)
+		dir->ops->release(dir->fs, &e->key, o.fh, flags);
+	return r;
+}
+
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	struct nf_mount *m = mount_of(req);
+	struct nf_ctx c = ctx_of(req);
+	struct nf_entry e;
 	struct node dir;
+	int r;
 
-	(void)rdev;
 	if (!change_dir_get(req, m, parent, name, EEXIST, &dir))
 		return;
-	/* The kernel sends MKNOD for regular files only when CREATE is missing;
-	 * network file systems keep no devices, FIFOs or sockets. */
-	fuse_reply_err(req, S_ISREG(mode) && !dir.ops->create ? MISSING_CHANGE : EPERM);
-	node_put(m, &dir);
+	nf_entry_init(&e);
+	if (dir.ops->mknod)
+		r = CALL(req, dir, mknod, MISSING_CHANGE, &c, &dir.key, name, mode, rdev, &e);
+	else
+		r = mknod_by_create(req, &dir, &c, name, mode, &e);
+	reply_entry(req, m, &dir, r, &e);
 }
 
 static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
@@ -803,7 +842,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct nf_mount *m = mount_of(req);
 	struct nf_ctx c = ctx_of(req);
-	struct statvfs sv = {.f_bsize = 4096, .f_frsize = 4096, .f_namemax = 255};
+	struct statvfs sv = {.f_bsize = 4096, .f_frsize = 4096, .f_namemax = name_max(m)};
 	struct node n;
 	int r = node_get(m, ino, &n);
 

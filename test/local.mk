@@ -34,7 +34,8 @@ UNIT_TESTS = \
 	test/unit/test_rx_cc \
 	test/unit/test_rx_transport \
 	test/unit/test_cb_service \
-	test/unit/test_fs_client
+	test/unit/test_fs_client \
+	test/unit/test_testfs_data
 check_PROGRAMS += $(UNIT_TESTS) test/unit/health_sample test/unit/health_export_check
 unit_cflags = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 
@@ -182,6 +183,10 @@ test_unit_test_mountinfo_SOURCES = test/unit/test_mountinfo.c
 test_unit_test_mountinfo_CFLAGS = $(unit_cflags)
 test_unit_test_mountinfo_LDADD = fuse/libfusecore.a $(CRITERION_LIBS)
 
+test_unit_test_testfs_data_SOURCES = test/unit/test_testfs_data.c test/fuse/testfs_data.c test/fuse/testfs_data.h
+test_unit_test_testfs_data_CFLAGS = $(unit_cflags)
+test_unit_test_testfs_data_LDADD = $(CRITERION_LIBS)
+
 test_unit_health_sample_SOURCES = test/unit/health_sample.c
 test_unit_health_sample_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 
@@ -192,7 +197,7 @@ test_unit_health_export_check_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 # netfuse-testfs: an in-memory backend on the FUSE core (test/fuse/testfs.c),
 # built with `make` so benchmarks and people can use it; never installed.
 noinst_PROGRAMS += test/fuse/netfuse-testfs
-test_fuse_netfuse_testfs_SOURCES = test/fuse/testfs.c
+test_fuse_netfuse_testfs_SOURCES = test/fuse/testfs.c test/fuse/testfs_data.c test/fuse/testfs_data.h
 test_fuse_netfuse_testfs_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS)
 test_fuse_netfuse_testfs_LDADD = $(fusecore_libs)
 
@@ -337,8 +342,8 @@ EXTRA_DIST += $(peer_scripts) test/tap.sh test/unit/criterion-tap
 NETFUSE_PEERS_CMD = echo /tmp/netfuse-check.$$(echo '$(abs_top_builddir)' | cksum | cut -d' ' -f1)
 AM_TESTS_ENVIRONMENT = \
 	NETFUSE_SRCDIR='$(abs_top_srcdir)'; NETFUSE_BUILDDIR='$(abs_top_builddir)'; \
-	NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)); \
-	export NETFUSE_SRCDIR NETFUSE_BUILDDIR NETFUSE_PEERS;
+	NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)); NETFUSE_PJDFSTEST='$(NETFUSE_PJDFSTEST)'; \
+	export NETFUSE_SRCDIR NETFUSE_BUILDDIR NETFUSE_PEERS NETFUSE_PJDFSTEST;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 LOG_COMPILER = $(top_srcdir)/test/unit/criterion-tap
 TEST_EXTENSIONS = .test
@@ -357,6 +362,7 @@ INTEGRATION_TESTS = \
 TESTS += \
 	$(UNIT_TESTS) \
 	test/fuse/mount.test \
+	test/fuse/pjdfstest.test \
 	test/unit/health_json.test \
 	test/unit/health_export.test \
 	test/fuzz/replay.test \
@@ -364,6 +370,7 @@ TESTS += \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
+EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
@@ -382,7 +389,13 @@ test/peers/cycles.log: test/peers/teardown.log
 
 clean-local:
 	-NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)) $(top_srcdir)/test/peers/teardown.sh
-	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus
+	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus test/pjdfstest.build
+
+# `make check-full`: the suite with its long parts whole (pjdfstest's every
+# file instead of the fixed part `make check` runs).
+check-full:
+	$(MAKE) $(AM_MAKEFLAGS) check NETFUSE_PJDFSTEST=full
+.PHONY: check-full
 
 # ---- benchmarks ----------------------------------------------------------
 # `make bench` runs every benchmark; each prints lines of the form

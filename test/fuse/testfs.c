@@ -5,7 +5,12 @@
  *   netfuse-testfs NAME MOUNTPOINT [-o OPTS] [-f] [-d] [-s]
  *
  * It implements every backend operation except locks and poll (so those
- * take the core's fallbacks), over one mutex: correctness over speed. A
+ * take the core's fallbacks), over one mutex: correctness over speed. It
+ * keeps what a local file system keeps (FIFOs, sockets and device nodes
+ * too), makes objects as the caller (its uid, and its gid or the setgid
+ * directory's group), and holds sparse files of up to TESTFS_FILE_MAX
+ * bytes (EFBIG past that) in at most TESTFS_BYTES of memory (ENOSPC; the
+ * size statfs shows). A
  * control file, .testctl, in the root lets tests drive the core from
  * outside; each line written to it is one command:
  *
@@ -26,6 +31,10 @@
  *   testfs_fail_start     fail in start, with a message
  *   testfs_readonly       a backend without the operations that change
  *                         anything (so the core's fallbacks answer them)
+ *   testfs_no_mknod       a backend without mknod (the core makes regular
+ *                         files through create, refuses the other types)
+ *   testfs_name_max=N     the longest name the backend takes (the core's
+ *                         name limit; default NAME_MAX)
  *   testfs_views          declare views (nf_view), served by the core in
  *                         .testfs/: inodes (mode 0400, the figures above)
  *                         and snapshot (about 200 KiB of lines "render R
@@ -36,6 +45,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -46,12 +56,13 @@
 #include <unistd.h>
 
 #include "fuse/backend.h"
+#include "test/fuse/testfs_data.h"
 
 struct tnode {
 	uint64_t id;
 	struct stat st;
-	char *data; /* file contents, or the symlink's target */
-	size_t cap;
+	struct tdata data; /* a file's contents */
+	char *target;	   /* a symlink's */
 	struct tdirent *ents; /* directory */
 	size_t nents, ents_cap;
 	unsigned opens;
@@ -65,16 +76,23 @@ struct tdirent {
 
 #define CTL_ID 2
 
+/* The largest file (ext4's limit with 4 KiB blocks), and the memory all
+ * files' contents may take (statfs's size). */
+#define TESTFS_FILE_MAX ((uint64_t)16 << 40)
+#define TESTFS_BYTES ((uint64_t)4 << 30)
+
 struct testfs {
 	pthread_mutex_t lock;
 	struct tnode **nodes; /* by id; NULL when freed */
 	size_t nnodes, cap;
 	struct nf_mount *mount;
+	struct tdata_budget budget;
 };
 
 static struct {
 	double start_delay;
-	bool fail_start, readonly, views;
+	bool fail_start, readonly, views, no_mknod;
+	unsigned name_max;
 } topts;
 
 static const struct mopt_spec testfs_specs[] = {
@@ -91,6 +109,15 @@ static const struct mopt_spec testfs_specs[] = {
      .type = MOPT_FLAG,
      .offset = offsetof(__typeof__(topts), readonly),
      .help = "testfs_readonly       implement no operation that changes anything"},
+    {.name = "testfs_no_mknod",
+     .type = MOPT_FLAG,
+     .offset = offsetof(__typeof__(topts), no_mknod),
+     .help = "testfs_no_mknod       implement no mknod (the core's fallback answers it)"},
+    {.name = "testfs_name_max",
+     .type = MOPT_UINT,
+     .offset = offsetof(__typeof__(topts), name_max),
+     .max = NAME_MAX,
+     .help = "testfs_name_max=N     the longest name, in bytes (default NAME_MAX)"},
     {.name = "testfs_views",
      .type = MOPT_FLAG,
      .offset = offsetof(__typeof__(topts), views),
@@ -138,7 +165,8 @@ static void node_free(struct testfs *t, struct tnode *n)
 	for (size_t i = 0; i < n->nents; i++)
 		free(n->ents[i].name);
 	free(n->ents);
-	free(n->data);
+	tdata_free(&n->data, &t->budget);
+	free(n->target);
 	free(n);
 }
 
@@ -196,23 +224,30 @@ static void fill_entry(struct tnode *n, struct nf_entry *out)
 	n->known = true;
 }
 
-static int resize(struct tnode *n, size_t size)
+/* Make @n's size @size (zeros when it grows); with the lock held. */
+static int resize(struct testfs *t, struct tnode *n, uint64_t size)
 {
-	if (size > n->cap) {
-		size_t cap = n->cap ? n->cap : 4096;
-		while (cap < size)
-			cap *= 2;
-		char *nd = realloc(n->data, cap);
-		if (!nd)
-			return -ENOMEM;
-		n->data = nd;
-		n->cap = cap;
-	}
-	if (size > (size_t)n->st.st_size)
-		memset(n->data + n->st.st_size, 0, size - (size_t)n->st.st_size);
+	if (size > TESTFS_FILE_MAX)
+		return -EFBIG;
+	if (size < (uint64_t)n->st.st_size)
+		tdata_truncate(&n->data, &t->budget, size);
 	n->st.st_size = (off_t)size;
-	n->st.st_blocks = (blkcnt_t)((size + 511) / 512);
+	n->st.st_blocks = (blkcnt_t)(tdata_bytes(&n->data) / 512);
 	return 0;
+}
+
+/* Store @len bytes at @off in @n, growing it; with the lock held. */
+static int store(struct testfs *t, struct tnode *n, const char *buf, size_t len, uint64_t off)
+{
+	int r;
+
+	if (off > TESTFS_FILE_MAX || len > TESTFS_FILE_MAX - off)
+		return -EFBIG;
+	r = tdata_write(&n->data, &t->budget, buf, len, off);
+	if (off + len > (uint64_t)n->st.st_size)
+		n->st.st_size = (off_t)(off + len);
+	n->st.st_blocks = (blkcnt_t)(tdata_bytes(&n->data) / 512);
+	return r;
 }
 
 /* ---- operations ---------------------------------------------------------- */
@@ -285,7 +320,7 @@ static int t_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 			r = S_ISDIR(n->st.st_mode) ? -EISDIR : -EINVAL;
 			goto out;
 		}
-		r = resize(n, (size_t)in->st_size);
+		r = resize(t, n, (uint64_t)in->st_size);
 		if (r)
 			goto out;
 		now(&n->st.st_mtim);
@@ -323,7 +358,7 @@ static int t_readlink(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	if (!n || !S_ISLNK(n->st.st_mode))
 		r = n ? -EINVAL : -ESTALE;
 	else
-		snprintf(buf, len, "%.*s", (int)n->st.st_size, n->data);
+		snprintf(buf, len, "%s", n->target);
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
@@ -386,7 +421,7 @@ static int t_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 		else
 			o->keep_cache = true; /* like a network file system with callbacks */
 		if ((flags & O_TRUNC) && S_ISREG(n->st.st_mode))
-			resize(n, 0);
+			resize(t, n, 0);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
@@ -450,9 +485,9 @@ static ssize_t t_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	if (!n)
 		r = -ESTALE;
 	else if (off < n->st.st_size) {
-		size_t len = (size_t)(n->st.st_size - off);
+		uint64_t len = (uint64_t)(n->st.st_size - off);
 		r = (ssize_t)(len < size ? len : size);
-		memcpy(buf, n->data + off, (size_t)r);
+		tdata_read(&n->data, buf, (size_t)r, (uint64_t)off);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;
@@ -476,10 +511,8 @@ static ssize_t t_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	n = get(t, key);
 	if (!n)
 		r = -ESTALE;
-	else if ((size_t)off + size > (size_t)n->st.st_size && resize(n, (size_t)off + size))
-		r = -ENOSPC;
-	else {
-		memcpy(n->data + off, buf, size);
+	else if ((r = store(t, n, buf, size, (uint64_t)off)) == 0) {
+		r = (ssize_t)size;
 		now(&n->st.st_mtim);
 		n->st.st_ctim = n->st.st_mtim;
 	}
@@ -508,9 +541,25 @@ static int t_fsync(void *fs, const struct nf_ctx *c, const struct nf_key *key, u
 	return 0;
 }
 
-/* Make a node named @name in @dir; with the lock held. */
-static int make(struct testfs *t, const struct nf_key *dir, const char *name, mode_t mode, const char *target,
-		struct nf_entry *out, struct tnode **made)
+/* What @c makes in @d is the caller's: its uid, and its gid or, in a setgid
+ * directory, the directory's group (a new directory inherits the setgid
+ * bit), as the kernel's inode_init_owner. The kernel already took S_ISGID
+ * off a file the caller may not make setgid (mode_strip_sgid). */
+static void set_owner(struct tnode *n, const struct tnode *d, const struct nf_ctx *c)
+{
+	n->st.st_uid = c->uid;
+	n->st.st_gid = c->gid;
+	if (d->st.st_mode & S_ISGID) {
+		n->st.st_gid = d->st.st_gid;
+		if (S_ISDIR(n->st.st_mode))
+			n->st.st_mode |= S_ISGID;
+	}
+}
+
+/* Make a node named @name in @dir for @c (NULL: the file system's own, at
+ * start), a device's number @rdev; with the lock held. */
+static int make(struct testfs *t, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		dev_t rdev, const char *target, struct nf_entry *out, struct tnode **made)
 {
 	struct tnode *d = get(t, dir), *n;
 	int r;
@@ -524,13 +573,17 @@ static int make(struct testfs *t, const struct nf_key *dir, const char *name, mo
 	n = node_new(t, mode);
 	if (!n)
 		return -ENOMEM;
+	if (c)
+		set_owner(n, d, c);
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		n->st.st_rdev = rdev;
 	if (target) {
-		r = resize(n, strlen(target));
-		if (r) {
+		n->target = strdup(target);
+		if (!n->target) {
 			node_free(t, n);
-			return r;
+			return -ENOMEM;
 		}
-		memcpy(n->data, target, strlen(target));
+		n->st.st_size = (off_t)strlen(target);
 	}
 	r = add_ent(d, name, n->id);
 	if (r) {
@@ -552,9 +605,9 @@ static int t_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	struct tnode *n;
 	int r;
 
-	(void)c, (void)flags, (void)o;
+	(void)flags, (void)o;
 	pthread_mutex_lock(&t->lock);
-	r = make(t, dir, name, S_IFREG | (mode & 07777), NULL, out, &n);
+	r = make(t, c, dir, name, S_IFREG | (mode & 07777), 0, NULL, out, &n);
 	if (!r)
 		n->opens++;
 	pthread_mutex_unlock(&t->lock);
@@ -567,9 +620,30 @@ static int t_mkdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, c
 	struct testfs *t = fs;
 	int r;
 
-	(void)c;
 	pthread_mutex_lock(&t->lock);
-	r = make(t, dir, name, S_IFDIR | (mode & 07777), NULL, out, NULL);
+	r = make(t, c, dir, name, S_IFDIR | (mode & 07777), 0, NULL, out, NULL);
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+static int t_mknod(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		   dev_t rdev, struct nf_entry *out)
+{
+	struct testfs *t = fs;
+	int r;
+
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&t->lock);
+	r = make(t, c, dir, name, mode & (S_IFMT | 07777), rdev, NULL, out, NULL);
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
@@ -580,9 +654,8 @@ static int t_symlink(void *fs, const struct nf_ctx *c, const char *target, const
 	struct testfs *t = fs;
 	int r;
 
-	(void)c;
 	pthread_mutex_lock(&t->lock);
-	r = make(t, dir, name, S_IFLNK | 0777, target, out, NULL);
+	r = make(t, c, dir, name, S_IFLNK | 0777, 0, target, out, NULL);
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
@@ -725,22 +798,20 @@ out:
 static int t_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
 {
 	struct testfs *t = fs;
-	uint64_t used = 0, files = 0;
+	uint64_t used, files = 0;
 
 	(void)c, (void)key;
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->nnodes; i++)
-		if (t->nodes[i]) {
-			files++;
-			used += (uint64_t)t->nodes[i]->cap;
-		}
+		files += t->nodes[i] != NULL;
+	used = t->budget.used;
 	pthread_mutex_unlock(&t->lock);
-	out->f_bsize = out->f_frsize = 4096;
-	out->f_blocks = 1 << 20; /* 4 GiB, of memory the test may use */
-	out->f_bfree = out->f_bavail = out->f_blocks - (used + 4095) / 4096;
+	out->f_bsize = out->f_frsize = TDATA_BLOCK;
+	out->f_blocks = TESTFS_BYTES / TDATA_BLOCK;
+	out->f_bfree = out->f_bavail = out->f_blocks - used / TDATA_BLOCK;
 	out->f_files = 1 << 20;
 	out->f_ffree = out->f_favail = out->f_files - files;
-	out->f_namemax = 255;
+	out->f_namemax = topts.name_max ? topts.name_max : NAME_MAX;
 	return 0;
 }
 
@@ -848,8 +919,8 @@ static int control(struct testfs *t, const char *cmd, size_t len)
 		int r = -ENOENT;
 		pthread_mutex_lock(&t->lock);
 		f = walk(t, a);
-		if (f && S_ISREG(f->st.st_mode) && !(r = resize(f, strlen(data))))
-			memcpy(f->data, data, strlen(data));
+		if (f && S_ISREG(f->st.st_mode) && !(r = resize(t, f, 0)))
+			r = store(t, f, data, strlen(data), 0);
 		pthread_mutex_unlock(&t->lock);
 		return r;
 	}
@@ -878,7 +949,8 @@ static int control(struct testfs *t, const char *cmd, size_t len)
 /* ---- start and stop ------------------------------------------------------- */
 
 /* Defined below, with the operations. */
-static const struct nf_backend_ops testfs_ro_ops;
+static const struct nf_backend_ops testfs_ops, testfs_ro_ops;
+static struct nf_backend_ops testfs_no_mknod_ops;
 static struct nf_frontend testfs;
 
 static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen)
@@ -903,9 +975,10 @@ static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	}
 	pthread_mutex_init(&t->lock, NULL);
 	t->mount = m;
+	t->budget.limit = TESTFS_BYTES;
 	/* Id 0 is unused, 1 the root, 2 the control file. */
 	if (!node_new(t, 0) || !node_new(t, S_IFDIR | 0755) ||
-	    make(t, &(struct nf_key){0, 1}, ".testctl", S_IFREG | 0600, NULL, &e, NULL)) {
+	    make(t, NULL, &(struct nf_key){0, 1}, ".testctl", S_IFREG | 0600, 0, NULL, &e, NULL)) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -913,8 +986,14 @@ static int t_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	*root = (struct nf_key){0, 1};
 	if (topts.readonly)
 		testfs.ops = &testfs_ro_ops;
+	else if (topts.no_mknod) {
+		testfs_no_mknod_ops = testfs_ops;
+		testfs_no_mknod_ops.mknod = NULL;
+		testfs.ops = &testfs_no_mknod_ops;
+	}
 	if (topts.views)
 		testfs.views = testfs_views;
+	testfs.name_max = topts.name_max;
 	return 0;
 }
 
@@ -946,6 +1025,7 @@ static const struct nf_backend_ops testfs_ops = {
     .fsync = t_fsync,
     .create = t_create,
     .mkdir = t_mkdir,
+    .mknod = t_mknod,
     .unlink = t_unlink,
     .rmdir = t_rmdir,
     .rename = t_rename,
