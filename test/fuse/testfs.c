@@ -244,7 +244,9 @@ static int store(struct testfs *t, struct tnode *n, const char *buf, size_t len,
 	if (off > TESTFS_FILE_MAX || len > TESTFS_FILE_MAX - off)
 		return -EFBIG;
 	r = tdata_write(&n->data, &t->budget, buf, len, off);
-	if (off + len > (uint64_t)n->st.st_size)
+	if (r) /* nothing may stay past the size, for a later growth to show */
+		tdata_truncate(&n->data, &t->budget, (uint64_t)n->st.st_size);
+	else if (off + len > (uint64_t)n->st.st_size)
 		n->st.st_size = (off_t)(off + len);
 	n->st.st_blocks = (blkcnt_t)(tdata_bytes(&n->data) / 512);
 	return r;
