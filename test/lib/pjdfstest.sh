@@ -63,18 +63,20 @@ pjdfs_setup() {
 }
 
 pjdfs_files() {
-	local sel
+	local sel out=() missing=0
 	for sel in "$@"; do
 		sel=${sel%/}
 		if [[ -d $PJDFS/tests/$sel ]]; then
-			(cd "$PJDFS/tests" && ls "$sel"/*.t)
+			out+=($(cd "$PJDFS/tests" && ls "$sel"/*.t))
 		elif [[ -f $PJDFS/tests/$sel ]]; then
-			echo "$sel"
+			out+=("$sel")
 		else
 			echo "pjdfs_files: no test $sel" >&2
-			return 1
+			missing=1
 		fi
-	done | sort -u
+	done
+	((${#out[@]})) && printf '%s\n' "${out[@]}" | sort -u
+	return $missing
 }
 
 # "3,7-9" -> "3 7 8 9"; "*" stays.
@@ -88,17 +90,18 @@ pjdfs_expand() {
 	for part in "${parts[@]}"; do
 		if [[ $part =~ ^([0-9]+)-([0-9]+)$ ]]; then
 			a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]}
+			a=$((10#$a)) b=$((10#$b))
 			while ((a <= b)); do
 				out+=("$a")
 				a=$((a + 1))
 			done
 		elif [[ $part =~ ^[0-9]+$ ]]; then
-			out+=("$part")
+			out+=("$((10#$part))")
 		else
 			return 1
 		fi
 	done
-	echo "${out[*]}"
+	printf '%s\n' "${out[@]}" | sort -nu | tr '\n' ' ' | sed 's/ $//'
 }
 
 # Run one file in DIR, leaving its TAP in LOG.
@@ -113,22 +116,31 @@ pjdfs_run_one() {
 }
 
 # The failed subtests of a TAP log, sorted ("not ok" without a TODO, and
-# every planned number that never reported); "plan?" when there is no plan.
+# every planned number that never reported); "plan?" when there is no plan,
+# "extra" when numbers past the plan reported, "timeout" when the file ran
+# out of time.
 pjdfs_failures() {
 	awk '
 		/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan = $0 + 0; have = 1; next }
-		/^ok [0-9]+/ { seen[$2] = 1; next }
-		/^not ok [0-9]+/ { seen[$3] = 1; if ($0 !~ /# TODO/) bad[$3] = 1; next }
+		/^ok [0-9]+/ { seen[$2 + 0] = 1; if ($2 + 0 > max) max = $2 + 0; next }
+		/^not ok [0-9]+/ {
+			seen[$3 + 0] = 1; if ($3 + 0 > max) max = $3 + 0
+			if ($0 !~ /# TODO/) bad[$3 + 0] = 1
+			next
+		}
+		/^# exit (124|137)$/ { timedout = 1 }
 		END {
 			if (!have) { print "plan?"; exit }
 			for (i = 1; i <= plan; i++) if (!(i in seen) || (i in bad)) print i
+			if (max > plan) print "extra"
+			if (timedout) print "timeout"
 		}' "$1" | tr '\n' ' ' | sed 's/ $//'
 }
 
 # The list's entries, as "FILE SUBTESTS-EXPANDED" lines; fails on a bad line.
 pjdfs_read_list() {
 	local line name subs why
-	while IFS= read -r line; do
+	while IFS= read -r line || [[ -n $line ]]; do
 		line=${line%%#*}
 		read -r name subs why <<<"$line"
 		[[ -n $name ]] || continue
@@ -194,10 +206,13 @@ pjdfs_run() {
 		if [[ $got == "$exp" || ($exp == '*' && -n $got && $got != 'plan?') ]]; then
 			tap_ok "pjdfstest $f (${n:-?} subtests${exp:+, expected to fail: $exp})"
 		else
-			tap_not_ok "pjdfstest $f (${n:-?} subtests): failed [${got:-none}], expected [${exp:-none}]" \
-				"$(grep -vE '^(ok [0-9]|1\.\.[0-9]|# exit 0$)' "$logs/$i" | grep -v '# TODO' | head -n 15)"
+			local diag=()
+			mapfile -t diag < <(grep -vE '^(ok [0-9]|1\.\.[0-9]|# exit 0$)' "$logs/$i" | grep -v '# TODO' | head -n 15)
+			tap_not_ok "pjdfstest $f (${n:-?} subtests): failed [${got:-none}], expected [${exp:-none}]" "${diag[@]}"
 		fi
 		i=$((i + 1))
 	done
-	rm -rf "$work" "$logs"
+	# Bounded: a daemon that hangs must fail the test, not stall it.
+	timeout -k 5 120 rm -rf "$work" || tap_diag "could not remove $work from the mount in 120 s"
+	rm -rf "$logs"
 }
