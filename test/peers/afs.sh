@@ -148,6 +148,7 @@ write_config() {
 # finds it ready when it registers its addresses at startup.
 launch() {
 	peer_record launcher $$
+	peer_release_fuse_mounts
 	mount --bind "$PEER_DIR/local" /var/lib/openafs/local
 	mount --bind "$CONF" /etc/openafs
 	mount --bind "$PEER_DIR/vicepa" /vicepa

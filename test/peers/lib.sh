@@ -119,6 +119,22 @@ peer_record() {
 	peer_start_time "$pid" >"$PEER_DIR/pids/$name.pid.start" 2>/dev/null || true
 }
 
+# peer_release_fuse_mounts: run first inside a private mount namespace a
+# peer just made (unshare -m): detach the FUSE mounts it copied from its
+# parent. Each copy pins its file system, so a FUSE daemon whose mount was
+# unmounted outside would live on until the peer stopped (pjdfstest.test's
+# netfuse-testfs outlived its unmount while the AFS cell started beside it
+# ran). Only this namespace changes.
+peer_release_fuse_mounts() {
+	local dev target type rest
+	# /proc/self/mounts escapes blanks in paths as \ooo; deepest first.
+	tac /proc/self/mounts | while read -r dev target type rest; do
+		case $type in
+		fuse | fuse.* | fuseblk) umount -l "$(printf '%b' "$target")" 2>/dev/null || true ;;
+		esac
+	done
+}
+
 # peer_spawn NAME LOGFILE CMD...: start CMD in the background, detached from the
 # caller's terminal and stdin, and record its PID as NAME. CMD must end by
 # exec'ing the server (wrappers such as unshare and sh -c 'exec ...' keep the

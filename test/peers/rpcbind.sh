@@ -5,7 +5,8 @@
 # rpcbind keeps its socket and state in /run (rpcbind.sock, rpcbind.lock,
 # rpcbind/), so it runs in a private mount namespace with DIR/run bound over
 # /run: the machine's /run is left alone and stopping the one rpcbind process
-# ends the namespace too. Port 111 is fixed by the protocol, so only one
+# ends the namespace too. FUSE mounts copied into it are detached there
+# (peer_release_fuse_mounts), so rpcbind does not keep them alive. Port 111 is fixed by the protocol, so only one
 # instance can run per network namespace; start refuses if 111 is taken.
 set -euo pipefail
 
@@ -44,7 +45,8 @@ start() {
 	# 127.0.0.1: Debian 12's rpcbind 1.2.6 aborts with a double free on it.)
 	peer_spawn rpcbind "$PEER_DIR/rpcbind.log" \
 		unshare --mount --propagation private \
-		sh -c 'mount --bind "$1" /run && exec "$2" -f' sh "$PEER_DIR/run" "$RPCBIND"
+		bash -c '. "$3" && peer_release_fuse_mounts && mount --bind "$1" /run && exec "$2" -f' \
+		bash "$PEER_DIR/run" "$RPCBIND" "$here/lib.sh"
 	if ! PEER_WATCH=rpcbind peer_wait_for "$TIMEOUT" "rpcbind to answer on 127.0.0.1:111" rpcbind_answers; then
 		peer_show_logs "$PEER_DIR/rpcbind.log"
 		stop
