@@ -16,10 +16,11 @@ rx_libs = afs_rx/rx/librx.a net/libnet.a evloop/libevloop.a health/libhealth.a $
 
 # afs_rx/: the AFS protocol layer on the transport (libafs_rx.a): XDR and the
 # AFS types, abort codes, the call context, VL and FS client stubs, the CB
-# service, CellServDB/ThisCell. Link it as $(afs_rx_libs).
+# service, CellServDB/ThisCell, the directory format. Link it as $(afs_rx_libs).
 noinst_LIBRARIES += afs_rx/libafs_rx.a
 afs_rx_libafs_rx_a_SOURCES = \
 	afs_rx/cellservdb.c afs_rx/cellservdb.h \
+	afs_rx/afs_dir.c afs_rx/afs_dir.h \
 	afs_rx/xdr.c afs_rx/xdr.h \
 	afs_rx/afs.h afs_rx/afs_types.h \
 	afs_rx/afs_xdr.c afs_rx/afs_xdr.h \

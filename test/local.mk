@@ -6,6 +6,7 @@
 UNIT_TESTS = \
 	test/unit/test_ceph_addr \
 	test/unit/test_cellservdb \
+	test/unit/test_afs_dir \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
@@ -46,6 +47,10 @@ test_unit_test_ceph_addr_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 test_unit_test_cellservdb_SOURCES = test/unit/test_cellservdb.c
 test_unit_test_cellservdb_CFLAGS = $(unit_cflags)
 test_unit_test_cellservdb_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
+
+test_unit_test_afs_dir_SOURCES = test/unit/test_afs_dir.c test/lib/afs_dir_enc.c test/lib/afs_dir_enc.h
+test_unit_test_afs_dir_CFLAGS = $(unit_cflags)
+test_unit_test_afs_dir_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -222,7 +227,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_cephx \
 	test/fuzz/fuzz_monmap \
 	test/fuzz/fuzz_mdsmap \
-	test/fuzz/fuzz_cb_request
+	test/fuzz/fuzz_cb_request \
+	test/fuzz/fuzz_afs_dir
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -235,6 +241,10 @@ fuzz_ldflags = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 test_fuzz_fuzz_ceph_addr_SOURCES = test/fuzz/fuzz_ceph_addr.c $(fuzz_driver)
 test_fuzz_fuzz_ceph_addr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
+
+test_fuzz_fuzz_afs_dir_SOURCES = test/fuzz/fuzz_afs_dir.c $(fuzz_driver)
+test_fuzz_fuzz_afs_dir_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_afs_dir_LDADD = $(afs_rx_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
