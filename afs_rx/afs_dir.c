@@ -16,15 +16,15 @@
 #include "afs_rx/afs_dir.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/byteorder.h"
+#include "text/printable.h"
 
-#define PAGE_TAG_OFF   2 /* u16 */
-#define PAGE_BITMAP    5 /* 8 bytes */
+#define PAGE_TAG_OFF   2			 /* u16 */
+#define PAGE_BITMAP    5			 /* 8 bytes */
 #define HASH_TABLE_OFF (AFS_DIR_SLOT_SIZE + 128) /* page header, allocation counts */
 #define ENTRY_NEXT     2
 #define ENTRY_VNODE    4
@@ -63,18 +63,6 @@ static bool test_and_set(uint8_t *bits, unsigned i)
 	return was;
 }
 
-static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EIO;
-}
-
 static int by_num(const void *a, const void *b)
 {
 	const struct afs_dir_entry *x = a, *y = b;
@@ -94,13 +82,13 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 	if (errlen)
 		err[0] = '\0';
 	if (len == 0 || len % AFS_DIR_PAGE_SIZE || len / AFS_DIR_PAGE_SIZE > AFS_DIR_MAX_PAGES)
-		return bad(err, errlen, "size %zu is not 1 to %d whole pages of %d bytes", len, AFS_DIR_MAX_PAGES,
-			   AFS_DIR_PAGE_SIZE);
+		return printable_error(err, errlen, 0, -EIO, "size %zu is not 1 to %d whole pages of %d bytes", len,
+				       AFS_DIR_MAX_PAGES, AFS_DIR_PAGE_SIZE);
 	unsigned npages = (unsigned)(len / AFS_DIR_PAGE_SIZE);
 	for (unsigned p = 0; p < npages; p++) {
 		unsigned tag = get_be16(blob + (size_t)p * AFS_DIR_PAGE_SIZE + PAGE_TAG_OFF);
 		if (tag != AFS_DIR_TAG)
-			return bad(err, errlen, "page %u has tag %u, not %d", p, tag, AFS_DIR_TAG);
+			return printable_error(err, errlen, 0, -EIO, "page %u has tag %u, not %d", p, tag, AFS_DIR_TAG);
 	}
 
 	unsigned nslots = npages * AFS_DIR_SLOTS_PER_PAGE;
@@ -115,16 +103,19 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 		while (num != 0) {
 			unsigned slot = num % AFS_DIR_SLOTS_PER_PAGE;
 			if (num >= nslots) {
-				rc = bad(err, errlen, "hash chain %u leads to entry %u, past the %u pages", b, num,
-					 npages);
+				rc = printable_error(err, errlen, 0, -EIO,
+						     "hash chain %u leads to entry %u, past the %u pages", b, num,
+						     npages);
 				break;
 			}
 			if (slot == 0 || num < AFS_DIR_PAGE0_RESERVED) {
-				rc = bad(err, errlen, "hash chain %u leads to entry %u, in a header", b, num);
+				rc = printable_error(err, errlen, 0, -EIO,
+						     "hash chain %u leads to entry %u, in a header", b, num);
 				break;
 			}
 			if (!allocated(blob, num)) {
-				rc = bad(err, errlen, "hash chain %u leads to entry %u, a free slot", b, num);
+				rc = printable_error(err, errlen, 0, -EIO,
+						     "hash chain %u leads to entry %u, a free slot", b, num);
 				break;
 			}
 			const uint8_t *e = slot_at(blob, num);
@@ -132,32 +123,40 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 			size_t room = (size_t)(AFS_DIR_SLOTS_PER_PAGE - slot) * AFS_DIR_SLOT_SIZE - ENTRY_NAME;
 			size_t nlen = strnlen(name, room);
 			if (nlen == room) {
-				rc = bad(err, errlen, "entry %u: its name runs past its page", num);
+				rc =
+				    printable_error(err, errlen, 0, -EIO, "entry %u: its name runs past its page", num);
 				break;
 			}
 			if (nlen == 0 || nlen > AFS_DIR_NAME_MAX) {
-				rc = bad(err, errlen, "entry %u: a name of %zu bytes", num, nlen);
+				rc = printable_error(err, errlen, 0, -EIO, "entry %u: a name of %zu bytes", num, nlen);
 				break;
 			}
 			unsigned take = afs_dir_name_slots(nlen);
 			if (slot + take > AFS_DIR_SLOTS_PER_PAGE) {
-				rc = bad(err, errlen, "entry %u: its %u slots run past its page", num, take);
+				rc = printable_error(err, errlen, 0, -EIO, "entry %u: its %u slots run past its page",
+						     num, take);
 				break;
 			}
 			for (unsigned i = 0; i < take && rc == 0; i++) {
 				if (i > 0 && !allocated(blob, num + i))
-					rc = bad(err, errlen, "entry %u: its name's slot %u is free", num, num + i);
+					rc = printable_error(err, errlen, 0, -EIO,
+							     "entry %u: its name's slot %u is free", num, num + i);
 				else if (test_and_set(seen, num + i))
-					rc = bad(err, errlen,
-						 i == 0 ? "entry %u is reached twice (hash chain %u loops or joins another)"
-							: "entry %u overlaps another (hash chain %u)",
-						 num, b);
+					rc = i == 0
+						 ? printable_error(err, errlen, 0, -EIO,
+								   "entry %u is reached twice (hash chain %u loops or "
+								   "joins another)",
+								   num, b)
+						 : printable_error(err, errlen, 0, -EIO,
+								   "entry %u overlaps another (hash chain %u)", num, b);
 			}
 			if (rc)
 				break;
 			unsigned want = afs_dir_hash(name, nlen);
 			if (want != b) {
-				rc = bad(err, errlen, "entry %u is on hash chain %u, its name hashes to %u", num, b, want);
+				rc = printable_error(err, errlen, 0, -EIO,
+						     "entry %u is on hash chain %u, its name hashes to %u", num, b,
+						     want);
 				break;
 			}
 			if (n == cap) {

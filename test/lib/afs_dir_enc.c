@@ -23,7 +23,7 @@ static void set_bit(uint8_t *pg, unsigned s, int on)
 	if (on)
 		pg[5 + s / 8] |= (uint8_t)(1u << (s % 8));
 	else
-		pg[5 + s / 8] &= (uint8_t)~(1u << (s % 8));
+		pg[5 + s / 8] &= (uint8_t) ~(1u << (s % 8));
 }
 
 static int bit(const uint8_t *pg, unsigned s)

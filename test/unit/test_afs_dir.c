@@ -63,7 +63,7 @@ static void set_alloc(unsigned num, int on)
 	if (on)
 		pg[5 + num % 64 / 8] |= (uint8_t)(1u << (num % 8));
 	else
-		pg[5 + num % 64 / 8] &= (uint8_t)~(1u << (num % 8));
+		pg[5 + num % 64 / 8] &= (uint8_t) ~(1u << (num % 8));
 }
 
 Test(afs_dir, hash_is_openafs_dirhash)
