@@ -108,6 +108,12 @@ struct nf_dir;
  */
 bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next);
 
+/* Whether the kernel asked for attributes with the names (READDIRPLUS):
+ * then each entry's key and attributes must be real, and the kernel holds
+ * a lookup of each; otherwise only the name, a type in attr.st_mode (0:
+ * unknown) and attr.st_ino are used. */
+bool nf_dir_plus(const struct nf_dir *d);
+
 /* The directory has no entries after the ones added (the root's listing
  * then shows the synthetic names). A readdir that returns 0 without saying so and
  * without filling the reply gets called again at the last offset. */

@@ -451,6 +451,11 @@ static uint64_t dirent_ino(const struct nf_dir *d, const char *name, const struc
 	return known ? known : ((key->lo ^ (key->hi << 32)) | (1ULL << 63));
 }
 
+bool nf_dir_plus(const struct nf_dir *d)
+{
+	return d->plus;
+}
+
 bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, off_t next)
 {
 	struct fuse_entry_param p = {.attr = e->attr};

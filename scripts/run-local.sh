@@ -4,9 +4,10 @@
 # start (the default): installs the dependencies, builds netfuse in build/,
 # and starts the local servers on 127.0.0.1 in ./local-peers/: a 3-monitor
 # Ceph cluster with a CephFS, an OpenAFS cell example.test, and rpcbind; then
-# shows what a client sees of them, and mounts the local Ceph cluster with
-# netfuse-ceph on ./local-peers/mnt/ceph to show df, .health and .ceph/monc
-# there. The netfuse-afs mount joins it when that front-end lands.
+# shows what a client sees of them, and mounts both: the local Ceph cluster
+# with netfuse-ceph on ./local-peers/mnt/ceph (df, .health, .ceph/monc) and
+# the cell's root.cell with netfuse-afs on ./local-peers/mnt/afs (ls, a file,
+# df, .health, .afs/servers).
 # stop: unmounts and stops exactly what this script started. status: shows them.
 set -euo pipefail
 
@@ -15,8 +16,10 @@ cd "$top"
 peers_dir="$top/local-peers"
 peers=(ceph afs rpcbind)
 ceph_mnt="$peers_dir/mnt/ceph"
+afs_mnt="$peers_dir/mnt/afs"
 
-ceph_mounted() { awk -v m="$ceph_mnt" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+ceph_mounted() { mounted "$ceph_mnt"; }
 
 show() {
 	local dir
@@ -56,6 +59,17 @@ show() {
 	else
 		echo "== netfuse-ceph: not mounted"
 	fi
+	if mounted "$afs_mnt"; then
+		echo "== netfuse-afs on $afs_mnt: ls -l; ls -l test; cat test/hello.txt; df -h; cat .health; cat .afs/servers"
+		ls -l "$afs_mnt"
+		ls -l "$afs_mnt/test"
+		cat "$afs_mnt/test/hello.txt"
+		df -h "$afs_mnt"
+		cat "$afs_mnt/.health"
+		cat "$afs_mnt/.afs/servers"
+	else
+		echo "== netfuse-afs: not mounted"
+	fi
 }
 
 start() {
@@ -85,6 +99,19 @@ start() {
 			echo "== netfuse-ceph: not mounted (needs root and /dev/fuse)"
 		fi
 	fi
+	if ! mounted "$afs_mnt"; then
+		if [[ $(id -u) == 0 && -c /dev/fuse ]]; then
+			mkdir -p "$afs_mnt"
+			(
+				eval "$(test/peers/afs.sh env "$peers_dir/afs")"
+				echo "== mounting the local cell: netfuse-afs %$AFS_CELL:root.cell $afs_mnt -o cellservdb=...,thiscell=..."
+				build/netfuse-afs "%$AFS_CELL:root.cell" "$afs_mnt" \
+					-o "cellservdb=$AFSCONF/CellServDB,thiscell=$AFSCONF/ThisCell"
+			)
+		else
+			echo "== netfuse-afs: not mounted (needs root and /dev/fuse)"
+		fi
+	fi
 	show
 	echo
 	echo "The servers keep running; stop them with: scripts/run-local.sh stop"
@@ -92,10 +119,13 @@ start() {
 
 stop() {
 	local p rc=0
-	if ceph_mounted; then
-		echo "== unmounting $ceph_mnt"
-		fusermount3 -u "$ceph_mnt" || rc=1
-	fi
+	local m
+	for m in "$ceph_mnt" "$afs_mnt"; do
+		if mounted "$m"; then
+			echo "== unmounting $m"
+			fusermount3 -u "$m" || rc=1
+		fi
+	done
 	for p in "${peers[@]}"; do
 		[[ -d "$peers_dir/$p" ]] || continue
 		echo "== stopping $p"

@@ -7,6 +7,7 @@ UNIT_TESTS = \
 	test/unit/test_ceph_addr \
 	test/unit/test_cellservdb \
 	test/unit/test_afs_dir \
+	test/unit/test_afs_source \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
@@ -51,6 +52,10 @@ test_unit_test_cellservdb_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 test_unit_test_afs_dir_SOURCES = test/unit/test_afs_dir.c test/lib/afs_dir_enc.c test/lib/afs_dir_enc.h
 test_unit_test_afs_dir_CFLAGS = $(unit_cflags)
 test_unit_test_afs_dir_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
+
+test_unit_test_afs_source_SOURCES = test/unit/test_afs_source.c
+test_unit_test_afs_source_CFLAGS = $(unit_cflags)
+test_unit_test_afs_source_LDADD = fuse/afs/libafscm.a $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -228,7 +233,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_monmap \
 	test/fuzz/fuzz_mdsmap \
 	test/fuzz/fuzz_cb_request \
-	test/fuzz/fuzz_afs_dir
+	test/fuzz/fuzz_afs_dir \
+	test/fuzz/fuzz_afs_source
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -245,6 +251,10 @@ test_fuzz_fuzz_ceph_addr_LDADD = $(cephmon_libs)
 test_fuzz_fuzz_afs_dir_SOURCES = test/fuzz/fuzz_afs_dir.c $(fuzz_driver)
 test_fuzz_fuzz_afs_dir_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_afs_dir_LDADD = $(afs_rx_libs)
+
+test_fuzz_fuzz_afs_source_SOURCES = test/fuzz/fuzz_afs_source.c $(fuzz_driver)
+test_fuzz_fuzz_afs_source_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_afs_source_LDADD = fuse/afs/libafscm.a $(afs_rx_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -366,6 +376,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
+	test/integration/afs_mount.test \
 	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test
 
@@ -392,7 +403,7 @@ test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integrat
 	test/integration/ceph_msgr2.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
-afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test
+afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test
 test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log

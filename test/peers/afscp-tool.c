@@ -84,6 +84,7 @@ static int usage(void)
 		"  mkdir PATH...             create directories (parents must exist)\n"
 		"  touch PATH...             create empty files (existing ones are left alone)\n"
 		"  put PATH                  create PATH with the data on stdin\n"
+		"  overwrite PATH            write the data on stdin over an existing file, from offset 0\n"
 		"  mkfile PATH SIZE SEED     create PATH with SIZE bytes of pseudo-random data\n"
 		"  gen SIZE SEED             write the data mkfile would store to stdout\n"
 		"  symlink PATH TARGET       create a symbolic link\n"
@@ -285,9 +286,9 @@ static int cmd_touch(int argc, char **argv)
 	return rc;
 }
 
-static int cmd_put(const char *path)
+/* Write stdin into @fid (which this frees) from offset 0; 0 or 1. */
+static int write_stdin(struct afscp_venusfid *fid, const char *what, const char *path)
 {
-	struct afscp_venusfid *fid = create_file(path, 0644, 0);
 	char *buf;
 	off_t off = 0;
 	int rc = 0;
@@ -309,7 +310,7 @@ static int cmd_put(const char *path)
 		off += (off_t)got;
 		if (got < CHUNK) {
 			if (ferror(stdin)) {
-				fprintf(stderr, "%s: put %s: reading stdin: %s\n", prog, path,
+				fprintf(stderr, "%s: %s %s: reading stdin: %s\n", prog, what, path,
 					strerror(errno));
 				rc = 1;
 			}
@@ -320,6 +321,19 @@ static int cmd_put(const char *path)
 	free(fid);
 	return rc;
 }
+
+static int cmd_put(const char *path)
+{
+	return write_stdin(create_file(path, 0644, 0), "put", path);
+}
+
+/* The same file (FID) rewritten by a client that is not netfuse: its
+ * callback holders are told. Data past what stdin gives stays. */
+static int cmd_overwrite(const char *path)
+{
+	return write_stdin(resolve(path), "overwrite", path);
+}
+
 
 static int cmd_mkfile(const char *path, const char *size_s, const char *seed_s, int to_stdout)
 {
@@ -750,6 +764,10 @@ static int run(const char *cmd, int argc, char **argv)
 	if (strcmp(cmd, "put") == 0) {
 		NEED(1);
 		return cmd_put(argv[0]);
+	}
+	if (strcmp(cmd, "overwrite") == 0) {
+		NEED(1);
+		return cmd_overwrite(argv[0]);
 	}
 	if (strcmp(cmd, "mkfile") == 0) {
 		NEED(3);

@@ -1,0 +1,200 @@
+/*
+ * fuse/afs/cm.h: the AFS cache manager of netfuse-afs (what Linux fs/afs is
+ * to net/rxrpc), on the AFS layer of afs_rx/.
+ *
+ *   cells    the cells of CellServDB and ThisCell, each with its VL servers
+ *   volumes  VLDB entries by name and id: the sites of each type, the
+ *            fileservers (by UUID, their addresses from GetAddrsU), expiring
+ *            and looked up again on VMOVED or VNOVOL (vldb.c)
+ *   calls    cm_fs_call: one fileserver RPC for a volume, rotating to the
+ *            next site or address on VBUSY, VOFFLINE, VNOVOL, VMOVED and
+ *            dead servers (vldb.c)
+ *   vnodes   by (cell, volume, vnode, uniquifier): the status, trusted while
+ *            the callback promise holds; a directory's blob, checked and
+ *            indexed (afs_rx/afs_dir.h) and kept while its data version is
+ *            the status's; a symlink's contents; a mount point's target
+ *            (vcache.c)
+ *   breaks   the callback service's CallBack and InitCallBackState turn into
+ *            broken promises and kernel invalidations (vcache.c)
+ *
+ * Locking: cm->lock guards every table and every vnode's fields; it is
+ * never held across an RPC. RPC results are applied under it afterwards.
+ * Objects live until the cache manager is freed (a forget only drops what
+ * can be fetched again).
+ */
+#ifndef NETFUSE_AFS_CM_H
+#define NETFUSE_AFS_CM_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "afs_rx/afs.h"
+#include "fuse/afs/source.h"
+
+struct evloop_cancel;
+struct health_queue;
+
+#define CM_SERVER_ADDRS 8
+
+struct cm_cell {
+	char name[AFS_CELL_NAME_MAX];
+	unsigned nvl;
+	struct sockaddr_in vl[AFS_CELL_SERVERS_MAX];
+	unsigned vl_cur; /* the VL server that answered last */
+};
+
+/* A fileserver, known by UUID (or by its one address for old VLDB entries). */
+struct cm_server {
+	struct afs_uuid uuid;
+	bool by_uuid;
+	unsigned naddrs, cur;
+	struct sockaddr_in addrs[CM_SERVER_ADDRS];
+	uint64_t addrs_expire_ns;
+	struct cm_server *next;
+};
+
+/* One volume (one id: the RW, RO or BK volume of a VLDB entry). */
+struct cm_volume {
+	unsigned cell;
+	uint32_t id;
+	enum afs_vol_type type;
+	char name[AFS_VL_MAXNAMELEN]; /* the entry's name (of the RW volume) */
+	uint32_t ids[AFS_MAXTYPES];   /* the entry's volume ids */
+	uint32_t vlflags;	      /* AFS_VLF_* */
+	unsigned nservers, cur;
+	struct cm_server *servers[AFS_NMAXNSERVERS];
+	uint64_t expire_ns;	       /* look the entry up again after this */
+	uint32_t creation;	       /* from the last volsync; a change scrubs the volume */
+	uint64_t busy, offline, moved; /* rotations seen */
+	struct cm_volume *next;
+};
+
+struct cm_vnode {
+	struct afs_fid fid;
+	unsigned cell;
+	bool have_status;
+	struct afs_fetch_status status;
+	uint64_t cb_expire_ns; /* 0: no valid promise */
+	struct cm_server *cb_server;
+	/* A directory's contents, for data version dir_dv. */
+	uint8_t *dir_blob;
+	struct afs_dir dir;
+	uint64_t dir_dv;
+	bool have_dir;
+	/* A symlink's or mount point's contents, for data version link_dv. */
+	char *link;
+	uint64_t link_dv;
+	/* Mount point: what it names, resolved (its root's volume and cell). */
+	bool is_mountpoint, mp_resolved;
+	struct afs_fid mp_root;
+	unsigned mp_cell;
+	uint64_t mp_dv; /* the link_dv it was resolved at */
+	/* The data version of the pages the kernel may hold (keep_cache). */
+	uint64_t cached_dv;
+	bool cached;
+	struct cm_vnode *next;
+};
+
+struct cm_stats {
+	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, vl_lookups;
+	uint64_t cb_breaks, cb_init, rotations;
+};
+
+struct afs_cm {
+	pthread_mutex_t lock;
+	struct rx_endpoint *ep;
+	struct cb_service *cb;
+	struct health_queue *health;
+	/* Kernel invalidations for broken promises (set by the front-end;
+	 * called without cm->lock, on the callback service's thread). */
+	void (*inval_inode)(void *arg, const struct afs_fid *fid, unsigned cell);
+	void (*inval_entry)(void *arg, const struct afs_fid *dir, unsigned cell, const char *name);
+	void *inval_arg;
+	unsigned ncells;
+	struct cm_cell *cells;
+	struct cm_server *servers;
+	struct cm_volume *volumes;
+	unsigned vn_buckets;
+	struct cm_vnode **vnodes;
+	unsigned nvnodes;
+	double call_timeout; /* seconds per RPC */
+	double vl_ttl;	     /* seconds a VLDB entry is trusted */
+	struct cm_stats stats;
+};
+
+/* ---- vldb.c ---------------------------------------------------------------------- */
+
+/* The cell table: @db's cells (copied), @thiscell first when given. */
+int cm_cells_init(struct afs_cm *cm, const struct afs_cellservdb *db, char *err, size_t errlen);
+/* The index of cell @name, or -ENOENT. */
+int cm_cell_find(struct afs_cm *cm, const char *name);
+
+/*
+ * The volume @src names in cell @cell, crossed from a volume of type @from
+ * (-1: the mount's source), as afs_source_want() decides; looked up in the
+ * VLDB when not known or expired. 0 with *@out, or -errno with a line in
+ * @err.
+ */
+int cm_volume_get(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cell, const struct afs_source *src,
+		  int from, struct cm_volume **out, char *err, size_t errlen);
+/* A known volume by id (the FIDs of a mount name only volumes looked up). */
+struct cm_volume *cm_volume_by_id(struct afs_cm *cm, unsigned cell, uint32_t id);
+
+/* One fileserver RPC against @vol's sites. @fn makes the call on @cx and
+ * returns 0 or -errno (the server's abort in cx->abort_code). Calls that
+ * change nothing (@idempotent) also move on after a dead server. */
+typedef int (*cm_fs_fn)(struct afs_call_ctx *cx, void *arg);
+int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, bool idempotent, cm_fs_fn fn,
+	       void *arg, struct cm_server **used);
+
+/* ---- vcache.c --------------------------------------------------------------------- */
+
+int cm_init(struct afs_cm *cm);
+void cm_fini(struct afs_cm *cm);
+
+/* The vnode of @fid in @cell, made (without a status) when new; NULL on ENOMEM. */
+struct cm_vnode *cm_vnode(struct afs_cm *cm, unsigned cell, const struct afs_fid *fid);
+
+/* @vn's status: the cached one while its promise holds, else fetched. */
+int cm_status(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn,
+	      struct afs_fetch_status *out);
+/* The statuses of @n vnodes of @vol, 50 to an InlineBulkStatus, for those
+ * whose promise does not hold. */
+int cm_bulk_status(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode **vns,
+		   unsigned n);
+/* A status (and promise, @cb may be NULL) an RPC started at @t0 returned. */
+void cm_apply_status(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fetch_status *st,
+		     const struct afs_callback *cb, uint64_t t0, struct cm_server *srv);
+void cm_apply_status_locked(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fetch_status *st,
+			    const struct afs_callback *cb, uint64_t t0, struct cm_server *srv);
+
+/* @name in directory @dvn, through its current blob. */
+int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
+		  const char *name, struct afs_fid *out);
+
+struct cm_dirent {
+	unsigned num; /* entry number: a listing resumes after it */
+	char name[AFS_DIR_NAME_MAX + 1];
+	struct afs_fid fid;
+};
+/* Up to @max entries of @dvn from entry number @from on. */
+int cm_dir_list(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
+		unsigned from, struct cm_dirent *out, unsigned max, unsigned *n);
+
+/* A symlink's (or mount point's) contents into @buf; the length, or -errno. */
+int cm_link(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn, char *buf,
+	    size_t len);
+
+/* Drop what can be fetched again (the kernel forgot the vnode). */
+void cm_forget_data(struct afs_cm *cm, struct cm_vnode *vn);
+
+/* stat(2) attributes of a status; st_ino is the volume and vnode. */
+void cm_stat(const struct afs_fetch_status *st, const struct afs_fid *fid, struct stat *out);
+
+/* The callback service's ops; arg is the cache manager. */
+extern const struct cb_service_ops cm_cb_ops;
+
+#endif

@@ -1,0 +1,1064 @@
+/*
+ * fuse/afs/main.c: netfuse-afs, the AFS front-end on the FUSE core.
+ *
+ *   netfuse-afs %[CELL:]VOLUME | #[CELL:]VOLUME  MOUNTPOINT [-o OPTS]
+ *
+ * The cache manager (cm.h) finds the volume through the cell's VL servers
+ * and talks to its fileservers over one Rx endpoint, which also serves the
+ * callback service the fileservers call back on. This file maps the FUSE
+ * core's operations onto it:
+ *
+ *   keys     an object's key is its FID and cell; a mount point crossed is
+ *            keyed by the mount point's own FID (marked as a crossing), so
+ *            each place a volume is mounted is a directory of its own and
+ *            a cycle of mount points ends in the kernel's ELOOP rather
+ *            than a directory with two parents
+ *   reads    each read is one FetchData64 of the range; the kernel's page
+ *            cache is kept across opens while the data version stays
+ *   writes   each write is a StoreData64 before it returns (write-through:
+ *            close-to-open holds, another client sees the data once the
+ *            write returned, at the cost of one round trip per write)
+ *   names    changed through the fileserver; the statuses it returns update
+ *            the cache, and the directory's blob is fetched again when its
+ *            data version moved
+ *
+ * Trade-offs for now: no local edits of directory blobs (a create is
+ * followed by a fetch of the directory at the next lookup there), no
+ * silly-rename of open files, anonymous access (rxnull) only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evloop/evloop.h"
+#include "fuse/afs/cm.h"
+#include "fuse/afs/source.h"
+#include "fuse/afs/views.h"
+#include "fuse/backend.h"
+#include "text/printable.h"
+
+/* Where Debian's openafs-client keeps the cell database. */
+#define AFS_DEFAULT_CELLSERVDB "/etc/openafs/CellServDB"
+#define AFS_DEFAULT_THISCELL   "/etc/openafs/ThisCell"
+
+/* ---- options --------------------------------------------------------------------- */
+
+static struct {
+	char *cellservdb, *thiscell;
+	double timeout, mount_timeout;
+} aopts = {.timeout = 60, .mount_timeout = 60};
+
+#define O(f) offsetof(__typeof__(aopts), f)
+static const struct mopt_spec afs_specs[] = {
+    {.name = "cellservdb",
+     .type = MOPT_PATH,
+     .offset = O(cellservdb),
+     .help = "cellservdb=FILE      the cells and their VL servers (default " AFS_DEFAULT_CELLSERVDB ")"},
+    {.name = "thiscell",
+     .type = MOPT_PATH,
+     .offset = O(thiscell),
+     .help = "thiscell=FILE        the cell of sources without one (default " AFS_DEFAULT_THISCELL ")"},
+    {.name = "timeout",
+     .type = MOPT_SECONDS,
+     .offset = O(timeout),
+     .max = 86400,
+     .help = "timeout=S            give up an operation on the servers after S seconds (default 60)"},
+    {.name = "mount_timeout",
+     .type = MOPT_SECONDS,
+     .offset = O(mount_timeout),
+     .max = 86400,
+     .help = "mount_timeout=S      give up mounting after S seconds (default 60)"},
+    {.name = NULL},
+};
+#undef O
+
+/* ---- keys ------------------------------------------------------------------------- */
+
+#define KIND_VNODE	0
+#define KIND_MOUNTPOINT 1 /* the FID of a mount point; the object is its volume's root */
+
+static struct nf_key key_of(unsigned kind, unsigned cell, const struct afs_fid *fid)
+{
+	return (struct nf_key){.hi = (uint64_t)kind << 56 | (uint64_t)cell << 32 | fid->volume,
+			       .lo = (uint64_t)fid->vnode << 32 | fid->unique};
+}
+
+static void key_split(const struct nf_key *k, unsigned *kind, unsigned *cell, struct afs_fid *fid)
+{
+	*kind = (unsigned)(k->hi >> 56);
+	*cell = (unsigned)(k->hi >> 32) & 0xffffff;
+	*fid = (struct afs_fid){.volume = (uint32_t)k->hi, .vnode = (uint32_t)(k->lo >> 32), .unique = (uint32_t)k->lo};
+}
+
+struct afs_front {
+	struct afs_cm cm;
+	struct nf_mount *mount;
+	unsigned cell;
+	struct afs_fid root;
+};
+
+/* What a key names, ready for calls. */
+struct obj {
+	unsigned cell;
+	struct cm_volume *vol;
+	struct cm_vnode *vn;
+};
+
+/* The root a mount point names: the volume its contents name, crossed from
+ * the mount point's volume. Cached on the mount point's vnode for the data
+ * version of its contents. */
+static int mountpoint_target(struct afs_front *f, struct evloop_cancel *cancel, struct obj *mp, struct obj *out)
+{
+	struct afs_cm *cm = &f->cm;
+	char text[AFS_PATHMAX + 1];
+	int n = cm_link(cm, cancel, mp->vol, mp->vn, text, sizeof(text));
+	if (n < 0)
+		return n;
+	pthread_mutex_lock(&cm->lock);
+	bool known = mp->vn->mp_resolved && mp->vn->mp_dv == mp->vn->link_dv;
+	struct afs_fid root = mp->vn->mp_root;
+	unsigned cell = mp->vn->mp_cell;
+	pthread_mutex_unlock(&cm->lock);
+	if (!known) {
+		struct afs_source src;
+		char why[200];
+		int r = afs_source_parse(text, (size_t)n, &src, why, sizeof(why));
+		if (r)
+			return -EIO;
+		struct cm_volume *v;
+		r = cm_volume_get(cm, cancel, mp->cell, &src, (int)mp->vol->type, &v, why, sizeof(why));
+		if (r) {
+			health_report(nf_mount_health(f->mount), HEALTH_DOMAIN_VOLUME, HEALTH_SICK, r, src.volume, NULL,
+				      "mount point %.*s: %s", n, text, why);
+			return r == -ENOENT ? -ENOENT : r;
+		}
+		root = (struct afs_fid){.volume = v->id, .vnode = 1, .unique = 1};
+		cell = v->cell;
+		pthread_mutex_lock(&cm->lock);
+		mp->vn->mp_root = root;
+		mp->vn->mp_cell = cell;
+		mp->vn->mp_dv = mp->vn->link_dv;
+		mp->vn->mp_resolved = true;
+		pthread_mutex_unlock(&cm->lock);
+	}
+	out->cell = cell;
+	out->vol = cm_volume_by_id(cm, cell, root.volume);
+	out->vn = cm_vnode(cm, cell, &root);
+	return out->vol && out->vn ? 0 : -ENOMEM;
+}
+
+static int resolve(struct afs_front *f, struct evloop_cancel *cancel, const struct nf_key *key, struct obj *o)
+{
+	unsigned kind, cell;
+	struct afs_fid fid;
+	key_split(key, &kind, &cell, &fid);
+	if (cell >= f->cm.ncells)
+		return -ESTALE;
+	o->cell = cell;
+	o->vol = cm_volume_by_id(&f->cm, cell, fid.volume);
+	o->vn = o->vol ? cm_vnode(&f->cm, cell, &fid) : NULL;
+	if (!o->vol)
+		return -ESTALE;
+	if (!o->vn)
+		return -ENOMEM;
+	if (kind == KIND_MOUNTPOINT) {
+		struct obj mp = *o;
+		return mountpoint_target(f, cancel, &mp, o);
+	}
+	return 0;
+}
+
+/* What @key names, with its status (fetched when its promise does not hold). */
+static int resolve_status(struct afs_front *f, struct evloop_cancel *cancel, const struct nf_key *key, struct obj *o,
+			  struct afs_fetch_status *st)
+{
+	int r = resolve(f, cancel, key, o);
+	return r ? r : cm_status(&f->cm, cancel, o->vol, o->vn, st);
+}
+
+/* A symlink whose mode is 0644 and whose contents name a volume. */
+static bool is_mountpoint(struct afs_front *f, struct evloop_cancel *cancel, struct obj *o,
+			  const struct afs_fetch_status *st)
+{
+	if (st->file_type != AFS_FTYPE_SYMLINK || (st->unix_mode_bits & 0777) != 0644)
+		return false;
+	char text[AFS_PATHMAX + 1];
+	int n = cm_link(&f->cm, cancel, o->vol, o->vn, text, sizeof(text));
+	return n >= 2 && (text[0] == '#' || text[0] == '%') && text[n - 1] == '.';
+}
+
+/* The entry for object @o (its status fetched when stale). */
+static int entry_of(struct afs_front *f, struct evloop_cancel *cancel, struct obj *o, struct nf_entry *e)
+{
+	struct afs_fetch_status st;
+	int r = cm_status(&f->cm, cancel, o->vol, o->vn, &st);
+	if (r)
+		return r;
+	nf_entry_init(e);
+	if (is_mountpoint(f, cancel, o, &st)) {
+		struct obj root;
+		r = mountpoint_target(f, cancel, o, &root);
+		if (r)
+			return r;
+		r = cm_status(&f->cm, cancel, root.vol, root.vn, &st);
+		if (r)
+			return r;
+		e->key = key_of(KIND_MOUNTPOINT, o->cell, &o->vn->fid);
+		cm_stat(&st, &root.vn->fid, &e->attr);
+		return 0;
+	}
+	e->key = key_of(KIND_VNODE, o->cell, &o->vn->fid);
+	cm_stat(&st, &o->vn->fid, &e->attr);
+	return 0;
+}
+
+/* ---- names and attributes -------------------------------------------------------- */
+
+static int a_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
+{
+	struct afs_front *f = fs;
+	struct obj d, o;
+	struct afs_fid fid;
+	int r = resolve(f, c->cancel, dir, &d);
+	if (r)
+		return r;
+	r = cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &fid);
+	if (r)
+		return r;
+	o = (struct obj){.cell = d.cell, .vol = d.vol, .vn = cm_vnode(&f->cm, d.cell, &fid)};
+	if (!o.vn)
+		return -ENOMEM;
+	r = entry_of(f, c->cancel, &o, out);
+	return r == -ENOENT ? -ENOENT : r;
+}
+
+static void a_forget(void *fs, const struct nf_key *key)
+{
+	struct afs_front *f = fs;
+	unsigned kind, cell;
+	struct afs_fid fid;
+	key_split(key, &kind, &cell, &fid);
+	if (cell >= f->cm.ncells || kind != KIND_VNODE)
+		return;
+	struct cm_vnode *vn = cm_vnode(&f->cm, cell, &fid);
+	if (vn)
+		cm_forget_data(&f->cm, vn);
+}
+
+static int a_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
+		     struct stat *out)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	struct afs_fetch_status st;
+	(void)has_fh, (void)fh;
+	int r = resolve_status(f, c->cancel, key, &o, &st);
+	if (r)
+		return r;
+	cm_stat(&st, &o.vn->fid, out);
+	return 0;
+}
+
+static int a_readlink(void *fs, const struct nf_ctx *c, const struct nf_key *key, char *buf, size_t len)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	int r = resolve(f, c->cancel, key, &o);
+	if (r)
+		return r;
+	r = cm_link(&f->cm, c->cancel, o.vol, o.vn, buf, len);
+	return r < 0 ? r : 0;
+}
+
+/* ---- directories ------------------------------------------------------------------ */
+
+#define LIST_BATCH 64
+
+static int a_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
+		     struct nf_dir *d)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	(void)fh;
+	int r = resolve(f, c->cancel, key, &o);
+	if (r)
+		return r;
+	struct cm_dirent *ents = malloc(LIST_BATCH * sizeof(*ents));
+	struct cm_vnode *vns[LIST_BATCH];
+	if (!ents)
+		return -ENOMEM;
+	/* Offsets are entry numbers + 1: stable while the directory holds them. */
+	unsigned from = (unsigned)off;
+	for (;;) {
+		unsigned n;
+		r = cm_dir_list(&f->cm, c->cancel, o.vol, o.vn, from, ents, LIST_BATCH, &n);
+		if (r || n == 0) {
+			if (!r)
+				nf_dir_eof(d);
+			break;
+		}
+		bool plus = nf_dir_plus(d);
+		if (plus) {
+			unsigned k = 0;
+			for (unsigned i = 0; i < n; i++)
+				if (strcmp(ents[i].name, ".") && strcmp(ents[i].name, "..") &&
+				    (vns[k] = cm_vnode(&f->cm, o.cell, &ents[i].fid)))
+					k++;
+			r = cm_bulk_status(&f->cm, c->cancel, o.vol, vns, k);
+			if (r)
+				break;
+		}
+		bool full = false;
+		for (unsigned i = 0; i < n && !full; i++) {
+			struct nf_entry e;
+			nf_entry_init(&e);
+			bool dots = !strcmp(ents[i].name, ".") || !strcmp(ents[i].name, "..");
+			if (dots) {
+				e.attr.st_mode = S_IFDIR;
+			} else if (plus) {
+				struct obj child = {
+				    .cell = o.cell, .vol = o.vol, .vn = cm_vnode(&f->cm, o.cell, &ents[i].fid)};
+				r = child.vn ? entry_of(f, c->cancel, &child, &e) : -ENOMEM;
+				if (r == -ENOENT) { /* gone since the listing */
+					from = ents[i].num + 1;
+					r = 0;
+					continue;
+				}
+				if (r)
+					break;
+			} else {
+				e.key = key_of(KIND_VNODE, o.cell, &ents[i].fid);
+				e.attr.st_ino = (uint64_t)ents[i].fid.volume << 32 | ents[i].fid.vnode;
+			}
+			if (!nf_dir_add(d, ents[i].name, &e, (off_t)ents[i].num + 1)) {
+				full = true;
+				break;
+			}
+			from = ents[i].num + 1;
+		}
+		if (r || full)
+			break;
+	}
+	free(ents);
+	return r;
+}
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static int a_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *op)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	struct afs_fetch_status st;
+	(void)flags;
+	int r = resolve_status(f, c->cancel, key, &o, &st);
+	if (r)
+		return r;
+	if (st.file_type == AFS_FTYPE_DIR)
+		return -EISDIR;
+	/* Keep the kernel's pages while the data is the version they hold. */
+	pthread_mutex_lock(&f->cm.lock);
+	uint64_t dv = afs_fetch_status_data_version(&o.vn->status);
+	op->keep_cache = o.vn->cached && o.vn->cached_dv == dv;
+	o.vn->cached = true;
+	o.vn->cached_dv = dv;
+	pthread_mutex_unlock(&f->cm.lock);
+	return 0;
+}
+
+struct read_arg {
+	struct afs_fid fid;
+	uint64_t pos, len;
+	char *buf;
+	size_t got;
+	uint64_t sent;
+	struct fs_status_reply reply;
+};
+
+static int read_sink(void *arg, const void *data, size_t len)
+{
+	struct read_arg *a = arg;
+	if (len > a->len - a->got)
+		return -EPROTO;
+	memcpy(a->buf + a->got, data, len);
+	a->got += len;
+	return 0;
+}
+
+static int read_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct read_arg *a = arg;
+	a->got = 0;
+	return fs_fetch_data64(cx, &a->fid, a->pos, a->len, read_sink, a, &a->sent, &a->reply);
+}
+
+static ssize_t a_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
+		      off_t off)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	(void)fh;
+	int r = resolve(f, c->cancel, key, &o);
+	if (r)
+		return r;
+	struct read_arg *a = malloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*a = (struct read_arg){.fid = o.vn->fid, .pos = (uint64_t)off, .len = size, .buf = buf};
+	struct cm_server *srv = NULL;
+	uint64_t t0 = evloop_now_ns();
+	pthread_mutex_lock(&f->cm.lock);
+	f->cm.stats.fetch_data++;
+	pthread_mutex_unlock(&f->cm.lock);
+	r = cm_fs_call(&f->cm, c->cancel, o.vol, true, read_fn, a, &srv);
+	ssize_t n = r ? r : (ssize_t)a->got;
+	if (!r)
+		cm_apply_status(&f->cm, o.vn, &a->reply.status, &a->reply.callback, t0, srv);
+	free(a);
+	return n;
+}
+
+struct store_arg {
+	struct afs_fid fid;
+	struct afs_store_status ss;
+	uint64_t pos, len, file_len;
+	const char *buf;
+	size_t done;
+	struct fs_store_reply reply;
+};
+
+static int store_source(void *arg, void *buf, size_t len)
+{
+	struct store_arg *a = arg;
+	if (len > a->len - a->done)
+		return -EPROTO;
+	memcpy(buf, a->buf + a->done, len);
+	a->done += len;
+	return 0;
+}
+
+static int store_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct store_arg *a = arg;
+	a->done = 0;
+	return fs_store_data64(cx, &a->fid, &a->ss, a->pos, a->len, a->file_len, store_source, a, &a->reply);
+}
+
+/* StoreData64 of @len bytes of @buf at @pos, the file's length becoming
+ * @file_len first; the reply's status goes to the cache. */
+static int store(struct afs_front *f, struct evloop_cancel *cancel, struct obj *o, const char *buf, uint64_t len,
+		 uint64_t pos, uint64_t file_len, struct afs_fetch_status *out)
+{
+	struct store_arg *a = malloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*a = (struct store_arg){.fid = o->vn->fid, .pos = pos, .len = len, .file_len = file_len, .buf = buf};
+	a->ss.mask = AFS_SETMODTIME;
+	a->ss.client_mod_time = (uint32_t)time(NULL);
+	pthread_mutex_lock(&f->cm.lock);
+	f->cm.stats.store_data++;
+	pthread_mutex_unlock(&f->cm.lock);
+	uint64_t t0 = evloop_now_ns();
+	int r = cm_fs_call(&f->cm, cancel, o->vol, true, store_fn, a, NULL);
+	if (!r) {
+		pthread_mutex_lock(&f->cm.lock);
+		bool ours = o->vn->cached && o->vn->cached_dv + 1 == afs_fetch_status_data_version(&a->reply.status);
+		cm_apply_status_locked(&f->cm, o->vn, &a->reply.status, NULL, t0, NULL);
+		/* The kernel's pages hold what we wrote: still good. */
+		if (ours)
+			o->vn->cached_dv = afs_fetch_status_data_version(&a->reply.status);
+		if (out)
+			*out = o->vn->status;
+		pthread_mutex_unlock(&f->cm.lock);
+	}
+	free(a);
+	return r;
+}
+
+static ssize_t a_write(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
+		       size_t size, off_t off)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	struct afs_fetch_status st;
+	(void)fh;
+	int r = resolve_status(f, c->cancel, key, &o, &st);
+	if (r)
+		return r;
+	uint64_t end = (uint64_t)off + size, cur = afs_fetch_status_size(&st);
+	r = store(f, c->cancel, &o, buf, size, (uint64_t)off, end > cur ? end : cur, NULL);
+	return r ? r : (ssize_t)size;
+}
+
+struct status_arg {
+	struct afs_fid fid;
+	struct afs_store_status ss;
+	struct fs_store_reply reply;
+};
+
+static int store_status_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct status_arg *a = arg;
+	return fs_store_status(cx, &a->fid, &a->ss, &a->reply);
+}
+
+static int a_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct stat *in, int to_set,
+		     bool has_fh, uint64_t fh, struct stat *out)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	struct afs_fetch_status st;
+	(void)has_fh, (void)fh;
+	int r = resolve_status(f, c->cancel, key, &o, &st);
+	if (r)
+		return r;
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (st.file_type != AFS_FTYPE_FILE)
+			return st.file_type == AFS_FTYPE_DIR ? -EISDIR : -EINVAL;
+		r = store(f, c->cancel, &o, NULL, 0, (uint64_t)in->st_size, (uint64_t)in->st_size, &st);
+		if (r)
+			return r;
+	}
+	struct status_arg a = {.fid = o.vn->fid};
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		a.ss.mask |= AFS_SETMODE;
+		a.ss.unix_mode_bits = in->st_mode & 07777;
+	}
+	if (to_set & FUSE_SET_ATTR_UID) {
+		a.ss.mask |= AFS_SETOWNER;
+		a.ss.owner = in->st_uid;
+	}
+	if (to_set & FUSE_SET_ATTR_GID) {
+		a.ss.mask |= AFS_SETGROUP;
+		a.ss.group = in->st_gid;
+	}
+	if (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)) {
+		a.ss.mask |= AFS_SETMODTIME;
+		a.ss.client_mod_time = (uint32_t)(to_set & FUSE_SET_ATTR_MTIME_NOW ? time(NULL) : in->st_mtim.tv_sec);
+	}
+	if (a.ss.mask) {
+		uint64_t t0 = evloop_now_ns();
+		r = cm_fs_call(&f->cm, c->cancel, o.vol, true, store_status_fn, &a, NULL);
+		if (r)
+			return r;
+		cm_apply_status(&f->cm, o.vn, &a.reply.status, NULL, t0, NULL);
+		st = a.reply.status;
+	}
+	cm_stat(&st, &o.vn->fid, out);
+	return 0;
+}
+
+/* ---- changing names --------------------------------------------------------------- */
+
+struct create_arg {
+	struct afs_fid dir;
+	const char *name, *target;
+	struct afs_store_status ss;
+	int what; /* 0 file, 1 directory, 2 symlink */
+	struct fs_create_reply reply;
+};
+
+static int create_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct create_arg *a = arg;
+	switch (a->what) {
+	case 0:
+		return fs_create_file(cx, &a->dir, a->name, &a->ss, &a->reply);
+	case 1:
+		return fs_make_dir(cx, &a->dir, a->name, &a->ss, &a->reply);
+	default:
+		return fs_symlink(cx, &a->dir, a->name, a->target, &a->ss, &a->reply);
+	}
+}
+
+static int make(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		int what, const char *target, struct nf_entry *out)
+{
+	struct obj d;
+	int r = resolve(f, c->cancel, dir, &d);
+	if (r)
+		return r;
+	struct create_arg *a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->dir = d.vn->fid;
+	a->name = name;
+	a->target = target;
+	a->what = what;
+	a->ss.mask = AFS_SETMODE | AFS_SETMODTIME;
+	a->ss.unix_mode_bits = mode & 07777;
+	a->ss.client_mod_time = (uint32_t)time(NULL);
+	struct cm_server *srv = NULL;
+	uint64_t t0 = evloop_now_ns();
+	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, create_fn, a, &srv);
+	if (!r) {
+		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &a->reply.fid);
+		cm_apply_status(&f->cm, d.vn, &a->reply.dir_status, NULL, t0, NULL);
+		if (!vn) {
+			r = -ENOMEM;
+		} else {
+			cm_apply_status(&f->cm, vn, &a->reply.status, what == 2 ? NULL : &a->reply.callback, t0, srv);
+			nf_entry_init(out);
+			out->key = key_of(KIND_VNODE, d.cell, &a->reply.fid);
+			cm_stat(&a->reply.status, &a->reply.fid, &out->attr);
+		}
+	}
+	free(a);
+	return r;
+}
+
+static int a_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		    int flags, struct nf_entry *out, struct nf_open *o)
+{
+	struct afs_front *f = fs;
+	int r = make(f, c, dir, name, mode, 0, NULL, out);
+	if (r == -EEXIST && !(flags & O_EXCL)) {
+		r = a_lookup(fs, c, dir, name, out);
+		if (!r && !S_ISREG(out->attr.st_mode))
+			r = S_ISDIR(out->attr.st_mode) ? -EISDIR : -EEXIST;
+	}
+	if (r)
+		return r;
+	return a_open(fs, c, &out->key, flags, o);
+}
+
+static int a_mkdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		   struct nf_entry *out)
+{
+	return make(fs, c, dir, name, mode, 1, NULL, out);
+}
+
+static int a_symlink(void *fs, const struct nf_ctx *c, const char *target, const struct nf_key *dir, const char *name,
+		     struct nf_entry *out)
+{
+	return make(fs, c, dir, name, 0755, 2, target, out);
+}
+
+struct remove_arg {
+	struct afs_fid dir;
+	const char *name;
+	bool is_dir;
+	struct fs_store_reply reply;
+};
+
+static int remove_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct remove_arg *a = arg;
+	return a->is_dir ? fs_remove_dir(cx, &a->dir, a->name, &a->reply)
+			 : fs_remove_file(cx, &a->dir, a->name, &a->reply);
+}
+
+/* The child's promise ends: its link count changed (or it is gone). */
+static void expire(struct afs_front *f, struct cm_vnode *vn)
+{
+	pthread_mutex_lock(&f->cm.lock);
+	vn->cb_expire_ns = 0;
+	pthread_mutex_unlock(&f->cm.lock);
+}
+
+static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		     bool is_dir)
+{
+	struct obj d;
+	struct afs_fid child;
+	int r = resolve(f, c->cancel, dir, &d);
+	if (r)
+		return r;
+	bool known = cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &child) == 0;
+	struct remove_arg a = {.dir = d.vn->fid, .name = name, .is_dir = is_dir};
+	uint64_t t0 = evloop_now_ns();
+	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, remove_fn, &a, NULL);
+	if (r)
+		return r;
+	cm_apply_status(&f->cm, d.vn, &a.reply.status, NULL, t0, NULL);
+	if (known) {
+		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &child);
+		if (vn)
+			expire(f, vn);
+	}
+	return 0;
+}
+
+static int a_unlink(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	return do_remove(fs, c, dir, name, false);
+}
+
+static int a_rmdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	return do_remove(fs, c, dir, name, true);
+}
+
+struct rename_arg {
+	struct afs_fid from, to;
+	const char *name, *newname;
+	struct fs_rename_reply reply;
+};
+
+static int rename_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct rename_arg *a = arg;
+	return fs_rename(cx, &a->from, a->name, &a->to, a->newname, &a->reply);
+}
+
+static int a_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		    const struct nf_key *newdir, const char *newname, unsigned flags)
+{
+	struct afs_front *f = fs;
+	struct obj d, nd;
+	struct afs_fid old_child, new_child;
+	if (flags & ~RENAME_NOREPLACE)
+		return -EINVAL;
+	int r = resolve(f, c->cancel, dir, &d);
+	if (!r)
+		r = resolve(f, c->cancel, newdir, &nd);
+	if (r)
+		return r;
+	if (d.cell != nd.cell || d.vol != nd.vol)
+		return -EXDEV;
+	bool had_old = cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &old_child) == 0;
+	bool had_new = cm_dir_lookup(&f->cm, c->cancel, nd.vol, nd.vn, newname, &new_child) == 0;
+	if (had_new && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	struct rename_arg a = {.from = d.vn->fid, .to = nd.vn->fid, .name = name, .newname = newname};
+	uint64_t t0 = evloop_now_ns();
+	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, rename_fn, &a, NULL);
+	if (r)
+		return r;
+	cm_apply_status(&f->cm, d.vn, &a.reply.old_dir_status, NULL, t0, NULL);
+	cm_apply_status(&f->cm, nd.vn, &a.reply.new_dir_status, NULL, t0, NULL);
+	/* A directory moved has a new "..", a file replaced lost a link. */
+	struct cm_vnode *vn;
+	if (had_old && (vn = cm_vnode(&f->cm, d.cell, &old_child)))
+		expire(f, vn);
+	if (had_new && (vn = cm_vnode(&f->cm, d.cell, &new_child)))
+		expire(f, vn);
+	return 0;
+}
+
+struct link_arg {
+	struct afs_fid dir, existing;
+	const char *name;
+	struct fs_link_reply reply;
+};
+
+static int link_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct link_arg *a = arg;
+	return fs_link(cx, &a->dir, a->name, &a->existing, &a->reply);
+}
+
+static int a_link(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct nf_key *newdir,
+		  const char *newname, struct nf_entry *out)
+{
+	struct afs_front *f = fs;
+	struct obj o, d;
+	int r = resolve(f, c->cancel, key, &o);
+	if (!r)
+		r = resolve(f, c->cancel, newdir, &d);
+	if (r)
+		return r;
+	if (o.cell != d.cell || o.vol != d.vol)
+		return -EXDEV;
+	struct link_arg a = {.dir = d.vn->fid, .existing = o.vn->fid, .name = newname};
+	uint64_t t0 = evloop_now_ns();
+	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, link_fn, &a, NULL);
+	if (r)
+		return r;
+	cm_apply_status(&f->cm, d.vn, &a.reply.dir_status, NULL, t0, NULL);
+	cm_apply_status(&f->cm, o.vn, &a.reply.status, NULL, t0, NULL);
+	nf_entry_init(out);
+	out->key = key_of(KIND_VNODE, o.cell, &o.vn->fid);
+	cm_stat(&a.reply.status, &o.vn->fid, &out->attr);
+	return 0;
+}
+
+/* ---- df --------------------------------------------------------------------------- */
+
+struct vstat_arg {
+	uint32_t volume;
+	struct fs_volume_status_reply reply;
+};
+
+static int vstat_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct vstat_arg *a = arg;
+	return fs_get_volume_status(cx, a->volume, &a->reply);
+}
+
+static int a_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	int r = resolve(f, c->cancel, key, &o);
+	if (r)
+		return r;
+	struct vstat_arg *a = malloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->volume = o.vol->id;
+	r = cm_fs_call(&f->cm, c->cancel, o.vol, true, vstat_fn, a, NULL);
+	if (!r)
+		afs_statfs_fill(&a->reply.status, out);
+	free(a);
+	return r;
+}
+
+static const struct nf_backend_ops afs_ops = {
+    .lookup = a_lookup,
+    .forget = a_forget,
+    .getattr = a_getattr,
+    .setattr = a_setattr,
+    .readlink = a_readlink,
+    .readdir = a_readdir,
+    .open = a_open,
+    .read = a_read,
+    .write = a_write,
+    .create = a_create,
+    .mkdir = a_mkdir,
+    .unlink = a_unlink,
+    .rmdir = a_rmdir,
+    .rename = a_rename,
+    .link = a_link,
+    .symlink = a_symlink,
+    .statfs = a_statfs,
+};
+
+/* ---- callback breaks to the kernel --------------------------------------------------- */
+
+static void inval_inode(void *arg, const struct afs_fid *fid, unsigned cell)
+{
+	struct afs_front *f = arg;
+	struct nf_key k = key_of(KIND_VNODE, cell, fid);
+	nf_notify_inval_inode(f->mount, &k, 0, 0);
+}
+
+static void inval_entry(void *arg, const struct afs_fid *dir, unsigned cell, const char *name)
+{
+	struct afs_front *f = arg;
+	struct nf_key k = key_of(KIND_VNODE, cell, dir);
+	nf_notify_inval_entry(f->mount, &k, name);
+}
+
+/* ---- views ------------------------------------------------------------------------ */
+
+enum { V_CELLS, V_VOLUMES, V_SERVERS, V_STATS, V_END };
+
+static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len);
+
+static const struct nf_view afs_views[] = {
+    [V_CELLS] = {".afs", "cells", 0444, render},
+    [V_VOLUMES] = {".afs", "volumes", 0444, render},
+    [V_SERVERS] = {".afs", "servers", 0444, render},
+    [V_STATS] = {".afs", "stats", 0444, render},
+    [V_END] = {.name = NULL},
+};
+
+static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
+{
+	struct afs_front *f = fs;
+	size_t n = 0;
+	pthread_mutex_lock(&f->cm.lock);
+	switch (v - afs_views) {
+	case V_CELLS:
+		n = afs_view_cells(&f->cm, f->cell, buf, len);
+		break;
+	case V_VOLUMES:
+		n = afs_view_volumes(&f->cm, buf, len);
+		break;
+	case V_SERVERS:
+		n = afs_view_servers(&f->cm, buf, len);
+		break;
+	case V_STATS:
+		n = afs_view_stats(&f->cm, buf, len);
+		break;
+	}
+	pthread_mutex_unlock(&f->cm.lock);
+	return n < len ? n : len - 1;
+}
+
+/* ---- start and stop --------------------------------------------------------------- */
+
+static int read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return printable_error(err, errlen, 0, -errno, "%s: %s", path, strerror(errno));
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (cap > 16 * 1024 * 1024) {
+				free(buf);
+				fclose(fp);
+				return printable_error(err, errlen, 0, -EFBIG, "%s: too large", path);
+			}
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(fp);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		free(buf);
+		return printable_error(err, errlen, 0, -EIO, "%s: read error", path);
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static void a_stop(void *fs);
+
+static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen)
+{
+	struct afs_source src;
+	int r = afs_source_parse(source, strlen(source), &src, err, errlen);
+	if (r)
+		return r;
+	const char *csdb_path = aopts.cellservdb ? aopts.cellservdb : AFS_DEFAULT_CELLSERVDB;
+	const char *tc_path = aopts.thiscell ? aopts.thiscell : AFS_DEFAULT_THISCELL;
+	char *text = NULL;
+	size_t len = 0;
+	char why[256];
+	r = read_file(csdb_path, &text, &len, err, errlen);
+	if (r)
+		return r;
+	struct afs_cellservdb db;
+	r = afs_cellservdb_parse(text, len, &db, why, sizeof(why));
+	free(text);
+	if (r)
+		return printable_error(err, errlen, 0, r, "%s: %s", csdb_path, why);
+	if (!src.cell[0]) {
+		r = read_file(tc_path, &text, &len, why, sizeof(why));
+		if (r) {
+			afs_cellservdb_free(&db);
+			return printable_error(err, errlen, 0, r, "%s names no cell, and ThisCell: %s", source, why);
+		}
+		r = afs_thiscell_parse(text, len, src.cell, sizeof(src.cell), why, sizeof(why));
+		free(text);
+		if (r) {
+			afs_cellservdb_free(&db);
+			return printable_error(err, errlen, 0, r, "%s: %s", tc_path, why);
+		}
+	}
+
+	struct afs_front *f = calloc(1, sizeof(*f));
+	if (!f || cm_init(&f->cm)) {
+		afs_cellservdb_free(&db);
+		free(f);
+		return printable_error(err, errlen, 0, -ENOMEM, "out of memory");
+	}
+	f->mount = m;
+	f->cm.health = nf_mount_health(m);
+	f->cm.call_timeout = aopts.timeout > 0 ? aopts.timeout : 86400;
+	r = cm_cells_init(&f->cm, &db, err, errlen);
+	afs_cellservdb_free(&db);
+	if (r)
+		goto fail;
+	int cell = cm_cell_find(&f->cm, src.cell);
+	if (cell < 0) {
+		r = printable_error(err, errlen, 0, -ENOENT, "cell %s is not in %s", src.cell, csdb_path);
+		goto fail;
+	}
+	f->cell = (unsigned)cell;
+
+	struct rx_endpoint_config c;
+	afs_endpoint_config_default(&c);
+	c.health = f->cm.health;
+	int e = 0;
+	f->cm.ep = rx_endpoint_new(&c, &e);
+	if (!f->cm.ep) {
+		r = printable_error(err, errlen, 0, e, "cannot open the Rx endpoint: %s", strerror(-e));
+		goto fail;
+	}
+	f->cm.cb = cb_service_start(f->cm.ep, NULL, &cm_cb_ops, &f->cm, &e);
+	if (!f->cm.cb) {
+		r = printable_error(err, errlen, 0, e, "cannot serve the callback service: %s", strerror(-e));
+		goto fail;
+	}
+
+	/* Mounting is bounded by mount_timeout: every call of it is. */
+	double call_timeout = f->cm.call_timeout;
+	if (aopts.mount_timeout > 0 && aopts.mount_timeout < call_timeout)
+		f->cm.call_timeout = aopts.mount_timeout;
+	struct cm_volume *vol;
+	r = cm_volume_get(&f->cm, NULL, f->cell, &src, -1, &vol, err, errlen);
+	if (!r) {
+		f->root = (struct afs_fid){.volume = vol->id, .vnode = 1, .unique = 1};
+		struct obj o = {.cell = vol->cell, .vol = vol, .vn = cm_vnode(&f->cm, vol->cell, &f->root)};
+		struct afs_fetch_status st;
+		r = o.vn ? cm_status(&f->cm, NULL, vol, o.vn, &st) : -ENOMEM;
+		if (r)
+			r = printable_error(err, errlen, 0, r, "the root of volume %s (%u): %s", vol->name, vol->id,
+					    strerror(-r));
+		else if (st.file_type != AFS_FTYPE_DIR)
+			r = printable_error(err, errlen, 0, -ENOTDIR, "the root of volume %s is not a directory",
+					    vol->name);
+		if (!r)
+			*root = key_of(KIND_VNODE, vol->cell, &f->root);
+	}
+	f->cm.call_timeout = call_timeout;
+	if (r)
+		goto fail;
+	f->cm.inval_inode = inval_inode;
+	f->cm.inval_entry = inval_entry;
+	f->cm.inval_arg = f;
+	*fs = f;
+	return 0;
+fail:
+	a_stop(f);
+	return r;
+}
+
+static void a_stop(void *fs)
+{
+	struct afs_front *f = fs;
+	if (!f)
+		return;
+	f->cm.inval_inode = NULL;
+	f->cm.inval_entry = NULL;
+	if (f->cm.ep)
+		rx_endpoint_free(f->cm.ep);
+	if (f->cm.cb)
+		cb_service_free(f->cm.cb);
+	cm_fini(&f->cm);
+	free(f);
+}
+
+static const struct nf_frontend afs_front = {
+    .prog = "netfuse-afs",
+    .source_syntax = "%[CELL:]VOLUME | #[CELL:]VOLUME",
+    .summary = "Mount an AFS volume: files read and written on its fileservers, kept coherent by callbacks.",
+    .name_max = AFS_DIR_NAME_MAX,
+    .specs = afs_specs,
+    .opts = &aopts,
+    .start = a_start,
+    .stop = a_stop,
+    .ops = &afs_ops,
+    .views = afs_views,
+};
+
+int main(int argc, char **argv)
+{
+	return nf_main(&afs_front, argc, argv);
+}
