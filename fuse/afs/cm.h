@@ -92,6 +92,9 @@ struct cm_vnode {
 	struct afs_fid mp_root;
 	unsigned mp_cell;
 	uint64_t mp_dv; /* the link_dv it was resolved at */
+	/* Held across a store and the status it starts from, so that two
+	 * stores never race on the file's length (a StoreData64 sets it). */
+	pthread_mutex_t store_lock;
 	/* The data version of the pages the kernel may hold (keep_cache). */
 	uint64_t cached_dv;
 	bool cached;

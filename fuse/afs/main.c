@@ -491,11 +491,16 @@ static ssize_t a_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	struct obj o;
 	struct afs_fetch_status st;
 	(void)fh;
-	int r = resolve_status(f, c->cancel, key, &o, &st);
+	int r = resolve(f, c->cancel, key, &o);
 	if (r)
 		return r;
-	uint64_t end = (uint64_t)off + size, cur = afs_fetch_status_size(&st);
-	r = store(f, c->cancel, &o, buf, size, (uint64_t)off, end > cur ? end : cur, NULL);
+	pthread_mutex_lock(&o.vn->store_lock);
+	r = cm_status(&f->cm, c->cancel, o.vol, o.vn, &st);
+	if (!r) {
+		uint64_t end = (uint64_t)off + size, cur = afs_fetch_status_size(&st);
+		r = store(f, c->cancel, &o, buf, size, (uint64_t)off, end > cur ? end : cur, NULL);
+	}
+	pthread_mutex_unlock(&o.vn->store_lock);
 	return r ? r : (ssize_t)size;
 }
 
@@ -524,7 +529,9 @@ static int a_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (st.file_type != AFS_FTYPE_FILE)
 			return st.file_type == AFS_FTYPE_DIR ? -EISDIR : -EINVAL;
+		pthread_mutex_lock(&o.vn->store_lock);
 		r = store(f, c->cancel, &o, NULL, 0, (uint64_t)in->st_size, (uint64_t)in->st_size, &st);
+		pthread_mutex_unlock(&o.vn->store_lock);
 		if (r)
 			return r;
 	}

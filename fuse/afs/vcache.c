@@ -66,6 +66,7 @@ void cm_fini(struct afs_cm *cm)
 		while (vn) {
 			struct cm_vnode *next = vn->next;
 			vnode_drop_data(vn);
+			pthread_mutex_destroy(&vn->store_lock);
 			free(vn);
 			vn = next;
 		}
@@ -102,6 +103,7 @@ struct cm_vnode *cm_vnode(struct afs_cm *cm, unsigned cell, const struct afs_fid
 		unsigned b = fid_hash(cm, cell, fid);
 		vn->fid = *fid;
 		vn->cell = cell;
+		pthread_mutex_init(&vn->store_lock, NULL);
 		vn->next = cm->vnodes[b];
 		cm->vnodes[b] = vn;
 		cm->nvnodes++;

@@ -99,10 +99,11 @@ static int vl_call(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cel
 	memcpy(vl, ce->vl, sizeof(vl));
 	cm->stats.vl_lookups++;
 	pthread_mutex_unlock(&cm->lock);
-	for (unsigned i = 0; i < n; i++) {
+	uint64_t give_up = deadline(cm); /* for the whole rotation */
+	for (unsigned i = 0; i < n && evloop_now_ns() < give_up; i++) {
 		unsigned k = (start + i) % n;
 		struct afs_call_ctx cx;
-		afs_call_ctx_init(&cx, cm->ep, (const struct sockaddr *)&vl[k], sizeof(vl[k]), deadline(cm), cancel);
+		afs_call_ctx_init(&cx, cm->ep, (const struct sockaddr *)&vl[k], sizeof(vl[k]), give_up, cancel);
 		r = fn(&cx, arg);
 		if (r == 0 || !unreachable(r)) {
 			if (r == 0) {
