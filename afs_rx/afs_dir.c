@@ -184,7 +184,8 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 		free(ents);
 		return rc;
 	}
-	qsort(ents, n, sizeof(*ents), by_num);
+	if (n > 1) /* qsort of a NULL array, even of 0 entries, is undefined */
+		qsort(ents, n, sizeof(*ents), by_num);
 	*d = (struct afs_dir){.blob = blob, .len = len, .npages = npages, .nentries = n, .entries = ents};
 	return 0;
 }

@@ -321,3 +321,16 @@ Test(afs_dir, error_text_fits)
 	cr_assert_eq(strlen(small), sizeof(small) - 1);
 	cr_assert_eq(afs_dir_parse(&d, b.blob, afs_dir_enc_len(&b), NULL, 0), -EIO);
 }
+
+Test(afs_dir, no_entries)
+{
+	/* Every chain empty (not even "." and ".."): a directory of nothing,
+	 * not an error. The fuzzer found qsort handed a NULL array here. */
+	afs_dir_enc_init(&b, 1, 1, 1, 1);
+	cr_assert_eq(afs_dir_enc_remove(&b, "."), 0);
+	cr_assert_eq(afs_dir_enc_remove(&b, ".."), 0);
+	cr_assert_eq(parse(), 0, "%s", err);
+	cr_assert_eq(d.nentries, 0);
+	cr_assert_null(look("."));
+	cr_assert_eq(afs_dir_seek(&d, 0), 0);
+}
