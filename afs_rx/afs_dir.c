@@ -8,8 +8,9 @@
  * than shown in part. The pass marks every slot an entry takes (its first
  * slot and its name's extensions) in a bitmap, which is what catches chains
  * that loop, chains that join, and chains that lead into the middle of
- * another entry's name. Costs: one bit per slot (8 KiB at most) while
- * parsing, and 24 bytes per entry for the index.
+ * another entry's name; the entries sorted by name then catch a name held
+ * twice. Costs: one bit per slot (8 KiB at most) and a sort while parsing,
+ * and 24 bytes per entry for the index.
  */
 #include "config.h"
 
@@ -67,6 +68,26 @@ static int by_num(const void *a, const void *b)
 {
 	const struct afs_dir_entry *x = a, *y = b;
 	return (x->num > y->num) - (x->num < y->num);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct afs_dir_entry *x = a, *y = b;
+	size_t n = x->namelen < y->namelen ? x->namelen : y->namelen;
+	int c = memcmp(x->name, y->name, n);
+	return c ? c : (x->namelen > y->namelen) - (x->namelen < y->namelen);
+}
+
+/* A name held twice would be listed twice and found once: refused. Sorts
+ * @ents by name (the caller sorts them again by number). */
+static int no_duplicates(struct afs_dir_entry *ents, unsigned n, char *err, size_t errlen)
+{
+	qsort(ents, n, sizeof(*ents), by_name);
+	for (unsigned i = 1; i < n; i++)
+		if (by_name(&ents[i - 1], &ents[i]) == 0)
+			return printable_error(err, errlen, 0, -EIO, "entries %u and %u both hold the name '%s'",
+					       ents[i - 1].num, ents[i].num, ents[i].name);
+	return 0;
 }
 
 void afs_dir_free(struct afs_dir *d)
@@ -180,11 +201,13 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 		}
 	}
 	free(seen);
+	if (rc == 0 && n > 1) /* qsort of a NULL array, even of 0 entries, is undefined */
+		rc = no_duplicates(ents, n, err, errlen);
 	if (rc) {
 		free(ents);
 		return rc;
 	}
-	if (n > 1) /* qsort of a NULL array, even of 0 entries, is undefined */
+	if (n > 1)
 		qsort(ents, n, sizeof(*ents), by_num);
 	*d = (struct afs_dir){.blob = blob, .len = len, .npages = npages, .nentries = n, .entries = ents};
 	return 0;

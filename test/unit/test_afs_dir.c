@@ -334,3 +334,13 @@ Test(afs_dir, no_entries)
 	cr_assert_null(look("."));
 	cr_assert_eq(afs_dir_seek(&d, 0), 0);
 }
+
+Test(afs_dir, a_name_twice)
+{
+	/* Two entries of one name on its chain: a listing would show both and
+	 * a lookup find one (found by the fuzz target). */
+	afs_dir_enc_init(&b, 1, 1, 1, 1);
+	afs_dir_enc_add(&b, "twin", 5, 5);
+	afs_dir_enc_add(&b, "twin", 6, 6);
+	refused("both hold the name 'twin'");
+}
