@@ -377,6 +377,7 @@ INTEGRATION_TESTS = \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
 	test/integration/afs_mount.test \
+	test/integration/afs_pjdfstest.test \
 	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test
 
@@ -391,7 +392,8 @@ TESTS += \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
-EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh
+EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
+	test/integration/pjdfstest-afs.xfail
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
@@ -403,7 +405,8 @@ test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integrat
 	test/integration/ceph_msgr2.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
-afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test
+afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \
+	test/integration/afs_pjdfstest.test
 test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log

@@ -95,6 +95,11 @@ struct cm_vnode {
 	/* Held across a store and the status it starts from, so that two
 	 * stores never race on the file's length (a StoreData64 sets it). */
 	pthread_mutex_t store_lock;
+	/* Opens of the file; one removed while open is renamed to @silly in
+	 * @silly_dir instead, and removed at its last close (or unmount). */
+	unsigned opens;
+	char *silly;
+	struct afs_fid silly_dir;
 	/* The data version of the pages the kernel may hold (keep_cache). */
 	uint64_t cached_dv;
 	bool cached;
@@ -103,7 +108,7 @@ struct cm_vnode {
 
 struct cm_stats {
 	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, vl_lookups;
-	uint64_t cb_breaks, cb_init, rotations;
+	uint64_t cb_breaks, cb_init, cb_given_up, rotations;
 };
 
 struct afs_cm {
@@ -196,6 +201,11 @@ void cm_forget_data(struct afs_cm *cm, struct cm_vnode *vn);
 
 /* stat(2) attributes of a status; st_ino is the volume and vnode. */
 void cm_stat(const struct afs_fetch_status *st, const struct afs_fid *fid, struct stat *out);
+
+/* At unmount, with no other user left: tell each fileserver we no longer
+ * need its promises (GiveUpCallBacks, 50 FIDs a call, @timeout seconds
+ * each), as OpenAFS's cache manager does at shutdown. */
+void cm_give_up_callbacks(struct afs_cm *cm, double timeout);
 
 /* The callback service's ops; arg is the cache manager. */
 extern const struct cb_service_ops cm_cb_ops;

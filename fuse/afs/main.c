@@ -22,9 +22,13 @@
  *            the cache, and the directory's blob is fetched again when its
  *            data version moved
  *
+ *   removal  a file removed, or replaced by a rename, while it is open is
+ *            renamed to a hidden .__afs name instead and removed at its
+ *            last close (silly rename, as kAFS and NFS do)
+ *
  * Trade-offs for now: no local edits of directory blobs (a create is
- * followed by a fetch of the directory at the next lookup there), no
- * silly-rename of open files, anonymous access (rxnull) only.
+ * followed by a fetch of the directory at the next lookup there), anonymous
+ * access (rxnull) only.
  */
 #include "config.h"
 
@@ -265,6 +269,10 @@ static int a_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	if (r)
 		return r;
 	cm_stat(&st, &o.vn->fid, out);
+	pthread_mutex_lock(&f->cm.lock);
+	if (o.vn->silly) /* removed while open: its one name is a hidden one */
+		out->st_nlink = out->st_nlink > 0 ? out->st_nlink - 1 : 0;
+	pthread_mutex_unlock(&f->cm.lock);
 	return 0;
 }
 
@@ -371,8 +379,42 @@ static int a_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 	op->keep_cache = o.vn->cached && o.vn->cached_dv == dv;
 	o.vn->cached = true;
 	o.vn->cached_dv = dv;
+	o.vn->opens++;
 	pthread_mutex_unlock(&f->cm.lock);
 	return 0;
+}
+
+static int remove_name(struct afs_front *f, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
+		       const char *name, bool is_dir);
+
+/* The last close of a file removed while open removes its silly name. */
+static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
+{
+	struct afs_front *f = fs;
+	unsigned kind, cell;
+	struct afs_fid fid;
+	(void)fh, (void)flags;
+	key_split(key, &kind, &cell, &fid);
+	if (kind != KIND_VNODE || cell >= f->cm.ncells)
+		return;
+	struct cm_vnode *vn = cm_vnode(&f->cm, cell, &fid);
+	if (!vn)
+		return;
+	pthread_mutex_lock(&f->cm.lock);
+	char *silly = NULL;
+	if (vn->opens && --vn->opens == 0 && vn->silly) {
+		silly = vn->silly;
+		vn->silly = NULL;
+	}
+	struct afs_fid dir = vn->silly_dir;
+	pthread_mutex_unlock(&f->cm.lock);
+	if (silly) {
+		struct cm_volume *vol = cm_volume_by_id(&f->cm, cell, dir.volume);
+		struct cm_vnode *dvn = cm_vnode(&f->cm, cell, &dir);
+		if (vol && dvn)
+			remove_name(f, NULL, vol, dvn, silly, false);
+		free(silly);
+	}
 }
 
 struct read_arg {
@@ -672,37 +714,24 @@ static void expire(struct afs_front *f, struct cm_vnode *vn)
 	pthread_mutex_unlock(&f->cm.lock);
 }
 
-static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
-		     bool is_dir)
+/* Remove @name from @dvn (the RPC and the statuses it changes). */
+static int remove_name(struct afs_front *f, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
+		       const char *name, bool is_dir)
 {
-	struct obj d;
 	struct afs_fid child;
-	int r = resolve(f, c->cancel, dir, &d);
-	if (r)
-		return r;
-	bool known = cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &child) == 0;
-	struct remove_arg a = {.dir = d.vn->fid, .name = name, .is_dir = is_dir};
+	bool known = cm_dir_lookup(&f->cm, cancel, vol, dvn, name, &child) == 0;
+	struct remove_arg a = {.dir = dvn->fid, .name = name, .is_dir = is_dir};
 	uint64_t t0 = evloop_now_ns();
-	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, remove_fn, &a, NULL);
+	int r = cm_fs_call(&f->cm, cancel, vol, false, remove_fn, &a, NULL);
 	if (r)
 		return r;
-	cm_apply_status(&f->cm, d.vn, &a.reply.status, NULL, t0, NULL);
+	cm_apply_status(&f->cm, dvn, &a.reply.status, NULL, t0, NULL);
 	if (known) {
-		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &child);
+		struct cm_vnode *vn = cm_vnode(&f->cm, dvn->cell, &child);
 		if (vn)
 			expire(f, vn);
 	}
 	return 0;
-}
-
-static int a_unlink(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
-{
-	return do_remove(fs, c, dir, name, false);
-}
-
-static int a_rmdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
-{
-	return do_remove(fs, c, dir, name, true);
 }
 
 struct rename_arg {
@@ -715,6 +744,65 @@ static int rename_fn(struct afs_call_ctx *cx, void *arg)
 {
 	struct rename_arg *a = arg;
 	return fs_rename(cx, &a->from, a->name, &a->to, a->newname, &a->reply);
+}
+
+/*
+ * @name in @d names @vn, which is open: rename it to a hidden name in the
+ * same directory instead of removing it (as kAFS and NFS do), so that its
+ * readers and writers keep it until the last close. 1 when renamed, 0 when
+ * @vn is not open, or -errno.
+ */
+static int silly_rename(struct afs_front *f, struct evloop_cancel *cancel, struct obj *d, const char *name,
+			struct cm_vnode *vn)
+{
+	static unsigned counter;
+	char silly[64];
+	pthread_mutex_lock(&f->cm.lock);
+	bool open = vn->opens > 0 && !vn->silly;
+	snprintf(silly, sizeof(silly), ".__afs%08X%08X%04X", vn->fid.vnode, vn->fid.unique, ++counter & 0xffff);
+	pthread_mutex_unlock(&f->cm.lock);
+	if (!open)
+		return 0;
+	struct rename_arg a = {.from = d->vn->fid, .to = d->vn->fid, .name = name, .newname = silly};
+	uint64_t t0 = evloop_now_ns();
+	int r = cm_fs_call(&f->cm, cancel, d->vol, false, rename_fn, &a, NULL);
+	if (r)
+		return r;
+	cm_apply_status(&f->cm, d->vn, &a.reply.new_dir_status, NULL, t0, NULL);
+	char *copy = strdup(silly);
+	pthread_mutex_lock(&f->cm.lock);
+	free(vn->silly);
+	vn->silly = copy;
+	vn->silly_dir = d->vn->fid;
+	pthread_mutex_unlock(&f->cm.lock);
+	return 1;
+}
+
+static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		     bool is_dir)
+{
+	struct obj d;
+	struct afs_fid child;
+	int r = resolve(f, c->cancel, dir, &d);
+	if (r)
+		return r;
+	if (!is_dir && cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &child) == 0) {
+		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &child);
+		r = vn ? silly_rename(f, c->cancel, &d, name, vn) : 0;
+		if (r)
+			return r < 0 ? r : 0;
+	}
+	return remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
+}
+
+static int a_unlink(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	return do_remove(fs, c, dir, name, false);
+}
+
+static int a_rmdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	return do_remove(fs, c, dir, name, true);
 }
 
 static int a_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
@@ -736,6 +824,14 @@ static int a_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	bool had_new = cm_dir_lookup(&f->cm, c->cancel, nd.vol, nd.vn, newname, &new_child) == 0;
 	if (had_new && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
+	if (had_new) { /* an open file replaced stays readable to its holders */
+		struct cm_vnode *target = cm_vnode(&f->cm, nd.cell, &new_child);
+		r = target ? silly_rename(f, c->cancel, &nd, newname, target) : 0;
+		if (r < 0)
+			return r;
+		if (r > 0)
+			had_new = false;
+	}
 	struct rename_arg a = {.from = d.vn->fid, .to = nd.vn->fid, .name = name, .newname = newname};
 	uint64_t t0 = evloop_now_ns();
 	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, rename_fn, &a, NULL);
@@ -829,6 +925,7 @@ static const struct nf_backend_ops afs_ops = {
     .readdir = a_readdir,
     .open = a_open,
     .read = a_read,
+    .release = a_release,
     .write = a_write,
     .create = a_create,
     .mkdir = a_mkdir,
@@ -1037,6 +1134,23 @@ fail:
 	return r;
 }
 
+/* Files removed while open and still open at unmount: remove them now. */
+static void remove_sillies(struct afs_front *f)
+{
+	for (unsigned b = 0; f->cm.vnodes && b < f->cm.vn_buckets; b++) {
+		for (struct cm_vnode *vn = f->cm.vnodes[b]; vn; vn = vn->next) {
+			if (!vn->silly)
+				continue;
+			struct cm_volume *vol = cm_volume_by_id(&f->cm, vn->cell, vn->silly_dir.volume);
+			struct cm_vnode *dvn = cm_vnode(&f->cm, vn->cell, &vn->silly_dir);
+			if (vol && dvn)
+				remove_name(f, NULL, vol, dvn, vn->silly, false);
+			free(vn->silly);
+			vn->silly = NULL;
+		}
+	}
+}
+
 static void a_stop(void *fs)
 {
 	struct afs_front *f = fs;
@@ -1044,6 +1158,9 @@ static void a_stop(void *fs)
 		return;
 	f->cm.inval_inode = NULL;
 	f->cm.inval_entry = NULL;
+	remove_sillies(f);
+	if (f->cm.ep)
+		cm_give_up_callbacks(&f->cm, 5);
 	if (f->cm.ep)
 		rx_endpoint_free(f->cm.ep);
 	if (f->cm.cb)

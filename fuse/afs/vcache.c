@@ -66,6 +66,7 @@ void cm_fini(struct afs_cm *cm)
 		while (vn) {
 			struct cm_vnode *next = vn->next;
 			vnode_drop_data(vn);
+			free(vn->silly);
 			pthread_mutex_destroy(&vn->store_lock);
 			free(vn);
 			vn = next;
@@ -544,6 +545,35 @@ static void on_init_state(void *arg, const struct sockaddr_storage *from, const 
 		health_report(cm->health, HEALTH_DOMAIN_MOUNT, HEALTH_SICK, 0, "callbacks", NULL,
 			      "a fileserver dropped its callback promises (InitCallBackState)");
 	inval_run(cm, &l);
+}
+
+/* ---- unmount ---------------------------------------------------------------------- */
+
+void cm_give_up_callbacks(struct afs_cm *cm, double timeout)
+{
+	struct afs_fid *fids = malloc(cm->nvnodes ? cm->nvnodes * sizeof(*fids) : 1);
+	if (!fids)
+		return;
+	uint64_t now = evloop_now_ns();
+	for (struct cm_server *s = cm->servers; s; s = s->next) {
+		unsigned n = 0;
+		for (unsigned b = 0; b < cm->vn_buckets; b++)
+			for (struct cm_vnode *vn = cm->vnodes[b]; vn && n < cm->nvnodes; vn = vn->next)
+				if (vn->cb_server == s && vn->cb_expire_ns > now) {
+					fids[n++] = vn->fid;
+					vn->cb_expire_ns = 0;
+				}
+		for (unsigned k = 0; k < n && s->naddrs > 0; k += AFS_CBMAX) {
+			unsigned batch = n - k < AFS_CBMAX ? n - k : AFS_CBMAX;
+			struct afs_call_ctx cx;
+			afs_call_ctx_init(&cx, cm->ep, (const struct sockaddr *)&s->addrs[s->cur],
+					  sizeof(s->addrs[s->cur]), evloop_deadline_ms((long)(timeout * 1000)), NULL);
+			if (fs_give_up_callbacks(&cx, fids + k, NULL, batch) != 0)
+				break; /* the server is gone: its promises with it */
+			cm->stats.cb_given_up += batch;
+		}
+	}
+	free(fids);
 }
 
 const struct cb_service_ops cm_cb_ops = {.callback = on_callback, .init_state = on_init_state};

@@ -27,6 +27,8 @@
 #   pjdfs_check_list XFAIL     one TAP check: the list names existing
 #                              files, with well-formed subtests
 #   pjdfs_run MOUNTDIR XFAIL FILE...   one TAP check per file
+#   pjdfs_unmount MOUNTDIR PID         unmount, and the daemon's exit status
+#                                      (137 when it had to be killed)
 
 PJDFS_JOBS=${PJDFS_JOBS:-8}
 PJDFS_FILE_TIMEOUT=${PJDFS_FILE_TIMEOUT:-600}
@@ -215,4 +217,23 @@ pjdfs_run() {
 	# Bounded: a daemon that hangs must fail the test, not stall it.
 	timeout -k 5 120 rm -rf "$work" || tap_diag "could not remove $work from the mount in 120 s"
 	rm -rf "$logs"
+}
+
+# Unmount MOUNTDIR (lazily when busy) and return the exit status of the
+# daemon PID, a child of the caller's shell, killed when it outlives the
+# unmount by 30 s: a hung daemon fails the caller's check, it never stalls it.
+# The kernel ends the connection when the last copy of the mount goes (a
+# peer's mount namespace once kept one: test/peers/lib.sh).
+pjdfs_unmount() {
+	local mnt=$1 pid=$2 _
+	if ! fusermount3 -u "$mnt"; then
+		tap_diag "the mount was busy at the end; unmounting lazily"
+		fusermount3 -u -z "$mnt"
+	fi
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	wait "$pid"
 }
