@@ -111,7 +111,9 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 /* Whether the kernel asked for attributes with the names (READDIRPLUS):
  * then each entry's key and attributes must be real, and the kernel holds
  * a lookup of each; otherwise only the name, a type in attr.st_mode (0:
- * unknown) and attr.st_ino are used. */
+ * unknown) and attr.st_ino are used. An entry with a zero key is a name
+ * only in either case (the kernel looks it up when it is used): for
+ * entries whose attributes would cost more than the listing. */
 bool nf_dir_plus(const struct nf_dir *d);
 
 /* The directory has no entries after the ones added (the root's listing

@@ -475,7 +475,7 @@ bool nf_dir_add(struct nf_dir *d, const char *name, const struct nf_entry *e, of
 		d->full = true;
 		return false;
 	}
-	if (d->plus && !dot_or_dotdot(name)) {
+	if (d->plus && !dot_or_dotdot(name) && (e->key.hi || e->key.lo)) {
 		/* An entry the kernel will hold (not "." and "..": it does not
 		 * count lookups of those). */
 		if (entry_param(d->m, d->counted, e, &p))

@@ -18,6 +18,7 @@ build_pkgs=(
 test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
+	openafs-fuse # afsd.fuse, the anchor of make bench's mount figures
 	# afscp-tool links these Heimdal libraries (libopenafs-dev has no .pc file)
 	libkrb5-26-heimdal libhcrypto5-heimdal libroken19-heimdal
 	rpcbind iproute2 procps util-linux python3 xz-utils coreutils

@@ -428,8 +428,9 @@ check-full:
 noinst_PROGRAMS += test/bench/health_bench
 test_bench_health_bench_SOURCES = test/bench/health_bench.c
 test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
-# afs_fetch.sh drives afs_rx/ through the integration test's driver.
-BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh
+# afs_fetch.sh drives afs_rx/ through the integration test's driver;
+# afs_mount.sh mounts netfuse-afs beside afsd.fuse.
+BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh
 EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py
 bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \

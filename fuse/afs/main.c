@@ -59,6 +59,7 @@
 static struct {
 	char *cellservdb, *thiscell;
 	double timeout, mount_timeout;
+	bool dyn;
 } aopts = {.timeout = 60, .mount_timeout = 60};
 
 #define O(f) offsetof(__typeof__(aopts), f)
@@ -71,6 +72,10 @@ static const struct mopt_spec afs_specs[] = {
      .type = MOPT_PATH,
      .offset = O(thiscell),
      .help = "thiscell=FILE        the cell of sources without one (default " AFS_DEFAULT_THISCELL ")"},
+    {.name = "dyn",
+     .type = MOPT_FLAG,
+     .offset = O(dyn),
+     .help = "dyn                  a dynamic root (source: none): one directory per cell of the CellServDB"},
     {.name = "timeout",
      .type = MOPT_SECONDS,
      .offset = O(timeout),
@@ -89,6 +94,8 @@ static const struct mopt_spec afs_specs[] = {
 
 #define KIND_VNODE	0
 #define KIND_MOUNTPOINT 1 /* the FID of a mount point; the object is its volume's root */
+#define KIND_DYNROOT	2 /* -o dyn: the root listing the cells */
+#define KIND_CELL	3 /* -o dyn: a cell's root.cell, "#" (lo 0) or "%" (lo 1, the ".cell" name) */
 
 static struct nf_key key_of(unsigned kind, unsigned cell, const struct afs_fid *fid)
 {
@@ -108,6 +115,8 @@ struct afs_front {
 	struct nf_mount *mount;
 	unsigned cell;
 	struct afs_fid root;
+	bool dyn;
+	time_t mounted_at;
 };
 
 /* What a key names, ready for calls. */
@@ -160,13 +169,35 @@ static int mountpoint_target(struct afs_front *f, struct evloop_cancel *cancel, 
 	return out->vol && out->vn ? 0 : -ENOMEM;
 }
 
+/* A cell's root.cell under the dynamic root: "#" (a read-only site when
+ * there is one) or "%" (read-write) as @rw says. */
+static int cell_root(struct afs_front *f, struct evloop_cancel *cancel, unsigned cell, bool rw, struct obj *o)
+{
+	struct afs_source src = {.volume = "root.cell", .type = AFS_VOL_RW, .forced = rw};
+	struct cm_volume *v;
+	char why[200];
+	int r = cm_volume_get(&f->cm, cancel, cell, &src, -1, &v, why, sizeof(why));
+	if (r) {
+		health_report(nf_mount_health(f->mount), HEALTH_DOMAIN_VOLUME, HEALTH_SICK, r, "root.cell", NULL, "%s",
+			      why);
+		return r;
+	}
+	struct afs_fid root = {.volume = v->id, .vnode = 1, .unique = 1};
+	*o = (struct obj){.cell = v->cell, .vol = v, .vn = cm_vnode(&f->cm, v->cell, &root)};
+	return o->vn ? 0 : -ENOMEM;
+}
+
 static int resolve(struct afs_front *f, struct evloop_cancel *cancel, const struct nf_key *key, struct obj *o)
 {
 	unsigned kind, cell;
 	struct afs_fid fid;
 	key_split(key, &kind, &cell, &fid);
+	if (kind == KIND_DYNROOT)
+		return -EROFS; /* no AFS object: what is not answered for it is refused */
 	if (cell >= f->cm.ncells)
 		return -ESTALE;
+	if (kind == KIND_CELL)
+		return cell_root(f, cancel, cell, key->lo == 1, o);
 	o->cell = cell;
 	o->vol = cm_volume_by_id(&f->cm, cell, fid.volume);
 	o->vn = o->vol ? cm_vnode(&f->cm, cell, &fid) : NULL;
@@ -225,6 +256,66 @@ static int entry_of(struct afs_front *f, struct evloop_cancel *cancel, struct ob
 	return 0;
 }
 
+/* ---- the dynamic root ------------------------------------------------------------- */
+
+static bool is_dynroot(const struct nf_key *k)
+{
+	return k->hi >> 56 == KIND_DYNROOT;
+}
+
+static void dynroot_attr(const struct afs_front *f, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = 1;
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2 + 2 * f->cm.ncells;
+	st->st_blksize = 4096;
+	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = f->mounted_at;
+}
+
+/* "cell" and ".cell" (read-write) name the cells of the CellServDB. */
+static int dynroot_lookup(struct afs_front *f, struct evloop_cancel *cancel, const char *name, struct nf_entry *e)
+{
+	bool rw = name[0] == '.';
+	int cell = cm_cell_find(&f->cm, name + rw);
+	if (cell < 0)
+		return -ENOENT;
+	struct obj o;
+	struct afs_fetch_status st;
+	int r = cell_root(f, cancel, (unsigned)cell, rw, &o);
+	if (!r)
+		r = cm_status(&f->cm, cancel, o.vol, o.vn, &st);
+	if (r)
+		return r;
+	nf_entry_init(e);
+	e->key = (struct nf_key){.hi = (uint64_t)KIND_CELL << 56 | (uint64_t)cell << 32, .lo = rw};
+	cm_stat(&st, &o.vn->fid, &e->attr);
+	return 0;
+}
+
+/* The cells, each as "cell" and ".cell", at offsets 2 + 2i and 3 + 2i;
+ * names only (a cell is looked up in its VLDB when it is used). */
+static int dynroot_readdir(struct afs_front *f, off_t off, struct nf_dir *d)
+{
+	struct nf_entry e;
+	for (; off < 2 + 2 * (off_t)f->cm.ncells; off++) {
+		nf_entry_init(&e);
+		e.attr.st_mode = S_IFDIR;
+		char name[AFS_CELL_NAME_MAX + 1];
+		if (off < 2) {
+			snprintf(name, sizeof(name), "%s", off == 0 ? "." : "..");
+		} else {
+			unsigned cell = (unsigned)(off - 2) / 2;
+			snprintf(name, sizeof(name), "%s%s", (off - 2) % 2 ? "." : "", f->cm.cells[cell].name);
+			e.attr.st_ino = 2 + (uint64_t)(off - 2);
+		}
+		if (!nf_dir_add(d, name, &e, off + 1))
+			return 0;
+	}
+	nf_dir_eof(d);
+	return 0;
+}
+
 /* ---- names and attributes -------------------------------------------------------- */
 
 static int a_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
@@ -232,6 +323,8 @@ static int a_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	struct afs_front *f = fs;
 	struct obj d, o;
 	struct afs_fid fid;
+	if (is_dynroot(dir))
+		return dynroot_lookup(f, c->cancel, name, out);
 	int r = resolve(f, c->cancel, dir, &d);
 	if (r)
 		return r;
@@ -265,6 +358,10 @@ static int a_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	struct obj o;
 	struct afs_fetch_status st;
 	(void)has_fh, (void)fh;
+	if (is_dynroot(key)) {
+		dynroot_attr(f, out);
+		return 0;
+	}
 	int r = resolve_status(f, c->cancel, key, &o, &st);
 	if (r)
 		return r;
@@ -297,6 +394,8 @@ static int a_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	struct afs_front *f = fs;
 	struct obj o;
 	(void)fh;
+	if (is_dynroot(key))
+		return dynroot_readdir(f, off, d);
 	int r = resolve(f, c->cancel, key, &o);
 	if (r)
 		return r;
@@ -902,6 +1001,12 @@ static int a_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 {
 	struct afs_front *f = fs;
 	struct obj o;
+	if (is_dynroot(key)) { /* no volume: nothing to hold */
+		memset(out, 0, sizeof(*out));
+		out->f_bsize = out->f_frsize = 1024;
+		out->f_namemax = AFS_DIR_NAME_MAX;
+		return 0;
+	}
 	int r = resolve(f, c->cancel, key, &o);
 	if (r)
 		return r;
@@ -1035,10 +1140,15 @@ static void a_stop(void *fs);
 
 static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen)
 {
-	struct afs_source src;
-	int r = afs_source_parse(source, strlen(source), &src, err, errlen);
-	if (r)
+	struct afs_source src = {0};
+	int r = 0;
+	if (aopts.dyn) {
+		if (strcmp(source, "none") != 0)
+			return printable_error(err, errlen, 0, -EINVAL, "with -o dyn the source is 'none', not '%s'",
+					       source);
+	} else if ((r = afs_source_parse(source, strlen(source), &src, err, errlen))) {
 		return r;
+	}
 	const char *csdb_path = aopts.cellservdb ? aopts.cellservdb : AFS_DEFAULT_CELLSERVDB;
 	const char *tc_path = aopts.thiscell ? aopts.thiscell : AFS_DEFAULT_THISCELL;
 	char *text = NULL;
@@ -1052,7 +1162,7 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	free(text);
 	if (r)
 		return printable_error(err, errlen, 0, r, "%s: %s", csdb_path, why);
-	if (!src.cell[0]) {
+	if (!aopts.dyn && !src.cell[0]) {
 		r = read_file(tc_path, &text, &len, why, sizeof(why));
 		if (r) {
 			afs_cellservdb_free(&db);
@@ -1079,7 +1189,9 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	afs_cellservdb_free(&db);
 	if (r)
 		goto fail;
-	int cell = cm_cell_find(&f->cm, src.cell);
+	f->dyn = aopts.dyn;
+	f->mounted_at = time(NULL);
+	int cell = aopts.dyn ? 0 : cm_cell_find(&f->cm, src.cell);
 	if (cell < 0) {
 		r = printable_error(err, errlen, 0, -ENOENT, "cell %s is not in %s", src.cell, csdb_path);
 		goto fail;
@@ -1106,8 +1218,11 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	if (aopts.mount_timeout > 0 && aopts.mount_timeout < call_timeout)
 		f->cm.call_timeout = aopts.mount_timeout;
 	struct cm_volume *vol;
-	r = cm_volume_get(&f->cm, NULL, f->cell, &src, -1, &vol, err, errlen);
-	if (!r) {
+	if (f->dyn) /* each cell is looked up at its first use */
+		*root = (struct nf_key){.hi = (uint64_t)KIND_DYNROOT << 56};
+	else
+		r = cm_volume_get(&f->cm, NULL, f->cell, &src, -1, &vol, err, errlen);
+	if (!r && !f->dyn) {
 		f->root = (struct afs_fid){.volume = vol->id, .vnode = 1, .unique = 1};
 		struct obj o = {.cell = vol->cell, .vol = vol, .vn = cm_vnode(&f->cm, vol->cell, &f->root)};
 		struct afs_fetch_status st;
