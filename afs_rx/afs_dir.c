@@ -148,6 +148,10 @@ int afs_dir_parse(struct afs_dir *d, const void *blob_, size_t len, char *err, s
 				    printable_error(err, errlen, 0, -EIO, "entry %u: its name runs past its page", num);
 				break;
 			}
+			if (memchr(name, '/', nlen)) { /* no path could name it */
+				rc = printable_error(err, errlen, 0, -EIO, "entry %u: a name holding '/'", num);
+				break;
+			}
 			if (nlen == 0 || nlen > AFS_DIR_NAME_MAX) {
 				rc = printable_error(err, errlen, 0, -EIO, "entry %u: a name of %zu bytes", num, nlen);
 				break;

@@ -23,12 +23,13 @@
  * looks up through them alone). afs_dir_parse checks the whole blob once:
  * every page's tag, every chained entry inside the blob, in an allocated
  * slot that is neither a page header nor page 0's directory header, its
- * name terminated inside its page, 1..255 bytes, its extension slots
- * allocated, the entry on the chain of its own name's hash, no name held
- * twice (so a listing and a lookup never disagree), and no entry reached
- * twice (a chain that loops or two chains that join). A blob that fails is refused whole with
- * the reason; one that passes is indexed by entry number for listing, and
- * names are looked up through its hash chains.
+ * name terminated inside its page, 1..255 bytes without '/', its extension
+ * slots allocated, the entry on the chain of its own name's hash, no name
+ * held twice (so a listing and a lookup never disagree), and no entry
+ * reached twice (a chain that loops or two chains that join). A blob that
+ * fails is refused whole with the reason; one that passes is indexed by
+ * entry number for listing, and names are looked up through its hash
+ * chains.
  */
 #ifndef NETFUSE_AFS_DIR_H
 #define NETFUSE_AFS_DIR_H

@@ -284,3 +284,8 @@ const char *afs_abort_name(int32_t code)
 		return uae[i].name;
 	return NULL;
 }
+
+bool afs_abort_unanswered(int32_t code)
+{
+	return code == RX_CALL_DEAD || code == RX_CALL_TIMEOUT;
+}

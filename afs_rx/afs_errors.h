@@ -27,6 +27,7 @@
 #ifndef NETFUSE_AFS_ERRORS_H
 #define NETFUSE_AFS_ERRORS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Volume errors (OpenAFS src/util/errors.h). */
@@ -76,6 +77,10 @@
 #define UAEACCES	   (AFS_UAE_ERROR_BASE + 12)
 #define UAEDQUOT	   (AFS_UAE_ERROR_BASE + 120)
 #define UAEMEDIUMTYPE	   (AFS_UAE_ERROR_BASE + 122)
+
+/* The call ended because the server did not answer (the transport's
+ * RX_CALL_DEAD or RX_CALL_TIMEOUT): another server may do better. */
+bool afs_abort_unanswered(int32_t code);
 
 /* A negative errno for an abort code (never 0: an abort is an error). */
 int afs_abort_to_errno(int32_t code);

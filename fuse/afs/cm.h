@@ -78,6 +78,8 @@ struct cm_vnode {
 	bool have_status;
 	struct afs_fetch_status status;
 	uint64_t cb_expire_ns; /* 0: no valid promise */
+	uint64_t cb_broken_ns; /* when a break last reached it: a reply to a call
+				* started before that brings no promise */
 	struct cm_server *cb_server;
 	/* A directory's contents, for data version dir_dv. */
 	uint8_t *dir_blob;

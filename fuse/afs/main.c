@@ -440,8 +440,14 @@ static int a_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 					r = 0;
 					continue;
 				}
-				if (r)
+				if (r == -EINTR || r == -ESHUTDOWN || r == -ENOMEM)
 					break;
+				if (r) { /* (a mount point whose volume does not answer):
+					  * the name alone, its lookup will tell */
+					nf_entry_init(&e);
+					e.attr.st_ino = (uint64_t)ents[i].fid.volume << 32 | ents[i].fid.vnode;
+					r = 0;
+				}
 			} else {
 				e.key = key_of(KIND_VNODE, o.cell, &ents[i].fid);
 				e.attr.st_ino = (uint64_t)ents[i].fid.volume << 32 | ents[i].fid.vnode;
@@ -609,7 +615,7 @@ static int store(struct afs_front *f, struct evloop_cancel *cancel, struct obj *
 	f->cm.stats.store_data++;
 	pthread_mutex_unlock(&f->cm.lock);
 	uint64_t t0 = evloop_now_ns();
-	int r = cm_fs_call(&f->cm, cancel, o->vol, true, store_fn, a, NULL);
+	int r = cm_fs_call(&f->cm, cancel, o->vol, false, store_fn, a, NULL);
 	if (!r) {
 		pthread_mutex_lock(&f->cm.lock);
 		bool ours = o->vn->cached && o->vn->cached_dv + 1 == afs_fetch_status_data_version(&a->reply.status);
@@ -870,11 +876,42 @@ static int silly_rename(struct afs_front *f, struct evloop_cancel *cancel, struc
 	cm_apply_status(&f->cm, d->vn, &a.reply.new_dir_status, NULL, t0, NULL);
 	char *copy = strdup(silly);
 	pthread_mutex_lock(&f->cm.lock);
-	free(vn->silly);
-	vn->silly = copy;
-	vn->silly_dir = d->vn->fid;
+	/* Its last close may have come while the rename ran (the kernel
+	 * sends RELEASE after close returns): then nobody will remove it. */
+	bool closed = vn->opens == 0;
+	if (!closed && copy) {
+		free(vn->silly);
+		vn->silly = copy;
+		vn->silly_dir = d->vn->fid;
+	}
 	pthread_mutex_unlock(&f->cm.lock);
+	if (closed) {
+		free(copy);
+		r = remove_name(f, cancel, d->vol, d->vn, silly, false);
+		return r ? r : 1;
+	}
 	return 1;
+}
+
+/* A rename that was to replace @vn failed: give @vn its name back. */
+static void unsilly(struct afs_front *f, struct obj *d, struct cm_vnode *vn, const char *name)
+{
+	pthread_mutex_lock(&f->cm.lock);
+	char *silly = vn->silly;
+	vn->silly = NULL;
+	pthread_mutex_unlock(&f->cm.lock);
+	if (!silly)
+		return;
+	struct rename_arg a = {.from = d->vn->fid, .to = d->vn->fid, .name = silly, .newname = name};
+	uint64_t t0 = evloop_now_ns();
+	if (cm_fs_call(&f->cm, NULL, d->vol, false, rename_fn, &a, NULL) == 0) {
+		cm_apply_status(&f->cm, d->vn, &a.reply.new_dir_status, NULL, t0, NULL);
+		free(silly);
+	} else { /* keep it aside: removed at its last close */
+		pthread_mutex_lock(&f->cm.lock);
+		vn->silly = silly;
+		pthread_mutex_unlock(&f->cm.lock);
+	}
 }
 
 static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
@@ -923,19 +960,25 @@ static int a_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	bool had_new = cm_dir_lookup(&f->cm, c->cancel, nd.vol, nd.vn, newname, &new_child) == 0;
 	if (had_new && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
+	struct cm_vnode *aside = NULL;
 	if (had_new) { /* an open file replaced stays readable to its holders */
 		struct cm_vnode *target = cm_vnode(&f->cm, nd.cell, &new_child);
 		r = target ? silly_rename(f, c->cancel, &nd, newname, target) : 0;
 		if (r < 0)
 			return r;
-		if (r > 0)
+		if (r > 0) {
 			had_new = false;
+			aside = target;
+		}
 	}
 	struct rename_arg a = {.from = d.vn->fid, .to = nd.vn->fid, .name = name, .newname = newname};
 	uint64_t t0 = evloop_now_ns();
 	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, rename_fn, &a, NULL);
-	if (r)
+	if (r) {
+		if (aside)
+			unsilly(f, &nd, aside, newname);
 		return r;
+	}
 	cm_apply_status(&f->cm, d.vn, &a.reply.old_dir_status, NULL, t0, NULL);
 	cm_apply_status(&f->cm, nd.vn, &a.reply.new_dir_status, NULL, t0, NULL);
 	/* A directory moved has a new "..", a file replaced lost a link. */

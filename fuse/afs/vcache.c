@@ -11,8 +11,10 @@
  * the directory; a break of a directory tells the kernel to forget every
  * name the old blob held, so no stale name outlives the break.
  *
- * Statuses from calls that raced are applied in data-version order: an
- * older one never replaces a newer one.
+ * Statuses from calls that raced are applied in data-version order while a
+ * promise holds (an older one never replaces a newer one); a reply to a
+ * call that started before the vnode's last break brings no promise, since
+ * it may predate the change the break announced.
  */
 #include "config.h"
 
@@ -123,11 +125,17 @@ void cm_apply_status_locked(struct afs_cm *cm, struct cm_vnode *vn, const struct
 			    const struct afs_callback *cb, uint64_t t0, struct cm_server *srv)
 {
 	(void)cm;
-	if (vn->have_status && afs_fetch_status_data_version(st) < afs_fetch_status_data_version(&vn->status))
-		return; /* an older answer overtaken by a newer one */
+	/* An older answer overtaken by a newer one is dropped while a promise
+	 * vouches for what we hold; without one, the server's word stands (a
+	 * restored volume's data versions go back). */
+	if (vn->have_status && vn->cb_expire_ns &&
+	    afs_fetch_status_data_version(st) < afs_fetch_status_data_version(&vn->status))
+		return;
 	vn->status = *st;
 	vn->have_status = true;
-	if (cb && cb->type != AFSCB_DROPPED && cb->expiration_time > 0) {
+	/* A break that came while the call ran may be about a change the
+	 * reply does not show: then the status stands, but unpromised. */
+	if (cb && cb->type != AFSCB_DROPPED && cb->expiration_time > 0 && t0 > vn->cb_broken_ns) {
 		uint64_t until = t0 + (uint64_t)cb->expiration_time * 1000000000ull;
 		vn->cb_expire_ns = until > t0 + CB_MARGIN_NS ? until - CB_MARGIN_NS : 0;
 		vn->cb_server = srv;
@@ -312,6 +320,10 @@ static int dir_current(struct afs_cm *cm, struct evloop_cancel *cancel, struct c
 				(size_t)AFS_DIR_MAX_PAGES * AFS_DIR_PAGE_SIZE, &a);
 		if (r)
 			return r == -EFBIG ? -EIO : r;
+		if (a.g.len != afs_fetch_status_size(&a.reply.status)) {
+			free(a.g.buf); /* it changed while it came: fetch it again */
+			continue;
+		}
 		struct afs_dir d;
 		char why[160];
 		r = afs_dir_parse(&d, a.g.buf, a.g.len, why, sizeof(why));
@@ -338,7 +350,7 @@ static int dir_current(struct afs_cm *cm, struct evloop_cancel *cancel, struct c
 			return 0;
 		pthread_mutex_unlock(&cm->lock); /* changed again meanwhile */
 	}
-	return -EAGAIN;
+	return -EIO; /* changing faster than it can be read */
 }
 
 int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
@@ -414,7 +426,7 @@ int cm_link(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *v
 		vn->link_dv = afs_fetch_status_data_version(&a.reply.status);
 		pthread_mutex_unlock(&cm->lock);
 	}
-	return -EAGAIN;
+	return -EIO; /* changing faster than it can be read */
 }
 
 void cm_forget_data(struct afs_cm *cm, struct cm_vnode *vn)
@@ -475,6 +487,7 @@ static void inval_add(struct inval_list *l, const struct afs_fid *fid, unsigned 
 /* Break @vn's promise and note what the kernel must forget. Under cm->lock. */
 static void break_vnode(struct afs_cm *cm, struct cm_vnode *vn, struct inval_list *l)
 {
+	vn->cb_broken_ns = evloop_now_ns(); /* also for a fetch in flight */
 	if (!vn->cb_expire_ns && !vn->have_dir)
 		return;
 	vn->cb_expire_ns = 0;
@@ -557,12 +570,15 @@ void cm_give_up_callbacks(struct afs_cm *cm, double timeout)
 	uint64_t now = evloop_now_ns();
 	for (struct cm_server *s = cm->servers; s; s = s->next) {
 		unsigned n = 0;
+		/* The callback service still runs: take the promises under the lock. */
+		pthread_mutex_lock(&cm->lock);
 		for (unsigned b = 0; b < cm->vn_buckets; b++)
 			for (struct cm_vnode *vn = cm->vnodes[b]; vn && n < cm->nvnodes; vn = vn->next)
 				if (vn->cb_server == s && vn->cb_expire_ns > now) {
 					fids[n++] = vn->fid;
 					vn->cb_expire_ns = 0;
 				}
+		pthread_mutex_unlock(&cm->lock);
 		for (unsigned k = 0; k < n && s->naddrs > 0; k += AFS_CBMAX) {
 			unsigned batch = n - k < AFS_CBMAX ? n - k : AFS_CBMAX;
 			struct afs_call_ctx cx;

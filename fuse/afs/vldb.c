@@ -177,7 +177,17 @@ static int server_resolve(struct afs_cm *cm, struct evloop_cancel *cancel, unsig
 		return -ENOMEM;
 	struct addrs_arg a = {.attr = {.mask = AFS_VLADDR_UUID, .uuid = uuid}, .out = out};
 	int r = vl_call(cm, cancel, cell, addrs_fn, &a);
-	if (r == 0) {
+	if (r && !cancelled(r)) {
+		/* The VL servers did not answer: addresses known before are
+		 * better than none (they are asked again at the next expiry). */
+		pthread_mutex_lock(&cm->lock);
+		bool have = s->naddrs > 0;
+		if (have)
+			s->addrs_expire_ns = evloop_now_ns() + 60ull * 1000000000ull;
+		pthread_mutex_unlock(&cm->lock);
+		if (have)
+			r = 0;
+	} else if (r == 0) {
 		uint32_t n = out->naddrs;
 		if (out->nentries >= 0 && (uint32_t)out->nentries < n)
 			n = (uint32_t)out->nentries;
@@ -354,9 +364,14 @@ int cm_volume_get(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cell
 		if (!v)
 			return -ENOMEM;
 	}
-	if (v->nservers == 0)
+	pthread_mutex_lock(&cm->lock);
+	unsigned nservers = v->nservers;
+	char vname[AFS_VL_MAXNAMELEN];
+	snprintf(vname, sizeof(vname), "%s", v->name);
+	pthread_mutex_unlock(&cm->lock);
+	if (nservers == 0)
 		return printable_error(err, errlen, 0, -EHOSTUNREACH, "volume '%s' in cell %s has no usable site",
-				       v->name, cm->cells[cell].name);
+				       vname, cm->cells[cell].name);
 	*out = v;
 	return 0;
 }
@@ -425,7 +440,12 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 					return r;
 				char where[32];
 				addr_text(&addrs[ai], where, sizeof(where));
-				switch (cx.abort_code) {
+				/* A server that did not answer: the transport's own
+				 * abort (RX_CALL_DEAD, RX_CALL_TIMEOUT) or none. */
+				int32_t code = cx.abort_code;
+				if (unreachable(r) && afs_abort_unanswered(code))
+					code = 0;
+				switch (code) {
 				case VBUSY:
 				case VRESTARTING:
 					busy = true;
@@ -437,18 +457,22 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 				case VOFFLINE:
 				case VSALVAGING:
 				case VNOVOL:
-				case VMOVED:
-					moved = cx.abort_code == VMOVED || cx.abort_code == VNOVOL;
+				case VMOVED: {
 					pthread_mutex_lock(&cm->lock);
-					if (moved)
+					if (code == VMOVED || code == VNOVOL) {
+						moved = true;
 						vol->moved++;
-					else
+					} else {
 						vol->offline++;
+					}
 					cm->stats.rotations++;
+					char vname[AFS_VL_MAXNAMELEN];
+					snprintf(vname, sizeof(vname), "%s", vol->name);
 					pthread_mutex_unlock(&cm->lock);
-					health_report(cm->health, HEALTH_DOMAIN_VOLUME, HEALTH_SICK, r, vol->name,
-						      where, "%s at %s", afs_abort_name(cx.abort_code), where);
+					health_report(cm->health, HEALTH_DOMAIN_VOLUME, HEALTH_SICK, r, vname, where,
+						      "%s at %s", afs_abort_name(code), where);
 					goto next_server;
+				}
 				case 0:
 					if (!unreachable(r) || !idempotent)
 						return r;

@@ -344,3 +344,11 @@ Test(afs_dir, a_name_twice)
 	afs_dir_enc_add(&b, "twin", 6, 6);
 	refused("both hold the name 'twin'");
 }
+
+Test(afs_dir, a_name_with_a_slash)
+{
+	/* No path could name it, and the kernel would refuse the whole listing. */
+	afs_dir_enc_init(&b, 1, 1, 1, 1);
+	afs_dir_enc_add(&b, "a/b", 5, 5);
+	refused("a name holding '/'");
+}
