@@ -378,6 +378,7 @@ INTEGRATION_TESTS = \
 	test/integration/afs_rx.test \
 	test/integration/afs_mount.test \
 	test/integration/afs_pjdfstest.test \
+	test/integration/afs_fsx.test \
 	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test
 
@@ -393,7 +394,7 @@ TESTS += \
 	test/peers/teardown.test \
 	test/peers/cycles.test
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
-	test/integration/pjdfstest-afs.xfail
+	test/integration/pjdfstest-afs.xfail test/lib/fsx.sh
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
@@ -406,19 +407,20 @@ test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integrat
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \
-	test/integration/afs_pjdfstest.test
+	test/integration/afs_pjdfstest.test test/integration/afs_fsx.test
 test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 
 clean-local:
 	-NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)) $(top_srcdir)/test/peers/teardown.sh
-	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus test/pjdfstest.build
+	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus test/pjdfstest.build test/fsx.build
 
 # `make check-full`: the suite with its long parts whole (pjdfstest's every
-# file instead of the fixed part `make check` runs).
+# file instead of the fixed part `make check` runs, fsx at ten times the
+# operations).
 check-full:
-	$(MAKE) $(AM_MAKEFLAGS) check NETFUSE_PJDFSTEST=full
+	$(MAKE) $(AM_MAKEFLAGS) check NETFUSE_PJDFSTEST=full NETFUSE_FSX=full
 .PHONY: check-full
 
 # ---- benchmarks ----------------------------------------------------------

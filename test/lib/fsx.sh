@@ -1,0 +1,59 @@
+# test/lib/fsx.sh: fsx (xfstests' file-system exerciser: random reads,
+# writes, truncates and mmap reads/writes of one file, each checked against
+# an in-memory copy) for a .test script over a netfuse mount (sourced after
+# test/tap.sh).
+#
+# fsx comes as source from ../shared/suites beside the source tree, or from
+# $NETFUSE_SUITES; it is copied and built once per build directory
+# (test/fsx.build/, removed by make clean). A user's clone without it skips
+# with the reason.
+#
+#   fsx_setup || { tap_plan 1; tap_skip ... "$FSX_WHY"; exit 0; }
+#   fsx_run FILE LOGDIR ARGS...   fsx over FILE, bounded by FSX_TIMEOUT
+#                                 seconds; 0 on "A-OK", else its exit status
+#                                 with the log's last lines on stderr
+
+FSX_TIMEOUT=${FSX_TIMEOUT:-600}
+
+# Build fsx (once per build directory); sets FSX (the program) or FSX_WHY.
+fsx_setup() {
+	local src=${NETFUSE_SUITES:-$NETFUSE_SRCDIR/../shared/suites}/fsx
+	local dest=$NETFUSE_BUILDDIR/test/fsx.build
+	FSX=$dest/fsx/fsx
+	if [[ ! -f $src/fsx.c ]]; then
+		FSX_WHY="fsx sources not found at $src (set NETFUSE_SUITES to a suites directory)"
+		return 1
+	fi
+	if ! command -v cc >/dev/null || ! command -v make >/dev/null; then
+		FSX_WHY="building fsx needs cc and make"
+		return 1
+	fi
+	if [[ -x $FSX && -f $dest/stamp && ! $src/fsx.c -nt $dest/stamp ]]; then
+		return 0
+	fi
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	cp -r "$src" "$dest/"
+	chmod -R u+w "$dest"
+	if ! (cd "$dest/fsx" && make) >"$dest/build.log" 2>&1; then
+		FSX_WHY="fsx did not build (see $dest/build.log)"
+		return 1
+	fi
+	touch "$dest/stamp"
+}
+
+fsx_run() {
+	local file=$1 logdir=$2
+	shift 2
+	mkdir -p "$logdir"
+	local log=$logdir/$(basename "$file").out st
+	timeout -k 5 "$FSX_TIMEOUT" "$FSX" "$@" -P "$logdir" "$file" >"$log" 2>&1
+	st=$?
+	if ((st == 0)) && grep -q 'operations completed A-OK' "$log"; then
+		return 0
+	fi
+	((st == 0)) && st=1
+	echo "fsx $* $file: exit $st" >&2
+	grep -v -e 'largest ever' -e 'disabling!' "$log" | tail -n 40 >&2
+	return $st
+}
