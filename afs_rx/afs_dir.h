@@ -79,6 +79,18 @@ const struct afs_dir_entry *afs_dir_lookup(const struct afs_dir *d, const char *
  * where a listing resumes. */
 unsigned afs_dir_seek(const struct afs_dir *d, unsigned num);
 
+/*
+ * Edits (afs_dir_edit.c): @name added or removed as an OpenAFS fileserver
+ * does it, on a blob that passed afs_dir_parse (parse it again after: the
+ * index points into the old bytes). afs_dir_add may add a page (*@blob is
+ * reallocated, *@len grows); it returns the new entry's number, -EEXIST,
+ * -EFBIG (the directory is full), -EINVAL (not a name), -EIO (the blob's
+ * own bookkeeping is off: fetch it again) or -ENOMEM. afs_dir_remove
+ * returns 0, -ENOENT, -EINVAL or -EIO.
+ */
+int afs_dir_add(uint8_t **blob, size_t *len, const char *name, uint32_t vnode, uint32_t unique);
+int afs_dir_remove(uint8_t *blob, size_t len, const char *name);
+
 /* The hash bucket of @name (OpenAFS DirHash), 0..127. */
 unsigned afs_dir_hash(const char *name, size_t len);
 

@@ -20,7 +20,7 @@ rx_libs = afs_rx/rx/librx.a net/libnet.a evloop/libevloop.a health/libhealth.a $
 noinst_LIBRARIES += afs_rx/libafs_rx.a
 afs_rx_libafs_rx_a_SOURCES = \
 	afs_rx/cellservdb.c afs_rx/cellservdb.h \
-	afs_rx/afs_dir.c afs_rx/afs_dir.h \
+	afs_rx/afs_dir.c afs_rx/afs_dir_edit.c afs_rx/afs_dir.h \
 	afs_rx/xdr.c afs_rx/xdr.h \
 	afs_rx/afs.h afs_rx/afs_types.h \
 	afs_rx/afs_xdr.c afs_rx/afs_xdr.h \

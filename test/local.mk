@@ -7,6 +7,7 @@ UNIT_TESTS = \
 	test/unit/test_ceph_addr \
 	test/unit/test_cellservdb \
 	test/unit/test_afs_dir \
+	test/unit/test_afs_dir_edit \
 	test/unit/test_afs_source \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
@@ -52,6 +53,9 @@ test_unit_test_cellservdb_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 test_unit_test_afs_dir_SOURCES = test/unit/test_afs_dir.c test/lib/afs_dir_enc.c test/lib/afs_dir_enc.h
 test_unit_test_afs_dir_CFLAGS = $(unit_cflags)
 test_unit_test_afs_dir_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
+test_unit_test_afs_dir_edit_SOURCES = test/unit/test_afs_dir_edit.c test/lib/afs_dir_enc.c test/lib/afs_dir_enc.h
+test_unit_test_afs_dir_edit_CFLAGS = $(unit_cflags)
+test_unit_test_afs_dir_edit_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 
 test_unit_test_afs_source_SOURCES = test/unit/test_afs_source.c
 test_unit_test_afs_source_CFLAGS = $(unit_cflags)

@@ -109,7 +109,8 @@ struct cm_vnode {
 };
 
 struct cm_stats {
-	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, vl_lookups;
+	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, dir_edits, dir_edit_misses;
+	uint64_t vl_lookups;
 	uint64_t cb_breaks, cb_init, cb_given_up, rotations;
 };
 
@@ -180,6 +181,23 @@ void cm_apply_status(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fe
 		     const struct afs_callback *cb, uint64_t t0, struct cm_server *srv);
 void cm_apply_status_locked(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fetch_status *st,
 			    const struct afs_callback *cb, uint64_t t0, struct cm_server *srv);
+
+/*
+ * Our own change to directory @dvn, answered by the fileserver with the
+ * directory's new status @st (by a call started at @t0): @ops, in the
+ * order the fileserver makes them (a rename: the replaced name removed,
+ * the new name added, the old name removed). When the blob held is the
+ * version just before @st's, the same edits are made to it (afs_dir_add,
+ * afs_dir_remove: as the fileserver makes them, kAFS's afs_edit_dir), so
+ * the next lookup or listing fetches nothing; else it is fetched again at
+ * its next use. The status is applied either way.
+ */
+struct cm_dir_op {
+	const char *name;
+	const struct afs_fid *add; /* the entry added, or NULL: @name removed */
+};
+void cm_dir_changed(struct afs_cm *cm, struct cm_vnode *dvn, const struct afs_fetch_status *st, uint64_t t0,
+		    const struct cm_dir_op *ops, unsigned nops);
 
 /* @name in directory @dvn, through its current blob. */
 int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,

@@ -756,7 +756,8 @@ static int make(struct afs_front *f, const struct nf_ctx *c, const struct nf_key
 	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, create_fn, a, &srv);
 	if (!r) {
 		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &a->reply.fid);
-		cm_apply_status(&f->cm, d.vn, &a->reply.dir_status, NULL, t0, NULL);
+		struct cm_dir_op op = {.name = name, .add = &a->reply.fid};
+		cm_dir_changed(&f->cm, d.vn, &a->reply.dir_status, t0, &op, 1);
 		if (!vn) {
 			r = -ENOMEM;
 		} else {
@@ -830,7 +831,8 @@ static int remove_name(struct afs_front *f, struct evloop_cancel *cancel, struct
 	int r = cm_fs_call(&f->cm, cancel, vol, false, remove_fn, &a, NULL);
 	if (r)
 		return r;
-	cm_apply_status(&f->cm, dvn, &a.reply.status, NULL, t0, NULL);
+	struct cm_dir_op op = {.name = name};
+	cm_dir_changed(&f->cm, dvn, &a.reply.status, t0, &op, 1);
 	if (known) {
 		struct cm_vnode *vn = cm_vnode(&f->cm, dvn->cell, &child);
 		if (vn)
@@ -873,7 +875,8 @@ static int silly_rename(struct afs_front *f, struct evloop_cancel *cancel, struc
 	int r = cm_fs_call(&f->cm, cancel, d->vol, false, rename_fn, &a, NULL);
 	if (r)
 		return r;
-	cm_apply_status(&f->cm, d->vn, &a.reply.new_dir_status, NULL, t0, NULL);
+	struct cm_dir_op ops[] = {{.name = silly, .add = &vn->fid}, {.name = name}};
+	cm_dir_changed(&f->cm, d->vn, &a.reply.new_dir_status, t0, ops, 2);
 	char *copy = strdup(silly);
 	pthread_mutex_lock(&f->cm.lock);
 	/* Its last close may have come while the rename ran (the kernel
@@ -905,7 +908,8 @@ static void unsilly(struct afs_front *f, struct obj *d, struct cm_vnode *vn, con
 	struct rename_arg a = {.from = d->vn->fid, .to = d->vn->fid, .name = silly, .newname = name};
 	uint64_t t0 = evloop_now_ns();
 	if (cm_fs_call(&f->cm, NULL, d->vol, false, rename_fn, &a, NULL) == 0) {
-		cm_apply_status(&f->cm, d->vn, &a.reply.new_dir_status, NULL, t0, NULL);
+		struct cm_dir_op ops[] = {{.name = name, .add = &vn->fid}, {.name = silly}};
+		cm_dir_changed(&f->cm, d->vn, &a.reply.new_dir_status, t0, ops, 2);
 		free(silly);
 	} else { /* keep it aside: removed at its last close */
 		pthread_mutex_lock(&f->cm.lock);
@@ -979,8 +983,25 @@ static int a_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 			unsilly(f, &nd, aside, newname);
 		return r;
 	}
-	cm_apply_status(&f->cm, d.vn, &a.reply.old_dir_status, NULL, t0, NULL);
-	cm_apply_status(&f->cm, nd.vn, &a.reply.new_dir_status, NULL, t0, NULL);
+	/* The edits as the fileserver makes them: the name replaced goes, the
+	 * new name comes, the old name goes (one version step per directory). */
+	struct cm_dir_op ops[3];
+	unsigned nops = 0;
+	if (had_new)
+		ops[nops++] = (struct cm_dir_op){.name = newname};
+	if (had_old)
+		ops[nops++] = (struct cm_dir_op){.name = newname, .add = &old_child};
+	if (!had_old)
+		nops = 0; /* what moved is unknown: fetch them again */
+	if (d.vn == nd.vn) {
+		if (nops)
+			ops[nops++] = (struct cm_dir_op){.name = name};
+		cm_dir_changed(&f->cm, nd.vn, &a.reply.new_dir_status, t0, ops, nops);
+	} else {
+		struct cm_dir_op gone = {.name = name};
+		cm_dir_changed(&f->cm, d.vn, &a.reply.old_dir_status, t0, &gone, had_old);
+		cm_dir_changed(&f->cm, nd.vn, &a.reply.new_dir_status, t0, ops, nops);
+	}
 	/* A directory moved has a new "..", a file replaced lost a link. */
 	struct cm_vnode *vn;
 	if (had_old && (vn = cm_vnode(&f->cm, d.cell, &old_child)))
@@ -1019,7 +1040,8 @@ static int a_link(void *fs, const struct nf_ctx *c, const struct nf_key *key, co
 	r = cm_fs_call(&f->cm, c->cancel, d.vol, false, link_fn, &a, NULL);
 	if (r)
 		return r;
-	cm_apply_status(&f->cm, d.vn, &a.reply.dir_status, NULL, t0, NULL);
+	struct cm_dir_op op = {.name = newname, .add = &o.vn->fid};
+	cm_dir_changed(&f->cm, d.vn, &a.reply.dir_status, t0, &op, 1);
 	cm_apply_status(&f->cm, o.vn, &a.reply.status, NULL, t0, NULL);
 	nf_entry_init(out);
 	out->key = key_of(KIND_VNODE, o.cell, &o.vn->fid);

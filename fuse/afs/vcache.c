@@ -353,6 +353,49 @@ static int dir_current(struct afs_cm *cm, struct evloop_cancel *cancel, struct c
 	return -EIO; /* changing faster than it can be read */
 }
 
+/* Make @ops on @dvn's blob (held at the data version before @st's) and
+ * index it again; false when an edit or the result disagrees (the blob is
+ * then dropped). Called with cm->lock held. */
+static bool dir_edit_locked(struct afs_cm *cm, struct cm_vnode *dvn, const struct cm_dir_op *ops, unsigned nops,
+			    const struct afs_fetch_status *st)
+{
+	uint8_t *blob = dvn->dir_blob;
+	size_t len = dvn->dir.len;
+	int r = 0;
+	for (unsigned i = 0; i < nops && r >= 0; i++)
+		r = ops[i].add ? afs_dir_add(&blob, &len, ops[i].name, ops[i].add->vnode, ops[i].add->unique)
+			       : afs_dir_remove(blob, len, ops[i].name);
+	dvn->dir_blob = blob; /* (an added page moves it) */
+	struct afs_dir d;
+	char why[160];
+	if (r < 0 || len != afs_fetch_status_size(st) || afs_dir_parse(&d, blob, len, why, sizeof(why))) {
+		afs_dir_free(&dvn->dir);
+		free(dvn->dir_blob);
+		dvn->dir_blob = NULL;
+		dvn->have_dir = false;
+		cm->stats.dir_edit_misses++;
+		return false;
+	}
+	afs_dir_free(&dvn->dir);
+	dvn->dir = d;
+	dvn->dir_dv = afs_fetch_status_data_version(st);
+	cm->stats.dir_edits++;
+	return true;
+}
+
+void cm_dir_changed(struct afs_cm *cm, struct cm_vnode *dvn, const struct afs_fetch_status *st, uint64_t t0,
+		    const struct cm_dir_op *ops, unsigned nops)
+{
+	pthread_mutex_lock(&cm->lock);
+	/* The change is ours alone only when the version moved by one from
+	 * the blob's (kAFS's rule): anything more and someone else's change
+	 * came between, which only a fetch shows. */
+	if (nops && dvn->have_dir && dvn->dir_dv + 1 == afs_fetch_status_data_version(st))
+		dir_edit_locked(cm, dvn, ops, nops, st);
+	cm_apply_status_locked(cm, dvn, st, NULL, t0, NULL);
+	pthread_mutex_unlock(&cm->lock);
+}
+
 int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
 		  const char *name, struct afs_fid *out)
 {

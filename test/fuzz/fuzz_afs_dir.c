@@ -1,5 +1,7 @@
 /* Fuzz target: afs_rx/afs_dir.c, the AFS directory blob parser, and lookups
- * and listings on what it accepts. */
+ * and listings on what it accepts; then afs_rx/afs_dir_edit.c on what it
+ * accepts: names removed and added, after which the blob must still parse
+ * and hold what the edits say. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +12,72 @@
 #include "afs_rx/afs_dir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Remove every other entry of @d (the even indexes) and add names of
+ * several lengths to a copy of the blob. The editor may refuse a blob whose
+ * bookkeeping is off (-EIO: a cache manager fetches it again); whatever it
+ * takes must leave a blob that parses to @d less and plus those names. */
+static void edits(const struct afs_dir *d)
+{
+	size_t len = d->len;
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, d->blob, len);
+	static const size_t lens[] = {1, 27, 60, AFS_DIR_NAME_MAX};
+	char added[4][AFS_DIR_NAME_MAX + 1];
+	bool took[4] = {0};
+	for (unsigned i = 0; i < d->nentries; i += 2) {
+		/* The name lives in the original blob, which stays unchanged. */
+		int r = afs_dir_remove(copy, len, d->entries[i].name);
+		if (r == -EIO)
+			goto out;
+		if (r)
+			abort(); /* every listed name is there to remove */
+	}
+	for (unsigned k = 0; k < 4; k++) {
+		memset(added[k], 'a' + (int)k, lens[k]);
+		added[k][lens[k]] = '\0';
+		const struct afs_dir_entry *x = afs_dir_lookup(d, added[k], lens[k]);
+		bool kept = x && (x - d->entries) % 2 == 1;
+		int r = afs_dir_add(&copy, &len, added[k], 7 + k, 9 + k);
+		if (r == -EIO)
+			goto out;
+		if (r == -EEXIST ? !kept : r >= 0 ? kept : r != -EFBIG)
+			abort(); /* present exactly when kept */
+		took[k] = r >= 0;
+	}
+	struct afs_dir e;
+	char err[200];
+	if (afs_dir_parse(&e, copy, len, err, sizeof(err)))
+		abort(); /* an edit broke the blob */
+	unsigned want = 0;
+	for (unsigned i = 0; i < d->nentries; i++) {
+		const struct afs_dir_entry *x = &d->entries[i];
+		const struct afs_dir_entry *y = afs_dir_lookup(&e, x->name, x->namelen);
+		bool readded = false;
+		for (unsigned k = 0; k < 4; k++)
+			readded |= took[k] && x->namelen == lens[k] && memcmp(added[k], x->name, lens[k]) == 0;
+		if (readded)
+			continue;
+		if ((y != NULL) != (i % 2 == 1))
+			abort();
+		if (y && (y->vnode != x->vnode || y->unique != x->unique))
+			abort();
+		want += i % 2 == 1;
+	}
+	for (unsigned k = 0; k < 4; k++) {
+		const struct afs_dir_entry *y = afs_dir_lookup(&e, added[k], lens[k]);
+		if (took[k] && (!y || y->vnode != 7 + k))
+			abort();
+		want += took[k];
+	}
+	if (e.nentries != want)
+		abort();
+	afs_dir_free(&e);
+out:
+	free(copy);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (afs_dir_seek(&d, e->num) != i)
 				abort();
 		}
+		edits(&d);
 		afs_dir_free(&d);
 	} else if (r != -EIO && r != -ENOMEM) {
 		abort();

@@ -1,8 +1,9 @@
 /*
  * test/lib/afs_dir_enc.h: AFS directory blobs as an OpenAFS fileserver
- * writes them (src/dir/dir.c: MakeDir, Create, Delete), for the parser's
- * tests and fuzz seeds: first-fit slots, new entries at the head of their
- * hash chain, pages added as needed.
+ * writes them, for the parser's tests and fuzz seeds: a new directory as
+ * MakeDir lays it out (src/dir/dir.c), entries added and removed through
+ * afs_rx's editor (afs_dir_add, afs_dir_remove: first-fit slots, new
+ * entries at the head of their hash chain, pages added as needed).
  */
 #ifndef NETFUSE_TEST_AFS_DIR_ENC_H
 #define NETFUSE_TEST_AFS_DIR_ENC_H
