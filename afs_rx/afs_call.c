@@ -79,6 +79,7 @@ int afs_call_simple(struct afs_call_ctx *cx, uint16_t service, struct wire_enc *
 
 int afs_call_end(struct afs_call_ctx *cx, struct rx_call *call)
 {
+	cx->rtt_us = rx_call_rtt_us(call);
 	int err = rx_call_end(call, &cx->abort_code);
 
 	/* The transport reads only Rx's own codes; a service's own abort

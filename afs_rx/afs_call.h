@@ -33,6 +33,7 @@ struct afs_call_ctx {
 	uint64_t deadline_ns;	      /* CLOCK_MONOTONIC; EVLOOP_NEVER: the transport's max_call_lifetime */
 	struct evloop_cancel *cancel; /* may be NULL */
 	int32_t abort_code;	      /* out: the call's abort code (the server's, or ours), 0 if none */
+	uint64_t rtt_us;	      /* out: the server's smoothed round trip, 0 if not yet measured */
 };
 
 /* A context for one call to @addr (IPv4 or IPv6). */

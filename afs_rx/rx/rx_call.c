@@ -260,10 +260,46 @@ static void send_ack(struct rx_call *call, uint8_t reason, uint32_t serial, bool
 	call->adv_rwind = a.rwind;
 }
 
-/* Ask for an ACK now (@delay 0) or within @delay ns; keep the more urgent
- * of what is pending. */
+/* Hold @call's ACK or wake-up for the end of the batch being received. */
+static void batch_join(struct rx_call *call)
+{
+	if (call->in_batch)
+		return;
+	call->in_batch = true;
+	rx_call_get(call); /* the batch's */
+	call->batch_next = call->ep->batch;
+	call->ep->batch = call;
+}
+
+/* An ACK that says more than that the window moved: a sender acts on these
+ * reasons (a gap, a duplicate, a packet past the window). */
+static bool ack_urgent(uint8_t reason)
+{
+	return reason == RX_ACK_OUT_OF_SEQUENCE || reason == RX_ACK_DUPLICATE || reason == RX_ACK_EXCEEDS_WINDOW;
+}
+
+/* Wake the reader: now, or at the end of the batch being received. */
+static void wake_reader(struct rx_call *call)
+{
+	if (call->ep->receiving) {
+		call->batch_wake = true;
+		batch_join(call);
+		return;
+	}
+	evloop_req_wake(&call->req);
+}
+
+/* Ask for an ACK now (@delay 0; at the end of the batch being received, as
+ * one ACK for all its packets, keeping the reason a sender acts on) or
+ * within @delay ns; keep the more urgent of what is pending. */
 static void propose_ack(struct rx_call *call, uint8_t reason, uint64_t delay, uint64_t now)
 {
+	if (delay == 0 && call->ep->receiving) {
+		if (!call->batch_ack_reason || (ack_urgent(reason) && !ack_urgent(call->batch_ack_reason)))
+			call->batch_ack_reason = reason;
+		batch_join(call);
+		return;
+	}
 	if (delay == 0) {
 		send_ack(call, reason, call->rx_serial, false);
 		return;
@@ -407,7 +443,7 @@ static void input_data(struct rx_call *call, const struct rx_header *h, const ui
 	if (call->rw.top > call->rw.hard && (!reason || reason == RX_ACK_REQUESTED))
 		reason = RX_ACK_OUT_OF_SEQUENCE; /* a gap: tell the sender at once */
 	if (new_in_order)
-		evloop_req_wake(&call->req);
+		wake_reader(call);
 
 	if (rx_rwin_all_received(&call->rw) && !call->rx_done) {
 		call->rx_done = true;
@@ -924,4 +960,23 @@ int rx_call_queue_cur(struct rx_call *call, bool last)
 	call->tx_top++;
 	call->tx_cur = NULL;
 	return 0;
+}
+
+void rx_ep_batch_end(struct rx_endpoint *ep)
+{
+	ep->receiving = false;
+	while (ep->batch) {
+		struct rx_call *call = ep->batch;
+		ep->batch = call->batch_next;
+		call->in_batch = false;
+		uint8_t reason = call->batch_ack_reason;
+		call->batch_ack_reason = 0;
+		/* A call that ended in the batch sent what it had to say. */
+		if (reason && call->state == RX_CALL_ACTIVE)
+			send_ack(call, reason, call->rx_serial, false);
+		if (call->batch_wake)
+			evloop_req_wake(&call->req);
+		call->batch_wake = false;
+		rx_call_put(call);
+	}
 }

@@ -230,19 +230,44 @@ ssize_t rx_call_recv(struct rx_call *call, void *buf, size_t len)
 		struct rx_rwin *w = &call->rw;
 
 		if (w->base < w->hard) {
-			struct rx_rxpkt *pk = call->rx[w->base & (RX_RXRING - 1)];
-			size_t n = pk->len < len - copied ? pk->len : len - copied;
+			/* The packets wanted whole come off the ring and are copied
+			 * with the lock dropped, so that the loop thread goes on
+			 * receiving meanwhile (only this reader takes this call's
+			 * packets); one wanted in part is copied here. */
+			struct rx_rxpkt *take[RX_RECV_TAKE];
+			size_t at[RX_RECV_TAKE], upto = copied;
+			unsigned nt = 0;
 
-			memcpy(out + copied, pk->buf + pk->off, n);
-			pk->off = (uint16_t)(pk->off + n);
-			pk->len = (uint16_t)(pk->len - n);
-			copied += n;
-			if (pk->len == 0) {
-				free(pk);
+			while (w->base < w->hard && upto < len && nt < RX_RECV_TAKE) {
+				struct rx_rxpkt *pk = call->rx[w->base & (RX_RXRING - 1)];
+
+				if (pk->len > len - upto) {
+					size_t n = len - upto;
+
+					memcpy(out + upto, pk->buf + pk->off, n);
+					pk->off = (uint16_t)(pk->off + n);
+					pk->len = (uint16_t)(pk->len - n);
+					upto += n;
+					break;
+				}
+				take[nt] = pk;
+				at[nt++] = upto;
+				upto += pk->len;
 				call->rx[w->base & (RX_RXRING - 1)] = NULL;
 				rx_rwin_consume(w);
 				consumed = true;
 			}
+			if (nt) {
+				window_update(call);
+				consumed = false;
+				pthread_mutex_unlock(&ep->lock);
+				for (unsigned i = 0; i < nt; i++) {
+					memcpy(out + at[i], take[i]->buf + take[i]->off, take[i]->len);
+					free(take[i]);
+				}
+				pthread_mutex_lock(&ep->lock);
+			}
+			copied = upto;
 			if (copied == len)
 				break;
 			continue;

@@ -532,6 +532,7 @@ static void ep_readable(struct evloop *l, int fd, uint32_t events, void *arg)
 			continue;
 		}
 		now = evloop_now_ns();
+		ep->receiving = true;
 		for (int i = 0; i < n; i++) {
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				ep->st.dropped_in++;
@@ -539,6 +540,7 @@ static void ep_readable(struct evloop *l, int fd, uint32_t events, void *arg)
 			}
 			ep_input(ep, &from[i], msgs[i].msg_hdr.msg_namelen, iov[i].iov_base, msgs[i].msg_len, now);
 		}
+		rx_ep_batch_end(ep);
 		if (n < RX_RECV_BATCH)
 			break;
 	}

@@ -55,6 +55,9 @@ struct rx_txpkt {
 	uint8_t data[RX_PKT_DATA];
 };
 
+/* Packets a reader takes off the ring at once to copy without the lock. */
+#define RX_RECV_TAKE 64
+
 struct rx_rxpkt {
 	uint16_t off, len; /* the data inside buf, after the security header */
 	uint8_t buf[];
@@ -132,6 +135,12 @@ struct rx_call {
 	uint64_t ack_repeat_at; /* say our last ACK again then, unless data came */
 	unsigned ack_repeats;	/* since the last new DATA packet */
 	uint64_t final_ack_ns;	/* client: when the final ACK went out */
+	/* What packets of the batch being received asked for, done once at
+	 * its end (rx_ep_batch_end): an ACK (its reason, or 0) and a wake of
+	 * the reader; the call is on ep->batch while either is pending. */
+	uint8_t batch_ack_reason;
+	bool batch_wake, in_batch;
+	struct rx_call *batch_next;
 
 	struct evloop_timer timer;
 	struct evloop_work kick;
@@ -222,6 +231,10 @@ struct rx_endpoint {
 	bool shutting_down;
 	struct rx_endpoint_stats st;
 	uint8_t *rbuf; /* receive buffers (loop thread) */
+	/* While a batch of received datagrams is handled (loop thread): the
+	 * calls with an ACK or a wake held for the batch's end. */
+	bool receiving;
+	struct rx_call *batch;
 	FILE *trace;
 	uint64_t trace_t0;
 };
@@ -286,6 +299,11 @@ void rx_call_get(struct rx_call *call);
 void rx_call_put(struct rx_call *call);
 /* A packet for this call, header already matched; @body after the header. */
 void rx_call_input(struct rx_call *call, const struct rx_header *h, uint8_t *body, size_t len, uint64_t now);
+/* The end of a batch of received datagrams: the ACKs and reader wake-ups
+ * its packets asked for, one of each per call (ep->receiving was set for
+ * the batch). With many packets per batch this is one ACK and one wake
+ * where there would be one ACK per two packets and a wake per packet. */
+void rx_ep_batch_end(struct rx_endpoint *ep);
 /* Fail the call with -@err / abort @code; send an ABORT to the peer if @send. */
 void rx_call_fail(struct rx_call *call, int err, int32_t code, bool remote, bool send);
 /* Loop thread: transmit what the windows allow, send due ACKs, re-arm the timer. */
