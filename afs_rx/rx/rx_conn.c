@@ -104,6 +104,23 @@ struct rx_conn *rx_conn_client_get(struct rx_endpoint *ep, struct rx_peer *peer,
 	return c;
 }
 
+/* The port of an IPv4 or IPv6 address (network order), or -1. */
+static int addr_port(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)(const void *)a)->sin_port;
+	if (a->ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)(const void *)a)->sin6_port;
+	return -1;
+}
+
+/* A server with several addresses answers from whichever its kernel
+ * chooses (a call to 127.1.0.1 is answered from 127.0.0.1): our epoch and
+ * cid name the connection, and the port must be the peer's (OpenAFS's
+ * rxi_FindConnection takes a client connection's packets so). Dropping
+ * them would leave the call unanswered, and a fileserver that checks our
+ * reachability before running it (its PING wants our PING_RESPONSE) would
+ * hold it for ever. */
 struct rx_conn *rx_conn_client_find(struct rx_endpoint *ep, uint32_t epoch, uint32_t cid,
 				    const struct sockaddr_storage *from)
 {
@@ -112,7 +129,10 @@ struct rx_conn *rx_conn_client_find(struct rx_endpoint *ep, uint32_t epoch, uint
 	cid = rx_cid_conn(cid);
 	for (struct rx_conn *c = ep->conns; c; c = c->next)
 		if (c->client && c->cid == cid)
-			return net_sockaddr_equal(&c->peer->addr, from) ? c : NULL;
+			return c->peer->addr.ss_family == from->ss_family &&
+				       addr_port(&c->peer->addr) == addr_port(from)
+				   ? c
+				   : NULL;
 	return NULL;
 }
 
