@@ -972,8 +972,12 @@ void rx_ep_batch_end(struct rx_endpoint *ep)
 		uint8_t reason = call->batch_ack_reason;
 		call->batch_ack_reason = 0;
 		/* A call that ended in the batch sent what it had to say. */
-		if (reason && call->state == RX_CALL_ACTIVE)
+		if (reason && call->state == RX_CALL_ACTIVE) {
 			send_ack(call, reason, call->rx_serial, false);
+			/* The timer was set before this ACK: set it again, for
+			 * the ACK's repeat should it be lost. */
+			rx_call_service(call, evloop_now_ns());
+		}
 		if (call->batch_wake)
 			evloop_req_wake(&call->req);
 		call->batch_wake = false;
