@@ -19,9 +19,12 @@ test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
 	openafs-fuse # afsd.fuse, the anchor of make bench's mount figures
+	xorg-server-source # /usr/src/xorg-server.tar.xz, the source tree make bench's afs_mount_untar unpacks
 	# afscp-tool links these Heimdal libraries (libopenafs-dev has no .pc file)
 	libkrb5-26-heimdal libhcrypto5-heimdal libroken19-heimdal
 	rpcbind iproute2 procps util-linux python3 xz-utils coreutils
+	nftables # afs_mount_faults.test: packet loss and duplicates for one mount's port
+	dnsmasq-base # the DNS server of afs_dns.test (no service started, unlike dnsmasq)
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	test/unit/test_afs_dir \
 	test/unit/test_afs_dir_edit \
 	test/unit/test_afs_source \
+	test/unit/test_cell_dns \
 	test/unit/test_nlm4_xdr \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
@@ -60,6 +61,10 @@ test_unit_test_afs_dir_edit_LDADD = $(afs_rx_libs) $(CRITERION_LIBS)
 test_unit_test_afs_source_SOURCES = test/unit/test_afs_source.c
 test_unit_test_afs_source_CFLAGS = $(unit_cflags)
 test_unit_test_afs_source_LDADD = fuse/afs/libafscm.a $(afs_rx_libs) $(CRITERION_LIBS)
+
+test_unit_test_cell_dns_SOURCES = test/unit/test_cell_dns.c
+test_unit_test_cell_dns_CFLAGS = $(unit_cflags)
+test_unit_test_cell_dns_LDADD = $(afscm_libs) $(CRITERION_LIBS)
 
 test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -238,7 +243,8 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_mdsmap \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
-	test/fuzz/fuzz_afs_source
+	test/fuzz/fuzz_afs_source \
+	test/fuzz/fuzz_cell_dns
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)
 fuzz_driver =
@@ -259,6 +265,10 @@ test_fuzz_fuzz_afs_dir_LDADD = $(afs_rx_libs)
 test_fuzz_fuzz_afs_source_SOURCES = test/fuzz/fuzz_afs_source.c $(fuzz_driver)
 test_fuzz_fuzz_afs_source_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_afs_source_LDADD = fuse/afs/libafscm.a $(afs_rx_libs)
+
+test_fuzz_fuzz_cell_dns_SOURCES = test/fuzz/fuzz_cell_dns.c $(fuzz_driver)
+test_fuzz_fuzz_cell_dns_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_cell_dns_LDADD = $(afscm_libs)
 
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
@@ -381,6 +391,8 @@ INTEGRATION_TESTS = \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
 	test/integration/afs_mount.test \
+	test/integration/afs_mount_faults.test \
+	test/integration/afs_dns.test \
 	test/integration/afs_pjdfstest.test \
 	test/integration/afs_fsx.test \
 	test/integration/afs_jumbo.test \
@@ -411,8 +423,12 @@ test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integrat
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \
+	test/integration/afs_dns.test \
 	test/integration/afs_pjdfstest.test test/integration/afs_fsx.test
 test/integration/afs_jumbo.log: $(afs_peer_tests:.test=.log)
+# afs_mount_faults.test restarts it too: after those, before afs_jumbo.test.
+test/integration/afs_mount_faults.log: $(afs_peer_tests:.test=.log)
+test/integration/afs_jumbo.log: test/integration/afs_mount_faults.log
 test/peers/teardown.log: $(INTEGRATION_TESTS:.test=.log)
 test/peers/cycles.log: test/peers/teardown.log
 

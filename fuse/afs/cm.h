@@ -2,7 +2,8 @@
  * fuse/afs/cm.h: the AFS cache manager of netfuse-afs (what Linux fs/afs is
  * to net/rxrpc), on the AFS layer of afs_rx/.
  *
- *   cells    the cells of CellServDB and ThisCell, each with its VL servers
+ *   cells    the cells of CellServDB and ThisCell, each with its VL servers,
+ *            and the cells DNS names VL servers for (cm_dns.c)
  *   volumes  VLDB entries by name and id: the sites of each type, the
  *            fileservers (by UUID, their addresses from GetAddrsU), expiring
  *            and looked up again on VMOVED or VNOVOL (vldb.c)
@@ -30,10 +31,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "afs_rx/afs.h"
+#include "fuse/afs/cell_dns.h"
 #include "fuse/afs/source.h"
 
+struct afs_ra_file;
 struct evloop_cancel;
 struct health_queue;
 
@@ -44,7 +48,18 @@ struct cm_cell {
 	unsigned nvl;
 	struct sockaddr_in vl[AFS_CELL_SERVERS_MAX];
 	unsigned vl_cur; /* the VL server that answered last */
+	/* Found in DNS (cm_dns.c): the VL servers hold until vl_expire_ns. */
+	bool dns, dns_busy;
+	uint64_t vl_expire_ns;
 };
+
+/* A name DNS lately had no VL servers for (cm_dns.c). */
+struct cm_dns_miss {
+	char name[AFS_CELL_NAME_MAX];
+	uint64_t until_ns; /* not asked again before this */
+	char why[160];
+};
+#define CM_DNS_MISSES 16
 
 /* A fileserver, known by UUID (or by its one address for old VLDB entries). */
 struct cm_server {
@@ -53,6 +68,7 @@ struct cm_server {
 	unsigned naddrs, cur;
 	struct sockaddr_in addrs[CM_SERVER_ADDRS];
 	uint64_t addrs_expire_ns;
+	uint64_t rtt_us; /* smoothed round trip of the address last answering */
 	struct cm_server *next;
 };
 
@@ -97,6 +113,13 @@ struct cm_vnode {
 	/* Held across a store and the status it starts from, so that two
 	 * stores never race on the file's length (a StoreData64 sets it). */
 	pthread_mutex_t store_lock;
+	/* Writes held to be stored later (writeback.c), under store_lock:
+	 * [wb_start, wb_start + wb_len) of the file in @wb; @wb_end mirrors
+	 * its end for attribute readers (atomic; 0: nothing held). */
+	char *wb;
+	uint64_t wb_start, wb_end;
+	size_t wb_len;
+	int wb_err; /* a failed store of held writes, for the next close */
 	/* Opens of the file; one removed while open is renamed to @silly in
 	 * @silly_dir instead, and removed at its last close (or unmount). */
 	unsigned opens;
@@ -105,12 +128,15 @@ struct cm_vnode {
 	/* The data version of the pages the kernel may hold (keep_cache). */
 	uint64_t cached_dv;
 	bool cached;
+	/* Chunks fetched ahead of a sequential reader (readahead.c, under
+	 * its own lock). */
+	struct afs_ra_file *ra;
 	struct cm_vnode *next;
 };
 
 struct cm_stats {
 	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, dir_edits, dir_edit_misses;
-	uint64_t vl_lookups;
+	uint64_t vl_lookups, readahead_bytes;
 	uint64_t cb_breaks, cb_init, cb_given_up, rotations;
 };
 
@@ -124,8 +150,14 @@ struct afs_cm {
 	void (*inval_inode)(void *arg, const struct afs_fid *fid, unsigned cell);
 	void (*inval_entry)(void *arg, const struct afs_fid *dir, unsigned cell, const char *name);
 	void *inval_arg;
-	unsigned ncells;
+	unsigned ncells;     /* written under lock, read with an acquire load */
+	unsigned ncells_max; /* room in cells[]: CellServDB's and CM_DNS_CELLS */
 	struct cm_cell *cells;
+	/* DNS cells (cm_dns.c): the resolver (NULL: cell_dns_resolve; tests
+	 * set their own), and the names it lately had nothing for. */
+	int (*dns_resolve)(const char *cell, struct cell_dns_servers *out, char *err, size_t errlen);
+	struct cm_dns_miss dns_miss[CM_DNS_MISSES];
+	unsigned dns_miss_next;
 	struct cm_server *servers;
 	struct cm_volume *volumes;
 	unsigned vn_buckets;
@@ -140,7 +172,8 @@ struct afs_cm {
 
 /* The cell table: @db's cells (copied), @thiscell first when given. */
 int cm_cells_init(struct afs_cm *cm, const struct afs_cellservdb *db, char *err, size_t errlen);
-/* The index of cell @name, or -ENOENT. */
+/* The index of cell @name, or -ENOENT; a cell not in the table is looked
+ * up in DNS (cm_cell_dns). */
 int cm_cell_find(struct afs_cm *cm, const char *name);
 
 /*
@@ -160,6 +193,23 @@ struct cm_volume *cm_volume_by_id(struct afs_cm *cm, unsigned cell, uint32_t id)
 typedef int (*cm_fs_fn)(struct afs_call_ctx *cx, void *arg);
 int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, bool idempotent, cm_fs_fn fn,
 	       void *arg, struct cm_server **used);
+
+/* ---- cm_dns.c --------------------------------------------------------------------- */
+
+#define CM_DNS_CELLS   64    /* cells found in DNS, at most */
+#define CM_DNS_TTL_MIN 10    /* seconds: a DNS cell's servers hold at least this long */
+#define CM_DNS_TTL_MAX 86400 /* and at most this long */
+#define CM_DNS_RETRY   60    /* seconds before a failed DNS lookup is made again */
+
+/* Cell @name through DNS (SRV, else AFSDB records), added to the table:
+ * its index, or -ENOENT (cm_cell_dns_why says why). */
+int cm_cell_dns(struct afs_cm *cm, const char *name);
+/* Before a VL call to @cell: a DNS cell whose records' TTL ran out is
+ * looked up again (when that fails, its servers stay in use for
+ * CM_DNS_RETRY seconds more). */
+void cm_cell_dns_refresh(struct afs_cm *cm, unsigned cell);
+/* Why DNS gave no VL servers for @name, as one line in @buf. */
+void cm_cell_dns_why(struct afs_cm *cm, const char *name, char *buf, size_t len);
 
 /* ---- vcache.c --------------------------------------------------------------------- */
 
@@ -211,6 +261,18 @@ struct cm_dirent {
 /* Up to @max entries of @dvn from entry number @from on. */
 int cm_dir_list(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
 		unsigned from, struct cm_dirent *out, unsigned max, unsigned *n);
+
+/* Whether @vn's callback promise holds; then its data version and size. */
+bool cm_promised(struct afs_cm *cm, struct cm_vnode *vn, uint64_t *dv, uint64_t *size);
+/* One FetchData64 of @len bytes at @pos into @buf, its status (and
+ * promise) into the cache: the bytes read (short at the end of the file),
+ * or -errno. @info (may be NULL): the data version those bytes are of,
+ * and the fileserver's smoothed round trip. */
+struct cm_read_info {
+	uint64_t dv, rtt_us;
+};
+ssize_t cm_read(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn,
+		char *buf, size_t len, uint64_t pos, struct cm_read_info *info);
 
 /* A symlink's (or mount point's) contents into @buf; the length, or -errno. */
 int cm_link(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn, char *buf,

@@ -13,28 +13,30 @@
  *            each place a volume is mounted is a directory of its own and
  *            a cycle of mount points ends in the kernel's ELOOP rather
  *            than a directory with two parents
- *   reads    each read is one FetchData64 of the range; the kernel's page
- *            cache is kept across opens while the data version stays
+ *   reads    a file read in sequence is fetched ahead in 1 MiB chunks,
+ *            several FetchData64 calls at once (readahead.h); other reads
+ *            are one FetchData64 each; the kernel's page cache is kept
+ *            across opens while the data version stays
  *   writes   each write is a StoreData64 before it returns (write-through:
  *            close-to-open holds, another client sees the data once the
  *            write returned, at the cost of one round trip per write)
  *   names    changed through the fileserver; the statuses it returns update
- *            the cache, and the directory's blob is fetched again when its
- *            data version moved
+ *            the cache, and the change is made to the directory's blob held
+ *            (as the fileserver made it) when nothing else changed it
  *
  *   removal  a file removed, or replaced by a rename, while it is open is
  *            renamed to a hidden .__afs name instead and removed at its
  *            last close (silly rename, as kAFS and NFS do)
  *
- * Trade-offs for now: no local edits of directory blobs (a create is
- * followed by a fetch of the directory at the next lookup there), anonymous
- * access (rxnull) only.
+ * Trade-offs for now: writes through (one round trip per kernel write),
+ * anonymous access (rxnull) only.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,8 @@
 
 #include "evloop/evloop.h"
 #include "fuse/afs/cm.h"
+#include "fuse/afs/readahead.h"
+#include "fuse/afs/writeback.h"
 #include "fuse/afs/source.h"
 #include "fuse/afs/views.h"
 #include "fuse/backend.h"
@@ -58,9 +62,14 @@
 
 static struct {
 	char *cellservdb, *thiscell;
-	double timeout, mount_timeout;
+	double timeout, mount_timeout, readahead_rtt;
+	unsigned readahead, write_buffer;
 	bool dyn;
-} aopts = {.timeout = 60, .mount_timeout = 60};
+} aopts = {.timeout = 60,
+	   .mount_timeout = 60,
+	   .readahead = AFS_RA_WINDOW_DEFAULT,
+	   .readahead_rtt = AFS_RA_MIN_RTT_DEFAULT,
+	   .write_buffer = AFS_WB_DEFAULT};
 
 #define O(f) offsetof(__typeof__(aopts), f)
 static const struct mopt_spec afs_specs[] = {
@@ -81,6 +90,21 @@ static const struct mopt_spec afs_specs[] = {
      .offset = O(timeout),
      .max = 86400,
      .help = "timeout=S            give up an operation on the servers after S seconds (default 60)"},
+    {.name = "readahead",
+     .type = MOPT_UINT,
+     .offset = O(readahead),
+     .max = 64u << 20,
+     .help = "readahead=BYTES      fetched ahead of a file read in sequence (default 4194304; 0: none)"},
+    {.name = "readahead_rtt",
+     .type = MOPT_SECONDS,
+     .offset = O(readahead_rtt),
+     .max = 60,
+     .help = "readahead_rtt=S      read ahead only from fileservers at least S seconds away (default 0.003)"},
+    {.name = "write_buffer",
+     .type = MOPT_UINT,
+     .offset = O(write_buffer),
+     .max = 64u << 20,
+     .help = "write_buffer=BYTES   writes held per file, stored at close (default 4194304; 0: each at once)"},
     {.name = "mount_timeout",
      .type = MOPT_SECONDS,
      .offset = O(mount_timeout),
@@ -112,6 +136,8 @@ static void key_split(const struct nf_key *k, unsigned *kind, unsigned *cell, st
 
 struct afs_front {
 	struct afs_cm cm;
+	struct afs_ra *ra;
+	struct afs_wb *wb;
 	struct nf_mount *mount;
 	unsigned cell;
 	struct afs_fid root;
@@ -119,12 +145,34 @@ struct afs_front {
 	time_t mounted_at;
 };
 
+/* An open file's handle: opened for writing (a close of it hears of a
+ * failed store of held writes). */
+#define FH_WRITER 1
+
 /* What a key names, ready for calls. */
 struct obj {
 	unsigned cell;
 	struct cm_volume *vol;
 	struct cm_vnode *vn;
 };
+
+/* What a read or write returns when no fileserver answered in time (or
+ * every one refused): EIO, as a disk that failed, not the transport's
+ * own error. */
+static ssize_t io_errno(ssize_t r)
+{
+	if (r == -ETIMEDOUT || r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH)
+		return -EIO;
+	return r;
+}
+
+/* A file's size counts the writes held for it (writeback.h). */
+static void held_size(const struct cm_vnode *vn, struct stat *st)
+{
+	uint64_t end = afs_wb_end(vn);
+	if (end > (uint64_t)st->st_size)
+		st->st_size = (off_t)end;
+}
 
 /* The root a mount point names: the volume its contents name, crossed from
  * the mount point's volume. Cached on the mount point's vnode for the data
@@ -253,6 +301,7 @@ static int entry_of(struct afs_front *f, struct evloop_cancel *cancel, struct ob
 	}
 	e->key = key_of(KIND_VNODE, o->cell, &o->vn->fid);
 	cm_stat(&st, &o->vn->fid, &e->attr);
+	held_size(o->vn, &e->attr);
 	return 0;
 }
 
@@ -347,8 +396,10 @@ static void a_forget(void *fs, const struct nf_key *key)
 	if (cell >= f->cm.ncells || kind != KIND_VNODE)
 		return;
 	struct cm_vnode *vn = cm_vnode(&f->cm, cell, &fid);
-	if (vn)
+	if (vn) {
+		afs_ra_drop(f->ra, vn);
 		cm_forget_data(&f->cm, vn);
+	}
 }
 
 static int a_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
@@ -366,6 +417,7 @@ static int a_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	if (r)
 		return r;
 	cm_stat(&st, &o.vn->fid, out);
+	held_size(o.vn, out);
 	pthread_mutex_lock(&f->cm.lock);
 	if (o.vn->silly) /* removed while open: its one name is a hidden one */
 		out->st_nlink = out->st_nlink > 0 ? out->st_nlink - 1 : 0;
@@ -472,12 +524,12 @@ static int a_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 	struct afs_front *f = fs;
 	struct obj o;
 	struct afs_fetch_status st;
-	(void)flags;
 	int r = resolve_status(f, c->cancel, key, &o, &st);
 	if (r)
 		return r;
 	if (st.file_type == AFS_FTYPE_DIR)
 		return -EISDIR;
+	op->fh = (flags & O_ACCMODE) != O_RDONLY ? FH_WRITER : 0;
 	/* Keep the kernel's pages while the data is the version they hold. */
 	pthread_mutex_lock(&f->cm.lock);
 	uint64_t dv = afs_fetch_status_data_version(&o.vn->status);
@@ -505,14 +557,22 @@ static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	struct cm_vnode *vn = cm_vnode(&f->cm, cell, &fid);
 	if (!vn)
 		return;
+	if (afs_wb_end(vn)) { /* written through a mapping after the last close */
+		struct cm_volume *vol = cm_volume_by_id(&f->cm, cell, fid.volume);
+		if (vol)
+			afs_wb_flush(f->wb, NULL, vol, vn);
+	}
 	pthread_mutex_lock(&f->cm.lock);
 	char *silly = NULL;
-	if (vn->opens && --vn->opens == 0 && vn->silly) {
+	bool last = vn->opens && --vn->opens == 0;
+	if (last && vn->silly) {
 		silly = vn->silly;
 		vn->silly = NULL;
 	}
 	struct afs_fid dir = vn->silly_dir;
 	pthread_mutex_unlock(&f->cm.lock);
+	if (last) /* chunks fetched ahead of a reader that stopped short */
+		afs_ra_drop(f->ra, vn);
 	if (silly) {
 		struct cm_volume *vol = cm_volume_by_id(&f->cm, cell, dir.volume);
 		struct cm_vnode *dvn = cm_vnode(&f->cm, cell, &dir);
@@ -522,32 +582,6 @@ static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	}
 }
 
-struct read_arg {
-	struct afs_fid fid;
-	uint64_t pos, len;
-	char *buf;
-	size_t got;
-	uint64_t sent;
-	struct fs_status_reply reply;
-};
-
-static int read_sink(void *arg, const void *data, size_t len)
-{
-	struct read_arg *a = arg;
-	if (len > a->len - a->got)
-		return -EPROTO;
-	memcpy(a->buf + a->got, data, len);
-	a->got += len;
-	return 0;
-}
-
-static int read_fn(struct afs_call_ctx *cx, void *arg)
-{
-	struct read_arg *a = arg;
-	a->got = 0;
-	return fs_fetch_data64(cx, &a->fid, a->pos, a->len, read_sink, a, &a->sent, &a->reply);
-}
-
 static ssize_t a_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
 		      off_t off)
 {
@@ -555,80 +589,11 @@ static ssize_t a_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	struct obj o;
 	(void)fh;
 	int r = resolve(f, c->cancel, key, &o);
+	if (!r) /* the fileserver's copy must be ours first */
+		r = afs_wb_flush(f->wb, c->cancel, o.vol, o.vn);
 	if (r)
-		return r;
-	struct read_arg *a = malloc(sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	*a = (struct read_arg){.fid = o.vn->fid, .pos = (uint64_t)off, .len = size, .buf = buf};
-	struct cm_server *srv = NULL;
-	uint64_t t0 = evloop_now_ns();
-	pthread_mutex_lock(&f->cm.lock);
-	f->cm.stats.fetch_data++;
-	pthread_mutex_unlock(&f->cm.lock);
-	r = cm_fs_call(&f->cm, c->cancel, o.vol, true, read_fn, a, &srv);
-	ssize_t n = r ? r : (ssize_t)a->got;
-	if (!r)
-		cm_apply_status(&f->cm, o.vn, &a->reply.status, &a->reply.callback, t0, srv);
-	free(a);
-	return n;
-}
-
-struct store_arg {
-	struct afs_fid fid;
-	struct afs_store_status ss;
-	uint64_t pos, len, file_len;
-	const char *buf;
-	size_t done;
-	struct fs_store_reply reply;
-};
-
-static int store_source(void *arg, void *buf, size_t len)
-{
-	struct store_arg *a = arg;
-	if (len > a->len - a->done)
-		return -EPROTO;
-	memcpy(buf, a->buf + a->done, len);
-	a->done += len;
-	return 0;
-}
-
-static int store_fn(struct afs_call_ctx *cx, void *arg)
-{
-	struct store_arg *a = arg;
-	a->done = 0;
-	return fs_store_data64(cx, &a->fid, &a->ss, a->pos, a->len, a->file_len, store_source, a, &a->reply);
-}
-
-/* StoreData64 of @len bytes of @buf at @pos, the file's length becoming
- * @file_len first; the reply's status goes to the cache. */
-static int store(struct afs_front *f, struct evloop_cancel *cancel, struct obj *o, const char *buf, uint64_t len,
-		 uint64_t pos, uint64_t file_len, struct afs_fetch_status *out)
-{
-	struct store_arg *a = malloc(sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	*a = (struct store_arg){.fid = o->vn->fid, .pos = pos, .len = len, .file_len = file_len, .buf = buf};
-	a->ss.mask = AFS_SETMODTIME;
-	a->ss.client_mod_time = (uint32_t)time(NULL);
-	pthread_mutex_lock(&f->cm.lock);
-	f->cm.stats.store_data++;
-	pthread_mutex_unlock(&f->cm.lock);
-	uint64_t t0 = evloop_now_ns();
-	int r = cm_fs_call(&f->cm, cancel, o->vol, false, store_fn, a, NULL);
-	if (!r) {
-		pthread_mutex_lock(&f->cm.lock);
-		bool ours = o->vn->cached && o->vn->cached_dv + 1 == afs_fetch_status_data_version(&a->reply.status);
-		cm_apply_status_locked(&f->cm, o->vn, &a->reply.status, NULL, t0, NULL);
-		/* The kernel's pages hold what we wrote: still good. */
-		if (ours)
-			o->vn->cached_dv = afs_fetch_status_data_version(&a->reply.status);
-		if (out)
-			*out = o->vn->status;
-		pthread_mutex_unlock(&f->cm.lock);
-	}
-	free(a);
-	return r;
+		return io_errno(r);
+	return io_errno(afs_ra_read(f->ra, c->cancel, o.vol, o.vn, buf, size, (uint64_t)off));
 }
 
 static ssize_t a_write(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
@@ -636,19 +601,36 @@ static ssize_t a_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 {
 	struct afs_front *f = fs;
 	struct obj o;
-	struct afs_fetch_status st;
 	(void)fh;
 	int r = resolve(f, c->cancel, key, &o);
 	if (r)
 		return r;
-	pthread_mutex_lock(&o.vn->store_lock);
-	r = cm_status(&f->cm, c->cancel, o.vol, o.vn, &st);
-	if (!r) {
-		uint64_t end = (uint64_t)off + size, cur = afs_fetch_status_size(&st);
-		r = store(f, c->cancel, &o, buf, size, (uint64_t)off, end > cur ? end : cur, NULL);
-	}
-	pthread_mutex_unlock(&o.vn->store_lock);
-	return r ? r : (ssize_t)size;
+	return io_errno(afs_wb_write(f->wb, c->cancel, o.vol, o.vn, buf, size, (uint64_t)off));
+}
+
+/* Close (each close(2) of a descriptor) and fsync store what is held; a
+ * descriptor open for writing hears of an earlier store that failed. */
+static int a_flush(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner)
+{
+	struct afs_front *f = fs;
+	struct obj o;
+	(void)lock_owner;
+	unsigned kind, cell;
+	struct afs_fid fid;
+	key_split(key, &kind, &cell, &fid);
+	if (kind != KIND_VNODE)
+		return 0;
+	int r = resolve(f, c->cancel, key, &o);
+	if (r)
+		return r;
+	return (int)io_errno(fh & FH_WRITER ? afs_wb_close(f->wb, c->cancel, o.vol, o.vn)
+					    : afs_wb_flush(f->wb, c->cancel, o.vol, o.vn));
+}
+
+static int a_fsync(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync)
+{
+	(void)datasync;
+	return a_flush(fs, c, key, fh, 0);
 }
 
 struct status_arg {
@@ -670,14 +652,20 @@ static int a_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	struct obj o;
 	struct afs_fetch_status st;
 	(void)has_fh, (void)fh;
-	int r = resolve_status(f, c->cancel, key, &o, &st);
+	/* What is held goes first: a truncate or chmod comes after it. */
+	int r = resolve(f, c->cancel, key, &o);
+	if (!r)
+		r = afs_wb_flush(f->wb, c->cancel, o.vol, o.vn);
+	if (!r)
+		r = resolve_status(f, c->cancel, key, &o, &st);
 	if (r)
 		return r;
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		if (st.file_type != AFS_FTYPE_FILE)
 			return st.file_type == AFS_FTYPE_DIR ? -EISDIR : -EINVAL;
 		pthread_mutex_lock(&o.vn->store_lock);
-		r = store(f, c->cancel, &o, NULL, 0, (uint64_t)in->st_size, (uint64_t)in->st_size, &st);
+		r = afs_wb_store_locked(f->wb, c->cancel, o.vol, o.vn, NULL, 0, (uint64_t)in->st_size,
+					(uint64_t)in->st_size, &st);
 		pthread_mutex_unlock(&o.vn->store_lock);
 		if (r)
 			return r;
@@ -1096,6 +1084,8 @@ static const struct nf_backend_ops afs_ops = {
     .open = a_open,
     .read = a_read,
     .release = a_release,
+    .flush = a_flush,
+    .fsync = a_fsync,
     .write = a_write,
     .create = a_create,
     .mkdir = a_mkdir,
@@ -1207,6 +1197,12 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 {
 	struct afs_source src = {0};
 	int r = 0;
+	/* Buffers of a file written or read ahead (MiBs each, short-lived)
+	 * go back to the system when freed: glibc would otherwise move its
+	 * mmap threshold up to their size after the first one and keep
+	 * their memory in the heap (26 MiB resident after a 100 MiB copy
+	 * instead of 10). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (aopts.dyn) {
 		if (strcmp(source, "none") != 0)
 			return printable_error(err, errlen, 0, -EINVAL, "with -o dyn the source is 'none', not '%s'",
@@ -1258,7 +1254,10 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->mounted_at = time(NULL);
 	int cell = aopts.dyn ? 0 : cm_cell_find(&f->cm, src.cell);
 	if (cell < 0) {
-		r = printable_error(err, errlen, 0, -ENOENT, "cell %s is not in %s", src.cell, csdb_path);
+		char why[200];
+		cm_cell_dns_why(&f->cm, src.cell, why, sizeof(why));
+		r = printable_error(err, errlen, 0, -ENOENT, "cell %s is not in %s, and DNS: %s", src.cell, csdb_path,
+				    why);
 		goto fail;
 	}
 	f->cell = (unsigned)cell;
@@ -1275,6 +1274,12 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->cm.cb = cb_service_start(f->cm.ep, NULL, &cm_cb_ops, &f->cm, &e);
 	if (!f->cm.cb) {
 		r = printable_error(err, errlen, 0, e, "cannot serve the callback service: %s", strerror(-e));
+		goto fail;
+	}
+	f->ra = afs_ra_new(&f->cm, aopts.readahead, (uint64_t)(aopts.readahead_rtt * 1e6));
+	f->wb = f->ra ? afs_wb_new(&f->cm, f->ra, aopts.write_buffer) : NULL;
+	if (!f->wb) {
+		r = printable_error(err, errlen, 0, -ENOMEM, "cannot start the readahead workers");
 		goto fail;
 	}
 
@@ -1314,6 +1319,20 @@ fail:
 	return r;
 }
 
+/* Writes still held at unmount (a file mapped and written after its last
+ * close): stored now. */
+static void flush_all(struct afs_front *f)
+{
+	for (unsigned b = 0; f->wb && f->cm.vnodes && b < f->cm.vn_buckets; b++)
+		for (struct cm_vnode *vn = f->cm.vnodes[b]; vn; vn = vn->next) {
+			if (!afs_wb_end(vn))
+				continue;
+			struct cm_volume *vol = cm_volume_by_id(&f->cm, vn->cell, vn->fid.volume);
+			if (vol)
+				afs_wb_flush(f->wb, NULL, vol, vn);
+		}
+}
+
 /* Files removed while open and still open at unmount: remove them now. */
 static void remove_sillies(struct afs_front *f)
 {
@@ -1338,6 +1357,9 @@ static void a_stop(void *fs)
 		return;
 	f->cm.inval_inode = NULL;
 	f->cm.inval_entry = NULL;
+	flush_all(f);
+	afs_ra_free(f->ra); /* its workers call the fileservers */
+	f->ra = NULL;
 	remove_sillies(f);
 	if (f->cm.ep)
 		cm_give_up_callbacks(&f->cm, 5);
@@ -1345,6 +1367,7 @@ static void a_stop(void *fs)
 		rx_endpoint_free(f->cm.ep);
 	if (f->cm.cb)
 		cb_service_free(f->cm.cb);
+	afs_wb_free(f->wb);
 	cm_fini(&f->cm);
 	free(f);
 }

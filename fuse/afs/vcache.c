@@ -69,6 +69,7 @@ void cm_fini(struct afs_cm *cm)
 			struct cm_vnode *next = vn->next;
 			vnode_drop_data(vn);
 			free(vn->silly);
+			free(vn->wb);
 			pthread_mutex_destroy(&vn->store_lock);
 			free(vn);
 			vn = next;
@@ -237,6 +238,72 @@ int cm_bulk_status(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_vo
 	}
 	free(a);
 	return r;
+}
+
+/* ---- data: ranges of files -------------------------------------------------------- */
+
+bool cm_promised(struct afs_cm *cm, struct cm_vnode *vn, uint64_t *dv, uint64_t *size)
+{
+	pthread_mutex_lock(&cm->lock);
+	bool holds = promise_holds(vn);
+	if (holds) {
+		*dv = afs_fetch_status_data_version(&vn->status);
+		*size = afs_fetch_status_size(&vn->status);
+	}
+	pthread_mutex_unlock(&cm->lock);
+	return holds;
+}
+
+struct range_arg {
+	struct afs_fid fid;
+	uint64_t pos, len;
+	char *buf;
+	size_t got;
+	uint64_t sent;
+	struct fs_status_reply reply;
+};
+
+static int range_sink(void *arg, const void *data, size_t len)
+{
+	struct range_arg *a = arg;
+	if (len > a->len - a->got)
+		return -EPROTO;
+	memcpy(a->buf + a->got, data, len);
+	a->got += len;
+	return 0;
+}
+
+static int range_fn(struct afs_call_ctx *cx, void *arg)
+{
+	struct range_arg *a = arg;
+	a->got = 0; /* a retry starts again */
+	return fs_fetch_data64(cx, &a->fid, a->pos, a->len, range_sink, a, &a->sent, &a->reply);
+}
+
+ssize_t cm_read(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn,
+		char *buf, size_t len, uint64_t pos, struct cm_read_info *info)
+{
+	struct range_arg *a = malloc(sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	*a = (struct range_arg){.fid = vn->fid, .pos = pos, .len = len, .buf = buf};
+	pthread_mutex_lock(&cm->lock);
+	cm->stats.fetch_data++;
+	pthread_mutex_unlock(&cm->lock);
+	struct cm_server *srv = NULL;
+	uint64_t t0 = evloop_now_ns();
+	int r = cm_fs_call(cm, cancel, vol, true, range_fn, a, &srv);
+	ssize_t n = r ? r : (ssize_t)a->got;
+	if (!r) {
+		pthread_mutex_lock(&cm->lock);
+		cm_apply_status_locked(cm, vn, &a->reply.status, &a->reply.callback, t0, srv);
+		if (info)
+			*info = (struct cm_read_info){.dv = afs_fetch_status_data_version(&a->reply.status),
+						      .rtt_us = srv ? srv->rtt_us : 0};
+		pthread_mutex_unlock(&cm->lock);
+	}
+	free(a);
+	return n;
 }
 
 /* ---- data: whole-object fetches (directories, symlinks) ---------------------------- */

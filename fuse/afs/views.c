@@ -83,7 +83,7 @@ size_t afs_view_servers(const struct afs_cm *cm, char *buf, size_t len)
 {
 	size_t n = 0;
 	char a[INET_ADDRSTRLEN];
-	put(buf, len, &n, "# fileserver (uuid or address) addresses (* in use)\n");
+	put(buf, len, &n, "# fileserver (uuid or address) addresses (* in use) rtt_us (smoothed round trip, 0: none yet)\n");
 	for (const struct cm_server *s = cm->servers; s; s = s->next) {
 		if (s->by_uuid)
 			put(buf, len, &n, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", s->uuid.time_low,
@@ -94,7 +94,7 @@ size_t afs_view_servers(const struct afs_cm *cm, char *buf, size_t len)
 			put(buf, len, &n, "%s", ip(&s->addrs[0], a));
 		for (unsigned k = 0; k < s->naddrs; k++)
 			put(buf, len, &n, " %s%s", ip(&s->addrs[k], a), k == s->cur ? "*" : "");
-		put(buf, len, &n, "\n");
+		put(buf, len, &n, " rtt_us=%llu\n", (unsigned long long)s->rtt_us);
 	}
 	return n;
 }
@@ -112,11 +112,12 @@ size_t afs_view_stats(const struct afs_cm *cm, char *buf, size_t len)
 	put(buf, len, &n,
 	    "vnodes %u\ncallback_promises %zu\ndirectories_cached %zu\nfetch_status %llu\nbulk_status %llu\n"
 	    "fetch_data %llu\nstore_data %llu\ndir_fetches %llu\ndir_refused %llu\ndir_edits %llu\n"
-	    "dir_edit_misses %llu\nvl_lookups %llu\n"
+	    "dir_edit_misses %llu\nreadahead_bytes %llu\nvl_lookups %llu\n"
 	    "callback_breaks %llu\ninit_callback_state %llu\ncallbacks_given_up %llu\nrotations %llu\n",
 	    cm->nvnodes, promises, dirs, (unsigned long long)s->fetch_status, (unsigned long long)s->bulk_status,
 	    (unsigned long long)s->fetch_data, (unsigned long long)s->store_data, (unsigned long long)s->dir_fetches,
 	    (unsigned long long)s->dir_bad, (unsigned long long)s->dir_edits, (unsigned long long)s->dir_edit_misses,
+	    (unsigned long long)s->readahead_bytes,
 	    (unsigned long long)s->vl_lookups, (unsigned long long)s->cb_breaks,
 	    (unsigned long long)s->cb_init, (unsigned long long)s->cb_given_up, (unsigned long long)s->rotations);
 	return n;

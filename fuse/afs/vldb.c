@@ -16,7 +16,10 @@
  * and VSALVAGING try the next site, and after a full round look the volume
  * up again once; a server that does not answer is left for the next address
  * or site, for calls that change nothing (a store that timed out may have
- * been done: it is not sent twice). Anything else is the answer.
+ * been done: it is not sent twice), and when one refused them (ICMP port
+ * unreachable: nothing listens, a fileserver restarting), they go round
+ * again after a second, as for VBUSY, until the deadline. Anything else is
+ * the answer.
  */
 #include "config.h"
 
@@ -29,6 +32,7 @@
 #include <time.h>
 
 #include "evloop/evloop.h"
+#include "evloop/evloop_req.h"
 #include "fuse/afs/cm.h"
 #include "health/health.h"
 #include "text/printable.h"
@@ -61,9 +65,11 @@ static void addr_text(const struct sockaddr_in *a, char *buf, size_t len)
 
 int cm_cells_init(struct afs_cm *cm, const struct afs_cellservdb *db, char *err, size_t errlen)
 {
-	cm->cells = calloc(db->ncells ? db->ncells : 1, sizeof(*cm->cells));
+	/* Room for the cells DNS will name too (cm_dns.c): the table never moves. */
+	cm->cells = calloc(db->ncells + CM_DNS_CELLS, sizeof(*cm->cells));
 	if (!cm->cells)
 		return printable_error(err, errlen, 0, -ENOMEM, "out of memory");
+	cm->ncells_max = db->ncells + CM_DNS_CELLS;
 	for (unsigned i = 0; i < db->ncells; i++) {
 		const struct afs_cellservdb_cell *c = &db->cells[i];
 		struct cm_cell *ce = &cm->cells[i];
@@ -81,10 +87,11 @@ int cm_cells_init(struct afs_cm *cm, const struct afs_cellservdb *db, char *err,
 
 int cm_cell_find(struct afs_cm *cm, const char *name)
 {
-	for (unsigned i = 0; i < cm->ncells; i++)
+	unsigned n = __atomic_load_n(&cm->ncells, __ATOMIC_ACQUIRE);
+	for (unsigned i = 0; i < n; i++)
 		if (strcasecmp(cm->cells[i].name, name) == 0)
 			return (int)i;
-	return -ENOENT;
+	return cm_cell_dns(cm, name);
 }
 
 /* One VL call, rotating over the cell's VL servers while they do not answer. */
@@ -93,6 +100,7 @@ static int vl_call(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cel
 	struct cm_cell *ce = &cm->cells[cell];
 	int r = -EHOSTUNREACH;
 
+	cm_cell_dns_refresh(cm, cell);
 	pthread_mutex_lock(&cm->lock);
 	unsigned n = ce->nvl, start = ce->vl_cur;
 	struct sockaddr_in vl[AFS_CELL_SERVERS_MAX];
@@ -318,8 +326,12 @@ int cm_volume_get(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cell
 {
 	if (src->cell[0]) {
 		int k = cm_cell_find(cm, src->cell);
-		if (k < 0)
-			return printable_error(err, errlen, 0, -ENOENT, "cell %s is not in the CellServDB", src->cell);
+		if (k < 0) {
+			char why[200];
+			cm_cell_dns_why(cm, src->cell, why, sizeof(why));
+			return printable_error(err, errlen, 0, -ENOENT, "cell %s is not in the CellServDB, and DNS: %s",
+					       src->cell, why);
+		}
 		cell = (unsigned)k;
 	}
 	if (cm->cells[cell].nvl == 0)
@@ -405,7 +417,7 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 		memcpy(servers, vol->servers, sizeof(servers));
 		pthread_mutex_unlock(&cm->lock);
 
-		bool busy = false, moved = false;
+		bool busy = false, moved = false, refused = false;
 		for (unsigned i = 0; i < n; i++) {
 			unsigned si = (start + i) % n;
 			struct cm_server *s = servers[si];
@@ -431,6 +443,8 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 					pthread_mutex_lock(&cm->lock);
 					vol->cur = si;
 					s->cur = ai;
+					if (cx.rtt_us)
+						s->rtt_us = cx.rtt_us;
 					pthread_mutex_unlock(&cm->lock);
 					if (used)
 						*used = s;
@@ -476,6 +490,9 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 				case 0:
 					if (!unreachable(r) || !idempotent)
 						return r;
+					/* Nothing listens there: a fileserver restarting. */
+					if (r == -ECONNREFUSED)
+						refused = true;
 					continue; /* the next address */
 				default:
 					return r;
@@ -492,10 +509,19 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 				return rr;
 			continue;
 		}
-		if (!busy)
+		if (!busy && !refused)
 			return r;
-		/* Every site busy: wait a second and go round again. */
-		struct timespec ts = {1, 0};
-		nanosleep(&ts, NULL);
+		/* Every site busy or restarting: wait a second (less at the
+		 * deadline; at once on an interrupt) and go round again. */
+		uint64_t until = evloop_now_ns() + 1000000000ull;
+		if (until > give_up)
+			until = give_up;
+		while (evloop_now_ns() < until) {
+			int c = evloop_cancel_fired(cancel);
+			if (c)
+				return c;
+			struct timespec ts = {0, 50 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
 	}
 }
