@@ -453,7 +453,7 @@ test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
 # afs_fetch.sh drives afs_rx/ through the integration test's driver;
 # afs_mount.sh mounts netfuse-afs beside afsd.fuse.
 BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh
-EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py
+EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py test/bench/lib.sh
 bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \
 		NETFUSE_SRCDIR='$(abs_top_srcdir)' NETFUSE_BUILDDIR='$(abs_top_builddir)' $(srcdir)/$$b || exit 1; \

@@ -168,6 +168,19 @@ struct afs_cm {
 	struct cm_stats stats;
 };
 
+/* What a call's error says (every caller of the fileservers reads them so). */
+/* No server answered, or one refused: another server (or a later try) may do better. */
+static inline bool cm_err_unreachable(int r)
+{
+	return r == -ETIMEDOUT || r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH || r == -ECONNRESET ||
+	       r == -EHOSTDOWN;
+}
+/* The caller stopped waiting (an interrupt, the mount ending), not a server's answer. */
+static inline bool cm_err_cancelled(int r)
+{
+	return r == -EINTR || r == -ESHUTDOWN || r == -ECANCELED;
+}
+
 /* ---- vldb.c ---------------------------------------------------------------------- */
 
 /* The cell table: @db's cells (copied), @thiscell first when given. */

@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -161,9 +162,16 @@ struct obj {
  * own error. */
 static ssize_t io_errno(ssize_t r)
 {
-	if (r == -ETIMEDOUT || r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH)
-		return -EIO;
-	return r;
+	return r < 0 && r > INT_MIN && cm_err_unreachable((int)r) ? -EIO : r;
+}
+
+/* Store what @vn holds, with no request to answer (a release, the unmount):
+ * a failure is the writer's next close's error and in .health. */
+static void flush_held(struct afs_front *f, struct cm_vnode *vn)
+{
+	struct cm_volume *vol;
+	if (afs_wb_end(vn) && (vol = cm_volume_by_id(&f->cm, vn->cell, vn->fid.volume)))
+		afs_wb_flush(f->wb, NULL, vol, vn);
 }
 
 /* A file's size counts the writes held for it (writeback.h). */
@@ -492,7 +500,7 @@ static int a_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 					r = 0;
 					continue;
 				}
-				if (r == -EINTR || r == -ESHUTDOWN || r == -ENOMEM)
+				if (cm_err_cancelled(r) || r == -ENOMEM)
 					break;
 				if (r) { /* (a mount point whose volume does not answer):
 					  * the name alone, its lookup will tell */
@@ -557,11 +565,7 @@ static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	struct cm_vnode *vn = cm_vnode(&f->cm, cell, &fid);
 	if (!vn)
 		return;
-	if (afs_wb_end(vn)) { /* written through a mapping after the last close */
-		struct cm_volume *vol = cm_volume_by_id(&f->cm, cell, fid.volume);
-		if (vol)
-			afs_wb_flush(f->wb, NULL, vol, vn);
-	}
+	flush_held(f, vn); /* written through a mapping after the last close */
 	pthread_mutex_lock(&f->cm.lock);
 	char *silly = NULL;
 	bool last = vn->opens && --vn->opens == 0;
@@ -1279,7 +1283,7 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->ra = afs_ra_new(&f->cm, aopts.readahead, (uint64_t)(aopts.readahead_rtt * 1e6));
 	f->wb = f->ra ? afs_wb_new(&f->cm, f->ra, aopts.write_buffer) : NULL;
 	if (!f->wb) {
-		r = printable_error(err, errlen, 0, -ENOMEM, "cannot start the readahead workers");
+		r = printable_error(err, errlen, 0, -ENOMEM, "out of memory (readahead workers, write buffers)");
 		goto fail;
 	}
 
@@ -1325,11 +1329,7 @@ static void flush_all(struct afs_front *f)
 {
 	for (unsigned b = 0; f->wb && f->cm.vnodes && b < f->cm.vn_buckets; b++)
 		for (struct cm_vnode *vn = f->cm.vnodes[b]; vn; vn = vn->next) {
-			if (!afs_wb_end(vn))
-				continue;
-			struct cm_volume *vol = cm_volume_by_id(&f->cm, vn->cell, vn->fid.volume);
-			if (vol)
-				afs_wb_flush(f->wb, NULL, vol, vn);
+			flush_held(f, vn);
 		}
 }
 

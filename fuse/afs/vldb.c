@@ -42,18 +42,6 @@ static uint64_t deadline(const struct afs_cm *cm)
 	return evloop_deadline_ms((long)(cm->call_timeout * 1000));
 }
 
-/* Errors after which another server may do better. */
-static bool unreachable(int r)
-{
-	return r == -ETIMEDOUT || r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH || r == -ECONNRESET ||
-	       r == -EHOSTDOWN;
-}
-
-static bool cancelled(int r)
-{
-	return r == -EINTR || r == -ESHUTDOWN || r == -ECANCELED;
-}
-
 static void addr_text(const struct sockaddr_in *a, char *buf, size_t len)
 {
 	char ip[INET_ADDRSTRLEN];
@@ -113,7 +101,7 @@ static int vl_call(struct afs_cm *cm, struct evloop_cancel *cancel, unsigned cel
 		struct afs_call_ctx cx;
 		afs_call_ctx_init(&cx, cm->ep, (const struct sockaddr *)&vl[k], sizeof(vl[k]), give_up, cancel);
 		r = fn(&cx, arg);
-		if (r == 0 || !unreachable(r)) {
+		if (r == 0 || !cm_err_unreachable(r)) {
 			if (r == 0) {
 				pthread_mutex_lock(&cm->lock);
 				ce->vl_cur = k;
@@ -185,7 +173,7 @@ static int server_resolve(struct afs_cm *cm, struct evloop_cancel *cancel, unsig
 		return -ENOMEM;
 	struct addrs_arg a = {.attr = {.mask = AFS_VLADDR_UUID, .uuid = uuid}, .out = out};
 	int r = vl_call(cm, cancel, cell, addrs_fn, &a);
-	if (r && !cancelled(r)) {
+	if (r && !cm_err_cancelled(r)) {
 		/* The VL servers did not answer: addresses known before are
 		 * better than none (they are asked again at the next expiry). */
 		pthread_mutex_lock(&cm->lock);
@@ -423,7 +411,7 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 			struct cm_server *s = servers[si];
 			int rr = server_resolve(cm, cancel, vol->cell, s);
 			if (rr) {
-				if (cancelled(rr))
+				if (cm_err_cancelled(rr))
 					return rr;
 				r = rr;
 				continue;
@@ -450,14 +438,14 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 						*used = s;
 					return 0;
 				}
-				if (cancelled(r))
+				if (cm_err_cancelled(r))
 					return r;
 				char where[32];
 				addr_text(&addrs[ai], where, sizeof(where));
 				/* A server that did not answer: the transport's own
 				 * abort (RX_CALL_DEAD, RX_CALL_TIMEOUT) or none. */
 				int32_t code = cx.abort_code;
-				if (unreachable(r) && afs_abort_unanswered(code))
+				if (cm_err_unreachable(r) && afs_abort_unanswered(code))
 					code = 0;
 				switch (code) {
 				case VBUSY:
@@ -488,7 +476,7 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 					goto next_server;
 				}
 				case 0:
-					if (!unreachable(r) || !idempotent)
+					if (!cm_err_unreachable(r) || !idempotent)
 						return r;
 					/* Nothing listens there: a fileserver restarting. */
 					if (r == -ECONNREFUSED)
@@ -505,7 +493,7 @@ int cm_fs_call(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume
 		if (moved && !refreshed) {
 			refreshed = true;
 			int rr = volume_refresh(cm, cancel, vol);
-			if (rr && cancelled(rr))
+			if (rr && cm_err_cancelled(rr))
 				return rr;
 			continue;
 		}

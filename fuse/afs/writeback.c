@@ -142,13 +142,6 @@ static void release_locked(struct afs_wb *wb, struct cm_vnode *vn)
 	__atomic_store_n(&vn->wb_end, 0, __ATOMIC_RELEASE);
 }
 
-/* Errors that say the caller stopped waiting, not that the store was
- * refused: what is held stays, for the next flush. */
-static bool cancelled(int r)
-{
-	return r == -EINTR || r == -ESHUTDOWN || r == -ECANCELED;
-}
-
 /* What @vn held is lost (the store of it failed with @r): said in .health,
  * and the kernel's pages of it, which the fileserver never got, dropped. */
 static void lost(struct afs_wb *wb, struct cm_vnode *vn, int r)
@@ -181,7 +174,7 @@ static int flush_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct 
 	if (!vn->wb)
 		return 0;
 	int r = vn->wb_len ? store_run_locked(wb, cancel, vol, vn, vn->wb, vn->wb_len, vn->wb_start) : 0;
-	if (r && cancelled(r))
+	if (r && cm_err_cancelled(r)) /* the caller stopped waiting: what is held stays */
 		return r;
 	if (r) {
 		lost(wb, vn, r);
@@ -199,7 +192,7 @@ int afs_wb_flush(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_volu
 	pthread_mutex_lock(&vn->store_lock);
 	int r = flush_locked(wb, cancel, vol, vn, false);
 	pthread_mutex_unlock(&vn->store_lock);
-	return cancelled(r) ? r : 0; /* the writer hears of a failure */
+	return cm_err_cancelled(r) ? r : 0; /* the writer hears of a failure */
 }
 
 int afs_wb_close(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *vn)
@@ -208,7 +201,7 @@ int afs_wb_close(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_volu
 	int r = flush_locked(wb, cancel, vol, vn, true);
 	if (!r)
 		r = vn->wb_err;
-	if (!cancelled(r))
+	if (!cm_err_cancelled(r))
 		vn->wb_err = 0;
 	pthread_mutex_unlock(&vn->store_lock);
 	return r;
@@ -256,7 +249,7 @@ ssize_t afs_wb_write(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_
 		__atomic_store_n(&vn->wb_end, vn->wb_start + vn->wb_len, __ATOMIC_RELEASE);
 		/* Full: stored now. Interrupted, it stays held, and so does
 		 * this write's data: the write is done. */
-		if (vn->wb_len == wb->per_file && (r = flush_locked(wb, cancel, vol, vn, true)) && cancelled(r))
+		if (vn->wb_len == wb->per_file && (r = flush_locked(wb, cancel, vol, vn, true)) && cm_err_cancelled(r))
 			r = 0;
 	} else if (!r) { /* none held: stored as it comes */
 		r = store_run_locked(wb, cancel, vol, vn, buf, size, off);

@@ -42,22 +42,16 @@ afs="$src/test/peers/afs.sh"
 check="$bld/test/integration/afs_rx_check"
 tool="$bld/test/peers/afscp-tool"
 
-not_run() {
-	local n
-	for n in "${names[@]}"; do
-		echo "bench $n: not run ($*)"
-	done
-	exit 0
-}
+. "$NETFUSE_SRCDIR/test/bench/lib.sh"
 
-[[ $(id -u) == 0 ]] || not_run "needs root, for the AFS cell's mount namespace"
-command -v afsio >/dev/null || not_run "afsio not found: install the Debian package openafs-client"
-[[ -x /usr/lib/openafs/fileserver ]] || not_run "no OpenAFS fileserver: install openafs-fileserver and openafs-dbserver"
-[[ -x "$check" ]] || not_run "$check not built (make test/integration/afs_rx_check)"
-[[ -x "$tool" ]] || not_run "$tool not built (needs libafscp: install libopenafs-dev and reconfigure)"
+[[ $(id -u) == 0 ]] || bench_not_run "needs root, for the AFS cell's mount namespace"
+command -v afsio >/dev/null || bench_not_run "afsio not found: install the Debian package openafs-client"
+[[ -x /usr/lib/openafs/fileserver ]] || bench_not_run "no OpenAFS fileserver: install openafs-fileserver and openafs-dbserver"
+[[ -x "$check" ]] || bench_not_run "$check not built (make test/integration/afs_rx_check)"
+[[ -x "$tool" ]] || bench_not_run "$tool not built (needs libafscp: install libopenafs-dev and reconfigure)"
 for p in 7000 7002 7003 7005; do
 	if ss -H -n -l -u "sport = :$p" 2>/dev/null | grep -q .; then
-		not_run "udp port $p is in use: another AFS cell is running (stop it first)"
+		bench_not_run "udp port $p is in use: another AFS cell is running (stop it first)"
 	fi
 done
 
@@ -85,7 +79,7 @@ fail() {
 
 rc=0
 NETFUSE_AFS_JUMBO=0 NETFUSE_PEER_TIMEOUT=120 "$afs" start "$dir" >>"$log" 2>&1 || rc=$?
-((rc != 77)) || not_run "the AFS cell cannot run here: $(tail -n 1 "$log")"
+((rc != 77)) || bench_not_run "the AFS cell cannot run here: $(tail -n 1 "$log")"
 ((rc == 0)) || fail "the AFS cell did not start"
 eval "$("$afs" env "$dir")" || fail "afs.sh env failed"
 file="$AFS_TEST_DIR/big100.bin"

@@ -91,21 +91,15 @@ afs="$src/test/peers/afs.sh"
 prog="$bld/netfuse-afs"
 tool="$bld/test/peers/afscp-tool"
 
-not_run() {
-	local n
-	for n in "${names[@]}"; do
-		echo "bench $n: not run ($*)"
-	done
-	exit 0
-}
+. "$NETFUSE_SRCDIR/test/bench/lib.sh"
 
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || not_run "NETFUSE_BENCH_AFS_ROUNDS must be a positive number, not '$ROUNDS'"
-[[ $(id -u) == 0 ]] || not_run "needs root (the cell's mount namespace, FUSE mounts)"
-command -v afsd.fuse >/dev/null || not_run "afsd.fuse not found: install the Debian package openafs-fuse"
-command -v afsio >/dev/null || not_run "afsio not found: install the Debian package openafs-client"
-[[ -x /usr/lib/openafs/fileserver ]] || not_run "no OpenAFS fileserver: install openafs-fileserver and openafs-dbserver"
-[[ -x $prog ]] || not_run "$prog not built"
-[[ -x $tool ]] || not_run "$tool not built (needs libopenafs-dev)"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_not_run "NETFUSE_BENCH_AFS_ROUNDS must be a positive number, not '$ROUNDS'"
+[[ $(id -u) == 0 ]] || bench_not_run "needs root (the cell's mount namespace, FUSE mounts)"
+command -v afsd.fuse >/dev/null || bench_not_run "afsd.fuse not found: install the Debian package openafs-fuse"
+command -v afsio >/dev/null || bench_not_run "afsio not found: install the Debian package openafs-client"
+[[ -x /usr/lib/openafs/fileserver ]] || bench_not_run "no OpenAFS fileserver: install openafs-fileserver and openafs-dbserver"
+[[ -x $prog ]] || bench_not_run "$prog not built"
+[[ -x $tool ]] || bench_not_run "$tool not built (needs libopenafs-dev)"
 
 # A running cell to use, or none (start one).
 cell=${NETFUSE_BENCH_AFS_CELL:-}
@@ -113,11 +107,11 @@ if [[ -z $cell && -n ${NETFUSE_PEERS:-} ]] && "$afs" status "$NETFUSE_PEERS/afs"
 	cell=$NETFUSE_PEERS/afs
 fi
 if [[ -n $cell ]]; then
-	"$afs" status "$cell" >/dev/null 2>&1 || not_run "no AFS cell running in $cell"
+	"$afs" status "$cell" >/dev/null 2>&1 || bench_not_run "no AFS cell running in $cell"
 else
 	for p in 7000 7002 7003 7005; do
 		if ss -H -n -l -u "sport = :$p" 2>/dev/null | grep -q .; then
-			not_run "udp port $p is in use: another AFS cell is running (stop it first, or name it in NETFUSE_BENCH_AFS_CELL)"
+			bench_not_run "udp port $p is in use: another AFS cell is running (stop it first, or name it in NETFUSE_BENCH_AFS_CELL)"
 		fi
 	done
 fi
@@ -239,7 +233,7 @@ fail() {
 if [[ -z $cell ]]; then
 	rc=0
 	NETFUSE_PEER_TIMEOUT=120 "$afs" start "$dir" >>"$log" 2>&1 || rc=$?
-	((rc != 77)) || not_run "the AFS cell cannot run here: $(tail -n 1 "$log")"
+	((rc != 77)) || bench_not_run "the AFS cell cannot run here: $(tail -n 1 "$log")"
 	((rc == 0)) || fail "the AFS cell did not start"
 fi
 eval "$("$afs" env "$dir")" || fail "afs.sh env failed"

@@ -7,14 +7,10 @@
 # packages and python3-rados; otherwise each line says why it did not run.
 set -uo pipefail
 names=(ceph_statfs ceph_failover_refused ceph_failover_silent)
-not_run() {
-	local n
-	for n in "${names[@]}"; do echo "bench $n: not run ($1)"; done
-	exit 0
-}
-[[ $(id -u) == 0 && -c /dev/fuse ]] || not_run "needs root and /dev/fuse"
-command -v ceph-mon >/dev/null || not_run "needs the Ceph packages"
-/usr/bin/python3 -c 'import rados' 2>/dev/null || not_run "needs python3-rados"
+. "$NETFUSE_SRCDIR/test/bench/lib.sh"
+[[ $(id -u) == 0 && -c /dev/fuse ]] || bench_not_run "needs root and /dev/fuse"
+command -v ceph-mon >/dev/null || bench_not_run "needs the Ceph packages"
+/usr/bin/python3 -c 'import rados' 2>/dev/null || bench_not_run "needs python3-rados"
 rounds=${NETFUSE_BENCH_ROUNDS:-3}
 src=$NETFUSE_SRCDIR
 work=$(mktemp -d /tmp/netfuse-bench-ceph.XXXXXX)
@@ -27,12 +23,12 @@ cleanup() {
 }
 trap cleanup EXIT
 if ! "$src/test/peers/ceph.sh" start "$peer" >"$work/start.log" 2>&1; then
-	not_run "the Ceph cluster did not start: $(tail -n 1 "$work/start.log")"
+	bench_not_run "the Ceph cluster did not start: $(tail -n 1 "$work/start.log")"
 fi
 eval "$("$src/test/peers/ceph.sh" env "$peer")"
 mkdir "$mnt"
 "$NETFUSE_BUILDDIR/netfuse-ceph" :/ "$mnt" -c "$CEPH_CONF" --id admin -k "$CEPH_KEYRING" >/dev/null ||
-	not_run "netfuse-ceph did not mount"
+	bench_not_run "netfuse-ceph did not mount"
 /usr/bin/python3 "$src/test/bench/ceph_bench.py" statfs "$mnt" 5 || exit 1
 for mode in refused silent; do
 	/usr/bin/python3 "$src/test/bench/ceph_bench.py" failover "$mnt" $mode "$peer" "$src/test/peers/ceph.sh" \
