@@ -319,7 +319,12 @@ int rx_call_end(struct rx_call *call, int32_t *abort_code)
 	if (abort_code)
 		*abort_code = call->abort_code;
 	call->user_done = true;
-	rx_call_kick(call); /* the loop drops the call's timer */
+	/* A failed call's timer is left to the loop to drop. A client call
+	 * completes only as the loop takes in its peer's last packet, and the
+	 * loop drops its timer then: no need to wake the loop again for it (an
+	 * eventfd write and a round of the loop per call). */
+	if (!(call->client && call->state == RX_CALL_COMPLETE))
+		rx_call_kick(call);
 	rx_call_put(call);
 	pthread_mutex_unlock(&ep->lock);
 	return ret;

@@ -118,8 +118,15 @@ struct cm_vnode {
 	 * its end for attribute readers (atomic; 0: nothing held). */
 	char *wb;
 	uint64_t wb_start, wb_end;
-	size_t wb_len;
+	size_t wb_len, wb_cap;
 	int wb_err; /* a failed store of held writes, for the next close */
+	/* The whole file as its last store left it, at data version kept_dv
+	 * (writeback.c, under its lock; @kept read without it only as a
+	 * hint), on the list of files kept. */
+	char *kept;
+	size_t kept_len;
+	uint64_t kept_dv;
+	struct cm_vnode *kept_prev, *kept_next;
 	/* Opens of the file; one removed while open is renamed to @silly in
 	 * @silly_dir instead, and removed at its last close (or unmount). */
 	unsigned opens;

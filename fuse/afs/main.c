@@ -64,13 +64,14 @@
 static struct {
 	char *cellservdb, *thiscell;
 	double timeout, mount_timeout, readahead_rtt;
-	unsigned readahead, write_buffer;
+	unsigned readahead, write_buffer, keep_written;
 	bool dyn;
 } aopts = {.timeout = 60,
 	   .mount_timeout = 60,
 	   .readahead = AFS_RA_WINDOW_DEFAULT,
 	   .readahead_rtt = AFS_RA_MIN_RTT_DEFAULT,
-	   .write_buffer = AFS_WB_DEFAULT};
+	   .write_buffer = AFS_WB_DEFAULT,
+	   .keep_written = AFS_WB_KEPT_DEFAULT};
 
 #define O(f) offsetof(__typeof__(aopts), f)
 static const struct mopt_spec afs_specs[] = {
@@ -106,6 +107,11 @@ static const struct mopt_spec afs_specs[] = {
      .offset = O(write_buffer),
      .max = 64u << 20,
      .help = "write_buffer=BYTES   writes held per file, stored at close (default 4194304; 0: each at once)"},
+    {.name = "keep_written",
+     .type = MOPT_UINT,
+     .offset = O(keep_written),
+     .max = 1u << 30,
+     .help = "keep_written=BYTES   files written whole kept for the reads after (default 33554432 in all; 0: none)"},
     {.name = "mount_timeout",
      .type = MOPT_SECONDS,
      .offset = O(mount_timeout),
@@ -597,6 +603,9 @@ static ssize_t a_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 		r = afs_wb_flush(f->wb, c->cancel, o.vol, o.vn);
 	if (r)
 		return io_errno(r);
+	ssize_t n = afs_wb_read_kept(f->wb, o.vn, buf, size, (uint64_t)off);
+	if (n >= 0)
+		return n;
 	return io_errno(afs_ra_read(f->ra, c->cancel, o.vol, o.vn, buf, size, (uint64_t)off));
 }
 
@@ -1134,7 +1143,10 @@ static const struct nf_view afs_views[] = {
 static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 {
 	struct afs_front *f = fs;
-	size_t n = 0;
+	size_t n = 0, kept_bytes = 0;
+	uint64_t kept_reads = 0;
+	if (v - afs_views == V_STATS)
+		afs_wb_kept_stats(f->wb, &kept_bytes, &kept_reads);
 	pthread_mutex_lock(&f->cm.lock);
 	switch (v - afs_views) {
 	case V_CELLS:
@@ -1147,7 +1159,7 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 		n = afs_view_servers(&f->cm, buf, len);
 		break;
 	case V_STATS:
-		n = afs_view_stats(&f->cm, buf, len);
+		n = afs_view_stats(&f->cm, kept_bytes, kept_reads, buf, len);
 		break;
 	}
 	pthread_mutex_unlock(&f->cm.lock);
@@ -1281,7 +1293,7 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 		goto fail;
 	}
 	f->ra = afs_ra_new(&f->cm, aopts.readahead, (uint64_t)(aopts.readahead_rtt * 1e6));
-	f->wb = f->ra ? afs_wb_new(&f->cm, f->ra, aopts.write_buffer) : NULL;
+	f->wb = f->ra ? afs_wb_new(&f->cm, f->ra, aopts.write_buffer, aopts.keep_written) : NULL;
 	if (!f->wb) {
 		r = printable_error(err, errlen, 0, -ENOMEM, "out of memory (readahead workers, write buffers)");
 		goto fail;

@@ -99,7 +99,7 @@ size_t afs_view_servers(const struct afs_cm *cm, char *buf, size_t len)
 	return n;
 }
 
-size_t afs_view_stats(const struct afs_cm *cm, char *buf, size_t len)
+size_t afs_view_stats(const struct afs_cm *cm, size_t kept_bytes, uint64_t kept_reads, char *buf, size_t len)
 {
 	size_t n = 0, promises = 0, dirs = 0;
 	uint64_t now = evloop_now_ns();
@@ -113,12 +113,14 @@ size_t afs_view_stats(const struct afs_cm *cm, char *buf, size_t len)
 	    "vnodes %u\ncallback_promises %zu\ndirectories_cached %zu\nfetch_status %llu\nbulk_status %llu\n"
 	    "fetch_data %llu\nstore_data %llu\ndir_fetches %llu\ndir_refused %llu\ndir_edits %llu\n"
 	    "dir_edit_misses %llu\nreadahead_bytes %llu\nvl_lookups %llu\n"
-	    "callback_breaks %llu\ninit_callback_state %llu\ncallbacks_given_up %llu\nrotations %llu\n",
+	    "callback_breaks %llu\ninit_callback_state %llu\ncallbacks_given_up %llu\nrotations %llu\n"
+	    "kept_bytes %zu\nkept_reads %llu\n",
 	    cm->nvnodes, promises, dirs, (unsigned long long)s->fetch_status, (unsigned long long)s->bulk_status,
 	    (unsigned long long)s->fetch_data, (unsigned long long)s->store_data, (unsigned long long)s->dir_fetches,
 	    (unsigned long long)s->dir_bad, (unsigned long long)s->dir_edits, (unsigned long long)s->dir_edit_misses,
 	    (unsigned long long)s->readahead_bytes,
 	    (unsigned long long)s->vl_lookups, (unsigned long long)s->cb_breaks,
-	    (unsigned long long)s->cb_init, (unsigned long long)s->cb_given_up, (unsigned long long)s->rotations);
+	    (unsigned long long)s->cb_init, (unsigned long long)s->cb_given_up, (unsigned long long)s->rotations,
+	    kept_bytes, (unsigned long long)kept_reads);
 	return n;
 }

@@ -23,6 +23,7 @@ void afs_statfs_fill(const struct afs_fetch_volume_status *vs, struct statvfs *o
 size_t afs_view_cells(const struct afs_cm *cm, unsigned this_cell, char *buf, size_t len);
 size_t afs_view_volumes(const struct afs_cm *cm, char *buf, size_t len);
 size_t afs_view_servers(const struct afs_cm *cm, char *buf, size_t len);
-size_t afs_view_stats(const struct afs_cm *cm, char *buf, size_t len);
+/* The counters, with what writeback.c keeps (afs_wb_kept_stats). */
+size_t afs_view_stats(const struct afs_cm *cm, size_t kept_bytes, uint64_t kept_reads, char *buf, size_t len);
 
 #endif

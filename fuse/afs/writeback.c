@@ -5,7 +5,16 @@
  * What a file holds is one run of bytes, [wb_start, wb_start + wb_len),
  * on its vnode, guarded by the vnode's store_lock, which also keeps two
  * stores of one file from racing on its length; wb_end mirrors the run's
- * end for readers of attributes that do not take that lock.
+ * end for readers of attributes that do not take that lock. The run's
+ * buffer (wb_cap bytes) starts small and doubles as it fills, up to the
+ * limit per file: most files are small, and a buffer of the limit for each
+ * (4 MiB, mapped and unmapped by malloc) cost every small file page faults
+ * and a TLB shootdown.
+ *
+ * A whole file stored from its start (kept): the buffer, trimmed to the
+ * file, with the data version the store gave it, on a least recently used
+ * list under wb->lock, dropped before any other store of the file, when a
+ * read finds another version, and past the budget.
  */
 #include "config.h"
 
@@ -28,10 +37,16 @@ struct afs_wb {
 	struct afs_ra *ra;
 	size_t per_file;
 	pthread_mutex_t lock;
-	size_t bytes; /* held, every file */
+	size_t bytes; /* held, every file (buffers' capacity) */
+	/* Files kept after their store, most recently used first. */
+	struct cm_vnode *kept_head, *kept_tail;
+	size_t kept_bytes, kept_max;
+	uint64_t kept_reads; /* reads served */
 };
 
-struct afs_wb *afs_wb_new(struct afs_cm *cm, struct afs_ra *ra, size_t per_file)
+#define WB_FIRST_CAP (64u << 10)
+
+struct afs_wb *afs_wb_new(struct afs_cm *cm, struct afs_ra *ra, size_t per_file, size_t kept_max)
 {
 	struct afs_wb *wb = calloc(1, sizeof(*wb));
 	if (!wb)
@@ -39,14 +54,116 @@ struct afs_wb *afs_wb_new(struct afs_cm *cm, struct afs_ra *ra, size_t per_file)
 	wb->cm = cm;
 	wb->ra = ra;
 	wb->per_file = per_file;
+	wb->kept_max = kept_max;
 	pthread_mutex_init(&wb->lock, NULL);
 	return wb;
+}
+
+/* ---- files kept after their store ---------------------------------------------------------- */
+
+static void kept_unlink_locked(struct afs_wb *wb, struct cm_vnode *vn)
+{
+	if (vn->kept_prev)
+		vn->kept_prev->kept_next = vn->kept_next;
+	else
+		wb->kept_head = vn->kept_next;
+	if (vn->kept_next)
+		vn->kept_next->kept_prev = vn->kept_prev;
+	else
+		wb->kept_tail = vn->kept_prev;
+	vn->kept_prev = vn->kept_next = NULL;
+}
+
+static void kept_drop_locked(struct afs_wb *wb, struct cm_vnode *vn)
+{
+	if (!vn->kept)
+		return;
+	kept_unlink_locked(wb, vn);
+	wb->kept_bytes -= vn->kept_len;
+	free(vn->kept);
+	__atomic_store_n(&vn->kept, NULL, __ATOMIC_RELAXED);
+	vn->kept_len = 0;
+}
+
+static void kept_drop(struct afs_wb *wb, struct cm_vnode *vn)
+{
+	pthread_mutex_lock(&wb->lock);
+	kept_drop_locked(wb, vn);
+	pthread_mutex_unlock(&wb->lock);
+}
+
+/* Keep @buf (malloc'd, @len bytes: the whole file at data version @dv) for
+ * @vn; takes @buf, which may be freed at once (over the budget). */
+static void kept_add(struct afs_wb *wb, struct cm_vnode *vn, char *buf, size_t len, uint64_t dv)
+{
+	if (len > wb->kept_max) {
+		free(buf);
+		return;
+	}
+	char *trimmed = len ? realloc(buf, len) : NULL;
+	if (len && trimmed)
+		buf = trimmed;
+	pthread_mutex_lock(&wb->lock);
+	kept_drop_locked(wb, vn);
+	while (wb->kept_tail && wb->kept_bytes + len > wb->kept_max)
+		kept_drop_locked(wb, wb->kept_tail);
+	__atomic_store_n(&vn->kept, buf, __ATOMIC_RELAXED);
+	vn->kept_len = len;
+	vn->kept_dv = dv;
+	vn->kept_next = wb->kept_head;
+	if (wb->kept_head)
+		wb->kept_head->kept_prev = vn;
+	else
+		wb->kept_tail = vn;
+	wb->kept_head = vn;
+	wb->kept_bytes += len;
+	pthread_mutex_unlock(&wb->lock);
+}
+
+ssize_t afs_wb_read_kept(struct afs_wb *wb, struct cm_vnode *vn, char *buf, size_t size, uint64_t off)
+{
+	uint64_t dv, fsize;
+	if (!__atomic_load_n(&vn->kept, __ATOMIC_RELAXED) || !cm_promised(wb->cm, vn, &dv, &fsize))
+		return -1;
+	ssize_t n = -1;
+	pthread_mutex_lock(&wb->lock);
+	if (vn->kept && vn->kept_dv != dv) {
+		kept_drop_locked(wb, vn);
+	} else if (vn->kept && vn->kept_len == fsize) {
+		n = off >= fsize ? 0 : (ssize_t)(size < fsize - off ? size : fsize - off);
+		if (n)
+			memcpy(buf, vn->kept + off, (size_t)n);
+		wb->kept_reads++;
+		if (wb->kept_head != vn) { /* most recently used */
+			kept_unlink_locked(wb, vn);
+			vn->kept_next = wb->kept_head;
+			wb->kept_head->kept_prev = vn;
+			wb->kept_head = vn;
+		}
+	}
+	pthread_mutex_unlock(&wb->lock);
+	/* A break while copying: what was copied may be older than what the
+	 * kernel is told now. */
+	uint64_t dv2, size2;
+	if (n >= 0 && (!cm_promised(wb->cm, vn, &dv2, &size2) || dv2 != dv))
+		n = -1;
+	return n;
+}
+
+void afs_wb_kept_stats(struct afs_wb *wb, size_t *bytes, uint64_t *reads)
+{
+	pthread_mutex_lock(&wb->lock);
+	*bytes = wb->kept_bytes;
+	*reads = wb->kept_reads;
+	pthread_mutex_unlock(&wb->lock);
 }
 
 void afs_wb_free(struct afs_wb *wb)
 {
 	if (!wb)
 		return;
+	while (wb->kept_head)
+		kept_drop_locked(wb, wb->kept_head);
 	pthread_mutex_destroy(&wb->lock);
 	free(wb);
 }
@@ -97,6 +214,7 @@ int afs_wb_store_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct 
 	pthread_mutex_lock(&cm->lock);
 	cm->stats.store_data++;
 	pthread_mutex_unlock(&cm->lock);
+	kept_drop(wb, vn); /* older than this store, whatever its outcome */
 	uint64_t t0 = evloop_now_ns();
 	/* Not idempotent: a store that timed out may have been done. */
 	int r = cm_fs_call(cm, cancel, vol, false, store_fn, a, NULL);
@@ -116,29 +234,34 @@ int afs_wb_store_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct 
 	return r;
 }
 
-/* Store [@buf, @len) at @pos: the file grows to its end if shorter. */
+/* Store [@buf, @len) at @pos: the file grows to its end if shorter; the
+ * reply's status in @out (may be NULL). */
 static int store_run_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_volume *vol,
-			    struct cm_vnode *vn, const char *buf, size_t len, uint64_t pos)
+			    struct cm_vnode *vn, const char *buf, size_t len, uint64_t pos, struct afs_fetch_status *out)
 {
 	struct afs_fetch_status st;
 	int r = cm_status(wb->cm, cancel, vol, vn, &st);
 	if (r)
 		return r;
 	uint64_t end = pos + len, cur = afs_fetch_status_size(&st);
-	return afs_wb_store_locked(wb, cancel, vol, vn, buf, len, pos, end > cur ? end : cur, NULL);
+	return afs_wb_store_locked(wb, cancel, vol, vn, buf, len, pos, end > cur ? end : cur, out);
 }
 
-/* Drop what @vn holds (stored, or its store failed). */
-static void release_locked(struct afs_wb *wb, struct cm_vnode *vn)
+/* Drop what @vn holds (stored, or its store failed); the buffer is freed,
+ * or given to the caller through @take. */
+static void release_locked(struct afs_wb *wb, struct cm_vnode *vn, char **take)
 {
 	if (!vn->wb)
 		return;
 	pthread_mutex_lock(&wb->lock);
-	wb->bytes -= wb->per_file;
+	wb->bytes -= vn->wb_cap;
 	pthread_mutex_unlock(&wb->lock);
-	free(vn->wb);
+	if (take)
+		*take = vn->wb;
+	else
+		free(vn->wb);
 	vn->wb = NULL;
-	vn->wb_len = 0;
+	vn->wb_len = vn->wb_cap = 0;
 	__atomic_store_n(&vn->wb_end, 0, __ATOMIC_RELEASE);
 }
 
@@ -173,7 +296,8 @@ static int flush_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct 
 {
 	if (!vn->wb)
 		return 0;
-	int r = vn->wb_len ? store_run_locked(wb, cancel, vol, vn, vn->wb, vn->wb_len, vn->wb_start) : 0;
+	struct afs_fetch_status st;
+	int r = vn->wb_len ? store_run_locked(wb, cancel, vol, vn, vn->wb, vn->wb_len, vn->wb_start, &st) : 0;
 	if (r && cm_err_cancelled(r)) /* the caller stopped waiting: what is held stays */
 		return r;
 	if (r) {
@@ -181,7 +305,14 @@ static int flush_locked(struct afs_wb *wb, struct evloop_cancel *cancel, struct 
 		if (!for_writer)
 			vn->wb_err = r;
 	}
-	release_locked(wb, vn);
+	/* The whole file, from its start: kept for the reads that follow (the
+	 * kernel's pages of it that writes filled only in part are read). */
+	bool whole = !r && vn->wb_len && vn->wb_start == 0 && afs_fetch_status_size(&st) == vn->wb_len;
+	size_t len = vn->wb_len;
+	char *buf = NULL;
+	release_locked(wb, vn, whole ? &buf : NULL);
+	if (whole)
+		kept_add(wb, vn, buf, len, afs_fetch_status_data_version(&st));
 	return r;
 }
 
@@ -207,24 +338,33 @@ int afs_wb_close(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_volu
 	return r;
 }
 
-/* A buffer of the per-file size for @vn, when the budget allows. */
-static bool reserve_locked(struct afs_wb *wb, struct cm_vnode *vn)
+/* Room in @vn's buffer for @need bytes (at most the per-file limit): the
+ * buffer made or grown, doubling, when the budget allows. */
+static bool reserve_locked(struct afs_wb *wb, struct cm_vnode *vn, size_t need)
 {
+	if (need <= vn->wb_cap)
+		return true;
+	size_t cap = vn->wb_cap ? vn->wb_cap : WB_FIRST_CAP;
+	while (cap < need)
+		cap *= 2;
+	if (cap > wb->per_file)
+		cap = wb->per_file;
 	pthread_mutex_lock(&wb->lock);
-	bool ok = wb->bytes + wb->per_file <= AFS_WB_BUDGET;
+	bool ok = wb->bytes - vn->wb_cap + cap <= AFS_WB_BUDGET;
 	if (ok)
-		wb->bytes += wb->per_file;
+		wb->bytes += cap - vn->wb_cap;
 	pthread_mutex_unlock(&wb->lock);
 	if (!ok)
 		return false;
-	vn->wb = malloc(wb->per_file);
-	if (!vn->wb) {
+	char *b = realloc(vn->wb, cap);
+	if (!b) {
 		pthread_mutex_lock(&wb->lock);
-		wb->bytes -= wb->per_file;
+		wb->bytes -= cap - vn->wb_cap;
 		pthread_mutex_unlock(&wb->lock);
 		return false;
 	}
-	vn->wb_len = 0;
+	vn->wb = b;
+	vn->wb_cap = cap;
 	return true;
 }
 
@@ -236,11 +376,15 @@ ssize_t afs_wb_write(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_
 	if (vn->wb) {
 		uint64_t start = vn->wb_start, end = start + vn->wb_len;
 		bool joins = off >= start && off <= end && off + size - start <= wb->per_file;
-		if (!joins)
-			r = flush_locked(wb, cancel, vol, vn, true); /* the run broke */
+		/* The run broke, or the buffer cannot grow for it. */
+		if (!joins || !reserve_locked(wb, vn, (size_t)(off + size - start)))
+			r = flush_locked(wb, cancel, vol, vn, true);
 	}
-	if (!r && !vn->wb && size < wb->per_file && reserve_locked(wb, vn))
+	if (!r && !vn->wb && size < wb->per_file) {
+		vn->wb_len = 0;
 		vn->wb_start = off;
+		reserve_locked(wb, vn, size); /* else none: stored as it comes */
+	}
 	if (!r && vn->wb) {
 		size_t at = (size_t)(off - vn->wb_start);
 		memcpy(vn->wb + at, buf, size);
@@ -252,7 +396,7 @@ ssize_t afs_wb_write(struct afs_wb *wb, struct evloop_cancel *cancel, struct cm_
 		if (vn->wb_len == wb->per_file && (r = flush_locked(wb, cancel, vol, vn, true)) && cm_err_cancelled(r))
 			r = 0;
 	} else if (!r) { /* none held: stored as it comes */
-		r = store_run_locked(wb, cancel, vol, vn, buf, size, off);
+		r = store_run_locked(wb, cancel, vol, vn, buf, size, off, NULL);
 	}
 	pthread_mutex_unlock(&vn->store_lock);
 	return r ? r : (ssize_t)size;
