@@ -90,6 +90,10 @@ unsigned afs_dir_seek(const struct afs_dir *d, unsigned num);
  */
 int afs_dir_add(uint8_t **blob, size_t *len, const char *name, uint32_t vnode, uint32_t unique);
 int afs_dir_remove(uint8_t *blob, size_t len, const char *name);
+/* A new directory's blob, as the fileserver's MakeDir writes it: "."
+ * (@vnode.@unique) and ".." (@pvnode.@punique); 0 with *@blob (malloc'd)
+ * and *@len, or -ENOMEM. */
+int afs_dir_make(uint8_t **blob, size_t *len, uint32_t vnode, uint32_t unique, uint32_t pvnode, uint32_t punique);
 
 /* The hash bucket of @name (OpenAFS DirHash), 0..127. */
 unsigned afs_dir_hash(const char *name, size_t len);

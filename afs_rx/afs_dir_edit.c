@@ -16,6 +16,10 @@
  * goes at the head of its hash chain. A blob whose bookkeeping disagrees
  * with itself (a count past 64, a page count that is not the blob's) is
  * not edited: the caller fetches the directory again.
+ *
+ * A new directory is laid out as the fileserver's MakeDir lays it out (one
+ * page, its first 13 slots the headers, "." then ".." added), so that a
+ * cache manager that made it holds the blob the fileserver holds.
  */
 #include "config.h"
 
@@ -115,6 +119,31 @@ static bool sane(const uint8_t *blob, size_t len)
 			return false; /* a present page counts < 64; an absent one 64 */
 	}
 	return true;
+}
+
+int afs_dir_make(uint8_t **blobp, size_t *lenp, uint32_t vnode, uint32_t unique, uint32_t pvnode, uint32_t punique)
+{
+	uint8_t *pg = calloc(1, P);
+	if (!pg)
+		return -ENOMEM;
+	put_be16(pg + PAGE_COUNT_OFF, 1);
+	put_be16(pg + 2, AFS_DIR_TAG);
+	pg[PAGE_FREECOUNT] = EPP - AFS_DIR_PAGE0_RESERVED;
+	for (unsigned s = 0; s < AFS_DIR_PAGE0_RESERVED; s++)
+		mark(pg, s, true);
+	pg[ALLOC_MAP_OFF] = EPP - AFS_DIR_PAGE0_RESERVED;
+	memset(pg + ALLOC_MAP_OFF + 1, EPP, ALLOC_MAP_LEN - 1);
+	size_t len = P;
+	int r = afs_dir_add(&pg, &len, ".", vnode, unique);
+	if (r >= 0)
+		r = afs_dir_add(&pg, &len, "..", pvnode, punique);
+	if (r < 0) {
+		free(pg);
+		return r;
+	}
+	*blobp = pg;
+	*lenp = len;
+	return 0;
 }
 
 int afs_dir_add(uint8_t **blobp, size_t *lenp, const char *name, uint32_t vnode, uint32_t unique)

@@ -269,6 +269,11 @@ struct cm_dir_op {
 void cm_dir_changed(struct afs_cm *cm, struct cm_vnode *dvn, const struct afs_fetch_status *st, uint64_t t0,
 		    const struct cm_dir_op *ops, unsigned nops);
 
+/* @vn is a directory we just made in @parent, @st MakeDir's status of it:
+ * it holds the blob MakeDir wrote (afs_dir_make), no fetch needed. */
+void cm_dir_made(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fid *parent,
+		 const struct afs_fetch_status *st);
+
 /* @name in directory @dvn, through its current blob. */
 int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
 		  const char *name, struct afs_fid *out);

@@ -763,6 +763,8 @@ static int make(struct afs_front *f, const struct nf_ctx *c, const struct nf_key
 			r = -ENOMEM;
 		} else {
 			cm_apply_status(&f->cm, vn, &a->reply.status, what == 2 ? NULL : &a->reply.callback, t0, srv);
+			if (what == 1)
+				cm_dir_made(&f->cm, vn, &d.vn->fid, &a->reply.status);
 			nf_entry_init(out);
 			out->key = key_of(KIND_VNODE, d.cell, &a->reply.fid);
 			cm_stat(&a->reply.status, &a->reply.fid, &out->attr);

@@ -463,6 +463,32 @@ void cm_dir_changed(struct afs_cm *cm, struct cm_vnode *dvn, const struct afs_fe
 	pthread_mutex_unlock(&cm->lock);
 }
 
+void cm_dir_made(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fid *parent,
+		 const struct afs_fetch_status *st)
+{
+	uint8_t *blob;
+	size_t len;
+	if (afs_dir_make(&blob, &len, vn->fid.vnode, vn->fid.unique, parent->vnode, parent->unique))
+		return; /* (no memory: fetched at its first use) */
+	struct afs_dir d;
+	char why[160];
+	pthread_mutex_lock(&cm->lock);
+	/* The fileserver's copy is this one at the version MakeDir's reply
+	 * gave, one page long; nothing newer may have been seen since. */
+	uint64_t dv = afs_fetch_status_data_version(st);
+	if (vn->have_status && !vn->have_dir && afs_fetch_status_data_version(&vn->status) == dv &&
+	    afs_fetch_status_size(st) == len && !afs_dir_parse(&d, blob, len, why, sizeof(why))) {
+		vn->dir_blob = blob;
+		vn->dir = d;
+		vn->dir_dv = dv;
+		vn->have_dir = true;
+		cm->stats.dir_edits++;
+		blob = NULL;
+	}
+	pthread_mutex_unlock(&cm->lock);
+	free(blob);
+}
+
 int cm_dir_lookup(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *vol, struct cm_vnode *dvn,
 		  const char *name, struct afs_fid *out)
 {

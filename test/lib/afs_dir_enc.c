@@ -1,7 +1,7 @@
-/* test/lib/afs_dir_enc.c: AFS directory blobs for tests (afs_dir_enc.h). A
- * new directory is laid out as OpenAFS's MakeDir lays it out; entries are
- * added and removed by afs_rx's own editor (afs_dir_add, afs_dir_remove),
- * whose placement its unit tests check against the fileserver's rules. */
+/* test/lib/afs_dir_enc.c: AFS directory blobs for tests (afs_dir_enc.h),
+ * made and edited by afs_rx's own editor (afs_dir_make as OpenAFS's MakeDir,
+ * afs_dir_add, afs_dir_remove), whose layout its unit tests check against
+ * the fileserver's rules. */
 #include "config.h"
 
 #include "test/lib/afs_dir_enc.h"
@@ -14,19 +14,11 @@
 
 void afs_dir_enc_init(struct afs_dir_enc *b, uint32_t vnode, uint32_t unique, uint32_t pvnode, uint32_t punique)
 {
-	*b = (struct afs_dir_enc){.blob = calloc(1, AFS_DIR_PAGE_SIZE), .npages = 1};
-	if (!b->blob)
+	size_t len;
+	*b = (struct afs_dir_enc){0};
+	if (afs_dir_make(&b->blob, &len, vnode, unique, pvnode, punique))
 		abort();
-	uint8_t *pg = b->blob;
-	put_be16(pg, 1);		  /* page count */
-	put_be16(pg + 2, AFS_DIR_TAG);
-	pg[4] = AFS_DIR_SLOTS_PER_PAGE - AFS_DIR_PAGE0_RESERVED; /* free slots */
-	pg[5] = 0xff;			  /* slots 0..12: the headers */
-	pg[6] = 0x1f;
-	pg[32] = AFS_DIR_SLOTS_PER_PAGE - AFS_DIR_PAGE0_RESERVED; /* allocation map */
-	memset(pg + 33, AFS_DIR_SLOTS_PER_PAGE, 127);
-	afs_dir_enc_add(b, ".", vnode, unique);
-	afs_dir_enc_add(b, "..", pvnode, punique);
+	b->npages = (unsigned)(len / AFS_DIR_PAGE_SIZE);
 }
 
 int afs_dir_enc_add(struct afs_dir_enc *b, const char *name, uint32_t vnode, uint32_t unique)

@@ -68,11 +68,14 @@ static void name_of(char *buf, size_t size, unsigned i, size_t namelen)
 
 Test(afs_dir_edit, a_new_directory_is_laid_out_as_makedir_does)
 {
-	afs_dir_enc_init(&b, 1, 1, 1, 1);
+	afs_dir_enc_init(&b, 5, 6, 1, 1); /* (afs_dir_make) */
 	parses(2);
 	cr_assert_eq(len(), AFS_DIR_PAGE_SIZE);
 	cr_assert_eq(d.entries[0].num, 13); /* "." after the 13 header slots */
 	cr_assert_eq(d.entries[1].num, 14);
+	const struct afs_dir_entry *dot = afs_dir_lookup(&d, ".", 1), *dotdot = afs_dir_lookup(&d, "..", 2);
+	cr_assert(dot && dotdot);
+	cr_assert(dot->vnode == 5 && dot->unique == 6 && dotdot->vnode == 1 && dotdot->unique == 1);
 	cr_assert_eq(alloc_map(0), 64 - 13 - 2);
 	cr_assert_eq(alloc_map(1), 64);
 	cr_assert_eq(get_be16(b.blob), 1);
