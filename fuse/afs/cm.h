@@ -102,6 +102,7 @@ struct cm_vnode {
 	struct afs_dir dir;
 	uint64_t dir_dv;
 	bool have_dir;
+	struct cm_vnode *dir_prev, *dir_next; /* blobs held, most recently used first */
 	/* A symlink's or mount point's contents, for data version link_dv. */
 	char *link;
 	uint64_t link_dv;
@@ -143,6 +144,7 @@ struct cm_vnode {
 
 struct cm_stats {
 	uint64_t fetch_status, bulk_status, fetch_data, store_data, dir_fetches, dir_bad, dir_edits, dir_edit_misses;
+	uint64_t dir_dropped; /* blobs dropped past dir_max */
 	uint64_t vl_lookups, readahead_bytes;
 	uint64_t cb_breaks, cb_init, cb_given_up, rotations;
 };
@@ -170,6 +172,10 @@ struct afs_cm {
 	unsigned vn_buckets;
 	struct cm_vnode **vnodes;
 	unsigned nvnodes;
+	/* Directory blobs held (bytes), the least recently used dropped past
+	 * @dir_max (0: never): they are read again at their next use. */
+	struct cm_vnode *dir_head, *dir_tail;
+	size_t dir_bytes, dir_max;
 	double call_timeout; /* seconds per RPC */
 	double vl_ttl;	     /* seconds a VLDB entry is trusted */
 	struct cm_stats stats;

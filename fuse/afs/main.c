@@ -58,20 +58,22 @@
 /* Where Debian's openafs-client keeps the cell database. */
 #define AFS_DEFAULT_CELLSERVDB "/etc/openafs/CellServDB"
 #define AFS_DEFAULT_THISCELL   "/etc/openafs/ThisCell"
+#define AFS_DIR_CACHE_DEFAULT  (64u << 20)
 
 /* ---- options --------------------------------------------------------------------- */
 
 static struct {
 	char *cellservdb, *thiscell;
 	double timeout, mount_timeout, readahead_rtt;
-	unsigned readahead, write_buffer, keep_written;
+	unsigned readahead, write_buffer, keep_written, dir_cache;
 	bool dyn;
 } aopts = {.timeout = 60,
 	   .mount_timeout = 60,
 	   .readahead = AFS_RA_WINDOW_DEFAULT,
 	   .readahead_rtt = AFS_RA_MIN_RTT_DEFAULT,
 	   .write_buffer = AFS_WB_DEFAULT,
-	   .keep_written = AFS_WB_KEPT_DEFAULT};
+	   .keep_written = AFS_WB_KEPT_DEFAULT,
+	   .dir_cache = AFS_DIR_CACHE_DEFAULT};
 
 #define O(f) offsetof(__typeof__(aopts), f)
 static const struct mopt_spec afs_specs[] = {
@@ -112,6 +114,11 @@ static const struct mopt_spec afs_specs[] = {
      .offset = O(keep_written),
      .max = 1u << 30,
      .help = "keep_written=BYTES   files written whole kept for the reads after (default 33554432 in all; 0: none)"},
+    {.name = "dir_cache",
+     .type = MOPT_UINT,
+     .offset = O(dir_cache),
+     .max = 4095u << 20,
+     .help = "dir_cache=BYTES      directories held, least recently used dropped past it (default 67108864; 0: no limit)"},
     {.name = "mount_timeout",
      .type = MOPT_SECONDS,
      .offset = O(mount_timeout),
@@ -1264,6 +1271,7 @@ static int a_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->mount = m;
 	f->cm.health = nf_mount_health(m);
 	f->cm.call_timeout = aopts.timeout > 0 ? aopts.timeout : 86400;
+	f->cm.dir_max = aopts.dir_cache;
 	r = cm_cells_init(&f->cm, &db, err, errlen);
 	afs_cellservdb_free(&db);
 	if (r)

@@ -51,12 +51,72 @@ int cm_init(struct afs_cm *cm)
 	return cm->vnodes ? 0 : -ENOMEM;
 }
 
-static void vnode_drop_data(struct cm_vnode *vn)
+/* ---- directory blobs held, least recently used dropped past cm->dir_max ---- */
+
+static void dir_unlink_locked(struct afs_cm *cm, struct cm_vnode *vn)
 {
+	if (vn->dir_prev)
+		vn->dir_prev->dir_next = vn->dir_next;
+	else if (cm->dir_head == vn)
+		cm->dir_head = vn->dir_next;
+	if (vn->dir_next)
+		vn->dir_next->dir_prev = vn->dir_prev;
+	else if (cm->dir_tail == vn)
+		cm->dir_tail = vn->dir_prev;
+	vn->dir_prev = vn->dir_next = NULL;
+}
+
+static void dir_link_head_locked(struct afs_cm *cm, struct cm_vnode *vn)
+{
+	vn->dir_next = cm->dir_head;
+	if (cm->dir_head)
+		cm->dir_head->dir_prev = vn;
+	else
+		cm->dir_tail = vn;
+	cm->dir_head = vn;
+}
+
+/* Drop @vn's blob (it is read again at its next use). Under cm->lock. */
+static void dir_drop_locked(struct afs_cm *cm, struct cm_vnode *vn)
+{
+	if (vn->have_dir) {
+		dir_unlink_locked(cm, vn);
+		cm->dir_bytes -= vn->dir.len;
+	}
 	afs_dir_free(&vn->dir);
 	free(vn->dir_blob);
 	vn->dir_blob = NULL;
 	vn->have_dir = false;
+}
+
+/* @vn's blob was used: the last to go. Under cm->lock. */
+static void dir_touch_locked(struct afs_cm *cm, struct cm_vnode *vn)
+{
+	if (cm->dir_head != vn) {
+		dir_unlink_locked(cm, vn);
+		dir_link_head_locked(cm, vn);
+	}
+}
+
+/* @vn's blob (already in place, @old_len bytes before: 0 for a new one) is
+ * counted, and the least recently used others dropped past the budget.
+ * Under cm->lock. */
+static void dir_account_locked(struct afs_cm *cm, struct cm_vnode *vn, size_t old_len)
+{
+	if (old_len)
+		dir_touch_locked(cm, vn);
+	else
+		dir_link_head_locked(cm, vn);
+	cm->dir_bytes += vn->dir.len - old_len;
+	while (cm->dir_max && cm->dir_bytes > cm->dir_max && cm->dir_tail && cm->dir_tail != vn) {
+		dir_drop_locked(cm, cm->dir_tail);
+		cm->stats.dir_dropped++;
+	}
+}
+
+static void vnode_drop_data(struct afs_cm *cm, struct cm_vnode *vn)
+{
+	dir_drop_locked(cm, vn);
 	free(vn->link);
 	vn->link = NULL;
 }
@@ -67,7 +127,7 @@ void cm_fini(struct afs_cm *cm)
 		struct cm_vnode *vn = cm->vnodes[b];
 		while (vn) {
 			struct cm_vnode *next = vn->next;
-			vnode_drop_data(vn);
+			vnode_drop_data(cm, vn);
 			free(vn->silly);
 			free(vn->wb);
 			pthread_mutex_destroy(&vn->store_lock);
@@ -377,8 +437,10 @@ static int dir_current(struct afs_cm *cm, struct evloop_cancel *cancel, struct c
 		if (st.file_type != AFS_FTYPE_DIR)
 			return -ENOTDIR;
 		pthread_mutex_lock(&cm->lock);
-		if (dvn->have_dir && dvn->dir_dv == afs_fetch_status_data_version(&dvn->status))
+		if (dvn->have_dir && dvn->dir_dv == afs_fetch_status_data_version(&dvn->status)) {
+			dir_touch_locked(cm, dvn);
 			return 0;
+		}
 		cm->stats.dir_fetches++;
 		pthread_mutex_unlock(&cm->lock);
 
@@ -407,12 +469,12 @@ static int dir_current(struct afs_cm *cm, struct evloop_cancel *cancel, struct c
 		}
 		pthread_mutex_lock(&cm->lock);
 		uint64_t dv = afs_fetch_status_data_version(&a.reply.status);
-		afs_dir_free(&dvn->dir);
-		free(dvn->dir_blob);
+		dir_drop_locked(cm, dvn);
 		dvn->dir_blob = a.g.buf;
 		dvn->dir = d;
 		dvn->dir_dv = dv;
 		dvn->have_dir = true;
+		dir_account_locked(cm, dvn, 0);
 		if (dv == afs_fetch_status_data_version(&dvn->status))
 			return 0;
 		pthread_mutex_unlock(&cm->lock); /* changed again meanwhile */
@@ -427,7 +489,7 @@ static bool dir_edit_locked(struct afs_cm *cm, struct cm_vnode *dvn, const struc
 			    const struct afs_fetch_status *st)
 {
 	uint8_t *blob = dvn->dir_blob;
-	size_t len = dvn->dir.len;
+	size_t len = dvn->dir.len, old_len = len;
 	int r = 0;
 	for (unsigned i = 0; i < nops && r >= 0; i++)
 		r = ops[i].add ? afs_dir_add(&blob, &len, ops[i].name, ops[i].add->vnode, ops[i].add->unique)
@@ -436,16 +498,14 @@ static bool dir_edit_locked(struct afs_cm *cm, struct cm_vnode *dvn, const struc
 	struct afs_dir d;
 	char why[160];
 	if (r < 0 || len != afs_fetch_status_size(st) || afs_dir_parse(&d, blob, len, why, sizeof(why))) {
-		afs_dir_free(&dvn->dir);
-		free(dvn->dir_blob);
-		dvn->dir_blob = NULL;
-		dvn->have_dir = false;
+		dir_drop_locked(cm, dvn); /* (dir.len is still the counted one) */
 		cm->stats.dir_edit_misses++;
 		return false;
 	}
 	afs_dir_free(&dvn->dir);
 	dvn->dir = d;
 	dvn->dir_dv = afs_fetch_status_data_version(st);
+	dir_account_locked(cm, dvn, old_len);
 	cm->stats.dir_edits++;
 	return true;
 }
@@ -482,6 +542,7 @@ void cm_dir_made(struct afs_cm *cm, struct cm_vnode *vn, const struct afs_fid *p
 		vn->dir = d;
 		vn->dir_dv = dv;
 		vn->have_dir = true;
+		dir_account_locked(cm, vn, 0);
 		cm->stats.dir_edits++;
 		blob = NULL;
 	}
@@ -568,7 +629,7 @@ int cm_link(struct afs_cm *cm, struct evloop_cancel *cancel, struct cm_volume *v
 void cm_forget_data(struct afs_cm *cm, struct cm_vnode *vn)
 {
 	pthread_mutex_lock(&cm->lock);
-	vnode_drop_data(vn);
+	vnode_drop_data(cm, vn);
 	pthread_mutex_unlock(&cm->lock);
 }
 

@@ -112,12 +112,13 @@ size_t afs_view_stats(const struct afs_cm *cm, size_t kept_bytes, uint64_t kept_
 	put(buf, len, &n,
 	    "vnodes %u\ncallback_promises %zu\ndirectories_cached %zu\nfetch_status %llu\nbulk_status %llu\n"
 	    "fetch_data %llu\nstore_data %llu\ndir_fetches %llu\ndir_refused %llu\ndir_edits %llu\n"
-	    "dir_edit_misses %llu\nreadahead_bytes %llu\nvl_lookups %llu\n"
+	    "dir_edit_misses %llu\ndir_bytes %zu\ndir_dropped %llu\nreadahead_bytes %llu\nvl_lookups %llu\n"
 	    "callback_breaks %llu\ninit_callback_state %llu\ncallbacks_given_up %llu\nrotations %llu\n"
 	    "kept_bytes %zu\nkept_reads %llu\n",
 	    cm->nvnodes, promises, dirs, (unsigned long long)s->fetch_status, (unsigned long long)s->bulk_status,
 	    (unsigned long long)s->fetch_data, (unsigned long long)s->store_data, (unsigned long long)s->dir_fetches,
 	    (unsigned long long)s->dir_bad, (unsigned long long)s->dir_edits, (unsigned long long)s->dir_edit_misses,
+	    cm->dir_bytes, (unsigned long long)s->dir_dropped,
 	    (unsigned long long)s->readahead_bytes,
 	    (unsigned long long)s->vl_lookups, (unsigned long long)s->cb_breaks,
 	    (unsigned long long)s->cb_init, (unsigned long long)s->cb_given_up, (unsigned long long)s->rotations,
