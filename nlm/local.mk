@@ -1,4 +1,9 @@
-# nlm/: the lock manager library (no FUSE). NLM4's wire types come from
+# nlm/: the lock manager (no FUSE). The lock core (lock_core.h) is a library
+# of its own, with no wire code and every warning.
+noinst_LIBRARIES += nlm/libnlmcore.a
+nlm_libnlmcore_a_SOURCES = nlm/lock_core.c nlm/lock_core.h
+
+# NLM4's wire types come from
 # nlm4_prot.x through rpcgen; the generated XDR code declares variables it does
 # not always use, hence -Wno-unused-variable for this library only.
 noinst_LIBRARIES += nlm/libnlm.a

@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	test/unit/test_afs_source \
 	test/unit/test_cell_dns \
 	test/unit/test_nlm4_xdr \
+	test/unit/test_nlm_lock_core \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
 	test/unit/test_mountinfo \
@@ -70,6 +71,10 @@ test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
 test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_unit_test_nlm4_xdr_CFLAGS = $(unit_cflags)
 test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
+
+test_unit_test_nlm_lock_core_SOURCES = test/unit/test_nlm_lock_core.c
+test_unit_test_nlm_lock_core_CFLAGS = $(unit_cflags)
+test_unit_test_nlm_lock_core_LDADD = nlm/libnlmcore.a $(CRITERION_LIBS)
 
 test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
