@@ -3,26 +3,38 @@
 noinst_LIBRARIES += nlm/libnlmcore.a
 nlm_libnlmcore_a_SOURCES = nlm/lock_core.c nlm/lock_core.h
 
-# NLM4's wire types come from
-# nlm4_prot.x through rpcgen; the generated XDR code declares variables it does
-# not always use, hence -Wno-unused-variable for this library only.
+# The wire types of NLM (versions 4, and 1 and 3) and NSM come from the
+# project's .x files through rpcgen; the generated XDR code declares variables
+# it does not always use, hence -Wno-unused-variable for this library only.
+nlm_xdr_generated = nlm/nlm4_prot.h nlm/nlm4_prot_xdr.c nlm/nlm3_prot.h nlm/nlm3_prot_xdr.c \
+	nlm/sm_prot.h nlm/sm_prot_xdr.c
 noinst_LIBRARIES += nlm/libnlm.a
-nodist_nlm_libnlm_a_SOURCES = nlm/nlm4_prot.h nlm/nlm4_prot_xdr.c
+nodist_nlm_libnlm_a_SOURCES = $(nlm_xdr_generated)
 nlm_libnlm_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 nlm_libnlm_a_CFLAGS = $(AM_CFLAGS) -Wno-unused-variable
-EXTRA_DIST += nlm/nlm4_prot.x
-BUILT_SOURCES += nlm/nlm4_prot.h
-CLEANFILES += nlm/nlm4_prot.h nlm/nlm4_prot_xdr.c
+EXTRA_DIST += nlm/nlm4_prot.x nlm/nlm3_prot.x nlm/sm_prot.x
+BUILT_SOURCES += nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
+CLEANFILES += $(nlm_xdr_generated)
 
 # rpcgen writes the input's path into the #include; point it at the header
 # beside the generated file so srcdir != builddir works.
+nlm_rpcgen_h = $(AM_V_GEN)$(MKDIR_P) nlm && $(RPCGEN) -N -h
+nlm_rpcgen_c = $(AM_V_GEN)$(MKDIR_P) nlm && $(RPCGEN) -N -c
+nlm_rpcgen_fix = $(SED) 's|^\#include ".*/\([a-z0-9_]*_prot.h\)"|\#include "\1"|'
 nlm/nlm4_prot.h: $(srcdir)/nlm/nlm4_prot.x
-	$(AM_V_GEN)$(MKDIR_P) nlm && $(RPCGEN) -N -h $(srcdir)/nlm/nlm4_prot.x >$@.tmp && mv $@.tmp $@
+	$(nlm_rpcgen_h) $(srcdir)/nlm/nlm4_prot.x >$@.tmp && mv $@.tmp $@
 nlm/nlm4_prot_xdr.c: $(srcdir)/nlm/nlm4_prot.x nlm/nlm4_prot.h
-	$(AM_V_GEN)$(MKDIR_P) nlm && $(RPCGEN) -N -c $(srcdir)/nlm/nlm4_prot.x | \
-		$(SED) 's|^#include ".*nlm4_prot.h"|#include "nlm4_prot.h"|' >$@.tmp && mv $@.tmp $@
+	$(nlm_rpcgen_c) $(srcdir)/nlm/nlm4_prot.x | $(nlm_rpcgen_fix) >$@.tmp && mv $@.tmp $@
+nlm/nlm3_prot.h: $(srcdir)/nlm/nlm3_prot.x nlm/nlm4_prot.h
+	$(nlm_rpcgen_h) $(srcdir)/nlm/nlm3_prot.x >$@.tmp && mv $@.tmp $@
+nlm/nlm3_prot_xdr.c: $(srcdir)/nlm/nlm3_prot.x nlm/nlm3_prot.h
+	$(nlm_rpcgen_c) $(srcdir)/nlm/nlm3_prot.x | $(nlm_rpcgen_fix) >$@.tmp && mv $@.tmp $@
+nlm/sm_prot.h: $(srcdir)/nlm/sm_prot.x
+	$(nlm_rpcgen_h) $(srcdir)/nlm/sm_prot.x >$@.tmp && mv $@.tmp $@
+nlm/sm_prot_xdr.c: $(srcdir)/nlm/sm_prot.x nlm/sm_prot.h
+	$(nlm_rpcgen_c) $(srcdir)/nlm/sm_prot.x | $(nlm_rpcgen_fix) >$@.tmp && mv $@.tmp $@
 
-# Objects that include the generated header, for targets built on their own
-# (make test/fuzz/fuzz_nlm4_xdr, make fuzz) where BUILT_SOURCES does not apply.
-test/unit/test_nlm4_xdr-test_nlm4_xdr.$(OBJEXT): nlm/nlm4_prot.h
-test/fuzz/fuzz_nlm4_xdr-fuzz_nlm4_xdr.$(OBJEXT): nlm/nlm4_prot.h
+# Objects that include the generated headers, for targets built on their own
+# (make test/fuzz/fuzz_nlm_xdr, make fuzz) where BUILT_SOURCES does not apply.
+test/unit/test_nlm_xdr-test_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
+test/fuzz/fuzz_nlm_xdr-fuzz_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h

@@ -10,7 +10,7 @@ UNIT_TESTS = \
 	test/unit/test_afs_dir_edit \
 	test/unit/test_afs_source \
 	test/unit/test_cell_dns \
-	test/unit/test_nlm4_xdr \
+	test/unit/test_nlm_xdr \
 	test/unit/test_nlm_lock_core \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
@@ -67,10 +67,10 @@ test_unit_test_cell_dns_SOURCES = test/unit/test_cell_dns.c
 test_unit_test_cell_dns_CFLAGS = $(unit_cflags)
 test_unit_test_cell_dns_LDADD = $(afscm_libs) $(CRITERION_LIBS)
 
-test_unit_test_nlm4_xdr_SOURCES = test/unit/test_nlm4_xdr.c
-test_unit_test_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
-test_unit_test_nlm4_xdr_CFLAGS = $(unit_cflags)
-test_unit_test_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
+test_unit_test_nlm_xdr_SOURCES = test/unit/test_nlm_xdr.c
+test_unit_test_nlm_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_unit_test_nlm_xdr_CFLAGS = $(unit_cflags)
+test_unit_test_nlm_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_nlm_lock_core_SOURCES = test/unit/test_nlm_lock_core.c
 test_unit_test_nlm_lock_core_CFLAGS = $(unit_cflags)
@@ -232,7 +232,7 @@ test_fuse_netfuse_testfs_LDADD = $(fusecore_libs)
 FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_addr \
 	test/fuzz/fuzz_cellservdb \
-	test/fuzz/fuzz_nlm4_xdr \
+	test/fuzz/fuzz_nlm_xdr \
 	test/fuzz/fuzz_mount_opts \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_mon_msgs \
@@ -279,10 +279,10 @@ test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_cellservdb_LDADD = $(afs_rx_libs)
 
-test_fuzz_fuzz_nlm4_xdr_SOURCES = test/fuzz/fuzz_nlm4_xdr.c $(fuzz_driver)
-test_fuzz_fuzz_nlm4_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
-test_fuzz_fuzz_nlm4_xdr_LDFLAGS = $(fuzz_ldflags)
-test_fuzz_fuzz_nlm4_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+test_fuzz_fuzz_nlm_xdr_SOURCES = test/fuzz/fuzz_nlm_xdr.c $(fuzz_driver)
+test_fuzz_fuzz_nlm_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_fuzz_fuzz_nlm_xdr_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_nlm_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
 
 test_fuzz_fuzz_mount_opts_SOURCES = test/fuzz/fuzz_mount_opts.c $(fuzz_driver)
 test_fuzz_fuzz_mount_opts_LDFLAGS = $(fuzz_ldflags)
