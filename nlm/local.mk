@@ -3,6 +3,14 @@
 noinst_LIBRARIES += nlm/libnlmcore.a
 nlm_libnlmcore_a_SOURCES = nlm/lock_core.c nlm/lock_core.h
 
+# The NLM server's protocol engine (lockd.h): RPC calls in, replies out, the
+# state in the lock core. netfuse-lockd runs it; tests and a fuzz target drive
+# it with bytes.
+noinst_LIBRARIES += nlm/liblockd.a
+nlm_liblockd_a_SOURCES = nlm/lockd.c nlm/lockd.h
+nlm_liblockd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+nlm/liblockd_a-lockd.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h
+
 # The wire types of NLM (versions 4, and 1 and 3) and NSM come from the
 # project's .x files through rpcgen; the generated XDR code declares variables
 # it does not always use, hence -Wno-unused-variable for this library only.
@@ -38,3 +46,4 @@ nlm/sm_prot_xdr.c: $(srcdir)/nlm/sm_prot.x nlm/sm_prot.h
 # (make test/fuzz/fuzz_nlm_xdr, make fuzz) where BUILT_SOURCES does not apply.
 test/unit/test_nlm_xdr-test_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
 test/fuzz/fuzz_nlm_xdr-fuzz_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
+test/unit/test_lockd-test_lockd.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h

@@ -12,6 +12,7 @@ UNIT_TESTS = \
 	test/unit/test_cell_dns \
 	test/unit/test_nlm_xdr \
 	test/unit/test_nlm_lock_core \
+	test/unit/test_lockd \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
 	test/unit/test_mountinfo \
@@ -75,6 +76,11 @@ test_unit_test_nlm_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
 test_unit_test_nlm_lock_core_SOURCES = test/unit/test_nlm_lock_core.c
 test_unit_test_nlm_lock_core_CFLAGS = $(unit_cflags)
 test_unit_test_nlm_lock_core_LDADD = nlm/libnlmcore.a $(CRITERION_LIBS)
+
+test_unit_test_lockd_SOURCES = test/unit/test_lockd.c
+test_unit_test_lockd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_unit_test_lockd_CFLAGS = $(unit_cflags)
+test_unit_test_lockd_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
 
 test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
@@ -233,6 +239,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_ceph_addr \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm_xdr \
+	test/fuzz/fuzz_lockd_dispatch \
 	test/fuzz/fuzz_mount_opts \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_mon_msgs \
@@ -283,6 +290,10 @@ test_fuzz_fuzz_nlm_xdr_SOURCES = test/fuzz/fuzz_nlm_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_nlm_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_fuzz_fuzz_nlm_xdr_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_nlm_xdr_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+test_fuzz_fuzz_lockd_dispatch_SOURCES = test/fuzz/fuzz_lockd_dispatch.c $(fuzz_driver)
+test_fuzz_fuzz_lockd_dispatch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_fuzz_fuzz_lockd_dispatch_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_lockd_dispatch_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a $(TIRPC_LIBS)
 
 test_fuzz_fuzz_mount_opts_SOURCES = test/fuzz/fuzz_mount_opts.c $(fuzz_driver)
 test_fuzz_fuzz_mount_opts_LDFLAGS = $(fuzz_ldflags)
