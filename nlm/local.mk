@@ -7,7 +7,7 @@ nlm_libnlmcore_a_SOURCES = nlm/lock_core.c nlm/lock_core.h
 # state in the lock core. netfuse-lockd runs it; tests and a fuzz target drive
 # it with bytes.
 noinst_LIBRARIES += nlm/liblockd.a
-nlm_liblockd_a_SOURCES = nlm/lockd.c nlm/lockd.h
+nlm_liblockd_a_SOURCES = nlm/lockd.c nlm/lockd.h nlm/rpc_msg.c nlm/rpc_msg.h
 nlm_liblockd_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 nlm/liblockd_a-lockd.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h
 

@@ -25,22 +25,7 @@
 #include "lock_core.h"
 #include "nlm3_prot.h"
 #include "nlm4_prot.h"
-
-#define RPC_VERSION  2
-#define RPC_AUTH_MAX 400 /* MAX_AUTH_BYTES */
-
-/* RFC 5531 reply codes. */
-enum { MSG_CALL = 0, MSG_REPLY = 1 };
-enum { REPLY_ACCEPTED = 0, REPLY_DENIED = 1 };
-enum {
-	ACC_SUCCESS = 0,
-	ACC_PROG_UNAVAIL = 1,
-	ACC_PROG_MISMATCH = 2,
-	ACC_PROC_UNAVAIL = 3,
-	ACC_GARBAGE_ARGS = 4,
-	ACC_SYSTEM_ERR = 5
-};
-enum { DENIED_RPC_MISMATCH = 0 };
+#include "rpc_msg.h"
 
 struct host {
 	struct host *next;
@@ -316,38 +301,7 @@ static bool match_grant_lock(const struct blocked *b, const void *key)
 	       (b->fh_len == 0 || !memcmp(b->fh, a->fh.data, b->fh_len)) && b->offset == a->offset && b->len == a->len;
 }
 
-/* ---- XDR helpers ---------------------------------------------------------- */
-
-static bool xdr_skip_auth(XDR *x)
-{
-	u_int flavor, len;
-	char body[RPC_AUTH_MAX];
-
-	if (!xdr_u_int(x, &flavor) || !xdr_u_int(x, &len) || len > RPC_AUTH_MAX)
-		return false;
-	return xdr_opaque(x, body, len);
-}
-
-static bool xdr_put_auth_none(XDR *x)
-{
-	u_int zero = 0;
-
-	return xdr_u_int(x, &zero) && xdr_u_int(x, &zero);
-}
-
-static bool put_u32(XDR *x, uint32_t v)
-{
-	u_int u = v;
-
-	return xdr_u_int(x, &u);
-}
-
-/* An accepted reply's header. */
-static bool put_reply_head(XDR *x, uint32_t xid, uint32_t accept_stat)
-{
-	return put_u32(x, xid) && put_u32(x, MSG_REPLY) && put_u32(x, REPLY_ACCEPTED) && xdr_put_auth_none(x) &&
-	       put_u32(x, accept_stat);
-}
+/* ---- replies ---------------------------------------------------------------- */
 
 static size_t reply_error(void *reply, uint32_t xid, uint32_t accept_stat)
 {
@@ -355,8 +309,8 @@ static size_t reply_error(void *reply, uint32_t xid, uint32_t accept_stat)
 	size_t n = 0;
 
 	xdrmem_create(&x, reply, LOCKD_REPLY_MAX, XDR_ENCODE);
-	if (put_reply_head(&x, xid, accept_stat) &&
-	    (accept_stat != ACC_PROG_MISMATCH || (put_u32(&x, NLM_VERS) && put_u32(&x, NLM4_VERS))))
+	if (rpc_put_reply_head(&x, xid, accept_stat) &&
+	    (accept_stat != PROG_MISMATCH || (rpc_put_u32(&x, NLM_VERS) && rpc_put_u32(&x, NLM4_VERS))))
 		n = xdr_getpos(&x);
 	xdr_destroy(&x);
 	return n;
@@ -369,10 +323,10 @@ static size_t reply_ok(void *reply, uint32_t xid, xdrproc_t proc, void *res)
 	size_t n = 0;
 
 	xdrmem_create(&x, reply, LOCKD_REPLY_MAX, XDR_ENCODE);
-	if (put_reply_head(&x, xid, ACC_SUCCESS) && (!proc || proc(&x, res)))
+	if (rpc_put_reply_head(&x, xid, SUCCESS) && (!proc || proc(&x, res)))
 		n = xdr_getpos(&x);
 	xdr_destroy(&x);
-	return n ? n : reply_error(reply, xid, ACC_SYSTEM_ERR);
+	return n ? n : reply_error(reply, xid, SYSTEM_ERR);
 }
 
 /* ---- versions 1 and 3 <-> 4 ------------------------------------------------ */
@@ -654,9 +608,7 @@ static void call_client(struct lockd *l, const struct lockd_client *to, uint32_t
 	if (!l->ops.call_client || !(buf = malloc(LOCKD_REPLY_MAX)))
 		return;
 	xdrmem_create(&x, buf, LOCKD_REPLY_MAX, XDR_ENCODE);
-	if (put_u32(&x, xid) && put_u32(&x, MSG_CALL) && put_u32(&x, RPC_VERSION) && put_u32(&x, NLM_PROG) &&
-	    put_u32(&x, to->vers) && put_u32(&x, proc) && xdr_put_auth_none(&x) && xdr_put_auth_none(&x) &&
-	    enc(&x, args))
+	if (rpc_put_call_head(&x, xid, NLM_PROG, to->vers, proc) && enc(&x, args))
 		l->ops.call_client(l->arg, to, buf, xdr_getpos(&x));
 	xdr_destroy(&x);
 	free(buf);
@@ -879,18 +831,18 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 	case NLMPROC4_LOCK_RES:
 	case NLMPROC4_CANCEL_RES:
 	case NLMPROC4_UNLOCK_RES:
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_GRANTED_RES:
 		do_granted_res(l, &a->res4);
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_SM_NOTIFY:
 		if (!from_local_statd(c->from))
-			return ACC_SYSTEM_ERR;
+			return SYSTEM_ERR;
 		lockd_host_rebooted(l, a->sm.mon_name);
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_FREE_ALL:
 		lockd_host_rebooted(l, a->notify.name);
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_SHARE:
 	case NLMPROC4_UNSHARE:
 		do_share(c, &a->share4, proc == NLMPROC4_SHARE, &r4.shareres4);
@@ -902,7 +854,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 			    (nlm_shareres){r4.shareres4.cookie, narrow_stat(r4.shareres4.stat), r4.shareres4.sequence};
 			*enc = (xdrproc_t)xdr_nlm_shareres;
 		}
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_TEST:
 	case NLMPROC4_TEST_MSG:
 		do_test(c, &a->test4, &r4.testres4);
@@ -913,7 +865,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 			narrow_testres(&r4.testres4, &res->testres3);
 			*enc = (xdrproc_t)xdr_nlm_testres;
 		}
-		return ACC_SUCCESS;
+		return SUCCESS;
 	case NLMPROC4_LOCK:
 	case NLMPROC4_LOCK_MSG:
 	case NLMPROC4_NM_LOCK:
@@ -932,7 +884,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 		do_granted(&a->test4, &r4.res4);
 		break;
 	default:
-		return ACC_PROC_UNAVAIL;
+		return PROC_UNAVAIL;
 	}
 	if (v4) {
 		res->res4 = r4.res4;
@@ -941,7 +893,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 		narrow_res(&r4.res4, &res->res3);
 		*enc = (xdrproc_t)xdr_nlm_res;
 	}
-	return ACC_SUCCESS;
+	return SUCCESS;
 }
 
 static const char *caller_of(uint32_t proc, const union args *a)
@@ -974,47 +926,48 @@ size_t lockd_dispatch(struct lockd *l, const struct lockd_peer *from, const void
 		return 0;
 	/* xdrmem wants a writable pointer; decoding never writes through it. */
 	xdrmem_create(&x, (char *)msg, (u_int)len, XDR_DECODE);
-	if (!xdr_u_int(&x, &xid) || !xdr_u_int(&x, &mtype) || mtype != MSG_CALL || !xdr_u_int(&x, &rpcvers)) {
+	if (!xdr_u_int(&x, &xid) || !xdr_u_int(&x, &mtype) || mtype != CALL || !xdr_u_int(&x, &rpcvers)) {
 		xdr_destroy(&x);
 		return 0; /* no call: replies to calls lockd made are not its business */
 	}
 	l->st.calls++;
-	if (rpcvers != RPC_VERSION) {
+	if (rpcvers != RPC_MSG_VERSION) {
 		XDR o;
 		n = 0;
 		xdrmem_create(&o, reply, LOCKD_REPLY_MAX, XDR_ENCODE);
-		if (put_u32(&o, xid) && put_u32(&o, MSG_REPLY) && put_u32(&o, REPLY_DENIED) &&
-		    put_u32(&o, DENIED_RPC_MISMATCH) && put_u32(&o, RPC_VERSION) && put_u32(&o, RPC_VERSION))
+		if (rpc_put_u32(&o, xid) && rpc_put_u32(&o, REPLY) && rpc_put_u32(&o, MSG_DENIED) &&
+		    rpc_put_u32(&o, RPC_MISMATCH) && rpc_put_u32(&o, RPC_MSG_VERSION) &&
+		    rpc_put_u32(&o, RPC_MSG_VERSION))
 			n = xdr_getpos(&o);
 		xdr_destroy(&o);
 		xdr_destroy(&x);
 		return n;
 	}
-	if (!xdr_u_int(&x, &prog) || !xdr_u_int(&x, &vers) || !xdr_u_int(&x, &proc) || !xdr_skip_auth(&x) ||
-	    !xdr_skip_auth(&x)) {
+	if (!xdr_u_int(&x, &prog) || !xdr_u_int(&x, &vers) || !xdr_u_int(&x, &proc) || !rpc_skip_auth(&x) ||
+	    !rpc_skip_auth(&x)) {
 		xdr_destroy(&x);
 		l->st.garbage++;
-		return reply_error(reply, xid, ACC_GARBAGE_ARGS);
+		return reply_error(reply, xid, GARBAGE_ARGS);
 	}
 	if (prog != NLM_PROG) {
 		xdr_destroy(&x);
-		return reply_error(reply, xid, ACC_PROG_UNAVAIL);
+		return reply_error(reply, xid, PROG_UNAVAIL);
 	}
 	if (vers != NLM_VERS && vers != NLM_VERSX && vers != NLM4_VERS) {
 		xdr_destroy(&x);
-		return reply_error(reply, xid, ACC_PROG_MISMATCH);
+		return reply_error(reply, xid, PROG_MISMATCH);
 	}
 	xdrproc_t dec = args_decoder(vers, proc);
 	if (!dec) {
 		xdr_destroy(&x);
-		return reply_error(reply, xid, ACC_PROC_UNAVAIL);
+		return reply_error(reply, xid, PROC_UNAVAIL);
 	}
 	memset(&wire, 0, sizeof(wire));
 	if (!dec(&x, &wire)) {
 		xdr_destroy(&x);
 		xdr_free(dec, (char *)&wire);
 		l->st.garbage++;
-		return reply_error(reply, xid, ACC_GARBAGE_ARGS);
+		return reply_error(reply, xid, GARBAGE_ARGS);
 	}
 	xdr_destroy(&x);
 
@@ -1028,7 +981,7 @@ size_t lockd_dispatch(struct lockd *l, const struct lockd_peer *from, const void
 	memset(&res, 0, sizeof(res));
 	uint32_t st = run(&c, proc, &a, &res, &enc);
 
-	if (st != ACC_SUCCESS) {
+	if (st != SUCCESS) {
 		n = reply_error(reply, xid, st);
 	} else if (proc >= NLMPROC4_TEST_MSG && proc <= NLMPROC4_GRANTED_MSG) {
 		/* The answer goes back as a call of the _RES procedure; the
