@@ -47,3 +47,15 @@ nlm/sm_prot_xdr.c: $(srcdir)/nlm/sm_prot.x nlm/sm_prot.h
 test/unit/test_nlm_xdr-test_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
 test/fuzz/fuzz_nlm_xdr-fuzz_nlm_xdr.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
 test/unit/test_lockd-test_lockd.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h
+
+# netfuse-lockd: the engine on an event loop with its listeners, rpcbind
+# registration, the calls it makes (callbacks, statd) and its log.
+sbin_PROGRAMS += netfuse-lockd
+netfuse_lockd_SOURCES = nlm/lockd_main.c nlm/lockd_svc.c nlm/lockd_svc.h \
+	nlm/lockd_callout.c nlm/lockd_callout.h nlm/lockd_log.c nlm/lockd_log.h
+netfuse_lockd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+netfuse_lockd_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a evloop/libevloop.a health/libhealth.a \
+	$(TIRPC_LIBS) $(CURL_LIBS) -lpthread
+nlm/netfuse_lockd-lockd_svc.$(OBJEXT) nlm/netfuse_lockd-lockd_callout.$(OBJEXT) \
+	nlm/netfuse_lockd-lockd_main.$(OBJEXT): nlm/nlm4_prot.h nlm/nlm3_prot.h nlm/sm_prot.h
+EXTRA_DIST += nlm/netfuse-lockd.service

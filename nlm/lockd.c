@@ -269,6 +269,8 @@ static void grants_remove(struct lockd *l, bool (*match)(const struct blocked *,
 			struct nlm_lock_args a = blocked_args(b);
 			nlm_core_unlock(l->core, &a);
 			l->st.grants_given_back++;
+			if (l->ops.note)
+				l->ops.note(l->arg, LOCKD_NOTE_GRANT_GIVEN_BACK, b->caller);
 		}
 		blocked_free(b);
 	}
@@ -1044,6 +1046,8 @@ void lockd_host_rebooted(struct lockd *l, const char *name)
 		grants_remove(l, match_grant_host, &h->id, false);
 		nlm_core_release_host(l->core, h->id);
 		h->monitored = false;
+		if (l->ops.note)
+			l->ops.note(l->arg, LOCKD_NOTE_HOST_REBOOTED, h->name);
 	}
 }
 

@@ -56,6 +56,12 @@ struct lockd_client {
 	uint32_t vers; /* the NLM version it spoke */
 };
 
+/* What lockd_ops.note reports, for the daemon's log and health. */
+enum lockd_note {
+	LOCKD_NOTE_HOST_REBOOTED,    /* SM_NOTIFY or FREE_ALL: the host's locks were freed */
+	LOCKD_NOTE_GRANT_GIVEN_BACK, /* a grant the client refused or never answered */
+};
+
 struct lockd_ops {
 	/*
 	 * SM_MON @host_name (with lockd's @host_id as the private data statd
@@ -70,6 +76,8 @@ struct lockd_ops {
 	 * reported; lockd_tick re-sends grants until they are answered.
 	 */
 	void (*call_client)(void *arg, const struct lockd_client *to, const void *msg, size_t len);
+	/* May be NULL. @host is the client host's name. */
+	void (*note)(void *arg, enum lockd_note what, const char *host);
 };
 
 struct lockd_config {

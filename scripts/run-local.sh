@@ -3,8 +3,9 @@
 #
 # start (the default): installs the dependencies, builds netfuse in build/,
 # and starts the local servers on 127.0.0.1 in ./local-peers/: a 3-monitor
-# Ceph cluster with a CephFS, an OpenAFS cell example.test, and rpcbind; then
-# shows what a client sees of them, and mounts both: the local Ceph cluster
+# Ceph cluster with a CephFS, an OpenAFS cell example.test, rpcbind, and
+# netfuse's lock server netfuse-lockd on it; then shows what a client sees of
+# them, and mounts both file systems: the local Ceph cluster
 # with netfuse-ceph on ./local-peers/mnt/ceph (df, .health, .ceph/monc) and
 # the cell's root.cell with netfuse-afs on ./local-peers/mnt/afs (ls, a file,
 # df, .health, .afs/servers).
@@ -17,8 +18,11 @@ peers_dir="$top/local-peers"
 peers=(ceph afs rpcbind)
 ceph_mnt="$peers_dir/mnt/ceph"
 afs_mnt="$peers_dir/mnt/afs"
+lockd_pidfile="$peers_dir/netfuse-lockd.pid"
+lockd_health="$peers_dir/netfuse-lockd.health"
 
 mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
+lockd_running() { [[ -s "$lockd_pidfile" ]] && kill -0 "$(<"$lockd_pidfile")" 2>/dev/null; }
 ceph_mounted() { mounted "$ceph_mnt"; }
 
 show() {
@@ -50,6 +54,13 @@ show() {
 		rpcinfo -p 127.0.0.1
 	else
 		echo "== rpcbind: not running"
+	fi
+	if lockd_running; then
+		echo "== netfuse-lockd (pid $(<"$lockd_pidfile")): rpcinfo -T udp 127.0.0.1 nlockmgr 4; its health file"
+		rpcinfo -T udp 127.0.0.1 100021 4
+		cat "$lockd_health"
+	else
+		echo "== netfuse-lockd: not running"
 	fi
 	if ceph_mounted; then
 		echo "== netfuse-ceph on $ceph_mnt: df -h; cat .health; cat .ceph/monc"
@@ -87,6 +98,11 @@ start() {
 		echo "== starting $p in $peers_dir/$p"
 		test/peers/"$p".sh start "$peers_dir/$p"
 	done
+	if ! lockd_running; then
+		# No statd among the local servers yet: client hosts are not monitored.
+		echo "== starting netfuse-lockd on the local rpcbind"
+		build/netfuse-lockd -o "nostatd,pidfile=$lockd_pidfile,health=$lockd_health"
+	fi
 	if ! ceph_mounted; then
 		if [[ $(id -u) == 0 && -c /dev/fuse ]]; then
 			mkdir -p "$ceph_mnt"
@@ -126,6 +142,13 @@ stop() {
 			fusermount3 -u "$m" || rc=1
 		fi
 	done
+	if lockd_running; then
+		echo "== stopping netfuse-lockd"
+		local pid
+		pid=$(<"$lockd_pidfile")
+		kill -TERM "$pid"
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	fi
 	for p in "${peers[@]}"; do
 		[[ -d "$peers_dir/$p" ]] || continue
 		echo "== stopping $p"

@@ -380,6 +380,13 @@ test_peers_afscp_tool_LDFLAGS =
 test_peers_afscp_tool_LDADD = $(AFSCP_LIBS)
 endif
 
+# nlmc: an NLM version 4 client for the lock server's tests (test/lib/nlmc.c).
+check_PROGRAMS += test/lib/nlmc
+test_lib_nlmc_SOURCES = test/lib/nlmc.c
+test_lib_nlmc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_lib_nlmc_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+test/lib/test_lib_nlmc-nlmc.$(OBJEXT): nlm/nlm4_prot.h
+
 peer_scripts = \
 	test/peers/lib.sh test/peers/ensure.sh test/peers/teardown.sh \
 	test/peers/ceph.sh test/peers/afs.sh test/peers/rpcbind.sh test/peers/leftovers.sh
@@ -412,7 +419,8 @@ INTEGRATION_TESTS = \
 	test/integration/afs_pjdfstest.test \
 	test/integration/afs_fsx.test \
 	test/integration/afs_jumbo.test \
-	test/integration/rpcbind.test
+	test/integration/rpcbind.test \
+	test/integration/lockd.test
 
 TESTS += \
 	$(UNIT_TESTS) \

@@ -1,0 +1,52 @@
+/*
+ * nlm/lockd_callout.h: the calls netfuse-lockd makes.
+ *
+ *  - To a client host's NLM service: GRANTED_MSG for a blocked lock now
+ *    held, and the _RES answers to _MSG requests. The service's port comes
+ *    from the host's rpcbind (PMAP GETPORT, version 2, as Linux's lockd and
+ *    nfs-ganesha ask), asked once and kept for a minute; messages wait for
+ *    the answer. Calls go over UDP from one socket on the loop; their own
+ *    replies (void) come back there and are dropped. Nothing here blocks.
+ *  - To this host's statd: SM_MON when a client host takes its first lock,
+ *    so that statd tells lockd (NLM procedure 16) when that host reboots.
+ *    This one is a synchronous call with a short timeout, as Linux's lockd
+ *    makes it: statd is local.
+ *
+ * IPv4 only for now: a call to an IPv6 client is dropped and counted.
+ */
+#ifndef NETFUSE_NLM_LOCKD_CALLOUT_H
+#define NETFUSE_NLM_LOCKD_CALLOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct evloop;
+struct lockd_callout;
+
+/* A UDP socket on @loop; NULL with errno set. Before the loop starts, or on
+ * its thread. */
+struct lockd_callout *lockd_callout_new(struct evloop *loop);
+void lockd_callout_free(struct lockd_callout *c);
+
+/* Send @msg (an RPC call message) to the NLM @vers service of the host at
+ * @addr (its port is ignored). On the loop thread. */
+void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *addr, socklen_t addrlen, uint32_t vers,
+			const void *msg, size_t len);
+
+struct lockd_callout_stats {
+	uint64_t sent;	      /* messages sent to a client's NLM service */
+	uint64_t getports;    /* GETPORT calls sent */
+	uint64_t unreachable; /* messages dropped: no answer, or NLM not registered */
+};
+void lockd_callout_stats(const struct lockd_callout *c, struct lockd_callout_stats *st);
+
+/*
+ * SM_MON @mon_name at this host's statd, naming lockd's NLM version 4
+ * procedure 16 as the callback and @host_id as the private data. 0, or
+ * -ENOLCK when statd refused, -ETIMEDOUT or -ECONNREFUSED when it did not
+ * answer within @timeout_ms.
+ */
+int lockd_statd_monitor(const char *mon_name, uint32_t host_id, unsigned timeout_ms);
+
+#endif

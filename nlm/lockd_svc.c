@@ -1,0 +1,525 @@
+/*
+ * nlm/lockd_svc.c: netfuse-lockd's service (see lockd_svc.h).
+ *
+ * Everything runs on one evloop thread: the engine is single-threaded, and
+ * an NLM server's work per call is a few list walks, far below the cost of
+ * the datagram around it. The only blocking call is SM_MON to the local
+ * statd, once per client host (Linux's lockd makes it the same way).
+ */
+#include "config.h"
+
+#include "lockd_svc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <rpc/pmap_clnt.h>
+#include <rpc/rpc.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evloop/evloop.h"
+#include "health/health.h"
+#include "lockd_callout.h"
+#include "lockd_log.h"
+#include "nlm3_prot.h"
+#include "nlm4_prot.h"
+
+struct conn {
+	struct conn *prev, *next;
+	struct lockd_svc *s;
+	int fd;
+	struct evloop_fd *h;
+	struct lockd_peer peer;
+	/* Input: the fragment header being read, then the record so far. */
+	unsigned char hdr[4];
+	size_t hdr_have;
+	uint32_t frag_left;
+	bool last_frag;
+	unsigned char *rec;
+	size_t rec_len;
+	/* Output not yet written. */
+	unsigned char *out;
+	size_t out_len, out_off;
+};
+
+struct lockd_svc {
+	struct lockd_svc_config cfg;
+	struct evloop *loop;
+	struct lockd *engine;
+	struct lockd_callout *callout;
+	int udp_fd, tcp_fd;
+	uint16_t udp_port, tcp_port;
+	struct evloop_fd *udp_h, *tcp_h;
+	struct conn *conns;
+	unsigned nconns;
+	struct evloop_timer tick, grace;
+	bool registered, started;
+	int health_fd;
+	uint64_t health_seq;
+	unsigned char reply[LOCKD_REPLY_MAX];
+};
+
+static const uint32_t nlm_versions[] = {NLM_VERS, NLM_VERSX, NLM4_VERS};
+
+/* ---- health log ------------------------------------------------------------ */
+
+static void health_log(struct lockd_svc *s, enum health_domain domain, enum health_type type, const char *who, int err,
+		       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void health_log(struct lockd_svc *s, enum health_domain domain, enum health_type type, const char *who, int err,
+		       const char *fmt, ...)
+{
+	struct health_event ev;
+	char line[HEALTH_LINE_MAX];
+	va_list va;
+
+	if (s->health_fd < 0)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.seq = ++s->health_seq;
+	clock_gettime(CLOCK_REALTIME, &ev.time);
+	ev.last_time = ev.time;
+	ev.domain = domain;
+	ev.type = type;
+	ev.count = 1;
+	ev.error = err < 0 ? -err : err;
+	if (domain == HEALTH_DOMAIN_SESSION) {
+		snprintf(ev.server, sizeof(ev.server), "%s", who);
+	} else {
+		snprintf(ev.source, sizeof(ev.source), "%s", who);
+	}
+	va_start(va, fmt);
+	vsnprintf(ev.reason, sizeof(ev.reason), fmt, va);
+	va_end(va);
+	int n = health_render(&ev, line, sizeof(line));
+	if (n > 0 && write(s->health_fd, line, (size_t)n) != n)
+		lockd_log(LOG_WARNING, "health log: %s", strerror(errno));
+}
+
+/* ---- the engine's hooks -------------------------------------------------------- */
+
+static int on_monitor(void *arg, const char *host, uint32_t id)
+{
+	struct lockd_svc *s = arg;
+
+	if (!s->cfg.statd)
+		return 0;
+	int r = lockd_statd_monitor(host, id, s->cfg.statd_timeout_ms);
+	if (r == 0) {
+		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_ESTABLISHED, host, 0, "client host monitored");
+		lockd_log(LOG_DEBUG, "monitoring %s", host);
+	} else {
+		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SICK, host, r,
+			   "statd did not monitor the host: locks refused");
+		lockd_log(LOG_WARNING, "statd did not monitor %s (%s): its locks are refused", host, strerror(-r));
+	}
+	return r;
+}
+
+static void on_call_client(void *arg, const struct lockd_client *to, const void *msg, size_t len)
+{
+	struct lockd_svc *s = arg;
+
+	lockd_callout_send(s->callout, &to->peer->addr, to->peer->addrlen, to->vers, msg, len);
+}
+
+static void on_note(void *arg, enum lockd_note what, const char *host)
+{
+	struct lockd_svc *s = arg;
+
+	switch (what) {
+	case LOCKD_NOTE_HOST_REBOOTED:
+		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_LOST, host, 0,
+			   "client host rebooted: its locks were freed");
+		lockd_log(LOG_NOTICE, "%s rebooted: its locks were freed", host);
+		break;
+	case LOCKD_NOTE_GRANT_GIVEN_BACK:
+		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SICK, host, 0,
+			   "a granted lock was refused or never acknowledged: given back");
+		lockd_log(LOG_NOTICE, "a lock granted to %s was refused or never acknowledged: given back", host);
+		break;
+	}
+}
+
+/* ---- the grant timer --------------------------------------------------------- */
+
+static void rearm_tick(struct lockd_svc *s, uint64_t next)
+{
+	if (next == UINT64_MAX)
+		evloop_timer_cancel(s->loop, &s->tick);
+	else
+		evloop_timer_arm(s->loop, &s->tick, next);
+}
+
+static void on_tick(struct evloop *loop, struct evloop_timer *t, void *arg)
+{
+	struct lockd_svc *s = arg;
+
+	(void)loop;
+	(void)t;
+	rearm_tick(s, lockd_tick(s->engine, evloop_now_ns()));
+}
+
+static void on_grace_end(struct evloop *loop, struct evloop_timer *t, void *arg)
+{
+	struct lockd_svc *s = arg;
+
+	(void)loop;
+	(void)t;
+	health_log(s, HEALTH_DOMAIN_MOUNT, HEALTH_HEALTHY, "netfuse-lockd", 0, "grace period ended");
+	lockd_log(LOG_INFO, "grace period ended");
+}
+
+/* One call in, its reply (if any) into s->reply. */
+static size_t serve(struct lockd_svc *s, const struct lockd_peer *from, const void *msg, size_t len)
+{
+	uint64_t now = evloop_now_ns();
+	size_t n = lockd_dispatch(s->engine, from, msg, len, s->reply, now);
+
+	/* A call may have queued grants, or ended some: the timer follows. */
+	rearm_tick(s, lockd_tick(s->engine, now));
+	return n;
+}
+
+/* ---- UDP ---------------------------------------------------------------------- */
+
+static void on_udp(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lockd_svc *s = arg;
+	unsigned char buf[LOCKD_SVC_RECORD_MAX];
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < 64; i++) { /* then let the other sockets have a turn */
+		struct lockd_peer from = {.tcp = false, .addrlen = sizeof(from.addr)};
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from.addr, &from.addrlen);
+		if (n < 0)
+			return;
+		size_t r = serve(s, &from, buf, (size_t)n);
+		if (r)
+			(void)sendto(fd, s->reply, r, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&from.addr,
+				     from.addrlen);
+	}
+}
+
+/* ---- TCP ------------------------------------------------------------------------ */
+
+static void conn_close(struct conn *c)
+{
+	struct lockd_svc *s = c->s;
+
+	*(c->prev ? &c->prev->next : &s->conns) = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	evloop_fd_del(s->loop, c->h);
+	close(c->fd);
+	free(c->rec);
+	free(c->out);
+	free(c);
+}
+
+/* Writes what is pending; false when the connection failed. */
+static bool conn_flush(struct conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return false;
+		}
+		c->out_off += (size_t)n;
+	}
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	return evloop_fd_mod(c->s->loop, c->h, EPOLLIN | (c->out_len ? EPOLLOUT : 0)) == 0;
+}
+
+static bool conn_queue_reply(struct conn *c, const unsigned char *reply, size_t len)
+{
+	/* A client that sends calls and never reads the replies is cut off
+	 * rather than allowed to grow our buffer without end. */
+	if (c->out_len - c->out_off + len + 4 > 16 * LOCKD_SVC_RECORD_MAX)
+		return false;
+	unsigned char *out = realloc(c->out, c->out_len + len + 4);
+	if (!out)
+		return false;
+	c->out = out;
+	uint32_t mark = htonl(0x80000000u | (uint32_t)len);
+	memcpy(c->out + c->out_len, &mark, 4);
+	memcpy(c->out + c->out_len + 4, reply, len);
+	c->out_len += len + 4;
+	return conn_flush(c);
+}
+
+/* Reads what the socket has; false when the connection ends. */
+static bool conn_read(struct conn *c)
+{
+	unsigned char buf[16384];
+	ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0)
+		return false;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+	for (size_t i = 0; i < (size_t)n;) {
+		if (c->hdr_have < 4) {
+			c->hdr[c->hdr_have++] = buf[i++];
+			if (c->hdr_have < 4)
+				continue;
+			uint32_t mark;
+			memcpy(&mark, c->hdr, 4);
+			mark = ntohl(mark);
+			c->last_frag = mark & 0x80000000u;
+			c->frag_left = mark & 0x7fffffffu;
+			if (c->rec_len + c->frag_left > LOCKD_SVC_RECORD_MAX)
+				return false;
+			unsigned char *rec = realloc(c->rec, c->rec_len + c->frag_left + 1);
+			if (!rec)
+				return false;
+			c->rec = rec;
+		}
+		size_t take = (size_t)n - i < c->frag_left ? (size_t)n - i : c->frag_left;
+		memcpy(c->rec + c->rec_len, buf + i, take);
+		c->rec_len += take;
+		c->frag_left -= (uint32_t)take;
+		i += take;
+		if (c->frag_left)
+			continue;
+		c->hdr_have = 0;
+		if (!c->last_frag)
+			continue;
+		size_t r = serve(c->s, &c->peer, c->rec, c->rec_len);
+		c->rec_len = 0;
+		if (r && !conn_queue_reply(c, c->s->reply, r))
+			return false;
+	}
+	return true;
+}
+
+static void on_conn(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)loop;
+	(void)fd;
+	if ((events & EPOLLOUT) && !conn_flush(c)) {
+		conn_close(c);
+		return;
+	}
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !conn_read(c))
+		conn_close(c);
+}
+
+static void on_accept(struct evloop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lockd_svc *s = arg;
+
+	(void)loop;
+	(void)events;
+	for (;;) {
+		struct lockd_peer peer = {.tcp = true, .addrlen = sizeof(peer.addr)};
+		int cfd = accept4(fd, (struct sockaddr *)&peer.addr, &peer.addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			return;
+		struct conn *c = s->nconns < LOCKD_SVC_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		if (!c) {
+			close(cfd);
+			continue;
+		}
+		c->s = s;
+		c->fd = cfd;
+		c->peer = peer;
+		c->h = evloop_fd_add(s->loop, cfd, EPOLLIN, on_conn, c);
+		if (!c->h) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		s->nconns++;
+	}
+}
+
+/* ---- life -------------------------------------------------------------------------- */
+
+static int bind_socket(int type, const struct in_addr *addr, uint16_t port, uint16_t *bound, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr = *addr};
+	socklen_t len = sizeof(sin);
+	int one = 1;
+	const char *what = type == SOCK_STREAM ? "tcp" : "udp";
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s socket: %s", what, strerror(errno));
+		return -1;
+	}
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || (type == SOCK_STREAM && listen(fd, 128) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", what, port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	*bound = ntohs(sin.sin_port);
+	return fd;
+}
+
+struct lockd_svc *lockd_svc_new(const struct lockd_svc_config *cfg, char *err, size_t errlen)
+{
+	struct lockd_svc *s = calloc(1, sizeof(*s));
+	struct in_addr addr = {.s_addr = htonl(INADDR_ANY)};
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	s->udp_fd = s->tcp_fd = s->health_fd = -1;
+	if (cfg->bind_addr && inet_pton(AF_INET, cfg->bind_addr, &addr) != 1) {
+		snprintf(err, errlen, "bind=%s: not an IPv4 address", cfg->bind_addr);
+		goto fail;
+	}
+	if (cfg->health_path) {
+		s->health_fd = open(cfg->health_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (s->health_fd < 0) {
+			snprintf(err, errlen, "health=%s: %s", cfg->health_path, strerror(errno));
+			goto fail;
+		}
+	}
+	s->udp_fd = bind_socket(SOCK_DGRAM, &addr, cfg->udp_port, &s->udp_port, err, errlen);
+	if (s->udp_fd < 0)
+		goto fail;
+	s->tcp_fd = bind_socket(SOCK_STREAM, &addr, cfg->tcp_port, &s->tcp_port, err, errlen);
+	if (s->tcp_fd < 0)
+		goto fail;
+	s->loop = evloop_new("lockd");
+	if (!s->loop) {
+		snprintf(err, errlen, "event loop: %s", strerror(errno));
+		goto fail;
+	}
+	s->callout = lockd_callout_new(s->loop);
+	if (!s->callout) {
+		snprintf(err, errlen, "callback socket: %s", strerror(errno));
+		goto fail;
+	}
+	struct lockd_ops ops = {.monitor = on_monitor, .call_client = on_call_client, .note = on_note};
+	s->engine = lockd_new(&cfg->engine, &ops, s, evloop_now_ns());
+	if (!s->engine) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	evloop_timer_init(&s->tick, on_tick, s);
+	evloop_timer_init(&s->grace, on_grace_end, s);
+	s->udp_h = evloop_fd_add(s->loop, s->udp_fd, EPOLLIN, on_udp, s);
+	s->tcp_h = evloop_fd_add(s->loop, s->tcp_fd, EPOLLIN, on_accept, s);
+	if (!s->udp_h || !s->tcp_h) {
+		snprintf(err, errlen, "event loop: %s", strerror(errno));
+		goto fail;
+	}
+	return s;
+fail:
+	lockd_svc_stop(s, NULL);
+	return NULL;
+}
+
+void lockd_svc_ports(const struct lockd_svc *s, uint16_t *udp, uint16_t *tcp)
+{
+	*udp = s->udp_port;
+	*tcp = s->tcp_port;
+}
+
+static void unregister(void)
+{
+	for (size_t i = 0; i < sizeof(nlm_versions) / sizeof(nlm_versions[0]); i++)
+		pmap_unset(NLM_PROG, nlm_versions[i]);
+}
+
+int lockd_svc_start(struct lockd_svc *s, char *err, size_t errlen)
+{
+	/* A registration left by an earlier lockd that died would send
+	 * clients to a dead port: replaced, as Linux's lockd does. */
+	unregister();
+	for (size_t i = 0; i < sizeof(nlm_versions) / sizeof(nlm_versions[0]); i++)
+		if (!pmap_set(NLM_PROG, nlm_versions[i], IPPROTO_UDP, s->udp_port) ||
+		    !pmap_set(NLM_PROG, nlm_versions[i], IPPROTO_TCP, s->tcp_port)) {
+			unregister();
+			snprintf(err, errlen, "cannot register with rpcbind on this host (is rpcbind running?)");
+			return -1;
+		}
+	s->registered = true;
+	uint64_t now = evloop_now_ns();
+	if (s->cfg.engine.grace_ns)
+		evloop_timer_arm(s->loop, &s->grace, now + s->cfg.engine.grace_ns);
+	int r = evloop_start(s->loop);
+	if (r) {
+		unregister();
+		s->registered = false;
+		snprintf(err, errlen, "event loop: %s", strerror(-r));
+		return -1;
+	}
+	s->started = true;
+	health_log(s, HEALTH_DOMAIN_MOUNT, HEALTH_RUNNING, "netfuse-lockd", 0,
+		   "serving NLM 1, 3, 4 on udp %u and tcp %u; grace %llu s", s->udp_port, s->tcp_port,
+		   (unsigned long long)(s->cfg.engine.grace_ns / EVLOOP_NS_PER_S));
+	return 0;
+}
+
+void lockd_svc_stop(struct lockd_svc *s, struct lockd_stats *final)
+{
+	struct lockd_stats st = {0};
+
+	if (!s)
+		return;
+	if (s->started)
+		evloop_stop(s->loop);
+	if (s->registered)
+		unregister();
+	if (s->engine) {
+		lockd_stats(s->engine, &st);
+		if (s->started) {
+			health_log(s, HEALTH_DOMAIN_MOUNT, HEALTH_SHUTDOWN, "netfuse-lockd", 0,
+				   "stopped: %zu objects with locks of %zu hosts dropped, %zu grants pending",
+				   st.objects, st.hosts, st.pending_grants);
+			lockd_log(LOG_NOTICE,
+				  "stopped: %zu objects with locks of %zu hosts dropped, %zu grants pending",
+				  st.objects, st.hosts, st.pending_grants);
+		}
+	}
+	if (final)
+		*final = st;
+	while (s->conns)
+		conn_close(s->conns);
+	if (s->loop) {
+		evloop_timer_cancel(s->loop, &s->tick);
+		evloop_timer_cancel(s->loop, &s->grace);
+		if (s->udp_h)
+			evloop_fd_del(s->loop, s->udp_h);
+		if (s->tcp_h)
+			evloop_fd_del(s->loop, s->tcp_h);
+	}
+	lockd_callout_free(s->callout);
+	lockd_free(s->engine);
+	evloop_free(s->loop);
+	if (s->udp_fd >= 0)
+		close(s->udp_fd);
+	if (s->tcp_fd >= 0)
+		close(s->tcp_fd);
+	if (s->health_fd >= 0)
+		close(s->health_fd);
+	free(s);
+}
