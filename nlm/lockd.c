@@ -16,9 +16,11 @@
 
 #include "lockd.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <rpc/rpc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,12 +157,30 @@ static struct host *host_get(struct lockd *l, const char *name, const struct loc
 	return h;
 }
 
+/* @h's address as text without the port: the name lockd gives statd for the
+ * host, as Linux's lockd does unless nsm_use_hostnames is set (a client's
+ * caller_name need not resolve, and statd refuses a name it cannot). */
+static void host_addr_str(const struct host *h, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (h->addr.ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)&h->addr)->sin_addr;
+	else if (h->addr.ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)&h->addr)->sin6_addr;
+	if (!a || !inet_ntop(h->addr.ss_family, a, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
 /* 0 when @h is monitored (or need not be). */
 static int host_monitor(struct lockd *l, struct host *h)
 {
+	char addr[INET6_ADDRSTRLEN];
+
 	if (h->monitored || !l->ops.monitor)
 		return 0;
-	int r = l->ops.monitor(l->arg, h->name, h->id);
+	host_addr_str(h, addr, sizeof(addr));
+	int r = l->ops.monitor(l->arg, addr, h->id);
 	if (r == 0)
 		h->monitored = true;
 	return r;
@@ -840,7 +860,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 	case NLMPROC4_SM_NOTIFY:
 		if (!from_local_statd(c->from))
 			return SYSTEM_ERR;
-		lockd_host_rebooted(l, a->sm.mon_name);
+		lockd_addr_rebooted(l, a->sm.mon_name);
 		return SUCCESS;
 	case NLMPROC4_FREE_ALL:
 		lockd_host_rebooted(l, a->notify.name);
@@ -1038,10 +1058,11 @@ void lockd_free(struct lockd *l)
 	free(l);
 }
 
-void lockd_host_rebooted(struct lockd *l, const char *name)
+/* Drops everything of the hosts @match picks. */
+static void hosts_rebooted(struct lockd *l, bool (*match)(const struct host *, const char *), const char *key)
 {
 	for (struct host *h = l->hosts; h; h = h->next) {
-		if (strcmp(h->name, name))
+		if (!match(h, key))
 			continue;
 		grants_remove(l, match_grant_host, &h->id, false);
 		nlm_core_release_host(l->core, h->id);
@@ -1049,6 +1070,29 @@ void lockd_host_rebooted(struct lockd *l, const char *name)
 		if (l->ops.note)
 			l->ops.note(l->arg, LOCKD_NOTE_HOST_REBOOTED, h->name);
 	}
+}
+
+static bool host_named(const struct host *h, const char *name)
+{
+	return !strcmp(h->name, name);
+}
+
+static bool host_at(const struct host *h, const char *addr)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	host_addr_str(h, a, sizeof(a));
+	return !strcmp(a, addr);
+}
+
+void lockd_host_rebooted(struct lockd *l, const char *name)
+{
+	hosts_rebooted(l, host_named, name);
+}
+
+void lockd_addr_rebooted(struct lockd *l, const char *addr)
+{
+	hosts_rebooted(l, host_at, addr);
 }
 
 bool lockd_in_grace(const struct lockd *l, uint64_t now_ns)

@@ -15,8 +15,10 @@
  *    casts them).
  *  - Clients are hosts: a caller_name from one source address. An owner is
  *    (host, svid, owner handle). A host is monitored through the ops'
- *    monitor hook (SM_MON to the local statd) before its first lock, except
- *    through NM_LOCK; a host that cannot be monitored gets DENIED_NOLOCKS.
+ *    monitor hook (SM_MON of its address to the local statd) before its
+ *    first lock, except through NM_LOCK; a host that cannot be monitored
+ *    gets DENIED_NOLOCKS. statd's reboot callback frees the locks of every
+ *    host at that address; FREE_ALL those of every host of that name.
  *  - A grace period from the start: only reclaims (and UNLOCK, CANCEL,
  *    UNSHARE) are served, other requests get DENIED_GRACE_PERIOD; after it,
  *    reclaims are refused the same way. UNLOCK and CANCEL are served in
@@ -64,11 +66,13 @@ enum lockd_note {
 
 struct lockd_ops {
 	/*
-	 * SM_MON @host_name (with lockd's @host_id as the private data statd
-	 * hands back on a reboot): 0, or a negative errno after which the
-	 * host's lock is refused. NULL: hosts are not monitored.
+	 * SM_MON @mon_name, the host's address as text (as Linux's lockd names
+	 * hosts to statd: a caller_name need not resolve), with lockd's
+	 * @host_id as the private data statd hands back on a reboot: 0, or a
+	 * negative errno after which the host's lock is refused. NULL: hosts
+	 * are not monitored.
 	 */
-	int (*monitor)(void *arg, const char *host_name, uint32_t host_id);
+	int (*monitor)(void *arg, const char *mon_name, uint32_t host_id);
 	/*
 	 * Send @msg, a whole RPC call message (a _RES, or a GRANTED_MSG whose
 	 * xid and cookie are @grant_id), to @to's NLM service: the caller finds
@@ -115,8 +119,11 @@ size_t lockd_dispatch(struct lockd *l, const struct lockd_peer *from, const void
  */
 uint64_t lockd_tick(struct lockd *l, uint64_t now_ns);
 
-/* Drops every lock of the hosts named @name (SM_NOTIFY, FREE_ALL). */
+/* Drops everything of the hosts whose caller_name is @name (FREE_ALL). */
 void lockd_host_rebooted(struct lockd *l, const char *name);
+/* Drops everything of the hosts at address @addr (statd's callback names
+ * the host as lockd named it to SM_MON: its address as text). */
+void lockd_addr_rebooted(struct lockd *l, const char *addr);
 
 bool lockd_in_grace(const struct lockd *l, uint64_t now_ns);
 

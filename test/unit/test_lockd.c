@@ -383,7 +383,7 @@ Test(lockd, hosts_conflict_and_test_names_the_holder)
 	end_grace();
 	cr_assert_eq(lock_v4(&host1, lock4("h1", 42, "owner-1", fh_a, 100, 50), true, false, false), NLM4_GRANTED);
 	cr_assert_eq(ops_seen.monitors, 1);
-	cr_assert_str_eq(ops_seen.monitored[0], "h1");
+	cr_assert_str_eq(ops_seen.monitored[0], "10.0.0.1", "statd is given the host's address");
 	cr_assert_eq(test_v4(&host2, lock4("h2", 42, "owner-1", fh_a, 120, 1), false, &h), NLM4_DENIED);
 	cr_assert(h.exclusive && h.svid == 42 && h.l_offset == 100 && h.l_len == 50);
 	cr_assert_eq(test_v4(&host1, lock4("h1", 42, "owner-1", fh_a, 0, 0), true, NULL), NLM4_GRANTED,
@@ -616,7 +616,7 @@ Test(lockd, sm_notify_from_local_statd_and_free_all_drop_a_hosts_locks)
 	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0), true, false, false), NLM4_GRANTED);
 	cr_assert_eq(lock_v4(&host2, lock4("h2", 2, "o2", fh_a, 0, 0), true, true, false), NLM4_BLOCKED);
 
-	nlm4_sm_status sm = {.mon_name = "h1", .state = 3};
+	nlm4_sm_status sm = {.mon_name = "10.0.0.1", .state = 3};
 	struct lockd_peer remote = peer("10.0.0.9", 111), unpriv = peer("127.0.0.1", 40000),
 			  statd = peer("127.0.0.1", 700);
 	cr_assert_eq(send_call(&remote, 4, NLMPROC4_SM_NOTIFY, (xdrproc_t)xdr_nlm4_sm_status, &sm)->accept_stat, 5,
