@@ -387,6 +387,15 @@ test_lib_nlmc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_lib_nlmc_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
 test/lib/test_lib_nlmc-nlmc.$(OBJEXT): nlm/nlm4_prot.h
 
+# libnfs-nlm: libnfs's NLM client, a third party driving netfuse-lockd.
+if HAVE_LIBNFS
+check_PROGRAMS += test/lib/libnfs-nlm
+test_lib_libnfs_nlm_SOURCES = test/lib/libnfs_nlm.c
+test_lib_libnfs_nlm_CFLAGS = $(AM_CFLAGS) $(LIBNFS_CFLAGS)
+test_lib_libnfs_nlm_LDADD = $(LIBNFS_LIBS)
+endif
+EXTRA_DIST += test/lib/libnfs_nlm.c
+
 peer_scripts = \
 	test/peers/lib.sh test/peers/ensure.sh test/peers/teardown.sh \
 	test/peers/ceph.sh test/peers/afs.sh test/peers/rpcbind.sh test/peers/leftovers.sh
