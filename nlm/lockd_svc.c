@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +49,7 @@ struct conn {
 	/* Output not yet written. */
 	unsigned char *out;
 	size_t out_len, out_off;
+	bool want_write;
 };
 
 struct lockd_svc {
@@ -227,6 +229,16 @@ static void conn_close(struct conn *c)
 	free(c);
 }
 
+/* Watches for writability exactly while output is pending: one epoll_ctl
+ * when that changes, none per reply. */
+static bool conn_want_write(struct conn *c, bool want)
+{
+	if (c->want_write == want)
+		return true;
+	c->want_write = want;
+	return evloop_fd_mod(c->s->loop, c->h, EPOLLIN | (want ? EPOLLOUT : 0)) == 0;
+}
+
 /* Writes what is pending; false when the connection failed. */
 static bool conn_flush(struct conn *c)
 {
@@ -241,23 +253,36 @@ static bool conn_flush(struct conn *c)
 	}
 	if (c->out_off == c->out_len)
 		c->out_off = c->out_len = 0;
-	return evloop_fd_mod(c->s->loop, c->h, EPOLLIN | (c->out_len ? EPOLLOUT : 0)) == 0;
+	return conn_want_write(c, c->out_len != 0);
 }
 
-static bool conn_queue_reply(struct conn *c, const unsigned char *reply, size_t len)
+/* Sends one reply record: straight to the socket when nothing is pending
+ * (the usual case: one sendmsg per reply), the rest kept for EPOLLOUT. */
+static bool conn_send_reply(struct conn *c, const unsigned char *reply, size_t len)
 {
+	uint32_t mark = htonl(0x80000000u | (uint32_t)len);
+	size_t sent = 0, total = len + 4;
+
+	if (c->out_len == 0) {
+		struct iovec iov[2] = {{&mark, 4}, {(void *)reply, len}};
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+		ssize_t n = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return false;
+		sent = n > 0 ? (size_t)n : 0;
+		if (sent == total)
+			return true;
+	}
 	/* A client that sends calls and never reads the replies is cut off
 	 * rather than allowed to grow our buffer without end. */
-	if (c->out_len - c->out_off + len + 4 > 16 * LOCKD_SVC_RECORD_MAX)
+	if (c->out_len - c->out_off + total - sent > 16 * LOCKD_SVC_RECORD_MAX)
 		return false;
-	unsigned char *out = realloc(c->out, c->out_len + len + 4);
+	unsigned char *out = realloc(c->out, c->out_len + total - sent);
 	if (!out)
 		return false;
 	c->out = out;
-	uint32_t mark = htonl(0x80000000u | (uint32_t)len);
-	memcpy(c->out + c->out_len, &mark, 4);
-	memcpy(c->out + c->out_len + 4, reply, len);
-	c->out_len += len + 4;
+	for (size_t i = sent; i < total; i++)
+		c->out[c->out_len++] = i < 4 ? ((unsigned char *)&mark)[i] : reply[i - 4];
 	return conn_flush(c);
 }
 
@@ -300,7 +325,7 @@ static bool conn_read(struct conn *c)
 			continue;
 		size_t r = serve(c->s, &c->peer, c->rec, c->rec_len);
 		c->rec_len = 0;
-		if (r && !conn_queue_reply(c, c->s->reply, r))
+		if (r && !conn_send_reply(c, c->s->reply, r))
 			return false;
 	}
 	return true;

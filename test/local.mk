@@ -483,9 +483,15 @@ check-full:
 noinst_PROGRAMS += test/bench/health_bench
 test_bench_health_bench_SOURCES = test/bench/health_bench.c
 test_bench_health_bench_LDADD = health/libhealth.a $(CURL_LIBS) -lpthread
+# nlm-bench: LOCK+UNLOCK pairs from one NLM client, for lockd.sh.
+noinst_PROGRAMS += test/bench/nlm-bench
+test_bench_nlm_bench_SOURCES = test/bench/nlm_bench.c
+test_bench_nlm_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_bench_nlm_bench_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
+test/bench/test_bench_nlm_bench-nlm_bench.$(OBJEXT): nlm/nlm4_prot.h
 # afs_fetch.sh drives afs_rx/ through the integration test's driver;
 # afs_mount.sh mounts netfuse-afs beside afsd.fuse.
-BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh
+BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh test/bench/lockd.sh
 EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py test/bench/lib.sh
 bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \
