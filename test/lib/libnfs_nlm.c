@@ -29,6 +29,22 @@
 #include <nfsc/libnfs-raw-nfs.h>
 #include <nfsc/libnfs-raw-nlm.h>
 
+/*
+ * Sanitizer builds: libtirpc keeps what its rpcbind lookups allocate
+ * (clnt_create, pmap_set: __rpc_uaddr2taddr_af and friends) and never frees
+ * it; LeakSanitizer is told so, and reports only leaks of our own.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libtirpc.so\n";
+}
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
 struct state {
 	bool done, failed;
 	char answer[128];
@@ -188,6 +204,7 @@ static bool run(struct rpc_context *rpc, struct state *st)
 
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 6 && !strcmp(argv[3], "nfs_fh"))
 		return nfs_fh(argv[1], argv[4], argv[5]);
 	if (argc < 9) {
