@@ -639,7 +639,7 @@ static void call_client(struct lockd *l, const struct lockd_client *to, uint32_t
 static void send_grant(struct lockd *l, struct blocked *b)
 {
 	char cookie[sizeof(b->id)];
-	struct lockd_client to = {.name = b->caller, .peer = &b->peer, .vers = b->vers};
+	struct lockd_client to = {.name = b->caller, .peer = &b->peer, .vers = b->vers, .resend = b->sent};
 	nlm4_lock lk = {.caller_name = (char *)(l->cfg.server_name ? l->cfg.server_name : ""),
 			.fh = {b->fh_len, (char *)b->fh},
 			.oh = {b->oh_len, (char *)b->oh},

@@ -55,7 +55,8 @@ struct lockd_peer {
 struct lockd_client {
 	const char *name; /* its caller_name */
 	const struct lockd_peer *peer;
-	uint32_t vers; /* the NLM version it spoke */
+	uint32_t vers;	 /* the NLM version it spoke */
+	unsigned resend; /* 0 for a first send; a GRANTED_MSG's re-sends count up */
 };
 
 /* What lockd_ops.note reports, for the daemon's log and health. */
@@ -76,8 +77,9 @@ struct lockd_ops {
 	/*
 	 * Send @msg, a whole RPC call message (a _RES, or a GRANTED_MSG whose
 	 * xid and cookie are @grant_id), to @to's NLM service: the caller finds
-	 * its port through the client host's rpcbind. Delivery is not
-	 * reported; lockd_tick re-sends grants until they are answered.
+	 * its port through the client host's rpcbind (again for a re-send: the
+	 * service may have moved). Delivery is not reported; lockd_tick
+	 * re-sends grants until they are answered.
 	 */
 	void (*call_client)(void *arg, const struct lockd_client *to, const void *msg, size_t len);
 	/* May be NULL. @host is the client host's name. */

@@ -239,7 +239,7 @@ static struct entry *entry_of(struct lockd_callout *c, struct in_addr host, uint
 }
 
 void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *addr, socklen_t addrlen, uint32_t vers,
-			const void *msg, size_t len)
+			const void *msg, size_t len, bool rebind)
 {
 	uint64_t now = evloop_now_ns();
 
@@ -252,6 +252,10 @@ void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *
 		c->st.unreachable++;
 		return;
 	}
+	if (rebind && e->state == KNOWN)
+		e->until = now; /* asked again below, the message waiting for it */
+	if (rebind && e->state == KNOWN)
+		e->until = now; /* asked again below, the message waiting for it */
 	if (e->state == KNOWN && e->until > now) {
 		send_to(c, e->host, e->port, msg, len);
 		c->st.sent++;

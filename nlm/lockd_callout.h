@@ -17,6 +17,7 @@
 #ifndef NETFUSE_NLM_LOCKD_CALLOUT_H
 #define NETFUSE_NLM_LOCKD_CALLOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -30,9 +31,11 @@ struct lockd_callout *lockd_callout_new(struct evloop *loop);
 void lockd_callout_free(struct lockd_callout *c);
 
 /* Send @msg (an RPC call message) to the NLM @vers service of the host at
- * @addr (its port is ignored). On the loop thread. */
+ * @addr (its port is ignored). @rebind asks the host's rpcbind again rather
+ * than trust the port kept: for a re-send, whose first try found nobody
+ * (the service may have restarted on another port). On the loop thread. */
 void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *addr, socklen_t addrlen, uint32_t vers,
-			const void *msg, size_t len);
+			const void *msg, size_t len, bool rebind);
 
 struct lockd_callout_stats {
 	uint64_t sent;	      /* messages sent to a client's NLM service */

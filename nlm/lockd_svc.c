@@ -130,7 +130,7 @@ static void on_call_client(void *arg, const struct lockd_client *to, const void 
 {
 	struct lockd_svc *s = arg;
 
-	lockd_callout_send(s->callout, &to->peer->addr, to->peer->addrlen, to->vers, msg, len);
+	lockd_callout_send(s->callout, &to->peer->addr, to->peer->addrlen, to->vers, msg, len, to->resend > 0);
 }
 
 static void on_note(void *arg, enum lockd_note what, const char *host)

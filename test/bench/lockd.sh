@@ -1,8 +1,19 @@
 #!/bin/bash
-# make bench: LOCK+UNLOCK pairs per second from one NLM client, netfuse-lockd
-# beside nfs-ganesha's NLM (the anchor) in the same run, on UDP and TCP:
+# make bench: netfuse-lockd beside nfs-ganesha's NLM (the anchor) in the same
+# run: LOCK+UNLOCK pairs per second from one NLM client on UDP and TCP, and
+# the hand-off latency of a contended lock between two hosts:
 #   bench nlm_pairs_udp: netfuse=N ganesha=N ratio=R pairs/s (...)
 #   bench nlm_pairs_tcp: ...
+#   bench nlm_handoff: netfuse=MS ganesha=MS ratio=R ms (...)
+#
+# The hand-off: a host holds a lock; a second host (a network namespace made
+# here, with its own rpcbind, through a veth pair) asks for it blocking and
+# is answered BLOCKED (its callback service on one UDP port throughout, as a
+# client's lock service keeps its port); the first unlocks; the time from sending that UNLOCK
+# to the second host's receiving the server's GRANTED_MSG (both stamped by
+# test/lib/nlmc on CLOCK_REALTIME) is one hand-off, NETFUSE_BENCH_LOCKD_HANDOFFS
+# of them per round (default 20), the median kept. Its ratio is ganesha's
+# time over netfuse's: above 1, netfuse hands off faster.
 #
 # test/bench/nlm-bench makes the calls, one at a time, after taking a lock of
 # its own that it keeps (ganesha calls statd at every first lock and last
@@ -20,10 +31,12 @@
 # libnfs (for the handle): otherwise each line says "not run" and why.
 set -uo pipefail
 
-names=(nlm_pairs_udp nlm_pairs_tcp)
+names=(nlm_pairs_udp nlm_pairs_tcp nlm_handoff)
 . "$NETFUSE_SRCDIR/test/bench/lib.sh"
 ROUNDS=${NETFUSE_BENCH_LOCKD_ROUNDS:-3}
 PAIRS=${NETFUSE_BENCH_LOCKD_PAIRS:-10000}
+HANDOFFS=${NETFUSE_BENCH_LOCKD_HANDOFFS:-20}
+nlmc=$NETFUSE_BUILDDIR/test/lib/nlmc
 bld=$NETFUSE_BUILDDIR
 lockd=$bld/netfuse-lockd
 bench=$bld/test/bench/nlm-bench
@@ -31,7 +44,7 @@ fhtool=$bld/test/lib/libnfs-nlm
 
 if [[ ${NETFUSE_BENCH_LOCKD_INSIDE:-} != 1 ]]; then
 	[[ $(id -u) == 0 ]] || bench_not_run "needs root (a network namespace, port 111)"
-	for p in /usr/sbin/rpcbind /usr/sbin/rpc.statd /usr/bin/ganesha.nfsd "$lockd" "$bench" "$fhtool"; do
+	for p in /usr/sbin/rpcbind /usr/sbin/rpc.statd /usr/bin/ganesha.nfsd "$lockd" "$bench" "$fhtool" "$nlmc"; do
 		[[ -x $p ]] || bench_not_run "$p not found (packages rpcbind, nfs-common, nfs-ganesha, nfs-ganesha-vfs, libnfs-dev)"
 	done
 	[[ -e /usr/lib/x86_64-linux-gnu/ganesha/libfsalvfs.so ]] || bench_not_run "ganesha's VFS FSAL not found (nfs-ganesha-vfs)"
@@ -41,11 +54,15 @@ fi
 
 work=$(mktemp -d /tmp/netfuse-bench-lockd.XXXXXX)
 pids=()
+ns=nfbh$$
+net=10.214.88
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	sleep 0.5
 	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	ip link del "$ns"a 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -66,6 +83,44 @@ for _ in $(seq 50); do rpcinfo -T udp 127.0.0.1 100000 2 >/dev/null 2>&1 && brea
 pids+=($!)
 for _ in $(seq 50); do rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1 && break; sleep 0.1; done
 rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1 || fail "rpc.statd did not start"
+
+# The second host: a network namespace with its own rpcbind (private /run),
+# for the GRANTED_MSG callbacks of the hand-off.
+{
+	ip netns add "$ns" && ip link add "$ns"a type veth peer name "$ns"b &&
+		ip link set "$ns"b netns "$ns" && ip addr add "$net.1/24" dev "$ns"a && ip link set "$ns"a up &&
+		ip netns exec "$ns" ip addr add "$net.2/24" dev "$ns"b && ip netns exec "$ns" ip link set "$ns"b up &&
+		ip netns exec "$ns" ip link set lo up
+} >"$work/netns.log" 2>&1 || fail "no second host: $(tail -n 1 "$work/netns.log")"
+inns() {
+	ip netns exec "$ns" unshare --mount --propagation private bash -c \
+		'mount -t tmpfs tmpfs /run && { [[ -z ${INNS_PIDFILE:-} ]] || echo $$ >"$INNS_PIDFILE"; } && exec "$@"' _ "$@"
+}
+INNS_PIDFILE=$work/ns-rpcbind.pid inns /usr/sbin/rpcbind -f >"$work/ns-rpcbind.log" 2>&1 &
+for _ in $(seq 50); do [[ -s $work/ns-rpcbind.pid ]] && break; sleep 0.1; done
+[[ -s $work/ns-rpcbind.pid ]] && pids+=("$(<"$work/ns-rpcbind.pid")")
+for _ in $(seq 50); do ip netns exec "$ns" rpcinfo -T udp 127.0.0.1 100000 2 >/dev/null 2>&1 && break; sleep 0.1; done
+
+# handoffs SERVER_NAME FH: one line per hand-off, "SERVER handoff MS".
+handoffs() {
+	local name=$1 fh=$2 i h w t0 t1
+	for i in $(seq "$HANDOFFS"); do
+		h=$("$nlmc" 127.0.0.1 udp holder lock 1 holder "$fh" 0 0 excl 2>&1)
+		[[ $h == granted ]] || fail "$name: the holder's lock: $h"
+		: >"$work/waiter.out"
+		NLMC_CBPORT=4045 NLMC_STAMP=1 NLMC_WAIT=10 inns "$nlmc" "$net.1" udp "$net.2" lock 2 waiter "$fh" 0 0 excl block \
+			>"$work/waiter.out" 2>"$work/waiter.err" &
+		w=$!
+		for _ in $(seq 100); do grep -q "^blocked" "$work/waiter.out" && break; sleep 0.05; done
+		grep -q "^blocked" "$work/waiter.out" || fail "$name: the waiter was not blocked: $(cat "$work/waiter.out" "$work/waiter.err")"
+		t0=$(NLMC_STAMP=1 "$nlmc" 127.0.0.1 udp holder unlock 1 holder "$fh" 0 0 2>&1)
+		wait "$w"
+		t1=$(awk '/^granted at=/ { sub("granted at=", ""); print }' "$work/waiter.out")
+		[[ -n $t1 && $t0 == "granted at="* ]] || fail "$name: no hand-off: unlock '$t0', waiter '$(tr '\n' ' ' <"$work/waiter.out")'"
+		awk -v n="$name" -v a="${t0#granted at=}" -v b="$t1" 'BEGIN { printf "%s handoff %.3f\n", n, (b - a) / 1e6 }' >>"$work/results"
+		inns "$nlmc" "$net.1" udp "$net.2" unlock 2 waiter "$fh" 0 0 >/dev/null 2>&1
+	done
+}
 
 cat >"$work/ganesha.conf" <<EOF
 NFS_CORE_PARAM {
@@ -112,6 +167,7 @@ for round in $(seq "$ROUNDS"); do
 	for proto in udp tcp; do
 		echo "netfuse $proto $(measure "$lpid" raw:benchfile "$proto")" >>"$work/results"
 	done
+	handoffs netfuse raw:benchfile
 	kill -TERM "$lpid"
 	for _ in $(seq 50); do kill -0 "$lpid" 2>/dev/null || break; sleep 0.1; done
 
@@ -124,6 +180,7 @@ for round in $(seq "$ROUNDS"); do
 	for proto in udp tcp; do
 		echo "ganesha $proto $(measure "$gpid" "hex:$fh" "$proto")" >>"$work/results"
 	done
+	handoffs ganesha "hex:$fh"
 	kill -TERM "$gpid"
 	for _ in $(seq 100); do kill -0 "$gpid" 2>/dev/null || break; sleep 0.1; done
 done
@@ -144,3 +201,15 @@ for proto in udp tcp; do
 			proto, n, g, n / g, rounds, nlo, nhi, glo, ghi, median(nc, nn), median(gc, gn)
 	}' "$work/results"
 done
+awk -v hz=1 '
+function median(a, n,   i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+$2 == "handoff" && $1 == "netfuse" { n[++nn] = $3 }
+$2 == "handoff" && $1 == "ganesha" { g[++gn] = $3 }
+END {
+	nm = median(n, nn); gm = median(g, gn)
+	printf "bench nlm_handoff: netfuse=%.2f ganesha=%.2f ratio=%.2f ms (ranges over %d hand-offs: netfuse %.2f-%.2f, ganesha %.2f-%.2f; ratio = ganesha / netfuse)\n",
+		nm, gm, gm / nm, nn, n[1], n[nn], g[1], g[gn]
+}' "$work/results"

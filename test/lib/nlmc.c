@@ -17,11 +17,16 @@
  * "granted" (or "timeout"). That needs a host whose rpcbind has no other
  * NLM service: another network namespace than the server's.
  * TEST prints "denied svid=N offset=N len=N excl|shared" for a conflict.
- * Exit status 0 when the call was answered, 1 when not, 2 for bad usage.
+ * FH "hex:HEX" is a handle given in hex (an NFS handle for nfs-ganesha).
+ * NLMC_CBPORT fixes the callback service's UDP port. With NLMC_STAMP set, the answer of a LOCK, UNLOCK or CANCEL and
+ * the "granted" of a callback carry "at=NS", CLOCK_REALTIME nanoseconds when the call was sent or the callback arrived
+ * (make bench's hand-off latency). Exit status 0 when the call was answered, 1 when not, 2 for bad usage.
  */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <rpc/pmap_clnt.h>
 #include <rpc/rpc.h>
@@ -31,6 +36,8 @@
 #include <time.h>
 
 #include "nlm/nlm4_prot.h"
+
+#define NLM_NETOBJ_HEX_MAX 1024
 
 /*
  * Sanitizer builds: libtirpc keeps what its rpcbind lookups allocate
@@ -63,8 +70,17 @@ static const char *stat_name(nlm4_stats s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
+static unsigned long long realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
 static struct {
 	bool granted;
+	unsigned long long at;
 	int32_t svid;
 	uint64_t offset, len;
 	const char *server;
@@ -74,6 +90,7 @@ static struct {
 static void callback(struct svc_req *rq, SVCXPRT *xprt)
 {
 	nlm4_testargs a;
+	unsigned long long arrived = realtime_ns();
 
 	if (rq->rq_proc == NULLPROC) {
 		svc_sendreply(xprt, (xdrproc_t)xdr_nothing, NULL);
@@ -104,8 +121,10 @@ static void callback(struct svc_req *rq, SVCXPRT *xprt)
 			clnt_destroy(cl);
 		}
 	}
-	if (mine)
+	if (mine) {
 		waiting.granted = true;
+		waiting.at = arrived;
+	}
 	svc_freeargs(xprt, (xdrproc_t)xdr_nlm4_testargs, (char *)&a);
 }
 
@@ -140,7 +159,8 @@ int main(int argc, char **argv)
 	char cookie[4] = {'n', 'l', 'm', 'c'};
 	nlm4_netobj ck = {sizeof(cookie), cookie};
 	nlm4_lock lk;
-	bool excl = false, block = false, reclaim = false;
+	bool excl = false, block = false, reclaim = false, stamp = getenv("NLMC_STAMP") != NULL;
+	unsigned long long sent_at = 0;
 
 	memset(&lk, 0, sizeof(lk));
 	lk.caller_name = (char *)caller;
@@ -150,6 +170,18 @@ int main(int argc, char **argv)
 		lk.svid = atoi(argv[5]);
 		lk.oh = (nlm4_netobj){(u_int)strlen(argv[6]), argv[6]};
 		lk.fh = (nlm4_netobj){(u_int)strlen(argv[7]), argv[7]};
+		if (!strncmp(argv[7], "hex:", 4)) {
+			static char fhbuf[NLM_NETOBJ_HEX_MAX];
+			const char *h = argv[7] + 4;
+			u_int n = 0;
+			for (; h[0] && h[1] && n < sizeof(fhbuf); h += 2) {
+				unsigned b;
+				if (sscanf(h, "%2x", &b) != 1)
+					return usage();
+				fhbuf[n++] = (char)b;
+			}
+			lk.fh = (nlm4_netobj){n, fhbuf};
+		}
 		lk.l_offset = strtoull(argv[8], NULL, 0);
 		lk.l_len = strtoull(argv[9], NULL, 0);
 		for (int i = 10; i < argc; i++) {
@@ -162,7 +194,21 @@ int main(int argc, char **argv)
 	SVCXPRT *cb = NULL;
 	if (block) {
 		/* Registered before the LOCK, so a grant cannot come first. */
-		cb = svcudp_create(RPC_ANYSOCK);
+		/* NLMC_CBPORT: a fixed port, as a client's lock service keeps one
+		 * (a server may remember it). */
+		const char *cbport = getenv("NLMC_CBPORT");
+		int sock = RPC_ANYSOCK;
+		if (cbport) {
+			struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(cbport))};
+			int one = 1;
+			sock = socket(AF_INET, SOCK_DGRAM, 0);
+			setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (sock < 0 || bind(sock, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+				fprintf(stderr, "nlmc: cannot bind the callback port %s\n", cbport);
+				return 1;
+			}
+		}
+		cb = svcudp_create(sock);
 		pmap_unset(NLM_PROG, NLM4_VERS);
 		if (!cb || !svc_register(cb, NLM_PROG, NLM4_VERS, callback, IPPROTO_UDP)) {
 			fprintf(stderr, "nlmc: cannot register the callback service with rpcbind\n");
@@ -217,6 +263,7 @@ int main(int argc, char **argv)
 		    .cookie = ck, .block = block, .exclusive = excl, .alock = lk, .reclaim = reclaim, .state = 1};
 		nlm4_unlockargs ua = {.cookie = ck, .alock = lk};
 		nlm4_cancargs ca = {.cookie = ck, .block = block, .exclusive = excl, .alock = lk};
+		sent_at = realtime_ns();
 		if (!strcmp(op, "lock"))
 			st = clnt_call(cl, NLMPROC4_LOCK, (xdrproc_t)xdr_nlm4_lockargs, (char *)&la,
 				       (xdrproc_t)xdr_nlm4_res, (char *)&res, tv);
@@ -227,11 +274,18 @@ int main(int argc, char **argv)
 			st = clnt_call(cl, NLMPROC4_CANCEL, (xdrproc_t)xdr_nlm4_cancargs, (char *)&ca,
 				       (xdrproc_t)xdr_nlm4_res, (char *)&res, tv);
 		if (st == RPC_SUCCESS) {
-			printf("%s\n", stat_name(res.stat.stat));
+			if (stamp)
+				printf("%s at=%llu\n", stat_name(res.stat.stat), sent_at);
+			else
+				printf("%s\n", stat_name(res.stat.stat));
 			fflush(stdout);
 			if (block && res.stat.stat == NLM4_BLOCKED) {
 				const char *w = getenv("NLMC_WAIT");
-				printf("%s\n", wait_for_grant(cb, w ? atoi(w) : 30) ? "granted" : "timeout");
+				bool g = wait_for_grant(cb, w ? atoi(w) : 30);
+				if (g && stamp)
+					printf("granted at=%llu\n", waiting.at);
+				else
+					printf("%s\n", g ? "granted" : "timeout");
 			}
 			xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&res);
 		}

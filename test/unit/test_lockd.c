@@ -27,6 +27,7 @@
 
 struct sent {
 	uint32_t xid, vers, proc;
+	unsigned resend;
 	char name[64];
 	unsigned char body[LOCKD_REPLY_MAX];
 	size_t len;
@@ -68,6 +69,7 @@ static void on_call_client(void *arg, const struct lockd_client *to, const void 
 		cr_assert(flavor == 0 && alen == 0);
 	}
 	s->xid = v[0];
+	s->resend = to->resend;
 	s->vers = v[4];
 	s->proc = v[5];
 	snprintf(s->name, sizeof(s->name), "%s", to->name);
@@ -493,6 +495,8 @@ Test(lockd, a_blocked_lock_is_granted_through_granted_msg_until_acknowledged)
 	now += 2 * S;
 	lockd_tick(l, now);
 	cr_assert_eq(ops_seen.ncalls, 2, "sent again");
+	cr_assert(ops_seen.calls[0].resend == 0 && ops_seen.calls[1].resend == 1,
+		  "a re-send says so (the daemon then asks the client's rpcbind again)");
 	granted_res(&host2, g.cookie, NLM4_GRANTED);
 	lockd_stats(l, &st);
 	cr_assert(st.pending_grants == 0 && st.grants_acked == 1);
