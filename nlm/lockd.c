@@ -9,8 +9,13 @@
  *
  * A blocked request is a struct blocked: the core holds it as the waiter's
  * cookie; once granted it moves to the list of grants the client has not
- * acknowledged, and leaves that when GRANTED_RES comes, a CANCEL or UNLOCK
- * makes it moot, its host reboots, or it was sent grant_tries times.
+ * acknowledged, and leaves that when the client's GRANTED_RES comes (from
+ * the address the request came from), a CANCEL or UNLOCK makes it moot, or
+ * its host reboots. As in Linux's lockd (nlmsvc_grant_reply), the lock
+ * stays held whatever the answer: a client that no longer waits unlocks it
+ * itself, and a client that answered GRANTED to a first callback whose
+ * answer was lost answers DENIED to the re-send while it holds the lock.
+ * Only DENIED_GRACE_PERIOD makes lockd send again later.
  */
 #include "config.h"
 
@@ -22,6 +27,7 @@
 #include <rpc/rpc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <string.h>
 
 #include "lock_core.h"
@@ -33,6 +39,8 @@ struct host {
 	struct host *next;
 	uint32_t id;
 	bool monitored, in_use;
+	int monitor_error;	      /* the last SM_MON refusal, */
+	uint64_t monitor_retry_ns;    /* kept until then */
 	struct sockaddr_storage addr; /* the port cleared */
 	socklen_t addrlen;
 	char name[];
@@ -63,6 +71,7 @@ struct lockd {
 	struct host *hosts;
 	size_t nhosts;
 	uint32_t next_host_id;
+	uint64_t last_gc_ns;
 	struct blocked *grants, **grants_tail;
 	uint64_t next_grant_id;
 	uint32_t next_xid;
@@ -128,18 +137,35 @@ static void hosts_gc(struct lockd *l)
 	}
 }
 
-static struct host *host_get(struct lockd *l, const char *name, const struct lockd_peer *from)
+/*
+ * The host @name at @from's address, made when new. NULL when the table is
+ * full, or the address already has LOCKD_MAX_HOSTS_PER_ADDR names (one
+ * client cannot fill the table by inventing names), even after forgetting
+ * the hosts that hold nothing; that walk over every lock runs at most once
+ * a second.
+ */
+static struct host *host_get(struct lockd *l, const char *name, const struct lockd_peer *from, uint64_t now)
 {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	unsigned same_addr = 0;
 
 	addr_no_port(from, &addr, &addrlen);
 	for (struct host *h = l->hosts; h; h = h->next)
-		if (h->addrlen == addrlen && !memcmp(&h->addr, &addr, addrlen) && !strcmp(h->name, name))
-			return h;
-	if (l->nhosts >= LOCKD_MAX_HOSTS)
+		if (h->addrlen == addrlen && !memcmp(&h->addr, &addr, addrlen)) {
+			if (!strcmp(h->name, name))
+				return h;
+			same_addr++;
+		}
+	if ((l->nhosts >= LOCKD_MAX_HOSTS || same_addr >= LOCKD_MAX_HOSTS_PER_ADDR) &&
+	    now >= l->last_gc_ns + 1000000000ull) {
+		l->last_gc_ns = now;
 		hosts_gc(l);
-	if (l->nhosts >= LOCKD_MAX_HOSTS)
+		same_addr = 0;
+		for (struct host *h = l->hosts; h; h = h->next)
+			same_addr += h->addrlen == addrlen && !memcmp(&h->addr, &addr, addrlen);
+	}
+	if (l->nhosts >= LOCKD_MAX_HOSTS || same_addr >= LOCKD_MAX_HOSTS_PER_ADDR)
 		return NULL;
 	size_t nlen = strlen(name);
 	struct host *h = calloc(1, sizeof(*h) + nlen + 1);
@@ -172,17 +198,25 @@ static void host_addr_str(const struct host *h, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-/* 0 when @h is monitored (or need not be). */
-static int host_monitor(struct lockd *l, struct host *h)
+/* 0 when @h is monitored (or need not be). A refusal is remembered for
+ * LOCKD_MONITOR_RETRY_NS, so that a statd that does not answer costs one
+ * wait then, not one per request. */
+static int host_monitor(struct lockd *l, struct host *h, uint64_t now)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	if (h->monitored || !l->ops.monitor)
 		return 0;
+	if (now < h->monitor_retry_ns)
+		return h->monitor_error;
 	host_addr_str(h, addr, sizeof(addr));
 	int r = l->ops.monitor(l->arg, addr, h->id);
-	if (r == 0)
+	if (r == 0) {
 		h->monitored = true;
+	} else {
+		h->monitor_error = r;
+		h->monitor_retry_ns = now + LOCKD_MONITOR_RETRY_NS;
+	}
 	return r;
 }
 
@@ -221,17 +255,6 @@ static struct blocked *blocked_new(const struct host *h, const struct lockd_peer
 	return b;
 }
 
-static struct nlm_lock_args blocked_args(const struct blocked *b)
-{
-	return (struct nlm_lock_args){
-	    .fh = {b->fh, b->fh_len},
-	    .owner = {.host = b->host_id, .svid = b->svid, .oh = {b->oh, b->oh_len}},
-	    .type = b->exclusive ? NLM_LOCK_EXCLUSIVE : NLM_LOCK_SHARED,
-	    .offset = b->offset,
-	    .len = b->len,
-	};
-}
-
 /* The core granted a waiter: it now waits for the client's GRANTED_RES. The
  * call goes out from lockd_tick, after the core call returns. */
 static void on_granted(void *arg, const struct nlm_lock_desc *lock, void *cookie)
@@ -261,12 +284,9 @@ static void grants_fix_tail(struct lockd *l)
 		l->grants_tail = &(*l->grants_tail)->next;
 }
 
-/* Removes the grants @match picks; with @give_back, their locks go too. */
-static void grants_remove(struct lockd *l, bool (*match)(const struct blocked *, const void *), const void *key,
-			  bool give_back)
+/* Removes the grants @match picks (their locks stay). */
+static void grants_remove(struct lockd *l, bool (*match)(const struct blocked *, const void *), const void *key)
 {
-	struct blocked *gone = NULL;
-
 	for (struct blocked **pp = &l->grants; *pp;) {
 		struct blocked *b = *pp;
 
@@ -275,25 +295,9 @@ static void grants_remove(struct lockd *l, bool (*match)(const struct blocked *,
 			continue;
 		}
 		*pp = b->next;
-		b->next = gone;
-		gone = b;
-	}
-	grants_fix_tail(l);
-	/* Unlocking may grant others, which appends to the list: done after
-	 * the walk. */
-	while (gone) {
-		struct blocked *b = gone;
-
-		gone = b->next;
-		if (give_back) {
-			struct nlm_lock_args a = blocked_args(b);
-			nlm_core_unlock(l->core, &a);
-			l->st.grants_given_back++;
-			if (l->ops.note)
-				l->ops.note(l->arg, LOCKD_NOTE_GRANT_GIVEN_BACK, b->caller);
-		}
 		blocked_free(b);
 	}
+	grants_fix_tail(l);
 }
 
 static bool match_grant_id(const struct blocked *b, const void *key)
@@ -457,7 +461,7 @@ static void do_test(struct call *c, nlm4_testargs *a, nlm4_testres *r)
 		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
 		return;
 	}
-	struct host *h = host_get(l, a->alock.caller_name, c->from);
+	struct host *h = host_get(l, a->alock.caller_name, c->from, c->now);
 	if (!h) {
 		r->stat.stat = NLM4_DENIED_NOLOCKS;
 		return;
@@ -489,8 +493,8 @@ static void do_lock(struct call *c, nlm4_lockargs *a, bool monitor, nlm4_res *r)
 		r->stat.stat = NLM4_DENIED_GRACE_PERIOD;
 		return;
 	}
-	struct host *h = host_get(l, a->alock.caller_name, c->from);
-	if (!h || (monitor && host_monitor(l, h) != 0)) {
+	struct host *h = host_get(l, a->alock.caller_name, c->from, c->now);
+	if (!h || (monitor && host_monitor(l, h, c->now) != 0)) {
 		r->stat.stat = NLM4_DENIED_NOLOCKS;
 		return;
 	}
@@ -514,16 +518,19 @@ static void do_cancel(struct call *c, nlm4_cancargs *a, nlm4_res *r)
 	struct lockd *l = c->l;
 
 	r->cookie = a->cookie;
-	struct host *h = host_get(l, a->alock.caller_name, c->from);
+	struct host *h = host_get(l, a->alock.caller_name, c->from, c->now);
 	if (!h) {
 		r->stat.stat = NLM4_DENIED_NOLOCKS;
 		return;
 	}
 	struct nlm_lock_args la = lock_args(h, &a->alock, a->exclusive);
 	int e = nlm_core_cancel(l->core, &la);
-	/* Nothing to cancel is no error: the request was granted meanwhile
-	 * (the GRANTED_MSG then tells the client, which answers it) or never
-	 * queued. */
+	/* Nothing to cancel is no error: the request was granted meanwhile, or
+	 * never queued. A grant of it not yet acknowledged is not sent again;
+	 * the lock stays until the client unlocks it (Linux's client sends
+	 * UNLOCK after a CANCEL for that race). */
+	if (e == -ENOENT)
+		grants_remove(l, match_grant_lock, &la);
 	r->stat.stat = e == -ENOENT ? NLM4_GRANTED : stat_of(e);
 }
 
@@ -532,7 +539,7 @@ static void do_unlock(struct call *c, nlm4_unlockargs *a, nlm4_res *r)
 	struct lockd *l = c->l;
 
 	r->cookie = a->cookie;
-	struct host *h = host_get(l, a->alock.caller_name, c->from);
+	struct host *h = host_get(l, a->alock.caller_name, c->from, c->now);
 	if (!h) {
 		r->stat.stat = NLM4_DENIED_NOLOCKS;
 		return;
@@ -545,7 +552,7 @@ static void do_unlock(struct call *c, nlm4_unlockargs *a, nlm4_res *r)
 		nlm_core_cancel(l->core, &la);
 		la.type = NLM_LOCK_EXCLUSIVE;
 		nlm_core_cancel(l->core, &la);
-		grants_remove(l, match_grant_lock, &la, false);
+		grants_remove(l, match_grant_lock, &la);
 	}
 	r->stat.stat = stat_of(e);
 }
@@ -557,22 +564,38 @@ static void do_granted(nlm4_testargs *a, nlm4_res *r)
 	r->stat.stat = NLM4_DENIED;
 }
 
-static void do_granted_res(struct lockd *l, const nlm4_res *a)
+/* Is @p the host a grant was made to (its address, any port)? */
+static bool same_host(const struct lockd_peer *a, const struct lockd_peer *b)
 {
-	uint64_t id = 0;
+	struct sockaddr_storage x, y;
+	socklen_t xl, yl;
+
+	addr_no_port(a, &x, &xl);
+	addr_no_port(b, &y, &yl);
+	return xl == yl && !memcmp(&x, &y, xl);
+}
+
+static void do_granted_res(struct call *c, const nlm4_res *a)
+{
+	struct lockd *l = c->l;
+	uint64_t id;
 
 	if (a->cookie.nlm4_netobj_len != sizeof(id))
 		return;
 	memcpy(&id, a->cookie.nlm4_netobj_val, sizeof(id));
-	bool keep = a->stat.stat == NLM4_GRANTED;
-	size_t before = 0, after = 0;
-	for (struct blocked *b = l->grants; b; b = b->next)
-		before++;
-	grants_remove(l, match_grant_id, &id, !keep);
-	for (struct blocked *b = l->grants; b; b = b->next)
-		after++;
-	if (keep && after < before)
-		l->st.grants_acked++;
+	for (struct blocked *b = l->grants; b; b = b->next) {
+		if (b->id != id || !same_host(&b->peer, c->from))
+			continue;
+		if (a->stat.stat == NLM4_DENIED_GRACE_PERIOD) {
+			/* The client restarted and is reclaiming: again later. */
+			b->next_ns = c->now + l->cfg.retry_ns;
+			return;
+		}
+		if (a->stat.stat == NLM4_GRANTED)
+			l->st.grants_acked++;
+		grants_remove(l, match_grant_id, &id);
+		return;
+	}
 }
 
 static void do_share(struct call *c, nlm4_shareargs *a, bool share, nlm4_shareres *r)
@@ -585,8 +608,8 @@ static void do_share(struct call *c, nlm4_shareargs *a, bool share, nlm4_sharere
 		r->stat = NLM4_DENIED_GRACE_PERIOD;
 		return;
 	}
-	struct host *h = host_get(l, a->share.caller_name, c->from);
-	if (!h || (share && host_monitor(l, h) != 0)) {
+	struct host *h = host_get(l, a->share.caller_name, c->from, c->now);
+	if (!h || (share && host_monitor(l, h, c->now) != 0)) {
 		r->stat = NLM4_DENIED_NOLOCKS;
 		return;
 	}
@@ -668,41 +691,18 @@ static void send_grant(struct lockd *l, struct blocked *b)
 uint64_t lockd_tick(struct lockd *l, uint64_t now_ns)
 {
 	uint64_t next = UINT64_MAX;
-	uint64_t expired = 0;
-	bool any_expired = false;
 
 	for (struct blocked *b = l->grants; b; b = b->next) {
-		if (b->next_ns > now_ns) {
-			if (b->next_ns < next)
-				next = b->next_ns;
-			continue;
+		if (b->next_ns <= now_ns) {
+			send_grant(l, b);
+			b->sent++;
+			b->next_ns = now_ns + l->cfg.retry_ns;
+			if (b->sent == LOCKD_GRANT_UNANSWERED && l->ops.note)
+				l->ops.note(l->arg, LOCKD_NOTE_GRANT_UNANSWERED, b->caller);
 		}
-		if (b->sent >= l->cfg.grant_tries) {
-			any_expired = true;
-			continue;
-		}
-		send_grant(l, b);
-		b->sent++;
-		b->next_ns = now_ns + l->cfg.retry_ns;
 		if (b->next_ns < next)
 			next = b->next_ns;
 	}
-	/* Unanswered grants are given back one at a time: giving one back
-	 * may grant others, which then go out at the next tick. */
-	while (any_expired) {
-		any_expired = false;
-		for (struct blocked *b = l->grants; b; b = b->next)
-			if (b->next_ns <= now_ns && b->sent >= l->cfg.grant_tries) {
-				expired = b->id;
-				any_expired = true;
-				break;
-			}
-		if (any_expired)
-			grants_remove(l, match_grant_id, &expired, true);
-	}
-	for (struct blocked *b = l->grants; b; b = b->next)
-		if (b->next_ns < next)
-			next = b->next_ns;
 	return next;
 }
 
@@ -855,7 +855,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 	case NLMPROC4_UNLOCK_RES:
 		return SUCCESS;
 	case NLMPROC4_GRANTED_RES:
-		do_granted_res(l, &a->res4);
+		do_granted_res(c, &a->res4);
 		return SUCCESS;
 	case NLMPROC4_SM_NOTIFY:
 		if (!from_local_statd(c->from))
@@ -863,7 +863,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 		lockd_addr_rebooted(l, a->sm.mon_name);
 		return SUCCESS;
 	case NLMPROC4_FREE_ALL:
-		lockd_host_rebooted(l, a->notify.name);
+		lockd_client_freed(l, a->notify.name, c->from);
 		return SUCCESS;
 	case NLMPROC4_SHARE:
 	case NLMPROC4_UNSHARE:
@@ -1039,6 +1039,12 @@ struct lockd *lockd_new(const struct lockd_config *cfg, const struct lockd_ops *
 		l->ops = *ops;
 	l->arg = arg;
 	l->grace_end_ns = now_ns + cfg->grace_ns;
+	if (l->cfg.retry_ns < LOCKD_RETRY_MIN_NS)
+		l->cfg.retry_ns = LOCKD_RETRY_MIN_NS;
+	/* Grant ids start at random: a GRANTED_RES is taken only with the id
+	 * of a grant sent, from the host it was sent to. */
+	if (getrandom(&l->next_grant_id, sizeof(l->next_grant_id), GRND_NONBLOCK) != sizeof(l->next_grant_id))
+		l->next_grant_id = now_ns;
 	l->grants_tail = &l->grants;
 	return l;
 }
@@ -1047,7 +1053,7 @@ void lockd_free(struct lockd *l)
 {
 	if (!l)
 		return;
-	grants_remove(l, match_grant_any, NULL, false);
+	grants_remove(l, match_grant_any, NULL);
 	nlm_core_free(l->core);
 	while (l->hosts) {
 		struct host *h = l->hosts;
@@ -1058,18 +1064,21 @@ void lockd_free(struct lockd *l)
 	free(l);
 }
 
+static void hosts_rebooted_one(struct lockd *l, struct host *h)
+{
+	grants_remove(l, match_grant_host, &h->id);
+	nlm_core_release_host(l->core, h->id);
+	h->monitored = false;
+	if (l->ops.note)
+		l->ops.note(l->arg, LOCKD_NOTE_HOST_REBOOTED, h->name);
+}
+
 /* Drops everything of the hosts @match picks. */
 static void hosts_rebooted(struct lockd *l, bool (*match)(const struct host *, const char *), const char *key)
 {
-	for (struct host *h = l->hosts; h; h = h->next) {
-		if (!match(h, key))
-			continue;
-		grants_remove(l, match_grant_host, &h->id, false);
-		nlm_core_release_host(l->core, h->id);
-		h->monitored = false;
-		if (l->ops.note)
-			l->ops.note(l->arg, LOCKD_NOTE_HOST_REBOOTED, h->name);
-	}
+	for (struct host *h = l->hosts; h; h = h->next)
+		if (match(h, key))
+			hosts_rebooted_one(l, h);
 }
 
 static bool host_named(const struct host *h, const char *name)
@@ -1088,6 +1097,19 @@ static bool host_at(const struct host *h, const char *addr)
 void lockd_host_rebooted(struct lockd *l, const char *name)
 {
 	hosts_rebooted(l, host_named, name);
+}
+
+void lockd_client_freed(struct lockd *l, const char *name, const struct lockd_peer *from)
+{
+	struct sockaddr_storage addr;
+	socklen_t len;
+
+	addr_no_port(from, &addr, &len);
+	for (struct host *h = l->hosts; h; h = h->next)
+		if (!strcmp(h->name, name) && h->addrlen == len && !memcmp(&h->addr, &addr, len)) {
+			hosts_rebooted_one(l, h);
+			return;
+		}
 }
 
 void lockd_addr_rebooted(struct lockd *l, const char *addr)

@@ -18,7 +18,7 @@
  *    monitor hook (SM_MON of its address to the local statd) before its
  *    first lock, except through NM_LOCK; a host that cannot be monitored
  *    gets DENIED_NOLOCKS. statd's reboot callback frees the locks of every
- *    host at that address; FREE_ALL those of every host of that name.
+ *    host at that address; FREE_ALL those of the caller's own host.
  *  - A grace period from the start: only reclaims (and UNLOCK, CANCEL,
  *    UNSHARE) are served, other requests get DENIED_GRACE_PERIOD; after it,
  *    reclaims are refused the same way. UNLOCK and CANCEL are served in
@@ -27,10 +27,13 @@
  *    client that reclaimed a lock unable to drop it until grace ends.
  *  - A blocking LOCK that conflicts answers BLOCKED and waits in the core.
  *    When it is granted the client is told with a GRANTED_MSG call (the
- *    ops' call_client hook), re-sent by lockd_tick until the client's
- *    GRANTED_RES answers it: GRANTED keeps the lock, anything else gives it
- *    back. A CANCEL drops a waiter, or a grant the client has not yet
- *    acknowledged (it then unlocks, as Linux's client does).
+ *    ops' call_client hook), re-sent by lockd_tick every retry_ns until the
+ *    client's GRANTED_RES answers it (from the address the request came
+ *    from, with the grant's random id), a CANCEL or an UNLOCK of that
+ *    request makes it moot, or the host's locks are freed. The lock stays
+ *    held whatever the answer, as in Linux's lockd: a client that no longer
+ *    waits unlocks it (Linux's client sends UNLOCK after CANCEL). A grant
+ *    unanswered after LOCKD_GRANT_UNANSWERED sends is reported once.
  *
  * Not thread-safe: one thread makes every call.
  */
@@ -62,7 +65,7 @@ struct lockd_client {
 /* What lockd_ops.note reports, for the daemon's log and health. */
 enum lockd_note {
 	LOCKD_NOTE_HOST_REBOOTED,    /* SM_NOTIFY or FREE_ALL: the host's locks were freed */
-	LOCKD_NOTE_GRANT_GIVEN_BACK, /* a grant the client refused or never answered */
+	LOCKD_NOTE_GRANT_UNANSWERED, /* a grant sent LOCKD_GRANT_UNANSWERED times, no answer yet */
 };
 
 struct lockd_ops {
@@ -96,8 +99,12 @@ struct lockd_config {
 /* A lockd with no locks, in grace until @now_ns + grace_ns. NULL without
  * memory. At most LOCKD_MAX_HOSTS client hosts are known at once: when the
  * table is full, the hosts that hold and wait for nothing are forgotten,
- * and a new host beyond that is refused (DENIED_NOLOCKS). */
-#define LOCKD_MAX_HOSTS 65536
+ * and a new host beyond that is refused (DENIED_NOLOCKS), as is a name
+ * beyond LOCKD_MAX_HOSTS_PER_ADDR from one address. */
+#define LOCKD_MAX_HOSTS		 65536
+#define LOCKD_MAX_HOSTS_PER_ADDR 256
+/* A host statd refused to monitor is refused at once for this long. */
+#define LOCKD_MONITOR_RETRY_NS 10000000000ull
 struct lockd *lockd_new(const struct lockd_config *cfg, const struct lockd_ops *ops, void *arg, uint64_t now_ns);
 void lockd_free(struct lockd *l);
 
@@ -114,15 +121,20 @@ void lockd_free(struct lockd *l);
 size_t lockd_dispatch(struct lockd *l, const struct lockd_peer *from, const void *msg, size_t len, void *reply,
 		      uint64_t now_ns);
 
+#define LOCKD_RETRY_MIN_NS     100000000ull /* 100 ms */
+#define LOCKD_GRANT_UNANSWERED 3
+
 /*
- * Re-sends the grants not yet acknowledged whose time has come, gives
- * back those sent grant_tries times, and returns when it wants to run
- * again (UINT64_MAX: nothing pending).
+ * Sends the grants not yet acknowledged whose time has come, and returns
+ * when it wants to run again (UINT64_MAX: nothing pending).
  */
 uint64_t lockd_tick(struct lockd *l, uint64_t now_ns);
 
-/* Drops everything of the hosts whose caller_name is @name (FREE_ALL). */
+/* Drops everything of the hosts whose caller_name is @name. */
 void lockd_host_rebooted(struct lockd *l, const char *name);
+/* FREE_ALL: drops everything of the host @name at @from's address (a
+ * client frees its own locks, never another host's). */
+void lockd_client_freed(struct lockd *l, const char *name, const struct lockd_peer *from);
 /* Drops everything of the hosts at address @addr (statd's callback names
  * the host as lockd named it to SM_MON: its address as text). */
 void lockd_addr_rebooted(struct lockd *l, const char *addr);
@@ -130,7 +142,7 @@ void lockd_addr_rebooted(struct lockd *l, const char *addr);
 bool lockd_in_grace(const struct lockd *l, uint64_t now_ns);
 
 struct lockd_stats {
-	uint64_t calls, garbage, granted_msgs, grants_acked, grants_given_back;
+	uint64_t calls, garbage, granted_msgs, grants_acked;
 	size_t hosts, objects, pending_grants;
 };
 void lockd_stats(const struct lockd *l, struct lockd_stats *st);

@@ -27,13 +27,14 @@
 #include "rpc_msg.h"
 #include "sm_prot.h"
 
-#define PORT_TTL_NS	 (60 * EVLOOP_NS_PER_S)
-#define FAILED_TTL_NS	 (10 * EVLOOP_NS_PER_S)
-#define GETPORT_RETRY_NS EVLOOP_NS_PER_S
-#define GETPORT_TRIES	 3
-#define MAX_WAITING	 64 /* messages held per entry while its port is looked up */
-#define MAX_ENTRIES	 4096
-#define CALLOUT_BUF	 8192
+#define PORT_TTL_NS	  (60 * EVLOOP_NS_PER_S)
+#define FAILED_TTL_NS	  (10 * EVLOOP_NS_PER_S)
+#define GETPORT_RETRY_NS  EVLOOP_NS_PER_S
+#define GETPORT_TRIES	  3
+#define MAX_WAITING	  64	     /* messages held per entry while its port is looked up */
+#define MAX_WAITING_BYTES (4u << 20) /* in all: a flood of _MSG calls from many addresses is bounded */
+#define MAX_ENTRIES	  4096
+#define CALLOUT_BUF	  8192
 
 struct waiting {
 	struct waiting *next;
@@ -63,6 +64,7 @@ struct lockd_callout {
 	struct evloop_timer timer;
 	struct entry *entries;
 	unsigned nentries;
+	size_t waiting_bytes;
 	uint32_t next_xid;
 	struct lockd_callout_stats st;
 };
@@ -75,6 +77,7 @@ static void drop_waiting(struct lockd_callout *c, struct entry *e, bool unreacha
 		e->wait = w->next;
 		if (unreachable)
 			c->st.unreachable++;
+		c->waiting_bytes -= w->len;
 		free(w);
 	}
 	e->wait_tail = &e->wait;
@@ -265,13 +268,15 @@ void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *
 		c->st.unreachable++;
 		return;
 	}
-	struct waiting *w = e->nwait < MAX_WAITING ? malloc(sizeof(*w) + len) : NULL;
+	struct waiting *w =
+	    e->nwait < MAX_WAITING && c->waiting_bytes + len <= MAX_WAITING_BYTES ? malloc(sizeof(*w) + len) : NULL;
 	if (!w) {
 		c->st.unreachable++;
 		return;
 	}
 	w->next = NULL;
 	w->len = len;
+	c->waiting_bytes += len;
 	memcpy(w->msg, msg, len);
 	*e->wait_tail = w;
 	e->wait_tail = &w->next;

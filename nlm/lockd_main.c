@@ -32,7 +32,7 @@ enum { EXIT_USAGE = 2 };
 
 struct options {
 	bool foreground, debug, help, version, nostatd;
-	unsigned udpport, tcpport, grace, timeout, grant_tries;
+	unsigned udpport, tcpport, grace, timeout;
 	char *bind, *pidfile, *health, *name;
 };
 
@@ -65,7 +65,6 @@ static void usage(FILE *f)
 		   "  -o bind=ADDR       listen on this IPv4 address only\n"
 		   "  -o grace=SECONDS   grace period after start, for reclaims (0-240, default 50)\n"
 		   "  -o timeout=SECONDS between GRANTED callbacks to a client (3-20, default 10)\n"
-		   "  -o grant_tries=N   callbacks before an unanswered grant is given back (1-100, default 6)\n"
 		   "  -o nostatd         do not monitor client hosts through statd\n"
 		   "  -o name=NAME       this server's name in its callbacks (default: the host name)\n"
 		   "  -o pidfile=FILE    write the PID there, and refuse to start if another holds it\n"
@@ -128,12 +127,16 @@ static int parse_opt(struct options *o, char *opt, char *err, size_t errlen)
 		return parse_uint(opt, v, 0, 240, &o->grace, err, errlen);
 	if (!strcmp(opt, "timeout"))
 		return parse_uint(opt, v, 3, 20, &o->timeout, err, errlen);
-	if (!strcmp(opt, "grant_tries"))
-		return parse_uint(opt, v, 1, 100, &o->grant_tries, err, errlen);
 	if (!strcmp(opt, "bind"))
 		return set_string(&o->bind, opt, v, err, errlen);
-	if (!strcmp(opt, "name"))
+	if (!strcmp(opt, "name")) {
+		/* It goes into every callback, which must fit a datagram. */
+		if (v && strlen(v) > 255) {
+			snprintf(err, errlen, "name=: at most 255 bytes");
+			return -1;
+		}
 		return set_string(&o->name, opt, v, err, errlen);
+	}
 	if (!strcmp(opt, "pidfile") || !strcmp(opt, "health")) {
 		char **dst = !strcmp(opt, "pidfile") ? &o->pidfile : &o->health;
 		char abs[PATH_MAX];
@@ -236,7 +239,7 @@ static void report(int *fd, int status)
 
 int main(int argc, char **argv)
 {
-	struct options o = {.grace = 50, .timeout = 10, .grant_tries = 6};
+	struct options o = {.grace = 50, .timeout = 10};
 	char err[512], host[256];
 	int ready = -1, pidfd = -1, status = EXIT_FAILURE;
 	sigset_t sigs;
@@ -305,8 +308,7 @@ int main(int argc, char **argv)
 	    .health_path = o.health,
 	    .engine = {.server_name = o.name ? o.name : host,
 		       .grace_ns = (uint64_t)o.grace * EVLOOP_NS_PER_S,
-		       .retry_ns = (uint64_t)o.timeout * EVLOOP_NS_PER_S,
-		       .grant_tries = o.grant_tries},
+		       .retry_ns = (uint64_t)o.timeout * EVLOOP_NS_PER_S},
 	};
 	struct lockd_svc *svc = lockd_svc_new(&cfg, err, sizeof(err));
 	if (!svc) {

@@ -50,6 +50,7 @@ struct conn {
 	unsigned char *out;
 	size_t out_len, out_off;
 	bool want_write;
+	uint64_t last_active; /* CLOCK_MONOTONIC ns of its last input */
 };
 
 struct lockd_svc {
@@ -62,7 +63,7 @@ struct lockd_svc {
 	struct evloop_fd *udp_h, *tcp_h;
 	struct conn *conns;
 	unsigned nconns;
-	struct evloop_timer tick, grace;
+	struct evloop_timer tick, grace, idle;
 	bool registered, started;
 	int health_fd;
 	uint64_t health_seq;
@@ -143,10 +144,11 @@ static void on_note(void *arg, enum lockd_note what, const char *host)
 			   "client host rebooted: its locks were freed");
 		lockd_log(LOG_NOTICE, "%s rebooted: its locks were freed", host);
 		break;
-	case LOCKD_NOTE_GRANT_GIVEN_BACK:
+	case LOCKD_NOTE_GRANT_UNANSWERED:
 		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SICK, host, 0,
-			   "a granted lock was refused or never acknowledged: given back");
-		lockd_log(LOG_NOTICE, "a lock granted to %s was refused or never acknowledged: given back", host);
+			   "GRANTED callbacks unanswered: the lock is held for the client, sent again every %llu s",
+			   (unsigned long long)(s->cfg.engine.retry_ns / EVLOOP_NS_PER_S));
+		lockd_log(LOG_NOTICE, "%s does not answer the GRANTED callbacks of a lock granted to it", host);
 		break;
 	}
 }
@@ -168,6 +170,23 @@ static void on_tick(struct evloop *loop, struct evloop_timer *t, void *arg)
 	(void)loop;
 	(void)t;
 	rearm_tick(s, lockd_tick(s->engine, evloop_now_ns()));
+}
+
+static void conn_close(struct conn *c);
+
+/* Connections idle for LOCKD_SVC_IDLE_NS are closed (Linux's lockd ages
+ * out its idle connections after 6 minutes the same way). */
+static void on_idle_sweep(struct evloop *loop, struct evloop_timer *t, void *arg)
+{
+	struct lockd_svc *s = arg;
+	uint64_t now = evloop_now_ns();
+
+	for (struct conn *c = s->conns, *next; c; c = next) {
+		next = c->next;
+		if (now - c->last_active >= LOCKD_SVC_IDLE_NS && c->out_len == 0)
+			conn_close(c);
+	}
+	evloop_timer_arm(loop, t, now + LOCKD_SVC_IDLE_NS / 6);
 }
 
 static void on_grace_end(struct evloop *loop, struct evloop_timer *t, void *arg)
@@ -273,9 +292,15 @@ static bool conn_send_reply(struct conn *c, const unsigned char *reply, size_t l
 		if (sent == total)
 			return true;
 	}
-	/* A client that sends calls and never reads the replies is cut off
-	 * rather than allowed to grow our buffer without end. */
-	if (c->out_len - c->out_off + total - sent > 16 * LOCKD_SVC_RECORD_MAX)
+	/* What was written goes first, so the buffer holds only what is
+	 * pending; a client that sends calls and does not read the replies is
+	 * cut off rather than allowed to grow it without end. */
+	if (c->out_off) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + total - sent > 16 * LOCKD_SVC_RECORD_MAX)
 		return false;
 	unsigned char *out = realloc(c->out, c->out_len + total - sent);
 	if (!out)
@@ -337,6 +362,7 @@ static void on_conn(struct evloop *loop, int fd, uint32_t events, void *arg)
 
 	(void)loop;
 	(void)fd;
+	c->last_active = evloop_now_ns();
 	if ((events & EPOLLOUT) && !conn_flush(c)) {
 		conn_close(c);
 		return;
@@ -356,7 +382,17 @@ static void on_accept(struct evloop *loop, int fd, uint32_t events, void *arg)
 		int cfd = accept4(fd, (struct sockaddr *)&peer.addr, &peer.addrlen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (cfd < 0)
 			return;
-		struct conn *c = s->nconns < LOCKD_SVC_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
+		/* Full: the connection idle longest makes room, as Linux's
+		 * svc_check_conn_limits does; a client reconnects when it needs. */
+		if (s->nconns >= LOCKD_SVC_MAX_CONNS) {
+			struct conn *idlest = s->conns;
+			for (struct conn *o = s->conns; o; o = o->next)
+				if (o->last_active < idlest->last_active)
+					idlest = o;
+			if (idlest)
+				conn_close(idlest);
+		}
+		struct conn *c = calloc(1, sizeof(*c));
 		if (!c) {
 			close(cfd);
 			continue;
@@ -364,6 +400,7 @@ static void on_accept(struct evloop *loop, int fd, uint32_t events, void *arg)
 		c->s = s;
 		c->fd = cfd;
 		c->peer = peer;
+		c->last_active = evloop_now_ns();
 		c->h = evloop_fd_add(s->loop, cfd, EPOLLIN, on_conn, c);
 		if (!c->h) {
 			close(cfd);
@@ -450,6 +487,7 @@ struct lockd_svc *lockd_svc_new(const struct lockd_svc_config *cfg, char *err, s
 	}
 	evloop_timer_init(&s->tick, on_tick, s);
 	evloop_timer_init(&s->grace, on_grace_end, s);
+	evloop_timer_init(&s->idle, on_idle_sweep, s);
 	s->udp_h = evloop_fd_add(s->loop, s->udp_fd, EPOLLIN, on_udp, s);
 	s->tcp_h = evloop_fd_add(s->loop, s->tcp_fd, EPOLLIN, on_accept, s);
 	if (!s->udp_h || !s->tcp_h) {
@@ -490,6 +528,7 @@ int lockd_svc_start(struct lockd_svc *s, char *err, size_t errlen)
 	uint64_t now = evloop_now_ns();
 	if (s->cfg.engine.grace_ns)
 		evloop_timer_arm(s->loop, &s->grace, now + s->cfg.engine.grace_ns);
+	evloop_timer_arm(s->loop, &s->idle, now + LOCKD_SVC_IDLE_NS / 6);
 	int r = evloop_start(s->loop);
 	if (r) {
 		unregister();
@@ -532,6 +571,7 @@ void lockd_svc_stop(struct lockd_svc *s, struct lockd_stats *final)
 	if (s->loop) {
 		evloop_timer_cancel(s->loop, &s->tick);
 		evloop_timer_cancel(s->loop, &s->grace);
+		evloop_timer_cancel(s->loop, &s->idle);
 		if (s->udp_h)
 			evloop_fd_del(s->loop, s->udp_h);
 		if (s->tcp_h)

@@ -7,7 +7,8 @@
  * TCP carries RPC records (RFC 5531 record marking): fragments are joined
  * up to LOCKD_SVC_RECORD_MAX bytes, a longer record closes the connection.
  * At most LOCKD_SVC_MAX_CONNS connections are open (Linux lockd's
- * nlm_max_connections); a new one beyond that is closed at once.
+ * nlm_max_connections): a new one beyond that closes the one idle longest.
+ * A connection idle for LOCKD_SVC_IDLE_NS is closed.
  */
 #ifndef NETFUSE_NLM_LOCKD_SVC_H
 #define NETFUSE_NLM_LOCKD_SVC_H
@@ -20,6 +21,7 @@
 
 #define LOCKD_SVC_RECORD_MAX 65536
 #define LOCKD_SVC_MAX_CONNS  1024
+#define LOCKD_SVC_IDLE_NS    (360 * 1000000000ull) /* 6 minutes, as Linux */
 
 struct lockd_svc_config {
 	const char *bind_addr;	     /* IPv4 address to listen on; NULL: every address */

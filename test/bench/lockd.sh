@@ -72,6 +72,10 @@ fail() {
 	exit 0
 }
 
+# FUSE mounts copied into this mount namespace are detached here, so that
+# none outlives its unmount while the benchmark runs (test/peers/lib.sh).
+. "$NETFUSE_SRCDIR/test/peers/lib.sh"
+peer_release_fuse_mounts
 ip link set lo up
 mount -t tmpfs tmpfs /run
 mkdir -p "$work/statd/sm" "$work/statd/sm.bak" "$work/export"
@@ -94,7 +98,8 @@ rpcinfo -T udp 127.0.0.1 100024 1 >/dev/null 2>&1 || fail "rpc.statd did not sta
 } >"$work/netns.log" 2>&1 || fail "no second host: $(tail -n 1 "$work/netns.log")"
 inns() {
 	ip netns exec "$ns" unshare --mount --propagation private bash -c \
-		'mount -t tmpfs tmpfs /run && { [[ -z ${INNS_PIDFILE:-} ]] || echo $$ >"$INNS_PIDFILE"; } && exec "$@"' _ "$@"
+		'. "$NETFUSE_SRCDIR/test/peers/lib.sh" && peer_release_fuse_mounts && mount -t tmpfs tmpfs /run &&
+		{ [[ -z ${INNS_PIDFILE:-} ]] || echo $$ >"$INNS_PIDFILE"; } && exec "$@"' _ "$@"
 }
 INNS_PIDFILE=$work/ns-rpcbind.pid inns /usr/sbin/rpcbind -f >"$work/ns-rpcbind.log" 2>&1 &
 for _ in $(seq 50); do [[ -s $work/ns-rpcbind.pid ]] && break; sleep 0.1; done

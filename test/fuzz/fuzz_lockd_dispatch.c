@@ -58,7 +58,7 @@ static struct lockd_peer make_peer(const char *ip, int port, int tcp)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char reply[LOCKD_REPLY_MAX];
-	struct lockd_config cfg = {.server_name = "fuzz", .grace_ns = 6 * NS, .retry_ns = 1 * NS, .grant_tries = 2};
+	struct lockd_config cfg = {.server_name = "fuzz", .grace_ns = 6 * NS, .retry_ns = 1 * NS};
 	struct lockd_ops ops = {.monitor = monitor, .call_client = call_client};
 	struct lockd_peer peers[4] = {make_peer("10.0.0.1", 1000, 0), make_peer("10.0.0.2", 2000, 0),
 				      make_peer("127.0.0.1", 700, 0), make_peer("10.0.0.1", 3000, 1)};

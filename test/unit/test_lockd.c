@@ -78,16 +78,28 @@ static void on_call_client(void *arg, const struct lockd_client *to, const void 
 	xdr_destroy(&x);
 }
 
+static int notes_unanswered, notes_rebooted;
+
+static void on_note(void *arg, enum lockd_note what, const char *host)
+{
+	(void)arg;
+	cr_assert_not_null(host);
+	if (what == LOCKD_NOTE_GRANT_UNANSWERED)
+		notes_unanswered++;
+	else
+		notes_rebooted++;
+}
+
 static struct lockd *l;
 static uint64_t now;
 
 static void setup(void)
 {
-	struct lockd_config cfg = {
-	    .server_name = "lockserver", .grace_ns = 10 * S, .retry_ns = 2 * S, .grant_tries = 3};
-	struct lockd_ops ops = {.monitor = on_monitor, .call_client = on_call_client};
+	struct lockd_config cfg = {.server_name = "lockserver", .grace_ns = 10 * S, .retry_ns = 2 * S};
+	struct lockd_ops ops = {.monitor = on_monitor, .call_client = on_call_client, .note = on_note};
 
 	memset(&ops_seen, 0, sizeof(ops_seen));
+	notes_unanswered = notes_rebooted = 0;
 	now = 1000 * S;
 	l = lockd_new(&cfg, &ops, NULL, now);
 	cr_assert_not_null(l);
@@ -507,33 +519,86 @@ Test(lockd, a_blocked_lock_is_granted_through_granted_msg_until_acknowledged)
 	xdr_free((xdrproc_t)xdr_nlm4_testargs, (char *)&g);
 }
 
-Test(lockd, a_grant_refused_or_unanswered_is_given_back)
+Test(lockd, a_grant_stays_held_whatever_the_answer_and_only_its_host_answers)
 {
 	nlm4_testargs g;
+	struct lockd_stats st;
 
 	peers();
 	end_grace();
 	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0), true, false, false), NLM4_GRANTED);
 	cr_assert_eq(lock_v4(&host2, lock4("h2", 2, "o2", fh_a, 0, 0), true, true, false), NLM4_BLOCKED);
-	cr_assert_eq(lock_v4(&host3, lock4("h3", 3, "o3", fh_a, 0, 0), true, true, false), NLM4_BLOCKED);
 	cr_assert_eq(unlock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0)), NLM4_GRANTED);
 	last_grant(&g, 0);
-	cr_assert_str_eq(ops_seen.calls[0].name, "h2");
-	/* h2 no longer waits: it answers DENIED, and h3 gets the lock. */
-	granted_res(&host2, g.cookie, NLM4_DENIED);
-	xdr_free((xdrproc_t)xdr_nlm4_testargs, (char *)&g);
-	cr_assert_eq(ops_seen.ncalls, 2);
-	cr_assert_str_eq(ops_seen.calls[1].name, "h3");
-	/* h3 never answers: three sends, then the lock is given back. */
-	for (int i = 0; i < 3; i++) {
+	/* Another host's GRANTED_RES with the right id is not taken. */
+	granted_res(&host3, g.cookie, NLM4_DENIED);
+	lockd_stats(l, &st);
+	cr_assert_eq(st.pending_grants, 1, "only the host granted to answers for it");
+	/* The client restarted and reclaims: again later. */
+	granted_res(&host2, g.cookie, NLM4_DENIED_GRACE_PERIOD);
+	lockd_stats(l, &st);
+	cr_assert_eq(st.pending_grants, 1);
+	/* Never answered: sent every retry_ns, reported once, never given up. */
+	for (int i = 0; i < 5; i++) {
 		now += 2 * S;
 		lockd_tick(l, now);
 	}
-	cr_assert_eq(ops_seen.ncalls, 4, "sent grant_tries times");
-	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 1), true, false, false), NLM4_GRANTED, "given back");
-	struct lockd_stats st;
+	cr_assert_eq(ops_seen.ncalls, 6);
+	cr_assert_eq(notes_unanswered, 1, "reported once");
+	/* A DENIED (the client answered GRANTED to a callback whose answer was
+	 * lost, and now holds the lock) ends the callbacks; the lock stays. */
+	granted_res(&host2, g.cookie, NLM4_DENIED);
+	xdr_free((xdrproc_t)xdr_nlm4_testargs, (char *)&g);
 	lockd_stats(l, &st);
-	cr_assert_eq(st.grants_given_back, 2);
+	cr_assert_eq(st.pending_grants, 0);
+	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 1), true, false, false), NLM4_DENIED, "h2 holds it");
+	cr_assert_eq(unlock_v4(&host2, lock4("h2", 2, "o2", fh_a, 0, 0)), NLM4_GRANTED);
+	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 1), true, false, false), NLM4_GRANTED);
+}
+
+Test(lockd, a_cancel_of_a_granted_request_stops_its_callbacks)
+{
+	struct lockd_stats st;
+
+	peers();
+	end_grace();
+	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0), true, false, false), NLM4_GRANTED);
+	cr_assert_eq(lock_v4(&host2, lock4("h2", 2, "o2", fh_a, 0, 0), true, true, false), NLM4_BLOCKED);
+	cr_assert_eq(unlock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0)), NLM4_GRANTED);
+	nlm4_cancargs c = {.cookie = COOKIE, .block = 1, .exclusive = 1, .alock = lock4("h2", 2, "o2", fh_a, 0, 0)};
+	nlm4_res r;
+	memset(&r, 0, sizeof(r));
+	result(send_call(&host2, 4, NLMPROC4_CANCEL, (xdrproc_t)xdr_nlm4_cancargs, &c), (xdrproc_t)xdr_nlm4_res, &r);
+	cr_assert_eq(r.stat.stat, NLM4_GRANTED);
+	xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&r);
+	lockd_stats(l, &st);
+	cr_assert_eq(st.pending_grants, 0);
+	now += 10 * S;
+	cr_assert_eq(lockd_tick(l, now), UINT64_MAX);
+	cr_assert_eq(ops_seen.ncalls, 1, "no more callbacks");
+}
+
+Test(lockd, one_address_cannot_fill_the_host_table)
+{
+	char name[32];
+	int granted = 0;
+
+	peers();
+	end_grace();
+	for (int i = 0; i < LOCKD_MAX_HOSTS_PER_ADDR + 10; i++) {
+		snprintf(name, sizeof(name), "made-up-%d", i);
+		nlm4_lockargs a = {
+		    .cookie = COOKIE, .exclusive = 1, .alock = lock4(name, 1, "o", fh_a, (uint64_t)i, 1)};
+		nlm4_res r;
+		memset(&r, 0, sizeof(r));
+		result(send_call(&host1, 4, NLMPROC4_NM_LOCK, (xdrproc_t)xdr_nlm4_lockargs, &a),
+		       (xdrproc_t)xdr_nlm4_res, &r);
+		granted += r.stat.stat == NLM4_GRANTED;
+		xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&r);
+	}
+	cr_assert_eq(granted, LOCKD_MAX_HOSTS_PER_ADDR);
+	cr_assert_eq(lock_v4(&host2, lock4("h2", 1, "o", fh_b, 0, 0), true, false, false), NLM4_GRANTED,
+		     "another address still gets locks");
 }
 
 Test(lockd, cancel_and_unlock_drop_a_waiter)
@@ -633,12 +698,17 @@ Test(lockd, sm_notify_from_local_statd_and_free_all_drop_a_hosts_locks)
 	cr_assert_str_eq(ops_seen.calls[0].name, "h2");
 
 	nlm4_notify fa = {.name = "h2", .state = 5};
+	cr_assert_eq(send_call(&host3, 3, NLMPROC4_FREE_ALL, (xdrproc_t)xdr_nlm4_notify, &fa)->accept_stat, 0);
+	struct lockd_stats before;
+	lockd_stats(l, &before);
+	cr_assert(before.objects == 1 && before.pending_grants == 1, "FREE_ALL for h2 from another address: nothing");
 	cr_assert_eq(send_call(&host2, 3, NLMPROC4_FREE_ALL, (xdrproc_t)xdr_nlm4_notify, &fa)->accept_stat, 0);
 	struct lockd_stats st;
 	lockd_stats(l, &st);
 	cr_assert(st.objects == 0 && st.pending_grants == 0, "FREE_ALL dropped h2's lock and its pending grant");
 	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_a, 0, 0), true, false, false), NLM4_GRANTED);
 	cr_assert_eq(ops_seen.monitors, 3, "h1 monitored again after its reboot");
+	cr_assert_eq(notes_rebooted, 2);
 }
 
 Test(lockd, a_host_that_cannot_be_monitored_gets_no_lock_but_nm_lock_needs_none)
@@ -654,6 +724,12 @@ Test(lockd, a_host_that_cannot_be_monitored_gets_no_lock_but_nm_lock_needs_none)
 	cr_assert_eq(r.stat.stat, NLM4_GRANTED);
 	xdr_free((xdrproc_t)xdr_nlm4_res, (char *)&r);
 	cr_assert_eq(ops_seen.monitors, 1);
+	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_b, 0, 0), true, false, false), NLM4_DENIED_NOLOCKS);
+	cr_assert_eq(ops_seen.monitors, 1, "a refusal is remembered: statd is not asked again at once");
+	now += LOCKD_MONITOR_RETRY_NS;
+	ops_seen.monitor_result = 0;
+	cr_assert_eq(lock_v4(&host1, lock4("h1", 1, "o1", fh_b, 0, 0), true, false, false), NLM4_GRANTED);
+	cr_assert_eq(ops_seen.monitors, 2, "asked again later");
 }
 
 static nlm4_stats share(const struct lockd_peer *p, uint32_t vers, uint32_t proc, const char *host, const char *oh,
