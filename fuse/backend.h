@@ -121,6 +121,8 @@ bool nf_dir_plus(const struct nf_dir *d);
  * without filling the reply gets called again at the last offset. */
 void nf_dir_eof(struct nf_dir *d);
 
+#define NF_LOCK_HANDLE_MAX 1024 /* NLM's MAXNETOBJ_SZ */
+
 struct nf_backend_ops {
 	/* Name lookups and attributes. */
 	int (*lookup)(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
@@ -193,6 +195,13 @@ struct nf_backend_ops {
 	int (*setlk)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t owner,
 		     const struct flock *lock, bool wait);
 	int (*flock)(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t owner, int op);
+
+	/* The object's lock handle, for a lock server (-o lockd, fuse/locks.h):
+	 * bytes naming the object the same on every host that mounts it, for
+	 * its whole life (AFS: cell, volume, vnode, uniquifier). Its length
+	 * (at most @len, which is NF_LOCK_HANDLE_MAX), or -errno. Without it,
+	 * -o lockd is refused. Must not wait for servers. */
+	int (*lock_handle)(void *fs, const struct nf_key *key, void *buf, size_t len);
 
 	/* poll: report the ready events in @revents; when none is ready and
 	 * @ph is not NULL, keep @ph and call fuse_lowlevel_notify_poll(ph)

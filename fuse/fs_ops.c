@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "fuse/interrupt.h"
+#include "fuse/locks.h"
 #include "fuse/log.h"
 
 static struct nf_mount *mount_of(fuse_req_t req)
@@ -192,6 +193,16 @@ static bool change_dir_get(fuse_req_t req, struct nf_mount *m, fuse_ino_t parent
 		call_r;                                                                                                \
 	})
 
+/* A call to the lock server with the request's cancel token armed. */
+#define LOCKS_CALL(req, c, expr)                                                                                       \
+	({                                                                                                             \
+		struct op_cancel lc_oc;                                                                                \
+		op_cancel_arm(&lc_oc, mount_of(req), (req), (c));                                                      \
+		int lc_r = (expr);                                                                                     \
+		op_cancel_disarm(&lc_oc, (c));                                                                         \
+		lc_r;                                                                                                  \
+	})
+
 /* ---- replies ------------------------------------------------------------ */
 
 /* What the kernel is told of @e. A backend's entry (@counted) adds one
@@ -285,11 +296,11 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
-	if (m->ops->getlk && m->ops->setlk && (conn->capable & FUSE_CAP_POSIX_LOCKS))
+	if ((m->locks || (m->ops->getlk && m->ops->setlk)) && (conn->capable & FUSE_CAP_POSIX_LOCKS))
 		conn->want |= FUSE_CAP_POSIX_LOCKS;
 	else
 		conn->want &= ~FUSE_CAP_POSIX_LOCKS;
-	if (m->ops->flock && (conn->capable & FUSE_CAP_FLOCK_LOCKS))
+	if ((m->locks || m->ops->flock) && (conn->capable & FUSE_CAP_FLOCK_LOCKS))
 		conn->want |= FUSE_CAP_FLOCK_LOCKS;
 	else
 		conn->want &= ~FUSE_CAP_FLOCK_LOCKS;
@@ -649,8 +660,18 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int r = 0;
 
 	WITH_NODE(req, m, ino, n);
-	if (n.ops->flush) {
+	if (n.ops->flush)
 		r = CALL(req, n, flush, 0, &c, &n.key, fi->fh, fi->lock_owner);
+	if (m->locks) {
+		/* The close of a descriptor ends its owner's POSIX locks. */
+		struct lock_obj ob;
+		int lr = locks_obj(m, n.ops, n.fs, &n.key, n.ops == &synthetic_ops, &ob);
+		if (!lr)
+			lr = LOCKS_CALL(req, &c, locks_release_owner(m, &c, &ob, fi->lock_owner));
+		if (!r)
+			r = lr;
+	} else if (n.ops->flush) {
+		/* The backend dropped the owner's locks. */
 	} else if (n.ops->setlk) {
 		/* The close of a descriptor ends its owner's POSIX locks. */
 		struct flock unlock = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
@@ -668,7 +689,12 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct node n;
 
 	if (!node_get(m, ino, &n)) {
-		if (fi->flock_release && n.ops->flock) {
+		struct lock_obj ob;
+		if (fi->flock_release && m->locks && !locks_obj(m, n.ops, n.fs, &n.key, n.ops == &synthetic_ops, &ob)) {
+			/* The last close of an open file ends its flock lock. */
+			struct nf_ctx c = ctx_of(req);
+			LOCKS_CALL(req, &c, locks_release_owner(m, &c, &ob, fi->lock_owner));
+		} else if (fi->flock_release && n.ops->flock) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);
 			CALL(req, n, flock, 0, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
@@ -871,6 +897,21 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* ---- locks and poll ----------------------------------------------------- */
 
+/* SETLK, SETLKW and flock with -o lockd: answers @req (a wait, later). */
+static void lock_through_server(fuse_req_t req, struct nf_mount *m, const struct node *n, struct nf_ctx *c,
+				uint64_t owner, const struct flock *lock, bool wait)
+{
+	struct lock_obj ob;
+	int r = locks_obj(m, n->ops, n->fs, &n->key, n->ops == &synthetic_ops, &ob);
+
+	if (r)
+		reply_err(req, r);
+	else if (wait)
+		locks_setlkw(m, req, &ob, owner, lock);
+	else
+		reply_err(req, LOCKS_CALL(req, c, locks_setlk(m, c, &ob, owner, lock)));
+}
+
 static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock)
 {
 	struct nf_mount *m = mount_of(req);
@@ -878,7 +919,14 @@ static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	int r;
 
 	WITH_NODE(req, m, ino, n);
-	r = CALL(req, n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
+	if (m->locks) {
+		struct lock_obj ob;
+		r = locks_obj(m, n.ops, n.fs, &n.key, n.ops == &synthetic_ops, &ob);
+		if (!r)
+			r = LOCKS_CALL(req, &c, locks_getlk(m, &c, &ob, fi->lock_owner, lock));
+	} else {
+		r = CALL(req, n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
+	}
 	if (r)
 		reply_err(req, r);
 	else
@@ -892,7 +940,10 @@ static void op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(req, n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
+	if (m->locks)
+		lock_through_server(req, m, &n, &c, fi->lock_owner, lock, sleep != 0);
+	else
+		reply_err(req, CALL(req, n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
 	node_put(m, &n);
 }
 
@@ -902,7 +953,16 @@ static void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(req, n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
+	if (m->locks) {
+		/* A whole-file lock of the open file's owner, as the Linux NFS client makes flock. */
+		struct flock fl = {.l_type = (op & LOCK_UN)   ? F_UNLCK
+					     : (op & LOCK_EX) ? F_WRLCK
+							      : F_RDLCK,
+				   .l_whence = SEEK_SET};
+		lock_through_server(req, m, &n, &c, fi->lock_owner, &fl, !(op & (LOCK_NB | LOCK_UN)));
+	} else {
+		reply_err(req, CALL(req, n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
+	}
 	node_put(m, &n);
 }
 

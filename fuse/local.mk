@@ -12,7 +12,8 @@ fuse_libfusecore_a_SOURCES = \
 	fuse/inode_table.c fuse/inode_table.h \
 	fuse/fs_ops.c fuse/synthetic.c fuse/synthetic.h \
 	fuse/view_file.c fuse/health_file.c fuse/session.c \
-	fuse/interrupt.c fuse/interrupt.h \
+	fuse/interrupt.c fuse/interrupt.h fuse/locks.c fuse/locks.h \
 	fuse/mountinfo.c fuse/mountinfo.h fuse/log.c fuse/log.h
-fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS)
-fusecore_libs = fuse/libfusecore.a evloop/libevloop.a health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) -lpthread -lm
+fuse_libfusecore_a_CPPFLAGS = $(AM_CPPFLAGS) $(FUSE_CFLAGS) $(CURL_CFLAGS) $(TIRPC_CFLAGS)
+fusecore_libs = fuse/libfusecore.a nlm/libnlmclnt.a nlm/libnlmcore.a nlm/libnlm.a evloop/libevloop.a \
+	health/libhealth.a $(FUSE_LIBS) $(CURL_LIBS) $(TIRPC_LIBS) -lpthread -lm

@@ -24,10 +24,15 @@ struct nf_core_opts {
 	char *health_url;
 	unsigned max_threads, max_idle_threads;
 	bool stack; /* mount even on a netfuse mount's mount point */
+	char *lockd;	       /* HOST[:PORT] of the lock server, or NULL */
+	char *locks;	       /* "local" or "lockd" */
+	char *lockd_agent;     /* the host's agent socket (nlm/agent_proto.h) */
+	unsigned lock_timeout; /* seconds a lock call waits for an answer */
 };
 
 struct health_handle;
 struct op_cancel;
+struct nf_locks;
 
 struct nf_mount {
 	const struct nf_frontend *fe;
@@ -54,6 +59,9 @@ struct nf_mount {
 	int end_pipe[2];
 	pthread_t end_watcher;
 	bool end_watching;
+
+	/* Locks through a lock server (-o lockd, locks.h), or NULL. */
+	struct nf_locks *locks;
 
 	/* Open .health handles, for poll wake-ups. */
 	pthread_mutex_t health_lock;

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "fuse/interrupt.h"
+#include "fuse/locks.h"
 #include "fuse/log.h"
 #include "fuse/mountinfo.h"
 #include "text/printable.h"
@@ -75,6 +76,24 @@ static const struct mopt_spec core_specs[] = {
      .min = 2,
      .max = 1u << 20,
      .help = "health_queue=N      events .health keeps for slow readers (1024)"},
+    {.name = "lockd",
+     .type = MOPT_STRING,
+     .offset = offsetof(struct nf_core_opts, lockd),
+     .help = "lockd=HOST[:PORT]   POSIX and flock locks through this NLM lock server"},
+    {.name = "locks",
+     .type = MOPT_STRING,
+     .offset = offsetof(struct nf_core_opts, locks),
+     .help = "locks=local|lockd   where locks live (local: this kernel only; lockd if lockd= is given)"},
+    {.name = "lockd_agent",
+     .type = MOPT_PATH,
+     .offset = offsetof(struct nf_core_opts, lockd_agent),
+     .help = "lockd_agent=SOCKET  this host's netfuse-lockd agent, for lock grants (/run/netfuse-lockd.agent)"},
+    {.name = "lock_timeout",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, lock_timeout),
+     .min = 1,
+     .max = 3600,
+     .help = "lock_timeout=S      seconds a lock call waits for the lock server (30)"},
     {.name = "health_url",
      .type = MOPT_STRING,
      .offset = offsetof(struct nf_core_opts, health_url),
@@ -338,6 +357,12 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 		nf_log(LOG_ERR, "could not set up the FUSE session (see the message above)");
 		goto out_inodes;
 	}
+	if ((r = locks_start(m, err, sizeof(err)))) {
+		nf_log(LOG_ERR, "%s", err);
+		snprintf(reason, sizeof(reason), "mount failed: %s", err);
+		emit_mount_event(m, HEALTH_UNMOUNT, reason);
+		goto out_session;
+	}
 	if (fuse_set_signal_handlers(m->se)) {
 		nf_log(LOG_ERR, "could not install signal handlers");
 		goto out_session;
@@ -400,6 +425,8 @@ out_signals:
 	health_queue_set_notify(m->health, NULL, NULL);
 	health_file_drop_pollers(m);
 out_session:
+	/* Lock waits still running are answered (ESHUTDOWN) while the session is there. */
+	locks_stop(m);
 	fuse_session_destroy(m->se);
 	m->se = NULL;
 out_inodes:
@@ -437,7 +464,12 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	int status, pipefd[2] = {-1, -1};
 
 	m.opts = (struct nf_core_opts){
-	    .entry_timeout = 1, .attr_timeout = 1, .health_queue = 1024, .max_threads = 10, .max_idle_threads = 10};
+	    .entry_timeout = 1,
+	    .attr_timeout = 1,
+	    .health_queue = 1024,
+	    .max_threads = 10,
+	    .max_idle_threads = 10,
+	    .lock_timeout = 30};
 	nf_log_init(fe->prog, false);
 	if (mount_cmdline_parse(argc, argv, tables, &cl, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", fe->prog, err);

@@ -557,11 +557,26 @@ static void do_unlock(struct call *c, nlm4_unlockargs *a, nlm4_res *r)
 	r->stat.stat = stat_of(e);
 }
 
-/* Clients send GRANTED; a server has no blocked request of its own. */
-static void do_granted(nlm4_testargs *a, nlm4_res *r)
+/* A server's GRANTED to a client on this host: the host's clients say
+ * whether one of them waited for it. */
+static void do_granted(struct call *c, nlm4_testargs *a, nlm4_res *r)
 {
+	struct lockd *l = c->l;
+	const nlm4_lock *k = &a->alock;
+	struct lockd_grant g = {
+	    .caller_name = k->caller_name ? k->caller_name : "",
+	    .fh = k->fh.nlm4_netobj_val,
+	    .fh_len = k->fh.nlm4_netobj_len,
+	    .oh = k->oh.nlm4_netobj_val,
+	    .oh_len = k->oh.nlm4_netobj_len,
+	    .svid = k->svid,
+	    .offset = k->l_offset,
+	    .len = k->l_len,
+	    .exclusive = a->exclusive,
+	};
+
 	r->cookie = a->cookie;
-	r->stat.stat = NLM4_DENIED;
+	r->stat.stat = l->ops.client_granted && l->ops.client_granted(l->arg, &g) ? NLM4_GRANTED : NLM4_DENIED;
 }
 
 /* Is @p the host a grant was made to (its address, any port)? */
@@ -903,7 +918,7 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 		break;
 	case NLMPROC4_GRANTED:
 	case NLMPROC4_GRANTED_MSG:
-		do_granted(&a->test4, &r4.res4);
+		do_granted(c, &a->test4, &r4.res4);
 		break;
 	default:
 		return PROC_UNAVAIL;

@@ -62,6 +62,16 @@ struct lockd_client {
 	unsigned resend; /* 0 for a first send; a GRANTED_MSG's re-sends count up */
 };
 
+/* A grant from a lock server, in NLM4's terms (version 1 and 3 widened). */
+struct lockd_grant {
+	const char *caller_name; /* the server's */
+	const void *fh, *oh;
+	uint32_t fh_len, oh_len;
+	int32_t svid;
+	uint64_t offset, len;
+	bool exclusive;
+};
+
 /* What lockd_ops.note reports, for the daemon's log and health. */
 enum lockd_note {
 	LOCKD_NOTE_HOST_REBOOTED,    /* SM_NOTIFY or FREE_ALL: the host's locks were freed */
@@ -87,6 +97,13 @@ struct lockd_ops {
 	void (*call_client)(void *arg, const struct lockd_client *to, const void *msg, size_t len);
 	/* May be NULL. @host is the client host's name. */
 	void (*note)(void *arg, enum lockd_note what, const char *host);
+	/*
+	 * A lock server's GRANTED or GRANTED_MSG to this host (lockd is also
+	 * the host's NLM service for its clients, as Linux's is): a blocked
+	 * lock of a client here is now held. Returns whether a client here
+	 * takes it: the answer is GRANTED, else DENIED. NULL: DENIED.
+	 */
+	bool (*client_granted)(void *arg, const struct lockd_grant *g);
 };
 
 struct lockd_config {

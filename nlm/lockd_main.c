@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "agent_proto.h"
 #include "evloop/evloop.h"
 #include "lockd_log.h"
 #include "lockd_svc.h"
@@ -31,9 +32,9 @@
 enum { EXIT_USAGE = 2 };
 
 struct options {
-	bool foreground, debug, help, version, nostatd;
+	bool foreground, debug, help, version, nostatd, noagent;
 	unsigned udpport, tcpport, grace, timeout;
-	char *bind, *pidfile, *health, *name;
+	char *bind, *pidfile, *health, *name, *agent;
 };
 
 /*
@@ -68,7 +69,10 @@ static void usage(FILE *f)
 		   "  -o nostatd         do not monitor client hosts through statd\n"
 		   "  -o name=NAME       this server's name in its callbacks (default: the host name)\n"
 		   "  -o pidfile=FILE    write the PID there, and refuse to start if another holds it\n"
-		   "  -o health=FILE     append health events there as JSON Lines\n");
+		   "  -o health=FILE     append health events there as JSON Lines\n"
+		   "  -o agent=SOCKET    where this host's netfuse mounts register for lock grants\n"
+		   "                     (default " NLM_AGENT_PATH ")\n"
+		   "  -o noagent         take no grants for this host's mounts (they re-ask instead)\n");
 }
 
 static int parse_uint(const char *name, const char *v, unsigned min, unsigned max, unsigned *out, char *err,
@@ -113,6 +117,10 @@ static int parse_opt(struct options *o, char *opt, char *err, size_t errlen)
 		o->nostatd = true;
 		return 0;
 	}
+	if (!strcmp(opt, "noagent") && !v) {
+		o->noagent = true;
+		return 0;
+	}
 	if (!strcmp(opt, "port")) {
 		if (parse_uint(opt, v, 0, 65535, &port, err, errlen))
 			return -1;
@@ -137,8 +145,8 @@ static int parse_opt(struct options *o, char *opt, char *err, size_t errlen)
 		}
 		return set_string(&o->name, opt, v, err, errlen);
 	}
-	if (!strcmp(opt, "pidfile") || !strcmp(opt, "health")) {
-		char **dst = !strcmp(opt, "pidfile") ? &o->pidfile : &o->health;
+	if (!strcmp(opt, "pidfile") || !strcmp(opt, "health") || !strcmp(opt, "agent")) {
+		char **dst = !strcmp(opt, "pidfile") ? &o->pidfile : !strcmp(opt, "health") ? &o->health : &o->agent;
 		char abs[PATH_MAX];
 		/* The daemon leaves the working directory: a relative path
 		 * is taken from where it was started. */
@@ -306,6 +314,7 @@ int main(int argc, char **argv)
 	    .statd = !o.nostatd,
 	    .statd_timeout_ms = 5000,
 	    .health_path = o.health,
+	    .agent_path = o.noagent ? NULL : o.agent ? o.agent : NLM_AGENT_PATH,
 	    .engine = {.server_name = o.name ? o.name : host,
 		       .grace_ns = (uint64_t)o.grace * EVLOOP_NS_PER_S,
 		       .retry_ns = (uint64_t)o.timeout * EVLOOP_NS_PER_S},
@@ -355,5 +364,6 @@ out:
 	free(o.pidfile);
 	free(o.health);
 	free(o.name);
+	free(o.agent);
 	return status;
 }

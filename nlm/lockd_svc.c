@@ -28,6 +28,7 @@
 
 #include "evloop/evloop.h"
 #include "health/health.h"
+#include "lockd_agent.h"
 #include "lockd_callout.h"
 #include "lockd_log.h"
 #include "nlm3_prot.h"
@@ -58,6 +59,7 @@ struct lockd_svc {
 	struct evloop *loop;
 	struct lockd *engine;
 	struct lockd_callout *callout;
+	struct lockd_agent *agent; /* NULL: no agent socket */
 	int udp_fd, tcp_fd;
 	uint16_t udp_port, tcp_port;
 	struct evloop_fd *udp_h, *tcp_h;
@@ -151,6 +153,14 @@ static void on_note(void *arg, enum lockd_note what, const char *host)
 		lockd_log(LOG_NOTICE, "%s does not answer the GRANTED callbacks of a lock granted to it", host);
 		break;
 	}
+}
+
+/* A lock server's grant to a client on this host: its mount's. */
+static bool on_client_granted(void *arg, const struct lockd_grant *g)
+{
+	struct lockd_svc *s = arg;
+
+	return lockd_agent_granted(s->agent, g);
 }
 
 /* ---- the grant timer --------------------------------------------------------- */
@@ -479,7 +489,10 @@ struct lockd_svc *lockd_svc_new(const struct lockd_svc_config *cfg, char *err, s
 		snprintf(err, errlen, "callback socket: %s", strerror(errno));
 		goto fail;
 	}
-	struct lockd_ops ops = {.monitor = on_monitor, .call_client = on_call_client, .note = on_note};
+	if (cfg->agent_path && !(s->agent = lockd_agent_new(s->loop, cfg->agent_path, err, errlen)))
+		goto fail;
+	struct lockd_ops ops = {
+	    .monitor = on_monitor, .call_client = on_call_client, .note = on_note, .client_granted = on_client_granted};
 	s->engine = lockd_new(&cfg->engine, &ops, s, evloop_now_ns());
 	if (!s->engine) {
 		snprintf(err, errlen, "out of memory");
@@ -577,6 +590,7 @@ void lockd_svc_stop(struct lockd_svc *s, struct lockd_stats *final)
 		if (s->tcp_h)
 			evloop_fd_del(s->loop, s->tcp_h);
 	}
+	lockd_agent_free(s->agent);
 	lockd_callout_free(s->callout);
 	lockd_free(s->engine);
 	evloop_free(s->loop);

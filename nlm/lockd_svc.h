@@ -29,6 +29,7 @@ struct lockd_svc_config {
 	bool statd;		     /* monitor client hosts through this host's statd */
 	unsigned statd_timeout_ms;
 	const char *health_path; /* JSON Lines log of events, or NULL */
+	const char *agent_path;	 /* the mounts' agent socket (agent_proto.h), or NULL */
 	struct lockd_config engine;
 };
 

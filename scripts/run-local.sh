@@ -7,8 +7,8 @@
 # netfuse's lock server netfuse-lockd on it; then shows what a client sees of
 # them, and mounts both file systems: the local Ceph cluster
 # with netfuse-ceph on ./local-peers/mnt/ceph (df, .health, .ceph/monc) and
-# the cell's root.cell with netfuse-afs on ./local-peers/mnt/afs (ls, a file,
-# df, .health, .afs/servers).
+# the cell's root.cell with netfuse-afs on ./local-peers/mnt/afs, its locks
+# through netfuse-lockd (ls, a file, a lock, df, .health, .afs/servers).
 # stop: unmounts and stops exactly what this script started. status: shows them.
 set -euo pipefail
 
@@ -71,10 +71,14 @@ show() {
 		echo "== netfuse-ceph: not mounted"
 	fi
 	if mounted "$afs_mnt"; then
-		echo "== netfuse-afs on $afs_mnt: ls -l; ls -l test; cat test/hello.txt; df -h; cat .health; cat .afs/servers"
+		echo "== netfuse-afs on $afs_mnt: ls -l; ls -l test; cat test/hello.txt; a lock through netfuse-lockd; df -h; cat .health; cat .afs/servers"
 		ls -l "$afs_mnt"
 		ls -l "$afs_mnt/test"
 		cat "$afs_mnt/test/hello.txt"
+		# flock holds it while a second flock, which the lock server refuses, tries.
+		flock -x "$afs_mnt/test/hello.txt" \
+			sh -c 'flock -n "$1" true && echo "a second lock was granted?!" || echo "hello.txt locked: a second flock -n is refused by netfuse-lockd"' \
+			_ "$afs_mnt/test/hello.txt" || echo "flock on hello.txt failed (is netfuse-lockd running?)"
 		df -h "$afs_mnt"
 		cat "$afs_mnt/.health"
 		cat "$afs_mnt/.afs/servers"
@@ -120,9 +124,9 @@ start() {
 			mkdir -p "$afs_mnt"
 			(
 				eval "$(test/peers/afs.sh env "$peers_dir/afs")"
-				echo "== mounting the local cell: netfuse-afs %$AFS_CELL:root.cell $afs_mnt -o cellservdb=...,thiscell=..."
+				echo "== mounting the local cell: netfuse-afs %$AFS_CELL:root.cell $afs_mnt -o cellservdb=...,thiscell=...,lockd=127.0.0.1"
 				build/netfuse-afs "%$AFS_CELL:root.cell" "$afs_mnt" \
-					-o "cellservdb=$AFSCONF/CellServDB,thiscell=$AFSCONF/ThisCell"
+					-o "cellservdb=$AFSCONF/CellServDB,thiscell=$AFSCONF/ThisCell,lockd=127.0.0.1"
 			)
 		else
 			echo "== netfuse-afs: not mounted (needs root and /dev/fuse)"

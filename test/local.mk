@@ -13,6 +13,7 @@ UNIT_TESTS = \
 	test/unit/test_nlm_xdr \
 	test/unit/test_nlm_lock_core \
 	test/unit/test_lockd \
+	test/unit/test_nlm_clnt \
 	test/unit/test_health \
 	test/unit/test_mount_opts \
 	test/unit/test_mountinfo \
@@ -81,6 +82,13 @@ test_unit_test_lockd_SOURCES = test/unit/test_lockd.c
 test_unit_test_lockd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_unit_test_lockd_CFLAGS = $(unit_cflags)
 test_unit_test_lockd_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)
+
+test_unit_test_nlm_clnt_SOURCES = test/unit/test_nlm_clnt.c nlm/lockd_agent.c
+test_unit_test_nlm_clnt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_unit_test_nlm_clnt_CFLAGS = $(unit_cflags)
+test_unit_test_nlm_clnt_LDADD = nlm/libnlmclnt.a nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a \
+	evloop/libevloop.a health/libhealth.a $(TIRPC_LIBS) $(CURL_LIBS) $(CRITERION_LIBS) -lpthread
+test/unit/test_nlm_clnt-test_nlm_clnt.$(OBJEXT) nlm/test_unit_test_nlm_clnt-lockd_agent.$(OBJEXT): nlm/nlm4_prot.h
 
 test_unit_test_health_SOURCES = test/unit/test_health.c
 test_unit_test_health_CFLAGS = $(unit_cflags)
@@ -240,6 +248,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_cellservdb \
 	test/fuzz/fuzz_nlm_xdr \
 	test/fuzz/fuzz_lockd_dispatch \
+	test/fuzz/fuzz_nlm_clnt \
 	test/fuzz/fuzz_mount_opts \
 	test/fuzz/fuzz_ceph_conf \
 	test/fuzz/fuzz_mon_msgs \
@@ -285,6 +294,12 @@ test_fuzz_fuzz_cell_dns_LDADD = $(afscm_libs)
 test_fuzz_fuzz_cellservdb_SOURCES = test/fuzz/fuzz_cellservdb.c $(fuzz_driver)
 test_fuzz_fuzz_cellservdb_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_cellservdb_LDADD = $(afs_rx_libs)
+
+test_fuzz_fuzz_nlm_clnt_SOURCES = test/fuzz/fuzz_nlm_clnt.c $(fuzz_driver)
+test_fuzz_fuzz_nlm_clnt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
+test_fuzz_fuzz_nlm_clnt_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_nlm_clnt_LDADD = nlm/libnlmclnt.a nlm/libnlm.a evloop/libevloop.a health/libhealth.a \
+	$(TIRPC_LIBS) $(CURL_LIBS) -lpthread
 
 test_fuzz_fuzz_nlm_xdr_SOURCES = test/fuzz/fuzz_nlm_xdr.c $(fuzz_driver)
 test_fuzz_fuzz_nlm_xdr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
@@ -429,7 +444,8 @@ INTEGRATION_TESTS = \
 	test/integration/afs_fsx.test \
 	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test \
-	test/integration/lockd.test
+	test/integration/lockd.test \
+	test/integration/lock_mounts.test
 
 TESTS += \
 	$(UNIT_TESTS) \

@@ -1072,6 +1072,34 @@ static int vstat_fn(struct afs_call_ctx *cx, void *arg)
 	return fs_get_volume_status(cx, a->volume, &a->reply);
 }
 
+/* The lock handle (-o lockd): "afs", the cell's name, then the volume,
+ * vnode and uniquifier, big-endian, as every client of the cell names the
+ * file. A mount point's and the dynamic root's objects have no FID of their
+ * own to lock by: their key, marked with its kind. */
+static int a_lock_handle(void *fs, const struct nf_key *key, void *buf, size_t len)
+{
+	struct afs_front *f = fs;
+	struct afs_fid fid;
+	unsigned kind, cell;
+	unsigned char *p = buf;
+	size_t n;
+
+	key_split(key, &kind, &cell, &fid);
+	if (cell >= f->cm.ncells)
+		return -ESTALE;
+	n = strnlen(f->cm.cells[cell].name, AFS_CELL_NAME_MAX);
+	if (len < 4 + n + 1 + 13)
+		return -ENOBUFS;
+	memcpy(p, "afs:", 4);
+	memcpy(p + 4, f->cm.cells[cell].name, n);
+	p += 4 + n;
+	*p++ = ':';
+	*p++ = (unsigned char)kind;
+	uint32_t be[3] = {htonl(fid.volume), htonl(fid.vnode), htonl(fid.unique)};
+	memcpy(p, be, sizeof(be));
+	return (int)(4 + n + 2 + sizeof(be));
+}
+
 static int a_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
 {
 	struct afs_front *f = fs;
@@ -1117,6 +1145,7 @@ static const struct nf_backend_ops afs_ops = {
     .link = a_link,
     .symlink = a_symlink,
     .statfs = a_statfs,
+    .lock_handle = a_lock_handle,
 };
 
 /* ---- callback breaks to the kernel --------------------------------------------------- */

@@ -5,7 +5,10 @@
  *   netfuse-testfs NAME MOUNTPOINT [-o OPTS] [-f] [-d] [-s]
  *
  * It implements every backend operation except locks and poll (so those
- * take the core's fallbacks), over one mutex: correctness over speed. It
+ * take the core's fallbacks: the kernel's local locks, or with -o lockd the
+ * lock server, for which its lock handle is the node's key, the same for
+ * the same file on two mounts made the same way), over one mutex:
+ * correctness over speed. It
  * keeps what a local file system keeps (FIFOs, sockets and device nodes
  * too), makes objects as the caller (its uid, and its gid or the setgid
  * directory's group), and holds sparse files of up to TESTFS_FILE_MAX
@@ -797,6 +800,20 @@ out:
 	return r;
 }
 
+static int t_lock_handle(void *fs, const struct nf_key *key, void *buf, size_t len)
+{
+	static const char tag[] = "netfuse-testfs";
+	unsigned char *p = buf;
+
+	(void)fs;
+	if (len < sizeof(tag) - 1 + sizeof(*key))
+		return -ENOBUFS;
+	memcpy(p, tag, sizeof(tag) - 1);
+	memcpy(p + sizeof(tag) - 1, &key->hi, sizeof(key->hi));
+	memcpy(p + sizeof(tag) - 1 + sizeof(key->hi), &key->lo, sizeof(key->lo));
+	return (int)(sizeof(tag) - 1 + sizeof(*key));
+}
+
 static int t_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
 {
 	struct testfs *t = fs;
@@ -1034,6 +1051,7 @@ static const struct nf_backend_ops testfs_ops = {
     .link = t_link,
     .symlink = t_symlink,
     .statfs = t_statfs,
+    .lock_handle = t_lock_handle,
 };
 
 /* The same file system with only the operations a read-only backend has. */

@@ -1,0 +1,560 @@
+/*
+ * fuse/locks.c: the core's locks through a lock server (see locks.h).
+ *
+ * State, under one mutex: the owners (FUSE lock owner -> svid, with what
+ * keeps each alive: calls in flight, and objects where the record shows it
+ * holding a lock) and the record, a lock core (nlm/lock_core.h) holding
+ * what the server granted this mount's owners. The mutex is never held
+ * across a call to the server; answers are applied to the record as they
+ * come, so two calls of one owner racing on one object (threads of one
+ * process) are recorded in the order they are answered.
+ */
+#include "config.h"
+
+#include "fuse/locks.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuse/interrupt.h"
+#include "fuse/mount_state.h"
+#include "fuse/synthetic.h"
+#include "nlm/agent_proto.h"
+#include "nlm/lock_core.h"
+#include "nlm/nlm_clnt.h"
+
+#define OWNER_BUCKETS 256
+#define OH_LEN	      16 /* the mount's id, then the FUSE owner */
+
+struct lk_owner {
+	struct lk_owner *next;
+	uint64_t owner;
+	int32_t svid;
+	unsigned busy; /* calls in flight */
+	unsigned objs; /* objects the record shows it holding a lock on */
+	unsigned char oh[OH_LEN];
+};
+
+struct nf_locks {
+	struct nlm_clnt *clnt;
+	pthread_mutex_t lock;
+	struct nlm_core *record;
+	struct lk_owner *owners[OWNER_BUCKETS];
+	size_t nowners;
+	int32_t last_svid;
+	unsigned char mount_id[8];
+	char server[300];
+};
+
+/* ---- owners ---------------------------------------------------------------------------- */
+
+static struct lk_owner **owner_slot(struct nf_locks *L, uint64_t owner)
+{
+	uint64_t h = owner * 0x9e3779b97f4a7c15ull;
+	struct lk_owner **p = &L->owners[h >> 56];
+
+	while (*p && (*p)->owner != owner)
+		p = &(*p)->next;
+	return p;
+}
+
+static bool svid_used(struct nf_locks *L, int32_t svid)
+{
+	for (size_t b = 0; b < OWNER_BUCKETS; b++)
+		for (struct lk_owner *o = L->owners[b]; o; o = o->next)
+			if (o->svid == svid)
+				return true;
+	return false;
+}
+
+/* The owner, made if new, with a call counted in flight; NULL without
+ * memory. The lock held. */
+static struct lk_owner *owner_get(struct nf_locks *L, uint64_t owner)
+{
+	struct lk_owner **p = owner_slot(L, owner), *o = *p;
+
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o)
+			return NULL;
+		o->owner = owner;
+		/* The next free svid: positive, never 0, wrapping past the
+		 * largest; one in use is skipped (only after 2^31 owners). */
+		do {
+			L->last_svid = L->last_svid == INT32_MAX ? 1 : L->last_svid + 1;
+		} while (L->nowners && svid_used(L, L->last_svid));
+		o->svid = L->last_svid;
+		memcpy(o->oh, L->mount_id, sizeof(L->mount_id));
+		memcpy(o->oh + sizeof(L->mount_id), &owner, sizeof(owner));
+		*p = o;
+		L->nowners++;
+	}
+	o->busy++;
+	return o;
+}
+
+/* A call of @o ended: the owner goes when nothing keeps it. The lock held. */
+static void owner_put(struct nf_locks *L, struct lk_owner *o)
+{
+	struct lk_owner **p;
+
+	if (--o->busy || o->objs)
+		return;
+	p = owner_slot(L, o->owner);
+	*p = o->next;
+	L->nowners--;
+	free(o);
+}
+
+/* ---- the record ------------------------------------------------------------------------ */
+
+static struct nlm_lock_args record_args(const struct lock_obj *ob, const struct lk_owner *o, int type, uint64_t offset,
+					uint64_t len)
+{
+	return (struct nlm_lock_args){
+	    .fh = {ob->fh, ob->len},
+	    .owner = {.host = 0, .svid = o->svid, .oh = {o->oh, OH_LEN}},
+	    .type = type == F_WRLCK ? NLM_LOCK_EXCLUSIVE : NLM_LOCK_SHARED,
+	    .offset = offset,
+	    .len = len,
+	};
+}
+
+struct held_probe {
+	int32_t svid;
+	uint64_t start, end; /* the range asked about */
+};
+
+static int held_visit(void *arg, const struct nlm_lock_desc *l)
+{
+	const struct held_probe *p = arg;
+
+	return l->owner.svid == p->svid && l->start <= p->end && l->end >= p->start;
+}
+
+/* Whether @o holds any byte of [start, end] of the object. */
+static bool holds(struct nf_locks *L, const struct lock_obj *ob, const struct lk_owner *o, uint64_t start,
+		  uint64_t end)
+{
+	struct held_probe p = {o->svid, start, end};
+	struct nlm_netobj fh = {ob->fh, ob->len};
+
+	return nlm_core_for_each_lock(L->record, &fh, held_visit, &p) != 0;
+}
+
+static struct lk_owner *owner_of_svid(struct nf_locks *L, int32_t svid)
+{
+	for (size_t b = 0; b < OWNER_BUCKETS; b++)
+		for (struct lk_owner *o = L->owners[b]; o; o = o->next)
+			if (o->svid == svid)
+				return o;
+	return NULL;
+}
+
+static void record_one(struct nf_locks *L, const struct lock_obj *ob, struct lk_owner *o, int type, uint64_t offset,
+		       uint64_t len);
+
+/* The server granted (@type F_RDLCK/F_WRLCK) or unlocked (F_UNLCK) the
+ * range for @o: the record follows, and the owner's object count. The
+ * server is right: a lock of another owner here that conflicts with its
+ * grant was given up there, and only its unlock's answer is still on the
+ * way to being recorded (answers of several calls are recorded in the
+ * order their callers take the lock), so it goes from the record now. */
+static void record(struct nf_locks *L, const struct lock_obj *ob, struct lk_owner *o, int type, uint64_t offset,
+		   uint64_t len)
+{
+	struct nlm_lock_args a = record_args(ob, o, type, offset, len);
+	struct nlm_lock_desc h;
+
+	for (int i = 0; type != F_UNLCK && i < 64 && nlm_core_test(L->record, &a, &h) == -EAGAIN; i++) {
+		struct lk_owner *other = owner_of_svid(L, h.owner.svid);
+		uint64_t hoff, hlen;
+		nlm_range_to_nlm4(h.start, h.end, &hoff, &hlen);
+		if (!other)
+			break;
+		record_one(L, ob, other, F_UNLCK, hoff, hlen);
+	}
+	record_one(L, ob, o, type, offset, len);
+}
+
+static void record_one(struct nf_locks *L, const struct lock_obj *ob, struct lk_owner *o, int type, uint64_t offset,
+		       uint64_t len)
+{
+	struct nlm_lock_args a = record_args(ob, o, type, offset, len);
+	bool before = holds(L, ob, o, 0, UINT64_MAX), after;
+
+	if (type == F_UNLCK)
+		nlm_core_unlock(L->record, &a);
+	else
+		nlm_core_lock(L->record, &a, false, NULL);
+	after = holds(L, ob, o, 0, UINT64_MAX);
+	if (after && !before) {
+		o->objs++;
+	} else if (before && !after) {
+		o->objs--;
+		if (!o->objs && !o->busy) {
+			/* Nothing keeps it any more (a stale lock taken out). */
+			o->busy = 1;
+			owner_put(L, o);
+		}
+	}
+}
+
+/* ---- calls ------------------------------------------------------------------------------ */
+
+static struct nlm_clnt_lock clnt_lock(const struct lock_obj *ob, const struct lk_owner *o, const struct flock *fl)
+{
+	return (struct nlm_clnt_lock){
+	    .fh = ob->fh,
+	    .fh_len = ob->len,
+	    .oh = o->oh,
+	    .oh_len = OH_LEN,
+	    .svid = o->svid,
+	    .offset = (uint64_t)fl->l_start,
+	    .len = (uint64_t)fl->l_len,
+	    .exclusive = fl->l_type == F_WRLCK,
+	};
+}
+
+/* The kernel's range as an inclusive one; -EINVAL for what no lock is. */
+static int flock_range(const struct flock *fl, uint64_t *start, uint64_t *end)
+{
+	if (fl->l_start < 0 || fl->l_len < 0)
+		return -EINVAL;
+	return nlm_range_from_nlm4((uint64_t)fl->l_start, (uint64_t)fl->l_len, start, end);
+}
+
+int locks_getlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *ob, uint64_t owner,
+		struct flock *lock)
+{
+	struct nf_locks *L = m->locks;
+	struct nlm_clnt_holder h;
+	struct lk_owner *o;
+	uint64_t start, end;
+	int r = flock_range(lock, &start, &end);
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&L->lock);
+	o = owner_get(L, owner);
+	pthread_mutex_unlock(&L->lock);
+	if (!o)
+		return -ENOMEM;
+	struct nlm_clnt_lock cl = clnt_lock(ob, o, lock);
+	r = nlm_clnt_call(L->clnt, NLM_CLNT_TEST, &cl, 0, c->cancel, &h);
+	if (r == 0) {
+		lock->l_type = F_UNLCK;
+	} else if (r == -EAGAIN) {
+		/* The holder's svid stands for its pid, as NFS shows it. */
+		lock->l_type = h.exclusive ? F_WRLCK : F_RDLCK;
+		lock->l_whence = SEEK_SET;
+		lock->l_start = (off_t)(h.offset > INT64_MAX ? INT64_MAX : h.offset);
+		lock->l_len = (off_t)(h.len > INT64_MAX ? 0 : h.len);
+		lock->l_pid = h.svid;
+		r = 0;
+	}
+	pthread_mutex_lock(&L->lock);
+	owner_put(L, o);
+	pthread_mutex_unlock(&L->lock);
+	return r;
+}
+
+int locks_setlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *ob, uint64_t owner,
+		const struct flock *lock)
+{
+	struct nf_locks *L = m->locks;
+	struct lk_owner *o;
+	uint64_t start, end;
+	int r = flock_range(lock, &start, &end);
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&L->lock);
+	if (lock->l_type == F_UNLCK) {
+		/* What the record shows no owner holding needs no call. */
+		struct lk_owner *known = *owner_slot(L, owner);
+		if (!known || !holds(L, ob, known, start, end)) {
+			pthread_mutex_unlock(&L->lock);
+			return 0;
+		}
+	}
+	o = owner_get(L, owner);
+	/* A LOCK that goes unanswered is undone, unless that would take what
+	 * the owner held there. */
+	unsigned flags = o && lock->l_type != F_UNLCK && !holds(L, ob, o, start, end) ? NLM_CLNT_UNLOCK_IF_LOST : 0;
+	pthread_mutex_unlock(&L->lock);
+	if (!o)
+		return -ENOMEM;
+	struct nlm_clnt_lock cl = clnt_lock(ob, o, lock);
+	r = nlm_clnt_call(L->clnt, lock->l_type == F_UNLCK ? NLM_CLNT_UNLOCK : NLM_CLNT_LOCK, &cl, flags, c->cancel,
+			  NULL);
+	pthread_mutex_lock(&L->lock);
+	if (!r)
+		record(L, ob, o, lock->l_type, cl.offset, cl.len);
+	owner_put(L, o);
+	pthread_mutex_unlock(&L->lock);
+	return r;
+}
+
+/* A blocking lock in flight: answers its request when the call ends. */
+struct lk_wait {
+	struct op_cancel oc;
+	struct nf_ctx c;
+	struct nf_mount *m;
+	fuse_req_t req;
+	struct lk_owner *o;
+	struct flock fl;
+	struct lock_obj ob;
+};
+
+static void wait_done(void *arg, int r, const struct nlm_clnt_holder *h)
+{
+	struct lk_wait *w = arg;
+	struct nf_locks *L = w->m->locks;
+
+	(void)h;
+	pthread_mutex_lock(&L->lock);
+	if (!r)
+		record(L, &w->ob, w->o, w->fl.l_type, (uint64_t)w->fl.l_start, (uint64_t)w->fl.l_len);
+	owner_put(L, w->o);
+	pthread_mutex_unlock(&L->lock);
+	op_cancel_disarm(&w->oc, &w->c);
+	fuse_reply_err(w->req, r == 0 ? 0 : r < 0 && r > -4096 ? -r : EIO);
+	free(w);
+}
+
+void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *ob, uint64_t owner,
+		  const struct flock *lock)
+{
+	struct nf_locks *L = m->locks;
+	const struct fuse_ctx *fc = fuse_req_ctx(req);
+	struct lk_wait *w;
+	uint64_t start, end;
+	unsigned flags = NLM_CLNT_BLOCK;
+	int r = flock_range(lock, &start, &end);
+
+	if (r || lock->l_type == F_UNLCK) {
+		/* An unlock never waits. */
+		struct nf_ctx c = {.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .req = req};
+		struct op_cancel oc;
+		if (!r) {
+			op_cancel_arm(&oc, m, req, &c);
+			r = locks_setlk(m, &c, ob, owner, lock);
+			op_cancel_disarm(&oc, &c);
+		}
+		fuse_reply_err(req, -r);
+		return;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	w->m = m;
+	w->req = req;
+	w->fl = *lock;
+	w->ob = *ob;
+	w->c = (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .req = req};
+	pthread_mutex_lock(&L->lock);
+	w->o = owner_get(L, owner);
+	if (w->o && !holds(L, ob, w->o, start, end))
+		flags |= NLM_CLNT_UNLOCK_IF_LOST;
+	pthread_mutex_unlock(&L->lock);
+	if (!w->o) {
+		free(w);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	op_cancel_arm(&w->oc, m, req, &w->c);
+	struct nlm_clnt_lock cl = clnt_lock(&w->ob, w->o, lock);
+	r = nlm_clnt_start(L->clnt, NLM_CLNT_LOCK, &cl, flags, w->c.cancel, wait_done, w);
+	if (r) {
+		op_cancel_disarm(&w->oc, &w->c);
+		pthread_mutex_lock(&L->lock);
+		owner_put(L, w->o);
+		pthread_mutex_unlock(&L->lock);
+		free(w);
+		fuse_reply_err(req, -r);
+	}
+}
+
+int locks_release_owner(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *ob, uint64_t owner)
+{
+	struct flock all = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+
+	return locks_setlk(m, c, ob, owner, &all);
+}
+
+int locks_obj(struct nf_mount *m, const struct nf_backend_ops *ops, void *fs, const struct nf_key *key, bool synthetic,
+	      struct lock_obj *o)
+{
+	int r;
+
+	if (synthetic) {
+		/* This mount's own: its id, then the inode number. */
+		static const char tag[] = "netfuse-synthetic";
+		memcpy(o->fh, tag, sizeof(tag) - 1);
+		memcpy(o->fh + sizeof(tag) - 1, m->locks->mount_id, sizeof(m->locks->mount_id));
+		memcpy(o->fh + sizeof(tag) - 1 + sizeof(m->locks->mount_id), &key->lo, sizeof(key->lo));
+		o->len = sizeof(tag) - 1 + sizeof(m->locks->mount_id) + sizeof(key->lo);
+		return 0;
+	}
+	r = ops->lock_handle ? ops->lock_handle(fs, key, o->fh, sizeof(o->fh)) : -ENOLCK;
+	if (r < 0)
+		return r;
+	if (r == 0 || r > (int)sizeof(o->fh))
+		return -EIO;
+	o->len = (uint32_t)r;
+	return 0;
+}
+
+/* A grant the agent passed that no wait took (interrupted, or answered by a
+ * re-ask first): given back unless the record shows the owner holding any of
+ * it. (An owner that held part of it, and was interrupted upgrading, keeps
+ * the grant at the server until it unlocks or closes: a stray, never a
+ * loss.) */
+static void unmatched_grant(void *arg, const struct nlm_clnt_lock *l)
+{
+	struct nf_locks *L = arg;
+	struct lock_obj ob;
+	struct lk_owner *o;
+	uint64_t owner, start, end;
+	bool held;
+
+	if (l->oh_len != OH_LEN || memcmp(l->oh, L->mount_id, sizeof(L->mount_id)) || l->fh_len > sizeof(ob.fh) ||
+	    nlm_range_from_nlm4(l->offset, l->len, &start, &end))
+		return;
+	memcpy(&owner, (const unsigned char *)l->oh + sizeof(L->mount_id), sizeof(owner));
+	ob.len = l->fh_len;
+	memcpy(ob.fh, l->fh, l->fh_len);
+	pthread_mutex_lock(&L->lock);
+	o = *owner_slot(L, owner);
+	held = o && o->svid == l->svid && holds(L, &ob, o, start, end);
+	pthread_mutex_unlock(&L->lock);
+	if (!held)
+		nlm_clnt_start(L->clnt, NLM_CLNT_UNLOCK, l, 0, NULL, NULL, NULL);
+}
+
+/* ---- start and stop --------------------------------------------------------------------- */
+
+/* HOST[:PORT] (an IPv4 address or a name) into @sa; -EINVAL, or
+ * -EHOSTUNREACH for a name that does not resolve, with one line. */
+static int parse_server(const char *spec, struct sockaddr_in *sa, char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(spec, ':');
+	size_t hl = colon ? (size_t)(colon - spec) : strlen(spec);
+	unsigned long port = 0;
+	struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *ai = NULL;
+	int r;
+
+	if (!hl || hl >= sizeof(host)) {
+		snprintf(err, errlen, "option 'lockd': '%s' is not HOST[:PORT]", spec);
+		return -EINVAL;
+	}
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	if (colon) {
+		char *end;
+		port = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || !port || port > 65535) {
+			snprintf(err, errlen, "option 'lockd': '%s' is not a port from 1 to 65535", colon + 1);
+			return -EINVAL;
+		}
+	}
+	r = getaddrinfo(host, NULL, &hints, &ai);
+	if (r || !ai) {
+		snprintf(err, errlen, "lock server %s: %s", host, r ? gai_strerror(r) : "no IPv4 address");
+		if (ai)
+			freeaddrinfo(ai);
+		return -EHOSTUNREACH;
+	}
+	memcpy(sa, ai->ai_addr, sizeof(*sa));
+	sa->sin_port = htons((uint16_t)port);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int locks_start(struct nf_mount *m, char *err, size_t errlen)
+{
+	struct nf_locks *L;
+	struct nlm_clnt_config cfg = {.timeout_ms = m->opts.lock_timeout * 1000u, .health = m->health};
+	char host[256];
+	int r;
+
+	if (m->opts.locks && strcmp(m->opts.locks, "local") && strcmp(m->opts.locks, "lockd")) {
+		snprintf(err, errlen, "option 'locks': '%s' is not local or lockd", m->opts.locks);
+		return -EINVAL;
+	}
+	if (m->opts.locks && !strcmp(m->opts.locks, "local"))
+		return 0;
+	if (!m->opts.lockd) {
+		if (!m->opts.locks)
+			return 0;
+		snprintf(err, errlen, "option 'locks=lockd' needs lockd=HOST[:PORT]");
+		return -EINVAL;
+	}
+	if (!m->ops->lock_handle) {
+		snprintf(err, errlen, "option 'lockd': %s has no lock handles for its files", m->fe->prog);
+		return -EINVAL;
+	}
+	L = calloc(1, sizeof(*L));
+	if (!L || !(L->record = nlm_core_new(NULL, NULL, NULL))) {
+		free(L);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&L->lock, NULL);
+	if (getrandom(L->mount_id, sizeof(L->mount_id), 0) != sizeof(L->mount_id)) {
+		uint64_t t = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+		memcpy(L->mount_id, &t, sizeof(t));
+	}
+	snprintf(L->server, sizeof(L->server), "%s", m->opts.lockd);
+	r = parse_server(m->opts.lockd, &cfg.server, err, errlen);
+	if (!r) {
+		if (gethostname(host, sizeof(host)))
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		cfg.server_name = L->server;
+		cfg.caller_name = host;
+		cfg.agent_path = m->opts.lockd_agent ? m->opts.lockd_agent : NLM_AGENT_PATH;
+		memcpy(cfg.agent_id, L->mount_id, sizeof(cfg.agent_id));
+		cfg.unmatched_grant = unmatched_grant;
+		cfg.arg = L;
+		r = nlm_clnt_new(&cfg, &L->clnt, err, errlen);
+	}
+	if (r) {
+		nlm_core_free(L->record);
+		pthread_mutex_destroy(&L->lock);
+		free(L);
+		return r;
+	}
+	m->locks = L;
+	return 0;
+}
+
+void locks_stop(struct nf_mount *m)
+{
+	struct nf_locks *L = m->locks;
+
+	if (!L)
+		return;
+	nlm_clnt_free(L->clnt);
+	for (size_t b = 0; b < OWNER_BUCKETS; b++)
+		while (L->owners[b]) {
+			struct lk_owner *o = L->owners[b];
+			L->owners[b] = o->next;
+			free(o);
+		}
+	nlm_core_free(L->record);
+	pthread_mutex_destroy(&L->lock);
+	free(L);
+	m->locks = NULL;
+}

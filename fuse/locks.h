@@ -1,0 +1,68 @@
+/*
+ * fuse/locks.h: POSIX and flock locks that hold across hosts, for every
+ * front-end: with -o lockd=HOST[:PORT] the core turns the kernel's GETLK,
+ * SETLK, SETLKW and flock requests into NLM TEST, LOCK, UNLOCK and CANCEL
+ * to that lock server (nlm/nlm_clnt.h), as Linux's NFS client does through
+ * lockd. Without it, locks stay the kernel's own, local to this host.
+ *
+ *  - The object: the front-end's lock handle (nf_backend_ops.lock_handle),
+ *    the same for the same file on every host (AFS: cell, volume, vnode,
+ *    uniquifier; testfs: its key). The core's synthetic files (.health,
+ *    views) get a handle naming this mount, so their locks are this mount's.
+ *  - The owner: each FUSE lock owner (a process's open files, or an open
+ *    file for flock) gets a 32-bit svid of its own while it holds or waits
+ *    for a lock, and the owner handle is this mount's random id and the
+ *    FUSE owner, so owners of two mounts on one host never meet.
+ *  - flock is a whole-file lock of the open file's owner, as the Linux NFS
+ *    client makes it (so flock and fcntl locks of one file conflict).
+ *  - F_SETLKW (and a blocking flock) does not hold a FUSE worker: the
+ *    request is answered from the lock call's completion. An interrupt
+ *    (a signal to the waiting process) ends the wait with EINTR and sends
+ *    CANCEL. A LOCK that ends unanswered (interrupted, or the server silent
+ *    past lock_timeout: ENOLCK) is followed by an UNLOCK of its range when
+ *    the owner held none of it, which gives back a grant the mount never
+ *    saw (a grant racing the cancel, a datagram the server took late).
+ *  - The mount keeps a record of what its owners hold (the lock core,
+ *    nlm/lock_core.h): a close unlocks at the server only what an owner
+ *    holds there, and the record is what reclaim after a server restart
+ *    and the .locks view will be built on.
+ */
+#ifndef NETFUSE_FUSE_LOCKS_H
+#define NETFUSE_FUSE_LOCKS_H
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fuse/backend.h"
+
+struct nf_locks;
+
+/* After the front-end started: connect to the lock server when -o lockd
+ * is given (m->locks stays NULL otherwise). 0, or -errno with one line. */
+int locks_start(struct nf_mount *m, char *err, size_t errlen);
+/* After the session: waits still running end with ESHUTDOWN. */
+void locks_stop(struct nf_mount *m);
+
+/* The lock handle of @key (@synthetic: a core file, @ino). */
+struct lock_obj {
+	uint32_t len;
+	unsigned char fh[NF_LOCK_HANDLE_MAX];
+};
+int locks_obj(struct nf_mount *m, const struct nf_backend_ops *ops, void *fs, const struct nf_key *key, bool synthetic,
+	      struct lock_obj *o);
+
+/* F_GETLK: @lock becomes the conflicting lock, or F_UNLCK. 0 or -errno. */
+int locks_getlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner,
+		struct flock *lock);
+/* F_SETLK (and F_UNLCK): 0 or -errno (EAGAIN when another owner holds it). */
+int locks_setlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner,
+		const struct flock *lock);
+/* F_SETLKW: answers @req itself, now or when the lock is granted. */
+void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *o, uint64_t owner,
+		  const struct flock *lock);
+/* A close: everything @owner holds on the object goes (nothing is sent
+ * when the record says it holds nothing there). 0 or -errno. */
+int locks_release_owner(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner);
+
+#endif
