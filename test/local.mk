@@ -505,9 +505,14 @@ test_bench_nlm_bench_SOURCES = test/bench/nlm_bench.c
 test_bench_nlm_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_bench_nlm_bench_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
 test/bench/test_bench_nlm_bench-nlm_bench.$(OBJEXT): nlm/nlm4_prot.h
+# fcntl-bench: POSIX locks through a mount, for locks_mount.sh.
+noinst_PROGRAMS += test/bench/fcntl-bench
+test_bench_fcntl_bench_SOURCES = test/bench/fcntl_bench.c
+
 # afs_fetch.sh drives afs_rx/ through the integration test's driver;
 # afs_mount.sh mounts netfuse-afs beside afsd.fuse.
-BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh test/bench/lockd.sh
+BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/afs_fetch.sh test/bench/afs_mount.sh test/bench/lockd.sh \
+	test/bench/locks_mount.sh
 EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py test/bench/lib.sh
 bench: all test/integration/afs_rx_check
 	@for b in $(BENCHMARKS); do \
