@@ -229,6 +229,9 @@ struct nf_view {
 	 * is shown cut). @v lets one function render several views. Called on
 	 * worker threads at each open and stat: it must not wait for servers. */
 	size_t (*render)(void *fs, const struct nf_view *v, char *buf, size_t len);
+	/* The core's own view (.locks): @fs is the struct nf_mount. Front-ends
+	 * leave it false. */
+	bool core;
 };
 
 #define NF_VIEW_MAX (256 * 1024)

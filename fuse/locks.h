@@ -24,8 +24,8 @@
  *    saw (a grant racing the cancel, a datagram the server took late).
  *  - The mount keeps a record of what its owners hold (the lock core,
  *    nlm/lock_core.h): a close unlocks at the server only what an owner
- *    holds there, and the record is what reclaim after a server restart
- *    and the .locks view will be built on.
+ *    holds there, .locks shows it, and reclaim after a server restart
+ *    will be built on it.
  */
 #ifndef NETFUSE_FUSE_LOCKS_H
 #define NETFUSE_FUSE_LOCKS_H
@@ -43,6 +43,12 @@ struct nf_locks;
 int locks_start(struct nf_mount *m, char *err, size_t errlen);
 /* After the session: waits still running end with ESHUTDOWN. */
 void locks_stop(struct nf_mount *m);
+
+/* .locks at the root of a mount with -o lockd: the lock server session
+ * and its figures, then each lock the record shows, one line each:
+ *   lock FH_HEX svid=N owner=HEX start-end read|write
+ */
+extern const struct nf_view locks_view;
 
 /* The lock handle of @key (@synthetic: a core file, @ino). */
 struct lock_obj {

@@ -343,6 +343,13 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 	}
 	/* Read after start: a front-end may pick its tables by its options. */
 	m->ops = m->fe->ops;
+	/* Before the synthetic tree, which shows .locks when it is on. */
+	if ((r = locks_start(m, err, sizeof(err)))) {
+		nf_log(LOG_ERR, "%s", err);
+		snprintf(reason, sizeof(reason), "mount failed: %s", err);
+		emit_mount_event(m, HEALTH_UNMOUNT, reason);
+		goto out_backend;
+	}
 	if (synthetic_init(m, err, sizeof(err))) {
 		nf_log(LOG_ERR, "%s", err);
 		goto out_backend;
@@ -356,12 +363,6 @@ static int serve(struct nf_mount *m, const struct mount_cmdline *cl, int ready_f
 	if (!m->se) {
 		nf_log(LOG_ERR, "could not set up the FUSE session (see the message above)");
 		goto out_inodes;
-	}
-	if ((r = locks_start(m, err, sizeof(err)))) {
-		nf_log(LOG_ERR, "%s", err);
-		snprintf(reason, sizeof(reason), "mount failed: %s", err);
-		emit_mount_event(m, HEALTH_UNMOUNT, reason);
-		goto out_session;
 	}
 	if (fuse_set_signal_handlers(m->se)) {
 		nf_log(LOG_ERR, "could not install signal handlers");
@@ -437,6 +438,7 @@ out_inodes:
 	inode_table_free(m->inodes);
 	goto out_export;
 out_backend:
+	locks_stop(m);
 	m->fe->stop(m->fs);
 	m->fs = NULL;
 out_export:

@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuse/locks.h"
+
 static const struct synthetic_node *node_at(const struct nf_mount *m, uint64_t ino)
 {
 	return ino >= INODE_TABLE_RESERVED && ino - INODE_TABLE_RESERVED < m->synth.n
@@ -82,6 +84,12 @@ int synthetic_init(struct nf_mount *m, char *err, size_t errlen)
 			dir = &m->synth.node[m->synth.n - 1];
 		}
 		r = add(m, ino_of(m, dir), v->name, S_IFREG | (v->mode & 0777), &view_file, v, err, errlen);
+		if (r)
+			return r;
+	}
+	/* What this mount's owners hold at the lock server (-o lockd). */
+	if (m->locks) {
+		r = add(m, FUSE_ROOT_ID, locks_view.name, S_IFREG | locks_view.mode, &view_file, &locks_view, err, errlen);
 		if (r)
 			return r;
 	}

@@ -28,7 +28,7 @@ struct view_text {
 /* Render into @buf of NF_VIEW_MAX bytes. */
 static size_t render(struct nf_mount *m, const struct nf_view *v, char *buf)
 {
-	size_t n = v->render(m->fs, v, buf, NF_VIEW_MAX);
+	size_t n = v->render(v->core ? (void *)m : m->fs, v, buf, NF_VIEW_MAX);
 
 	return n < NF_VIEW_MAX ? n : NF_VIEW_MAX;
 }
