@@ -666,8 +666,10 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		/* The close of a descriptor ends its owner's POSIX locks. */
 		struct lock_obj ob;
 		int lr = locks_obj(m, n.ops, n.fs, &n.key, n.ops == &synthetic_ops, &ob);
+		/* Not cancelled by an interrupt of the close: a lock left at
+		 * the server would outlive the process. */
 		if (!lr)
-			lr = LOCKS_CALL(req, &c, locks_release_owner(m, &c, &ob, fi->lock_owner));
+			lr = locks_release_owner(m, &c, &ob, fi->lock_owner);
 		if (!r)
 			r = lr;
 	} else if (n.ops->flush) {
@@ -693,7 +695,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		if (fi->flock_release && m->locks && !locks_obj(m, n.ops, n.fs, &n.key, n.ops == &synthetic_ops, &ob)) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);
-			LOCKS_CALL(req, &c, locks_release_owner(m, &c, &ob, fi->lock_owner));
+			locks_release_owner(m, &c, &ob, fi->lock_owner);
 		} else if (fi->flock_release && n.ops->flock) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);

@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evloop/evloop.h"
 #include "fuse/interrupt.h"
+#include "fuse/log.h"
 #include "fuse/mount_state.h"
 #include "fuse/synthetic.h"
 #include "nlm/agent_proto.h"
@@ -67,13 +69,13 @@ static struct lk_owner **owner_slot(struct nf_locks *L, uint64_t owner)
 	return p;
 }
 
-static bool svid_used(struct nf_locks *L, int32_t svid)
+static struct lk_owner *owner_of_svid(struct nf_locks *L, int32_t svid)
 {
 	for (size_t b = 0; b < OWNER_BUCKETS; b++)
 		for (struct lk_owner *o = L->owners[b]; o; o = o->next)
 			if (o->svid == svid)
-				return true;
-	return false;
+				return o;
+	return NULL;
 }
 
 /* The owner, made if new, with a call counted in flight; NULL without
@@ -91,7 +93,7 @@ static struct lk_owner *owner_get(struct nf_locks *L, uint64_t owner)
 		 * largest; one in use is skipped (only after 2^31 owners). */
 		do {
 			L->last_svid = L->last_svid == INT32_MAX ? 1 : L->last_svid + 1;
-		} while (L->nowners && svid_used(L, L->last_svid));
+		} while (L->nowners && owner_of_svid(L, L->last_svid));
 		o->svid = L->last_svid;
 		memcpy(o->oh, L->mount_id, sizeof(L->mount_id));
 		memcpy(o->oh + sizeof(L->mount_id), &owner, sizeof(owner));
@@ -151,37 +153,32 @@ static bool holds(struct nf_locks *L, const struct lock_obj *ob, const struct lk
 	return nlm_core_for_each_lock(L->record, &fh, held_visit, &p) != 0;
 }
 
-static struct lk_owner *owner_of_svid(struct nf_locks *L, int32_t svid)
-{
-	for (size_t b = 0; b < OWNER_BUCKETS; b++)
-		for (struct lk_owner *o = L->owners[b]; o; o = o->next)
-			if (o->svid == svid)
-				return o;
-	return NULL;
-}
-
 static void record_one(struct nf_locks *L, const struct lock_obj *ob, struct lk_owner *o, int type, uint64_t offset,
 		       uint64_t len);
 
 /* The server granted (@type F_RDLCK/F_WRLCK) or unlocked (F_UNLCK) the
  * range for @o: the record follows, and the owner's object count. The
- * server is right: a lock of another owner here that conflicts with its
- * grant was given up there, and only its unlock's answer is still on the
- * way to being recorded (answers of several calls are recorded in the
- * order their callers take the lock), so it goes from the record now. */
+ * server is right: the part of another owner's lock here that conflicts
+ * with its grant was given up there, and only its unlock's answer is still
+ * on the way to being recorded (answers of several calls are recorded in
+ * the order their callers take the lock), so that part goes now. */
 static void record(struct nf_locks *L, const struct lock_obj *ob, struct lk_owner *o, int type, uint64_t offset,
 		   uint64_t len)
 {
 	struct nlm_lock_args a = record_args(ob, o, type, offset, len);
 	struct nlm_lock_desc h;
+	uint64_t start, end;
 
+	if (nlm_range_from_nlm4(offset, len, &start, &end))
+		return; /* no range a server grants or unlocks */
 	for (int i = 0; type != F_UNLCK && i < 64 && nlm_core_test(L->record, &a, &h) == -EAGAIN; i++) {
+		/* Only the overlap: the rest of the other owner's lock stands. */
 		struct lk_owner *other = owner_of_svid(L, h.owner.svid);
-		uint64_t hoff, hlen;
-		nlm_range_to_nlm4(h.start, h.end, &hoff, &hlen);
+		uint64_t ooff, olen;
+		nlm_range_to_nlm4(h.start > start ? h.start : start, h.end < end ? h.end : end, &ooff, &olen);
 		if (!other)
 			break;
-		record_one(L, ob, other, F_UNLCK, hoff, hlen);
+		record_one(L, ob, other, F_UNLCK, ooff, olen);
 	}
 	record_one(L, ob, o, type, offset, len);
 }
@@ -586,6 +583,12 @@ int locks_start(struct nf_mount *m, char *err, size_t errlen)
 		uint64_t t = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 		memcpy(L->mount_id, &t, sizeof(t));
 	}
+	/* Servers such as Linux's tell owners apart by host and svid alone:
+	 * svids of two mounts (or of the kernel's NFS client) on one host must
+	 * not meet, so each mount counts from a random start. */
+	uint32_t start;
+	memcpy(&start, L->mount_id, sizeof(start));
+	L->last_svid = (int32_t)(start & 0x3fffffff);
 	snprintf(L->server, sizeof(L->server), "%s", m->opts.lockd);
 	r = parse_server(m->opts.lockd, &cfg.server, err, errlen);
 	if (!r) {
@@ -610,13 +613,86 @@ int locks_start(struct nf_mount *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* At unmount, what the record still shows held (files the kernel never
+ * closed: a lazy unmount, the daemon told to stop) is unlocked at the
+ * server, all at once and for at most 2 s, so that no lock outlives the
+ * mount there. */
+struct drain {
+	pthread_mutex_t lock;
+	unsigned left, unlocked;
+	struct evloop_completion all;
+};
+
+static void drain_done(void *arg, int r, const struct nlm_clnt_holder *h)
+{
+	struct drain *d = arg;
+	bool last;
+
+	(void)h;
+	pthread_mutex_lock(&d->lock);
+	d->unlocked += r == 0;
+	last = --d->left == 0;
+	pthread_mutex_unlock(&d->lock);
+	if (last)
+		evloop_completion_done(&d->all, 0);
+}
+
+struct drain_visit {
+	struct nf_locks *L;
+	struct drain *d;
+};
+
+static int drain_visit(void *arg, const struct nlm_lock_desc *l)
+{
+	struct drain_visit *v = arg;
+	uint64_t off, len;
+
+	nlm_range_to_nlm4(l->start, l->end, &off, &len);
+	struct nlm_clnt_lock cl = {.fh = l->fh.data,
+				   .fh_len = l->fh.len,
+				   .oh = l->owner.oh.data,
+				   .oh_len = l->owner.oh.len,
+				   .svid = l->owner.svid,
+				   .offset = off,
+				   .len = len,
+				   .exclusive = l->type == NLM_LOCK_EXCLUSIVE};
+	pthread_mutex_lock(&v->d->lock);
+	v->d->left++;
+	pthread_mutex_unlock(&v->d->lock);
+	if (nlm_clnt_start(v->L->clnt, NLM_CLNT_UNLOCK, &cl, 0, NULL, drain_done, v->d))
+		drain_done(v->d, -ENOMEM, NULL);
+	return 0;
+}
+
 void locks_stop(struct nf_mount *m)
 {
 	struct nf_locks *L = m->locks;
+	struct drain *d;
 
 	if (!L)
 		return;
+	d = calloc(1, sizeof(*d));
+	if (d) {
+		struct drain_visit v = {L, d};
+		pthread_mutex_init(&d->lock, NULL);
+		evloop_completion_init(&d->all);
+		d->left = 1; /* this walk's own, so that "all" waits for it */
+		pthread_mutex_lock(&L->lock);
+		nlm_core_for_each_lock(L->record, NULL, drain_visit, &v);
+		pthread_mutex_unlock(&L->lock);
+		drain_done(d, -1, NULL);
+		evloop_completion_wait(&d->all, evloop_deadline_ms(2000));
+	}
+	/* Calls still out end here, their done functions run. */
 	nlm_clnt_free(L->clnt);
+	if (d) {
+		/* The log, not .health: its unmount event was the last. */
+		if (d->unlocked)
+			nf_log(LOG_INFO, "%u locks still held were unlocked at %s", d->unlocked, L->server);
+		evloop_completion_destroy(&d->all);
+		pthread_mutex_destroy(&d->lock);
+		free(d);
+	}
 	for (size_t b = 0; b < OWNER_BUCKETS; b++)
 		while (L->owners[b]) {
 			struct lk_owner *o = L->owners[b];

@@ -431,6 +431,7 @@ out_session:
 	fuse_session_destroy(m->se);
 	m->se = NULL;
 out_inodes:
+	locks_stop(m);
 	/* The backend is stopped first: the table's forget callback points into it. */
 	if (m->fs)
 		m->fe->stop(m->fs);

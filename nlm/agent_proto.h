@@ -11,14 +11,18 @@
  * which owner handles are theirs; each NLM owner handle a mount sends
  * begins with its 8-byte mount id. A GRANTED whose owner handle begins
  * with a registered id is answered GRANTED at once and passed to that
- * mount, which ends its wait (or, if nothing waits for that lock any more
- * and it does not hold it, unlocks it); any other is answered DENIED.
+ * mount with the address it came from; the mount takes it only from its
+ * lock server's address (as Linux's nlmclnt_grant checks), and then ends
+ * its wait (or, if nothing waits for that lock any more and it does not
+ * hold it, unlocks it). Any other is answered DENIED.
  * Without an agent a mount still gets its blocked locks: it re-asks.
  *
  * Messages, one per datagram:
  *   mount -> agent, once, first:  "NFLA" u32 version (1) id[8]      16 bytes
- *   agent -> mount, per grant:    "NFLG" nlm4_testargs (XDR, as the
- *                                  GRANTED call carried them)
+ *   agent -> mount, per grant:    "NFLG" from[4] nlm4_testargs (XDR, as
+ *                                  the GRANTED call carried them); from:
+ *                                  the sender's IPv4 address, network
+ *                                  order (0.0.0.0 for any other family)
  */
 #ifndef NETFUSE_NLM_AGENT_PROTO_H
 #define NETFUSE_NLM_AGENT_PROTO_H

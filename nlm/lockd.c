@@ -564,6 +564,7 @@ static void do_granted(struct call *c, nlm4_testargs *a, nlm4_res *r)
 	struct lockd *l = c->l;
 	const nlm4_lock *k = &a->alock;
 	struct lockd_grant g = {
+	    .from = c->from,
 	    .caller_name = k->caller_name ? k->caller_name : "",
 	    .fh = k->fh.nlm4_netobj_val,
 	    .fh_len = k->fh.nlm4_netobj_len,

@@ -64,7 +64,8 @@ struct lockd_client {
 
 /* A grant from a lock server, in NLM4's terms (version 1 and 3 widened). */
 struct lockd_grant {
-	const char *caller_name; /* the server's */
+	const struct lockd_peer *from; /* the server that sent it */
+	const char *caller_name;       /* the server's */
 	const void *fh, *oh;
 	uint32_t fh_len, oh_len;
 	int32_t svid;

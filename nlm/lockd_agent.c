@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -146,10 +147,14 @@ bool lockd_agent_granted(struct lockd_agent *a, const struct lockd_grant *g)
 		    .l_len = g->len,
 		},
 	};
+	uint32_t from = 0; /* network order */
+	if (g->from && g->from->addr.ss_family == AF_INET)
+		from = ((const struct sockaddr_in *)&g->from->addr)->sin_addr.s_addr;
 	memcpy(buf, NLM_AGENT_GRANT_MAGIC, 4);
-	xdrmem_create(&x, (char *)buf + 4, sizeof(buf) - 4, XDR_ENCODE);
+	memcpy(buf + 4, &from, 4);
+	xdrmem_create(&x, (char *)buf + 8, sizeof(buf) - 8, XDR_ENCODE);
 	ok = xdr_nlm4_testargs(&x, &t);
-	size_t len = 4 + xdr_getpos(&x);
+	size_t len = 8 + xdr_getpos(&x);
 	xdr_destroy(&x);
 	if (!ok || send(m->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len)
 		goto unmatched;

@@ -413,7 +413,9 @@ static void call_timer(struct evloop *l, struct evloop_timer *t, void *arg)
 		c->st.timeouts++;
 		if (k->kind == K_NLM)
 			report(c, false, -ETIMEDOUT, "no answer from the lock server");
-		/* The server may yet take the LOCK it did not answer. */
+		/* The server may yet take the LOCK it did not answer, or queue it. */
+		if (k->kind == K_NLM && k->op == NLM_CLNT_LOCK && (k->flags & NLM_CLNT_BLOCK))
+			send_followup(c, k, NLM_CLNT_CANCEL);
 		if (k->kind == K_NLM && k->op == NLM_CLNT_LOCK && (k->flags & NLM_CLNT_UNLOCK_IF_LOST))
 			send_followup(c, k, NLM_CLNT_UNLOCK);
 		end_call(c, k, k->kind == K_GETPORT ? -ETIMEDOUT : -ENOLCK);
@@ -614,16 +616,18 @@ static void on_readable(struct evloop *l, int fd, uint32_t events, void *arg)
 
 /* ---- the host's agent ------------------------------------------------------------------- */
 
-int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out, unsigned char *fh, unsigned char *oh)
+int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out, unsigned char *fh, unsigned char *oh,
+			 uint32_t *from)
 {
 	nlm4_testargs g;
 	XDR x;
 	int r = -EBADMSG;
 
-	if (len < 4 || len > NLM_AGENT_MSG_MAX || memcmp(buf, NLM_AGENT_GRANT_MAGIC, 4))
+	if (len < 8 || len > NLM_AGENT_MSG_MAX || memcmp(buf, NLM_AGENT_GRANT_MAGIC, 4))
 		return -EBADMSG;
+	memcpy(from, (const unsigned char *)buf + 4, sizeof(*from));
 	memset(&g, 0, sizeof(g));
-	xdrmem_create(&x, (char *)buf + 4, (u_int)(len - 4), XDR_DECODE);
+	xdrmem_create(&x, (char *)buf + 8, (u_int)(len - 8), XDR_DECODE);
 	if (xdr_nlm4_testargs(&x, &g) && g.alock.fh.nlm4_netobj_len <= NLM_CLNT_HANDLE_MAX &&
 	    g.alock.oh.nlm4_netobj_len <= NLM_CLNT_HANDLE_MAX) {
 		/* An empty netobj has no bytes (NULL): nothing to copy. */
@@ -648,14 +652,32 @@ int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out,
 	return r;
 }
 
+struct unmatched {
+	struct evloop_work work; /* first */
+	struct nlm_clnt *c;
+	struct nlm_clnt_lock lock;
+	unsigned char fh[NLM_CLNT_HANDLE_MAX], oh[NLM_CLNT_HANDLE_MAX];
+};
+
+static void unmatched_work(struct evloop *l, struct evloop_work *w)
+{
+	struct unmatched *u = (struct unmatched *)w;
+
+	(void)l;
+	u->c->unmatched_grant(u->c->arg, &u->lock);
+	free(u);
+}
+
 /* A grant the agent passed: it ends the wait it names. */
 static void agent_grant(struct nlm_clnt *c, const unsigned char *buf, size_t len)
 {
 	unsigned char fh[NLM_CLNT_HANDLE_MAX], oh[NLM_CLNT_HANDLE_MAX];
 	struct nlm_clnt_lock l;
 	bool matched = false;
+	uint32_t from;
 
-	if (nlm_clnt_parse_grant(buf, len, &l, fh, oh))
+	/* Only this client's server grants its locks. */
+	if (nlm_clnt_parse_grant(buf, len, &l, fh, oh, &from) || from != c->server.sin_addr.s_addr)
 		return;
 	pthread_mutex_lock(&c->lock);
 	for (struct evloop_tid *n = evloop_tidmap_first(&c->calls); n; n = evloop_tidmap_next(&c->calls, n)) {
@@ -673,8 +695,23 @@ static void agent_grant(struct nlm_clnt *c, const unsigned char *buf, size_t len
 	if (!matched)
 		c->st.unmatched++;
 	pthread_mutex_unlock(&c->lock);
-	if (!matched && c->unmatched_grant)
-		c->unmatched_grant(c->arg, &l);
+	if (matched || !c->unmatched_grant)
+		return;
+	/* Handled as work, so after the finish work of a call that a reply
+	 * in this same round ended: its done function records the lock
+	 * first, and the caller then sees it held rather than give it back. */
+	struct unmatched *u = malloc(sizeof(*u));
+	if (!u)
+		return;
+	u->c = c;
+	u->lock = l;
+	memcpy(u->fh, fh, l.fh_len);
+	memcpy(u->oh, oh, l.oh_len);
+	u->lock.fh = u->fh;
+	u->lock.oh = u->oh;
+	evloop_work_init(&u->work, unmatched_work);
+	if (!evloop_work_queue(c->loop, &u->work))
+		free(u);
 }
 
 static void agent_join(struct nlm_clnt *c);
@@ -808,7 +845,12 @@ int nlm_clnt_start(struct nlm_clnt *c, enum nlm_clnt_op op, const struct nlm_cln
 	if (!evloop_work_queue(c->loop, &k->start_work)) {
 		evloop_cancel_detach(cancel, &k->req);
 		pthread_mutex_lock(&c->lock);
-		evloop_req_put(&k->req);
+		/* The caller is told -ESHUTDOWN: no done function. A cancel op
+		 * queued by a token that had fired finishes the call and drops
+		 * its own reference; otherwise that is ours to drop too. */
+		k->done = NULL;
+		if (!k->req.cancel_queued)
+			evloop_req_put(&k->req);
 		evloop_req_put(&k->req);
 		pthread_mutex_unlock(&c->lock);
 		return -ESHUTDOWN;

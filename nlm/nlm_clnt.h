@@ -151,10 +151,11 @@ struct nlm_clnt_reply {
 int nlm_clnt_parse_reply(const void *buf, size_t len, int what, struct nlm_clnt_reply *out);
 
 /* The agent's grant message (agent_proto.h) in @buf: 0 with @out filled,
- * its handles copied into @fh and @oh (NLM_CLNT_HANDLE_MAX bytes each), or
- * -EBADMSG. */
+ * its handles copied into @fh and @oh (NLM_CLNT_HANDLE_MAX bytes each) and
+ * the sender's IPv4 address (network order) in @from, or -EBADMSG. A grant
+ * from another address than the client's server is dropped. */
 int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out, unsigned char *fh,
-			 unsigned char *oh);
+			 unsigned char *oh, uint32_t *from);
 
 struct nlm_clnt_stats {
 	uint64_t calls;	      /* started */

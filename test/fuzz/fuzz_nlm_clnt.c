@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	what = data[0] % 6;
 	if (what == 5) {
-		if (!nlm_clnt_parse_grant(data + 1, size - 1, &l, fh, oh)) {
+		uint32_t from;
+		if (!nlm_clnt_parse_grant(data + 1, size - 1, &l, fh, oh, &from)) {
 			/* What it filled is within what it was given. */
 			if (l.fh_len > NLM_CLNT_HANDLE_MAX || l.oh_len > NLM_CLNT_HANDLE_MAX)
 				__builtin_trap();

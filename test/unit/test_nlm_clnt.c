@@ -447,9 +447,16 @@ Test(nlm_clnt, grant_through_the_agent)
 	cr_assert_eq(evloop_completion_wait(&d.c, evloop_deadline_ms(300)), -ETIMEDOUT);
 	/* What a server's GRANTED does on this host's lockd: a grant for
 	 * another mount's owner is refused; b's is passed on, and ends b's
-	 * wait at once (with an agent there, b re-asks only after 2 s). */
+	 * wait at once (with an agent there, b re-asks only after 2 s), but
+	 * only when it comes from b's server. */
+	struct lockd_peer srv_peer = {.addrlen = sizeof(struct sockaddr_in)}, other_peer = srv_peer;
+	((struct sockaddr_in *)&srv_peer.addr)->sin_family = AF_INET;
+	((struct sockaddr_in *)&srv_peer.addr)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	((struct sockaddr_in *)&other_peer.addr)->sin_family = AF_INET;
+	((struct sockaddr_in *)&other_peer.addr)->sin_addr.s_addr = htonl(0x7f000002);
 	struct agent_call ac = {.ag = ag,
-				.g = {.caller_name = "srv",
+				.g = {.from = &srv_peer,
+				      .caller_name = "srv",
 				      .fh = b.fh,
 				      .fh_len = b.fh_len,
 				      .oh = "OTHERMNT12345678",
@@ -460,6 +467,11 @@ Test(nlm_clnt, grant_through_the_agent)
 	cr_assert(!ac.taken, "no mount of that id");
 	cr_assert_eq(nlm_clnt_call(c, NLM_CLNT_UNLOCK, &a, 0, NULL, NULL), 0);
 	ac.g.oh = b.oh;
+	ac.g.from = &other_peer;
+	cr_assert_eq(evloop_call_sync(loop, agent_call, &ac, EVLOOP_NEVER), 0);
+	cr_assert_eq(evloop_completion_wait(&d.c, evloop_deadline_ms(300)), -ETIMEDOUT,
+		     "a grant from another address than b's server is dropped");
+	ac.g.from = &srv_peer;
 	uint64_t t0 = evloop_now_ns();
 	cr_assert_eq(evloop_call_sync(loop, agent_call, &ac, EVLOOP_NEVER), 0);
 	cr_assert(ac.taken, "b's mount took it");
@@ -478,7 +490,7 @@ Test(nlm_clnt, grant_through_the_agent)
 		  (unsigned long long)st.unmatched);
 	struct lockd_agent_stats as;
 	lockd_agent_stats(ag, &as);
-	cr_assert(as.mounts == 1 && as.delivered == 2 && as.unmatched == 1);
+	cr_assert(as.mounts == 1 && as.delivered == 3 && as.unmatched == 1);
 	evloop_completion_destroy(&d.c);
 	nlm_clnt_free(c);
 	srv_stop();
@@ -574,18 +586,21 @@ Test(nlm_clnt, parse_grant_well_formed_and_malformed)
 				     .l_len = 0}};
 	XDR x;
 
+	uint32_t from, sender = htonl(0x0a000001);
 	memcpy(buf, NLM_AGENT_GRANT_MAGIC, 4);
-	xdrmem_create(&x, (char *)buf + 4, sizeof(buf) - 4, XDR_ENCODE);
+	memcpy(buf + 4, &sender, 4);
+	xdrmem_create(&x, (char *)buf + 8, sizeof(buf) - 8, XDR_ENCODE);
 	cr_assert(xdr_nlm4_testargs(&x, &t));
-	size_t n = 4 + xdr_getpos(&x);
+	size_t n = 8 + xdr_getpos(&x);
 	xdr_destroy(&x);
-	cr_assert_eq(nlm_clnt_parse_grant(buf, n, &l, fh, oh), 0);
+	cr_assert_eq(nlm_clnt_parse_grant(buf, n, &l, fh, oh, &from), 0);
+	cr_assert_eq(from, sender);
 	cr_assert(l.fh_len == 3 && !memcmp(l.fh, "fh1", 3) && l.oh_len == 4 && l.svid == 9 &&
 		  l.offset == 1ull << 40 && l.len == 0 && l.exclusive);
 	for (size_t cut = 0; cut < n; cut++)
-		cr_assert_eq(nlm_clnt_parse_grant(buf, cut, &l, fh, oh), -EBADMSG, "cut at %zu", cut);
+		cr_assert_eq(nlm_clnt_parse_grant(buf, cut, &l, fh, oh, &from), -EBADMSG, "cut at %zu", cut);
 	buf[0] = 'X';
-	cr_assert_eq(nlm_clnt_parse_grant(buf, n, &l, fh, oh), -EBADMSG, "wrong magic");
+	cr_assert_eq(nlm_clnt_parse_grant(buf, n, &l, fh, oh, &from), -EBADMSG, "wrong magic");
 	buf[0] = 'N';
-	cr_assert_eq(nlm_clnt_parse_grant(buf, NLM_AGENT_MSG_MAX + 1, &l, fh, oh), -EBADMSG, "too long");
+	cr_assert_eq(nlm_clnt_parse_grant(buf, NLM_AGENT_MSG_MAX + 1, &l, fh, oh, &from), -EBADMSG, "too long");
 }
