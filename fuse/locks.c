@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include "nlm/agent_proto.h"
 #include "nlm/lock_core.h"
 #include "nlm/nlm_clnt.h"
+#include "text/textbuf.h"
 
 #define OWNER_BUCKETS 256
 #define OH_LEN	      16 /* the mount's id, then the FUSE owner */
@@ -144,8 +144,7 @@ static int held_visit(void *arg, const struct nlm_lock_desc *l)
 }
 
 /* Whether @o holds any byte of [start, end] of the object. */
-static bool holds(struct nf_locks *L, const struct lock_obj *ob, const struct lk_owner *o, uint64_t start,
-		  uint64_t end)
+static bool holds(struct nf_locks *L, const struct lock_obj *ob, const struct lk_owner *o, uint64_t start, uint64_t end)
 {
 	struct held_probe p = {o->svid, start, end};
 	struct nlm_netobj fh = {ob->fh, ob->len};
@@ -443,43 +442,24 @@ static void unmatched_grant(void *arg, const struct nlm_clnt_lock *l)
 
 /* ---- .locks ---------------------------------------------------------------------------- */
 
-struct render_buf {
-	char *buf;
-	size_t len, at;
-};
-
-static void out(struct render_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void out(struct render_buf *b, const char *fmt, ...)
-{
-	va_list va;
-	int n;
-
-	if (b->at >= b->len)
-		return;
-	va_start(va, fmt);
-	n = vsnprintf(b->buf + b->at, b->len - b->at, fmt, va);
-	va_end(va);
-	b->at = n < 0 ? b->len : b->at + (size_t)n > b->len ? b->len : b->at + (size_t)n;
-}
-
 static int render_lock(void *arg, const struct nlm_lock_desc *l)
 {
-	struct render_buf *b = arg;
+	struct textbuf *b = arg;
 	uint64_t owner = 0;
 	uint32_t shown = l->fh.len > 64 ? 64 : l->fh.len;
 
-	out(b, "lock ");
+	textbuf_printf(b, "lock ");
 	for (uint32_t i = 0; i < shown; i++)
-		out(b, "%02x", ((const unsigned char *)l->fh.data)[i]);
+		textbuf_printf(b, "%02x", ((const unsigned char *)l->fh.data)[i]);
 	if (l->owner.oh.len == OH_LEN)
 		memcpy(&owner, (const unsigned char *)l->owner.oh.data + 8, sizeof(owner));
-	out(b, "%s svid=%" PRId32 " owner=%016" PRIx64 " %" PRIu64 "-", shown < l->fh.len ? "..." : "", l->owner.svid,
-	    owner, l->start);
+	textbuf_printf(b, "%s svid=%" PRId32 " owner=%016" PRIx64 " %" PRIu64 "-", shown < l->fh.len ? "..." : "",
+		       l->owner.svid, owner, l->start);
 	if (l->end == UINT64_MAX)
-		out(b, "eof");
+		textbuf_printf(b, "eof");
 	else
-		out(b, "%" PRIu64, l->end);
-	out(b, " %s\n", l->type == NLM_LOCK_EXCLUSIVE ? "write" : "read");
+		textbuf_printf(b, "%" PRIu64, l->end);
+	textbuf_printf(b, " %s\n", l->type == NLM_LOCK_EXCLUSIVE ? "write" : "read");
 	return 0;
 }
 
@@ -487,24 +467,26 @@ static size_t locks_render(void *fs, const struct nf_view *v, char *buf, size_t 
 {
 	struct nf_mount *m = fs;
 	struct nf_locks *L = m->locks;
-	struct render_buf b = {buf, len, 0};
+	struct textbuf b;
 	struct nlm_clnt_stats st;
 
 	(void)v;
+	textbuf_init(&b, buf, len);
 	if (!L)
 		return 0;
 	nlm_clnt_stats(L->clnt, &st);
-	out(&b, "server %s port %u %s agent %s\n", L->server, st.port, st.reachable ? "reachable" : "unreachable",
-	    st.agent ? "joined" : "none");
-	out(&b,
-	    "calls %" PRIu64 " sent %" PRIu64 " retransmits %" PRIu64 " blocked %" PRIu64 " grace %" PRIu64
-	    " timeouts %" PRIu64 " rebinds %" PRIu64 " grants %" PRIu64 " unmatched %" PRIu64 "\n",
-	    st.calls, st.sent, st.retransmits, st.blocked, st.grace, st.timeouts, st.rebinds, st.grants, st.unmatched);
+	textbuf_printf(&b, "server %s port %u %s agent %s\n", L->server, st.port,
+		       st.reachable ? "reachable" : "unreachable", st.agent ? "joined" : "none");
+	textbuf_printf(&b,
+		       "calls %" PRIu64 " sent %" PRIu64 " retransmits %" PRIu64 " blocked %" PRIu64 " grace %" PRIu64
+		       " timeouts %" PRIu64 " rebinds %" PRIu64 " grants %" PRIu64 " unmatched %" PRIu64 "\n",
+		       st.calls, st.sent, st.retransmits, st.blocked, st.grace, st.timeouts, st.rebinds, st.grants,
+		       st.unmatched);
 	pthread_mutex_lock(&L->lock);
-	out(&b, "owners %zu\n", L->nowners);
+	textbuf_printf(&b, "owners %zu\n", L->nowners);
 	nlm_core_for_each_lock(L->record, NULL, render_lock, &b);
 	pthread_mutex_unlock(&L->lock);
-	return b.at;
+	return b.off;
 }
 
 const struct nf_view locks_view = {.name = ".locks", .mode = 0444, .render = locks_render, .core = true};

@@ -40,21 +40,21 @@
 #include "nlm4_prot.h"
 #include "rpc_msg.h"
 
-#define RTO_FIRST_NS	 (500 * EVLOOP_NS_PER_MS)
-#define RTO_MAX_NS	 (4 * EVLOOP_NS_PER_S)
-#define GRACE_RETRY_NS	 (2 * EVLOOP_NS_PER_S)
-#define REPOLL_FIRST_NS	 (100 * EVLOOP_NS_PER_MS) /* no agent: re-asking is how grants are seen */
-#define REPOLL_MAX_NS	 (2 * EVLOOP_NS_PER_S)
+#define RTO_FIRST_NS	      (500 * EVLOOP_NS_PER_MS)
+#define RTO_MAX_NS	      (4 * EVLOOP_NS_PER_S)
+#define GRACE_RETRY_NS	      (2 * EVLOOP_NS_PER_S)
+#define REPOLL_FIRST_NS	      (100 * EVLOOP_NS_PER_MS) /* no agent: re-asking is how grants are seen */
+#define REPOLL_MAX_NS	      (2 * EVLOOP_NS_PER_S)
 #define AGENT_REPOLL_FIRST_NS (2 * EVLOOP_NS_PER_S) /* an agent passes grants: re-asking covers a lost one */
 #define AGENT_REPOLL_MAX_NS   (30 * EVLOOP_NS_PER_S)
 #define AGENT_RETRY_NS	      (2 * EVLOOP_NS_PER_S) /* joining the agent again after it went */
-#define REBIND_AFTER	 2 /* unanswered tries before the port is asked again */
-#define DEFAULT_TIMEOUT	 30000u
-#define GETPORT_TIMEOUT	 10000u /* at most, at start: the server's rpcbind */
-#define RPCBIND_PORT	 111
-#define MSG_MAX		 4096 /* header + caller name + two handles, each at most 1 KiB */
-#define RECV_MAX	 4096
-#define RECV_PER_WAKEUP	 64
+#define REBIND_AFTER	      2			    /* unanswered tries before the port is asked again */
+#define DEFAULT_TIMEOUT	      30000u
+#define GETPORT_TIMEOUT	      10000u /* at most, at start: the server's rpcbind */
+#define RPCBIND_PORT	      111
+#define MSG_MAX		      4096 /* header + caller name + two handles, each at most 1 KiB */
+#define RECV_MAX	      4096
+#define RECV_PER_WAKEUP	      64
 
 enum call_kind { K_NLM, K_GETPORT };
 enum call_state { C_NEW, C_SENT, C_BLOCKED, C_GRACE };
@@ -100,7 +100,7 @@ struct nlm_clnt {
 	bool started;
 	bool reachable;
 	struct call *finished; /* ended while closing: done functions to run at the end */
-	struct call *rebind; /* a GETPORT in flight after the first */
+	struct call *rebind;   /* a GETPORT in flight after the first */
 	char *server_name, *caller_name;
 	uint64_t timeout_ns;
 	struct health_queue *health;
@@ -555,7 +555,6 @@ static void getport_answer(struct nlm_clnt *c, struct call *k, uint16_t port)
 {
 	if (port && port != ntohs(c->server.sin_port)) {
 		c->server.sin_port = htons(port);
-		c->st.port = port;
 		/* The calls waiting for a port, or sent to the old one, go now. */
 		for (struct evloop_tid *n = evloop_tidmap_first(&c->calls); n; n = evloop_tidmap_next(&c->calls, n)) {
 			struct call *o = (struct call *)((char *)n - offsetof(struct call, tid));
@@ -956,7 +955,6 @@ int nlm_clnt_new(const struct nlm_clnt_config *cfg, struct nlm_clnt **out, char 
 	c->arg = cfg->arg;
 	c->server = cfg->server;
 	c->fixed_port = cfg->server.sin_port != 0;
-	c->st.port = ntohs(cfg->server.sin_port);
 	c->timeout_ns = (cfg->timeout_ms ? cfg->timeout_ms : DEFAULT_TIMEOUT) * EVLOOP_NS_PER_MS;
 	c->health = cfg->health;
 	c->server_name = strdup(cfg->server_name ? cfg->server_name : "lock server");
@@ -991,8 +989,9 @@ int nlm_clnt_new(const struct nlm_clnt_config *cfg, struct nlm_clnt **out, char 
 		}
 		f.k->done = getport_done;
 		f.k->arg = &done;
-		uint64_t wait_ns = c->timeout_ns < GETPORT_TIMEOUT * EVLOOP_NS_PER_MS ? c->timeout_ns
-										       : GETPORT_TIMEOUT * EVLOOP_NS_PER_MS;
+		uint64_t wait_ns = c->timeout_ns < GETPORT_TIMEOUT * EVLOOP_NS_PER_MS
+				       ? c->timeout_ns
+				       : GETPORT_TIMEOUT * EVLOOP_NS_PER_MS;
 		f.k->timeout_ns = wait_ns;
 		evloop_completion_init(&done);
 		r = evloop_call(c->loop, first_getport_begin, &f);

@@ -167,7 +167,7 @@ struct nlm_clnt_stats {
 	uint64_t rebinds;     /* GETPORTs after the first */
 	uint64_t grants;      /* grants the agent passed that ended a wait */
 	uint64_t unmatched;   /* grants that matched no wait */
-	uint16_t port;	      /* the server's NLM port now */
+	uint16_t port;	      /* the server's NLM port now (0: not known yet) */
 	bool reachable;
 	bool agent;	      /* connected to the host's agent */
 };

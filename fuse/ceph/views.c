@@ -10,44 +10,11 @@
 
 #include "views.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-struct out {
-	char *buf;
-	size_t len, off;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list va;
-	int n;
-
-	if (o->off + 1 >= o->len)
-		return;
-	va_start(va, fmt);
-	n = vsnprintf(o->buf + o->off, o->len - o->off, fmt, va);
-	va_end(va);
-	if (n < 0)
-		return;
-	o->off += (size_t)n;
-	if (o->off >= o->len)
-		o->off = o->len - 1; /* cut, still NUL-terminated by vsnprintf */
-}
-
-static size_t start(struct out *o, char *buf, size_t len)
-{
-	o->buf = buf;
-	o->len = len;
-	o->off = 0;
-	if (len)
-		buf[0] = '\0';
-	return 0;
-}
+#include "text/textbuf.h"
 
 void ceph_statfs_fill(const struct mon_statfs_reply *r, struct statvfs *st)
 {
@@ -74,20 +41,20 @@ void ceph_fsid_format(const uint8_t f[CEPH_FSID_LEN], char *buf, size_t len)
 
 size_t ceph_view_monmap(const struct monc_monmap *map, char *buf, size_t len)
 {
-	struct out o;
+	struct textbuf o;
 	char fsid[40], addr[64];
 
-	start(&o, buf, len);
+	textbuf_init(&o, buf, len);
 	ceph_fsid_format(map->fsid, fsid, sizeof(fsid));
-	put(&o, "epoch %u\n", map->epoch);
-	put(&o, "fsid %s\n", fsid);
+	textbuf_printf(&o, "epoch %u\n", map->epoch);
+	textbuf_printf(&o, "fsid %s\n", fsid);
 	for (unsigned r = 0; r < map->addrs.n; r++) {
-		put(&o, "\tmon%u\t%s", r, map->names[r]);
+		textbuf_printf(&o, "\tmon%u\t%s", r, map->names[r]);
 		for (unsigned i = 0; i < map->addrs.mon[r].n; i++) {
 			ceph_entity_addr_format(&map->addrs.mon[r].v[i], addr, sizeof(addr));
-			put(&o, "%s%s", i ? "," : "\t", addr);
+			textbuf_printf(&o, "%s%s", i ? "," : "\t", addr);
 		}
-		put(&o, "\n");
+		textbuf_printf(&o, "\n");
 	}
 	return o.off;
 }
@@ -106,26 +73,27 @@ static const char *state_name(enum monc_state s)
 
 size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, size_t len)
 {
-	struct out o;
+	struct textbuf o;
 
-	start(&o, buf, len);
-	put(&o, "state %s\n", state_name(st->state));
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "state %s\n", state_name(st->state));
 	if (st->state == MONC_SESSION)
-		put(&o, "mon %s %s\n", st->mon, st->addr);
-	put(&o, "global_id %llu\n", (unsigned long long)st->global_id);
-	put(&o, "hunt_mult %.2f\n", st->hunt_mult);
-	put(&o, "hunting_connections %u\n", st->hunting_cons);
-	put(&o, "sessions %llu\n", (unsigned long long)st->sessions);
-	put(&o, "hunts %llu\n", (unsigned long long)st->hunts);
+		textbuf_printf(&o, "mon %s %s\n", st->mon, st->addr);
+	textbuf_printf(&o, "global_id %llu\n", (unsigned long long)st->global_id);
+	textbuf_printf(&o, "hunt_mult %.2f\n", st->hunt_mult);
+	textbuf_printf(&o, "hunting_connections %u\n", st->hunting_cons);
+	textbuf_printf(&o, "sessions %llu\n", (unsigned long long)st->sessions);
+	textbuf_printf(&o, "hunts %llu\n", (unsigned long long)st->hunts);
 	if (st->last_keepalive_ack && now_ms >= st->last_keepalive_ack)
-		put(&o, "last_keepalive_ack_ms_ago %llu\n", (unsigned long long)(now_ms - st->last_keepalive_ack));
-	put(&o, "subscription_interval %u\n", st->sub_interval);
+		textbuf_printf(&o, "last_keepalive_ack_ms_ago %llu\n",
+			       (unsigned long long)(now_ms - st->last_keepalive_ack));
+	textbuf_printf(&o, "subscription_interval %u\n", st->sub_interval);
 	for (unsigned i = 0; i < st->nsubs; i++)
-		put(&o, "have %s %llu%s\n", st->subs[i].what, (unsigned long long)st->subs[i].have,
-		    st->subs[i].onetime ? " (one-time)" : "");
-	put(&o, "pending_requests %u\n", st->pending);
-	put(&o, "monmap_epoch %u\n", st->monmap_epoch);
-	put(&o, "monitors %u\n", st->nmons);
+		textbuf_printf(&o, "have %s %llu%s\n", st->subs[i].what, (unsigned long long)st->subs[i].have,
+			       st->subs[i].onetime ? " (one-time)" : "");
+	textbuf_printf(&o, "pending_requests %u\n", st->pending);
+	textbuf_printf(&o, "monmap_epoch %u\n", st->monmap_epoch);
+	textbuf_printf(&o, "monitors %u\n", st->nmons);
 	return o.off;
 }
 
@@ -136,24 +104,24 @@ static const char *pool_type(uint8_t t)
 
 size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len)
 {
-	struct out o;
+	struct textbuf o;
 	char fsid[40], flags[512];
 
-	start(&o, buf, len);
+	textbuf_init(&o, buf, len);
 	ceph_fsid_format(om->fsid, fsid, sizeof(fsid));
 	osdmap_flags_string(om->flags, flags, sizeof(flags));
-	put(&o, "epoch %u\n", om->epoch);
-	put(&o, "fsid %s\n", fsid);
-	put(&o, "flags %s\n", flags);
-	put(&o, "pool_max %d\n", om->pool_max);
-	put(&o, "pools %u\n", om->npools_total);
+	textbuf_printf(&o, "epoch %u\n", om->epoch);
+	textbuf_printf(&o, "fsid %s\n", fsid);
+	textbuf_printf(&o, "flags %s\n", flags);
+	textbuf_printf(&o, "pool_max %d\n", om->pool_max);
+	textbuf_printf(&o, "pools %u\n", om->npools_total);
 	for (unsigned i = 0; i < om->npools; i++) {
 		const struct osdmap_pool *p = &om->pools[i];
-		put(&o, "pool %lld '%s' %s size %u crush_rule %u pg_num %u pgp_num %u\n", (long long)p->id, p->name,
-		    pool_type(p->type), p->size, p->crush_rule, p->pg_num, p->pgp_num);
+		textbuf_printf(&o, "pool %lld '%s' %s size %u crush_rule %u pg_num %u pgp_num %u\n", (long long)p->id,
+			       p->name, pool_type(p->type), p->size, p->crush_rule, p->pg_num, p->pgp_num);
 	}
 	if (om->npools < om->npools_total)
-		put(&o, "(%u more pools not shown)\n", om->npools_total - om->npools);
+		textbuf_printf(&o, "(%u more pools not shown)\n", om->npools_total - om->npools);
 	return o.off;
 }
 
@@ -161,7 +129,7 @@ size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len)
  * every rank in the map; bounded so a hostile max_mds cannot fill the file. */
 #define VIEW_MAX_RANKS 256
 
-static void put_mds_ranks(struct out *o, const struct mdsmap_summary *mm)
+static void put_mds_ranks(struct textbuf *o, const struct mdsmap_summary *mm)
 {
 	int32_t nranks = mm->max_mds > (int32_t)mm->nin ? mm->max_mds : (int32_t)mm->nin;
 	char addr[96];
@@ -176,95 +144,96 @@ static void put_mds_ranks(struct out *o, const struct mdsmap_summary *mm)
 
 		if (d)
 			ceph_entity_addr_format(&d->addr, addr, sizeof(addr));
-		put(o, "\tmds%d\t%s\t(%s)\n", r, d ? addr : "-", mdsmap_state_name(d ? d->state : CEPH_MDS_STATE_DNE));
+		textbuf_printf(o, "\tmds%d\t%s\t(%s)\n", r, d ? addr : "-",
+			       mdsmap_state_name(d ? d->state : CEPH_MDS_STATE_DNE));
 	}
 }
 
-static void put_mdsmap_extra(struct out *o, const struct mdsmap_summary *mm)
+static void put_mdsmap_extra(struct textbuf *o, const struct mdsmap_summary *mm)
 {
 	int64_t pool = mdsmap_statfs_pool(mm);
 	char addr[96];
 
 	if (mm->has_fs_name)
-		put(o, "fs_name %s\n", mm->fs_name);
-	put(o, "enabled %d\n", mm->enabled);
-	put(o, "flags 0x%x\n", mm->flags);
-	put(o, "max_file_size %llu\n", (unsigned long long)mm->max_file_size);
-	put(o, "data_pools");
+		textbuf_printf(o, "fs_name %s\n", mm->fs_name);
+	textbuf_printf(o, "enabled %d\n", mm->enabled);
+	textbuf_printf(o, "flags 0x%x\n", mm->flags);
+	textbuf_printf(o, "max_file_size %llu\n", (unsigned long long)mm->max_file_size);
+	textbuf_printf(o, "data_pools");
 	for (unsigned i = 0; i < mm->ndata_pools; i++)
-		put(o, "%s%lld", i ? "," : " ", (long long)mm->data_pools[i]);
+		textbuf_printf(o, "%s%lld", i ? "," : " ", (long long)mm->data_pools[i]);
 	if (!mm->ndata_pools_total)
-		put(o, " none");
+		textbuf_printf(o, " none");
 	if (mm->ndata_pools < mm->ndata_pools_total)
-		put(o, ",... (%u in all)", mm->ndata_pools_total);
-	put(o, "\n");
-	put(o, "metadata_pool %lld\n", (long long)mm->metadata_pool);
+		textbuf_printf(o, ",... (%u in all)", mm->ndata_pools_total);
+	textbuf_printf(o, "\n");
+	textbuf_printf(o, "metadata_pool %lld\n", (long long)mm->metadata_pool);
 	if (pool == CEPH_NOPOOL)
-		put(o, "statfs_pool -1 (whole cluster)\n");
+		textbuf_printf(o, "statfs_pool -1 (whole cluster)\n");
 	else
-		put(o, "statfs_pool %lld\n", (long long)pool);
-	put(o, "ranks in %u up %u failed %u stopped %u damaged %u\n", mm->nin, mm->nup, mm->nfailed, mm->nstopped,
-	    mm->ndamaged);
+		textbuf_printf(o, "statfs_pool %lld\n", (long long)pool);
+	textbuf_printf(o, "ranks in %u up %u failed %u stopped %u damaged %u\n", mm->nin, mm->nup, mm->nfailed,
+		       mm->nstopped, mm->ndamaged);
 	for (unsigned i = 0; i < mm->nmds; i++) {
 		const struct mdsmap_mds *d = &mm->mds[i];
 
 		if (d->naddrs)
 			ceph_entity_addr_format(&d->addr, addr, sizeof(addr));
-		put(o, "daemon %llu %s rank %d %s %s%s\n", (unsigned long long)d->gid, d->name, d->rank,
-		    mdsmap_state_name(d->state), d->naddrs ? addr : "-", d->laggy ? " laggy" : "");
+		textbuf_printf(o, "daemon %llu %s rank %d %s %s%s\n", (unsigned long long)d->gid, d->name, d->rank,
+			       mdsmap_state_name(d->state), d->naddrs ? addr : "-", d->laggy ? " laggy" : "");
 	}
 	if (mm->nmds < mm->nmds_total)
-		put(o, "(%u more daemons not shown)\n", mm->nmds_total - mm->nmds);
+		textbuf_printf(o, "(%u more daemons not shown)\n", mm->nmds_total - mm->nmds);
 }
 
 size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, const struct mdsmap_summary *mm, char *buf,
 			size_t len)
 {
-	struct out o;
+	struct textbuf o;
 
-	start(&o, buf, len);
+	textbuf_init(&o, buf, len);
 	if (mm) {
 		/* The kernel's lines first, in its order and spelling. */
-		put(&o, "epoch %u\n", mm->epoch);
-		put(&o, "root %d\n", mm->root);
-		put(&o, "max_mds %d\n", mm->max_mds);
-		put(&o, "session_timeout %u\n", mm->session_timeout);
-		put(&o, "session_autoclose %u\n", mm->session_autoclose);
+		textbuf_printf(&o, "epoch %u\n", mm->epoch);
+		textbuf_printf(&o, "root %d\n", mm->root);
+		textbuf_printf(&o, "max_mds %d\n", mm->max_mds);
+		textbuf_printf(&o, "session_timeout %u\n", mm->session_timeout);
+		textbuf_printf(&o, "session_autoclose %u\n", mm->session_autoclose);
 		put_mds_ranks(&o, mm);
 		put_mdsmap_extra(&o, mm);
 	} else {
-		put(&o, "mdsmap none received yet\n");
+		textbuf_printf(&o, "mdsmap none received yet\n");
 	}
 	if (fm) {
-		put(&o, "fsmap_epoch %u\n", fm->epoch);
-		put(&o, "legacy_client_fscid %d\n", fm->legacy_client_fscid);
+		textbuf_printf(&o, "fsmap_epoch %u\n", fm->epoch);
+		textbuf_printf(&o, "legacy_client_fscid %d\n", fm->legacy_client_fscid);
 	} else {
-		put(&o, "fsmap none received yet\n");
+		textbuf_printf(&o, "fsmap none received yet\n");
 	}
-	put(&o, "mounted %s\n", mounted_fs && *mounted_fs ? mounted_fs : "(default)");
+	textbuf_printf(&o, "mounted %s\n", mounted_fs && *mounted_fs ? mounted_fs : "(default)");
 	for (unsigned i = 0; fm && i < fm->nfs; i++)
-		put(&o, "fs %d %s\n", fm->fs[i].fscid, fm->fs[i].name);
+		textbuf_printf(&o, "fs %d %s\n", fm->fs[i].fscid, fm->fs[i].name);
 	return o.off;
 }
 
 size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len)
 {
-	struct out o;
+	struct textbuf o;
 
-	start(&o, buf, len);
-	put(&o, "entity %s\n", a->entity);
-	put(&o, "global_id %llu\n", (unsigned long long)a->global_id);
-	put(&o, "method %s\n", a->method);
-	put(&o, "con_mode %s\n", a->con_mode);
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "entity %s\n", a->entity);
+	textbuf_printf(&o, "global_id %llu\n", (unsigned long long)a->global_id);
+	textbuf_printf(&o, "method %s\n", a->method);
+	textbuf_printf(&o, "con_mode %s\n", a->con_mode);
 	if (a->ticket_expires > 0) {
 		char when[64];
 		struct tm tm;
 		time_t t = (time_t)a->ticket_expires;
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		put(&o, "ticket_expires %s\n", when);
+		textbuf_printf(&o, "ticket_expires %s\n", when);
 	}
-	put(&o, "ticket_renewals %llu\n", (unsigned long long)a->renewals);
-	put(&o, "key_from %s\n", a->key_from);
+	textbuf_printf(&o, "ticket_renewals %llu\n", (unsigned long long)a->renewals);
+	textbuf_printf(&o, "key_from %s\n", a->key_from);
 	return o.off;
 }
