@@ -245,19 +245,44 @@ static void reply_entry(fuse_req_t req, struct nf_mount *m, struct node *dir, in
 	node_put(m, dir);
 }
 
-static void set_open(struct fuse_file_info *fi, const struct nf_open *o)
+/* An open file as the core knows it: the kernel's fi->fh points here, so
+ * that each open has a handle of its own (the lock path tells open files
+ * apart by it, and a front-end may give every open the same handle), and
+ * the front-end's handle is kept inside. Directories keep the front-end's. */
+struct open_file {
+	uint64_t fh;
+};
+
+static uint64_t fe_fh(const struct fuse_file_info *fi)
 {
-	fi->fh = o->fh;
+	return ((const struct open_file *)(uintptr_t)fi->fh)->fh;
+}
+
+/* 0, or -ENOMEM (the front-end's open is then to be released). */
+static int set_open(struct fuse_file_info *fi, const struct nf_open *o)
+{
+	struct open_file *f = malloc(sizeof(*f));
+
+	fi->fh = 0;
+	if (!f)
+		return -ENOMEM;
+	f->fh = o->fh;
+	fi->fh = (uintptr_t)f;
 	fi->direct_io = o->direct_io;
 	fi->keep_cache = o->keep_cache;
 	fi->nonseekable = o->nonseekable;
+	return 0;
 }
 
-/* The reply that opened @key never reached the kernel: close it again. */
-static void open_unsent(const struct node *owner, const struct nf_key *key, const struct fuse_file_info *fi)
+/* The reply that opened @key never reached the kernel, or the core could not
+ * keep it (@o: the front-end's open): close it again. */
+static void open_unsent(const struct node *owner, const struct nf_key *key, struct fuse_file_info *fi,
+			const struct nf_open *o)
 {
 	if (owner->ops->release)
-		owner->ops->release(owner->fs, key, fi->fh, fi->flags);
+		owner->ops->release(owner->fs, key, o->fh, fi->flags);
+	free((void *)(uintptr_t)fi->fh);
+	fi->fh = 0;
 }
 
 static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *dir, const struct nf_entry *e,
@@ -266,12 +291,13 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *
 	struct fuse_entry_param p = {0};
 	int r = entry_param(m, dir->counted, e, &p);
 
-	set_open(fi, o);
+	if (!r && (r = set_open(fi, o)))
+		entry_unsent(m, dir->counted, p.ino);
 	if (r) {
-		open_unsent(dir, &e->key, fi);
+		open_unsent(dir, &e->key, fi, o);
 		reply_err(req, r);
 	} else if (fuse_reply_create(req, &p, fi)) {
-		open_unsent(dir, &e->key, fi);
+		open_unsent(dir, &e->key, fi, o);
 		entry_unsent(m, dir->counted, p.ino);
 	}
 }
@@ -384,9 +410,9 @@ static void attr_op(fuse_req_t req, fuse_ino_t ino, const struct stat *in, int t
 	WITH_NODE(req, m, ino, n);
 	memset(&st, 0, sizeof(st));
 	if (set)
-		r = CALL(req, n, setattr, MISSING_CHANGE, &c, &n.key, in, to_set, fi != NULL, fi ? fi->fh : 0, &st);
+		r = CALL(req, n, setattr, MISSING_CHANGE, &c, &n.key, in, to_set, fi != NULL, fi ? fe_fh(fi) : 0, &st);
 	else
-		r = CALL(req, n, getattr, ENOSYS, &c, &n.key, fi != NULL, fi ? fi->fh : 0, &st);
+		r = CALL(req, n, getattr, ENOSYS, &c, &n.key, fi != NULL, fi ? fe_fh(fi) : 0, &st);
 	reply_attr(req, m, &n, r, &st);
 	node_put(m, &n);
 }
@@ -612,11 +638,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = -MISSING_CHANGE; /* without open: a plain open (ENOSYS switches OPEN off for .health too) */
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP;
-	set_open(fi, &o);
+	if (!r && (r = set_open(fi, &o)))
+		open_unsent(&n, &n.key, fi, &o);
 	if (r)
 		reply_err(req, r);
 	else if (fuse_reply_open(req, fi))
-		open_unsent(&n, &n.key, fi);
+		open_unsent(&n, &n.key, fi, &o);
 	node_put(m, &n);
 }
 
@@ -629,7 +656,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 
 	WITH_NODE(req, m, ino, n);
 	buf = malloc(size ? size : 1);
-	r = buf ? CALL(req, n, read, ENOSYS, &c, &n.key, fi->fh, buf, size, off) : -ENOMEM;
+	if (locks_file_lost(m, ino, fi->fh))
+		r = -EIO; /* its lock was lost: nothing goes on as if held */
+	else
+		r = buf ? CALL(req, n, read, ENOSYS, &c, &n.key, fe_fh(fi), buf, size, off) : -ENOMEM;
 	if (r < 0)
 		reply_err(req, (int)r);
 	else
@@ -645,7 +675,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	ssize_t r;
 
 	WITH_NODE(req, m, ino, n);
-	r = CALL(req, n, write, MISSING_CHANGE, &c, &n.key, fi->fh, buf, size, off);
+	if (locks_file_lost(m, ino, fi->fh))
+		r = -EIO; /* its lock was lost: nothing goes on as if held */
+	else
+		r = CALL(req, n, write, MISSING_CHANGE, &c, &n.key, fe_fh(fi), buf, size, off);
 	if (r < 0)
 		reply_err(req, (int)r);
 	else
@@ -661,7 +694,7 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	WITH_NODE(req, m, ino, n);
 	if (n.ops->flush)
-		r = CALL(req, n, flush, 0, &c, &n.key, fi->fh, fi->lock_owner);
+		r = CALL(req, n, flush, 0, &c, &n.key, fe_fh(fi), fi->lock_owner);
 	if (m->locks) {
 		/* The close of a descriptor ends its owner's POSIX locks. */
 		struct lock_obj ob;
@@ -677,7 +710,7 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	} else if (n.ops->setlk) {
 		/* The close of a descriptor ends its owner's POSIX locks. */
 		struct flock unlock = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-		r = CALL(req, n, setlk, 0, &c, &n.key, fi->fh, fi->lock_owner, &unlock, false);
+		r = CALL(req, n, setlk, 0, &c, &n.key, fe_fh(fi), fi->lock_owner, &unlock, false);
 	}
 	/* Else nothing to do; ENOSYS would switch flush off for the whole
 	 * mount (and with it the unlock of POSIX locks on close). */
@@ -699,12 +732,14 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		} else if (fi->flock_release && n.ops->flock) {
 			/* The last close of an open file ends its flock lock. */
 			struct nf_ctx c = ctx_of(req);
-			CALL(req, n, flock, 0, &c, &n.key, fi->fh, fi->lock_owner, LOCK_UN);
+			CALL(req, n, flock, 0, &c, &n.key, fe_fh(fi), fi->lock_owner, LOCK_UN);
 		}
 		if (n.ops->release)
-			n.ops->release(n.fs, &n.key, fi->fh, fi->flags);
+			n.ops->release(n.fs, &n.key, fe_fh(fi), fi->flags);
 		node_put(m, &n);
 	}
+	locks_file_closed(m, ino, fi->fh);
+	free((void *)(uintptr_t)fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -714,7 +749,10 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 	struct nf_ctx c = ctx_of(req);
 
 	WITH_NODE(req, m, ino, n);
-	reply_err(req, CALL(req, n, fsync, ENOSYS, &c, &n.key, fi->fh, datasync != 0));
+	if (locks_file_lost(m, ino, fi->fh))
+		reply_err(req, -EIO);
+	else
+		reply_err(req, CALL(req, n, fsync, ENOSYS, &c, &n.key, fe_fh(fi), datasync != 0));
 	node_put(m, &n);
 }
 
@@ -901,17 +939,18 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 
 /* SETLK, SETLKW and flock with -o lockd: answers @req (a wait, later). */
 static void lock_through_server(fuse_req_t req, struct nf_mount *m, const struct node *n, struct nf_ctx *c,
-				uint64_t owner, const struct flock *lock, bool wait)
+				fuse_ino_t ino, const struct fuse_file_info *fi, const struct flock *lock, bool wait)
 {
 	struct lock_obj ob;
+	struct lock_file f = {ino, fi->fh};
 	int r = locks_obj(m, n->ops, n->fs, &n->key, n->ops == &synthetic_ops, &ob);
 
 	if (r)
 		reply_err(req, r);
 	else if (wait)
-		locks_setlkw(m, req, &ob, owner, lock);
+		locks_setlkw(m, req, &ob, fi->lock_owner, &f, lock);
 	else
-		reply_err(req, LOCKS_CALL(req, c, locks_setlk(m, c, &ob, owner, lock)));
+		reply_err(req, LOCKS_CALL(req, c, locks_setlk(m, c, &ob, fi->lock_owner, &f, lock)));
 }
 
 static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct flock *lock)
@@ -927,7 +966,7 @@ static void op_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 		if (!r)
 			r = LOCKS_CALL(req, &c, locks_getlk(m, &c, &ob, fi->lock_owner, lock));
 	} else {
-		r = CALL(req, n, getlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock);
+		r = CALL(req, n, getlk, ENOSYS, &c, &n.key, fe_fh(fi), fi->lock_owner, lock);
 	}
 	if (r)
 		reply_err(req, r);
@@ -943,9 +982,9 @@ static void op_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 
 	WITH_NODE(req, m, ino, n);
 	if (m->locks)
-		lock_through_server(req, m, &n, &c, fi->lock_owner, lock, sleep != 0);
+		lock_through_server(req, m, &n, &c, ino, fi, lock, sleep != 0);
 	else
-		reply_err(req, CALL(req, n, setlk, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, lock, sleep != 0));
+		reply_err(req, CALL(req, n, setlk, ENOSYS, &c, &n.key, fe_fh(fi), fi->lock_owner, lock, sleep != 0));
 	node_put(m, &n);
 }
 
@@ -961,9 +1000,9 @@ static void op_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 					     : (op & LOCK_EX) ? F_WRLCK
 							      : F_RDLCK,
 				   .l_whence = SEEK_SET};
-		lock_through_server(req, m, &n, &c, fi->lock_owner, &fl, !(op & (LOCK_NB | LOCK_UN)));
+		lock_through_server(req, m, &n, &c, ino, fi, &fl, !(op & (LOCK_NB | LOCK_UN)));
 	} else {
-		reply_err(req, CALL(req, n, flock, ENOSYS, &c, &n.key, fi->fh, fi->lock_owner, op));
+		reply_err(req, CALL(req, n, flock, ENOSYS, &c, &n.key, fe_fh(fi), fi->lock_owner, op));
 	}
 	node_put(m, &n);
 }
@@ -980,7 +1019,7 @@ static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, s
 	 * .health too, and so would the owner's own -ENOSYS). */
 	if (!r) {
 		if (n.ops->poll)
-			r = CALL(req, n, poll, 0, &c, &n.key, fi->fh, ph, &revents);
+			r = CALL(req, n, poll, 0, &c, &n.key, fe_fh(fi), ph, &revents);
 		if (!r && n.ops->poll)
 			ph = NULL; /* the owner kept it or let it go */
 		if (r == -ENOSYS)

@@ -37,6 +37,14 @@
 #define OWNER_BUCKETS 256
 #define OH_LEN	      16 /* the mount's id, then the FUSE owner */
 
+/* An open file an owner took a lock through: where its I/O fails with EIO
+ * once that lock is lost. */
+struct lk_file {
+	struct lk_file *next;
+	struct lock_file f;
+	struct lock_obj ob;
+};
+
 struct lk_owner {
 	struct lk_owner *next;
 	uint64_t owner;
@@ -44,9 +52,17 @@ struct lk_owner {
 	unsigned busy; /* calls in flight */
 	unsigned objs; /* objects the record shows it holding a lock on */
 	unsigned char oh[OH_LEN];
+	struct lk_file *files;
+};
+
+/* An open file whose lock was lost; until it is released. */
+struct lost_file {
+	struct lost_file *next;
+	struct lock_file f;
 };
 
 struct nf_locks {
+	struct nf_mount *m;
 	struct nlm_clnt *clnt;
 	pthread_mutex_t lock;
 	struct nlm_core *record;
@@ -55,6 +71,13 @@ struct nf_locks {
 	int32_t last_svid;
 	unsigned char mount_id[8];
 	char server[300];
+	/* Reclaim after the server restarted: one run at a time, another
+	 * after it when the server restarted again meanwhile. */
+	bool reclaiming, reclaim_again;
+	unsigned reclaim_left, run_reclaimed, run_lost;
+	uint64_t reclaimed, lost; /* locks, over the mount's life */
+	struct lost_file *lost_files;
+	unsigned nlost_files; /* read without the lock on the I/O path */
 };
 
 /* ---- owners ---------------------------------------------------------------------------- */
@@ -104,6 +127,37 @@ static struct lk_owner *owner_get(struct nf_locks *L, uint64_t owner)
 	return o;
 }
 
+static void owner_free(struct lk_owner *o)
+{
+	while (o->files) {
+		struct lk_file *f = o->files;
+		o->files = f->next;
+		free(f);
+	}
+	free(o);
+}
+
+/* @o took a lock on @ob through the open file @f (NULL: unknown). */
+static void owner_file(struct lk_owner *o, const struct lock_obj *ob, const struct lock_file *f)
+{
+	struct lk_file *x;
+
+	if (!f)
+		return;
+	for (x = o->files; x; x = x->next)
+		if (x->f.ino == f->ino && x->f.fh == f->fh && x->ob.len == ob->len &&
+		    !memcmp(x->ob.fh, ob->fh, ob->len))
+			return;
+	x = malloc(offsetof(struct lk_file, ob.fh) + ob->len);
+	if (!x)
+		return; /* its I/O goes on after a loss: the loss is still reported */
+	x->f = *f;
+	x->ob.len = ob->len;
+	memcpy(x->ob.fh, ob->fh, ob->len);
+	x->next = o->files;
+	o->files = x;
+}
+
 /* A call of @o ended: the owner goes when nothing keeps it. The lock held. */
 static void owner_put(struct nf_locks *L, struct lk_owner *o)
 {
@@ -114,7 +168,7 @@ static void owner_put(struct nf_locks *L, struct lk_owner *o)
 	p = owner_slot(L, o->owner);
 	*p = o->next;
 	L->nowners--;
-	free(o);
+	owner_free(o);
 }
 
 /* ---- the record ------------------------------------------------------------------------ */
@@ -265,7 +319,7 @@ int locks_getlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_ob
 }
 
 int locks_setlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *ob, uint64_t owner,
-		const struct flock *lock)
+		const struct lock_file *f, const struct flock *lock)
 {
 	struct nf_locks *L = m->locks;
 	struct lk_owner *o;
@@ -294,8 +348,11 @@ int locks_setlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_ob
 	r = nlm_clnt_call(L->clnt, lock->l_type == F_UNLCK ? NLM_CLNT_UNLOCK : NLM_CLNT_LOCK, &cl, flags, c->cancel,
 			  NULL);
 	pthread_mutex_lock(&L->lock);
-	if (!r)
+	if (!r) {
 		record(L, ob, o, lock->l_type, cl.offset, cl.len);
+		if (lock->l_type != F_UNLCK)
+			owner_file(o, ob, f);
+	}
 	owner_put(L, o);
 	pthread_mutex_unlock(&L->lock);
 	return r;
@@ -309,6 +366,8 @@ struct lk_wait {
 	fuse_req_t req;
 	struct lk_owner *o;
 	struct flock fl;
+	struct lock_file f;
+	bool has_file;
 	struct lock_obj ob;
 };
 
@@ -319,8 +378,10 @@ static void wait_done(void *arg, int r, const struct nlm_clnt_holder *h)
 
 	(void)h;
 	pthread_mutex_lock(&L->lock);
-	if (!r)
+	if (!r) {
 		record(L, &w->ob, w->o, w->fl.l_type, (uint64_t)w->fl.l_start, (uint64_t)w->fl.l_len);
+		owner_file(w->o, &w->ob, w->has_file ? &w->f : NULL);
+	}
 	owner_put(L, w->o);
 	pthread_mutex_unlock(&L->lock);
 	op_cancel_disarm(&w->oc, &w->c);
@@ -329,7 +390,7 @@ static void wait_done(void *arg, int r, const struct nlm_clnt_holder *h)
 }
 
 void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *ob, uint64_t owner,
-		  const struct flock *lock)
+		  const struct lock_file *f, const struct flock *lock)
 {
 	struct nf_locks *L = m->locks;
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
@@ -344,7 +405,7 @@ void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *ob,
 		struct op_cancel oc;
 		if (!r) {
 			op_cancel_arm(&oc, m, req, &c);
-			r = locks_setlk(m, &c, ob, owner, lock);
+			r = locks_setlk(m, &c, ob, owner, f, lock);
 			op_cancel_disarm(&oc, &c);
 		}
 		fuse_reply_err(req, -r);
@@ -359,6 +420,10 @@ void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *ob,
 	w->req = req;
 	w->fl = *lock;
 	w->ob = *ob;
+	if (f) {
+		w->f = *f;
+		w->has_file = true;
+	}
 	w->c = (struct nf_ctx){.uid = fc->uid, .gid = fc->gid, .pid = fc->pid, .req = req};
 	pthread_mutex_lock(&L->lock);
 	w->o = owner_get(L, owner);
@@ -387,7 +452,7 @@ int locks_release_owner(struct nf_mount *m, const struct nf_ctx *c, const struct
 {
 	struct flock all = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 
-	return locks_setlk(m, c, ob, owner, &all);
+	return locks_setlk(m, c, ob, owner, NULL, &all);
 }
 
 int locks_obj(struct nf_mount *m, const struct nf_backend_ops *ops, void *fs, const struct nf_key *key, bool synthetic,
@@ -440,6 +505,243 @@ static void unmatched_grant(void *arg, const struct nlm_clnt_lock *l)
 		nlm_clnt_start(L->clnt, NLM_CLNT_UNLOCK, l, 0, NULL, NULL, NULL);
 }
 
+/* ---- reclaim after the server restarted ------------------------------------------------- */
+
+/* One lock the record showed when the restart was seen, reclaimed. */
+struct reclaim {
+	struct nf_locks *L;
+	uint64_t owner;
+	unsigned char oh[OH_LEN];
+	int32_t svid;
+	int type;
+	uint64_t offset, len;
+	struct lock_obj ob;
+};
+
+struct reclaim_walk {
+	struct reclaim **v;
+	size_t n, cap;
+};
+
+static int reclaim_collect(void *arg, const struct nlm_lock_desc *l)
+{
+	struct reclaim_walk *w = arg;
+	struct reclaim *r;
+
+	if (l->owner.oh.len != OH_LEN || l->fh.len > NF_LOCK_HANDLE_MAX)
+		return 0;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct reclaim **v = realloc(w->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		w->v = v;
+		w->cap = cap;
+	}
+	if (!(r = malloc(sizeof(*r))))
+		return -ENOMEM;
+	memcpy(r->oh, l->owner.oh.data, OH_LEN);
+	memcpy(&r->owner, r->oh + 8, sizeof(r->owner));
+	r->svid = l->owner.svid;
+	r->type = l->type == NLM_LOCK_EXCLUSIVE ? F_WRLCK : F_RDLCK;
+	nlm_range_to_nlm4(l->start, l->end, &r->offset, &r->len);
+	r->ob.len = l->fh.len;
+	memcpy(r->ob.fh, l->fh.data, l->fh.len);
+	w->v[w->n++] = r;
+	return 0;
+}
+
+static struct nlm_clnt_lock reclaim_lock(const struct reclaim *r)
+{
+	return (struct nlm_clnt_lock){.fh = r->ob.fh,
+				      .fh_len = r->ob.len,
+				      .oh = r->oh,
+				      .oh_len = OH_LEN,
+				      .svid = r->svid,
+				      .offset = r->offset,
+				      .len = r->len,
+				      .exclusive = r->type == F_WRLCK};
+}
+
+/* Whether the record still shows @r's lock whole, of its type. */
+static int same_lock_visit(void *arg, const struct nlm_lock_desc *l)
+{
+	const struct reclaim *r = arg;
+	uint64_t start, end;
+
+	nlm_range_from_nlm4(r->offset, r->len, &start, &end);
+	return l->owner.svid == r->svid && l->start <= start && l->end >= end &&
+	       (l->type == NLM_LOCK_EXCLUSIVE) == (r->type == F_WRLCK);
+}
+
+static void lock_lost(struct nf_locks *L, struct lk_owner *o, const struct reclaim *r, int err)
+{
+	struct health_event ev;
+	uint64_t ino = 0;
+
+	for (struct lk_file *x = o->files; x; x = x->next) {
+		if (x->ob.len != r->ob.len || memcmp(x->ob.fh, r->ob.fh, r->ob.len))
+			continue;
+		ino = x->f.ino;
+		bool known = false;
+		for (struct lost_file *y = L->lost_files; y; y = y->next)
+			known |= y->f.ino == x->f.ino && y->f.fh == x->f.fh;
+		struct lost_file *y = known ? NULL : malloc(sizeof(*y));
+		if (y) {
+			y->f = x->f;
+			y->next = L->lost_files;
+			L->lost_files = y;
+			__atomic_store_n(&L->nlost_files, L->nlost_files + 1, __ATOMIC_RELEASE);
+		}
+	}
+	L->lost++;
+	memset(&ev, 0, sizeof(ev));
+	ev.domain = HEALTH_DOMAIN_RANGE;
+	ev.type = HEALTH_LOCK_LOST;
+	ev.ino = ino;
+	ev.offset = r->offset;
+	ev.length = r->len;
+	ev.error = EIO;
+	snprintf(ev.reason, sizeof(ev.reason),
+		 "%s lock of owner svid %d not reclaimed after the lock server restarted (%s): I/O through its "
+		 "open file fails with EIO",
+		 r->type == F_WRLCK ? "write" : "read", r->svid, strerror(err));
+	if (L->m->health)
+		health_emit(L->m->health, &ev);
+	nf_log(LOG_WARNING,
+	       "a lock on inode %" PRIu64 " was lost: the lock server %s restarted and did not take it back (%s)", ino,
+	       L->server, strerror(err));
+}
+
+static void reclaim_run(struct nf_locks *L);
+
+static void reclaim_done(void *arg, int err, const struct nlm_clnt_holder *h)
+{
+	struct reclaim *r = arg;
+	struct nf_locks *L = r->L;
+	struct lk_owner *o;
+	bool held, again = false, undo = false;
+
+	(void)h;
+	pthread_mutex_lock(&L->lock);
+	o = *owner_slot(L, r->owner);
+	held = o && o->svid == r->svid &&
+	       nlm_core_for_each_lock(L->record, &(struct nlm_netobj){r->ob.fh, r->ob.len}, same_lock_visit, r);
+	if (!err) {
+		if (held) {
+			L->reclaimed++;
+			L->run_reclaimed++;
+		} else if (!o || !holds(L, &r->ob, o, 0, UINT64_MAX))
+			undo = true; /* unlocked while the reclaim was on its way */
+	} else if (held) {
+		/* Given up: what the owner no longer holds leaves the record. */
+		o->busy++;
+		lock_lost(L, o, r, -err);
+		L->run_lost++;
+		record_one(L, &r->ob, o, F_UNLCK, r->offset, r->len);
+		owner_put(L, o);
+	}
+	if (--L->reclaim_left == 0) {
+		health_report(L->m->health, HEALTH_DOMAIN_SESSION, HEALTH_LOCK_RECLAIMED, 0, "lockd", L->server,
+			      "after the lock server restarted: %u locks reclaimed, %u lost", L->run_reclaimed,
+			      L->run_lost);
+		L->reclaiming = false;
+		again = L->reclaim_again;
+		L->reclaim_again = false;
+	}
+	pthread_mutex_unlock(&L->lock);
+	if (undo) {
+		struct nlm_clnt_lock cl = reclaim_lock(r);
+		nlm_clnt_start(L->clnt, NLM_CLNT_UNLOCK, &cl, 0, NULL, NULL, NULL);
+	}
+	free(r);
+	if (again)
+		reclaim_run(L);
+}
+
+/* Every lock the record shows goes to the server again as a reclaim. */
+static void reclaim_run(struct nf_locks *L)
+{
+	struct reclaim_walk w = {0};
+	int r;
+
+	pthread_mutex_lock(&L->lock);
+	if (L->reclaiming) {
+		L->reclaim_again = true;
+		pthread_mutex_unlock(&L->lock);
+		return;
+	}
+	r = nlm_core_for_each_lock(L->record, NULL, reclaim_collect, &w);
+	L->reclaiming = w.n > 0;
+	L->reclaim_left = (unsigned)w.n;
+	L->run_reclaimed = L->run_lost = 0;
+	pthread_mutex_unlock(&L->lock);
+	if (r)
+		nf_log(LOG_ERR, "reclaiming locks at %s: out of memory: some are not reclaimed", L->server);
+	if (!w.n)
+		health_report(L->m->health, HEALTH_DOMAIN_SESSION, HEALTH_LOCK_RECLAIMED, 0, "lockd", L->server,
+			      "after the lock server restarted: no locks to reclaim");
+	for (size_t i = 0; i < w.n; i++) {
+		struct reclaim *x = w.v[i];
+		struct nlm_clnt_lock cl = reclaim_lock(x);
+		x->L = L;
+		int e = nlm_clnt_start(L->clnt, NLM_CLNT_LOCK, &cl, NLM_CLNT_RECLAIM, NULL, reclaim_done, x);
+		if (e)
+			reclaim_done(x, e, NULL);
+	}
+	free(w.v);
+}
+
+static void server_restarted(void *arg)
+{
+	reclaim_run(arg);
+}
+
+bool locks_file_lost(struct nf_mount *m, uint64_t ino, uint64_t fh)
+{
+	struct nf_locks *L = m->locks;
+	bool lost = false;
+
+	if (!L || !__atomic_load_n(&L->nlost_files, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_mutex_lock(&L->lock);
+	for (struct lost_file *y = L->lost_files; y && !lost; y = y->next)
+		lost = y->f.ino == ino && y->f.fh == fh;
+	pthread_mutex_unlock(&L->lock);
+	return lost;
+}
+
+void locks_file_closed(struct nf_mount *m, uint64_t ino, uint64_t fh)
+{
+	struct nf_locks *L = m->locks;
+
+	if (!L)
+		return;
+	pthread_mutex_lock(&L->lock);
+	for (size_t b = 0; b < OWNER_BUCKETS; b++)
+		for (struct lk_owner *o = L->owners[b]; o; o = o->next)
+			for (struct lk_file **pp = &o->files; *pp;) {
+				struct lk_file *x = *pp;
+				if (x->f.ino == ino && x->f.fh == fh) {
+					*pp = x->next;
+					free(x);
+				} else {
+					pp = &x->next;
+				}
+			}
+	for (struct lost_file **pp = &L->lost_files; *pp;) {
+		struct lost_file *y = *pp;
+		if (y->f.ino == ino && y->f.fh == fh) {
+			*pp = y->next;
+			free(y);
+			__atomic_store_n(&L->nlost_files, L->nlost_files - 1, __ATOMIC_RELEASE);
+		} else {
+			pp = &y->next;
+		}
+	}
+	pthread_mutex_unlock(&L->lock);
+}
+
 /* ---- .locks ---------------------------------------------------------------------------- */
 
 static int render_lock(void *arg, const struct nlm_lock_desc *l)
@@ -475,14 +777,19 @@ static size_t locks_render(void *fs, const struct nf_view *v, char *buf, size_t 
 	if (!L)
 		return 0;
 	nlm_clnt_stats(L->clnt, &st);
-	textbuf_printf(&b, "server %s port %u %s agent %s\n", L->server, st.port,
-		       st.reachable ? "reachable" : "unreachable", st.agent ? "joined" : "none");
+	textbuf_printf(&b, "server %s port %u %s agent %s watched %s\n", L->server, st.port,
+		       st.reachable ? "reachable" : "unreachable", st.agent ? "joined" : "none",
+		       st.watched	? "yes"
+		       : st.watch_error ? strerror(st.watch_error)
+					: "no");
 	textbuf_printf(&b,
 		       "calls %" PRIu64 " sent %" PRIu64 " retransmits %" PRIu64 " blocked %" PRIu64 " grace %" PRIu64
 		       " timeouts %" PRIu64 " rebinds %" PRIu64 " grants %" PRIu64 " unmatched %" PRIu64 "\n",
 		       st.calls, st.sent, st.retransmits, st.blocked, st.grace, st.timeouts, st.rebinds, st.grants,
 		       st.unmatched);
 	pthread_mutex_lock(&L->lock);
+	textbuf_printf(&b, "restarts %" PRIu64 " reclaimed %" PRIu64 " lost %" PRIu64 "%s\n", st.restarts, L->reclaimed,
+		       L->lost, L->reclaiming ? " reclaiming" : "");
 	textbuf_printf(&b, "owners %zu\n", L->nowners);
 	nlm_core_for_each_lock(L->record, NULL, render_lock, &b);
 	pthread_mutex_unlock(&L->lock);
@@ -561,6 +868,7 @@ int locks_start(struct nf_mount *m, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&L->lock, NULL);
+	L->m = m;
 	if (getrandom(L->mount_id, sizeof(L->mount_id), 0) != sizeof(L->mount_id)) {
 		uint64_t t = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
 		memcpy(L->mount_id, &t, sizeof(t));
@@ -582,6 +890,7 @@ int locks_start(struct nf_mount *m, char *err, size_t errlen)
 		cfg.agent_path = m->opts.lockd_agent ? m->opts.lockd_agent : NLM_AGENT_PATH;
 		memcpy(cfg.agent_id, L->mount_id, sizeof(cfg.agent_id));
 		cfg.unmatched_grant = unmatched_grant;
+		cfg.server_restarted = server_restarted;
 		cfg.arg = L;
 		r = nlm_clnt_new(&cfg, &L->clnt, err, errlen);
 	}
@@ -679,8 +988,13 @@ void locks_stop(struct nf_mount *m)
 		while (L->owners[b]) {
 			struct lk_owner *o = L->owners[b];
 			L->owners[b] = o->next;
-			free(o);
+			owner_free(o);
 		}
+	while (L->lost_files) {
+		struct lost_file *y = L->lost_files;
+		L->lost_files = y->next;
+		free(y);
+	}
 	nlm_core_free(L->record);
 	pthread_mutex_destroy(&L->lock);
 	free(L);

@@ -24,8 +24,19 @@
  *    saw (a grant racing the cancel, a datagram the server took late).
  *  - The mount keeps a record of what its owners hold (the lock core,
  *    nlm/lock_core.h): a close unlocks at the server only what an owner
- *    holds there, .locks shows it, and reclaim after a server restart
- *    will be built on it.
+ *    holds there, .locks shows it, and it is what is reclaimed.
+ *  - Reclaim: when the server restarts (it lost every lock), the mount
+ *    learns it from statd, through the host's netfuse-lockd (the agent has
+ *    statd watch each mount's server; a restarted netfuse-lockd tells its
+ *    client hosts' statd), or from a grace answer to a call that is no
+ *    reclaim. Each lock the record shows is then sent again as a reclaim
+ *    LOCK, which a server takes only in its grace period. A lock the
+ *    server does not take back is lost: it leaves the record, .health says
+ *    lock_lost (the range and the inode), and read, write and fsync through
+ *    the open file it was taken through fail with EIO until that file is
+ *    closed, as Linux's NFS client does by default, so that a process never
+ *    goes on writing as if it still held it. New locks wait (the server
+ *    answers them "in grace") until the grace period ends.
  */
 #ifndef NETFUSE_FUSE_LOCKS_H
 #define NETFUSE_FUSE_LOCKS_H
@@ -58,17 +69,31 @@ struct lock_obj {
 int locks_obj(struct nf_mount *m, const struct nf_backend_ops *ops, void *fs, const struct nf_key *key, bool synthetic,
 	      struct lock_obj *o);
 
+/* The open file a lock is taken through: the FUSE inode and the
+ * front-end's file handle. */
+struct lock_file {
+	uint64_t ino, fh;
+};
+
 /* F_GETLK: @lock becomes the conflicting lock, or F_UNLCK. 0 or -errno. */
 int locks_getlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner,
 		struct flock *lock);
-/* F_SETLK (and F_UNLCK): 0 or -errno (EAGAIN when another owner holds it). */
+/* F_SETLK (and F_UNLCK) through the open file @f (NULL: not known): 0 or
+ * -errno (EAGAIN when another owner holds it). */
 int locks_setlk(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner,
-		const struct flock *lock);
+		const struct lock_file *f, const struct flock *lock);
 /* F_SETLKW: answers @req itself, now or when the lock is granted. */
 void locks_setlkw(struct nf_mount *m, fuse_req_t req, const struct lock_obj *o, uint64_t owner,
-		  const struct flock *lock);
+		  const struct lock_file *f, const struct flock *lock);
 /* A close: everything @owner holds on the object goes (nothing is sent
  * when the record says it holds nothing there). 0 or -errno. */
 int locks_release_owner(struct nf_mount *m, const struct nf_ctx *c, const struct lock_obj *o, uint64_t owner);
+
+/* Whether a lock taken through the open file (@ino, @fh) was lost (the
+ * server restarted and did not take it back): its I/O then fails with EIO
+ * until it is released. Cheap when no lock was ever lost. */
+bool locks_file_lost(struct nf_mount *m, uint64_t ino, uint64_t fh);
+/* The open file was released: it is forgotten. */
+void locks_file_closed(struct nf_mount *m, uint64_t ino, uint64_t fh);
 
 #endif

@@ -61,7 +61,7 @@ nlm/libnlmclnt_a-nlm_clnt.$(OBJEXT): nlm/nlm4_prot.h
 sbin_PROGRAMS += netfuse-lockd
 netfuse_lockd_SOURCES = nlm/lockd_main.c nlm/lockd_svc.c nlm/lockd_svc.h \
 	nlm/lockd_callout.c nlm/lockd_callout.h nlm/lockd_agent.c nlm/lockd_agent.h nlm/agent_proto.h \
-	nlm/lockd_log.c nlm/lockd_log.h
+	nlm/lockd_log.c nlm/lockd_log.h nlm/lockd_state.c nlm/lockd_state.h
 netfuse_lockd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 netfuse_lockd_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a evloop/libevloop.a health/libhealth.a \
 	$(TIRPC_LIBS) $(CURL_LIBS) -lpthread

@@ -876,6 +876,12 @@ static uint32_t run(struct call *c, uint32_t proc, union args *a, union results 
 	case NLMPROC4_SM_NOTIFY:
 		if (!from_local_statd(c->from))
 			return SYSTEM_ERR;
+		if (!memcmp(a->sm.priv, LOCKD_SM_PRIV_SERVER, sizeof(a->sm.priv))) {
+			/* A server this host's mounts lock at restarted. */
+			if (l->ops.server_restarted)
+				l->ops.server_restarted(l->arg, a->sm.mon_name, a->sm.state);
+			return SUCCESS;
+		}
 		lockd_addr_rebooted(l, a->sm.mon_name);
 		return SUCCESS;
 	case NLMPROC4_FREE_ALL:

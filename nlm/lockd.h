@@ -105,7 +105,18 @@ struct lockd_ops {
 	 * takes it: the answer is GRANTED, else DENIED. NULL: DENIED.
 	 */
 	bool (*client_granted)(void *arg, const struct lockd_grant *g);
+	/*
+	 * statd's callback for a lock server that mounts here lock at (one
+	 * lockd monitors with LOCKD_SM_PRIV_SERVER as the private data): it
+	 * restarted, with NSM state @state, and its locks are to be reclaimed.
+	 * May be NULL.
+	 */
+	void (*server_restarted)(void *arg, const char *mon_name, int32_t state);
 };
+
+/* The private data of an SM_MON for a lock server (16 bytes, SM_PRIV_LEN);
+ * a client host's SM_MON carries its 4-byte host id, then zeros. */
+#define LOCKD_SM_PRIV_SERVER "netfuse:server::"
 
 struct lockd_config {
 	const char *server_name; /* caller_name of the GRANTED calls lockd makes */

@@ -3,12 +3,15 @@
  * agent_proto.h). A mount is a connection that said hello with its id; a
  * connection that says anything else first, or more than its hello, is
  * closed. Grants go out with MSG_DONTWAIT: a mount that does not read its
- * socket loses grants (it re-asks), never stalls lockd.
+ * socket loses grants (it re-asks), never stalls lockd. A server statd
+ * monitors for the mounts is asked for once per lockd life (statd keeps
+ * one record for all of them); a failure is asked again at the next hello.
  */
 #include "config.h"
 
 #include "lockd_agent.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <rpc/rpc.h>
 #include <stdio.h>
@@ -32,6 +35,20 @@ struct mount_conn {
 	struct evloop_fd *h;
 	bool registered;
 	unsigned char id[NLM_AGENT_ID_LEN];
+	struct in_addr server; /* INADDR_ANY: none watched */
+};
+
+#define MAX_WATCHED	256
+#define RECENT_RESTARTS 32
+#define RECENT_NS	(60 * EVLOOP_NS_PER_S)
+
+/* A restart statd reported: told again to a mount of that server that
+ * joins soon after (a mount on the server's own host rejoins when this
+ * lockd restarts with the server, maybe after statd's callback came). */
+struct restart {
+	struct in_addr server;
+	int32_t state;
+	uint64_t at;
 };
 
 struct lockd_agent {
@@ -41,6 +58,12 @@ struct lockd_agent {
 	struct evloop_fd *h;
 	struct mount_conn *conns;
 	unsigned nconns;
+	int (*monitor)(void *arg, struct in_addr server, int32_t *self_state);
+	void *arg;
+	struct in_addr watched[MAX_WATCHED]; /* servers statd monitors for us */
+	unsigned nwatched;
+	struct restart recent[RECENT_RESTARTS];
+	unsigned next_recent;
 	struct lockd_agent_stats st;
 };
 
@@ -62,6 +85,38 @@ static void conn_close(struct mount_conn *m)
 	free(m);
 }
 
+static void tell_restart(struct mount_conn *m, struct in_addr server, int32_t state)
+{
+	unsigned char msg[12];
+	uint32_t st = htonl((uint32_t)state);
+
+	memcpy(msg, NLM_AGENT_RESTART_MAGIC, 4);
+	memcpy(msg + 4, &server, 4);
+	memcpy(msg + 8, &st, 4);
+	if (send(m->fd, msg, sizeof(msg), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(msg))
+		m->a->st.restarts_told++;
+}
+
+/* Has statd watch @server for the mounts: 0, or -errno. *@self_state: the
+ * NSM state of this lockd, when @server is it (0: it is not). */
+static int watch(struct lockd_agent *a, struct in_addr server, int32_t *self_state)
+{
+	int r;
+
+	*self_state = 0;
+	if (server.s_addr == htonl(INADDR_ANY))
+		return 0;
+	for (unsigned i = 0; i < a->nwatched; i++)
+		if (a->watched[i].s_addr == server.s_addr)
+			return 0;
+	if (a->nwatched >= MAX_WATCHED)
+		return -ENOSPC;
+	r = a->monitor ? a->monitor(a->arg, server, self_state) : -EOPNOTSUPP;
+	if (!r && !*self_state)
+		a->watched[a->nwatched++] = server;
+	return r;
+}
+
 static void on_conn(struct evloop *l, int fd, uint32_t events, void *arg)
 {
 	struct mount_conn *m = arg;
@@ -75,18 +130,40 @@ static void on_conn(struct evloop *l, int fd, uint32_t events, void *arg)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	/* The hello, once; anything else (or the end) closes the connection. */
-	if (m->registered || n != NLM_AGENT_HELLO_LEN || memcmp(buf, NLM_AGENT_HELLO_MAGIC, 4)) {
+	if (m->registered || n < NLM_AGENT_HELLO1_LEN || memcmp(buf, NLM_AGENT_HELLO_MAGIC, 4)) {
 		conn_close(m);
 		return;
 	}
 	memcpy(&vers, buf + 4, sizeof(vers));
-	if (ntohl(vers) != NLM_AGENT_VERSION) {
+	vers = ntohl(vers);
+	if (!(vers == 1 && n == NLM_AGENT_HELLO1_LEN) && !(vers == 2 && n == NLM_AGENT_HELLO_LEN)) {
 		conn_close(m);
 		return;
 	}
 	memcpy(m->id, buf + 8, NLM_AGENT_ID_LEN);
 	m->registered = true;
 	m->a->st.mounts++;
+	if (vers == 2) {
+		unsigned char reply[8];
+		uint32_t e, flags;
+		int32_t self_state;
+		memcpy(&m->server, buf + 16, 4);
+		memcpy(&flags, buf + 20, 4);
+		e = htonl((uint32_t)-watch(m->a, m->server, &self_state));
+		memcpy(reply, NLM_AGENT_MONITOR_MAGIC, 4);
+		memcpy(reply + 4, &e, 4);
+		(void)send(fd, reply, sizeof(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* Its server is this lockd, which it knew before: this lockd
+		 * restarted since, and the locks it held here are gone. */
+		if (self_state && (ntohl(flags) & NLM_AGENT_HELLO_REJOIN))
+			tell_restart(m, m->server, self_state);
+		uint64_t now = evloop_now_ns();
+		for (unsigned i = 0; i < RECENT_RESTARTS; i++) {
+			const struct restart *r = &m->a->recent[i];
+			if (r->at && r->server.s_addr == m->server.s_addr && now - r->at < RECENT_NS)
+				tell_restart(m, r->server, r->state);
+		}
+	}
 }
 
 static void on_listen(struct evloop *l, int fd, uint32_t events, void *arg)
@@ -166,12 +243,26 @@ unmatched:
 	return false;
 }
 
+void lockd_agent_server_restarted(struct lockd_agent *a, const char *mon_name, int32_t state)
+{
+	struct in_addr server;
+
+	if (!a || inet_pton(AF_INET, mon_name, &server) != 1)
+		return;
+	a->recent[a->next_recent++ % RECENT_RESTARTS] = (struct restart){server, state, evloop_now_ns()};
+	for (struct mount_conn *m = a->conns; m; m = m->next)
+		if (m->registered && m->server.s_addr == server.s_addr)
+			tell_restart(m, server, state);
+}
+
 void lockd_agent_stats(const struct lockd_agent *a, struct lockd_agent_stats *st)
 {
 	*st = a ? a->st : (struct lockd_agent_stats){0};
 }
 
-struct lockd_agent *lockd_agent_new(struct evloop *loop, const char *path, char *err, size_t errlen)
+struct lockd_agent *lockd_agent_new(struct evloop *loop, const char *path,
+				    int (*monitor)(void *arg, struct in_addr server, int32_t *self_state), void *arg,
+				    char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct lockd_agent *a;
@@ -198,6 +289,8 @@ struct lockd_agent *lockd_agent_new(struct evloop *loop, const char *path, char 
 		return NULL;
 	}
 	a->loop = loop;
+	a->monitor = monitor;
+	a->arg = arg;
 	unlink(path);
 	a->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	mode_t old = umask(077); /* root's only, from the start */

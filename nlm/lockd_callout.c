@@ -1,7 +1,7 @@
 /*
  * nlm/lockd_callout.c: the calls netfuse-lockd makes (see lockd_callout.h).
  *
- * One entry per (client address, NLM version): the port its rpcbind gave,
+ * One entry per (host address, program, version): the port its rpcbind gave,
  * or a GETPORT in flight with the messages waiting for it. A GETPORT is
  * tried three times a second apart; then the waiting messages are dropped
  * and the entry remembers the failure for ten seconds, so a dead host costs
@@ -47,7 +47,7 @@ enum entry_state { RESOLVING, KNOWN, FAILED };
 struct entry {
 	struct entry *next;
 	struct in_addr host;
-	uint32_t vers;
+	uint32_t prog, vers;
 	enum entry_state state;
 	uint16_t port;	/* KNOWN */
 	uint64_t until; /* KNOWN, FAILED: when to ask again; RESOLVING: next try */
@@ -67,6 +67,8 @@ struct lockd_callout {
 	size_t waiting_bytes;
 	uint32_t next_xid;
 	struct lockd_callout_stats st;
+	void (*reply)(void *arg, uint32_t xid, const struct sockaddr_in *from);
+	void *reply_arg;
 };
 
 static void drop_waiting(struct lockd_callout *c, struct entry *e, bool unreachable)
@@ -96,7 +98,7 @@ static void send_to(struct lockd_callout *c, struct in_addr host, uint16_t port,
 static void send_getport(struct lockd_callout *c, struct entry *e)
 {
 	unsigned char buf[128];
-	struct pmap args = {.pm_prog = NLM_PROG, .pm_vers = e->vers, .pm_prot = IPPROTO_UDP, .pm_port = 0};
+	struct pmap args = {.pm_prog = e->prog, .pm_vers = e->vers, .pm_prot = IPPROTO_UDP, .pm_port = 0};
 	XDR x;
 
 	xdrmem_create(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
@@ -157,7 +159,7 @@ static void got_port(struct lockd_callout *c, struct entry *e, uint16_t port)
 {
 	uint64_t now = evloop_now_ns();
 
-	if (port == 0) { /* the host runs no NLM service of that version */
+	if (port == 0) { /* the host runs no such service */
 		e->state = FAILED;
 		e->until = now + FAILED_TTL_NS;
 		drop_waiting(c, e, true);
@@ -187,17 +189,28 @@ static void on_readable(struct evloop *loop, int fd, uint32_t events, void *arg)
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			return;
-		if (fromlen < sizeof(from) || from.sin_family != AF_INET || ntohs(from.sin_port) != PMAPPORT)
-			continue; /* a client's void reply to a call of ours */
+		if (fromlen < sizeof(from) || from.sin_family != AF_INET)
+			continue;
 
 		uint32_t xid, st;
 		u_int port;
 		XDR x;
 		xdrmem_create(&x, (char *)buf, (u_int)n, XDR_DECODE);
-		bool ok = rpc_get_reply_head(&x, &xid, &st) && st == SUCCESS && xdr_u_int(&x, &port) && port <= 65535;
+		bool ok = rpc_get_reply_head(&x, &xid, &st) && st == SUCCESS;
+		bool pmap = ntohs(from.sin_port) == PMAPPORT;
+		if (ok && pmap)
+			ok = xdr_u_int(&x, &port) && port <= 65535;
 		xdr_destroy(&x);
 		if (!ok)
 			continue;
+		if (!pmap) {
+			/* A service's answer to a call of ours: NLM _RES and
+			 * GRANTED_MSG answers are void and dropped; the caller
+			 * may want to know of others (SM_NOTIFY's). */
+			if (c->reply)
+				c->reply(c->reply_arg, xid, &from);
+			continue;
+		}
 		for (struct entry *e = c->entries; e; e = e->next)
 			if (e->state == RESOLVING && e->xid == xid && e->host.s_addr == from.sin_addr.s_addr) {
 				got_port(c, e, (uint16_t)port);
@@ -206,14 +219,14 @@ static void on_readable(struct evloop *loop, int fd, uint32_t events, void *arg)
 	}
 }
 
-/* The entry of (host, vers), made when missing; NULL when the table is full
- * of entries still in use. */
-static struct entry *entry_of(struct lockd_callout *c, struct in_addr host, uint32_t vers, uint64_t now)
+/* The entry of (host, prog, vers), made when missing; NULL when the table is
+ * full of entries still in use. */
+static struct entry *entry_of(struct lockd_callout *c, struct in_addr host, uint32_t prog, uint32_t vers, uint64_t now)
 {
 	struct entry *e, **pp;
 
 	for (e = c->entries; e; e = e->next)
-		if (e->host.s_addr == host.s_addr && e->vers == vers)
+		if (e->host.s_addr == host.s_addr && e->prog == prog && e->vers == vers)
 			return e;
 	if (c->nentries >= MAX_ENTRIES) {
 		/* Forget one that has expired and holds nothing. */
@@ -231,6 +244,7 @@ static struct entry *entry_of(struct lockd_callout *c, struct in_addr host, uint
 	if (!e)
 		return NULL;
 	e->host = host;
+	e->prog = prog;
 	e->vers = vers;
 	e->state = FAILED;
 	e->until = 0;
@@ -241,8 +255,8 @@ static struct entry *entry_of(struct lockd_callout *c, struct in_addr host, uint
 	return e;
 }
 
-void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *addr, socklen_t addrlen, uint32_t vers,
-			const void *msg, size_t len, bool rebind)
+void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *addr, socklen_t addrlen, uint32_t prog,
+			uint32_t vers, const void *msg, size_t len, bool rebind)
 {
 	uint64_t now = evloop_now_ns();
 
@@ -250,13 +264,11 @@ void lockd_callout_send(struct lockd_callout *c, const struct sockaddr_storage *
 		c->st.unreachable++;
 		return;
 	}
-	struct entry *e = entry_of(c, ((const struct sockaddr_in *)addr)->sin_addr, vers, now);
+	struct entry *e = entry_of(c, ((const struct sockaddr_in *)addr)->sin_addr, prog, vers, now);
 	if (!e) {
 		c->st.unreachable++;
 		return;
 	}
-	if (rebind && e->state == KNOWN)
-		e->until = now; /* asked again below, the message waiting for it */
 	if (rebind && e->state == KNOWN)
 		e->until = now; /* asked again below, the message waiting for it */
 	if (e->state == KNOWN && e->until > now) {
@@ -330,12 +342,24 @@ void lockd_callout_free(struct lockd_callout *c)
 	free(c);
 }
 
+void lockd_callout_on_reply(struct lockd_callout *c,
+			    void (*fn)(void *arg, uint32_t xid, const struct sockaddr_in *from), void *arg)
+{
+	c->reply = fn;
+	c->reply_arg = arg;
+}
+
+uint32_t lockd_callout_xid(struct lockd_callout *c)
+{
+	return ++c->next_xid;
+}
+
 void lockd_callout_stats(const struct lockd_callout *c, struct lockd_callout_stats *st)
 {
 	*st = c->st;
 }
 
-int lockd_statd_monitor(const char *mon_name, uint32_t host_id, unsigned timeout_ms)
+int lockd_statd_monitor(const char *mon_name, const unsigned char *priv, unsigned timeout_ms)
 {
 	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
 	CLIENT *cl = clnt_create_timed("127.0.0.1", SM_PROG, SM_VERS, "udp", &tv);
@@ -351,7 +375,7 @@ int lockd_statd_monitor(const char *mon_name, uint32_t host_id, unsigned timeout
 	args.mon_id.my_id.my_prog = NLM_PROG;
 	args.mon_id.my_id.my_vers = NLM4_VERS;
 	args.mon_id.my_id.my_proc = NLMPROC4_SM_NOTIFY;
-	memcpy(args.priv, &host_id, sizeof(host_id));
+	memcpy(args.priv, priv, sizeof(args.priv));
 	memset(&res, 0, sizeof(res));
 	enum clnt_stat st =
 	    clnt_call(cl, SM_MON, (xdrproc_t)xdr_sm_mon, (char *)&args, (xdrproc_t)xdr_sm_stat_res, (char *)&res, tv);

@@ -5,8 +5,10 @@
  *   netfuse-lockd [-f] [-d] [-o OPT[,OPT...]]... [--help] [--version]
  *
  * It serves from memory: its locks live as long as the process, and a
- * restart begins a grace period in which clients reclaim what they held
- * (they learn of the restart from this host's statd). The command returns
+ * restart begins a grace period in which clients reclaim what they held:
+ * the client hosts it served are listed in its state directory, and after
+ * a restart it tells each one's statd (SM_NOTIFY), whose callback tells
+ * that host's netfuse-lockd, whose mounts then reclaim. The command returns
  * once the server is registered with rpcbind and answering, or with one
  * line saying why it could not start.
  */
@@ -25,6 +27,7 @@
 #include "agent_proto.h"
 #include "evloop/evloop.h"
 #include "lockd_log.h"
+#include "lockd_state.h"
 #include "lockd_svc.h"
 
 #define PROG "netfuse-lockd"
@@ -32,9 +35,9 @@
 enum { EXIT_USAGE = 2 };
 
 struct options {
-	bool foreground, debug, help, version, nostatd, noagent;
+	bool foreground, debug, help, version, nostatd, noagent, nostatedir;
 	unsigned udpport, tcpport, grace, timeout;
-	char *bind, *pidfile, *health, *name, *agent;
+	char *bind, *pidfile, *health, *name, *agent, *statedir;
 };
 
 /*
@@ -72,7 +75,9 @@ static void usage(FILE *f)
 		   "  -o health=FILE     append health events there as JSON Lines\n"
 		   "  -o agent=SOCKET    where this host's netfuse mounts register for lock grants\n"
 		   "                     (default " NLM_AGENT_PATH ")\n"
-		   "  -o noagent         take no grants for this host's mounts (they re-ask instead)\n");
+		   "  -o noagent         take no grants for this host's mounts (they re-ask instead)\n"
+		   "  -o statedir=DIR    the client hosts to tell of a restart (default " LOCKD_STATE_DIR ")\n"
+		   "  -o nostatedir      keep no state: clients learn of a restart only from its grace answers\n");
 }
 
 static int parse_uint(const char *name, const char *v, unsigned min, unsigned max, unsigned *out, char *err,
@@ -121,6 +126,10 @@ static int parse_opt(struct options *o, char *opt, char *err, size_t errlen)
 		o->noagent = true;
 		return 0;
 	}
+	if (!strcmp(opt, "nostatedir") && !v) {
+		o->nostatedir = true;
+		return 0;
+	}
 	if (!strcmp(opt, "port")) {
 		if (parse_uint(opt, v, 0, 65535, &port, err, errlen))
 			return -1;
@@ -145,8 +154,11 @@ static int parse_opt(struct options *o, char *opt, char *err, size_t errlen)
 		}
 		return set_string(&o->name, opt, v, err, errlen);
 	}
-	if (!strcmp(opt, "pidfile") || !strcmp(opt, "health") || !strcmp(opt, "agent")) {
-		char **dst = !strcmp(opt, "pidfile") ? &o->pidfile : !strcmp(opt, "health") ? &o->health : &o->agent;
+	if (!strcmp(opt, "pidfile") || !strcmp(opt, "health") || !strcmp(opt, "agent") || !strcmp(opt, "statedir")) {
+		char **dst = !strcmp(opt, "pidfile")  ? &o->pidfile
+			     : !strcmp(opt, "health") ? &o->health
+			     : !strcmp(opt, "agent")  ? &o->agent
+						      : &o->statedir;
 		char abs[PATH_MAX];
 		/* The daemon leaves the working directory: a relative path
 		 * is taken from where it was started. */
@@ -314,7 +326,12 @@ int main(int argc, char **argv)
 	    .statd = !o.nostatd,
 	    .statd_timeout_ms = 5000,
 	    .health_path = o.health,
-	    .agent_path = o.noagent ? NULL : o.agent ? o.agent : NLM_AGENT_PATH,
+	    .agent_path = o.noagent ? NULL
+			  : o.agent ? o.agent
+				    : NLM_AGENT_PATH,
+	    .state_dir = o.nostatedir ? NULL
+			 : o.statedir ? o.statedir
+				      : LOCKD_STATE_DIR,
 	    .engine = {.server_name = o.name ? o.name : host,
 		       .grace_ns = (uint64_t)o.grace * EVLOOP_NS_PER_S,
 		       .retry_ns = (uint64_t)o.timeout * EVLOOP_NS_PER_S},
@@ -365,5 +382,6 @@ out:
 	free(o.health);
 	free(o.name);
 	free(o.agent);
+	free(o.statedir);
 	return status;
 }

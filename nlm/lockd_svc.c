@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <rpc/pmap_clnt.h>
+#include <rpc/pmap_prot.h>
 #include <rpc/rpc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,8 +32,24 @@
 #include "lockd_agent.h"
 #include "lockd_callout.h"
 #include "lockd_log.h"
+#include "lockd_state.h"
 #include "nlm3_prot.h"
 #include "nlm4_prot.h"
+#include "rpc_msg.h"
+#include "sm_prot.h"
+
+#define NOTIFY_FIRST_NS EVLOOP_NS_PER_S
+#define NOTIFY_MAX_NS	(8 * EVLOOP_NS_PER_S)
+#define NOTIFY_TRIES	10 /* about a minute: past the default grace */
+
+/* An SM_NOTIFY this life sends to a client host an earlier life served. */
+struct notify {
+	struct notify *next;
+	struct in_addr client, server;
+	uint32_t xid;
+	unsigned tries;
+	uint64_t next_ns;
+};
 
 struct conn {
 	struct conn *prev, *next;
@@ -60,6 +77,10 @@ struct lockd_svc {
 	struct lockd *engine;
 	struct lockd_callout *callout;
 	struct lockd_agent *agent; /* NULL: no agent socket */
+	struct lockd_state *state; /* NULL: no state directory */
+	struct notify *notifies;   /* not yet answered */
+	struct evloop_timer notify_timer;
+	unsigned notified, notify_failed;
 	int udp_fd, tcp_fd;
 	uint16_t udp_port, tcp_port;
 	struct evloop_fd *udp_h, *tcp_h;
@@ -111,13 +132,51 @@ static void health_log(struct lockd_svc *s, enum health_domain domain, enum heal
 
 /* ---- the engine's hooks -------------------------------------------------------- */
 
+/* This host's address as @client reaches it: the source the kernel picks
+ * for a datagram to it (the name the client's mounts watch this server by). */
+static bool address_toward(struct in_addr client, struct in_addr *me)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(PMAPPORT), .sin_addr = client}, self;
+	socklen_t len = sizeof(self);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && !connect(fd, (struct sockaddr *)&to, sizeof(to)) &&
+		  !getsockname(fd, (struct sockaddr *)&self, &len) && self.sin_family == AF_INET;
+
+	if (fd >= 0)
+		close(fd);
+	if (ok)
+		*me = self.sin_addr;
+	return ok;
+}
+
+/* A client host that locks here is listed in the state directory, to be
+ * told if this lockd restarts. */
+static void remember_client(struct lockd_svc *s, const char *host)
+{
+	struct in_addr client, me;
+	int r;
+
+	/* A mount on this host is told by this lockd's agent when it joins
+	 * again, not through statd (whose callback for this host's address
+	 * would also free the locks it reclaimed). */
+	if (!s->state || inet_pton(AF_INET, host, &client) != 1 || !address_toward(client, &me) ||
+	    me.s_addr == client.s_addr)
+		return;
+	if ((r = lockd_state_add(s->state, client, me)))
+		lockd_log(LOG_WARNING, "statedir: cannot list client host %s (%s): it will not be told of a restart",
+			  host, strerror(-r));
+}
+
 static int on_monitor(void *arg, const char *host, uint32_t id)
 {
 	struct lockd_svc *s = arg;
+	unsigned char priv[SM_PRIV_LEN] = {0};
 
+	remember_client(s, host);
 	if (!s->cfg.statd)
 		return 0;
-	int r = lockd_statd_monitor(host, id, s->cfg.statd_timeout_ms);
+	memcpy(priv, &id, sizeof(id));
+	int r = lockd_statd_monitor(host, priv, s->cfg.statd_timeout_ms);
 	if (r == 0) {
 		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_ESTABLISHED, host, 0, "client host monitored");
 		lockd_log(LOG_DEBUG, "monitoring %s", host);
@@ -133,7 +192,8 @@ static void on_call_client(void *arg, const struct lockd_client *to, const void 
 {
 	struct lockd_svc *s = arg;
 
-	lockd_callout_send(s->callout, &to->peer->addr, to->peer->addrlen, to->vers, msg, len, to->resend > 0);
+	lockd_callout_send(s->callout, &to->peer->addr, to->peer->addrlen, NLM_PROG, to->vers, msg, len,
+			   to->resend > 0);
 }
 
 static void on_note(void *arg, enum lockd_note what, const char *host)
@@ -152,6 +212,157 @@ static void on_note(void *arg, enum lockd_note what, const char *host)
 			   (unsigned long long)(s->cfg.engine.retry_ns / EVLOOP_NS_PER_S));
 		lockd_log(LOG_NOTICE, "%s does not answer the GRANTED callbacks of a lock granted to it", host);
 		break;
+	}
+}
+
+/* statd: a lock server this host's mounts lock at restarted. */
+static void on_server_restarted(void *arg, const char *mon_name, int32_t state)
+{
+	struct lockd_svc *s = arg;
+
+	lockd_log(LOG_NOTICE, "lock server %s restarted (state %d): its clients here reclaim their locks", mon_name,
+		  state);
+	health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_LOST, mon_name, 0,
+		   "lock server restarted: the mounts here reclaim their locks");
+	lockd_agent_server_restarted(s->agent, mon_name, state);
+}
+
+/* The agent: have statd watch a mounts' lock server (not this lockd). */
+static int on_watch_server(void *arg, struct in_addr server, int32_t *self_state)
+{
+	struct lockd_svc *s = arg;
+	char name[INET_ADDRSTRLEN];
+	struct in_addr me;
+
+	if (address_toward(server, &me) && me.s_addr == server.s_addr) {
+		*self_state = s->state ? lockd_state_number(s->state) : 1;
+		return 0;
+	}
+	if (!s->cfg.statd)
+		return -EOPNOTSUPP;
+	inet_ntop(AF_INET, &server, name, sizeof(name));
+	int r = lockd_statd_monitor(name, (const unsigned char *)LOCKD_SM_PRIV_SERVER, s->cfg.statd_timeout_ms);
+	if (r)
+		lockd_log(LOG_WARNING, "statd did not monitor lock server %s (%s): its restarts are seen late", name,
+			  strerror(-r));
+	return r;
+}
+
+/* ---- telling clients of a restart ----------------------------------------------------------- */
+
+static void notify_send(struct lockd_svc *s, struct notify *n)
+{
+	unsigned char buf[256];
+	char name[INET_ADDRSTRLEN];
+	struct sockaddr_storage to;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&to;
+	XDR x;
+
+	inet_ntop(AF_INET, &n->server, name, sizeof(name));
+	sm_stat_chge args = {.mon_name = name, .state = lockd_state_number(s->state)};
+	memset(&to, 0, sizeof(to));
+	sin->sin_family = AF_INET;
+	sin->sin_addr = n->client;
+	xdrmem_create(&x, (char *)buf, sizeof(buf), XDR_ENCODE);
+	if (rpc_put_call_head(&x, n->xid, SM_PROG, SM_VERS, SM_NOTIFY) && xdr_sm_stat_chge(&x, &args))
+		lockd_callout_send(s->callout, &to, sizeof(*sin), SM_PROG, SM_VERS, buf, xdr_getpos(&x), n->tries > 1);
+	xdr_destroy(&x);
+}
+
+static void notify_done(struct lockd_svc *s, struct notify **pp, bool answered)
+{
+	struct notify *n = *pp;
+	char name[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &n->client, name, sizeof(name));
+	if (answered) {
+		s->notified++;
+		lockd_log(LOG_INFO, "client host %s told of the restart", name);
+	} else {
+		s->notify_failed++;
+		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SICK, name, ETIMEDOUT,
+			   "client host's statd did not answer SM_NOTIFY: its mounts do not know to reclaim");
+		lockd_log(LOG_WARNING, "client host %s did not answer SM_NOTIFY after %u tries", name, n->tries);
+	}
+	lockd_state_forget_earlier(s->state, n->client);
+	*pp = n->next;
+	free(n);
+}
+
+static void notify_rearm(struct lockd_svc *s)
+{
+	uint64_t next = EVLOOP_NEVER;
+
+	for (struct notify *n = s->notifies; n; n = n->next)
+		if (n->next_ns < next)
+			next = n->next_ns;
+	if (next == EVLOOP_NEVER)
+		evloop_timer_cancel(s->loop, &s->notify_timer);
+	else
+		evloop_timer_arm(s->loop, &s->notify_timer, next);
+}
+
+static void on_notify_timer(struct evloop *loop, struct evloop_timer *t, void *arg)
+{
+	struct lockd_svc *s = arg;
+	uint64_t now = evloop_now_ns();
+
+	(void)loop;
+	(void)t;
+	for (struct notify **pp = &s->notifies; *pp;) {
+		struct notify *n = *pp;
+		if (n->next_ns > now) {
+			pp = &n->next;
+			continue;
+		}
+		if (n->tries >= NOTIFY_TRIES) {
+			notify_done(s, pp, false);
+			continue;
+		}
+		uint64_t gap = NOTIFY_FIRST_NS << (n->tries < 3 ? n->tries : 3);
+		n->tries++;
+		n->next_ns = now + (gap < NOTIFY_MAX_NS ? gap : NOTIFY_MAX_NS);
+		notify_send(s, n);
+		pp = &n->next;
+	}
+	notify_rearm(s);
+}
+
+/* An answer to a call of ours: an SM_NOTIFY's, when its xid is one. */
+static void on_callout_reply(void *arg, uint32_t xid, const struct sockaddr_in *from)
+{
+	struct lockd_svc *s = arg;
+
+	for (struct notify **pp = &s->notifies; *pp; pp = &(*pp)->next)
+		if ((*pp)->xid == xid && (*pp)->client.s_addr == from->sin_addr.s_addr) {
+			notify_done(s, pp, true);
+			notify_rearm(s);
+			return;
+		}
+}
+
+/* At start: every client host an earlier life listed is told. */
+static void notify_start(struct lockd_svc *s)
+{
+	size_t n;
+	const struct lockd_state_client *c = lockd_state_clients(s->state, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct notify *x;
+		if (!c[i].notify || !(x = calloc(1, sizeof(*x))))
+			continue;
+		x->client = c[i].client;
+		x->server = c[i].server;
+		x->xid = lockd_callout_xid(s->callout);
+		x->next = s->notifies;
+		s->notifies = x;
+	}
+	if (s->notifies) {
+		unsigned count = 0;
+		for (struct notify *x = s->notifies; x; x = x->next)
+			count++;
+		lockd_log(LOG_INFO, "telling %u client hosts of an earlier life that lockd restarted", count);
+		evloop_timer_arm(s->loop, &s->notify_timer, evloop_now_ns());
 	}
 }
 
@@ -489,10 +700,16 @@ struct lockd_svc *lockd_svc_new(const struct lockd_svc_config *cfg, char *err, s
 		snprintf(err, errlen, "callback socket: %s", strerror(errno));
 		goto fail;
 	}
-	if (cfg->agent_path && !(s->agent = lockd_agent_new(s->loop, cfg->agent_path, err, errlen)))
+	lockd_callout_on_reply(s->callout, on_callout_reply, s);
+	if (cfg->state_dir && !(s->state = lockd_state_open(cfg->state_dir, err, errlen)))
 		goto fail;
-	struct lockd_ops ops = {
-	    .monitor = on_monitor, .call_client = on_call_client, .note = on_note, .client_granted = on_client_granted};
+	if (cfg->agent_path && !(s->agent = lockd_agent_new(s->loop, cfg->agent_path, on_watch_server, s, err, errlen)))
+		goto fail;
+	struct lockd_ops ops = {.monitor = on_monitor,
+				.call_client = on_call_client,
+				.note = on_note,
+				.client_granted = on_client_granted,
+				.server_restarted = on_server_restarted};
 	s->engine = lockd_new(&cfg->engine, &ops, s, evloop_now_ns());
 	if (!s->engine) {
 		snprintf(err, errlen, "out of memory");
@@ -501,6 +718,7 @@ struct lockd_svc *lockd_svc_new(const struct lockd_svc_config *cfg, char *err, s
 	evloop_timer_init(&s->tick, on_tick, s);
 	evloop_timer_init(&s->grace, on_grace_end, s);
 	evloop_timer_init(&s->idle, on_idle_sweep, s);
+	evloop_timer_init(&s->notify_timer, on_notify_timer, s);
 	s->udp_h = evloop_fd_add(s->loop, s->udp_fd, EPOLLIN, on_udp, s);
 	s->tcp_h = evloop_fd_add(s->loop, s->tcp_fd, EPOLLIN, on_accept, s);
 	if (!s->udp_h || !s->tcp_h) {
@@ -542,6 +760,8 @@ int lockd_svc_start(struct lockd_svc *s, char *err, size_t errlen)
 	if (s->cfg.engine.grace_ns)
 		evloop_timer_arm(s->loop, &s->grace, now + s->cfg.engine.grace_ns);
 	evloop_timer_arm(s->loop, &s->idle, now + LOCKD_SVC_IDLE_NS / 6);
+	if (s->state)
+		notify_start(s);
 	int r = evloop_start(s->loop);
 	if (r) {
 		unregister();
@@ -551,8 +771,9 @@ int lockd_svc_start(struct lockd_svc *s, char *err, size_t errlen)
 	}
 	s->started = true;
 	health_log(s, HEALTH_DOMAIN_MOUNT, HEALTH_RUNNING, "netfuse-lockd", 0,
-		   "serving NLM 1, 3, 4 on udp %u and tcp %u; grace %llu s", s->udp_port, s->tcp_port,
-		   (unsigned long long)(s->cfg.engine.grace_ns / EVLOOP_NS_PER_S));
+		   "serving NLM 1, 3, 4 on udp %u and tcp %u; grace %llu s; NSM state %d", s->udp_port, s->tcp_port,
+		   (unsigned long long)(s->cfg.engine.grace_ns / EVLOOP_NS_PER_S),
+		   s->state ? lockd_state_number(s->state) : 0);
 	return 0;
 }
 
@@ -585,11 +806,18 @@ void lockd_svc_stop(struct lockd_svc *s, struct lockd_stats *final)
 		evloop_timer_cancel(s->loop, &s->tick);
 		evloop_timer_cancel(s->loop, &s->grace);
 		evloop_timer_cancel(s->loop, &s->idle);
+		evloop_timer_cancel(s->loop, &s->notify_timer);
 		if (s->udp_h)
 			evloop_fd_del(s->loop, s->udp_h);
 		if (s->tcp_h)
 			evloop_fd_del(s->loop, s->tcp_h);
 	}
+	while (s->notifies) {
+		struct notify *n = s->notifies;
+		s->notifies = n->next;
+		free(n);
+	}
+	lockd_state_free(s->state);
 	lockd_agent_free(s->agent);
 	lockd_callout_free(s->callout);
 	lockd_free(s->engine);

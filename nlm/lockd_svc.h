@@ -30,6 +30,7 @@ struct lockd_svc_config {
 	unsigned statd_timeout_ms;
 	const char *health_path; /* JSON Lines log of events, or NULL */
 	const char *agent_path;	 /* the mounts' agent socket (agent_proto.h), or NULL */
+	const char *state_dir;	 /* lockd_state.h: clients to tell of a restart; NULL: none */
 	struct lockd_config engine;
 };
 

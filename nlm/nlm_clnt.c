@@ -110,10 +110,19 @@ struct nlm_clnt {
 	char *agent_path;
 	unsigned char agent_id[NLM_AGENT_ID_LEN];
 	int agent_fd;
+	bool joined_before;
 	struct evloop_fd *agent_h;
 	struct evloop_timer agent_timer;
 	void (*unmatched_grant)(void *arg, const struct nlm_clnt_lock *l);
+	void (*server_restarted)(void *arg);
 	void *arg;
+	/* The server's restarts, seen through statd (the agent's "NFLR") or
+	 * a grace answer: each is passed on once. Under the lock. */
+	bool in_grace;		/* a grace answer came, no other answer since */
+	uint64_t grace_seen_ns; /* a restart seen by its grace answer, no NFLR since */
+	bool have_state;
+	int32_t state;			 /* the server's NSM state in the last NFLR */
+	struct evloop_work restart_work; /* queued once however often seen */
 };
 
 static void call_timer(struct evloop *l, struct evloop_timer *t, void *arg);
@@ -521,6 +530,30 @@ out:
 	return r;
 }
 
+#define RESTART_SEEN_NS (60 * EVLOOP_NS_PER_S)
+
+static void restart_work(struct evloop *l, struct evloop_work *w)
+{
+	struct nlm_clnt *c = (struct nlm_clnt *)((char *)w - offsetof(struct nlm_clnt, restart_work));
+
+	(void)l;
+	pthread_mutex_lock(&c->lock);
+	bool closing = c->closing;
+	pthread_mutex_unlock(&c->lock);
+	if (c->server_restarted && !closing)
+		c->server_restarted(c->arg);
+}
+
+/* The server restarted: its locks are to be reclaimed. The lock held. */
+static void restarted(struct nlm_clnt *c, const char *how)
+{
+	c->st.restarts++;
+	c->in_grace = true;
+	health_report(c->health, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_LOST, 0, "lockd", c->server_name,
+		      "the lock server restarted (%s): its locks are gone, reclaiming in its grace period", how);
+	evloop_work_queue(c->loop, &c->restart_work);
+}
+
 /* The NLM answer @a of @k. The lock held. */
 static void nlm_answer(struct nlm_clnt *c, struct call *k, const struct nlm_clnt_reply *a)
 {
@@ -533,6 +566,16 @@ static void nlm_answer(struct nlm_clnt *c, struct call *k, const struct nlm_clnt
 	}
 	report(c, true, 0, "the lock server answers");
 	evloop_timer_cancel(c->loop, &k->timer);
+	if (!(k->flags & NLM_CLNT_RECLAIM) && (s == NLM4_DENIED_GRACE_PERIOD) != c->in_grace) {
+		/* A server that answers in grace now, and did not before,
+		 * restarted (statd may not have said so yet, or at all). */
+		if (c->in_grace) {
+			c->in_grace = false;
+		} else {
+			c->grace_seen_ns = now;
+			restarted(c, "it answers in grace");
+		}
+	}
 	if (s == NLM4_DENIED_GRACE_PERIOD && !(k->flags & NLM_CLNT_RECLAIM)) {
 		c->st.grace++;
 		k->state = C_GRACE;
@@ -667,6 +710,42 @@ static void unmatched_work(struct evloop *l, struct evloop_work *w)
 	free(u);
 }
 
+/* The agent's word: whether statd watches the server, or that it
+ * restarted (statd's callback). */
+static void agent_monitor(struct nlm_clnt *c, const unsigned char *buf, size_t len)
+{
+	uint32_t e;
+
+	if (len != 8)
+		return;
+	memcpy(&e, buf + 4, 4);
+	pthread_mutex_lock(&c->lock);
+	c->st.watched = e == 0;
+	c->st.watch_error = (int)ntohl(e);
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void agent_restart(struct nlm_clnt *c, const unsigned char *buf, size_t len)
+{
+	uint32_t st;
+	uint64_t now = evloop_now_ns();
+
+	if (len != 12 || memcmp(buf + 4, &c->server.sin_addr.s_addr, 4))
+		return;
+	memcpy(&st, buf + 8, 4);
+	pthread_mutex_lock(&c->lock);
+	if (!c->have_state || c->state != (int32_t)ntohl(st)) {
+		c->have_state = true;
+		c->state = (int32_t)ntohl(st);
+		/* Seen already by its grace answer: that one was passed on. */
+		if (c->grace_seen_ns && now - c->grace_seen_ns < RESTART_SEEN_NS)
+			c->grace_seen_ns = 0;
+		else
+			restarted(c, "its statd told this host's");
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
 /* A grant the agent passed: it ends the wait it names. */
 static void agent_grant(struct nlm_clnt *c, const unsigned char *buf, size_t len)
 {
@@ -725,6 +804,7 @@ static void agent_leave(struct nlm_clnt *c)
 	c->agent_fd = -1;
 	pthread_mutex_lock(&c->lock);
 	c->st.agent = false;
+	c->st.watched = false;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -736,6 +816,14 @@ static void on_agent(struct evloop *l, int fd, uint32_t events, void *arg)
 	(void)events;
 	for (int i = 0; i < RECV_PER_WAKEUP; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n >= 4 && !memcmp(buf, NLM_AGENT_MONITOR_MAGIC, 4)) {
+			agent_monitor(c, buf, (size_t)n);
+			continue;
+		}
+		if (n >= 4 && !memcmp(buf, NLM_AGENT_RESTART_MAGIC, 4)) {
+			agent_restart(c, buf, (size_t)n);
+			continue;
+		}
 		if (n > 0) {
 			agent_grant(c, buf, (size_t)n);
 			continue;
@@ -774,6 +862,9 @@ static void agent_join(struct nlm_clnt *c)
 	memcpy(hello, NLM_AGENT_HELLO_MAGIC, 4);
 	memcpy(hello + 4, &vers, sizeof(vers));
 	memcpy(hello + 8, c->agent_id, NLM_AGENT_ID_LEN);
+	memcpy(hello + 16, &c->server.sin_addr.s_addr, 4);
+	uint32_t flags = htonl(c->joined_before ? NLM_AGENT_HELLO_REJOIN : 0);
+	memcpy(hello + 20, &flags, 4);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
@@ -789,6 +880,7 @@ static void agent_join(struct nlm_clnt *c)
 		c->agent_fd = -1;
 		return;
 	}
+	c->joined_before = true;
 	pthread_mutex_lock(&c->lock);
 	c->st.agent = true;
 	pthread_mutex_unlock(&c->lock);
@@ -952,6 +1044,8 @@ int nlm_clnt_new(const struct nlm_clnt_config *cfg, struct nlm_clnt **out, char 
 	evloop_timer_init(&c->agent_timer, agent_timer, c);
 	memcpy(c->agent_id, cfg->agent_id, sizeof(c->agent_id));
 	c->unmatched_grant = cfg->unmatched_grant;
+	c->server_restarted = cfg->server_restarted;
+	evloop_work_init(&c->restart_work, restart_work);
 	c->arg = cfg->arg;
 	c->server = cfg->server;
 	c->fixed_port = cfg->server.sin_port != 0;

@@ -99,6 +99,13 @@ struct nlm_clnt_config {
 	 * re-ask first): the caller unlocks it unless the owner holds it. On
 	 * the loop thread, no lock held. May be NULL. */
 	void (*unmatched_grant)(void *arg, const struct nlm_clnt_lock *l);
+	/* The server restarted and lost every lock: the caller reclaims them
+	 * (LOCK with NLM_CLNT_RECLAIM) in its grace period. Seen through the
+	 * agent (statd's callback for the server, which the agent has statd
+	 * watch) or by a grace answer to a call that is no reclaim, which a
+	 * server gives only in the grace period after it started; passed on
+	 * once per restart. On the loop thread, no lock held. May be NULL. */
+	void (*server_restarted)(void *arg);
 	void *arg;
 };
 
@@ -154,8 +161,8 @@ int nlm_clnt_parse_reply(const void *buf, size_t len, int what, struct nlm_clnt_
  * its handles copied into @fh and @oh (NLM_CLNT_HANDLE_MAX bytes each) and
  * the sender's IPv4 address (network order) in @from, or -EBADMSG. A grant
  * from another address than the client's server is dropped. */
-int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out, unsigned char *fh,
-			 unsigned char *oh, uint32_t *from);
+int nlm_clnt_parse_grant(const void *buf, size_t len, struct nlm_clnt_lock *out, unsigned char *fh, unsigned char *oh,
+			 uint32_t *from);
 
 struct nlm_clnt_stats {
 	uint64_t calls;	      /* started */
@@ -169,7 +176,10 @@ struct nlm_clnt_stats {
 	uint64_t unmatched;   /* grants that matched no wait */
 	uint16_t port;	      /* the server's NLM port now (0: not known yet) */
 	bool reachable;
-	bool agent;	      /* connected to the host's agent */
+	bool agent;	   /* connected to the host's agent */
+	bool watched;	   /* the agent has statd watch the server for restarts */
+	int watch_error;   /* else why not (an errno; 0 before the agent said) */
+	uint64_t restarts; /* server restarts seen */
 };
 void nlm_clnt_stats(struct nlm_clnt *c, struct nlm_clnt_stats *st);
 

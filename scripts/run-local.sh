@@ -20,6 +20,7 @@ ceph_mnt="$peers_dir/mnt/ceph"
 afs_mnt="$peers_dir/mnt/afs"
 lockd_pidfile="$peers_dir/netfuse-lockd.pid"
 lockd_health="$peers_dir/netfuse-lockd.health"
+lockd_state="$peers_dir/netfuse-lockd.state"
 
 mounted() { awk -v m="$1" '$2 == m { f = 1 } END { exit !f }' /proc/mounts; }
 lockd_running() { [[ -s "$lockd_pidfile" ]] && kill -0 "$(<"$lockd_pidfile")" 2>/dev/null; }
@@ -105,7 +106,7 @@ start() {
 	if ! lockd_running; then
 		# No statd among the local servers yet: client hosts are not monitored.
 		echo "== starting netfuse-lockd on the local rpcbind"
-		build/netfuse-lockd -o "nostatd,pidfile=$lockd_pidfile,health=$lockd_health"
+		build/netfuse-lockd -o "nostatd,pidfile=$lockd_pidfile,health=$lockd_health,statedir=$lockd_state"
 	fi
 	if ! ceph_mounted; then
 		if [[ $(id -u) == 0 && -c /dev/fuse ]]; then

@@ -78,7 +78,7 @@ test_unit_test_nlm_lock_core_SOURCES = test/unit/test_nlm_lock_core.c
 test_unit_test_nlm_lock_core_CFLAGS = $(unit_cflags)
 test_unit_test_nlm_lock_core_LDADD = nlm/libnlmcore.a $(CRITERION_LIBS)
 
-test_unit_test_lockd_SOURCES = test/unit/test_lockd.c
+test_unit_test_lockd_SOURCES = test/unit/test_lockd.c nlm/lockd_state.c
 test_unit_test_lockd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_unit_test_lockd_CFLAGS = $(unit_cflags)
 test_unit_test_lockd_LDADD = nlm/liblockd.a nlm/libnlmcore.a nlm/libnlm.a $(TIRPC_LIBS) $(CRITERION_LIBS)

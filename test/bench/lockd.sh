@@ -166,7 +166,7 @@ measure() {
 
 for round in $(seq "$ROUNDS"); do
 	# netfuse-lockd, client hosts monitored through statd as in production.
-	"$lockd" -o "grace=0,pidfile=$work/lockd.pid,agent=$work/agent" 2>"$work/lockd.err" || fail "netfuse-lockd did not start: $(cat "$work/lockd.err")"
+	"$lockd" -o "grace=0,pidfile=$work/lockd.pid,agent=$work/agent,statedir=$work/state" 2>"$work/lockd.err" || fail "netfuse-lockd did not start: $(cat "$work/lockd.err")"
 	lpid=$(<"$work/lockd.pid")
 	pids+=("$lpid")
 	for proto in udp tcp; do

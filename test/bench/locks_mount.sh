@@ -70,7 +70,7 @@ mkdir -p /run/rpcbind "$work/net" "$work/loc"
 /usr/sbin/rpcbind -w -f </dev/null >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do rpcinfo -T udp 127.0.0.1 100000 2 >/dev/null 2>&1 && break; sleep 0.1; done
-"$lockd" -o "nostatd,grace=0,pidfile=$work/lockd.pid" 2>"$work/lockd.err" || fail "netfuse-lockd: $(cat "$work/lockd.err")"
+"$lockd" -o "nostatd,grace=0,pidfile=$work/lockd.pid,statedir=$work/state" 2>"$work/lockd.err" || fail "netfuse-lockd: $(cat "$work/lockd.err")"
 lockd_pid=$(<"$work/lockd.pid")
 pids+=("$lockd_pid")
 "$fs" src "$work/net" -o lockd=127.0.0.1 2>"$work/net.err" || fail "mount: $(cat "$work/net.err")"

@@ -13,9 +13,13 @@
 #include <netinet/in.h>
 #include <rpc/rpc.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nlm/lockd.h"
+#include "nlm/lockd_state.h"
 #include "nlm/nlm3_prot.h"
 #include "nlm/nlm4_prot.h"
 
@@ -90,16 +94,31 @@ static void on_note(void *arg, enum lockd_note what, const char *host)
 		notes_rebooted++;
 }
 
+static int servers_restarted;
+static char restarted_name[64];
+static int32_t restarted_state;
+
+static void on_server_restarted(void *arg, const char *mon_name, int32_t state)
+{
+	(void)arg;
+	servers_restarted++;
+	snprintf(restarted_name, sizeof(restarted_name), "%s", mon_name);
+	restarted_state = state;
+}
+
 static struct lockd *l;
 static uint64_t now;
 
 static void setup(void)
 {
 	struct lockd_config cfg = {.server_name = "lockserver", .grace_ns = 10 * S, .retry_ns = 2 * S};
-	struct lockd_ops ops = {.monitor = on_monitor, .call_client = on_call_client, .note = on_note};
+	struct lockd_ops ops = {.monitor = on_monitor,
+				.call_client = on_call_client,
+				.note = on_note,
+				.server_restarted = on_server_restarted};
 
 	memset(&ops_seen, 0, sizeof(ops_seen));
-	notes_unanswered = notes_rebooted = 0;
+	notes_unanswered = notes_rebooted = servers_restarted = 0;
 	now = 1000 * S;
 	l = lockd_new(&cfg, &ops, NULL, now);
 	cr_assert_not_null(l);
@@ -693,7 +712,15 @@ Test(lockd, sm_notify_from_local_statd_and_free_all_drop_a_hosts_locks)
 	cr_assert_eq(send_call(&unpriv, 4, NLMPROC4_SM_NOTIFY, (xdrproc_t)xdr_nlm4_sm_status, &sm)->accept_stat, 5,
 		     "SYSTEM_ERR from an unprivileged port");
 	cr_assert_eq(ops_seen.ncalls, 0);
+	/* statd's callback for a server this host's mounts lock at (the
+	 * agent's SM_MON): passed on, and no client host's locks go. */
+	nlm4_sm_status srv = {.mon_name = "10.0.0.1", .state = 7};
+	memcpy(srv.priv, LOCKD_SM_PRIV_SERVER, sizeof(srv.priv));
+	cr_assert_eq(send_call(&statd, 4, NLMPROC4_SM_NOTIFY, (xdrproc_t)xdr_nlm4_sm_status, &srv)->accept_stat, 0);
+	cr_assert(servers_restarted == 1 && !strcmp(restarted_name, "10.0.0.1") && restarted_state == 7);
+	cr_assert_eq(ops_seen.ncalls, 0, "h1 still holds its lock");
 	cr_assert_eq(send_call(&statd, 4, NLMPROC4_SM_NOTIFY, (xdrproc_t)xdr_nlm4_sm_status, &sm)->accept_stat, 0);
+	cr_assert_eq(servers_restarted, 1, "a client host's callback is no server's");
 	cr_assert_eq(ops_seen.ncalls, 1, "h1's lock went and h2 was granted");
 	cr_assert_str_eq(ops_seen.calls[0].name, "h2");
 
@@ -761,4 +788,96 @@ Test(lockd, share_reservations)
 	cr_assert_eq(share(&host1, 4, NLMPROC4_SHARE, "h1", "a", (fsh4_access)4, fsm_DN), NLM4_FAILED, "bad access");
 	cr_assert_eq(share(&host1, 4, NLMPROC4_UNSHARE, "h1", "a", fsa_NONE, fsm_DN), NLM4_GRANTED);
 	cr_assert_eq(share(&host2, 4, NLMPROC4_SHARE, "h2", "b", fsa_RW, fsm_DN), NLM4_GRANTED, "now alone");
+}
+
+/* ---- the state directory -------------------------------------------------------- */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static size_t read_file(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+Test(lockd_state, restarts_count_up_and_clients_are_kept_until_told)
+{
+	char dir[] = "/tmp/lockd-state-XXXXXX", sub[64], err[256] = "", text[512];
+	struct lockd_state *s;
+	size_t n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	s = lockd_state_open(sub, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	int32_t first = lockd_state_number(s);
+	cr_assert(first > 1000 && (first & 1), "a first start picks an odd random state: %d", first);
+	lockd_state_clients(s, &n);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(lockd_state_add(s, ip("10.0.0.2"), ip("10.0.0.1")), 0);
+	cr_assert_eq(lockd_state_add(s, ip("10.0.0.3"), ip("10.0.0.1")), 0);
+	cr_assert_eq(lockd_state_add(s, ip("10.0.0.2"), ip("10.0.0.1")), 0, "twice is once");
+	read_file(sub, "clients", text, sizeof(text));
+	cr_assert_str_eq(text, "10.0.0.2 10.0.0.1\n10.0.0.3 10.0.0.1\n");
+	lockd_state_free(s);
+
+	/* A restart: the state moves on by 2; both are to be told; junk lines
+	 * in the file are skipped. */
+	write_file(sub, "clients",
+		   "10.0.0.2 10.0.0.1\nnot an address\n10.0.0.3 10.0.0.1 extra\n10.0.0.4\n"
+		   "10.0.0.3 10.0.0.1\n");
+	s = lockd_state_open(sub, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert_eq(lockd_state_number(s), first + 2);
+	const struct lockd_state_client *c = lockd_state_clients(s, &n);
+	cr_assert_eq(n, 2);
+	cr_assert(c[0].notify && !c[0].current && c[1].notify);
+	/* 10.0.0.3 locks again before it is told: kept once told. */
+	cr_assert_eq(lockd_state_add(s, ip("10.0.0.3"), ip("10.0.0.1")), 0);
+	cr_assert_eq(lockd_state_forget_earlier(s, ip("10.0.0.2")), 0);
+	cr_assert_eq(lockd_state_forget_earlier(s, ip("10.0.0.3")), 0);
+	c = lockd_state_clients(s, &n);
+	cr_assert(n == 1 && c[0].client.s_addr == ip("10.0.0.3").s_addr && !c[0].notify && c[0].current);
+	read_file(sub, "clients", text, sizeof(text));
+	cr_assert_str_eq(text, "10.0.0.3 10.0.0.1\n");
+	lockd_state_free(s);
+
+	/* A state file that is junk starts afresh. */
+	write_file(sub, "state", "junk\n");
+	s = lockd_state_open(sub, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	cr_assert(lockd_state_number(s) & 1);
+	lockd_state_free(s);
+	snprintf(text, sizeof(text), "rm -rf '%s'", dir);
+	cr_assert_eq(system(text), 0);
+
+	cr_assert_null(lockd_state_open("/proc/no/such/dir", err, sizeof(err)));
+	cr_assert(strstr(err, "statedir=/proc/no/such/dir") && !strchr(err, '\n'), "%s", err);
 }

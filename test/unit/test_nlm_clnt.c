@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "evloop/evloop.h"
@@ -341,6 +342,9 @@ Test(nlm_clnt, grace_then_granted)
 	struct nlm_clnt_stats st;
 	nlm_clnt_stats(c, &st);
 	cr_assert_geq(st.grace, 1);
+	cr_assert_eq(st.restarts, 1, "grace answers are one restart seen, not %llu", (unsigned long long)st.restarts);
+	cr_assert_eq(nlm_clnt_call(c, NLM_CLNT_LOCK, &a, NLM_CLNT_RECLAIM, NULL, NULL), -ENOLCK,
+		     "a reclaim after grace is refused, at once");
 	nlm_clnt_free(c);
 	srv_stop();
 }
@@ -431,15 +435,21 @@ Test(nlm_clnt, grant_through_the_agent)
 	cr_assert(fd >= 0 && loop);
 	close(fd);
 	unlink(path);
-	struct lockd_agent *ag = lockd_agent_new(loop, path, err, sizeof(err));
+	struct lockd_agent *ag = lockd_agent_new(loop, path, NULL, NULL, err, sizeof(err));
 	cr_assert(ag, "%s", err);
 	cr_assert_eq(evloop_start(loop), 0);
-	cr_assert_null(lockd_agent_new(loop, path, err, sizeof(err)), "a second agent on a live socket is refused");
+	cr_assert_null(lockd_agent_new(loop, path, NULL, NULL, err, sizeof(err)),
+		       "a second agent on a live socket is refused");
 	cr_assert(strstr(err, "another netfuse-lockd"), "%s", err);
 	srv_start(0);
 	c = clnt_new(5000, path);
 	nlm_clnt_stats(c, &st);
 	cr_assert(st.agent, "joined the agent");
+	for (int i = 0; i < 100 && !st.watch_error; i++) {
+		usleep(10000);
+		nlm_clnt_stats(c, &st);
+	}
+	cr_assert(!st.watched && st.watch_error == EOPNOTSUPP, "no statd to watch the server: %d", st.watch_error);
 	struct nlm_clnt_lock a = lk(1, 0, 0, true), b = lk(2, 0, 0, true);
 	cr_assert_eq(nlm_clnt_call(c, NLM_CLNT_LOCK, &a, 0, NULL, NULL), 0);
 	evloop_completion_init(&d.c);
@@ -498,6 +508,121 @@ Test(nlm_clnt, grant_through_the_agent)
 	lockd_agent_free(ag);
 	evloop_free(loop);
 	cr_assert(access(path, F_OK) != 0, "the socket is removed");
+}
+
+/* A statd that monitors whatever it is asked to, counting. */
+static atomic_int watch_calls;
+static int fake_watch(void *arg, struct in_addr server, int32_t *self_state)
+{
+	(void)arg;
+	(void)server;
+	*self_state = 0;
+	atomic_fetch_add(&watch_calls, 1);
+	return 0;
+}
+
+struct restart_call {
+	struct lockd_agent *ag;
+	const char *name;
+	int32_t state;
+};
+
+static void restart_call(void *arg)
+{
+	struct restart_call *rc = arg;
+
+	lockd_agent_server_restarted(rc->ag, rc->name, rc->state);
+}
+
+static atomic_int restarts_seen;
+static void on_restarted(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&restarts_seen, 1);
+}
+
+static int wait_restarts(int n)
+{
+	for (int i = 0; i < 100 && atomic_load(&restarts_seen) < n; i++)
+		usleep(10000);
+	usleep(50000); /* and no more after it */
+	return atomic_load(&restarts_seen);
+}
+
+Test(nlm_clnt, server_restart_through_the_agent)
+{
+	char path[] = "/tmp/nlm-agent-XXXXXX";
+	int fd = mkstemp(path);
+	struct evloop *loop = evloop_new("agent");
+	char err[256] = "";
+	struct nlm_clnt *c, *c2;
+	struct nlm_clnt_stats st;
+
+	cr_assert(fd >= 0 && loop);
+	close(fd);
+	unlink(path);
+	struct lockd_agent *ag = lockd_agent_new(loop, path, fake_watch, NULL, err, sizeof(err));
+	cr_assert(ag, "%s", err);
+	cr_assert_eq(evloop_start(loop), 0);
+	srv_start(0);
+	struct nlm_clnt_config cfg = {
+	    .server = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons(srv.port)},
+	    .server_name = "test-server",
+	    .caller_name = "client-host",
+	    .timeout_ms = 5000,
+	    .agent_path = path,
+	    .agent_id = "MOUNTID1",
+	    .server_restarted = on_restarted,
+	};
+	cr_assert_eq(nlm_clnt_new(&cfg, &c, err, sizeof(err)), 0, "%s", err);
+	memcpy(cfg.agent_id, "MOUNTID2", 8);
+	cr_assert_eq(nlm_clnt_new(&cfg, &c2, err, sizeof(err)), 0, "%s", err);
+	nlm_clnt_stats(c, &st);
+	for (int i = 0; i < 100 && !st.watched; i++) {
+		usleep(10000);
+		nlm_clnt_stats(c, &st);
+	}
+	cr_assert(st.watched, "statd watches the server for the mount");
+	cr_assert_eq(atomic_load(&watch_calls), 1, "one SM_MON for both mounts of one server");
+	/* A version 1 hello (a mount from before restarts were told) is
+	 * still taken. */
+	int v1 = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	strcpy(sun.sun_path, path);
+	unsigned char hello[16] = "NFLA\0\0\0\1MOUNTID3";
+	cr_assert(!connect(v1, (struct sockaddr *)&sun, sizeof(sun)) && send(v1, hello, 16, 0) == 16);
+	struct lockd_agent_stats as = {0};
+	for (int i = 0; i < 100 && as.mounts < 3; i++) {
+		usleep(10000);
+		lockd_agent_stats(ag, &as);
+	}
+	cr_assert_eq(as.mounts, 3);
+
+	struct restart_call rc = {ag, "127.0.0.1", 1001};
+	cr_assert_eq(evloop_call_sync(loop, restart_call, &rc, EVLOOP_NEVER), 0);
+	cr_assert_eq(wait_restarts(2), 2, "both mounts told once each");
+	cr_assert_eq(evloop_call_sync(loop, restart_call, &rc, EVLOOP_NEVER), 0);
+	cr_assert_eq(wait_restarts(2), 2, "the same state again is the same restart");
+	rc.state = 1003;
+	cr_assert_eq(evloop_call_sync(loop, restart_call, &rc, EVLOOP_NEVER), 0);
+	cr_assert_eq(wait_restarts(4), 4, "a new state is a new restart");
+	rc.name = "127.0.0.2";
+	rc.state = 1005;
+	cr_assert_eq(evloop_call_sync(loop, restart_call, &rc, EVLOOP_NEVER), 0);
+	rc.name = "not-an-address";
+	cr_assert_eq(evloop_call_sync(loop, restart_call, &rc, EVLOOP_NEVER), 0);
+	cr_assert_eq(wait_restarts(5), 4, "another server's restart is not these mounts'");
+	nlm_clnt_stats(c, &st);
+	cr_assert_eq(st.restarts, 2);
+	lockd_agent_stats(ag, &as);
+	cr_assert_eq(as.restarts_told, 6, "%llu", (unsigned long long)as.restarts_told);
+	close(v1);
+	nlm_clnt_free(c2);
+	nlm_clnt_free(c);
+	srv_stop();
+	evloop_stop(loop);
+	lockd_agent_free(ag);
+	evloop_free(loop);
 }
 
 /* ---- the decoders ------------------------------------------------------------------------ */
@@ -595,8 +720,8 @@ Test(nlm_clnt, parse_grant_well_formed_and_malformed)
 	xdr_destroy(&x);
 	cr_assert_eq(nlm_clnt_parse_grant(buf, n, &l, fh, oh, &from), 0);
 	cr_assert_eq(from, sender);
-	cr_assert(l.fh_len == 3 && !memcmp(l.fh, "fh1", 3) && l.oh_len == 4 && l.svid == 9 &&
-		  l.offset == 1ull << 40 && l.len == 0 && l.exclusive);
+	cr_assert(l.fh_len == 3 && !memcmp(l.fh, "fh1", 3) && l.oh_len == 4 && l.svid == 9 && l.offset == 1ull << 40 &&
+		  l.len == 0 && l.exclusive);
 	for (size_t cut = 0; cut < n; cut++)
 		cr_assert_eq(nlm_clnt_parse_grant(buf, cut, &l, fh, oh, &from), -EBADMSG, "cut at %zu", cut);
 	buf[0] = 'X';
