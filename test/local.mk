@@ -459,7 +459,7 @@ TESTS += \
 	test/peers/teardown.test \
 	test/peers/cycles.test
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
-	test/integration/pjdfstest-afs.xfail test/lib/fsx.sh
+	test/integration/pjdfstest-afs.xfail test/lib/fsx.sh test/lib/locktests.sh
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once
@@ -483,7 +483,7 @@ test/peers/cycles.log: test/peers/teardown.log
 
 clean-local:
 	-NETFUSE_PEERS=$$($(NETFUSE_PEERS_CMD)) $(top_srcdir)/test/peers/teardown.sh
-	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus test/pjdfstest.build test/fsx.build
+	-rm -rf "$$($(NETFUSE_PEERS_CMD))" fuzz-corpus test/pjdfstest.build test/fsx.build test/locktests.build
 
 # `make check-full`: the suite with its long parts whole (pjdfstest's every
 # file instead of the fixed part `make check` runs, fsx at ten times the
