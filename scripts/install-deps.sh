@@ -25,7 +25,7 @@ test_pkgs=(
 	rpcbind iproute2 procps util-linux python3 xz-utils coreutils
 	nfs-common # rpc.statd, which netfuse-lockd monitors client hosts through (lockd.test)
 	libnfs-dev # libnfs's NLM client, a third party driving netfuse-lockd in lockd.test
-	nfs-ganesha nfs-ganesha-vfs # the NLM server make bench measures netfuse-lockd against
+	nfs-ganesha nfs-ganesha-vfs # the NLM server netfuse's NLM client is checked against (nlm_interop.test), and make bench's anchor
 	nftables # afs_mount_faults.test: packet loss and duplicates for one mount's port
 	dnsmasq-base # the DNS server of afs_dns.test (no service started, unlike dnsmasq)
 )

@@ -402,6 +402,12 @@ test_lib_nlmc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/nlm $(TIRPC_CFLAGS)
 test_lib_nlmc_LDADD = nlm/libnlm.a $(TIRPC_LIBS)
 test/lib/test_lib_nlmc-nlmc.$(OBJEXT): nlm/nlm4_prot.h
 
+# nlm_interop_check: netfuse's NLM client against nfs-ganesha's NLM (nlm_interop.test).
+check_PROGRAMS += test/integration/nlm_interop_check
+test_integration_nlm_interop_check_SOURCES = test/integration/nlm_interop_check.c
+test_integration_nlm_interop_check_LDADD = nlm/libnlmclnt.a nlm/libnlm.a evloop/libevloop.a health/libhealth.a \
+	$(TIRPC_LIBS) $(CURL_LIBS) -lpthread
+
 # libnfs-nlm: libnfs's NLM client, a third party driving netfuse-lockd.
 if HAVE_LIBNFS
 check_PROGRAMS += test/lib/libnfs-nlm
@@ -445,7 +451,8 @@ INTEGRATION_TESTS = \
 	test/integration/afs_jumbo.test \
 	test/integration/rpcbind.test \
 	test/integration/lockd.test \
-	test/integration/lock_mounts.test
+	test/integration/lock_mounts.test \
+	test/integration/nlm_interop.test
 
 TESTS += \
 	$(UNIT_TESTS) \
