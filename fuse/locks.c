@@ -615,31 +615,105 @@ static void lock_lost(struct nf_locks *L, struct lk_owner *o, const struct recla
 
 static void reclaim_run(struct nf_locks *L);
 
+struct held_parts {
+	int32_t svid;
+	uint64_t start, end;
+	uint64_t (*v)[2];
+	size_t n, cap;
+};
+
+static int held_part(void *arg, const struct nlm_lock_desc *l)
+{
+	struct held_parts *p = arg;
+
+	if (l->owner.svid != p->svid || l->end < p->start || l->start > p->end)
+		return 0;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		uint64_t(*v)[2] = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n][0] = l->start > p->start ? l->start : p->start;
+	p->v[p->n][1] = l->end < p->end ? l->end : p->end;
+	p->n++;
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* The parts of @r's range the record does not show its owner holding: the
+ * server may hold them for it after the reclaim (taken, or granted with
+ * the answer lost), and nothing would give them back. Each goes in an
+ * UNLOCK. The lock held; the calls start after it is released. */
+static size_t unheld_parts(struct nf_locks *L, const struct reclaim *r, uint64_t (*gaps)[2], size_t max)
+{
+	struct held_parts p = {.svid = r->svid};
+	size_t n = 0;
+
+	if (nlm_range_from_nlm4(r->offset, r->len, &p.start, &p.end))
+		return 0;
+	if (nlm_core_for_each_lock(L->record, &(struct nlm_netobj){(void *)r->ob.fh, r->ob.len}, held_part, &p)) {
+		/* Out of memory: none, rather than what the owner holds (a
+		 * stray lock at the server, never a lost one). */
+		free(p.v);
+		return 0;
+	}
+	qsort(p.v, p.n, sizeof(*p.v), by_start);
+	uint64_t at = p.start;
+	bool done = false;
+	for (size_t i = 0; i < p.n && !done && n < max; i++) {
+		if (p.v[i][0] > at)
+			gaps[n][0] = at, gaps[n][1] = p.v[i][0] - 1, n++;
+		if (p.v[i][1] >= at) {
+			done = p.v[i][1] == UINT64_MAX || p.v[i][1] >= p.end;
+			at = p.v[i][1] + 1;
+		}
+	}
+	if (!done && at <= p.end && n < max)
+		gaps[n][0] = at, gaps[n][1] = p.end, n++;
+	free(p.v);
+	return n;
+}
+
 static void reclaim_done(void *arg, int err, const struct nlm_clnt_holder *h)
 {
 	struct reclaim *r = arg;
 	struct nf_locks *L = r->L;
 	struct lk_owner *o;
-	bool held, again = false, undo = false;
+	uint64_t gaps[64][2];
+	size_t ngaps = 0;
+	bool held, again = false;
 
 	(void)h;
 	pthread_mutex_lock(&L->lock);
 	o = *owner_slot(L, r->owner);
 	held = o && o->svid == r->svid &&
 	       nlm_core_for_each_lock(L->record, &(struct nlm_netobj){r->ob.fh, r->ob.len}, same_lock_visit, r);
-	if (!err) {
-		if (held) {
-			L->reclaimed++;
-			L->run_reclaimed++;
-		} else if (!o || !holds(L, &r->ob, o, 0, UINT64_MAX))
-			undo = true; /* unlocked while the reclaim was on its way */
-	} else if (held) {
-		/* Given up: what the owner no longer holds leaves the record. */
-		o->busy++;
-		lock_lost(L, o, r, -err);
-		L->run_lost++;
-		record_one(L, &r->ob, o, F_UNLCK, r->offset, r->len);
-		owner_put(L, o);
+	if (err == -ESHUTDOWN) {
+		/* The mount is stopping: what it held is unlocked anyway. */
+	} else if (!err && held) {
+		L->reclaimed++;
+		L->run_reclaimed++;
+	} else {
+		if (err && held) {
+			/* Given up: what the owner no longer holds leaves the record. */
+			o->busy++;
+			lock_lost(L, o, r, -err);
+			L->run_lost++;
+			record_one(L, &r->ob, o, F_UNLCK, r->offset, r->len);
+			owner_put(L, o);
+		}
+		/* Unlocked while the reclaim was on its way, or lost: whatever of
+		 * it the server may hold goes back. */
+		ngaps = unheld_parts(L, r, gaps, sizeof(gaps) / sizeof(gaps[0]));
 	}
 	if (--L->reclaim_left == 0) {
 		health_report(L->m->health, HEALTH_DOMAIN_SESSION, HEALTH_LOCK_RECLAIMED, 0, "lockd", L->server,
@@ -650,8 +724,9 @@ static void reclaim_done(void *arg, int err, const struct nlm_clnt_holder *h)
 		L->reclaim_again = false;
 	}
 	pthread_mutex_unlock(&L->lock);
-	if (undo) {
+	for (size_t i = 0; i < ngaps; i++) {
 		struct nlm_clnt_lock cl = reclaim_lock(r);
+		nlm_range_to_nlm4(gaps[i][0], gaps[i][1], &cl.offset, &cl.len);
 		nlm_clnt_start(L->clnt, NLM_CLNT_UNLOCK, &cl, 0, NULL, NULL, NULL);
 	}
 	free(r);

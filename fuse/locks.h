@@ -69,8 +69,8 @@ struct lock_obj {
 int locks_obj(struct nf_mount *m, const struct nf_backend_ops *ops, void *fs, const struct nf_key *key, bool synthetic,
 	      struct lock_obj *o);
 
-/* The open file a lock is taken through: the FUSE inode and the
- * front-end's file handle. */
+/* The open file a lock is taken through: the FUSE inode and the core's
+ * handle of that open (unique while it is open). */
 struct lock_file {
 	uint64_t ino, fh;
 };

@@ -62,6 +62,11 @@ struct lockd_agent {
 	void *arg;
 	struct in_addr watched[MAX_WATCHED]; /* servers statd monitors for us */
 	unsigned nwatched;
+	/* The last server statd did not monitor, and until when that stands:
+	 * a statd that does not answer costs one wait, not one per hello. */
+	struct in_addr failed;
+	int failed_error;
+	uint64_t failed_until;
 	struct restart recent[RECENT_RESTARTS];
 	unsigned next_recent;
 	struct lockd_agent_stats st;
@@ -111,9 +116,16 @@ static int watch(struct lockd_agent *a, struct in_addr server, int32_t *self_sta
 			return 0;
 	if (a->nwatched >= MAX_WATCHED)
 		return -ENOSPC;
+	if (a->failed_until && a->failed.s_addr == server.s_addr && evloop_now_ns() < a->failed_until)
+		return a->failed_error;
 	r = a->monitor ? a->monitor(a->arg, server, self_state) : -EOPNOTSUPP;
 	if (!r && !*self_state)
 		a->watched[a->nwatched++] = server;
+	if (r) {
+		a->failed = server;
+		a->failed_error = r;
+		a->failed_until = evloop_now_ns() + 10 * EVLOOP_NS_PER_S;
+	}
 	return r;
 }
 

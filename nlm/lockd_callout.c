@@ -359,7 +359,7 @@ void lockd_callout_stats(const struct lockd_callout *c, struct lockd_callout_sta
 	*st = c->st;
 }
 
-int lockd_statd_monitor(const char *mon_name, const unsigned char *priv, unsigned timeout_ms)
+int lockd_statd_monitor(const char *mon_name, uint32_t my_vers, const unsigned char *priv, unsigned timeout_ms)
 {
 	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
 	CLIENT *cl = clnt_create_timed("127.0.0.1", SM_PROG, SM_VERS, "udp", &tv);
@@ -373,7 +373,7 @@ int lockd_statd_monitor(const char *mon_name, const unsigned char *priv, unsigne
 	/* statd calls back through this host's rpcbind, to our version 4. */
 	args.mon_id.my_id.my_name = "127.0.0.1";
 	args.mon_id.my_id.my_prog = NLM_PROG;
-	args.mon_id.my_id.my_vers = NLM4_VERS;
+	args.mon_id.my_id.my_vers = my_vers;
 	args.mon_id.my_id.my_proc = NLMPROC4_SM_NOTIFY;
 	memcpy(args.priv, priv, sizeof(args.priv));
 	memset(&res, 0, sizeof(res));

@@ -57,11 +57,14 @@ struct lockd_callout_stats {
 void lockd_callout_stats(const struct lockd_callout *c, struct lockd_callout_stats *st);
 
 /*
- * SM_MON @mon_name at this host's statd, naming lockd's NLM version 4
- * procedure 16 as the callback and @priv (16 bytes) as the private data
- * statd hands back. 0, or -ENOLCK when statd refused, -ETIMEDOUT or
+ * SM_MON @mon_name at this host's statd, naming lockd's NLM version
+ * @my_vers procedure 16 as the callback and @priv (16 bytes) as the private
+ * data statd hands back. statd keeps one record per (mon_name, callback):
+ * a client host is monitored with version 4 and a lock server with version
+ * 3, so that a host in both roles has two records, each with its own
+ * private data. 0, or -ENOLCK when statd refused, -ETIMEDOUT or
  * -ECONNREFUSED when it did not answer within @timeout_ms.
  */
-int lockd_statd_monitor(const char *mon_name, const unsigned char *priv, unsigned timeout_ms);
+int lockd_statd_monitor(const char *mon_name, uint32_t my_vers, const unsigned char *priv, unsigned timeout_ms);
 
 #endif

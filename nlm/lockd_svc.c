@@ -176,7 +176,7 @@ static int on_monitor(void *arg, const char *host, uint32_t id)
 	if (!s->cfg.statd)
 		return 0;
 	memcpy(priv, &id, sizeof(id));
-	int r = lockd_statd_monitor(host, priv, s->cfg.statd_timeout_ms);
+	int r = lockd_statd_monitor(host, NLM4_VERS, priv, s->cfg.statd_timeout_ms);
 	if (r == 0) {
 		health_log(s, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_ESTABLISHED, host, 0, "client host monitored");
 		lockd_log(LOG_DEBUG, "monitoring %s", host);
@@ -241,7 +241,8 @@ static int on_watch_server(void *arg, struct in_addr server, int32_t *self_state
 	if (!s->cfg.statd)
 		return -EOPNOTSUPP;
 	inet_ntop(AF_INET, &server, name, sizeof(name));
-	int r = lockd_statd_monitor(name, (const unsigned char *)LOCKD_SM_PRIV_SERVER, s->cfg.statd_timeout_ms);
+	int r =
+	    lockd_statd_monitor(name, NLM_VERSX, (const unsigned char *)LOCKD_SM_PRIV_SERVER, s->cfg.statd_timeout_ms);
 	if (r)
 		lockd_log(LOG_WARNING, "statd did not monitor lock server %s (%s): its restarts are seen late", name,
 			  strerror(-r));

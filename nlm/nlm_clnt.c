@@ -73,6 +73,9 @@ struct call {
 	uint64_t rto_ns, repoll_ns;
 	uint64_t timeout_ns; /* unanswered this long: the call fails */
 	struct call *fnext;  /* on the client's finished list at shutdown */
+	bool followup;	     /* a CANCEL or UNLOCK after a LOCK that ended unanswered */
+	bool deferred;	     /* waiting for such a follow-up of its owner and file */
+	struct call *dnext;  /* on the client's deferred list */
 	struct evloop_timer timer;
 	struct evloop_work start_work, finish_work;
 	struct evloop_cancel *tok;
@@ -100,7 +103,12 @@ struct nlm_clnt {
 	bool started;
 	bool reachable;
 	struct call *finished; /* ended while closing: done functions to run at the end */
-	struct call *rebind;   /* a GETPORT in flight after the first */
+	/* Calls held back until the follow-ups of their owner and file are
+	 * answered (or given up), so that a late UNLOCK cannot take a lock the
+	 * owner was granted after it: sent in order by undefer_work. */
+	struct call *deferred;
+	struct evloop_work undefer_work;
+	struct call *rebind; /* a GETPORT in flight after the first */
 	char *server_name, *caller_name;
 	uint64_t timeout_ns;
 	struct health_queue *health;
@@ -111,6 +119,9 @@ struct nlm_clnt {
 	unsigned char agent_id[NLM_AGENT_ID_LEN];
 	int agent_fd;
 	bool joined_before;
+	bool agent_spoke;    /* a message came on this connection */
+	bool agent_v1;	     /* the agent takes only a version 1 hello */
+	bool agent_v2_tried; /* this connection began with a version 2 hello */
 	struct evloop_fd *agent_h;
 	struct evloop_timer agent_timer;
 	void (*unmatched_grant)(void *arg, const struct nlm_clnt_lock *l);
@@ -118,7 +129,8 @@ struct nlm_clnt {
 	void *arg;
 	/* The server's restarts, seen through statd (the agent's "NFLR") or
 	 * a grace answer: each is passed on once. Under the lock. */
-	bool in_grace;		/* a grace answer came, no other answer since */
+	bool in_grace;		/* a grace answer came, no other answer since, */
+	uint64_t in_grace_ns;	/* from then (a grace period is at most 240 s) */
 	uint64_t grace_seen_ns; /* a restart seen by its grace answer, no NFLR since */
 	bool have_state;
 	int32_t state;			 /* the server's NSM state in the last NFLR */
@@ -294,6 +306,16 @@ static void finish(struct nlm_clnt *c, struct call *k)
 	evloop_timer_cancel(c->loop, &k->timer);
 	if (c->rebind == k)
 		c->rebind = NULL;
+	if (k->deferred) {
+		for (struct call **pp = &c->deferred; *pp; pp = &(*pp)->dnext)
+			if (*pp == k) {
+				*pp = k->dnext;
+				break;
+			}
+		k->deferred = false;
+	}
+	if (k->followup && c->deferred)
+		evloop_work_queue(c->loop, &c->undefer_work);
 	if (c->closing || !evloop_work_queue(c->loop, &k->finish_work)) {
 		/* nlm_clnt_free runs these once the loop has stopped. */
 		k->fnext = c->finished;
@@ -339,6 +361,7 @@ static void send_followup(struct nlm_clnt *c, const struct call *from, enum nlm_
 	if (!k)
 		return;
 	k->op = op;
+	k->followup = true;
 	k->flags = from->flags & NLM_CLNT_BLOCK;
 	k->lock = from->lock;
 	memcpy(k->fh, from->fh, from->lock.fh_len);
@@ -347,6 +370,35 @@ static void send_followup(struct nlm_clnt *c, const struct call *from, enum nlm_
 	if (!take_xid(c, k) || !encode(c, k) || !send_fresh(c, k)) {
 		evloop_tidmap_remove(&c->calls, &k->tid);
 		evloop_req_put(&k->req);
+	}
+}
+
+/* Whether a follow-up of @k's owner on @k's file is still out. The lock held. */
+static bool followup_out(struct nlm_clnt *c, const struct call *k)
+{
+	for (struct evloop_tid *n = evloop_tidmap_first(&c->calls); n; n = evloop_tidmap_next(&c->calls, n)) {
+		const struct call *f = (const struct call *)((const char *)n - offsetof(struct call, tid));
+		if (f->followup && f->lock.fh_len == k->lock.fh_len && f->lock.oh_len == k->lock.oh_len &&
+		    !memcmp(f->fh, k->fh, k->lock.fh_len) && !memcmp(f->oh, k->oh, k->lock.oh_len))
+			return true;
+	}
+	return false;
+}
+
+/* Sends @k, or holds it back behind its owner's follow-ups. The lock held. */
+static void start_or_defer(struct nlm_clnt *c, struct call *k)
+{
+	if (c->closing) {
+		end_call(c, k, -ESHUTDOWN);
+	} else if (followup_out(c, k)) {
+		struct call **pp = &c->deferred;
+		while (*pp)
+			pp = &(*pp)->dnext; /* in the order they came */
+		k->dnext = NULL;
+		*pp = k;
+		k->deferred = true;
+	} else if (!take_xid(c, k) || !encode(c, k) || !send_fresh(c, k)) {
+		end_call(c, k, -ENOMEM);
 	}
 }
 
@@ -359,12 +411,40 @@ static void call_start_work(struct evloop *l, struct evloop_work *w)
 	pthread_mutex_lock(&c->lock);
 	if (k->req.done) {
 		/* Cancelled before it started: its cancel op finishes it. */
-	} else if (c->closing) {
-		end_call(c, k, -ESHUTDOWN);
-	} else if (!take_xid(c, k) || !encode(c, k) || !send_fresh(c, k)) {
-		end_call(c, k, -ENOMEM);
+	} else if (c->deferred && !c->closing) {
+		/* Behind the calls already held back, whatever they wait for. */
+		struct call **pp = &c->deferred;
+		while (*pp)
+			pp = &(*pp)->dnext;
+		k->dnext = NULL;
+		*pp = k;
+		k->deferred = true;
+		evloop_work_queue(c->loop, &c->undefer_work);
+	} else {
+		start_or_defer(c, k);
 	}
 	evloop_req_put(&k->req); /* the start's own reference */
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* A follow-up ended: the calls held back go, in order, each unless a
+ * follow-up of its own owner and file is still out. */
+static void undefer_work(struct evloop *l, struct evloop_work *w)
+{
+	struct nlm_clnt *c = (struct nlm_clnt *)((char *)w - offsetof(struct nlm_clnt, undefer_work));
+	struct call *list;
+
+	(void)l;
+	pthread_mutex_lock(&c->lock);
+	list = c->deferred;
+	c->deferred = NULL;
+	while (list) {
+		struct call *k = list;
+		list = k->dnext;
+		k->deferred = false;
+		if (!k->req.done)
+			start_or_defer(c, k);
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -531,6 +611,7 @@ out:
 }
 
 #define RESTART_SEEN_NS (60 * EVLOOP_NS_PER_S)
+#define GRACE_STALE_NS	(300 * EVLOOP_NS_PER_S)
 
 static void restart_work(struct evloop *l, struct evloop_work *w)
 {
@@ -549,6 +630,7 @@ static void restarted(struct nlm_clnt *c, const char *how)
 {
 	c->st.restarts++;
 	c->in_grace = true;
+	c->in_grace_ns = evloop_now_ns();
 	health_report(c->health, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_LOST, 0, "lockd", c->server_name,
 		      "the lock server restarted (%s): its locks are gone, reclaiming in its grace period", how);
 	evloop_work_queue(c->loop, &c->restart_work);
@@ -566,6 +648,10 @@ static void nlm_answer(struct nlm_clnt *c, struct call *k, const struct nlm_clnt
 	}
 	report(c, true, 0, "the lock server answers");
 	evloop_timer_cancel(c->loop, &k->timer);
+	/* A grace seen longer ago than any grace period lasts is over, even if
+	 * no answer said so (the server may have restarted again since). */
+	if (c->in_grace && now - c->in_grace_ns > GRACE_STALE_NS)
+		c->in_grace = false;
 	if (!(k->flags & NLM_CLNT_RECLAIM) && (s == NLM4_DENIED_GRACE_PERIOD) != c->in_grace) {
 		/* A server that answers in grace now, and did not before,
 		 * restarted (statd may not have said so yet, or at all). */
@@ -816,6 +902,8 @@ static void on_agent(struct evloop *l, int fd, uint32_t events, void *arg)
 	(void)events;
 	for (int i = 0; i < RECV_PER_WAKEUP; i++) {
 		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			c->agent_spoke = true;
 		if (n >= 4 && !memcmp(buf, NLM_AGENT_MONITOR_MAGIC, 4)) {
 			agent_monitor(c, buf, (size_t)n);
 			continue;
@@ -831,7 +919,13 @@ static void on_agent(struct evloop *l, int fd, uint32_t events, void *arg)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		/* The agent went (its lockd stopped or restarted): join it
-		 * again later; until then waits re-ask. */
+		 * again later; until then waits re-ask. One that closed at once
+		 * without a word did not take the hello: an older netfuse-lockd
+		 * (version 1 only) is joined with a version 1 hello, and back. */
+		if (!c->agent_spoke && c->agent_v2_tried)
+			c->agent_v1 = true;
+		else if (!c->agent_v2_tried)
+			c->agent_v1 = false; /* perhaps a newer one next time */
 		agent_leave(c);
 		evloop_timer_arm(l, &c->agent_timer, evloop_now_ns() + AGENT_RETRY_NS);
 		return;
@@ -859,6 +953,9 @@ static void agent_join(struct nlm_clnt *c)
 	if (!c->agent_path || c->agent_fd >= 0 || strlen(c->agent_path) >= sizeof(sun.sun_path))
 		return;
 	strcpy(sun.sun_path, c->agent_path);
+	size_t hello_len = c->agent_v1 ? NLM_AGENT_HELLO1_LEN : NLM_AGENT_HELLO_LEN;
+	if (c->agent_v1)
+		vers = htonl(1);
 	memcpy(hello, NLM_AGENT_HELLO_MAGIC, 4);
 	memcpy(hello + 4, &vers, sizeof(vers));
 	memcpy(hello + 8, c->agent_id, NLM_AGENT_ID_LEN);
@@ -869,7 +966,7 @@ static void agent_join(struct nlm_clnt *c)
 	if (fd < 0)
 		return;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    send(fd, hello, sizeof(hello), MSG_NOSIGNAL) != (ssize_t)sizeof(hello)) {
+	    send(fd, hello, hello_len, MSG_NOSIGNAL) != (ssize_t)hello_len) {
 		close(fd);
 		return;
 	}
@@ -881,6 +978,8 @@ static void agent_join(struct nlm_clnt *c)
 		return;
 	}
 	c->joined_before = true;
+	c->agent_spoke = false;
+	c->agent_v2_tried = !c->agent_v1;
 	pthread_mutex_lock(&c->lock);
 	c->st.agent = true;
 	pthread_mutex_unlock(&c->lock);
@@ -1025,6 +1124,13 @@ static void shutdown_calls(void *arg)
 		if (!k->req.done)
 			end_call(c, k, -ESHUTDOWN);
 	}
+	while (c->deferred) {
+		struct call *k = c->deferred;
+		c->deferred = k->dnext;
+		k->deferred = false;
+		if (!k->req.done)
+			end_call(c, k, -ESHUTDOWN);
+	}
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -1046,6 +1152,7 @@ int nlm_clnt_new(const struct nlm_clnt_config *cfg, struct nlm_clnt **out, char 
 	c->unmatched_grant = cfg->unmatched_grant;
 	c->server_restarted = cfg->server_restarted;
 	evloop_work_init(&c->restart_work, restart_work);
+	evloop_work_init(&c->undefer_work, undefer_work);
 	c->arg = cfg->arg;
 	c->server = cfg->server;
 	c->fixed_port = cfg->server.sin_port != 0;

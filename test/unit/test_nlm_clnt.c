@@ -300,6 +300,43 @@ Test(nlm_clnt, interrupted_wait_gives_back_a_grant)
 	srv_stop();
 }
 
+Test(nlm_clnt, a_call_waits_for_its_owners_followup)
+{
+	struct nlm_clnt *c;
+	struct done d = {0};
+	struct evloop_cancel tok;
+
+	srv_start(0);
+	c = clnt_new(5000, NULL);
+	struct nlm_clnt_lock a = lk(1, 0, 10, true), other = lk(2, 0, 10, true);
+	/* a's LOCK goes unanswered and is interrupted: an UNLOCK follows it,
+	 * unanswered too for now. */
+	atomic_store(&srv.mode, SRV_DROP);
+	evloop_completion_init(&d.c);
+	evloop_cancel_init(&tok);
+	cr_assert_eq(nlm_clnt_start(c, NLM_CLNT_LOCK, &a, NLM_CLNT_UNLOCK_IF_LOST, &tok, on_done, &d), 0);
+	usleep(100000);
+	evloop_cancel_fire(&tok, -EINTR);
+	cr_assert_eq(evloop_completion_wait(&d.c, evloop_deadline_ms(2000)), -EINTR);
+	/* The server answers again, and a's process asks again at once: its
+	 * LOCK goes only after the follow-up UNLOCK is answered (at that
+	 * one's retransmission), or the late UNLOCK would take the new lock. */
+	atomic_store(&srv.mode, SRV_ANSWER);
+	uint64_t t0 = evloop_now_ns();
+	cr_assert_eq(nlm_clnt_call(c, NLM_CLNT_LOCK, &a, 0, NULL, NULL), 0);
+	uint64_t took = ms_since(t0);
+	usleep(700000); /* any retransmission of the follow-up lands */
+	struct nlm_clnt_holder h;
+	cr_assert_eq(nlm_clnt_call(c, NLM_CLNT_TEST, &other, 0, NULL, &h), -EAGAIN,
+		     "a still holds its new lock (it waited %llu ms)", (unsigned long long)took);
+	cr_assert_eq(h.svid, 1);
+	/* Another owner's call is not held back by a's follow-ups. */
+	evloop_cancel_destroy(&tok);
+	evloop_completion_destroy(&d.c);
+	nlm_clnt_free(c);
+	srv_stop();
+}
+
 Test(nlm_clnt, cancel_before_start_and_at_free)
 {
 	struct nlm_clnt *c;
