@@ -32,6 +32,11 @@
  *    while the agent is there; without one, after 0.1 s doubling to 2 s. A
  *    server that granted meanwhile answers GRANTED to the owner holding it.
  *
+ *  - Order: a call of an owner on a file waits while a CANCEL or UNLOCK
+ *    that followed an unanswered LOCK of that owner and file is still out
+ *    (answered or given up), so that a late UNLOCK never takes a lock
+ *    granted to a later call; other calls are sent behind it in order.
+ *
  * Results: 0 granted (TEST: no conflict), -EAGAIN denied (TEST: the
  * conflicting holder is given), -EDEADLK, -ENOLCK (no locks at the server,
  * NLM4_FAILED, or no answer), -EROFS, -ESTALE, -EOVERFLOW (NLM4_FBIG), or
