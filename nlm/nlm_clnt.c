@@ -74,8 +74,9 @@ struct call {
 	uint64_t timeout_ns; /* unanswered this long: the call fails */
 	struct call *fnext;  /* on the client's finished list at shutdown */
 	bool followup;	     /* a CANCEL or UNLOCK after a LOCK that ended unanswered */
-	bool deferred;	     /* waiting for such a follow-up of its owner and file */
-	struct call *dnext;  /* on the client's deferred list */
+	bool followup_counted;
+	bool deferred;	    /* waiting for such a follow-up of its owner and file */
+	struct call *dnext; /* on the client's deferred list */
 	struct evloop_timer timer;
 	struct evloop_work start_work, finish_work;
 	struct evloop_cancel *tok;
@@ -108,6 +109,7 @@ struct nlm_clnt {
 	 * owner was granted after it: sent in order by undefer_work. */
 	struct call *deferred;
 	struct evloop_work undefer_work;
+	unsigned followups;  /* out now: the common case, 0, looks no further */
 	struct call *rebind; /* a GETPORT in flight after the first */
 	char *server_name, *caller_name;
 	uint64_t timeout_ns;
@@ -314,8 +316,12 @@ static void finish(struct nlm_clnt *c, struct call *k)
 			}
 		k->deferred = false;
 	}
-	if (k->followup && c->deferred)
-		evloop_work_queue(c->loop, &c->undefer_work);
+	if (k->followup && k->followup_counted) {
+		k->followup_counted = false;
+		c->followups--;
+		if (c->deferred)
+			evloop_work_queue(c->loop, &c->undefer_work);
+	}
 	if (c->closing || !evloop_work_queue(c->loop, &k->finish_work)) {
 		/* nlm_clnt_free runs these once the loop has stopped. */
 		k->fnext = c->finished;
@@ -370,12 +376,17 @@ static void send_followup(struct nlm_clnt *c, const struct call *from, enum nlm_
 	if (!take_xid(c, k) || !encode(c, k) || !send_fresh(c, k)) {
 		evloop_tidmap_remove(&c->calls, &k->tid);
 		evloop_req_put(&k->req);
+		return;
 	}
+	k->followup_counted = true;
+	c->followups++;
 }
 
 /* Whether a follow-up of @k's owner on @k's file is still out. The lock held. */
 static bool followup_out(struct nlm_clnt *c, const struct call *k)
 {
+	if (!c->followups)
+		return false;
 	for (struct evloop_tid *n = evloop_tidmap_first(&c->calls); n; n = evloop_tidmap_next(&c->calls, n)) {
 		const struct call *f = (const struct call *)((const char *)n - offsetof(struct call, tid));
 		if (f->followup && f->lock.fh_len == k->lock.fh_len && f->lock.oh_len == k->lock.oh_len &&
