@@ -41,6 +41,14 @@ static void call_client(void *arg, const struct lockd_client *to, const void *ms
 		calls_out++;
 }
 
+static void server_restarted(void *arg, const char *mon_name, int32_t state)
+{
+	(void)arg;
+	(void)state;
+	if (mon_name[0])
+		calls_out++;
+}
+
 static struct lockd_peer make_peer(const char *ip, int port, int tcp)
 {
 	struct lockd_peer p;
@@ -59,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char reply[LOCKD_REPLY_MAX];
 	struct lockd_config cfg = {.server_name = "fuzz", .grace_ns = 6 * NS, .retry_ns = 1 * NS};
-	struct lockd_ops ops = {.monitor = monitor, .call_client = call_client};
+	struct lockd_ops ops = {.monitor = monitor, .call_client = call_client, .server_restarted = server_restarted};
 	struct lockd_peer peers[4] = {make_peer("10.0.0.1", 1000, 0), make_peer("10.0.0.2", 2000, 0),
 				      make_peer("127.0.0.1", 700, 0), make_peer("10.0.0.1", 3000, 1)};
 	uint64_t now = 100 * NS;
