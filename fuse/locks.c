@@ -666,7 +666,8 @@ static size_t unheld_parts(struct nf_locks *L, const struct reclaim *r, uint64_t
 		free(p.v);
 		return 0;
 	}
-	qsort(p.v, p.n, sizeof(*p.v), by_start);
+	if (p.n)
+		qsort(p.v, p.n, sizeof(*p.v), by_start);
 	uint64_t at = p.start;
 	bool done = false;
 	for (size_t i = 0; i < p.n && !done && n < max; i++) {
