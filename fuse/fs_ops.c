@@ -251,6 +251,7 @@ static void reply_entry(fuse_req_t req, struct nf_mount *m, struct node *dir, in
  * the front-end's handle is kept inside. Directories keep the front-end's. */
 struct open_file {
 	uint64_t fh;
+	struct open_file *prev, *next; /* the mount's opens */
 };
 
 static uint64_t fe_fh(const struct fuse_file_info *fi)
@@ -259,7 +260,7 @@ static uint64_t fe_fh(const struct fuse_file_info *fi)
 }
 
 /* 0, or -ENOMEM (the front-end's open is then to be released). */
-static int set_open(struct fuse_file_info *fi, const struct nf_open *o)
+static int set_open(struct nf_mount *m, struct fuse_file_info *fi, const struct nf_open *o)
 {
 	struct open_file *f = malloc(sizeof(*f));
 
@@ -267,6 +268,13 @@ static int set_open(struct fuse_file_info *fi, const struct nf_open *o)
 	if (!f)
 		return -ENOMEM;
 	f->fh = o->fh;
+	f->prev = NULL;
+	pthread_mutex_lock(&m->opens_lock);
+	f->next = m->opens;
+	if (f->next)
+		f->next->prev = f;
+	m->opens = f;
+	pthread_mutex_unlock(&m->opens_lock);
 	fi->fh = (uintptr_t)f;
 	fi->direct_io = o->direct_io;
 	fi->keep_cache = o->keep_cache;
@@ -274,15 +282,44 @@ static int set_open(struct fuse_file_info *fi, const struct nf_open *o)
 	return 0;
 }
 
+/* The open's handle goes (fi->fh 0 after). */
+static void open_free(struct nf_mount *m, struct fuse_file_info *fi)
+{
+	struct open_file *f = (struct open_file *)(uintptr_t)fi->fh;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&m->opens_lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		m->opens = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&m->opens_lock);
+	free(f);
+	fi->fh = 0;
+}
+
+void fs_ops_drop_opens(struct nf_mount *m)
+{
+	pthread_mutex_lock(&m->opens_lock);
+	while (m->opens) {
+		struct open_file *f = m->opens;
+		m->opens = f->next;
+		free(f);
+	}
+	pthread_mutex_unlock(&m->opens_lock);
+}
+
 /* The reply that opened @key never reached the kernel, or the core could not
  * keep it (@o: the front-end's open): close it again. */
-static void open_unsent(const struct node *owner, const struct nf_key *key, struct fuse_file_info *fi,
-			const struct nf_open *o)
+static void open_unsent(struct nf_mount *m, const struct node *owner, const struct nf_key *key,
+			struct fuse_file_info *fi, const struct nf_open *o)
 {
 	if (owner->ops->release)
 		owner->ops->release(owner->fs, key, o->fh, fi->flags);
-	free((void *)(uintptr_t)fi->fh);
-	fi->fh = 0;
+	open_free(m, fi);
 }
 
 static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *dir, const struct nf_entry *e,
@@ -291,13 +328,13 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *
 	struct fuse_entry_param p = {0};
 	int r = entry_param(m, dir->counted, e, &p);
 
-	if (!r && (r = set_open(fi, o)))
+	if (!r && (r = set_open(m, fi, o)))
 		entry_unsent(m, dir->counted, p.ino);
 	if (r) {
-		open_unsent(dir, &e->key, fi, o);
+		open_unsent(m, dir, &e->key, fi, o);
 		reply_err(req, r);
 	} else if (fuse_reply_create(req, &p, fi)) {
-		open_unsent(dir, &e->key, fi, o);
+		open_unsent(m, dir, &e->key, fi, o);
 		entry_unsent(m, dir->counted, p.ino);
 	}
 }
@@ -638,12 +675,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = -MISSING_CHANGE; /* without open: a plain open (ENOSYS switches OPEN off for .health too) */
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP;
-	if (!r && (r = set_open(fi, &o)))
-		open_unsent(&n, &n.key, fi, &o);
+	if (!r && (r = set_open(m, fi, &o)))
+		open_unsent(m, &n, &n.key, fi, &o);
 	if (r)
 		reply_err(req, r);
 	else if (fuse_reply_open(req, fi))
-		open_unsent(&n, &n.key, fi, &o);
+		open_unsent(m, &n, &n.key, fi, &o);
 	node_put(m, &n);
 }
 
@@ -739,7 +776,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		node_put(m, &n);
 	}
 	locks_file_closed(m, ino, fi->fh);
-	free((void *)(uintptr_t)fi->fh);
+	open_free(m, fi);
 	fuse_reply_err(req, 0);
 }
 

@@ -23,7 +23,7 @@ struct nf_core_opts {
 	unsigned health_queue;
 	char *health_url;
 	unsigned max_threads, max_idle_threads;
-	bool stack; /* mount even on a netfuse mount's mount point */
+	bool stack;	       /* mount even on a netfuse mount's mount point */
 	char *lockd;	       /* HOST[:PORT] of the lock server, or NULL */
 	char *locks;	       /* "local" or "lockd" */
 	char *lockd_agent;     /* the host's agent socket (nlm/agent_proto.h) */
@@ -33,6 +33,7 @@ struct nf_core_opts {
 struct health_handle;
 struct op_cancel;
 struct nf_locks;
+struct open_file;
 
 struct nf_mount {
 	const struct nf_frontend *fe;
@@ -63,6 +64,10 @@ struct nf_mount {
 	/* Locks through a lock server (-o lockd, locks.h), or NULL. */
 	struct nf_locks *locks;
 
+	/* Files open now (fs_ops.c gives each open a handle of its own). */
+	pthread_mutex_t opens_lock;
+	struct open_file *opens;
+
 	/* Open .health handles, for poll wake-ups. */
 	pthread_mutex_t health_lock;
 	struct health_handle *health_handles;
@@ -76,5 +81,8 @@ extern const struct fuse_lowlevel_ops nf_fs_ops;
 void health_file_notify(void *mount);
 /* Before the session goes: destroy the poll handles still parked. */
 void health_file_drop_pollers(struct nf_mount *m);
+/* fs_ops.c: after the session went, the handles of files the kernel never
+ * released (a mount told to stop with files open). */
+void fs_ops_drop_opens(struct nf_mount *m);
 
 #endif

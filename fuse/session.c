@@ -430,6 +430,7 @@ out_session:
 	locks_stop(m);
 	fuse_session_destroy(m->se);
 	m->se = NULL;
+	fs_ops_drop_opens(m);
 out_inodes:
 	locks_stop(m);
 	/* The backend is stopped first: the table's forget callback points into it. */
@@ -466,13 +467,12 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	struct stat st;
 	int status, pipefd[2] = {-1, -1};
 
-	m.opts = (struct nf_core_opts){
-	    .entry_timeout = 1,
-	    .attr_timeout = 1,
-	    .health_queue = 1024,
-	    .max_threads = 10,
-	    .max_idle_threads = 10,
-	    .lock_timeout = 30};
+	m.opts = (struct nf_core_opts){.entry_timeout = 1,
+				       .attr_timeout = 1,
+				       .health_queue = 1024,
+				       .max_threads = 10,
+				       .max_idle_threads = 10,
+				       .lock_timeout = 30};
 	nf_log_init(fe->prog, false);
 	if (mount_cmdline_parse(argc, argv, tables, &cl, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", fe->prog, err);
@@ -508,6 +508,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	pthread_mutex_init(&m.answered_lock, NULL);
 	pthread_cond_init(&m.answered_cond, NULL);
 	pthread_mutex_init(&m.health_lock, NULL);
+	pthread_mutex_init(&m.opens_lock, NULL);
 	pthread_mutex_init(&m.cancel_lock, NULL);
 	m.end_pipe[0] = m.end_pipe[1] = -1;
 
@@ -538,6 +539,7 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 	mount_opts_free(tables, &cl);
 	pthread_mutex_destroy(&m.cancel_lock);
 	pthread_mutex_destroy(&m.health_lock);
+	pthread_mutex_destroy(&m.opens_lock);
 	pthread_cond_destroy(&m.answered_cond);
 	pthread_mutex_destroy(&m.answered_lock);
 	return status;
