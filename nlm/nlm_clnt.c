@@ -396,18 +396,25 @@ static bool followup_out(struct nlm_clnt *c, const struct call *k)
 	return false;
 }
 
+/* @k joins the calls held back, last (they go in the order they came). */
+static void defer(struct nlm_clnt *c, struct call *k)
+{
+	struct call **pp = &c->deferred;
+
+	while (*pp)
+		pp = &(*pp)->dnext;
+	k->dnext = NULL;
+	*pp = k;
+	k->deferred = true;
+}
+
 /* Sends @k, or holds it back behind its owner's follow-ups. The lock held. */
 static void start_or_defer(struct nlm_clnt *c, struct call *k)
 {
 	if (c->closing) {
 		end_call(c, k, -ESHUTDOWN);
 	} else if (followup_out(c, k)) {
-		struct call **pp = &c->deferred;
-		while (*pp)
-			pp = &(*pp)->dnext; /* in the order they came */
-		k->dnext = NULL;
-		*pp = k;
-		k->deferred = true;
+		defer(c, k);
 	} else if (!take_xid(c, k) || !encode(c, k) || !send_fresh(c, k)) {
 		end_call(c, k, -ENOMEM);
 	}
@@ -424,12 +431,7 @@ static void call_start_work(struct evloop *l, struct evloop_work *w)
 		/* Cancelled before it started: its cancel op finishes it. */
 	} else if (c->deferred && !c->closing) {
 		/* Behind the calls already held back, whatever they wait for. */
-		struct call **pp = &c->deferred;
-		while (*pp)
-			pp = &(*pp)->dnext;
-		k->dnext = NULL;
-		*pp = k;
-		k->deferred = true;
+		defer(c, k);
 		evloop_work_queue(c->loop, &c->undefer_work);
 	} else {
 		start_or_defer(c, k);
