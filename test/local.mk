@@ -466,7 +466,7 @@ TESTS += \
 	test/peers/teardown.test \
 	test/peers/cycles.test
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
-	test/integration/pjdfstest-afs.xfail test/lib/fsx.sh test/lib/locktests.sh
+	test/integration/pjdfstest-afs.xfail test/lib/fsx.sh test/lib/locktests.sh test/lib/suite_build.sh
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once

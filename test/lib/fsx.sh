@@ -17,29 +17,12 @@ FSX_TIMEOUT=${FSX_TIMEOUT:-600}
 
 # Build fsx (once per build directory); sets FSX (the program) or FSX_WHY.
 fsx_setup() {
-	local src=${NETFUSE_SUITES:-$NETFUSE_SRCDIR/../shared/suites}/fsx
-	local dest=$NETFUSE_BUILDDIR/test/fsx.build
-	FSX=$dest/fsx/fsx
-	if [[ ! -f $src/fsx.c ]]; then
-		FSX_WHY="fsx sources not found at $src (set NETFUSE_SUITES to a suites directory)"
-		return 1
-	fi
-	if ! command -v cc >/dev/null || ! command -v make >/dev/null; then
-		FSX_WHY="building fsx needs cc and make"
-		return 1
-	fi
-	if [[ -x $FSX && -f $dest/stamp && ! $src/fsx.c -nt $dest/stamp ]]; then
-		return 0
-	fi
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	cp -r "$src" "$dest/"
-	chmod -R u+w "$dest"
-	if ! (cd "$dest/fsx" && make) >"$dest/build.log" 2>&1; then
-		FSX_WHY="fsx did not build (see $dest/build.log)"
-		return 1
-	fi
-	touch "$dest/stamp"
+	. "$NETFUSE_SRCDIR/test/lib/suite_build.sh"
+	suite_build fsx fsx.c fsx
+	local r=$?
+	FSX=$SUITE_PROG
+	FSX_WHY=${SUITE_WHY:-}
+	return $r
 }
 
 fsx_run() {

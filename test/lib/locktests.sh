@@ -16,27 +16,10 @@
 
 # Build locktests (once per build directory); sets LOCKTESTS or LOCKTESTS_WHY.
 locktests_setup() {
-	local src=${NETFUSE_SUITES:-$NETFUSE_SRCDIR/../shared/suites}/locktests
-	local dest=$NETFUSE_BUILDDIR/test/locktests.build
-	LOCKTESTS=$dest/locktests/locktests
-	if [[ ! -f $src/locktests.c ]]; then
-		LOCKTESTS_WHY="locktests sources not found at $src (set NETFUSE_SUITES to a suites directory)"
-		return 1
-	fi
-	if ! command -v cc >/dev/null || ! command -v make >/dev/null; then
-		LOCKTESTS_WHY="building locktests needs cc and make"
-		return 1
-	fi
-	if [[ -x $LOCKTESTS && -f $dest/stamp && ! $src/locktests.c -nt $dest/stamp ]]; then
-		return 0
-	fi
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	cp -r "$src" "$dest/"
-	chmod -R u+w "$dest"
-	if ! (cd "$dest/locktests" && make) >"$dest/build.log" 2>&1; then
-		LOCKTESTS_WHY="locktests did not build (see $dest/build.log)"
-		return 1
-	fi
-	touch "$dest/stamp"
+	. "$NETFUSE_SRCDIR/test/lib/suite_build.sh"
+	suite_build locktests locktests.c locktests
+	local r=$?
+	LOCKTESTS=$SUITE_PROG
+	LOCKTESTS_WHY=${SUITE_WHY:-}
+	return $r
 }
