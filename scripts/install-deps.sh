@@ -17,6 +17,7 @@ build_pkgs=(
 )
 test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
+	ceph-base # crushtool and osdmaptool, the references crush_map.test checks cephosd against
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
 	openafs-fuse # afsd.fuse, the anchor of make bench's mount figures
 	xorg-server-source # /usr/src/xorg-server.tar.xz, the source tree make bench's afs_mount_untar unpacks
