@@ -37,6 +37,7 @@ UNIT_TESTS = \
 	test/unit/test_monmap \
 	test/unit/test_mdsmap \
 	test/unit/test_crush \
+	test/unit/test_osdmap \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
 	test/unit/test_rx_cc \
@@ -138,13 +139,20 @@ test_unit_test_mdsmap_SOURCES = test/unit/test_mdsmap.c test/unit/mdsmap_vectors
 test_unit_test_mdsmap_CFLAGS = $(unit_cflags)
 test_unit_test_mdsmap_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_crush_SOURCES = test/unit/test_crush.c
+test_unit_test_crush_SOURCES = test/unit/test_crush.c test/lib/crush_enc.c test/lib/crush_enc.h
 test_unit_test_crush_CFLAGS = $(unit_cflags)
 test_unit_test_crush_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
+test_unit_test_osdmap_SOURCES = test/unit/test_osdmap.c test/lib/crush_enc.c test/lib/crush_enc.h \
+	test/lib/osdmap_enc.c test/lib/osdmap_enc.h
+test_unit_test_osdmap_CFLAGS = $(unit_cflags)
+test_unit_test_osdmap_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
-check_PROGRAMS += test/integration/crush_check
+check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check
+test_integration_osdmap_check_SOURCES = test/integration/osdmap_check.c
+test_integration_osdmap_check_LDADD = $(cephosd_libs)
 test_integration_crush_check_SOURCES = test/integration/crush_check.c
 test_integration_crush_check_LDADD = $(cephosd_libs)
 check_PROGRAMS += test/integration/ceph_conf_check
@@ -271,6 +279,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_monmap \
 	test/fuzz/fuzz_mdsmap \
 	test/fuzz/fuzz_crush \
+	test/fuzz/fuzz_osdmap \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
 	test/fuzz/fuzz_afs_source \
@@ -379,6 +388,10 @@ test_fuzz_fuzz_crush_SOURCES = test/fuzz/fuzz_crush.c $(fuzz_driver)
 test_fuzz_fuzz_crush_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_crush_LDADD = $(cephosd_libs)
 
+test_fuzz_fuzz_osdmap_SOURCES = test/fuzz/fuzz_osdmap.c $(fuzz_driver)
+test_fuzz_fuzz_osdmap_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_osdmap_LDADD = $(cephosd_libs)
+
 EXTRA_DIST += test/fuzz/corpus
 
 FUZZ_SECONDS = 60
@@ -475,12 +488,14 @@ TESTS += \
 	test/unit/health_export.test \
 	test/fuzz/replay.test \
 	test/integration/crush_map.test \
+	test/integration/osdmap_map.test \
 	test/peers/begin.test \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
 	test/integration/pjdfstest-afs.xfail test/integration/crush_map.test test/integration/crush/mixed.txt \
+	test/integration/osdmap_map.test test/integration/osdmap_patch.py \
 	test/integration/crush/classes.txt test/lib/fsx.sh test/lib/locktests.sh test/lib/suite_build.sh
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 

@@ -19,170 +19,7 @@
 
 #include "cephmon/msgr/ceph_codec.h"
 #include "cephosd/crush.h"
-
-/* ---- building maps ------------------------------------------------------ */
-
-static void enc32(struct wire_enc *e, uint32_t v)
-{
-	wire_enc_le32(e, v);
-}
-
-/* a straw2 (or other simple) bucket at index -1 - id */
-static void enc_bucket(struct wire_enc *e, int32_t id, uint16_t type, uint8_t alg, const int32_t *items, uint32_t n)
-{
-	enc32(e, alg);
-	enc32(e, (uint32_t)id);
-	wire_enc_le16(e, type);
-	wire_enc_u8(e, alg);
-	wire_enc_u8(e, CRUSH_HASH_RJENKINS1);
-	enc32(e, n * 0x10000);
-	enc32(e, n);
-	for (uint32_t i = 0; i < n; i++)
-		enc32(e, (uint32_t)items[i]);
-	switch (alg) {
-	case CRUSH_BUCKET_UNIFORM:
-		enc32(e, 0x10000);
-		break;
-	case CRUSH_BUCKET_LIST:
-		for (uint32_t i = 0; i < n; i++) {
-			enc32(e, 0x10000);
-			enc32(e, (i + 1) * 0x10000);
-		}
-		break;
-	case CRUSH_BUCKET_STRAW:
-		for (uint32_t i = 0; i < n; i++) {
-			enc32(e, 0x10000);
-			enc32(e, 0x10000);
-		}
-		break;
-	case CRUSH_BUCKET_STRAW2:
-		for (uint32_t i = 0; i < n; i++)
-			enc32(e, 0x10000);
-		break;
-	}
-}
-
-static void enc_tree(struct wire_enc *e, int32_t id, const int32_t *items, uint32_t n, uint8_t num_nodes)
-{
-	enc32(e, CRUSH_BUCKET_TREE);
-	enc32(e, (uint32_t)id);
-	wire_enc_le16(e, 1);
-	wire_enc_u8(e, CRUSH_BUCKET_TREE);
-	wire_enc_u8(e, 0);
-	enc32(e, n * 0x10000);
-	enc32(e, n);
-	for (uint32_t i = 0; i < n; i++)
-		enc32(e, (uint32_t)items[i]);
-	wire_enc_u8(e, num_nodes);
-	for (uint32_t i = 0; i < num_nodes; i++)
-		enc32(e, i & 1 ? 0x10000 : 0x20000);
-}
-
-static void enc_rule(struct wire_enc *e, uint8_t type, const struct crush_rule_step *s, uint32_t n)
-{
-	enc32(e, 1);
-	enc32(e, n);
-	wire_enc_u8(e, 0);
-	wire_enc_u8(e, type);
-	wire_enc_u8(e, 1);
-	wire_enc_u8(e, 10);
-	for (uint32_t i = 0; i < n; i++) {
-		enc32(e, s[i].op);
-		enc32(e, (uint32_t)s[i].arg1);
-		enc32(e, (uint32_t)s[i].arg2);
-	}
-}
-
-static void enc_name(struct wire_enc *e, int32_t id, const char *name)
-{
-	enc32(e, (uint32_t)id);
-	ceph_enc_string(e, name);
-}
-
-/* jewel tunables, no classes yet */
-static void enc_tunables(struct wire_enc *e)
-{
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 50);
-	enc32(e, 1);
-	wire_enc_u8(e, 1);
-	wire_enc_u8(e, 1);
-	enc32(e, 54);
-	wire_enc_u8(e, 1);
-}
-
-enum { CA_NONE, CA_DEFAULT, CA_BAD_SIZE, CA_BAD_ORDER };
-
-/*
- * The standard test map: devices 0-3, hosts -1 {0,1} and -2 {2,3} (type 1,
- * straw2), root -3 {-1,-2} (type 2, straw2); rule 0 chooseleaf firstn 0
- * type host, rule 1 chooseleaf indep 0 type host; names, tunables, one
- * device class table and optionally choose_args.
- */
-static void enc_standard_head(struct wire_enc *e)
-{
-	static const int32_t h0[] = {0, 1}, h1[] = {2, 3}, root[] = {-1, -2};
-	static const struct crush_rule_step firstn[] = {
-	    {CRUSH_RULE_TAKE, -3, 0}, {CRUSH_RULE_CHOOSELEAF_FIRSTN, 0, 1}, {CRUSH_RULE_EMIT, 0, 0}};
-	static const struct crush_rule_step indep[] = {
-	    {CRUSH_RULE_TAKE, -3, 0}, {CRUSH_RULE_CHOOSELEAF_INDEP, 0, 1}, {CRUSH_RULE_EMIT, 0, 0}};
-
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 3);
-	enc32(e, 2);
-	enc32(e, 4);
-	enc_bucket(e, -1, 1, CRUSH_BUCKET_STRAW2, h0, 2);
-	enc_bucket(e, -2, 1, CRUSH_BUCKET_STRAW2, h1, 2);
-	enc_bucket(e, -3, 2, CRUSH_BUCKET_STRAW2, root, 2);
-	enc_rule(e, 1, firstn, 3);
-	enc_rule(e, 3, indep, 3);
-	enc32(e, 3); /* types */
-	enc_name(e, 0, "osd");
-	enc_name(e, 1, "host");
-	enc_name(e, 2, "root");
-	enc32(e, 3); /* buckets */
-	enc_name(e, -1, "h0");
-	enc_name(e, -2, "h1");
-	enc_name(e, -3, "default");
-	enc32(e, 1); /* rules */
-	enc_name(e, 0, "rep");
-}
-
-static void enc_standard_tail(struct wire_enc *e, int ca)
-{
-	enc_tunables(e);
-	enc32(e, 1); /* class_map: osd.0 hdd */
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 1); /* class_name */
-	enc_name(e, 0, "hdd");
-	enc32(e, 0); /* class_bucket */
-	if (ca == CA_NONE)
-		return;
-	enc32(e, 1);		      /* one choose_args map */
-	wire_enc_le64(e, UINT64_MAX); /* index -1 */
-	enc32(e, ca == CA_BAD_ORDER ? 2 : 1);
-	enc32(e, 2); /* bucket index 2: the root */
-	enc32(e, 1); /* one position */
-	enc32(e, ca == CA_BAD_SIZE ? 3 : 2);
-	enc32(e, 0); /* h0 never */
-	enc32(e, 0x10000);
-	if (ca == CA_BAD_SIZE)
-		enc32(e, 1);
-	enc32(e, 0); /* no ids */
-	if (ca == CA_BAD_ORDER) {
-		enc32(e, 1); /* index 1 after 2 */
-		enc32(e, 0);
-		enc32(e, 0);
-	}
-}
-
-static void enc_standard(struct wire_enc *e, int ca)
-{
-	enc_standard_head(e);
-	enc_standard_tail(e, ca);
-}
+#include "test/lib/crush_enc.h"
 
 static int decode_enc(struct wire_enc *e, struct crush_map **m, const char **why)
 {
@@ -201,7 +38,7 @@ Test(crush, standard_map_decodes_whole)
 	const char *why;
 
 	wire_enc_init(&e);
-	enc_standard(&e, CA_DEFAULT);
+	crush_enc_standard(&e, CRUSH_ENC_CA_DEFAULT);
 	cr_assert_eq(decode_enc(&e, &m, &why), 0, "%s", why);
 	cr_assert_eq(m->max_buckets, 3);
 	cr_assert_eq(m->max_rules, 2);
@@ -231,14 +68,14 @@ Test(crush, a_map_without_tunables_has_the_legacy_ones)
 	static const int32_t items[] = {0, 1};
 
 	wire_enc_init(&e);
-	enc32(&e, CRUSH_MAGIC);
-	enc32(&e, 1);
-	enc32(&e, 0);
-	enc32(&e, 2);
-	enc_bucket(&e, -1, 1, CRUSH_BUCKET_STRAW, items, 2);
-	enc32(&e, 0);
-	enc32(&e, 0);
-	enc32(&e, 0);
+	crush_enc32(&e, CRUSH_MAGIC);
+	crush_enc32(&e, 1);
+	crush_enc32(&e, 0);
+	crush_enc32(&e, 2);
+	crush_enc_bucket(&e, -1, 1, CRUSH_BUCKET_STRAW, items, 2);
+	crush_enc32(&e, 0);
+	crush_enc32(&e, 0);
+	crush_enc32(&e, 0);
 	cr_assert_eq(decode_enc(&e, &m, NULL), 0);
 	cr_assert_eq(m->choose_local_tries, 2);
 	cr_assert_eq(m->choose_local_fallback_tries, 5);
@@ -254,9 +91,9 @@ Test(crush, every_truncation_is_refused_or_ends_at_an_optional_field)
 	size_t head;
 
 	wire_enc_init(&e);
-	enc_standard_head(&e);
+	crush_enc_standard_head(&e);
 	head = e.len; /* what follows is optional, part by part */
-	enc_standard_tail(&e, CA_DEFAULT);
+	crush_enc_standard_tail(&e, CRUSH_ENC_CA_DEFAULT);
 	for (size_t n = 0; n < e.len; n++) {
 		struct crush_map *m = NULL;
 		const char *why = NULL;
@@ -291,37 +128,37 @@ static void refused(void (*edit)(struct wire_enc *), const char *what)
 
 static void map_bad_magic(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	e->buf[0] ^= 1;
 }
 
 static void map_huge_bucket_count(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	put_le32(e->buf + 4, 0x10000000);
 }
 
 static void map_negative_devices(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	put_le32(e->buf + 12, 0xffffffff);
 }
 
 static void map_bucket_out_of_place(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	put_le32(e->buf + 20, (uint32_t)-2); /* bucket 0's id */
 }
 
 static void map_algs_differ(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	e->buf[26] = CRUSH_BUCKET_LIST; /* bucket 0's inner alg byte */
 }
 
 static void map_unknown_alg(struct wire_enc *e)
 {
-	enc_standard(e, CA_NONE);
+	crush_enc_standard(e, CRUSH_ENC_CA_NONE);
 	put_le32(e->buf + 16, 9);
 }
 
@@ -329,119 +166,119 @@ static void map_missing_bucket(struct wire_enc *e)
 {
 	static const int32_t items[] = {0, -7};
 
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 1);
-	enc32(e, 0);
-	enc32(e, 1);
-	enc_bucket(e, -1, 1, CRUSH_BUCKET_STRAW2, items, 2);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 1);
+	crush_enc_bucket(e, -1, 1, CRUSH_BUCKET_STRAW2, items, 2);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_cycle(struct wire_enc *e)
 {
 	static const int32_t a[] = {0, -2}, b[] = {-3}, c[] = {1, -1};
 
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 3);
-	enc32(e, 0);
-	enc32(e, 2);
-	enc_bucket(e, -1, 2, CRUSH_BUCKET_STRAW2, a, 2);
-	enc_bucket(e, -2, 1, CRUSH_BUCKET_UNIFORM, b, 1);
-	enc_bucket(e, -3, 1, CRUSH_BUCKET_LIST, c, 2);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 3);
+	crush_enc32(e, 0);
+	crush_enc32(e, 2);
+	crush_enc_bucket(e, -1, 2, CRUSH_BUCKET_STRAW2, a, 2);
+	crush_enc_bucket(e, -2, 1, CRUSH_BUCKET_UNIFORM, b, 1);
+	crush_enc_bucket(e, -3, 1, CRUSH_BUCKET_LIST, c, 2);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_self_contained(struct wire_enc *e)
 {
 	static const int32_t a[] = {-1};
 
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 1);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc_bucket(e, -1, 1, CRUSH_BUCKET_STRAW2, a, 1);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc_bucket(e, -1, 1, CRUSH_BUCKET_STRAW2, a, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_tree_too_small(struct wire_enc *e)
 {
 	static const int32_t items[] = {0, 1, 2};
 
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 1);
-	enc32(e, 0);
-	enc32(e, 3);
-	enc_tree(e, -1, items, 3, 4); /* 3 items need 8 nodes */
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 3);
+	crush_enc_tree(e, -1, items, 3, 4); /* 3 items need 8 nodes */
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_tree_not_power_of_two(struct wire_enc *e)
 {
 	static const int32_t items[] = {0, 1, 2};
 
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 1);
-	enc32(e, 0);
-	enc32(e, 3);
-	enc_tree(e, -1, items, 3, 12);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 3);
+	crush_enc_tree(e, -1, items, 3, 12);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_rule_past_end(struct wire_enc *e)
 {
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 0);
-	enc32(e, 1);
-	enc32(e, 0);
-	enc32(e, 1);
-	enc32(e, 0x40000000); /* steps */
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 0);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0x40000000); /* steps */
+	crush_enc32(e, 0);
 }
 
 static void map_name_with_nul(struct wire_enc *e)
 {
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 1);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 1);
+	crush_enc32(e, 0);
 	ceph_enc_blob(e, "o\0sd", 4);
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_names_repeat(struct wire_enc *e)
 {
-	enc32(e, CRUSH_MAGIC);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 0);
-	enc32(e, 2);
-	enc_name(e, 4, "a");
-	enc_name(e, 4, "b");
-	enc32(e, 0);
-	enc32(e, 0);
+	crush_enc32(e, CRUSH_MAGIC);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
+	crush_enc32(e, 2);
+	crush_enc_name(e, 4, "a");
+	crush_enc_name(e, 4, "b");
+	crush_enc32(e, 0);
+	crush_enc32(e, 0);
 }
 
 static void map_weight_set_size(struct wire_enc *e)
 {
-	enc_standard(e, CA_BAD_SIZE);
+	crush_enc_standard(e, CRUSH_ENC_CA_BAD_SIZE);
 }
 
 static void map_choose_args_order(struct wire_enc *e)
 {
-	enc_standard(e, CA_BAD_ORDER);
+	crush_enc_standard(e, CRUSH_ENC_CA_BAD_ORDER);
 }
 
 Test(crush, malformed_maps_are_refused_with_a_reason)
@@ -470,8 +307,8 @@ Test(crush, newer_fields_after_choose_args_are_skipped)
 	struct crush_map *m;
 
 	wire_enc_init(&e);
-	enc_standard(&e, CA_DEFAULT);
-	enc32(&e, 0xdeadbeef); /* e.g. a newer release's MSR tunables */
+	crush_enc_standard(&e, CRUSH_ENC_CA_DEFAULT);
+	crush_enc32(&e, 0xdeadbeef); /* e.g. a newer release's MSR tunables */
 	cr_assert_eq(decode_enc(&e, &m, NULL), 0);
 	crush_map_free(m);
 	wire_enc_free(&e);
@@ -485,7 +322,7 @@ static struct crush_map *standard(int ca)
 	struct crush_map *m;
 
 	wire_enc_init(&e);
-	enc_standard(&e, ca);
+	crush_enc_standard(&e, ca);
 	cr_assert_eq(decode_enc(&e, &m, NULL), 0);
 	wire_enc_free(&e);
 	return m;
@@ -493,7 +330,7 @@ static struct crush_map *standard(int ca)
 
 Test(crush, chooseleaf_firstn_picks_one_device_per_host)
 {
-	struct crush_map *m = standard(CA_NONE);
+	struct crush_map *m = standard(CRUSH_ENC_CA_NONE);
 
 	for (uint32_t x = 0; x < 2000; x++) {
 		int32_t out[4];
@@ -507,7 +344,7 @@ Test(crush, chooseleaf_firstn_picks_one_device_per_host)
 
 Test(crush, out_devices_are_never_chosen_and_indep_keeps_their_place)
 {
-	struct crush_map *m = standard(CA_NONE);
+	struct crush_map *m = standard(CRUSH_ENC_CA_NONE);
 	const uint32_t host0_out[4] = {0, 0, 0x10000, 0x10000};
 	int seen[4] = {0};
 
@@ -537,7 +374,7 @@ Test(crush, out_devices_are_never_chosen_and_indep_keeps_their_place)
 
 Test(crush, a_default_weight_set_replaces_the_bucket_weights)
 {
-	struct crush_map *m = standard(CA_DEFAULT);
+	struct crush_map *m = standard(CRUSH_ENC_CA_DEFAULT);
 
 	for (uint32_t x = 0; x < 500; x++) {
 		int32_t out[4];
@@ -553,7 +390,7 @@ Test(crush, a_default_weight_set_replaces_the_bucket_weights)
 
 Test(crush, arguments_out_of_range)
 {
-	struct crush_map *m = standard(CA_NONE);
+	struct crush_map *m = standard(CRUSH_ENC_CA_NONE);
 	int32_t out[CRUSH_MAX_RESULT + 1];
 
 	cr_assert_eq(crush_do_rule(m, 0, 1, out, CRUSH_MAX_RESULT + 1, all_in, 4, NULL), -EINVAL);
