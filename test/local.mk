@@ -466,6 +466,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_cluster.test \
 	test/integration/ceph_conf.test \
 	test/integration/ceph_msgr2.test \
+	test/integration/ceph_osdmap.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
@@ -505,7 +506,7 @@ EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_e
 $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 # ceph_mount stops and starts monitors: after the other Ceph tests.
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
-	test/integration/ceph_msgr2.log
+	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \
