@@ -6,5 +6,6 @@ noinst_LIBRARIES += cephosd/libcephosd.a
 cephosd_libcephosd_a_SOURCES = \
 	cephosd/crush.h cephosd/crush_ln_table.h cephosd/osd_decode.h \
 	cephosd/hash.c cephosd/crush_decode.c cephosd/crush_mapper.c \
-	cephosd/osdmap.h cephosd/osdmap_decode.c cephosd/osdmap_place.c
+	cephosd/osdmap.h cephosd/osdmap_internal.h cephosd/osdmap_decode.c cephosd/osdmap_inc.c \
+	cephosd/osdmap_place.c
 cephosd_libs = cephosd/libcephosd.a $(cephmon_libs)

@@ -127,6 +127,15 @@ struct osdmap {
 int osdmap_decode(const void *buf, size_t len, struct osdmap **out, const char **why);
 void osdmap_free(struct osdmap *m);
 
+/*
+ * Apply an incremental map (OSDMap::Incremental::encode, as MOSDMap carries
+ * them) for the epoch after @m's. Returns 0 with @m at the new epoch, or
+ * -EBADMSG (with @why: malformed, another epoch or cluster, an OSD past
+ * max_osd) or -ENOMEM with @m as it was. An incremental carrying a full map
+ * replaces @m with it.
+ */
+int osdmap_apply_incremental(struct osdmap *m, const void *buf, size_t len, const char **why);
+
 const struct osd_pool *osdmap_pool(const struct osdmap *m, int64_t id);
 const struct osd_pool *osdmap_pool_by_name(const struct osdmap *m, const char *name);
 

@@ -57,11 +57,12 @@
 #include "cephmon/msgr/ceph_codec.h"
 #include "cephmon/msgr/crc32c.h"
 #include "cephosd/osd_decode.h"
+#include "cephosd/osdmap_internal.h"
 
 #define PG_T_LEN 17 /* u8 v, u64 pool, u32 seed, s32 preferred */
 
 /* A versioned structure: @in gets its body; @s moves past it. */
-static int struct_(struct dec *s, uint8_t min_v, uint8_t max_compat, uint8_t *v, struct dec *in)
+int osdmap_struct_decode(struct dec *s, uint8_t min_v, uint8_t max_compat, uint8_t *v, struct dec *in)
 {
 	uint8_t compat;
 	uint32_t len;
@@ -83,7 +84,7 @@ static int struct_(struct dec *s, uint8_t min_v, uint8_t max_compat, uint8_t *v,
 }
 
 /* An error inside @in becomes @s's. */
-static int sub_done(struct dec *s, struct dec *in)
+int osdmap_sub_done(struct dec *s, struct dec *in)
 {
 	if (!in->err)
 		return 0;
@@ -95,7 +96,7 @@ static int sub_done(struct dec *s, struct dec *in)
 	return in->err;
 }
 
-static int skip_blob(struct dec *s)
+int osdmap_skip_blob(struct dec *s)
 {
 	uint32_t n;
 
@@ -110,20 +111,20 @@ static int skip_string_map(struct dec *s)
 	if (count_(s, 8, &n))
 		return -EBADMSG;
 	while (n--)
-		if (skip_blob(s) || skip_blob(s))
+		if (osdmap_skip_blob(s) || osdmap_skip_blob(s))
 			return -EBADMSG;
 	return 0;
 }
 
 /* map<string, map<string, string>> */
-static int skip_string_map_map(struct dec *s)
+int osdmap_skip_string_map_map(struct dec *s)
 {
 	uint32_t n;
 
 	if (count_(s, 8, &n))
 		return -EBADMSG;
 	while (n--)
-		if (skip_blob(s) || skip_string_map(s))
+		if (osdmap_skip_blob(s) || skip_string_map(s))
 			return -EBADMSG;
 	return 0;
 }
@@ -133,7 +134,7 @@ static int skip_struct(struct dec *s)
 	struct dec in;
 	uint8_t v;
 
-	return struct_(s, 0, 255, &v, &in);
+	return osdmap_struct_decode(s, 0, 255, &v, &in);
 }
 
 static char *string_(struct dec *s)
@@ -160,7 +161,7 @@ static char *string_(struct dec *s)
 	return out;
 }
 
-static int pg_(struct dec *s, struct osd_pg *pg)
+int osdmap_pg_decode(struct dec *s, struct osd_pg *pg)
 {
 	uint8_t v;
 	uint64_t pool;
@@ -182,61 +183,61 @@ static uint32_t mask_of(uint32_t n)
 	return (uint32_t)((1ull << bits) - 1);
 }
 
-static int pool_(struct dec *s, struct osd_pool *p)
+int osdmap_pool_decode(struct dec *s, struct osd_pool *p)
 {
 	struct dec b;
 	uint8_t v, u8;
 	uint32_t n, resend_preluminous = 0, resend_prenautilus = 0, resend = 0;
 
-	if (struct_(s, 5, 29, &v, &b))
+	if (osdmap_struct_decode(s, 5, 29, &v, &b))
 		return -EBADMSG;
 	p->tier_of = p->read_tier = p->write_tier = -1;
 	if (u8_(&b, &p->type) || u8_(&b, &p->size) || u8_(&b, &p->crush_rule) || u8_(&b, &p->object_hash) ||
 	    u32_(&b, &p->pg_num) || u32_(&b, &p->pgp_num) || skip_(&b, 8) || u32_(&b, &p->last_change) || skip_(&b, 12))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	/* snaps: map<u64 snapid, pool_snap_info_t> */
 	if (count_(&b, 14, &n))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	while (n--)
 		if (skip_(&b, 8) || skip_struct(&b))
-			return sub_done(s, &b);
+			return osdmap_sub_done(s, &b);
 	/* removed_snaps: interval_set<u64> */
 	if (count_(&b, 16, &n) || skip_(&b, (size_t)n * 16))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (skip_(&b, 8) || u64_(&b, &p->flags) || skip_(&b, 4))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	p->min_size = p->size - p->size / 2;
 	if (v >= 7 && u8_(&b, &p->min_size))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 8 && skip_(&b, 16))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 9) {
 		if (count_(&b, 8, &n) || skip_(&b, (size_t)n * 8) || s64_(&b, &p->tier_of) || u8_(&b, &u8) ||
 		    s64_(&b, &p->read_tier) || s64_(&b, &p->write_tier))
-			return sub_done(s, &b);
+			return osdmap_sub_done(s, &b);
 	}
 	if (v >= 10 && skip_string_map(&b))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 11 && (skip_struct(&b) || skip_(&b, 8)))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 12 && u32_(&b, &p->stripe_width))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 13 && skip_(&b, 32))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 14 && !(p->erasure_code_profile = string_(&b)))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 15 && u32_(&b, &resend_preluminous))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if ((v >= 16 && skip_(&b, 4)) || (v >= 17 && skip_(&b, 8)) || (v >= 19 && skip_(&b, 4)) ||
 	    (v >= 20 && skip_(&b, 4)) || (v >= 21 && skip_(&b, 1)) || (v >= 22 && skip_(&b, 1)) ||
 	    (v >= 23 && skip_(&b, 8)) || (v >= 24 && skip_struct(&b)))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	if (v >= 25 && u32_(&b, &resend_prenautilus))
-		return sub_done(s, &b);
-	if ((v >= 26 && skip_string_map_map(&b)) || (v >= 27 && skip_(&b, 8)))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
+	if ((v >= 26 && osdmap_skip_string_map_map(&b)) || (v >= 27 && skip_(&b, 8)))
+		return osdmap_sub_done(s, &b);
 	if (v >= 28 && (skip_(&b, 20) || u32_(&b, &resend)))
-		return sub_done(s, &b);
+		return osdmap_sub_done(s, &b);
 	/* the newest resend epoch this encoding has */
 	p->last_force_resend = v >= 28 ? resend : v >= 25 ? resend_prenautilus : resend_preluminous;
 	if (p->pg_num == 0 || p->pgp_num == 0)
@@ -248,7 +249,7 @@ static int pool_(struct dec *s, struct osd_pool *p)
 	return 0;
 }
 
-static int cmp_pool(const void *a, const void *b)
+int osdmap_pool_cmp(const void *a, const void *b)
 {
 	int64_t x = ((const struct osd_pool *)a)->id, y = ((const struct osd_pool *)b)->id;
 
@@ -268,17 +269,17 @@ static int pools_(struct dec *s, struct osdmap *m)
 		struct osd_pool *p = &m->pools[i];
 
 		m->npools = i + 1;
-		if (s64_(s, &p->id) || pool_(s, p))
+		if (s64_(s, &p->id) || osdmap_pool_decode(s, p))
 			return -EBADMSG;
 	}
-	qsort(m->pools, m->npools, sizeof(*m->pools), cmp_pool);
+	qsort(m->pools, m->npools, sizeof(*m->pools), osdmap_pool_cmp);
 	for (uint32_t i = 1; i < m->npools; i++)
 		if (m->pools[i].id == m->pools[i - 1].id)
 			return bad(s, "a pool id repeats");
 	return 0;
 }
 
-static int pool_names_(struct dec *s, struct osdmap *m)
+int osdmap_pool_names_decode(struct dec *s, struct osdmap *m)
 {
 	uint32_t n;
 
@@ -337,7 +338,7 @@ static int addrs_(struct dec *s, struct osdmap *m)
 	return 0;
 }
 
-static int cmp_pg(const struct osd_pg *a, const struct osd_pg *b)
+int osdmap_pg_cmp(const struct osd_pg *a, const struct osd_pg *b)
 {
 	if (a->pool != b->pool)
 		return a->pool < b->pool ? -1 : 1;
@@ -346,7 +347,7 @@ static int cmp_pg(const struct osd_pg *a, const struct osd_pg *b)
 
 static int cmp_mapping(const void *a, const void *b)
 {
-	return cmp_pg(&((const struct osd_pg_mapping *)a)->pg, &((const struct osd_pg_mapping *)b)->pg);
+	return osdmap_pg_cmp(&((const struct osd_pg_mapping *)a)->pg, &((const struct osd_pg_mapping *)b)->pg);
 }
 
 enum mapping_kind {
@@ -369,7 +370,7 @@ static int mappings_(struct dec *s, struct osd_pg_mappings *out, enum mapping_ki
 		uint32_t len = 1, words;
 
 		out->n = i + 1;
-		if (pg_(s, &e->pg))
+		if (osdmap_pg_decode(s, &e->pg))
 			return -EBADMSG;
 		if (kind != MAP_ONE && count_(s, kind == MAP_PAIRS ? 8 : 4, &len))
 			return -EBADMSG;
@@ -383,7 +384,7 @@ static int mappings_(struct dec *s, struct osd_pg_mappings *out, enum mapping_ki
 	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_mapping);
 	for (uint32_t i = 1; i < out->n; i++)
-		if (!cmp_pg(&out->v[i].pg, &out->v[i - 1].pg))
+		if (!osdmap_pg_cmp(&out->v[i].pg, &out->v[i - 1].pg))
 			return bad(s, "a PG is mapped twice");
 	return 0;
 }
@@ -411,25 +412,37 @@ static int client_(struct dec *s, struct osdmap *m)
 	uint8_t v;
 	int32_t max_osd, crush_version;
 
-	if (struct_(s, 8, 1, &v, &c))
+	if (osdmap_struct_decode(s, 8, 1, &v, &c))
 		return -EBADMSG;
 	if (wire_dec_bytes(&c.d, m->fsid, sizeof(m->fsid)))
 		bad(&c, "truncated");
 	if (c.err || u32_(&c, &m->epoch) || u32_(&c, &m->created_sec) || u32_(&c, &m->created_nsec) ||
-	    u32_(&c, &m->modified_sec) || u32_(&c, &m->modified_nsec) || pools_(&c, m) || pool_names_(&c, m) ||
-	    s32_(&c, &m->pool_max) || u32_(&c, &m->flags) || s32_(&c, &max_osd))
-		return sub_done(s, &c);
+	    u32_(&c, &m->modified_sec) || u32_(&c, &m->modified_nsec) || pools_(&c, m) ||
+	    osdmap_pool_names_decode(&c, m) || s32_(&c, &m->pool_max) || u32_(&c, &m->flags) || s32_(&c, &max_osd))
+		return osdmap_sub_done(s, &c);
 	if (max_osd < 0)
 		return bad(s, "negative max_osd");
 	m->max_osd = (uint32_t)max_osd;
 	if (osd_u32s(&c, m, &m->osd_state, 0) || osd_u32s(&c, m, &m->osd_weight, 0) || addrs_(&c, m) ||
 	    mappings_(&c, &m->pg_temp, MAP_LIST) || mappings_(&c, &m->primary_temp, MAP_ONE) ||
-	    osd_u32s(&c, m, &m->osd_primary_affinity, 1) || crush_(&c, m) || skip_string_map_map(&c) ||
+	    osd_u32s(&c, m, &m->osd_primary_affinity, 1) || crush_(&c, m) || osdmap_skip_string_map_map(&c) ||
 	    mappings_(&c, &m->pg_upmap, MAP_LIST) || mappings_(&c, &m->pg_upmap_items, MAP_PAIRS) ||
 	    s32_(&c, &crush_version))
-		return sub_done(s, &c);
+		return osdmap_sub_done(s, &c);
 	m->crush_version = (uint32_t)crush_version;
 	return 0;
+}
+
+int osdmap_crc_check(struct dec *w, const void *buf)
+{
+	size_t at = (size_t)(w->d.p - (const uint8_t *)buf);
+	uint32_t crc, want;
+
+	if (u32_(w, &crc))
+		return -EBADMSG;
+	want = ceph_crc32c(0xffffffffu, buf, at);
+	want = ceph_crc32c(want, (const uint8_t *)buf + at + 4, wire_dec_left(&w->d));
+	return crc == want ? 0 : bad(w, "crc mismatch");
 }
 
 int osdmap_decode(const void *buf, size_t len, struct osdmap **out, const char **why)
@@ -447,26 +460,15 @@ int osdmap_decode(const void *buf, size_t len, struct osdmap **out, const char *
 			*why = "out of memory";
 		return -ENOMEM;
 	}
-	if (struct_(&s, 7, 7, &v, &w) || client_(&w, m) || struct_(&w, 0, 255, &osd_only_v, &osd_only))
+	if (osdmap_struct_decode(&s, 7, 7, &v, &w) || client_(&w, m) ||
+	    osdmap_struct_decode(&w, 0, 255, &osd_only_v, &osd_only))
 		goto fail;
-	if (v >= 8) {
-		/* the crc covers everything but itself */
-		size_t at = (size_t)(w.d.p - (const uint8_t *)buf);
-		uint32_t crc, want;
-
-		if (u32_(&w, &crc))
-			goto fail;
-		want = ceph_crc32c(0xffffffffu, buf, at);
-		want = ceph_crc32c(want, (const uint8_t *)buf + at + 4, wire_dec_left(&w.d));
-		if (crc != want) {
-			bad(&w, "crc mismatch");
-			goto fail;
-		}
-	}
+	if (v >= 8 && osdmap_crc_check(&w, buf))
+		goto fail;
 	*out = m;
 	return 0;
 fail:
-	sub_done(&s, &w);
+	osdmap_sub_done(&s, &w);
 	if (why)
 		*why = s.why ? s.why : "malformed";
 	osdmap_free(m);
@@ -480,10 +482,8 @@ static void mappings_free(struct osd_pg_mappings *t)
 	free(t->v);
 }
 
-void osdmap_free(struct osdmap *m)
+void osdmap_free_contents(struct osdmap *m)
 {
-	if (!m)
-		return;
 	for (uint32_t i = 0; i < m->npools; i++) {
 		free(m->pools[i].name);
 		free(m->pools[i].erasure_code_profile);
@@ -498,7 +498,22 @@ void osdmap_free(struct osdmap *m)
 	mappings_free(&m->pg_upmap);
 	mappings_free(&m->pg_upmap_items);
 	crush_map_free(m->crush);
+}
+
+void osdmap_free(struct osdmap *m)
+{
+	if (!m)
+		return;
+	osdmap_free_contents(m);
 	free(m);
+}
+
+void osdmap_free_shared(struct osdmap *m)
+{
+	if (!m)
+		return;
+	m->crush = NULL;
+	osdmap_free(m);
 }
 
 const struct osd_pool *osdmap_pool(const struct osdmap *m, int64_t id)
@@ -507,7 +522,7 @@ const struct osd_pool *osdmap_pool(const struct osdmap *m, int64_t id)
 
 	if (!m->npools)
 		return NULL;
-	return bsearch(&key, m->pools, m->npools, sizeof(*m->pools), cmp_pool);
+	return bsearch(&key, m->pools, m->npools, sizeof(*m->pools), osdmap_pool_cmp);
 }
 
 const struct osd_pool *osdmap_pool_by_name(const struct osdmap *m, const char *name)

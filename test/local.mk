@@ -38,6 +38,7 @@ UNIT_TESTS = \
 	test/unit/test_mdsmap \
 	test/unit/test_crush \
 	test/unit/test_osdmap \
+	test/unit/test_osdmap_inc \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
 	test/unit/test_rx_cc \
@@ -147,6 +148,10 @@ test_unit_test_osdmap_SOURCES = test/unit/test_osdmap.c test/lib/crush_enc.c tes
 	test/lib/osdmap_enc.c test/lib/osdmap_enc.h
 test_unit_test_osdmap_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
+test_unit_test_osdmap_inc_SOURCES = test/unit/test_osdmap_inc.c
+test_unit_test_osdmap_inc_CFLAGS = $(unit_cflags)
+test_unit_test_osdmap_inc_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
@@ -280,6 +285,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_mdsmap \
 	test/fuzz/fuzz_crush \
 	test/fuzz/fuzz_osdmap \
+	test/fuzz/fuzz_osdmap_inc \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
 	test/fuzz/fuzz_afs_source \
@@ -391,6 +397,10 @@ test_fuzz_fuzz_crush_LDADD = $(cephosd_libs)
 test_fuzz_fuzz_osdmap_SOURCES = test/fuzz/fuzz_osdmap.c $(fuzz_driver)
 test_fuzz_fuzz_osdmap_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_LDADD = $(cephosd_libs)
+
+test_fuzz_fuzz_osdmap_inc_SOURCES = test/fuzz/fuzz_osdmap_inc.c $(fuzz_driver)
+test_fuzz_fuzz_osdmap_inc_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_osdmap_inc_LDADD = $(cephosd_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 
@@ -505,6 +515,10 @@ EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_e
 # ports back, so it runs after that.
 $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 # ceph_mount stops and starts monitors: after the other Ceph tests.
+# ceph_osdmap changes the OSD map (out and in, reweights): after the checks of
+# the cluster, the configuration and msgr2.
+test/integration/ceph_osdmap.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
+	test/integration/ceph_msgr2.log
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then

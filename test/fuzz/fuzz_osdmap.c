@@ -24,6 +24,7 @@
 
 #include "cephmon/msgr/crc32c.h"
 #include "cephosd/osdmap.h"
+#include "net/byteorder.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 10)
 		return 0;
 	/* the wrapper: u8 v, u8 compat, u32 len; the crc is its last 4 bytes */
-	wlen = (uint32_t)data[2] | (uint32_t)data[3] << 8 | (uint32_t)data[4] << 16 | (uint32_t)data[5] << 24;
+	wlen = get_le32(data + 2);
 	if (wlen < 4 || wlen > size - 6)
 		return 0;
 	copy = malloc(size);
@@ -78,10 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	crc = ceph_crc32c(0xffffffffu, copy, 6 + wlen - 4);
-	copy[6 + wlen - 4] = (uint8_t)crc;
-	copy[6 + wlen - 3] = (uint8_t)(crc >> 8);
-	copy[6 + wlen - 2] = (uint8_t)(crc >> 16);
-	copy[6 + wlen - 1] = (uint8_t)(crc >> 24);
+	put_le32(copy + 6 + wlen - 4, crc);
 	one(copy, size);
 	free(copy);
 	return 0;

@@ -16,6 +16,12 @@
  * and on failure "down err=-N (strerror): reason" (exit 2) or "error: ..."
  * (exit 1). Every wait is bounded (10 s). Never prints the key.
  *
+ * With MSGR2_CHECK_OSDMAPS=DIR:START the session also subscribes (once) to
+ * the OSD maps from epoch START and writes each map the monitor sends, as
+ * it sent it, to DIR/inc.EPOCH or DIR/full.EPOCH, until it has the newest:
+ *   osdmaps inc=N full=M newest=E
+ * (ceph_osdmap.test applies the incrementals with cephosd.)
+ *
  *   ceph_msgr2_check services crc|secure SECRETFILE OSD_ADDR MDS_ADDR
  *
  * The connection driver (msgr2_conn) and the identity (cephx_identity) on
@@ -59,7 +65,60 @@ struct run {
 	int down_err;
 	uint8_t fsid[16];
 	uint64_t ka_stamp;
+	const char *osdmap_dir; /* MSGR2_CHECK_OSDMAPS */
+	uint32_t osdmap_start, osdmap_last, ninc, nfull;
+	bool osdmaps_done;
 };
+
+static int save_blob(struct run *r, const char *kind, const struct mosdmap_blob *b)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.%u", r->osdmap_dir, kind, b->epoch);
+	f = fopen(path, "wb");
+	if (!f || fwrite(b->data, 1, b->len, f) != b->len) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+static void on_osdmap(struct run *r, const uint8_t *front, size_t len)
+{
+	static struct mosdmap mm;
+
+	if (mosdmap_decode(front, len, &mm)) {
+		printf("error: MOSDMap does not decode\n");
+		r->step = -1;
+		return;
+	}
+	for (unsigned i = 0; i < mm.ninc; i++) {
+		if (save_blob(r, "inc", &mm.inc[i])) {
+			printf("error: cannot write %s/inc.%u\n", r->osdmap_dir, mm.inc[i].epoch);
+			r->step = -1;
+			return;
+		}
+		r->ninc++;
+		if (mm.inc[i].epoch > r->osdmap_last)
+			r->osdmap_last = mm.inc[i].epoch;
+	}
+	for (unsigned i = 0; i < mm.nfull; i++) {
+		if (save_blob(r, "full", &mm.full[i])) {
+			printf("error: cannot write %s/full.%u\n", r->osdmap_dir, mm.full[i].epoch);
+			r->step = -1;
+			return;
+		}
+		r->nfull++;
+		if (mm.full[i].epoch > r->osdmap_last)
+			r->osdmap_last = mm.full[i].epoch;
+	}
+	if (mm.newest && r->osdmap_last >= mm.newest && !r->osdmaps_done) {
+		printf("osdmaps inc=%u full=%u newest=%u\n", r->ninc, r->nfull, mm.newest);
+		r->osdmaps_done = true;
+	}
+}
 
 static uint64_t now_ns(void)
 {
@@ -92,14 +151,15 @@ static void send_statfs(struct run *r)
 static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
 {
 	struct run *r = arg;
-	struct mon_sub_item it = {.what = "monmap", .start = 0, .flags = 0};
+	struct mon_sub_item it[2] = {{.what = "monmap", .start = 0, .flags = 0},
+				     {.what = "osdmap", .start = r->osdmap_start, .flags = CEPH_SUB_ONETIME}};
 	struct wire_enc e;
 	uint16_t v;
 
 	printf("up global_id=%llu con_mode=%s\n", (unsigned long long)global_id,
 	       con_mode == MSGR2_CON_MODE_SECURE ? "secure" : "crc");
 	wire_enc_init(&e);
-	v = mon_subscribe_encode(&e, &it, 1, "msgr2-check");
+	v = mon_subscribe_encode(&e, it, r->osdmap_dir ? 2 : 1, "msgr2-check");
 	if (wire_enc_error(&e) || msgr2_session_send_msg(r->s, CEPH_MSG_MON_SUBSCRIBE, v, 0, e.buf, e.len) < 0) {
 		printf("error: cannot queue MMonSubscribe\n");
 		r->step = -1;
@@ -115,7 +175,9 @@ static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, con
 	struct run *r = arg;
 	(void)version, (void)data, (void)dlen;
 
-	if (type == CEPH_MSG_MON_MAP && r->step == 1) {
+	if (type == CEPH_MSG_OSD_MAP && r->osdmap_dir) {
+		on_osdmap(r, front, len);
+	} else if (type == CEPH_MSG_MON_MAP && r->step == 1) {
 		struct monmap *m;
 		int e = monmap_decode_msg(front, len, &m);
 
@@ -195,11 +257,18 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 	static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
 	struct run run = {0};
 	const char *chunk_env = getenv("MSGR2_CHECK_RECV");
+	const char *osdmaps = getenv("MSGR2_CHECK_OSDMAPS");
+	char osdmap_dir[4096];
 	size_t chunk = chunk_env ? (size_t)atoi(chunk_env) : 65536;
 	int fd, rc = 1;
 
 	if (chunk == 0 || chunk > 65536)
 		chunk = 65536;
+	if (osdmaps && strrchr(osdmaps, ':')) {
+		snprintf(osdmap_dir, sizeof(osdmap_dir), "%.*s", (int)(strrchr(osdmaps, ':') - osdmaps), osdmaps);
+		run.osdmap_dir = osdmap_dir;
+		run.osdmap_start = (uint32_t)strtoul(strrchr(osdmaps, ':') + 1, NULL, 10);
+	}
 	struct msgr2_auth_provider prov = msgr2_cephx_provider(cx);
 	struct msgr2_session_params p = {
 	    .peer_addr = *mon,
@@ -227,7 +296,7 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 		goto out_fd;
 	}
 	uint64_t deadline = now_ns() + 10ull * 1000000000u;
-	while (run.step >= 0 && run.step < 4 && !run.down_err) {
+	while (run.step >= 0 && (run.step < 4 || (run.osdmap_dir && !run.osdmaps_done)) && !run.down_err) {
 		const uint8_t *ptr;
 		size_t n;
 		uint8_t buf[65536];
@@ -259,7 +328,7 @@ static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct 
 		}
 		msgr2_session_feed(run.s, buf, (size_t)got, now_ns());
 	}
-	if (run.step == 4) {
+	if (run.step == 4 && (!run.osdmap_dir || run.osdmaps_done)) {
 		struct msgr2_session_stats st;
 
 		msgr2_session_get_stats(run.s, &st);

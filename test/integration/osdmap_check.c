@@ -9,6 +9,8 @@
  *     " object 'NAME' -> P.S -> [acting]"
  *   osdmap_check MAP --print
  *     a summary of what was decoded (epoch, pools, OSDs, mappings)
+ *   --inc FILE (any number, before the rest): incremental maps applied to
+ *     MAP in the order given
  *
  * A map the decoder refuses: the reason on stderr and exit status 1.
  */
@@ -95,7 +97,7 @@ static void print_map(const struct osdmap *m)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: osdmap_check MAP (--print | --test-map-pgs-dump-all [--pool ID] |\n"
+	fprintf(stderr, "usage: osdmap_check MAP [--inc FILE]... (--print | --test-map-pgs-dump-all [--pool ID] |\n"
 			"                         --test-map-object NAME --pool ID [--namespace NS])\n");
 	return 2;
 }
@@ -131,7 +133,8 @@ int main(int argc, char **argv)
 {
 	const char *path, *object = NULL, *ns = NULL, *why = NULL;
 	int64_t pool = -1;
-	int dump = 0, print = 0, r;
+	const char *incs[64];
+	int ninc = 0, dump = 0, print = 0, r;
 	struct osdmap *m;
 	uint8_t *buf;
 	size_t len;
@@ -150,6 +153,8 @@ int main(int argc, char **argv)
 			pool = strtoll(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--namespace") && i + 1 < argc)
 			ns = argv[++i];
+		else if (!strcmp(argv[i], "--inc") && i + 1 < argc && ninc < 64)
+			incs[ninc++] = argv[++i];
 		else
 			return usage();
 	}
@@ -163,6 +168,21 @@ int main(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "osdmap_check: %s: %s (%s)\n", path, why, strerror(-r));
 		return 1;
+	}
+	for (int i = 0; i < ninc; i++) {
+		buf = slurp(incs[i], &len);
+		if (!buf) {
+			fprintf(stderr, "osdmap_check: %s: %s\n", incs[i], strerror(errno));
+			osdmap_free(m);
+			return 1;
+		}
+		r = osdmap_apply_incremental(m, buf, len, &why);
+		free(buf);
+		if (r) {
+			fprintf(stderr, "osdmap_check: %s: %s (%s)\n", incs[i], why, strerror(-r));
+			osdmap_free(m);
+			return 1;
+		}
 	}
 	if (print)
 		print_map(m);
