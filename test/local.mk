@@ -39,6 +39,7 @@ UNIT_TESTS = \
 	test/unit/test_crush \
 	test/unit/test_osdmap \
 	test/unit/test_osdmap_inc \
+	test/unit/test_striper \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
 	test/unit/test_rx_cc \
@@ -152,6 +153,10 @@ test_unit_test_osdmap_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 test_unit_test_osdmap_inc_SOURCES = test/unit/test_osdmap_inc.c
 test_unit_test_osdmap_inc_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_inc_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
+test_unit_test_striper_SOURCES = test/unit/test_striper.c
+test_unit_test_striper_CFLAGS = $(unit_cflags)
+test_unit_test_striper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
