@@ -34,6 +34,11 @@
 #include "cephmon/msgr/ceph_addr.h"
 #include "cephosd/crush.h"
 
+/* The most OSDs a map may have. Ceph's monitors refuse more than mon_max_osd
+ * (10000 by default); an incremental's new max_osd is a bare number, so
+ * without a bound one message could ask for gigabytes. */
+#define OSDMAP_MAX_OSD 65536u
+
 /* OSD states (CEPH_OSD_*) */
 #define OSD_EXISTS   (1u << 0)
 #define OSD_UP	     (1u << 1)

@@ -422,6 +422,8 @@ static int client_(struct dec *s, struct osdmap *m)
 		return osdmap_sub_done(s, &c);
 	if (max_osd < 0)
 		return bad(s, "negative max_osd");
+	if ((uint32_t)max_osd > OSDMAP_MAX_OSD)
+		return bad(s, "max_osd past OSDMAP_MAX_OSD");
 	m->max_osd = (uint32_t)max_osd;
 	if (osd_u32s(&c, m, &m->osd_state, 0) || osd_u32s(&c, m, &m->osd_weight, 0) || addrs_(&c, m) ||
 	    mappings_(&c, &m->pg_temp, MAP_LIST) || mappings_(&c, &m->primary_temp, MAP_ONE) ||

@@ -461,6 +461,8 @@ static int client_(struct dec *s, struct osdmap *m, struct osdmap **full)
 		m->flags = (uint32_t)flags;
 	if (pool_max >= 0)
 		m->pool_max = (int32_t)pool_max;
+	if (max_osd >= 0 && (uint32_t)max_osd > OSDMAP_MAX_OSD)
+		return bad(s, "max_osd past OSDMAP_MAX_OSD");
 	if (max_osd >= 0 && set_max_osd(&c, m, (uint32_t)max_osd))
 		return osdmap_sub_done(s, &c);
 	if (new_pools(&c, m) || osdmap_pool_names_decode(&c, m) || old_pools(&c, m))

@@ -395,15 +395,15 @@ test_fuzz_fuzz_mdsmap_SOURCES = test/fuzz/fuzz_mdsmap.c $(fuzz_driver)
 test_fuzz_fuzz_mdsmap_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_mdsmap_LDADD = $(cephmon_libs)
 
-test_fuzz_fuzz_crush_SOURCES = test/fuzz/fuzz_crush.c $(fuzz_driver)
+test_fuzz_fuzz_crush_SOURCES = test/fuzz/fuzz_crush.c test/fuzz/crush_cost.h $(fuzz_driver)
 test_fuzz_fuzz_crush_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_crush_LDADD = $(cephosd_libs)
 
-test_fuzz_fuzz_osdmap_SOURCES = test/fuzz/fuzz_osdmap.c $(fuzz_driver)
+test_fuzz_fuzz_osdmap_SOURCES = test/fuzz/fuzz_osdmap.c test/fuzz/crush_cost.h $(fuzz_driver)
 test_fuzz_fuzz_osdmap_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_LDADD = $(cephosd_libs)
 
-test_fuzz_fuzz_osdmap_inc_SOURCES = test/fuzz/fuzz_osdmap_inc.c $(fuzz_driver)
+test_fuzz_fuzz_osdmap_inc_SOURCES = test/fuzz/fuzz_osdmap_inc.c test/fuzz/crush_cost.h $(fuzz_driver)
 test_fuzz_fuzz_osdmap_inc_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_inc_LDADD = $(cephosd_libs)
 

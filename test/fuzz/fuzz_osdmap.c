@@ -11,7 +11,7 @@
  * its pool. The crc guards a map, so each input is decoded twice: as it
  * is (a wrong crc must be refused) and with the crc it needs written in,
  * so that mutations reach the fields behind it. Maps whose CRUSH
- * rules would take seconds per input (see fuzz_crush.c) are not placed.
+ * rules would take seconds per input (crush_cost.h) are not placed.
  * Seeds: osdmaptool maps edited by test/integration/osdmap_patch.py (OSDs
  * up and out, affinity, pg_temp, primary_temp, upmaps, an erasure pool).
  */
@@ -23,28 +23,11 @@
 #include <string.h>
 
 #include "cephmon/msgr/crc32c.h"
+#include "test/fuzz/crush_cost.h"
 #include "cephosd/osdmap.h"
 #include "net/byteorder.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int cheap_enough(const struct crush_map *c)
-{
-	if (c->choose_total_tries > 64 || c->choose_local_tries > 64 || c->choose_local_fallback_tries > 64)
-		return 0;
-	for (uint32_t r = 0; r < c->max_rules; r++)
-		for (uint32_t s = 0; c->rules[r] && s < c->rules[r]->len; s++) {
-			const struct crush_rule_step *st = &c->rules[r]->steps[s];
-
-			if (st->op >= CRUSH_RULE_SET_CHOOSE_TRIES &&
-			    st->op <= CRUSH_RULE_SET_CHOOSE_LOCAL_FALLBACK_TRIES && (uint32_t)st->arg1 > 64)
-				return 0;
-			if ((st->op == CRUSH_RULE_CHOOSE_FIRSTN || st->op == CRUSH_RULE_CHOOSELEAF_FIRSTN) &&
-			    st->arg1 > CRUSH_MAX_RESULT)
-				return 0;
-		}
-	return 1;
-}
 
 static void check_set(const struct osdmap *m, const struct osd_set *s, int must_be_up)
 {
@@ -99,7 +82,7 @@ static void one(const uint8_t *data, size_t size)
 	for (uint32_t i = 1; i < m->npools; i++)
 		if (m->pools[i].id <= m->pools[i - 1].id)
 			abort();
-	if (cheap_enough(m->crush)) {
+	if (crush_cheap_enough(m->crush)) {
 		for (uint32_t i = 0; i < m->npools; i++) {
 			const struct osd_pool *p = &m->pools[i];
 			struct osd_pg raw, pg;

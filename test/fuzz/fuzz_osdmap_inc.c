@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cephmon/msgr/crc32c.h"
+#include "test/fuzz/crush_cost.h"
 #include "cephosd/osdmap.h"
 #include "net/byteorder.h"
 
@@ -132,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_sorted(&m->primary_temp);
 		check_sorted(&m->pg_upmap);
 		check_sorted(&m->pg_upmap_items);
-		if (m->crush->choose_total_tries <= 64)
+		if (crush_cheap_enough(m->crush))
 			for (uint32_t i = 0; i < m->npools && i < 4; i++)
 				for (uint32_t ps = 0; ps < m->pools[i].pg_num && ps < 8; ps++) {
 					struct osd_set up, acting;

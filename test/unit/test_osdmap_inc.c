@@ -371,3 +371,30 @@ Test(osdmap_inc, an_osd_past_max_osd_is_refused)
 	osdmap_free(m);
 	osdmap_free(ref);
 }
+
+Test(osdmap_inc, a_max_osd_past_the_bound_is_refused_before_allocating)
+{
+	struct osdmap *m = load_full(LAST_INC);
+	struct wire_enc e;
+	const char *why = NULL;
+	uint32_t crc;
+	/* wrapper and client headers, fsid, epoch, modified, pool_max, flags,
+	 * the empty full map and CRUSH map: new_max_osd follows */
+	const size_t at = 6 + 6 + 16 + 4 + 8 + 8 + 4 + 4 + 4;
+
+	wire_enc_init(&e);
+	enc_inc(&e, m, m->epoch + 1, true);
+	put_le32(e.buf + at, OSDMAP_MAX_OSD + 1);
+	crc = ceph_crc32c(0xffffffffu, e.buf, e.len - 8);
+	put_le32(e.buf + e.len - 8, ceph_crc32c(crc, e.buf + e.len - 4, 4));
+	cr_assert_eq(osdmap_apply_incremental(m, e.buf, e.len, &why), -EBADMSG);
+	cr_assert(why && strstr(why, "OSDMAP_MAX_OSD"), "%s", why ? why : "(none)");
+	cr_assert_eq(m->max_osd, 1);
+	put_le32(e.buf + at, OSDMAP_MAX_OSD);
+	crc = ceph_crc32c(0xffffffffu, e.buf, e.len - 8);
+	put_le32(e.buf + e.len - 8, ceph_crc32c(crc, e.buf + e.len - 4, 4));
+	cr_assert_eq(osdmap_apply_incremental(m, e.buf, e.len, &why), 0, "%s", why);
+	cr_assert_eq(m->max_osd, OSDMAP_MAX_OSD);
+	wire_enc_free(&e);
+	osdmap_free(m);
+}
