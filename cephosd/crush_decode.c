@@ -62,22 +62,8 @@ static int names_(struct dec *s, struct crush_names *out)
 	if (!out->v)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *p;
-		uint32_t len;
-		char *name;
-
-		if (s32_(s, &out->v[i].id))
-			return -EBADMSG;
-		if (ceph_dec_blob(&s->d, &p, &len))
-			return bad(s, "truncated name");
-		if (memchr(p, '\0', len))
-			return bad(s, "name holds a NUL");
-		name = malloc((size_t)len + 1);
-		if (!name)
-			return nomem(s);
-		memcpy(name, p, len);
-		name[len] = '\0';
-		out->v[i].name = name;
+		if (s32_(s, &out->v[i].id) || !(out->v[i].name = string_(s)))
+			return s->err ? s->err : -EBADMSG;
 		out->n = i + 1;
 	}
 	qsort(out->v, out->n, sizeof(*out->v), cmp_name);

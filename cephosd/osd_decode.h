@@ -12,8 +12,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "net/wire.h"
+#include "cephmon/msgr/ceph_codec.h"
 
 struct dec {
 	struct wire_dec d;
@@ -118,6 +120,32 @@ static inline int s64_(struct dec *s, int64_t *v)
 static inline int skip_(struct dec *s, size_t n)
 {
 	return wire_dec_skip(&s->d, n) ? bad(s, "truncated") : 0;
+}
+
+/* A u32-length string, copied and NUL-terminated; one holding a NUL byte is
+ * malformed. NULL on failure. */
+static inline char *string_(struct dec *s)
+{
+	const uint8_t *p;
+	uint32_t len;
+	char *out;
+
+	if (ceph_dec_blob(&s->d, &p, &len)) {
+		bad(s, "truncated string");
+		return NULL;
+	}
+	if (memchr(p, '\0', len)) {
+		bad(s, "a string holds a NUL");
+		return NULL;
+	}
+	out = malloc((size_t)len + 1);
+	if (!out) {
+		nomem(s);
+		return NULL;
+	}
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return out;
 }
 
 #endif

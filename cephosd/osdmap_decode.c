@@ -137,30 +137,6 @@ static int skip_struct(struct dec *s)
 	return osdmap_struct_decode(s, 0, 255, &v, &in);
 }
 
-static char *string_(struct dec *s)
-{
-	const uint8_t *p;
-	uint32_t len;
-	char *out;
-
-	if (ceph_dec_blob(&s->d, &p, &len)) {
-		bad(s, "truncated");
-		return NULL;
-	}
-	if (memchr(p, '\0', len)) {
-		bad(s, "a string holds a NUL");
-		return NULL;
-	}
-	out = malloc((size_t)len + 1);
-	if (!out) {
-		nomem(s);
-		return NULL;
-	}
-	memcpy(out, p, len);
-	out[len] = '\0';
-	return out;
-}
-
 int osdmap_pg_decode(struct dec *s, struct osd_pg *pg)
 {
 	uint8_t v;
@@ -343,6 +319,27 @@ int osdmap_pg_cmp(const struct osd_pg *a, const struct osd_pg *b)
 	if (a->pool != b->pool)
 		return a->pool < b->pool ? -1 : 1;
 	return a->seed < b->seed ? -1 : a->seed > b->seed;
+}
+
+uint32_t osdmap_mapping_pos(const struct osd_pg_mappings *t, struct osd_pg pg, bool *found)
+{
+	uint32_t lo = 0, hi = t->n;
+
+	*found = false;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = osdmap_pg_cmp(&t->v[mid].pg, &pg);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int cmp_mapping(const void *a, const void *b)

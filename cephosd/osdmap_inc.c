@@ -252,42 +252,32 @@ static int old_pools(struct dec *s, struct osdmap *m)
 /* Set (n > 0) or remove (n == 0) the mapping of @pg. */
 static int mapping_set(struct dec *s, struct osd_pg_mappings *t, struct osd_pg pg, uint32_t n, int32_t *osds)
 {
-	uint32_t lo = 0, hi = t->n;
+	bool found;
+	uint32_t i = osdmap_mapping_pos(t, pg, &found);
+	struct osd_pg_mapping *v;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = osdmap_pg_cmp(&t->v[mid].pg, &pg);
-
-		if (c == 0) {
-			free(t->v[mid].osds);
-			if (!n) {
-				memmove(&t->v[mid], &t->v[mid + 1], (t->n - mid - 1) * sizeof(*t->v));
-				t->n--;
-			} else {
-				t->v[mid].n = n;
-				t->v[mid].osds = osds;
-			}
-			return 0;
+	if (found) {
+		free(t->v[i].osds);
+		if (n) {
+			t->v[i].n = n;
+			t->v[i].osds = osds;
+		} else {
+			memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(*t->v));
+			t->n--;
 		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		return 0;
 	}
 	if (!n)
 		return 0;
-	{
-		struct osd_pg_mapping *v = realloc(t->v, (t->n + 1) * sizeof(*v));
-
-		if (!v) {
-			free(osds);
-			return nomem(s);
-		}
-		t->v = v;
-		memmove(&v[lo + 1], &v[lo], (t->n - lo) * sizeof(*v));
-		v[lo] = (struct osd_pg_mapping){.pg = pg, .n = n, .osds = osds};
-		t->n++;
+	v = realloc(t->v, (t->n + 1) * sizeof(*v));
+	if (!v) {
+		free(osds);
+		return nomem(s);
 	}
+	t->v = v;
+	memmove(&v[i + 1], &v[i], (t->n - i) * sizeof(*v));
+	v[i] = (struct osd_pg_mapping){.pg = pg, .n = n, .osds = osds};
+	t->n++;
 	return 0;
 }
 

@@ -18,6 +18,9 @@ int osdmap_skip_blob(struct dec *s);
 int osdmap_skip_string_map_map(struct dec *s);
 int osdmap_pg_decode(struct dec *s, struct osd_pg *pg);
 int osdmap_pg_cmp(const struct osd_pg *a, const struct osd_pg *b);
+/* Where @pg's mapping is in @t (sorted by PG), or where it would go; @found
+ * says which. */
+uint32_t osdmap_mapping_pos(const struct osd_pg_mappings *t, struct osd_pg pg, bool *found);
 /* pg_pool_t into @p (its erasure_code_profile allocated; no name). */
 int osdmap_pool_decode(struct dec *s, struct osd_pool *p);
 int osdmap_pool_cmp(const void *a, const void *b);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "cephosd/osdmap.h"
+#include "cephosd/osdmap_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,20 +77,10 @@ static bool can_shift_osds(const struct osd_pool *p)
 
 static const struct osd_pg_mapping *find_mapping(const struct osd_pg_mappings *t, struct osd_pg pg)
 {
-	size_t lo = 0, hi = t->n;
+	bool found;
+	uint32_t i = osdmap_mapping_pos(t, pg, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct osd_pg *k = &t->v[mid].pg;
-
-		if (k->pool == pg.pool && k->seed == pg.seed)
-			return &t->v[mid];
-		if (k->pool < pg.pool || (k->pool == pg.pool && k->seed < pg.seed))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? &t->v[i] : NULL;
 }
 
 static bool weight_zero(const struct osdmap *m, int32_t osd)
@@ -113,7 +104,6 @@ static void pg_to_raw_osds(const struct osdmap *m, const struct osd_pool *p, str
 			  crush_choose_args_for(m->crush, p->id));
 	if (n < 0)
 		return;
-	set->size = 0;
 	for (int i = 0; i < n; i++) {
 		int32_t osd = set->osds[i];
 

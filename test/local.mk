@@ -161,9 +161,9 @@ test_unit_test_striper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
 check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check
-test_integration_osdmap_check_SOURCES = test/integration/osdmap_check.c
+test_integration_osdmap_check_SOURCES = test/integration/osdmap_check.c test/lib/file_read.c test/lib/file_read.h
 test_integration_osdmap_check_LDADD = $(cephosd_libs)
-test_integration_crush_check_SOURCES = test/integration/crush_check.c
+test_integration_crush_check_SOURCES = test/integration/crush_check.c test/lib/file_read.c test/lib/file_read.h
 test_integration_crush_check_LDADD = $(cephosd_libs)
 check_PROGRAMS += test/integration/ceph_conf_check
 test_integration_ceph_conf_check_SOURCES = test/integration/ceph_conf_check.c

@@ -19,38 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test/lib/file_read.h"
 #include "cephosd/crush.h"
-
-static void *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			char *nb = realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 65536;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-
-		if (r == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 static int held(const struct crush_map *m, int32_t dev)
 {
@@ -80,7 +50,7 @@ int main(int argc, char **argv)
 				"[--weight DEV W]... [--pool-id POOL] [--choose-args INDEX]\n");
 		return 2;
 	}
-	buf = slurp(argv[1], &len);
+	buf = file_read(argv[1], &len);
 	if (!buf) {
 		fprintf(stderr, "crush_check: %s: %s\n", argv[1], strerror(errno));
 		return 1;

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test/lib/file_read.h"
 #include "cephosd/osdmap.h"
 
 static void print_set(const struct osd_set *s)
@@ -102,33 +103,6 @@ static int usage(void)
 	return 2;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			uint8_t *nb = realloc(buf, cap = cap ? 2 * cap : 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	const char *path, *object = NULL, *ns = NULL, *why = NULL;
@@ -158,7 +132,7 @@ int main(int argc, char **argv)
 		else
 			return usage();
 	}
-	buf = slurp(path, &len);
+	buf = file_read(path, &len);
 	if (!buf) {
 		fprintf(stderr, "osdmap_check: %s: %s\n", path, strerror(errno));
 		return 1;
@@ -170,7 +144,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < ninc; i++) {
-		buf = slurp(incs[i], &len);
+		buf = file_read(incs[i], &len);
 		if (!buf) {
 			fprintf(stderr, "osdmap_check: %s: %s\n", incs[i], strerror(errno));
 			osdmap_free(m);
