@@ -39,6 +39,7 @@ UNIT_TESTS = \
 	test/unit/test_crush \
 	test/unit/test_osdmap \
 	test/unit/test_osdmap_inc \
+	test/unit/test_osdmap_keeper \
 	test/unit/test_striper \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
@@ -146,13 +147,17 @@ test_unit_test_crush_CFLAGS = $(unit_cflags)
 test_unit_test_crush_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_osdmap_SOURCES = test/unit/test_osdmap.c test/lib/crush_enc.c test/lib/crush_enc.h \
-	test/lib/osdmap_enc.c test/lib/osdmap_enc.h
+	test/lib/osdmap_enc.c test/lib/osdmap_enc.h test/lib/file_read.c test/lib/file_read.h
 test_unit_test_osdmap_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_osdmap_inc_SOURCES = test/unit/test_osdmap_inc.c
 test_unit_test_osdmap_inc_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_inc_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
+test_unit_test_osdmap_keeper_SOURCES = test/unit/test_osdmap_keeper.c test/lib/file_read.c test/lib/file_read.h
+test_unit_test_osdmap_keeper_CFLAGS = $(unit_cflags)
+test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_striper_SOURCES = test/unit/test_striper.c
 test_unit_test_striper_CFLAGS = $(unit_cflags)
@@ -201,9 +206,10 @@ test_unit_test_mon_client_SOURCES = test/unit/test_mon_client.c
 test_unit_test_mon_client_CFLAGS = $(unit_cflags)
 test_unit_test_mon_client_LDADD = $(cephmon_libs) $(CRITERION_LIBS)
 
-test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c test/unit/mdsmap_vectors.h
+test_unit_test_ceph_views_SOURCES = test/unit/test_ceph_views.c test/unit/mdsmap_vectors.h test/lib/file_read.c \
+	test/lib/file_read.h
 test_unit_test_ceph_views_CFLAGS = $(unit_cflags)
-test_unit_test_ceph_views_LDADD = fuse/ceph/libcephviews.a $(cephmon_libs) $(CRITERION_LIBS)
+test_unit_test_ceph_views_LDADD = fuse/ceph/libcephviews.a $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_evloop_SOURCES = test/unit/test_evloop.c
 test_unit_test_evloop_CFLAGS = $(unit_cflags)
@@ -291,6 +297,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_crush \
 	test/fuzz/fuzz_osdmap \
 	test/fuzz/fuzz_osdmap_inc \
+	test/fuzz/fuzz_osdmap_keeper \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
 	test/fuzz/fuzz_afs_source \
@@ -406,6 +413,10 @@ test_fuzz_fuzz_osdmap_LDADD = $(cephosd_libs)
 test_fuzz_fuzz_osdmap_inc_SOURCES = test/fuzz/fuzz_osdmap_inc.c test/fuzz/crush_cost.h $(fuzz_driver)
 test_fuzz_fuzz_osdmap_inc_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_inc_LDADD = $(cephosd_libs)
+
+test_fuzz_fuzz_osdmap_keeper_SOURCES = test/fuzz/fuzz_osdmap_keeper.c $(fuzz_driver)
+test_fuzz_fuzz_osdmap_keeper_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_osdmap_keeper_LDADD = $(cephosd_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 

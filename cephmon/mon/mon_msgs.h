@@ -2,8 +2,9 @@
  * cephmon/mon/mon_msgs.h: the payloads of the messages a Ceph monitor client
  * exchanges with the monitors, after Linux net/ceph/mon_client.c and
  * osdmap.c and Ceph's messages/M*.h: subscriptions and their ack, statfs,
- * get_version, mon commands, and the maps the monitors send (monmap
- * wrapper, OSD map summary, the user's view of the FS map).
+ * get_version, mon commands, and the maps the monitors send (the monmap
+ * and MOSDMap wrappers, the user's view of the FS map; cephosd decodes the
+ * OSD maps inside).
  *
  * Encoders append a message's front (payload) to a wire_enc and say which
  * header version the message carries. Decoders take a received front and
@@ -65,8 +66,7 @@ int mon_statfs_reply_decode(const void *front, size_t len, struct mon_statfs_rep
 
 /* MMonGetVersion: the newest epoch of a map ("osdmap", "fsmap", ...). */
 uint16_t mon_get_version_encode(struct wire_enc *e, uint64_t handle, const char *what);
-int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest,
-				 uint64_t *oldest);
+int mon_get_version_reply_decode(const void *front, size_t len, uint64_t *handle, uint64_t *newest, uint64_t *oldest);
 
 /* MMonCommand: one or more JSON command strings ({"prefix": "osd blocklist", ...}). */
 uint16_t mon_command_encode(struct wire_enc *e, const uint8_t fsid[CEPH_FSID_LEN], const char *const *cmd, size_t n);
@@ -94,8 +94,6 @@ struct mosdmap {
 	uint32_t oldest, newest; /* 0 when the sender did not say */
 };
 int mosdmap_decode(const void *front, size_t len, struct mosdmap *out);
-
-int osdmap_summary_decode(const void *map, size_t len, struct osdmap_summary *out);
 
 int fsmap_user_decode(const void *front, size_t len, struct fsmap_user *out);
 

@@ -507,7 +507,7 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
 		e = -EINVAL;
 		goto fail;
 	}
-	monc_maps_init(&ml->maps, ml->monc, ml->health, ml->cfg.fs_name, p->want_fs);
+	monc_maps_init(&ml->maps, ml->monc, ml->health, ml->cfg.fs_name, p->want_fs, &p->osdmap);
 	*out = ml;
 	return 0;
 fail:
@@ -569,9 +569,9 @@ int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t
 					 ml->last_down_why[0] ? ml->last_down_why : ml->cfg.mons_from);
 			else
 				snprintf(err, errlen, "a monitor session is up but the %s did not arrive in time",
-					 !monc_maps_have_monmap(&ml->maps) ? "monmap"
-					 : !ml->maps.osdmap		   ? "OSD map"
-									   : "MDS map");
+					 !monc_maps_have_monmap(&ml->maps)		    ? "monmap"
+					 : ml->maps.osdmap.handle && !ml->maps.osdmap_epoch ? "OSD map"
+											    : "MDS map");
 			break;
 		}
 	}
@@ -588,8 +588,7 @@ void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
 	s->now_ms = now_ms();
 	monc_get_status(ml->monc, &s->status);
 	s->monmap = *monc_monmap(ml->monc);
-	if ((s->have_osdmap = ml->maps.osdmap != NULL))
-		s->osdmap = *ml->maps.osdmap;
+	s->osdmap_epoch = ml->maps.osdmap_epoch;
 	if ((s->have_fsmap = ml->maps.fsmap != NULL))
 		s->fsmap = *ml->maps.fsmap;
 	if ((s->have_mdsmap = ml->maps.mdsmap != NULL))

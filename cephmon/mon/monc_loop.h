@@ -3,10 +3,10 @@
  * thread (an evloop) that runs monc (mon_client.h) and wires it to its
  * parts: the connections (msgr2_conn.h, one per hunted monitor), the cephx
  * identity and its ticket renewal (cephx_identity.h) and the maps
- * (monc_maps.h). Callers on other threads (FUSE workers) ask for statfs
- * and snapshots; each call queues work to the loop and waits for its
- * completion with a deadline, the kernel's workqueue + completion shape
- * (see doc/design.md).
+ * (monc_maps.h; OSD maps go on to their keeper, given in the params).
+ * Callers on other threads (FUSE workers) ask for statfs and snapshots;
+ * each call queues work to the loop and waits for its completion with a
+ * deadline, the kernel's workqueue + completion shape (see doc/design.md).
  *
  * statfs follows the kernel's data-pool rule: the file system's only data
  * pool when it has one, the whole cluster otherwise.
@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "cephmon/ceph_mount_config.h"
+#include "cephmon/mon/monc_maps.h"
 #include "cephmon/mon/monc_types.h"
 #include "evloop/evloop_req.h"
 #include "health/health.h"
@@ -39,6 +40,10 @@ struct monc_loop_params {
 	/* Subscribe to fsmap.user and the file system's MDS map (cfg->fs_name,
 	 * or the cluster's default): needed for statfs's data-pool rule. */
 	bool want_fs;
+	/* Who keeps the OSD map (cephosd's osdmap_keeper_ops); the mount then
+	 * also waits for the first one. .handle NULL: no OSD map. Called on
+	 * the loop thread with the loop's lock held. */
+	struct monc_osdmap_ops osdmap;
 };
 
 /* A new, not yet running client. 0 or -errno with one line in @err. */
@@ -82,8 +87,8 @@ struct monc_loop_snapshot {
 	uint64_t now_ms; /* monc's clock when taken */
 	struct monc_status status;
 	struct monc_monmap monmap;
-	bool have_osdmap, have_fsmap, have_mdsmap;
-	struct osdmap_summary osdmap;
+	uint32_t osdmap_epoch; /* the keeper's, 0 none (the map itself: osdmap_keeper_read) */
+	bool have_fsmap, have_mdsmap;
 	struct fsmap_user fsmap;
 	struct mdsmap_summary mdsmap;
 	char fs_name[CEPH_FS_NAME_MAX]; /* the file system asked for, "" the default */

@@ -22,18 +22,19 @@ static void dropped(struct monc_maps *mp, const char *what)
 }
 
 void monc_maps_init(struct monc_maps *mp, struct monc *monc, struct health_queue *health, const char *fs_name,
-		    bool want_fs)
+		    bool want_fs, const struct monc_osdmap_ops *osdmap)
 {
 	memset(mp, 0, sizeof(*mp));
 	mp->monc = monc;
 	mp->health = health;
 	mp->fs_name = fs_name;
 	mp->want_fs = want_fs;
+	if (osdmap)
+		mp->osdmap = *osdmap;
 }
 
 void monc_maps_destroy(struct monc_maps *mp)
 {
-	free(mp->osdmap);
 	free(mp->fsmap);
 	free(mp->mdsmap);
 	memset(mp, 0, sizeof(*mp));
@@ -42,7 +43,8 @@ void monc_maps_destroy(struct monc_maps *mp)
 void monc_maps_subscribe(struct monc_maps *mp, uint64_t now_ms)
 {
 	monc_subscribe(mp->monc, "monmap", 0, false, now_ms);
-	monc_subscribe(mp->monc, "osdmap", 0, false, now_ms);
+	if (mp->osdmap.handle)
+		monc_subscribe(mp->monc, "osdmap", 0, false, now_ms);
 	if (mp->want_fs)
 		monc_subscribe(mp->monc, "fsmap.user", 0, false, now_ms);
 }
@@ -54,7 +56,8 @@ bool monc_maps_have_monmap(const struct monc_maps *mp)
 
 bool monc_maps_ready(const struct monc_maps *mp)
 {
-	return monc_maps_have_monmap(mp) && mp->osdmap && (!mp->want_fs || mp->mdsmap || mp->fs_none);
+	return monc_maps_have_monmap(mp) && (!mp->osdmap.handle || mp->osdmap_epoch) &&
+	       (!mp->want_fs || mp->mdsmap || mp->fs_none);
 }
 
 static void handle_monmap(struct monc_maps *mp, const uint8_t *front, size_t len, uint64_t now_ms)
@@ -91,36 +94,28 @@ static void handle_monmap(struct monc_maps *mp, const uint8_t *front, size_t len
 
 static void handle_osdmap(struct monc_maps *mp, const uint8_t *front, size_t len, uint64_t now_ms)
 {
-	struct mosdmap mo;
-	const struct mosdmap_blob *full = NULL;
-	uint32_t held = mp->osdmap ? mp->osdmap->epoch : 0;
-	bool newer_inc = false;
+	struct mosdmap *mo;
+	struct monc_osdmap_result r;
 
-	if (mosdmap_decode(front, len, &mo)) {
+	if (!mp->osdmap.handle)
+		return; /* not subscribed */
+	mo = malloc(sizeof(*mo));
+	if (!mo)
+		return; /* lost like a dropped message: the next epoch brings the gap back */
+	if (mosdmap_decode(front, len, mo)) {
+		free(mo);
 		dropped(mp, "osdmap message");
 		return;
 	}
-	for (unsigned i = 0; i < mo.nfull; i++)
-		if (!full || mo.full[i].epoch > full->epoch)
-			full = &mo.full[i];
-	for (unsigned i = 0; i < mo.ninc; i++)
-		newer_inc |= mo.inc[i].epoch > held && (!full || mo.inc[i].epoch > full->epoch);
-	if (full && full->epoch > held) {
-		struct osdmap_summary *s = malloc(sizeof(*s));
-		if (s && osdmap_summary_decode(full->data, full->len, s) == 0) {
-			free(mp->osdmap);
-			mp->osdmap = s;
-			held = s->epoch;
-			monc_got_epoch(mp->monc, "osdmap", s->epoch);
-			s = NULL;
-		} else if (s) {
-			health_report(mp->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG, "monitors", NULL,
-				      "osdmap epoch %u does not decode", full->epoch);
-		}
-		free(s);
+	mp->osdmap.handle(mp->osdmap.arg, mo, &r);
+	free(mo);
+	if (r.changed) {
+		mp->osdmap_epoch = r.epoch;
+		monc_got_epoch(mp->monc, "osdmap", r.epoch);
 	}
-	/* Incrementals are not applied: ask for the newest full map. */
-	if (newer_inc)
+	if (r.want == MONC_OSDMAP_WANT_NEXT)
+		monc_subscribe(mp->monc, "osdmap", (uint64_t)r.epoch + 1, false, now_ms);
+	else if (r.want == MONC_OSDMAP_WANT_FULL)
 		monc_want_full(mp->monc, "osdmap", now_ms);
 }
 

@@ -1,7 +1,7 @@
 /*
  * cephmon/mon/monc_types.h: what the monitor client hands its users, as C
  * types: the monitors (monc_monmap) and the client's state (monc_status),
- * a statfs answer, the head of the OSD map, the user's view of the FS map
+ * a statfs answer, the user's view of the FS map
  * and one file system's MDS map, with the helpers that read them. Plain,
  * fixed-size structs a caller may copy; how they are decoded is internal
  * (mon_msgs.h, mdsmap.h, monmap.h).
@@ -66,35 +66,6 @@ struct mon_statfs_reply {
 	uint64_t version;
 	uint64_t kb, kb_used, kb_avail, num_objects;
 };
-
-/* ---- the OSD map's head ----------------------------------------------------------- */
-
-#define OSDMAP_MAX_POOLS     256
-#define OSDMAP_POOL_NAME_MAX 128
-
-struct osdmap_pool {
-	int64_t id;
-	uint8_t type, size, crush_rule;
-	uint32_t pg_num, pgp_num;
-	char name[OSDMAP_POOL_NAME_MAX];
-};
-
-/* The head of a full OSDMap: what .ceph/osdmap shows and what statfs needs. */
-struct osdmap_summary {
-	uint8_t fsid[CEPH_FSID_LEN];
-	uint32_t epoch;
-	uint32_t created_sec, modified_sec;
-	uint32_t flags;
-	int32_t pool_max;
-	unsigned npools; /* pools beyond OSDMAP_MAX_POOLS are counted, not kept */
-	unsigned npools_total;
-	struct osdmap_pool pools[OSDMAP_MAX_POOLS];
-};
-
-/* The pool named @name, or NULL. */
-const struct osdmap_pool *osdmap_pool_by_name(const struct osdmap_summary *m, const char *name);
-/* "full,pauserd,noout,..." for the flags set (CEPH_OSDMAP_*), into @buf. */
-void osdmap_flags_string(uint32_t flags, char *buf, size_t len);
 
 /* ---- the user's view of the FS map --------------------------------------------------- */
 

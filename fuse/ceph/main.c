@@ -4,7 +4,8 @@
  *   netfuse-ceph MON[,MON...][:/SUBDIR] MOUNTPOINT [-o OPTS] [-c CONF] [--id NAME] [-k KEYRING]
  *
  * It connects to the monitors through cephmon's monitor client on its own
- * I/O thread (monc_loop), and mounts what a monitor-only client can show:
+ * I/O thread (monc_loop), which hands the OSD maps it receives to cephosd's
+ * keeper (osdmap_keeper), and mounts what a monitor-only client can show:
  * df from the monitors' statfs (the kernel's arithmetic and data-pool
  * rule), .health (the FUSE core's), and .ceph/, views mirroring the kernel
  * client's debugfs files, which the core serves (struct nf_view) from the
@@ -17,8 +18,9 @@
  * mon_addr=, ms_mode=, mount_timeout=, fs= (mds_namespace= is its old
  * name), plus Ceph's own -c/--conf, --id/-n/--name, -k/--keyring and -m.
  *
- * Each view renders from one snapshot of the client (monc_loop_snapshot),
- * which the core takes at each open, so a reader sees one consistent state.
+ * Each view renders from one snapshot of the client (monc_loop_snapshot;
+ * .ceph/osdmap from the keeper's map under its lock), which the core takes
+ * at each open, so a reader sees one consistent state.
  */
 #include "config.h"
 
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "cephmon/ceph_client.h"
+#include "cephosd/osdmap_keeper.h"
 #include "evloop/evloop.h"
 #include "fuse/backend.h"
 #include "fuse/ceph/views.h"
@@ -101,6 +104,7 @@ static const struct mopt_spec ceph_specs[] = {
 struct cephfs_front {
 	struct nf_mount *mount;
 	struct monc_loop *ml;
+	struct osdmap_keeper *osdmap; /* fed by ml's loop thread */
 	double mount_timeout;
 	time_t mounted_at;
 	uid_t uid;
@@ -120,6 +124,18 @@ static const struct nf_view ceph_views[] = {
     [V_END] = {.name = NULL},
 };
 
+struct osdmap_render {
+	char *buf;
+	size_t len, n;
+};
+
+static void render_osdmap(void *arg, const struct osdmap *m, const struct osdmap_keeper_stats *st)
+{
+	struct osdmap_render *r = arg;
+
+	r->n = ceph_view_osdmap(m, st, r->buf, r->len);
+}
+
 static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 {
 	struct cephfs_front *f = fs;
@@ -136,10 +152,12 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 	case V_MONC:
 		n = ceph_view_monc(&s->status, s->now_ms, buf, len);
 		break;
-	case V_OSDMAP:
-		n = s->have_osdmap ? ceph_view_osdmap(&s->osdmap, buf, len)
-				   : (size_t)snprintf(buf, len, "no osdmap yet\n");
+	case V_OSDMAP: {
+		struct osdmap_render r = {.buf = buf, .len = len};
+		osdmap_keeper_read(f->osdmap, render_osdmap, &r);
+		n = r.n;
 		break;
+	}
 	case V_MDSMAP:
 		n = ceph_view_mdsmap(s->have_fsmap ? &s->fsmap : NULL, s->fs_name, s->have_mdsmap ? &s->mdsmap : NULL,
 				     buf, len);
@@ -275,7 +293,14 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->mounted_at = time(NULL);
 	f->uid = getuid();
 	f->gid = getgid();
-	struct monc_loop_params p = {.cfg = cfg, .health = nf_mount_health(m), .want_fs = true};
+	f->osdmap = osdmap_keeper_new(nf_mount_health(m));
+	if (!f->osdmap) {
+		snprintf(err, errlen, "out of memory");
+		e = -ENOMEM;
+		goto out;
+	}
+	struct monc_loop_params p = {
+	    .cfg = cfg, .health = nf_mount_health(m), .want_fs = true, .osdmap = osdmap_keeper_ops(f->osdmap)};
 	e = monc_loop_new(&p, &f->ml, err, errlen);
 	if (e)
 		goto out;
@@ -285,6 +310,7 @@ out:
 	free(cfg);
 	if (e) {
 		monc_loop_free(f->ml);
+		osdmap_keeper_free(f->osdmap);
 		free(f);
 		return e;
 	}
@@ -299,7 +325,8 @@ static void c_stop(void *fs)
 
 	if (!f)
 		return;
-	monc_loop_free(f->ml);
+	monc_loop_free(f->ml); /* joins the thread that feeds the keeper */
+	osdmap_keeper_free(f->osdmap);
 	free(f);
 }
 

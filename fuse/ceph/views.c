@@ -97,31 +97,160 @@ size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, 
 	return o.off;
 }
 
-static const char *pool_type(uint8_t t)
+/* "sortbitwise,noout,...": the CEPH_OSDMAP_* flags set, as `ceph osd dump`
+ * names them; bits it does not know in hex. */
+static void osdmap_flags_string(uint32_t flags, char *buf, size_t len)
 {
-	return t == 1 ? "replicated" : t == 3 ? "erasure" : "unknown";
+	/* CEPH_OSDMAP_* bits, from Ceph's include/rados.h. */
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+	    {1u << 0, "nearfull"},
+	    {1u << 1, "full"},
+	    {1u << 2, "pauserd"},
+	    {1u << 3, "pausewr"},
+	    {1u << 4, "pauserec"},
+	    {1u << 5, "noup"},
+	    {1u << 6, "nodown"},
+	    {1u << 7, "noout"},
+	    {1u << 8, "noin"},
+	    {1u << 9, "nobackfill"},
+	    {1u << 10, "norecover"},
+	    {1u << 11, "noscrub"},
+	    {1u << 12, "nodeep-scrub"},
+	    {1u << 13, "notieragent"},
+	    {1u << 14, "norebalance"},
+	    {1u << 15, "sortbitwise"},
+	    {1u << 16, "require_jewel_osds"},
+	    {1u << 17, "require_kraken_osds"},
+	    {1u << 18, "require_luminous_osds"},
+	    {1u << 19, "recovery_deletes"},
+	    {1u << 20, "purged_snapdirs"},
+	    {1u << 21, "nosnaptrim"},
+	    {1u << 22, "pglog_hardlimit"},
+	};
+	size_t off = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].bit))
+			continue;
+		int w = snprintf(buf + off, len - off, "%s%s", off ? "," : "", names[i].name);
+		if (w < 0 || (size_t)w >= len - off)
+			return;
+		off += (size_t)w;
+		flags &= ~names[i].bit;
+	}
+	if (flags)
+		snprintf(buf + off, len - off, "%s0x%x", off ? "," : "", flags);
 }
 
-size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len)
+static const char *pool_type(uint8_t t)
+{
+	return t == POOL_TYPE_REPLICATED ? "replicated" : t == POOL_TYPE_ERASURE ? "erasure" : "unknown";
+}
+
+/* The kernel's ceph_osdmap_state_str, with the flags it leaves out. */
+static void osd_state_string(uint32_t st, char *buf, size_t len)
 {
 	struct textbuf o;
-	char fsid[40], flags[512];
 
 	textbuf_init(&o, buf, len);
-	ceph_fsid_format(om->fsid, fsid, sizeof(fsid));
-	osdmap_flags_string(om->flags, flags, sizeof(flags));
-	textbuf_printf(&o, "epoch %u\n", om->epoch);
+	if (!(st & OSD_EXISTS)) {
+		textbuf_printf(&o, "doesn't exist");
+		return;
+	}
+	textbuf_printf(&o, "exists, %s", st & OSD_UP ? "up" : "down");
+	if (st & OSD_AUTOOUT)
+		textbuf_printf(&o, ", autoout");
+	if (st & OSD_NEW)
+		textbuf_printf(&o, ", new");
+	if (st & OSD_FULL)
+		textbuf_printf(&o, ", full");
+	if (st & OSD_NEARFULL)
+		textbuf_printf(&o, ", nearfull");
+}
+
+/* "[v2:127.0.0.1:6802/1234,v1:127.0.0.1:6803/1234]", as `ceph osd dump`. */
+static void put_addrvec(struct textbuf *o, const struct ceph_addrvec *v)
+{
+	char a[96];
+
+	textbuf_printf(o, "[");
+	for (unsigned i = 0; i < v->n; i++) {
+		ceph_entity_addr_format(&v->v[i], a, sizeof(a));
+		textbuf_printf(o, "%s%s", i ? "," : "", a);
+	}
+	textbuf_printf(o, "]");
+}
+
+static void put_mappings(struct textbuf *o, const char *what, const struct osd_pg_mappings *ms, bool pairs)
+{
+	for (uint32_t i = 0; i < ms->n; i++) {
+		const struct osd_pg_mapping *pm = &ms->v[i];
+		textbuf_printf(o, "%s %lld.%x [", what, (long long)pm->pg.pool, pm->pg.seed);
+		for (uint32_t k = 0; k < pm->n; k++) {
+			if (pairs)
+				textbuf_printf(o, "%s%d->%d", k ? "," : "", pm->osds[2 * k], pm->osds[2 * k + 1]);
+			else
+				textbuf_printf(o, "%s%d", k ? "," : "", pm->osds[k]);
+		}
+		textbuf_printf(o, "]\n");
+	}
+}
+
+size_t ceph_view_osdmap(const struct osdmap *m, const struct osdmap_keeper_stats *st, char *buf, size_t len)
+{
+	struct textbuf o;
+	char fsid[40], flags[512], state[96];
+
+	textbuf_init(&o, buf, len);
+	if (!m) {
+		textbuf_printf(&o, "no osdmap yet\n");
+		return o.off;
+	}
+	ceph_fsid_format(m->fsid, fsid, sizeof(fsid));
+	osdmap_flags_string(m->flags, flags, sizeof(flags));
+	textbuf_printf(&o, "epoch %u\n", m->epoch);
 	textbuf_printf(&o, "fsid %s\n", fsid);
 	textbuf_printf(&o, "flags %s\n", flags);
-	textbuf_printf(&o, "pool_max %d\n", om->pool_max);
-	textbuf_printf(&o, "pools %u\n", om->npools_total);
-	for (unsigned i = 0; i < om->npools; i++) {
-		const struct osdmap_pool *p = &om->pools[i];
-		textbuf_printf(&o, "pool %lld '%s' %s size %u crush_rule %u pg_num %u pgp_num %u\n", (long long)p->id,
-			       p->name, pool_type(p->type), p->size, p->crush_rule, p->pg_num, p->pgp_num);
+	textbuf_printf(&o, "pool_max %d\n", m->pool_max);
+	textbuf_printf(&o, "max_osd %u\n", m->max_osd);
+	textbuf_printf(&o, "crush_version %u\n", m->crush_version);
+	textbuf_printf(&o, "maps full %llu incremental %llu gaps %llu refused %llu\n",
+		       (unsigned long long)st->full_maps, (unsigned long long)st->incrementals,
+		       (unsigned long long)st->gaps, (unsigned long long)st->refused);
+	textbuf_printf(&o, "pools %u\n", m->npools);
+	for (uint32_t i = 0; i < m->npools; i++) {
+		const struct osd_pool *p = &m->pools[i];
+		textbuf_printf(&o,
+			       "pool %lld '%s' %s size %u min_size %u crush_rule %u pg_num %u pgp_num %u "
+			       "pg_num_mask %u flags 0x%llx lfor %u read_tier %lld write_tier %lld\n",
+			       (long long)p->id, p->name ? p->name : "", pool_type(p->type), p->size, p->min_size,
+			       p->crush_rule, p->pg_num, p->pgp_num, p->pg_num_mask, (unsigned long long)p->flags,
+			       p->last_force_resend, (long long)p->read_tier, (long long)p->write_tier);
 	}
-	if (om->npools < om->npools_total)
-		textbuf_printf(&o, "(%u more pools not shown)\n", om->npools_total - om->npools);
+	for (uint32_t i = 0; i < m->max_osd; i++) {
+		if (!(m->osd_state[i] & OSD_EXISTS))
+			continue;
+		osd_state_string(m->osd_state[i], state, sizeof(state));
+		textbuf_printf(&o, "osd%u\t", i);
+		put_addrvec(&o, &m->osd_addrs[i]);
+		textbuf_printf(
+		    &o, "\t%3u%%\t(%s)\t%3u%%\n", (m->osd_weight[i] * 100) >> 16, state,
+		    ((m->osd_primary_affinity ? m->osd_primary_affinity[i] : OSD_DEFAULT_PRIMARY_AFFINITY) * 100) >>
+			16);
+	}
+	put_mappings(&o, "pg_temp", &m->pg_temp, false);
+	for (uint32_t i = 0; i < m->primary_temp.n; i++) {
+		const struct osd_pg_mapping *pm = &m->primary_temp.v[i];
+		textbuf_printf(&o, "primary_temp %lld.%x %d\n", (long long)pm->pg.pool, pm->pg.seed, pm->osds[0]);
+	}
+	put_mappings(&o, "pg_upmap", &m->pg_upmap, false);
+	put_mappings(&o, "pg_upmap_items", &m->pg_upmap_items, true);
 	return o.off;
 }
 

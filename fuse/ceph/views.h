@@ -1,6 +1,6 @@
 /*
- * fuse/ceph/views.h: what netfuse-ceph shows of its monitor client: the
- * statfs answer `df` sees, and the text of the read-only files in .ceph/
+ * fuse/ceph/views.h: what netfuse-ceph shows of its Ceph client (the
+ * monitor client and the OSD map it keeps): the statfs answer `df` sees, and the text of the read-only files in .ceph/
  * that mirror the kernel client's debugfs (monmap, monc, osdmap, mdsmap,
  * auth). Pure functions over snapshots, so each file's text is consistent
  * and testable without a cluster. Nothing here ever prints a key.
@@ -14,6 +14,8 @@
 #include <sys/statvfs.h>
 
 #include "cephmon/ceph_client.h"
+#include "cephosd/osdmap.h"
+#include "cephosd/osdmap_keeper.h"
 
 #define CEPH_BLOCK_SHIFT 22 /* statfs blocks of 4 MiB, as the kernel client */
 
@@ -38,7 +40,11 @@ struct ceph_auth_view {
  * always NUL-terminated). @now_ms is monc's clock, for ages. */
 size_t ceph_view_monmap(const struct monc_monmap *map, char *buf, size_t len);
 size_t ceph_view_monc(const struct monc_status *st, uint64_t now_ms, char *buf, size_t len);
-size_t ceph_view_osdmap(const struct osdmap_summary *om, char *buf, size_t len);
+/* .ceph/osdmap: the kernel debugfs osdmap (epoch, flags, one line per pool,
+ * "osdN\tADDRS\tWEIGHT%\t(STATE)\tAFFINITY%" per existing OSD, then the
+ * pg_temp, primary_temp, pg_upmap and pg_upmap_items entries), with the
+ * keeper's counters; @m NULL: "no osdmap yet". */
+size_t ceph_view_osdmap(const struct osdmap *m, const struct osdmap_keeper_stats *st, char *buf, size_t len);
 /* .ceph/mdsmap: the kernel debugfs mdsmap lines (epoch, root, max_mds,
  * session_timeout, session_autoclose, one "\tmdsR\tADDR\t(STATE)" per rank),
  * then what else the MDS map says (pools, every daemon), then the FS map's

@@ -1,5 +1,6 @@
 /*
- * Unit tests for cephmon/mon/mon_client.c, monc's state machine, driven with a
+ * Unit tests for cephmon/mon/mon_client.c, monc's state machine, and of
+ * monc_maps.c's hand-off of OSD maps to their keeper, driven with a
  * recording stand-in for the connections (the I/O it would do is what is
  * under test here; the real connections are tested against real monitors).
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cephmon/mon/mon_client.h"
+#include "cephmon/mon/monc_maps.h"
 
 struct sent {
 	uint64_t con;
@@ -601,4 +603,93 @@ Test(monc, placeholder_names_are_followed_by_address_not_by_name)
 	char want[MONC_NAME_MAX];
 	snprintf(want, sizeof(want), "noname-%c", 'a' + (2 - rank));
 	cr_assert_str_eq(st.mon, want, "followed to address %d", 3300 + rank);
+}
+
+/* ---- monc_maps: MOSDMap goes to the OSD map's keeper ------------------------ */
+
+static struct {
+	unsigned calls;
+	struct monc_osdmap_result answer;
+} keeper;
+
+static void fake_keeper(void *arg, const struct mosdmap *mo, struct monc_osdmap_result *r)
+{
+	(void)arg, (void)mo;
+	keeper.calls++;
+	*r = keeper.answer;
+}
+
+/* The start epoch the last MMonSubscribe asks "osdmap" from. */
+static uint64_t osdmap_sub_start(void)
+{
+	const struct sent *s = NULL;
+	uint64_t start = 0;
+
+	for (unsigned i = 0; i < io.nsent && i < 64; i++)
+		if (io.sent[i].type == CEPH_MSG_MON_SUBSCRIBE)
+			s = &io.sent[i];
+	cr_assert_not_null(s);
+	for (size_t at = 0; at + 4 + 6 + 8 <= s->len; at++)
+		if (!memcmp(s->front + at, "\6\0\0\0osdmap", 10)) {
+			for (int b = 7; b >= 0; b--)
+				start = start << 8 | s->front[at + 10 + b];
+			return start;
+		}
+	cr_assert_fail("no osdmap in the subscription");
+	return 0;
+}
+
+Test(monc, osd_maps_go_to_their_keeper_which_drives_the_subscription)
+{
+	const struct monc_osdmap_ops ops = {NULL, fake_keeper};
+	struct monc_maps mp;
+	uint8_t msg[16 + 4 + 4] = {0}; /* fsid, no incrementals, no full maps */
+	struct monc_status st;
+
+	memset(&keeper, 0, sizeof(keeper));
+	monc_maps_init(&mp, m, hq, "", false, &ops);
+	monc_maps_subscribe(&mp, 0);
+	establish(0);
+	cr_assert_eq(osdmap_sub_start(), 0, "the newest full map first");
+
+	/* a message that does not decode never reaches the keeper */
+	cr_assert(monc_maps_handle(&mp, CEPH_MSG_OSD_MAP, msg, sizeof(msg) - 1, 10));
+	cr_assert_eq(keeper.calls, 0);
+
+	keeper.answer = (struct monc_osdmap_result){.epoch = 40, .changed = true};
+	cr_assert(monc_maps_handle(&mp, CEPH_MSG_OSD_MAP, msg, sizeof(msg), 20));
+	cr_assert_eq(keeper.calls, 1);
+	cr_assert_eq(mp.osdmap_epoch, 40);
+	monc_get_status(m, &st);
+	for (unsigned i = 0; i < st.nsubs; i++)
+		if (!strcmp(st.subs[i].what, "osdmap"))
+			cr_assert_eq(st.subs[i].have, 40);
+
+	unsigned subs = count_sent(CEPH_MSG_MON_SUBSCRIBE);
+	keeper.answer = (struct monc_osdmap_result){.epoch = 44, .changed = true, .want = MONC_OSDMAP_WANT_NEXT};
+	monc_maps_handle(&mp, CEPH_MSG_OSD_MAP, msg, sizeof(msg), 30);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), subs + 1, "epochs missing: asked again at once");
+	cr_assert_eq(osdmap_sub_start(), 45);
+
+	keeper.answer = (struct monc_osdmap_result){.epoch = 44, .want = MONC_OSDMAP_WANT_FULL};
+	monc_maps_handle(&mp, CEPH_MSG_OSD_MAP, msg, sizeof(msg), 40);
+	cr_assert_eq(count_sent(CEPH_MSG_MON_SUBSCRIBE), subs + 2);
+	cr_assert_eq(osdmap_sub_start(), 0, "a full map");
+	monc_maps_destroy(&mp);
+}
+
+Test(monc, without_a_keeper_there_is_no_osdmap_subscription)
+{
+	struct monc_maps mp;
+	uint8_t msg[16 + 4 + 4] = {0};
+
+	monc_maps_init(&mp, m, hq, "", false, NULL);
+	monc_maps_subscribe(&mp, 0);
+	cr_assert(monc_maps_handle(&mp, CEPH_MSG_OSD_MAP, msg, sizeof(msg), 1), "taken and dropped");
+	cr_assert_eq(mp.osdmap_epoch, 0);
+	establish(0);
+	const struct sent *s = &io.sent[io.nsent - 1];
+	cr_assert_eq(s->type, CEPH_MSG_MON_SUBSCRIBE);
+	cr_assert_eq(s->front[0], 1, "monmap only");
+	monc_maps_destroy(&mp);
 }

@@ -16,11 +16,13 @@
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cephosd/osdmap.h"
 #include "test/lib/crush_enc.h"
+#include "test/lib/file_read.h"
 #include "test/lib/osdmap_enc.h"
 
 #define UPIN (OSD_EXISTS | OSD_UP)
@@ -250,6 +252,39 @@ Test(osdmap, malformed_maps_are_refused_with_a_reason)
 	base.pools[0].name = "a\0b"; /* encoded by strlen: stays valid */
 	encode(&base, NULL);
 	osdmap_free(decode_ok());
+}
+
+/* A real map: test/unit/data/osdmap-createsimple3.bin was written by Ceph
+ * 16.2.15's `osdmaptool --createsimple 3 --with-default-pool`. */
+Test(osdmap, osdmaptools_createsimple_map)
+{
+	char path[4096];
+	const char *src = getenv("NETFUSE_SRCDIR");
+	size_t len;
+	uint8_t *raw;
+	struct osdmap *m;
+	const struct osd_pool *p;
+
+	snprintf(path, sizeof(path), "%s/test/unit/data/osdmap-createsimple3.bin", src ? src : "..");
+	raw = file_read(path, &len);
+	cr_assert_not_null(raw, "%s", path);
+	cr_assert_eq(osdmap_decode(raw, len, &m, NULL), 0);
+	cr_assert_eq(m->epoch, 1);
+	cr_assert_eq(m->max_osd, 3);
+	cr_assert_eq(m->pool_max, 1);
+	cr_assert_eq(m->npools, 1);
+	p = osdmap_pool_by_name(m, "rbd");
+	cr_assert_not_null(p);
+	cr_assert_eq(p->id, 1);
+	cr_assert_eq(p->type, POOL_TYPE_REPLICATED);
+	cr_assert_eq(p->size, 3);
+	cr_assert_eq(p->pg_num, 192);
+	cr_assert_eq(p->pgp_num, 192);
+	cr_assert_null(osdmap_pool_by_name(m, "cephfs_data"));
+	osdmap_free(m);
+	for (size_t n = 0; n < len; n++)
+		cr_assert_eq(osdmap_decode(raw, n, &m, NULL), -EBADMSG, "prefix of %zu bytes", n);
+	free(raw);
 }
 
 Test(osdmap, a_malformed_crush_map_refuses_the_osd_map)
