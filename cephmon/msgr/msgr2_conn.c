@@ -353,11 +353,19 @@ int msgr2_conn_reopen(struct msgr2_conn *c, struct msgr2_conn **out)
 
 int msgr2_conn_send(struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid, const void *front, size_t len)
 {
+	const struct msgr2_out o = {.type = type, .version = version, .tid = tid, .front = front, .front_len = len};
+
+	return msgr2_conn_queue(c, &o);
+}
+
+int msgr2_conn_queue(struct msgr2_conn *c, const struct msgr2_out *m)
+{
+	uint64_t tid = m->tid;
 	int64_t h;
 
 	if (c->closed)
 		return -ENOTCONN;
-	h = msgr2_session_send_msg(c->s, type, version, tid, front, len);
+	h = msgr2_session_queue(c->s, m);
 	if (h < 0)
 		return (int)h;
 	if (tid) {

@@ -96,6 +96,8 @@ int msgr2_conn_reopen(struct msgr2_conn *c, struct msgr2_conn **out);
  * names it for msgr2_conn_revoke. 0, or -ENOTCONN once down, -EINVAL,
  * -ENOMEM. */
 int msgr2_conn_send(struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid, const void *front, size_t len);
+/* The same for a message with a data segment (msgr2_session.h). */
+int msgr2_conn_queue(struct msgr2_conn *c, const struct msgr2_out *m);
 
 /* Drop request @tid's message if none of it is written yet: 0; -EINPROGRESS
  * when it is being written (it will be finished), -ENOENT when unknown or

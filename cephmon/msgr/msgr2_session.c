@@ -52,10 +52,10 @@ enum msgr2_state {
 struct out_msg {
 	struct out_msg *next;
 	int64_t handle;
-	uint16_t type, version;
+	uint16_t type, version, compat_version;
 	uint64_t tid;
-	uint8_t *front;
-	size_t len;
+	uint8_t *front, *data; /* one allocation: data follows front */
+	size_t len, data_len;
 };
 
 struct msgr2_session {
@@ -339,7 +339,7 @@ static void encode_next_msg(struct msgr2_session *s)
 {
 	struct out_msg *m = s->q_head;
 	struct msgr2_msg_header h = {0};
-	struct msgr2_seg segs[2];
+	struct msgr2_seg segs[4];
 	struct wire_enc e;
 	int r;
 
@@ -352,7 +352,7 @@ static void encode_next_msg(struct msgr2_session *s)
 	h.tid = m->tid;
 	h.type = m->type;
 	h.version = m->version;
-	h.compat_version = 1;
+	h.compat_version = m->compat_version;
 	h.priority = 127; /* CEPH_MSG_PRIO_DEFAULT */
 	h.ack_seq = s->in_seq;
 	s->in_seq_acked = s->in_seq;
@@ -363,7 +363,9 @@ static void encode_next_msg(struct msgr2_session *s)
 	if (r == 0) {
 		segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 		segs[1] = (struct msgr2_seg){m->len ? m->front : empty_seg, (uint32_t)m->len};
-		r = send_frame(s, MSGR2_TAG_MESSAGE, segs, 2);
+		segs[2] = (struct msgr2_seg){empty_seg, 0}; /* middle: unused by clients */
+		segs[3] = (struct msgr2_seg){m->data_len ? m->data : empty_seg, (uint32_t)m->data_len};
+		r = send_frame(s, MSGR2_TAG_MESSAGE, segs, m->data_len ? 4 : 2);
 		if (r == 0) {
 			s->cur_handle = m->handle;
 			s->cur_end = s->out.len;
@@ -404,34 +406,48 @@ void msgr2_session_tx_done(struct msgr2_session *s, size_t n)
 	}
 }
 
-int64_t msgr2_session_send_msg(struct msgr2_session *s, uint16_t type, uint16_t version, uint64_t tid,
-			       const void *front, size_t len)
+int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *o)
 {
 	struct out_msg *m;
 
 	if (s->state == ST_DOWN)
 		return -ENOTCONN;
-	if (len > MSGR2_MAX_FRONT_LEN || (len && !front))
+	if (o->front_len > MSGR2_MAX_FRONT_LEN || (o->front_len && !o->front) || o->data_len > MSGR2_MAX_DATA_LEN ||
+	    (o->data_len && !o->data))
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	if (len) {
-		m->front = malloc(len);
+	if (o->front_len + o->data_len) {
+		m->front = malloc(o->front_len + o->data_len);
 		if (!m->front) {
 			free(m);
 			return -ENOMEM;
 		}
-		memcpy(m->front, front, len);
+		if (o->front_len)
+			memcpy(m->front, o->front, o->front_len);
+		m->data = m->front + o->front_len;
+		if (o->data_len)
+			memcpy(m->data, o->data, o->data_len);
 	}
-	m->len = len;
-	m->type = type;
-	m->version = version;
-	m->tid = tid;
+	m->len = o->front_len;
+	m->data_len = o->data_len;
+	m->type = o->type;
+	m->version = o->version;
+	m->compat_version = o->compat_version ? o->compat_version : 1;
+	m->tid = o->tid;
 	m->handle = ++s->next_handle;
 	*s->q_tail = m;
 	s->q_tail = &m->next;
 	return m->handle;
+}
+
+int64_t msgr2_session_send_msg(struct msgr2_session *s, uint16_t type, uint16_t version, uint64_t tid,
+			       const void *front, size_t len)
+{
+	const struct msgr2_out o = {.type = type, .version = version, .tid = tid, .front = front, .front_len = len};
+
+	return msgr2_session_queue(s, &o);
 }
 
 int msgr2_session_revoke(struct msgr2_session *s, int64_t handle)

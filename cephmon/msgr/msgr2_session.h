@@ -173,11 +173,25 @@ void msgr2_session_eof(struct msgr2_session *s, int err);
 size_t msgr2_session_pending_tx(struct msgr2_session *s, const uint8_t **ptr);
 void msgr2_session_tx_done(struct msgr2_session *s, size_t n);
 
+/* A message to queue: its front and, for bulk payloads (an OSD write's
+ * bytes), a data segment. */
+struct msgr2_out {
+	uint16_t type, version;
+	uint16_t compat_version; /* 0: 1 */
+	uint64_t tid;
+	const void *front;
+	size_t front_len;
+	const void *data; /* may be NULL when data_len is 0 */
+	size_t data_len;
+};
+
 /*
  * Queue a message: sent once the session is open. Returns a handle (> 0)
- * for msgr2_session_revoke(), or -ENOTCONN, -EINVAL (front over the
- * limit), -ENOMEM. The front is copied.
+ * for msgr2_session_revoke(), or -ENOTCONN, -EINVAL (a segment over its
+ * limit), -ENOMEM. Front and data are copied.
  */
+int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *m);
+/* The same for a message with a front only, compat_version 1. */
 int64_t msgr2_session_send_msg(struct msgr2_session *s, uint16_t type, uint16_t version, uint64_t tid,
 			       const void *front, size_t len);
 

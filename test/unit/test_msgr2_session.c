@@ -259,6 +259,36 @@ static void exercise_open(struct srv *v)
 	cr_assert_eq(memcmp(f.seg[1], "statfs", 6), 0);
 	msgr2_frame_free(&f);
 
+	/* A message with a data segment (an OSD write): four segments, the
+	 * middle one empty, the compat version as given. */
+	static uint8_t payload[5000];
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7);
+	const struct msgr2_out o = {.type = 42,
+				    .version = 8,
+				    .compat_version = 3,
+				    .tid = 78,
+				    .front = "op-front",
+				    .front_len = 8,
+				    .data = payload,
+				    .data_len = sizeof(payload)};
+	cr_assert_gt(msgr2_session_queue(v->s, &o), 0);
+	fake_peer_recv(&v->fp, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(f.num_segments, 4);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.seq, 2);
+	cr_assert_eq(h.tid, 78);
+	cr_assert_eq(h.version, 8);
+	cr_assert_eq(h.compat_version, 3);
+	cr_assert_eq(f.len[1], 8);
+	cr_assert_eq(memcmp(f.seg[1], "op-front", 8), 0);
+	cr_assert_eq(f.len[2], 0);
+	cr_assert_eq(f.len[3], sizeof(payload));
+	cr_assert_eq(memcmp(f.seg[3], payload, sizeof(payload)), 0);
+	msgr2_frame_free(&f);
+	const struct msgr2_out too_big = {.type = 42, .data = payload, .data_len = MSGR2_MAX_DATA_LEN + 1ull};
+	cr_assert_eq(msgr2_session_queue(v->s, &too_big), -EINVAL);
+
 	/* A duplicate is skipped; the monitor acks our message. */
 	fake_peer_send_msg(&v->fp, 1, 4, 0, "again");
 	cr_assert_eq(v->ev.msgs, 1);
@@ -269,7 +299,7 @@ static void exercise_open(struct srv *v)
 	struct msgr2_session_stats st;
 	msgr2_session_get_stats(v->s, &st);
 	cr_assert_eq(st.acked_seq, 1);
-	cr_assert_eq(st.out_seq, 1);
+	cr_assert_eq(st.out_seq, 2);
 	cr_assert_eq(st.in_seq, 1);
 
 	/* Our keepalive and its ack, stamp echoed. */
