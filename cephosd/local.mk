@@ -10,5 +10,6 @@ cephosd_libcephosd_a_SOURCES = \
 	cephosd/hash.c cephosd/crush_decode.c cephosd/crush_mapper.c \
 	cephosd/osdmap.h cephosd/osdmap_internal.h cephosd/osdmap_decode.c cephosd/osdmap_inc.c \
 	cephosd/osdmap_place.c cephosd/osdmap_keeper.c cephosd/osdmap_keeper.h \
-	cephosd/striper.h cephosd/striper.c
+	cephosd/striper.h cephosd/striper.c \
+	cephosd/osd_msgs.c cephosd/osd_msgs.h
 cephosd_libs = cephosd/libcephosd.a $(cephmon_libs)

@@ -40,6 +40,7 @@ UNIT_TESTS = \
 	test/unit/test_osdmap \
 	test/unit/test_osdmap_inc \
 	test/unit/test_osdmap_keeper \
+	test/unit/test_osd_msgs \
 	test/unit/test_striper \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
@@ -158,6 +159,10 @@ test_unit_test_osdmap_inc_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 test_unit_test_osdmap_keeper_SOURCES = test/unit/test_osdmap_keeper.c test/lib/file_read.c test/lib/file_read.h
 test_unit_test_osdmap_keeper_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
+test_unit_test_osd_msgs_SOURCES = test/unit/test_osd_msgs.c
+test_unit_test_osd_msgs_CFLAGS = $(unit_cflags)
+test_unit_test_osd_msgs_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_striper_SOURCES = test/unit/test_striper.c
 test_unit_test_striper_CFLAGS = $(unit_cflags)
@@ -298,6 +303,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_osdmap \
 	test/fuzz/fuzz_osdmap_inc \
 	test/fuzz/fuzz_osdmap_keeper \
+	test/fuzz/fuzz_osd_msgs \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
 	test/fuzz/fuzz_afs_source \
@@ -417,6 +423,10 @@ test_fuzz_fuzz_osdmap_inc_LDADD = $(cephosd_libs)
 test_fuzz_fuzz_osdmap_keeper_SOURCES = test/fuzz/fuzz_osdmap_keeper.c $(fuzz_driver)
 test_fuzz_fuzz_osdmap_keeper_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_keeper_LDADD = $(cephosd_libs)
+
+test_fuzz_fuzz_osd_msgs_SOURCES = test/fuzz/fuzz_osd_msgs.c $(fuzz_driver)
+test_fuzz_fuzz_osd_msgs_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_osd_msgs_LDADD = $(cephosd_libs)
 
 EXTRA_DIST += test/fuzz/corpus
 
