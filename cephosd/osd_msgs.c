@@ -98,7 +98,7 @@ int mosdop_encode(const struct mosdop *m, struct wire_enc *front, struct wire_en
 			return -EINVAL;
 	at = ceph_enc_struct_begin(front, 1, 1); /* spg_t */
 	enc_pg(front, m->pgid);
-	wire_enc_u8(front, 0xff); /* NO_SHARD: replicated pools */
+	wire_enc_u8(front, (uint8_t)m->shard);
 	ceph_enc_struct_end(front, at);
 	wire_enc_le32(front, m->hash);
 	wire_enc_le32(front, m->epoch);

@@ -105,7 +105,8 @@ struct osd_op {
 
 /* The request: one object, its ops, and who asks. */
 struct mosdop {
-	struct osd_pg pgid; /* the PG (folded over pg_num), shard NO_SHARD */
+	struct osd_pg pgid; /* the PG (folded over pg_num) */
+	int8_t shard;	    /* the primary's shard of an erasure pool; -1 (NO_SHARD) */
 	uint32_t hash;	    /* the object's full name hash */
 	uint32_t epoch;	    /* the map the client targeted with */
 	uint32_t flags;

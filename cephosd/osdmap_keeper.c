@@ -179,3 +179,14 @@ void osdmap_keeper_read(struct osdmap_keeper *k,
 	fn(arg, k->map, &k->st);
 	pthread_mutex_unlock(&k->lock);
 }
+
+const struct osdmap *osdmap_keeper_lock(struct osdmap_keeper *k)
+{
+	pthread_mutex_lock(&k->lock);
+	return k->map;
+}
+
+void osdmap_keeper_unlock(struct osdmap_keeper *k)
+{
+	pthread_mutex_unlock(&k->lock);
+}

@@ -58,6 +58,11 @@ void osdmap_keeper_handle(struct osdmap_keeper *k, const struct mosdmap *mo, str
 /* The epoch held, 0 before the first map. */
 uint32_t osdmap_keeper_epoch(struct osdmap_keeper *k);
 
+/* The map (NULL before the first) with the keeper's lock held, until
+ * osdmap_keeper_unlock: for the OSD client's scans on the loop thread. */
+const struct osdmap *osdmap_keeper_lock(struct osdmap_keeper *k);
+void osdmap_keeper_unlock(struct osdmap_keeper *k);
+
 /* Run @fn with the map (NULL before the first) and the counters, under the
  * keeper's lock: @fn must not keep pointers into the map or block. */
 void osdmap_keeper_read(struct osdmap_keeper *k,

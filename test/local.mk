@@ -41,6 +41,7 @@ UNIT_TESTS = \
 	test/unit/test_osdmap_inc \
 	test/unit/test_osdmap_keeper \
 	test/unit/test_osd_msgs \
+	test/unit/test_osd_client \
 	test/unit/test_striper \
 	test/unit/test_evloop \
 	test/unit/test_evloop_req \
@@ -160,9 +161,14 @@ test_unit_test_osdmap_keeper_SOURCES = test/unit/test_osdmap_keeper.c test/lib/f
 test_unit_test_osdmap_keeper_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
-test_unit_test_osd_msgs_SOURCES = test/unit/test_osd_msgs.c
+test_unit_test_osd_msgs_SOURCES = test/unit/test_osd_msgs.c test/lib/osd_reply_enc.c test/lib/osd_reply_enc.h
 test_unit_test_osd_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_osd_msgs_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
+
+test_unit_test_osd_client_SOURCES = test/unit/test_osd_client.c test/lib/osd_reply_enc.c test/lib/osd_reply_enc.h \
+	test/lib/crush_enc.c test/lib/crush_enc.h test/lib/osdmap_enc.c test/lib/osdmap_enc.h
+test_unit_test_osd_client_CFLAGS = $(unit_cflags)
+test_unit_test_osd_client_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 test_unit_test_striper_SOURCES = test/unit/test_striper.c
 test_unit_test_striper_CFLAGS = $(unit_cflags)

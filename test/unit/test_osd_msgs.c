@@ -14,6 +14,7 @@
 
 #include "cephmon/msgr/ceph_codec.h"
 #include "cephosd/osd_msgs.h"
+#include "test/lib/osd_reply_enc.h"
 
 Test(osd_msgs, a_write_request_is_laid_out_as_the_osd_reads_it)
 {
@@ -23,6 +24,7 @@ Test(osd_msgs, a_write_request_is_laid_out_as_the_osd_reads_it)
 	    {.op = OSD_OP_SETXATTR, .xattr = {.name_len = 1, .value_len = 2}, .indata = "abc", .indata_len = 3},
 	};
 	struct mosdop m = {.pgid = {3, 0x1f},
+			   .shard = -1,
 			   .hash = 0xdeadbeef,
 			   .epoch = 77,
 			   .flags = OSD_FLAG_WRITE | OSD_FLAG_ONDISK,
@@ -90,36 +92,25 @@ Test(osd_msgs, a_write_request_is_laid_out_as_the_osd_reads_it)
 }
 
 /* A reply as Pacific's OSD encodes it (v8): a read of 5 bytes and a
- * getxattr of 3. */
+ * getxattr of 3 (-ENODATA). */
 static void enc_reply(struct wire_enc *e, uint32_t nops, uint32_t len0, uint32_t len1, bool redirect)
 {
-	ceph_enc_string(e, "foo");
-	wire_enc_u8(e, 1), wire_enc_le64(e, 3), wire_enc_le32(e, 0x1f), wire_enc_le32(e, 0xffffffff);
-	wire_enc_le64(e, 0x25);			  /* flags */
-	wire_enc_le32(e, 0);			  /* result */
-	wire_enc_le64(e, 0), wire_enc_le32(e, 0); /* bad_replay_version */
-	wire_enc_le32(e, 78);
-	wire_enc_le32(e, nops);
-	for (uint32_t i = 0; i < nops; i++) {
-		wire_enc_le16(e, i ? OSD_OP_GETXATTR : OSD_OP_READ), wire_enc_le32(e, 0), wire_enc_zeros(e, 28);
-		wire_enc_le32(e, i ? len1 : len0);
-	}
-	wire_enc_le32(e, 1); /* retry attempt */
-	for (uint32_t i = 0; i < nops; i++)
-		wire_enc_le32(e, i ? (uint32_t)-61 : 0);
-	wire_enc_le64(e, 9), wire_enc_le32(e, 78); /* replay_version */
-	wire_enc_le64(e, 12345);		   /* user_version */
-	wire_enc_u8(e, redirect);
-	if (redirect) {
-		size_t r = ceph_enc_struct_begin(e, 1, 1), l = ceph_enc_struct_begin(e, 6, 3);
-		wire_enc_le64(e, 9), wire_enc_le32(e, 0xffffffff), ceph_enc_string(e, ""), ceph_enc_string(e, "");
-		wire_enc_le64(e, ~0ull);
-		ceph_enc_struct_end(e, l);
-		ceph_enc_string(e, "");
-		wire_enc_le32(e, 0);
-		ceph_enc_struct_end(e, r);
-	}
-	wire_enc_zeros(e, 24); /* trace */
+	uint16_t codes[OSD_MAX_OPS + 1];
+	uint32_t lens[OSD_MAX_OPS + 1] = {len0, len1};
+	int32_t rvals[OSD_MAX_OPS + 1] = {0, -61};
+
+	for (unsigned i = 0; i <= OSD_MAX_OPS; i++)
+		codes[i] = i ? OSD_OP_GETXATTR : OSD_OP_READ;
+	osd_reply_encode(e, &(struct osd_reply_enc){.oid = "foo",
+						    .pgid = {3, 0x1f},
+						    .epoch = 78,
+						    .nops = nops,
+						    .ops = codes,
+						    .out_lens = lens,
+						    .rvals = rvals,
+						    .attempts = 1,
+						    .version = 12345,
+						    .redirect_pool = redirect ? 9 : -1});
 }
 
 Test(osd_msgs, replies_decode_with_outputs_cut_from_the_data_segment)

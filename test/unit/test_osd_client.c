@@ -1,0 +1,527 @@
+/*
+ * test/unit/test_osd_client.c: cephosd/osd_client.c, the OSD client's state
+ * machine, driven with a recording stand-in for its sessions (the I/O it
+ * would do is what is under test; test/integration/rados.test runs it
+ * against real OSDs).
+ *
+ * The map: four OSDs on two hosts (test/lib/crush_enc.c's standard CRUSH
+ * map), each at its own address, pool 1 'rbd' replicated size 2 with 16
+ * PGs, given to the keeper as a monitor's full map. Map changes are made
+ * by editing the keeper's map in place and telling osdc, as a new epoch
+ * applied would.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cephmon/msgr/ceph_codec.h"
+#include "cephosd/osd_client.h"
+#include "test/lib/crush_enc.h"
+#include "test/lib/osd_reply_enc.h"
+#include "test/lib/osdmap_enc.h"
+
+struct sent {
+	uint64_t con;
+	uint16_t type;
+	uint64_t tid;
+	uint8_t front[1024];
+	size_t front_len, data_len;
+	uint8_t data[64];
+};
+
+static struct {
+	unsigned opens, closes, revokes, keepalives;
+	uint64_t open_con[32];
+	int32_t open_osd[32];
+	uint16_t open_port[32];
+	struct sent sent[64];
+	unsigned nsent;
+} io;
+
+static int f_open(void *arg, uint64_t con, int32_t osd, const struct ceph_entity_addr *a)
+{
+	(void)arg;
+	io.open_con[io.opens] = con;
+	io.open_osd[io.opens] = osd;
+	io.open_port[io.opens] = ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
+	io.opens++;
+	return 0;
+}
+static void f_close(void *arg, uint64_t con)
+{
+	(void)arg, (void)con;
+	io.closes++;
+}
+static int f_send(void *arg, uint64_t con, const struct msgr2_out *m)
+{
+	struct sent *s = &io.sent[io.nsent++ % 64];
+
+	(void)arg;
+	s->con = con, s->type = m->type, s->tid = m->tid;
+	s->front_len = m->front_len < sizeof(s->front) ? m->front_len : sizeof(s->front);
+	memcpy(s->front, m->front, s->front_len);
+	s->data_len = m->data_len;
+	memcpy(s->data, m->data, m->data_len < sizeof(s->data) ? m->data_len : sizeof(s->data));
+	return 0;
+}
+static void f_revoke(void *arg, uint64_t con, uint64_t tid)
+{
+	(void)arg, (void)con, (void)tid;
+	io.revokes++;
+}
+static void f_keepalive(void *arg, uint64_t con)
+{
+	(void)arg, (void)con;
+	io.keepalives++;
+}
+static const struct osdc_io fio = {NULL, f_open, f_close, f_send, f_revoke, f_keepalive};
+
+static struct osdmap_keeper *keeper;
+static struct osdc *o;
+static struct health_queue *hq;
+static struct health_reader hr;
+static unsigned dones;
+
+static void done(struct osdc_request *r)
+{
+	(void)r;
+	dones++;
+}
+
+/* The standard map, as a monitor's MOSDMap. */
+static void setup(void)
+{
+	static uint32_t state[4], weight[4];
+	static struct ceph_addrvec addrs[4];
+	static struct osd_pool pool = {.id = 1,
+				       .name = "rbd",
+				       .type = POOL_TYPE_REPLICATED,
+				       .size = 2,
+				       .min_size = 1,
+				       .object_hash = CEPH_STR_HASH_RJENKINS,
+				       .pg_num = 16,
+				       .pgp_num = 16,
+				       .flags = POOL_FLAG_HASHPSPOOL,
+				       .tier_of = -1,
+				       .read_tier = -1,
+				       .write_tier = -1,
+				       .erasure_code_profile = ""};
+	struct osdmap m = {.epoch = 10, .pool_max = 1, .npools = 1, .pools = &pool, .max_osd = 4};
+	struct wire_enc c, e;
+	struct mosdmap *mo = calloc(1, sizeof(*mo));
+	struct monc_osdmap_result r;
+	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
+
+	memset(&io, 0, sizeof(io));
+	dones = 0;
+	memset(addrs, 0, sizeof(addrs));
+	for (int i = 0; i < 4; i++) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&addrs[i].v[0].ss;
+		state[i] = OSD_EXISTS | OSD_UP;
+		weight[i] = OSD_WEIGHT_IN;
+		addrs[i].n = 1;
+		addrs[i].v[0].type = CEPH_ADDR_MSGR2;
+		addrs[i].v[0].nonce = 100 + (uint32_t)i;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)(6800 + i));
+		sin->sin_addr.s_addr = htonl(0x7f000001);
+	}
+	m.fsid[0] = 0xfe;
+	m.osd_state = state;
+	m.osd_weight = weight;
+	m.osd_addrs = addrs;
+	wire_enc_init(&c);
+	crush_enc_standard(&c, CRUSH_ENC_CA_NONE);
+	wire_enc_init(&e);
+	cr_assert_eq(osdmap_encode(&m, c.buf, c.len, NULL, &e), 0);
+	mo->fsid[0] = 0xfe;
+	mo->full[mo->nfull++] = (struct mosdmap_blob){10, e.buf, (uint32_t)e.len};
+
+	hq = health_queue_new(256, true);
+	health_emit(hq, &ev);
+	health_reader_init(hq, &hr);
+	keeper = osdmap_keeper_new(hq);
+	o = osdc_new(keeper, &fio, hq);
+	osdc_osdmap_ops(o).handle(o, mo, &r);
+	cr_assert_eq(r.epoch, 10);
+	free(mo);
+	wire_enc_free(&c);
+	wire_enc_free(&e);
+}
+
+static void teardown(void)
+{
+	osdc_free(o, 0);
+	osdmap_keeper_free(keeper);
+	health_queue_free(hq);
+}
+
+TestSuite(osdc, .init = setup, .fini = teardown);
+
+static const char *health_since(void)
+{
+	static char buf[16384];
+	ssize_t n = health_read(hq, &hr, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* The map, to edit as a new epoch would change it. */
+static struct osdmap *edit_map(void)
+{
+	struct osdmap *m = (struct osdmap *)osdmap_keeper_lock(keeper);
+
+	osdmap_keeper_unlock(keeper);
+	m->epoch++;
+	return m;
+}
+
+static struct osdc_request *req(const char *oid, uint32_t flags)
+{
+	struct osdc_request *r = calloc(1, sizeof(*r));
+
+	r->pool = 1;
+	snprintf(r->oid, sizeof(r->oid), "%s", oid);
+	r->flags = flags;
+	r->done = done;
+	return r;
+}
+
+static const struct sent *last_sent(void)
+{
+	cr_assert_gt(io.nsent, 0);
+	return &io.sent[(io.nsent - 1) % 64];
+}
+
+/* MOSDOp fields at their offsets (test_osd_msgs.c checks the layout). */
+static uint32_t op_seed(const struct sent *s)
+{
+	return get_le32(s->front + 15);
+}
+static uint32_t op_epoch(const struct sent *s)
+{
+	return get_le32(s->front + 28);
+}
+static uint32_t op_flags(const struct sent *s)
+{
+	return get_le32(s->front + 32);
+}
+static int32_t op_attempt(const struct sent *s)
+{
+	return (int32_t)get_le32(s->front + s->front_len - 12);
+}
+
+static int reply(uint64_t con, const struct osdc_request *r, int32_t result, int32_t attempt, uint32_t out_len,
+		 const void *out)
+{
+	struct wire_enc e;
+	uint16_t code = r->ops[0].op;
+
+	wire_enc_init(&e);
+	osd_reply_encode(&e, &(struct osd_reply_enc){.oid = r->oid,
+						     .pgid = r->t.pgid,
+						     .result = result,
+						     .epoch = r->t.epoch,
+						     .nops = 1,
+						     .ops = &code,
+						     .out_lens = &out_len,
+						     .attempts = attempt,
+						     .version = 777,
+						     .redirect_pool = -1});
+	int rc = osdc_handle_msg(o, con, CEPH_MSG_OSD_OPREPLY, 8, r->tid, e.buf, e.len, out, out_len, 0);
+	wire_enc_free(&e);
+	return rc;
+}
+
+Test(osdc, a_write_goes_to_the_primary_with_its_pg_and_a_read_gets_its_bytes)
+{
+	struct osdc_request *w = req("obj", OSD_FLAG_WRITE), *rd = req("obj", OSD_FLAG_READ);
+	const struct osdmap *m;
+	struct osd_pg raw;
+	struct osd_set acting;
+
+	osdc_op_extent(w, OSD_OP_WRITE, 0, 5, "hello", 5);
+	cr_assert_eq(osdc_submit(o, w, 1000), 0);
+	m = osdmap_keeper_lock(keeper);
+	cr_assert_eq(osdmap_object_to_pg(m, 1, NULL, "obj", &raw), 0);
+	cr_assert_eq(osdmap_pg_to_up_acting(m, osd_pool_raw_pg_to_pg(osdmap_pool(m, 1), raw), NULL, &acting), 0);
+	osdmap_keeper_unlock(keeper);
+	cr_assert_eq(io.opens, 1);
+	cr_assert_eq(io.open_osd[0], acting.primary, "the acting primary");
+	cr_assert_eq(io.open_port[0], 6800 + acting.primary, "at its address in the map");
+	const struct sent *s = last_sent();
+	cr_assert_eq(s->type, CEPH_MSG_OSD_OP);
+	cr_assert_eq(s->tid, w->tid);
+	cr_assert_eq(get_le32(s->front + 24), raw.seed, "the raw hash");
+	cr_assert_eq(op_seed(s), raw.seed & 15, "the PG folded over 16");
+	cr_assert_eq(op_epoch(s), 10);
+	cr_assert_eq(op_flags(s), OSD_FLAG_WRITE | OSD_FLAG_ONDISK | OSD_FLAG_KNOWN_REDIR);
+	cr_assert_eq(op_attempt(s), 0);
+	cr_assert_eq(s->data_len, 5);
+	cr_assert_eq(memcmp(s->data, "hello", 5), 0);
+
+	osdc_con_up(o, io.open_con[0], 0, 1001);
+	reply(io.open_con[0], w, 0, 0, 0, NULL);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(w->result, 0);
+	cr_assert_eq(w->version, 777);
+	cr_assert_eq(w->attempts, 1);
+
+	osdc_op_extent(rd, OSD_OP_READ, 0, 5, NULL, 0);
+	cr_assert_eq(osdc_submit(o, rd, 1002), 0);
+	cr_assert_eq(io.opens, 1, "the session is shared");
+	cr_assert_neq(rd->tid, w->tid);
+	reply(io.open_con[0], rd, 0, 1, 5, "HELLO"); /* a reply to an attempt never made */
+	cr_assert_eq(dones, 1, "dropped");
+	reply(io.open_con[0], rd, 0, 0, 5, "hello");
+	cr_assert_eq(dones, 2);
+	cr_assert_eq(rd->out_len[0], 5);
+	cr_assert_eq(memcmp(rd->out[0], "hello", 5), 0);
+	reply(io.open_con[0], rd, 0, 0, 5, "again"); /* answered already */
+	cr_assert_eq(dones, 2);
+	osdc_request_release(rd);
+	free(w);
+	free(rd);
+}
+
+Test(osdc, bad_requests_and_missing_pools)
+{
+	struct osdc_request *r = req("obj", OSD_FLAG_WRITE);
+
+	cr_assert_eq(osdc_submit(o, r, 0), -EINVAL, "no ops");
+	osdc_op_extent(r, OSD_OP_ZERO, 0, 0, NULL, 0);
+	cr_assert_eq(osdc_submit(o, r, 0), -EINVAL, "a zero-length zero (OSDs assert on it)");
+	r->nops = 0;
+	osdc_op_extent(r, OSD_OP_WRITE, 0, 5, NULL, 5);
+	cr_assert_eq(osdc_submit(o, r, 0), -EINVAL, "an input without its bytes");
+	r->nops = 0;
+	osdc_op(r, OSD_OP_STAT);
+	r->flags = 0;
+	cr_assert_eq(osdc_submit(o, r, 0), -EINVAL, "neither read nor write");
+	r->flags = OSD_FLAG_READ;
+	r->pool = 42;
+	cr_assert_eq(osdc_submit(o, r, 0), 0);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(r->result, -ENOENT, "a pool the map does not have");
+	cr_assert_eq(io.nsent, 0);
+	free(r);
+}
+
+Test(osdc, the_primary_going_down_moves_the_request_with_one_more_attempt)
+{
+	struct osdc_request *r = req("obj", OSD_FLAG_WRITE);
+	struct osdmap *m;
+	int32_t first;
+
+	osdc_op_extent(r, OSD_OP_WRITE, 0, 5, "hello", 5);
+	osdc_submit(o, r, 0);
+	first = r->t.osd;
+	osdc_con_up(o, io.open_con[0], 0, 1);
+	health_since();
+
+	m = edit_map();
+	m->osd_state[first] &= ~OSD_UP;
+	osdc_map_changed(o, 2);
+	cr_assert_neq(r->t.osd, first);
+	cr_assert_eq(io.closes, 1, "the down OSD's session is closed");
+	cr_assert_eq(io.opens, 2);
+	cr_assert_eq(io.open_osd[1], r->t.osd);
+	const struct sent *s = last_sent();
+	cr_assert_eq(s->tid, r->tid, "the same tid");
+	cr_assert_eq(op_attempt(s), 1);
+	cr_assert(op_flags(s) & OSD_FLAG_RETRY);
+	cr_assert_eq(op_epoch(s), 11);
+	cr_assert(strstr(health_since(), "moved 1 requests: sent again"));
+
+	/* the old primary's late answer: its session is gone */
+	cr_assert_eq(reply(io.open_con[0], r, 0, 0, 0, NULL), -ENOENT);
+	cr_assert_eq(dones, 0);
+	reply(io.open_con[1], r, 0, 1, 0, NULL);
+	cr_assert_eq(dones, 1);
+	free(r);
+}
+
+Test(osdc, a_split_or_a_force_resend_epoch_sends_again_an_unrelated_change_does_not)
+{
+	struct osdc_request *r = req("obj", OSD_FLAG_READ);
+	struct osdmap *m;
+	unsigned sent;
+
+	osdc_op(r, OSD_OP_STAT);
+	osdc_submit(o, r, 0);
+	sent = io.nsent;
+
+	m = edit_map(); /* another pool's change, an OSD reweighted elsewhere: nothing */
+	m->pools[0].min_size = 2;
+	osdc_map_changed(o, 1);
+	cr_assert_eq(io.nsent, sent);
+
+	m = edit_map();
+	m->pools[0].last_force_resend = m->epoch;
+	osdc_map_changed(o, 2);
+	cr_assert_eq(io.nsent, sent + 1, "the pool's force-resend epoch");
+
+	m = edit_map(); /* 16 -> 32 PGs: every PG splits (placement, by pgp_num, stays) */
+	int32_t primary = r->t.osd;
+	m->pools[0].pg_num = 32;
+	m->pools[0].pg_num_mask = 31;
+	osdc_map_changed(o, 3);
+	cr_assert_eq(io.nsent, sent + 2, "a split");
+	cr_assert_eq(r->t.pg_num, 32);
+	cr_assert_eq(r->t.osd, primary, "the same primary: only the split sends it again");
+	free(r);
+	/* the request stays in flight: teardown fails it with -ESHUTDOWN */
+}
+
+Test(osdc, pauses_hold_requests_until_the_flag_clears)
+{
+	struct osdc_request *w = req("obj", OSD_FLAG_WRITE), *rd = req("obj", OSD_FLAG_READ),
+			    *forced = req("obj2", OSD_FLAG_WRITE | OSD_FLAG_FULL_TRY);
+	struct osdmap *m = edit_map();
+
+	m->flags |= OSDMAP_FLAG_PAUSEWR;
+	m->pools[0].flags |= POOL_FLAG_FULL;
+	osdc_map_changed(o, 0);
+	osdc_op_extent(w, OSD_OP_WRITE, 0, 1, "x", 1);
+	osdc_op(rd, OSD_OP_STAT);
+	osdc_op_extent(forced, OSD_OP_WRITE, 0, 1, "x", 1);
+	osdc_submit(o, w, 0);
+	osdc_submit(o, rd, 0);
+	cr_assert_eq(io.nsent, 1, "the read goes; the write waits");
+	cr_assert(w->t.paused);
+	m = edit_map();
+	m->flags &= ~OSDMAP_FLAG_PAUSEWR; /* still full */
+	osdc_map_changed(o, 1);
+	osdc_submit(o, forced, 1);
+	cr_assert_eq(io.nsent, 2, "FULL_TRY goes to a full pool; the plain write waits");
+	m = edit_map();
+	m->pools[0].flags &= ~POOL_FLAG_FULL;
+	osdc_map_changed(o, 2);
+	cr_assert_eq(io.nsent, 3, "unpaused: sent");
+	cr_assert_eq(last_sent()->tid, w->tid);
+	cr_assert_eq(op_attempt(last_sent()), 0, "its first send");
+	free(w);
+	free(rd);
+	free(forced);
+}
+
+Test(osdc, a_lost_session_is_reopened_and_everything_on_it_sent_again)
+{
+	struct osdc_request *a = req("a", OSD_FLAG_READ), *b = req("a", OSD_FLAG_WRITE);
+
+	osdc_op(a, OSD_OP_STAT);
+	osdc_op_extent(b, OSD_OP_WRITEFULL, 0, 1, "x", 1);
+	osdc_submit(o, a, 0);
+	osdc_submit(o, b, 0);
+	cr_assert_eq(io.nsent, 2);
+	osdc_con_up(o, io.open_con[0], 0, 1);
+	health_since();
+	osdc_con_down(o, io.open_con[0], -ECONNRESET, "connection reset", 2);
+	cr_assert_eq(io.opens, 2, "reopened to the same OSD");
+	cr_assert_eq(io.open_osd[1], io.open_osd[0]);
+	cr_assert_eq(io.nsent, 4, "both sent again");
+	cr_assert_eq(io.sent[2].con, io.open_con[1]);
+	cr_assert_eq(op_attempt(&io.sent[3]), 1);
+	const char *h = health_since();
+	cr_assert(strstr(h, "\"type\":\"session_lost\"") && strstr(h, "connection reset"), "%s", h);
+
+	/* no answer for the keepalive interval: laggy, a keepalive; the ack heals */
+	cr_assert_eq(osdc_tick(o, 2 + OSDC_KEEPALIVE_MS), 2 + 2 * OSDC_KEEPALIVE_MS);
+	cr_assert_eq(io.keepalives, 1);
+	struct osdc_status st;
+	osdc_get_status(o, &st);
+	cr_assert_eq(st.laggy, 1);
+	cr_assert_eq(st.requests, 2);
+	cr_assert(strstr(health_since(), "laggy"));
+	osdc_keepalive_ack(o, io.open_con[1], 3 + OSDC_KEEPALIVE_MS);
+	cr_assert(strstr(health_since(), "answers again"));
+
+	char buf[512];
+	osdc_format_requests(o, buf, sizeof(buf));
+	cr_assert(strstr(buf, "\ta\tstat\n") && strstr(buf, "\ta\twritefull\n"), "%s", buf);
+	free(a);
+	free(b);
+}
+
+Test(osdc, backoffs_hold_a_pg_until_unblocked_and_deadlines_and_cancels_finish)
+{
+	struct osdc_request *r = req("obj", OSD_FLAG_READ), *t = req("other", OSD_FLAG_READ);
+	struct wire_enc e;
+	size_t at;
+
+	osdc_op(r, OSD_OP_STAT);
+	osdc_submit(o, r, 0);
+	osdc_con_up(o, io.open_con[0], 0, 0);
+	/* BLOCK the request's PG */
+	wire_enc_init(&e);
+	at = ceph_enc_struct_begin(&e, 1, 1);
+	wire_enc_u8(&e, 1), wire_enc_le64(&e, 1), wire_enc_le32(&e, r->t.pgid.seed), wire_enc_le32(&e, 0xffffffff);
+	wire_enc_u8(&e, 0xff);
+	ceph_enc_struct_end(&e, at);
+	wire_enc_le32(&e, 10), wire_enc_u8(&e, OSD_BACKOFF_BLOCK), wire_enc_le64(&e, 1);
+	for (int i = 0; i < 2; i++) {
+		at = ceph_enc_struct_begin(&e, 4, 3);
+		ceph_enc_string(&e, ""), ceph_enc_string(&e, "obj"), wire_enc_le64(&e, OSD_NOSNAP);
+		wire_enc_le32(&e, 0), wire_enc_u8(&e, 0), ceph_enc_string(&e, ""), wire_enc_le64(&e, 1);
+		ceph_enc_struct_end(&e, at);
+	}
+	cr_assert_eq(osdc_handle_msg(o, io.open_con[0], CEPH_MSG_OSD_BACKOFF, 1, 0, e.buf, e.len, NULL, 0, 0), 0);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_OSD_BACKOFF, "acked");
+	cr_assert_eq(last_sent()->front[28], OSD_BACKOFF_ACK_BLOCK);
+	unsigned sent = io.nsent;
+	osdc_con_down(o, io.open_con[0], -ECONNRESET, "reset", 1); /* a reopen forgets backoffs */
+	cr_assert_eq(io.nsent, sent + 1);
+	osdc_handle_msg(o, io.open_con[1], CEPH_MSG_OSD_BACKOFF, 1, 0, e.buf, e.len, NULL, 0, 2);
+	sent = io.nsent;
+	struct osdmap *m = edit_map();
+	m->pools[0].last_force_resend = m->epoch; /* would resend: held by the backoff */
+	osdc_map_changed(o, 3);
+	cr_assert_eq(io.nsent, sent);
+	e.buf[28] = OSD_BACKOFF_UNBLOCK;
+	osdc_handle_msg(o, io.open_con[1], CEPH_MSG_OSD_BACKOFF, 1, 0, e.buf, e.len, NULL, 0, 4);
+	cr_assert_eq(io.nsent, sent + 1, "unblocked: sent");
+	cr_assert_eq(last_sent()->tid, r->tid);
+	wire_enc_free(&e);
+
+	/* a malformed reply is dropped with a health event */
+	cr_assert_eq(
+	    osdc_handle_msg(o, io.open_con[1], CEPH_MSG_OSD_OPREPLY, 8, r->tid, (const uint8_t *)"x", 1, NULL, 0, 5),
+	    0);
+	cr_assert_eq(dones, 0);
+	cr_assert(strstr(health_since(), "malformed reply"));
+
+	/* a request's own deadline; a cancel */
+	osdc_op(t, OSD_OP_STAT);
+	t->timeout_ms = 100;
+	osdc_submit(o, t, 10);
+	cr_assert_leq(osdc_tick(o, 50), 110);
+	osdc_tick(o, 110);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(t->result, -ETIMEDOUT);
+	unsigned revokes = io.revokes;
+	osdc_cancel(o, r, -EINTR, 120);
+	cr_assert_eq(dones, 2);
+	cr_assert_eq(r->result, -EINTR);
+	cr_assert_eq(io.revokes, revokes + 1);
+	osdc_cancel(o, r, -EINTR, 121); /* finished: nothing */
+	cr_assert_eq(dones, 2);
+	free(r);
+	free(t);
+}
+
+Test(osdc, pending_requests_end_with_eshutdown)
+{
+	struct osdc_request *r = req("obj", OSD_FLAG_READ);
+
+	osdc_op(r, OSD_OP_STAT);
+	osdc_submit(o, r, 0);
+	osdc_free(o, 1);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(r->result, -ESHUTDOWN);
+	o = osdc_new(keeper, &fio, hq); /* for teardown */
+	free(r);
+}
