@@ -11,5 +11,6 @@ cephosd_libcephosd_a_SOURCES = \
 	cephosd/osdmap.h cephosd/osdmap_internal.h cephosd/osdmap_decode.c cephosd/osdmap_inc.c \
 	cephosd/osdmap_place.c cephosd/osdmap_keeper.c cephosd/osdmap_keeper.h \
 	cephosd/striper.h cephosd/striper.c \
-	cephosd/osd_msgs.c cephosd/osd_msgs.h cephosd/osd_client.c cephosd/osd_client.h
+	cephosd/osd_msgs.c cephosd/osd_msgs.h cephosd/osd_client.c cephosd/osd_client.h \
+	cephosd/osdc_loop.c cephosd/osdc_loop.h
 cephosd_libs = cephosd/libcephosd.a $(cephmon_libs)

@@ -176,7 +176,9 @@ test_unit_test_striper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
-check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check
+check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check test/integration/osd_tool
+test_integration_osd_tool_SOURCES = test/integration/osd_tool.c test/lib/file_read.c test/lib/file_read.h
+test_integration_osd_tool_LDADD = $(cephosd_libs)
 test_integration_osdmap_check_SOURCES = test/integration/osdmap_check.c test/lib/file_read.c test/lib/file_read.h
 test_integration_osdmap_check_LDADD = $(cephosd_libs)
 test_integration_crush_check_SOURCES = test/integration/crush_check.c test/lib/file_read.c test/lib/file_read.h
@@ -509,6 +511,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_conf.test \
 	test/integration/ceph_msgr2.test \
 	test/integration/ceph_osdmap.test \
+	test/integration/ceph_osd.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \

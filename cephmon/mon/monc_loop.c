@@ -579,6 +579,17 @@ int monc_loop_open(struct monc_loop *ml, uint64_t deadline_ns, char *err, size_t
 	return e;
 }
 
+void monc_loop_shared(struct monc_loop *ml, struct monc_loop_shared *out)
+{
+	*out = (struct monc_loop_shared){.loop = ml->loop,
+					 .lock = &ml->lock,
+					 .cx = &ml->id.cx,
+					 .global_seq = &ml->global_seq,
+					 .nonce = ml->nonce,
+					 .ms_mode = ml->cfg.ms_mode,
+					 .health = ml->health};
+}
+
 void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
 {
 	int64_t mono = now_s(), expires;

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "cephmon/ceph_mount_config.h"
+#include "cephmon/msgr/cephx.h"
 #include "cephmon/mon/monc_maps.h"
 #include "cephmon/mon/monc_types.h"
 #include "evloop/evloop_req.h"
@@ -94,6 +95,24 @@ struct monc_loop_snapshot {
 	char fs_name[CEPH_FS_NAME_MAX]; /* the file system asked for, "" the default */
 	struct monc_loop_auth auth;
 };
+
+/*
+ * What a client beside the monitor client (the OSD client) shares with it:
+ * the loop thread and the lock every loop-thread entry point takes, the
+ * identity whose tickets its authorizers draw on, and the counters and
+ * settings of every connection. For code on the loop thread with @lock
+ * held; valid until monc_loop_free.
+ */
+struct monc_loop_shared {
+	struct evloop *loop;
+	pthread_mutex_t *lock;
+	struct cephx_client *cx; /* the identity's tickets */
+	uint64_t *global_seq;
+	uint32_t nonce;
+	enum ceph_ms_mode ms_mode;
+	struct health_queue *health;
+};
+void monc_loop_shared(struct monc_loop *ml, struct monc_loop_shared *out);
 
 /* Fill @s (large: allocate it). */
 void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s);

@@ -1,0 +1,414 @@
+/*
+ * cephosd/osdc_loop.c: osdc on the monitor client's loop (see the header).
+ *
+ * Locking, as monc_loop's: the monitor client's mutex (sh.lock) guards osdc
+ * and the connections; msgr2_conn takes it around every callback, and the
+ * work items here take it. The calls' evloop_reqs have a lock of their own
+ * (req_lock), taken after sh.lock on the loop thread; only the cancel op
+ * takes sh.lock under it, and no other thread holds both.
+ */
+#include "config.h"
+
+#include "cephosd/osdc_loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cephmon/msgr/ceph_entity.h"
+#include "cephmon/msgr/msgr2_cephx.h"
+#include "cephmon/msgr/msgr2_conn.h"
+
+struct ocon {
+	struct osdc_loop *ol;
+	uint64_t id;
+	struct msgr2_conn *conn;
+	struct msgr2_cephx_authorizer au;
+	struct ocon *next;
+};
+
+struct osdc_loop {
+	struct osdc *osdc;
+	struct health_queue *health;
+	struct monc_loop_shared sh;
+	bool attached, stopped;
+	pthread_mutex_t req_lock;
+	struct ocon *cons;
+	struct evloop_timer tick;
+};
+
+static uint64_t now_ms(void)
+{
+	return evloop_now_ns() / EVLOOP_NS_PER_MS;
+}
+
+static void rearm(struct osdc_loop *ol)
+{
+	if (ol->stopped)
+		return;
+	evloop_timer_arm(ol->sh.loop, &ol->tick, osdc_tick(ol->osdc, now_ms()) * EVLOOP_NS_PER_MS);
+}
+
+static struct ocon *find(struct osdc_loop *ol, uint64_t id)
+{
+	for (struct ocon *c = ol->cons; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* ---- the connections' events (sh.lock held by msgr2_conn) --------------------------- */
+
+static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32_t con_mode, uint64_t features)
+{
+	struct ocon *c = arg;
+	struct osdc_loop *ol = c->ol;
+
+	(void)conn, (void)global_id, (void)con_mode;
+	osdc_con_up(ol->osdc, c->id, features, now_ms());
+	rearm(ol);
+}
+
+static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
+		   const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len)
+{
+	struct ocon *c = arg;
+	struct osdc_loop *ol = c->ol;
+
+	(void)conn;
+	osdc_handle_msg(ol->osdc, c->id, type, version, tid, front, front_len, data, data_len, now_ms());
+	rearm(ol);
+}
+
+static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
+{
+	struct ocon *c = arg;
+
+	(void)conn, (void)stamp_ns;
+	osdc_keepalive_ack(c->ol->osdc, c->id, now_ms());
+}
+
+static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why)
+{
+	struct ocon *c = arg;
+	struct osdc_loop *ol = c->ol;
+
+	(void)conn;
+	osdc_con_down(ol->osdc, c->id, err, why, now_ms()); /* closes @c (io_close) */
+	rearm(ol);
+}
+
+static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+
+/* ---- osdc's I/O --------------------------------------------------------------------- */
+
+static int io_open(void *arg, uint64_t con, int32_t osd, const struct ceph_entity_addr *addr)
+{
+	struct osdc_loop *ol = arg;
+	struct ocon *c = calloc(1, sizeof(*c));
+	struct msgr2_auth_provider prov;
+	int e;
+
+	(void)osd;
+	if (!c)
+		return -ENOMEM;
+	c->ol = ol;
+	c->id = con;
+	prov = msgr2_cephx_authorizer_provider(&c->au, ol->sh.cx, CEPH_ENTITY_TYPE_OSD);
+	struct msgr2_conn_params p = {
+	    .loop = ol->sh.loop,
+	    .lock = ol->sh.lock,
+	    .peer_addr = *addr,
+	    .peer_type = CEPH_ENTITY_TYPE_OSD,
+	    .ms_mode = ol->sh.ms_mode,
+	    .auth = &prov,
+	    .nauth = 1,
+	    .global_seq = ol->sh.global_seq,
+	    .nonce = ol->sh.nonce,
+	    .cb = &cbs,
+	    .cb_arg = c,
+	};
+	e = msgr2_conn_open(&p, &c->conn);
+	if (e) {
+		msgr2_cephx_authorizer_destroy(&c->au);
+		free(c);
+		return e;
+	}
+	c->next = ol->cons;
+	ol->cons = c;
+	return 0;
+}
+
+static void io_close(void *arg, uint64_t con)
+{
+	struct osdc_loop *ol = arg;
+
+	for (struct ocon **pp = &ol->cons; *pp; pp = &(*pp)->next)
+		if ((*pp)->id == con) {
+			struct ocon *c = *pp;
+			*pp = c->next;
+			msgr2_conn_close(c->conn); /* nothing of @c's is used after this */
+			msgr2_cephx_authorizer_destroy(&c->au);
+			free(c);
+			return;
+		}
+}
+
+static int io_send(void *arg, uint64_t con, const struct msgr2_out *m)
+{
+	struct ocon *c = find(arg, con);
+
+	return c ? msgr2_conn_queue(c->conn, m) : -ENOTCONN;
+}
+
+static void io_revoke(void *arg, uint64_t con, uint64_t tid)
+{
+	struct ocon *c = find(arg, con);
+
+	if (c)
+		msgr2_conn_revoke(c->conn, tid);
+}
+
+static void io_keepalive(void *arg, uint64_t con)
+{
+	struct ocon *c = find(arg, con);
+
+	if (c)
+		msgr2_conn_keepalive(c->conn);
+}
+
+static void on_tick(struct evloop *l, struct evloop_timer *t, void *arg)
+{
+	struct osdc_loop *ol = arg;
+
+	(void)l, (void)t;
+	pthread_mutex_lock(ol->sh.lock);
+	rearm(ol);
+	pthread_mutex_unlock(ol->sh.lock);
+}
+
+/* ---- life ---------------------------------------------------------------------------- */
+
+static void ops_handle(void *arg, const struct mosdmap *mo, struct monc_osdmap_result *r)
+{
+	struct osdc_loop *ol = arg;
+
+	osdc_osdmap_ops(ol->osdc).handle(ol->osdc, mo, r);
+	if (ol->attached)
+		rearm(ol);
+}
+
+struct osdc_loop *osdc_loop_new(struct osdmap_keeper *keeper, struct health_queue *health)
+{
+	struct osdc_loop *ol = calloc(1, sizeof(*ol));
+	const struct osdc_io io = {
+	    .open = io_open, .close = io_close, .send = io_send, .revoke = io_revoke, .keepalive = io_keepalive};
+
+	if (!ol)
+		return NULL;
+	ol->health = health;
+	struct osdc_io mine = io;
+	mine.arg = ol;
+	ol->osdc = osdc_new(keeper, &mine, health);
+	if (!ol->osdc) {
+		free(ol);
+		return NULL;
+	}
+	pthread_mutex_init(&ol->req_lock, NULL);
+	evloop_timer_init(&ol->tick, on_tick, ol);
+	return ol;
+}
+
+struct monc_osdmap_ops osdc_loop_osdmap_ops(struct osdc_loop *ol)
+{
+	return (struct monc_osdmap_ops){.arg = ol, .handle = ops_handle};
+}
+
+void osdc_loop_attach(struct osdc_loop *ol, struct monc_loop *ml)
+{
+	monc_loop_shared(ml, &ol->sh);
+	ol->attached = true;
+}
+
+static void stop_fn(void *arg)
+{
+	struct osdc_loop *ol = arg;
+
+	pthread_mutex_lock(ol->sh.lock);
+	ol->stopped = true;
+	evloop_timer_cancel(ol->sh.loop, &ol->tick);
+	osdc_free(ol->osdc, now_ms()); /* fails the calls (-ESHUTDOWN), closes every connection */
+	ol->osdc = NULL;
+	pthread_mutex_unlock(ol->sh.lock);
+}
+
+void osdc_loop_free(struct osdc_loop *ol)
+{
+	if (!ol)
+		return;
+	if (ol->attached && evloop_call_sync(ol->sh.loop, stop_fn, ol, EVLOOP_NEVER) == 0) {
+		/* stopped on the loop thread */
+	} else {
+		osdc_free(ol->osdc, 0); /* the loop never ran or is gone: nothing is open */
+	}
+	pthread_mutex_destroy(&ol->req_lock);
+	free(ol);
+}
+
+/* ---- calls from other threads --------------------------------------------------------- */
+
+struct oreq {
+	struct evloop_req req;
+	struct osdc_loop *ol;
+	struct evloop_work submit;
+	bool in_osdc, cancelling;
+	struct osdc_request r;
+	uint8_t *in; /* the ops' inputs, copied */
+};
+
+static void oreq_release(struct evloop_req *q)
+{
+	struct oreq *o = (struct oreq *)q;
+
+	osdc_request_release(&o->r);
+	free(o->in);
+	free(o);
+}
+
+/* On the loop thread, under req_lock. */
+static void oreq_cancel(struct evloop_req *q, int err)
+{
+	struct oreq *o = (struct oreq *)q;
+	struct osdc_loop *ol = o->ol;
+
+	if (!o->in_osdc)
+		return; /* not submitted yet: the submit work sees it is done */
+	o->in_osdc = false;
+	o->cancelling = true;
+	pthread_mutex_lock(ol->sh.lock);
+	if (ol->osdc)
+		osdc_cancel(ol->osdc, &o->r, err, now_ms());
+	pthread_mutex_unlock(ol->sh.lock);
+	evloop_req_put(&o->req); /* the loop's */
+}
+
+static const struct evloop_req_ops oreq_ops = {oreq_cancel, oreq_release};
+
+/* osdc finished it: on the loop thread, sh.lock held. */
+static void oreq_done(struct osdc_request *r)
+{
+	struct oreq *o = r->arg;
+
+	if (o->cancelling)
+		return; /* oreq_cancel holds req_lock and drops the loop's reference */
+	pthread_mutex_lock(&o->ol->req_lock);
+	o->in_osdc = false;
+	evloop_req_complete(&o->req, r->result);
+	evloop_req_put(&o->req); /* the loop's */
+	pthread_mutex_unlock(&o->ol->req_lock);
+}
+
+static void oreq_submit(struct evloop *l, struct evloop_work *w)
+{
+	struct oreq *o = (struct oreq *)((char *)w - offsetof(struct oreq, submit));
+	struct osdc_loop *ol = o->ol;
+	int e;
+
+	(void)l;
+	pthread_mutex_lock(&ol->req_lock);
+	if (o->req.done) {
+		evloop_req_put(&o->req); /* cancelled before it got here */
+		pthread_mutex_unlock(&ol->req_lock);
+		return;
+	}
+	o->in_osdc = true; /* before osdc can finish it */
+	pthread_mutex_unlock(&ol->req_lock);
+	pthread_mutex_lock(ol->sh.lock);
+	e = ol->osdc ? osdc_submit(ol->osdc, &o->r, now_ms()) : -ESHUTDOWN;
+	if (e) {
+		pthread_mutex_lock(&ol->req_lock);
+		o->in_osdc = false;
+		evloop_req_complete(&o->req, e);
+		evloop_req_put(&o->req);
+		pthread_mutex_unlock(&ol->req_lock);
+	}
+	rearm(ol);
+	pthread_mutex_unlock(ol->sh.lock);
+}
+
+int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel)
+{
+	struct oreq *o = calloc(1, sizeof(*o));
+	size_t total = 0, off = 0;
+	int e;
+
+	if (!o)
+		return -ENOMEM;
+	if (!ol->attached) {
+		free(o);
+		return -ESHUTDOWN;
+	}
+	for (unsigned i = 0; i < r->nops && i < OSD_MAX_OPS; i++)
+		total += r->ops[i].indata_len;
+	o->in = malloc(total ? total : 1);
+	if (!o->in) {
+		free(o);
+		return -ENOMEM;
+	}
+	o->r = *r;
+	for (unsigned i = 0; i < r->nops && i < OSD_MAX_OPS; i++)
+		if (r->ops[i].indata_len && r->ops[i].indata) {
+			memcpy(o->in + off, r->ops[i].indata, r->ops[i].indata_len);
+			o->r.ops[i].indata = o->in + off;
+			off += r->ops[i].indata_len;
+		}
+	o->r.done = oreq_done;
+	o->r.arg = o;
+	o->ol = ol;
+	evloop_req_init(&o->req, ol->sh.loop, &oreq_ops, &ol->req_lock, deadline_ns);
+	evloop_req_get(&o->req); /* the loop's, until osdc is done with it */
+	evloop_work_init(&o->submit, oreq_submit);
+	evloop_cancel_attach(cancel, &o->req);
+	pthread_mutex_lock(&ol->req_lock);
+	if (!evloop_work_queue(ol->sh.loop, &o->submit)) {
+		evloop_req_complete(&o->req, -ESHUTDOWN);
+		evloop_req_put(&o->req);
+	}
+	e = evloop_req_wait(&o->req);
+	if (!o->req.cancel_err && !o->in_osdc) { /* finished by osdc: the loop is done with o->r */
+		r->result = o->r.result;
+		r->version = o->r.version;
+		r->attempts = o->r.attempts;
+		r->tid = o->r.tid;
+		for (unsigned i = 0; i < OSD_MAX_OPS; i++) {
+			r->rval[i] = o->r.rval[i];
+			r->out[i] = o->r.out[i];
+			r->out_len[i] = o->r.out_len[i];
+			o->r.out[i] = NULL;
+		}
+	} else {
+		r->result = e;
+	}
+	pthread_mutex_unlock(&ol->req_lock);
+	evloop_cancel_detach(cancel, &o->req);
+	pthread_mutex_lock(&ol->req_lock);
+	evloop_req_put(&o->req);
+	pthread_mutex_unlock(&ol->req_lock);
+	return e;
+}
+
+void osdc_loop_status(struct osdc_loop *ol, struct osdc_status *st, char *requests, size_t len)
+{
+	memset(st, 0, sizeof(*st));
+	if (requests && len)
+		requests[0] = '\0';
+	if (!ol->attached)
+		return;
+	pthread_mutex_lock(ol->sh.lock); /* osdc is only touched under it */
+	if (ol->osdc) {
+		osdc_get_status(ol->osdc, st);
+		if (requests)
+			osdc_format_requests(ol->osdc, requests, len);
+	}
+	pthread_mutex_unlock(ol->sh.lock);
+}
