@@ -31,6 +31,8 @@ struct osdc_session {
 	uint64_t con;
 	struct ceph_entity_addr addr;
 	bool up, ever_up, laggy;
+	uint64_t retry_at;   /* down, with requests: reopen then */
+	uint32_t backoff_ms; /* the wait before the next reopen; 0 while up */
 	struct osdc_request *head, *tail;
 	unsigned nreq;
 	struct backoff *backoffs;
@@ -485,10 +487,7 @@ static void map_changed(struct osdc *o, const struct osdmap *m, uint64_t now)
 						       ? ceph_addrvec_msgr2(&m->osd_addrs[s->osd])
 						       : NULL;
 		if (a && same_addr(a, &s->addr)) {
-			if (!s->con && s->nreq && !open_con(o, s, m)) /* down before this map: again */
-				for (struct osdc_request *r = s->head; r; r = r->next)
-					send_req(o, r, now);
-			i++;
+			i++; /* a down one is reopened by osdc_tick when its wait is over */
 			continue;
 		}
 		while (s->head) {
@@ -546,6 +545,7 @@ void osdc_con_up(struct osdc *o, uint64_t con, uint64_t peer_features, uint64_t 
 		return;
 	s->up = true;
 	s->laggy = false;
+	s->backoff_ms = 0;
 	health_report(o->health, HEALTH_DOMAIN_SESSION, HEALTH_SESSION_ESTABLISHED, 0,
 		      osd_name(s->osd, who, sizeof(who)), NULL, "%s",
 		      s->ever_up ? "session re-established" : "session established");
@@ -555,7 +555,6 @@ void osdc_con_up(struct osdc *o, uint64_t con, uint64_t peer_features, uint64_t 
 void osdc_con_down(struct osdc *o, uint64_t con, int err, const char *why, uint64_t now)
 {
 	struct osdc_session *s = find_con(o, con);
-	const struct osdmap *m;
 	char who[32];
 
 	if (!s)
@@ -565,16 +564,31 @@ void osdc_con_down(struct osdc *o, uint64_t con, int err, const char *why, uint6
 	o->io.close(o->io.arg, s->con);
 	s->con = 0;
 	s->up = false;
-	m = osdmap_keeper_lock(o->keeper);
+	s->nbackoffs = 0;
 	if (!s->nreq) {
 		close_session(o, s); /* nothing waits: reopen on the next request */
-	} else if (m && osdmap_osd_up(m, s->osd) && !open_con(o, s, m)) {
-		/* lossy: every request goes again on the new session */
-		for (struct osdc_request *r = s->head; r; r = r->next)
-			send_req(o, r, now);
+		return;
 	}
-	/* else: wait for the map to say where they go (osdc_tick asks) */
-	osdmap_keeper_unlock(o->keeper);
+	/* Reopen after a wait that doubles up to OSDC_RETRY_MAX_MS, as the
+	 * kernel's messenger does: an OSD that died refuses at once until the
+	 * map says it is down, and must not be hammered meanwhile. Its
+	 * requests stay; a new map moves them if it moves the OSD. */
+	s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : OSDC_RETRY_MIN_MS;
+	if (s->backoff_ms > OSDC_RETRY_MAX_MS)
+		s->backoff_ms = OSDC_RETRY_MAX_MS;
+	s->retry_at = now + s->backoff_ms;
+}
+
+/* A down session's wait is over: open it again and send everything on it
+ * (lossy: the OSD has forgotten the old session's requests). */
+static void reopen(struct osdc *o, struct osdc_session *s, const struct osdmap *m, uint64_t now)
+{
+	if (!m || !osdmap_osd_up(m, s->osd) || open_con(o, s, m)) {
+		s->retry_at = now + OSDC_RETRY_MAX_MS; /* the next map decides */
+		return;
+	}
+	for (struct osdc_request *r = s->head; r; r = r->next)
+		send_req(o, r, now);
 }
 
 void osdc_keepalive_ack(struct osdc *o, uint64_t con, uint64_t now)
@@ -723,10 +737,18 @@ uint64_t osdc_tick(struct osdc *o, uint64_t now)
 	uint64_t next = now + OSDC_KEEPALIVE_MS;
 	char who[32];
 
+	const struct osdmap *m = osdmap_keeper_lock(o->keeper);
+
 	for (unsigned i = 0; i < o->nsessions; i++) {
 		struct osdc_session *s = o->sessions[i];
 		bool lagging = false;
 
+		if (!s->con && s->nreq) {
+			if (now >= s->retry_at)
+				reopen(o, s, m, now);
+			if (!s->con && s->retry_at < next)
+				next = s->retry_at;
+		}
 		for (struct osdc_request *r = s->head, *n; r; r = n) {
 			n = r->next;
 			if (r->timeout_ms && now >= r->started_ms + r->timeout_ms) {
@@ -735,7 +757,7 @@ uint64_t osdc_tick(struct osdc *o, uint64_t now)
 			}
 			if (r->timeout_ms && r->started_ms + r->timeout_ms < next)
 				next = r->started_ms + r->timeout_ms;
-			if (!r->t.paused && now >= r->sent_ms + OSDC_KEEPALIVE_MS)
+			if (!r->t.paused && s->up && now >= r->sent_ms + OSDC_KEEPALIVE_MS)
 				lagging = true;
 		}
 		if (lagging && s->con) {
@@ -754,6 +776,7 @@ uint64_t osdc_tick(struct osdc *o, uint64_t now)
 		else if (r->timeout_ms && r->started_ms + r->timeout_ms < next)
 			next = r->started_ms + r->timeout_ms;
 	}
+	osdmap_keeper_unlock(o->keeper);
 	return next;
 }
 

@@ -26,12 +26,12 @@
  *
  * Sessions are lossy, as Ceph's client policy for OSDs: when one goes down
  * and the OSD is still up at the same address in the map, a new session is
- * opened and every request on it is sent again; otherwise the requests are
- * retargeted. MOSDBackoff (which Pacific OSDs send, since the feature bit
- * is shared with SERVER_LUMINOUS) is honoured per PG: a BLOCK is acked and
- * holds every request for that PG on the session until the UNBLOCK, which
- * sends them again (a range narrower than the PG is treated as the whole
- * PG: more resends, never a lost one; the OSD deduplicates by reqid).
+ * opened after a wait (OSDC_RETRY_MIN_MS, doubling to OSDC_RETRY_MAX_MS,
+ * so a dead OSD the map still shows up is not hammered) and every request
+ * on it is sent again; a map that moves the OSD retargets them. MOSDBackoff (which Pacific OSDs send, since the feature
+ * bit is shared with SERVER_LUMINOUS) is honoured per PG: a BLOCK is acked and holds every request for that PG on the
+ * session until the UNBLOCK, which sends them again (a range narrower than the PG is treated as the whole PG: more
+ * resends, never a lost one; the OSD deduplicates by reqid).
  *
  * Timeouts, as the kernel's handle_timeout: a request unanswered for
  * OSDC_KEEPALIVE_MS makes its session laggy and sends a keepalive (a dead
@@ -52,7 +52,9 @@
 #include "cephosd/osdmap_keeper.h"
 #include "health/health.h"
 
-#define OSDC_KEEPALIVE_MS 5000 /* the kernel's osd_keepalive_timeout */
+#define OSDC_KEEPALIVE_MS 5000	/* the kernel's osd_keepalive_timeout */
+#define OSDC_RETRY_MIN_MS 250	/* a lost session's first reopen, doubling... */
+#define OSDC_RETRY_MAX_MS 15000 /* ...up to this (the kernel messenger's delays) */
 #define OSDC_NAME_MAX	  256
 
 struct osdc;

@@ -5,7 +5,8 @@
 # A real Ceph (Debian's Pacific) cluster for the tests, run from the packaged
 # binaries as plain processes (no systemd, no cephadm): monitors a, b and c on
 # 127.0.0.1, each with a msgr2 and a msgr1 address, cephx required, one mgr
-# (x), one OSD (0), one MDS (a), pools of size 1 and a CephFS named cephfs.
+# (x), three OSDs (0, 1, 2) on bluestore, one MDS (a), pools of size 1 by
+# default (placed across OSDs, not hosts) and a CephFS named cephfs.
 # Everything the cluster writes lives in DIR (default: $NETFUSE_PEERS/ceph);
 # see lib.sh for how the processes are tracked and stopped.
 #
@@ -16,17 +17,19 @@
 #           CEPH_KEYRING, CEPH_SECRET_FILE, CEPH_MON_HOST, CEPH_FSID,
 #           CEPH_FS_NAME, CEPH_ARGS
 #   daemon-stop NAME, daemon-start NAME
-#           stop or start again one daemon (mon.a mon.b mon.c mgr.x osd.0
+#           stop or start again one daemon (mon.a mon.b mon.c mgr.x osd.N
 #           mds.a) of a running cluster, for failover and restart tests;
 #           daemon-start returns once the cluster has it back (quorum of 3,
 #           OSD up and PGs active+clean, mgr available, MDS active)
 #
 # Environment:
 #   NETFUSE_PEER_TIMEOUT   limit for the whole start, seconds (default 180)
-#   NETFUSE_CEPH_OSD       memstore (default) or bluestore. memstore keeps the
-#                          objects in the OSD's memory and loses them all when
-#                          the OSD restarts; tests that restart it want
-#                          bluestore (on a sparse file in DIR), as --bluestore.
+#   NETFUSE_CEPH_OSD       bluestore (default: on a sparse file in DIR per OSD)
+#                          or memstore, which keeps the objects in the OSD's
+#                          memory and loses them all when the OSD restarts
+#                          (daemon-stop refuses to stop one), as --memstore.
+#   NETFUSE_CEPH_OSDS      how many OSDs, 1 to 6 (default 3: enough that
+#                          placement, primaries and remapping matter).
 #   NETFUSE_CEPH_PORT_BASE first msgr2 port. Unset: msgr2 on 3300-3302 and
 #                          msgr1 on 6789-6791 (the defaults clients assume);
 #                          set: msgr2 on BASE..BASE+2, msgr1 on BASE+3..BASE+5.
@@ -53,7 +56,6 @@ usage() {
 }
 
 mons=(a b c)
-daemons=(mon.a mon.b mon.c mgr.x osd.0 mds.a)
 (($# >= 1)) || usage
 cmd=$1
 shift
@@ -62,9 +64,9 @@ if [[ "$cmd" == daemon-* ]]; then
 	(($# >= 1)) || usage
 	name=$1
 	shift
-	[[ " ${daemons[*]} " == *" $name "* ]] || peer_die "no daemon named '$name' (one of: ${daemons[*]})"
 fi
-osd_store=${NETFUSE_CEPH_OSD:-memstore}
+osd_store=${NETFUSE_CEPH_OSD:-bluestore}
+osd_count=${NETFUSE_CEPH_OSDS:-3}
 dir=
 for arg; do
 	case $arg in
@@ -82,6 +84,19 @@ memstore | bluestore) ;;
 # Ceph itself silently falls back to bluestore on an unknown objectstore.
 *) peer_die "NETFUSE_CEPH_OSD must be memstore or bluestore, not '$osd_store'" ;;
 esac
+[[ "$osd_count" =~ ^[1-6]$ ]] || peer_die "NETFUSE_CEPH_OSDS must be 1 to 6, not '$osd_count'"
+
+# set_daemons: the daemons of a cluster of $osd_count OSDs (a new start's,
+# or the recorded one's once load_state has run).
+set_daemons() {
+	local i
+	osds=()
+	for ((i = 0; i < osd_count; i++)); do
+		osds+=("osd.$i")
+	done
+	daemons=(mon.a mon.b mon.c mgr.x "${osds[@]}" mds.a)
+}
+set_daemons
 
 dir=$(realpath -m -- "${dir:-$(peer_default_dir ceph)}")
 # shellcheck disable=SC2034 # used by lib.sh
@@ -123,8 +138,10 @@ mon_ports() {
 
 load_state() {
 	[[ -s "$state" ]] || return 1
+	osd_count=1 # a state from before osd_count was recorded
 	# shellcheck source=/dev/null
 	. "$state"
+	set_daemons
 }
 
 # ---------------------------------------------------------------- start
@@ -156,7 +173,11 @@ fresh_dir() {
 		rm -rf "$dir"
 	fi
 	mkdir -p -m 700 "$dir"
-	mkdir -p "$dir"/{mon,mgr/x,osd/0,mds/a,run,log,crash}
+	mkdir -p "$dir"/{mon,mgr/x,mds/a,run,log,crash}
+	local o
+	for o in "${osds[@]}"; do
+		mkdir -p "$dir/osd/${o#osd.}"
+	done
 	touch "$marker"
 }
 
@@ -164,11 +185,13 @@ fresh_dir() {
 # the keyring the monitors are created from, which seeds the auth database:
 # no `ceph auth add` round trips once the cluster runs.
 write_keyrings() {
-	local k_mon k_admin k_mgr k_osd k_mds
+	local k_mon k_admin k_mgr k_mds o k_osd=()
 	k_mon=$(ceph-authtool --gen-print-key)
 	k_admin=$(ceph-authtool --gen-print-key)
 	k_mgr=$(ceph-authtool --gen-print-key)
-	k_osd=$(ceph-authtool --gen-print-key)
+	for o in "${osds[@]}"; do
+		k_osd+=("$(ceph-authtool --gen-print-key)")
+	done
 	k_mds=$(ceph-authtool --gen-print-key)
 	local admin_caps=('mds = "allow *"' 'mgr = "allow *"' 'mon = "allow *"' 'osd = "allow *"')
 	(
@@ -177,14 +200,18 @@ write_keyrings() {
 			keyring_entry mon. "$k_mon" 'mon = "allow *"'
 			keyring_entry client.admin "$k_admin" "${admin_caps[@]}"
 			keyring_entry mgr.x "$k_mgr" 'mds = "allow *"' 'mon = "allow profile mgr"' 'osd = "allow *"'
-			keyring_entry osd.0 "$k_osd" 'mgr = "allow profile osd"' 'mon = "allow profile osd"' \
-				'osd = "allow *"'
+			for o in "${!osds[@]}"; do
+				keyring_entry "osd.$o" "${k_osd[o]}" 'mgr = "allow profile osd"' 'mon = "allow profile osd"' \
+					'osd = "allow *"'
+			done
 			keyring_entry mds.a "$k_mds" 'mds = "allow"' 'mgr = "allow profile mds"' \
 				'mon = "allow profile mds"' 'osd = "allow *"'
 		} >"$dir/mon.keyring"
 		keyring_entry client.admin "$k_admin" "${admin_caps[@]}" >"$admin_keyring"
 		keyring_entry mgr.x "$k_mgr" >"$dir/mgr/x/keyring"
-		keyring_entry osd.0 "$k_osd" >"$dir/osd/0/keyring"
+		for o in "${!osds[@]}"; do
+			keyring_entry "osd.$o" "${k_osd[o]}" >"$dir/osd/$o/keyring"
+		done
 		keyring_entry mds.a "$k_mds" >"$dir/mds/a/keyring"
 		# What mount.ceph's secretfile= (and the kernel's secret=) take: the
 		# bare base64 key, nothing else.
@@ -228,7 +255,8 @@ write_conf() {
 	crash_dir = $dir/crash
 	mon_cluster_log_file = $dir/log/cluster.\$channel.log
 
-	# One OSD: pools of size 1, few PGs, placement across OSDs (type 0), not hosts.
+	# Pools of size 1 unless a test asks for more, few PGs, placement across
+	# OSDs (type 0): they all live on one host.
 	osd_pool_default_size = 1
 	osd_pool_default_min_size = 1
 	osd_pool_default_pg_num = 8
@@ -259,6 +287,11 @@ write_conf() {
 	# are plenty on loopback.
 	mon_election_timeout = 1
 	paxos_propose_interval = 0.2
+	# An OSD killed outright is reported by its peers within seconds, not
+	# the default 20 s, so tests of a kill do not wait that long.
+	osd_heartbeat_interval = 1
+	osd_heartbeat_grace = 4
+	mon_osd_adjust_heartbeat_grace = false
 
 [mon]
 	mon_data = $dir/mon/\$id
@@ -288,6 +321,9 @@ EOF
 	bluestore_block_size = 10737418240
 	bluestore_fsck_on_mkfs = false
 	osd_memory_target = 1073741824
+	# Small caches: the tests' data is megabytes, and the host runs them all.
+	bluestore_cache_autotune = false
+	bluestore_cache_size = 134217728
 EOF
 	fi
 	cat >>"$conf" <<EOF
@@ -308,7 +344,7 @@ have_quorum() {
 	ceph_q quorum_status -f json | jtest 'len(j["quorum_names"]) == 3'
 }
 osd_up() {
-	ceph_q osd dump -f json | jtest 'any(o["osd"] == 0 and o["up"] == 1 and o["in"] == 1 for o in j["osds"])'
+	ceph_q osd dump -f json | jtest 'sum(o["up"] == 1 and o["in"] == 1 for o in j["osds"]) == '"$osd_count"
 }
 # The active mgr must be the process we started: the map says "available"
 # for a while after a mgr died. Its address nonce is its PID.
@@ -420,7 +456,10 @@ start() {
 	trap 'exit 143' TERM HUP
 
 	fsid=$(</proc/sys/kernel/random/uuid)
-	osd_uuid=$(</proc/sys/kernel/random/uuid)
+	local osd_uuids=() o
+	for o in "${osds[@]}"; do
+		osd_uuids+=("$(</proc/sys/kernel/random/uuid)")
+	done
 	write_conf
 	write_keyrings
 	cat >"$state" <<-EOF
@@ -428,6 +467,7 @@ start() {
 		mon_host='$mon_host'
 		mon_tcp_ports='${v2_ports[*]} ${v1_ports[*]}'
 		osd_store=$osd_store
+		osd_count=$osd_count
 	EOF
 
 	local args=() i
@@ -437,16 +477,20 @@ start() {
 	run "building the monmap" monmaptool --create --fsid "$fsid" --enable-all-features \
 		--set-min-mon-release 16 "${args[@]}" "$dir/monmap"
 
-	# The stores are independent: make them (and the OSD's, which for
-	# bluestore takes seconds) at the same time.
+	# The stores are independent: make them (and the OSDs', which for
+	# bluestore take seconds) at the same time.
 	local pids=() m
 	for m in "${mons[@]}"; do
 		timeout 120 ceph-mon -c "$conf" -i "$m" --mkfs --monmap "$dir/monmap" --keyring "$dir/mon.keyring" \
 			>"$dir/log/mkfs.mon.$m.out" 2>&1 &
 		pids+=($!)
 	done
-	timeout 120 ceph-osd -c "$conf" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$dir/log/mkfs.osd.0.out" 2>&1 &
-	local osd_mkfs=$!
+	local osd_mkfs=()
+	for o in "${!osds[@]}"; do
+		timeout 120 ceph-osd -c "$conf" -i "$o" --mkfs --osd-uuid "${osd_uuids[o]}" \
+			>"$dir/log/mkfs.osd.$o.out" 2>&1 &
+		osd_mkfs+=($!)
+	done
 	for i in 0 1 2; do
 		wait "${pids[i]}" || start_failed "ceph-mon --mkfs for mon.${mons[i]}" "$dir/log/mkfs.mon.${mons[i]}.out"
 	done
@@ -457,12 +501,16 @@ start() {
 	# them load (the mgr's Python modules take seconds) during the election.
 	spawn mgr.x
 	spawn mds.a
-	wait "$osd_mkfs" || start_failed "ceph-osd --mkfs ($osd_store)" "$dir/log/mkfs.osd.0.out"
+	for o in "${!osds[@]}"; do
+		wait "${osd_mkfs[o]}" || start_failed "ceph-osd --mkfs for osd.$o ($osd_store)" "$dir/log/mkfs.osd.$o.out"
+	done
 
 	step "quorum of 3 monitors" "mon.a mon.b mon.c" "$(daemon_logs mon.a mon.b mon.c)" -- have_quorum
 
-	run "registering osd.0 (ceph osd new)" ceph_q osd new "$osd_uuid" 0
-	spawn osd.0
+	for o in "${!osds[@]}"; do
+		run "registering osd.$o (ceph osd new)" ceph_q osd new "${osd_uuids[o]}" "$o"
+		spawn "osd.$o"
+	done
 	run "creating pool cephfs_metadata" ceph_q osd pool create cephfs_metadata
 	run "creating pool cephfs_data" ceph_q osd pool create cephfs_data
 	run "creating the file system (ceph fs new)" ceph_q fs new "$fs_name" cephfs_metadata cephfs_data
@@ -470,15 +518,17 @@ start() {
 	# standby is available.
 	run "setting standby_count_wanted" ceph_q fs set "$fs_name" standby_count_wanted 0
 
-	step "osd.0 up and in" "osd.0" "$(daemon_logs osd.0)" -- osd_up
+	step "${osds[*]} up and in" "${osds[*]}" "$(daemon_logs "${osds[@]}")" -- osd_up
 	step "mgr available" "mgr.x" "$(daemon_logs mgr.x)" -- mgr_available
 	step "mds.a active for $fs_name" "mds.a" "$(daemon_logs mds.a)" -- mds_active
-	step "all PGs active+clean" "osd.0 mgr.x" "$(daemon_logs osd.0 mgr.x)" -- pgs_clean
+	step "all PGs active+clean" "${osds[*]} mgr.x" "$(daemon_logs "${osds[@]}" mgr.x)" -- pgs_clean
 
 	if [[ "$osd_store" == bluestore ]]; then
 		# An unknown or unusable objectstore makes Ceph fall back silently.
-		ceph_q osd metadata 0 -f json | jtest 'j["osd_objectstore"] == "bluestore"' ||
-			start_failed "osd.0 is not running bluestore" "$(daemon_logs osd.0)"
+		for o in "${!osds[@]}"; do
+			ceph_q osd metadata "$o" -f json | jtest 'j["osd_objectstore"] == "bluestore"' ||
+				start_failed "osd.$o is not running bluestore" "$(daemon_logs "osd.$o")"
+		done
 	fi
 
 	# Remember every port the daemons listen on, for stop's final check.
@@ -504,7 +554,7 @@ stop_daemons() {
 	local first=() rest=() d j
 	peer_stop_one mds.a TERM 30 &
 	rest+=($!)
-	for d in osd.0 mgr.x; do
+	for d in "${osds[@]}" mgr.x; do
 		peer_stop_one "$d" TERM 30 &
 		first+=($!)
 	done
@@ -523,6 +573,7 @@ stop_daemons() {
 stop() {
 	local t0 left=() p
 	t0=$(now)
+	load_state || true # the recorded OSDs
 	if ! peer_any_running; then
 		rm -f "$dir"/pids/*.pid "$dir"/pids/*.pid.start 2>/dev/null || true
 		peer_log "not running in $dir"
@@ -607,8 +658,14 @@ refuse_memstore_osd() {
 	fi
 }
 
+# known_daemon: NAME is one of the recorded cluster's daemons.
+known_daemon() {
+	[[ " ${daemons[*]} " == *" $name "* ]] || peer_die "no daemon named '$name' (one of: ${daemons[*]})"
+}
+
 daemon_stop() {
 	load_state || peer_die "no cluster in $dir"
+	known_daemon
 	refuse_memstore_osd
 	peer_stop_one "$name" TERM 30
 	peer_log "$name stopped"
@@ -616,6 +673,7 @@ daemon_stop() {
 
 daemon_start() {
 	load_state || peer_die "no cluster in $dir"
+	known_daemon
 	refuse_memstore_osd
 	peer_any_running || peer_die "the cluster in $dir is not running (start it first)"
 	local pidfile=$dir/pids/$name.pid

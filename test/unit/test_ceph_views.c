@@ -99,7 +99,9 @@ Test(ceph_views, osdmap_as_the_kernel_debugfs_and_a_small_buffer)
 		  "%s", buf);
 	cr_assert_null(strstr(buf, "pg_temp"), "none in the map: %s", buf);
 
-	/* explicit mappings (the test owns these arrays: restore before freeing) */
+	/* explicit mappings (the test owns these arrays: the map's own go back
+	 * before it is freed) */
+	struct osd_pg_mappings own_temp = m->pg_temp, own_items = m->pg_upmap_items;
 	m->pg_temp = (struct osd_pg_mappings){1, &pg_temp};
 	m->pg_upmap_items = (struct osd_pg_mappings){1, &upmap_items};
 	m->osd_weight[0] = 0x8000; /* 0.5 */
@@ -111,7 +113,8 @@ Test(ceph_views, osdmap_as_the_kernel_debugfs_and_a_small_buffer)
 	cr_assert(strstr(buf, "\npg_temp 2.1f [0,2]\npg_upmap_items 1.3 [0->1,2->3]\n"), "%s", buf);
 	cr_assert_eq(ceph_view_osdmap(m, &st, small, sizeof(small)), sizeof(small) - 1, "cut, never overrun");
 	cr_assert_eq(strlen(small), sizeof(small) - 1);
-	m->pg_temp = m->pg_upmap_items = (struct osd_pg_mappings){0, NULL};
+	m->pg_temp = own_temp;
+	m->pg_upmap_items = own_items;
 	osdmap_free(m);
 }
 

@@ -65,7 +65,8 @@ static int f_send(void *arg, uint64_t con, const struct msgr2_out *m)
 	s->front_len = m->front_len < sizeof(s->front) ? m->front_len : sizeof(s->front);
 	memcpy(s->front, m->front, s->front_len);
 	s->data_len = m->data_len;
-	memcpy(s->data, m->data, m->data_len < sizeof(s->data) ? m->data_len : sizeof(s->data));
+	if (m->data_len)
+		memcpy(s->data, m->data, m->data_len < sizeof(s->data) ? m->data_len : sizeof(s->data));
 	return 0;
 }
 static void f_revoke(void *arg, uint64_t con, uint64_t tid)
@@ -191,6 +192,15 @@ static struct osdc_request *req(const char *oid, uint32_t flags)
 	return r;
 }
 
+/* Free a request the test made, cancelling it first if still in flight. */
+static void drop(struct osdc_request *r)
+{
+	if (r->s)
+		osdc_cancel(o, r, -ECANCELED, 0);
+	osdc_request_release(r);
+	free(r);
+}
+
 static const struct sent *last_sent(void)
 {
 	cr_assert_gt(io.nsent, 0);
@@ -284,8 +294,8 @@ Test(osdc, a_write_goes_to_the_primary_with_its_pg_and_a_read_gets_its_bytes)
 	reply(io.open_con[0], rd, 0, 0, 5, "again"); /* answered already */
 	cr_assert_eq(dones, 2);
 	osdc_request_release(rd);
-	free(w);
-	free(rd);
+	drop(w);
+	drop(rd);
 }
 
 Test(osdc, bad_requests_and_missing_pools)
@@ -308,7 +318,7 @@ Test(osdc, bad_requests_and_missing_pools)
 	cr_assert_eq(dones, 1);
 	cr_assert_eq(r->result, -ENOENT, "a pool the map does not have");
 	cr_assert_eq(io.nsent, 0);
-	free(r);
+	drop(r);
 }
 
 Test(osdc, the_primary_going_down_moves_the_request_with_one_more_attempt)
@@ -342,7 +352,7 @@ Test(osdc, the_primary_going_down_moves_the_request_with_one_more_attempt)
 	cr_assert_eq(dones, 0);
 	reply(io.open_con[1], r, 0, 1, 0, NULL);
 	cr_assert_eq(dones, 1);
-	free(r);
+	drop(r);
 }
 
 Test(osdc, a_split_or_a_force_resend_epoch_sends_again_an_unrelated_change_does_not)
@@ -373,8 +383,7 @@ Test(osdc, a_split_or_a_force_resend_epoch_sends_again_an_unrelated_change_does_
 	cr_assert_eq(io.nsent, sent + 2, "a split");
 	cr_assert_eq(r->t.pg_num, 32);
 	cr_assert_eq(r->t.osd, primary, "the same primary: only the split sends it again");
-	free(r);
-	/* the request stays in flight: teardown fails it with -ESHUTDOWN */
+	drop(r);
 }
 
 Test(osdc, pauses_hold_requests_until_the_flag_clears)
@@ -404,9 +413,9 @@ Test(osdc, pauses_hold_requests_until_the_flag_clears)
 	cr_assert_eq(io.nsent, 3, "unpaused: sent");
 	cr_assert_eq(last_sent()->tid, w->tid);
 	cr_assert_eq(op_attempt(last_sent()), 0, "its first send");
-	free(w);
-	free(rd);
-	free(forced);
+	drop(w);
+	drop(rd);
+	drop(forced);
 }
 
 Test(osdc, a_lost_session_is_reopened_and_everything_on_it_sent_again)
@@ -421,6 +430,9 @@ Test(osdc, a_lost_session_is_reopened_and_everything_on_it_sent_again)
 	osdc_con_up(o, io.open_con[0], 0, 1);
 	health_since();
 	osdc_con_down(o, io.open_con[0], -ECONNRESET, "connection reset", 2);
+	cr_assert_eq(io.opens, 1, "not at once");
+	cr_assert_eq(osdc_tick(o, 3), 2 + OSDC_RETRY_MIN_MS, "the tick wants to reopen then");
+	osdc_tick(o, 2 + OSDC_RETRY_MIN_MS);
 	cr_assert_eq(io.opens, 2, "reopened to the same OSD");
 	cr_assert_eq(io.open_osd[1], io.open_osd[0]);
 	cr_assert_eq(io.nsent, 4, "both sent again");
@@ -429,22 +441,30 @@ Test(osdc, a_lost_session_is_reopened_and_everything_on_it_sent_again)
 	const char *h = health_since();
 	cr_assert(strstr(h, "\"type\":\"session_lost\"") && strstr(h, "connection reset"), "%s", h);
 
+	/* refused again at once: the wait doubles */
+	osdc_con_down(o, io.open_con[1], -ECONNREFUSED, "connection refused", 300);
+	cr_assert_eq(osdc_tick(o, 301), 300 + 2 * OSDC_RETRY_MIN_MS);
+	osdc_tick(o, 300 + 2 * OSDC_RETRY_MIN_MS);
+	cr_assert_eq(io.opens, 3);
+	cr_assert_eq(io.nsent, 6, "both sent again, again");
+	osdc_con_up(o, io.open_con[2], 0, 800);
+
 	/* no answer for the keepalive interval: laggy, a keepalive; the ack heals */
-	cr_assert_eq(osdc_tick(o, 2 + OSDC_KEEPALIVE_MS), 2 + 2 * OSDC_KEEPALIVE_MS);
+	cr_assert_eq(osdc_tick(o, 800 + OSDC_KEEPALIVE_MS), 800 + 2 * OSDC_KEEPALIVE_MS);
 	cr_assert_eq(io.keepalives, 1);
 	struct osdc_status st;
 	osdc_get_status(o, &st);
 	cr_assert_eq(st.laggy, 1);
 	cr_assert_eq(st.requests, 2);
 	cr_assert(strstr(health_since(), "laggy"));
-	osdc_keepalive_ack(o, io.open_con[1], 3 + OSDC_KEEPALIVE_MS);
+	osdc_keepalive_ack(o, io.open_con[2], 801 + OSDC_KEEPALIVE_MS);
 	cr_assert(strstr(health_since(), "answers again"));
 
 	char buf[512];
 	osdc_format_requests(o, buf, sizeof(buf));
 	cr_assert(strstr(buf, "\ta\tstat\n") && strstr(buf, "\ta\twritefull\n"), "%s", buf);
-	free(a);
-	free(b);
+	drop(a);
+	drop(b);
 }
 
 Test(osdc, backoffs_hold_a_pg_until_unblocked_and_deadlines_and_cancels_finish)
@@ -474,6 +494,7 @@ Test(osdc, backoffs_hold_a_pg_until_unblocked_and_deadlines_and_cancels_finish)
 	cr_assert_eq(last_sent()->front[28], OSD_BACKOFF_ACK_BLOCK);
 	unsigned sent = io.nsent;
 	osdc_con_down(o, io.open_con[0], -ECONNRESET, "reset", 1); /* a reopen forgets backoffs */
+	osdc_tick(o, 1 + OSDC_RETRY_MIN_MS);
 	cr_assert_eq(io.nsent, sent + 1);
 	osdc_handle_msg(o, io.open_con[1], CEPH_MSG_OSD_BACKOFF, 1, 0, e.buf, e.len, NULL, 0, 2);
 	sent = io.nsent;
@@ -509,8 +530,8 @@ Test(osdc, backoffs_hold_a_pg_until_unblocked_and_deadlines_and_cancels_finish)
 	cr_assert_eq(io.revokes, revokes + 1);
 	osdc_cancel(o, r, -EINTR, 121); /* finished: nothing */
 	cr_assert_eq(dones, 2);
-	free(r);
-	free(t);
+	drop(r);
+	drop(t);
 }
 
 Test(osdc, pending_requests_end_with_eshutdown)
@@ -523,5 +544,5 @@ Test(osdc, pending_requests_end_with_eshutdown)
 	cr_assert_eq(dones, 1);
 	cr_assert_eq(r->result, -ESHUTDOWN);
 	o = osdc_new(keeper, &fio, hq); /* for teardown */
-	free(r);
+	drop(r);
 }
