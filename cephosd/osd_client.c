@@ -344,13 +344,21 @@ static void send_req(struct osdc *o, struct osdc_request *r, uint64_t now)
 	    .features = MSGR2_CLIENT_FEATURES,
 	};
 	struct wire_enc front, data;
+	const struct osd_op *only = NULL;
+	unsigned inputs = 0;
 	int e;
 
 	if (!s || s->osd == OSDC_HOMELESS || !s->con || r->t.paused || backed_off(s, r))
 		return;
+	for (unsigned i = 0; i < r->nops; i++)
+		if (r->ops[i].indata_len) {
+			inputs++;
+			only = &r->ops[i];
+		}
 	wire_enc_init(&front);
 	wire_enc_init(&data);
-	e = mosdop_encode(&m, &front, &data);
+	/* one input (a write's bytes) goes as it is: the session copies it once */
+	e = mosdop_encode(&m, &front, inputs == 1 ? NULL : &data);
 	if (!e) {
 		struct msgr2_out out = {.type = CEPH_MSG_OSD_OP,
 					.version = MOSDOP_VERSION,
@@ -358,8 +366,8 @@ static void send_req(struct osdc *o, struct osdc_request *r, uint64_t now)
 					.tid = r->tid,
 					.front = front.buf,
 					.front_len = front.len,
-					.data = data.buf,
-					.data_len = data.len};
+					.data = inputs == 1 ? only->indata : data.buf,
+					.data_len = inputs == 1 ? only->indata_len : data.len};
 		if (r->attempts && o->io.revoke)
 			o->io.revoke(o->io.arg, s->con, r->tid);
 		e = o->io.send(o->io.arg, s->con, &out);

@@ -121,7 +121,7 @@ int mosdop_encode(const struct mosdop *m, struct wire_enc *front, struct wire_en
 	wire_enc_le16(front, (uint16_t)m->nops);
 	for (unsigned i = 0; i < m->nops; i++) {
 		enc_op(front, &m->ops[i]);
-		if (m->ops[i].indata_len)
+		if (m->ops[i].indata_len && data)
 			wire_enc_bytes(data, m->ops[i].indata, m->ops[i].indata_len);
 	}
 	wire_enc_le64(front, m->snapid);
@@ -129,7 +129,7 @@ int mosdop_encode(const struct mosdop *m, struct wire_enc *front, struct wire_en
 	wire_enc_le32(front, 0); /* no snaps */
 	wire_enc_le32(front, (uint32_t)m->attempts);
 	wire_enc_le64(front, m->features);
-	return wire_enc_error(front) ? wire_enc_error(front) : wire_enc_error(data);
+	return wire_enc_error(front) ? wire_enc_error(front) : data ? wire_enc_error(data) : 0;
 }
 
 static int dec_eversion(struct wire_dec *d, uint64_t *version)

@@ -123,7 +123,8 @@ struct mosdop {
 #define OSD_NOSNAP 0xfffffffffffffffeull
 
 /* Append the front of @m to @front and the ops' inputs to @data (the
- * message's data segment). The reqid is left empty, as the kernel leaves
+ * message's data segment; NULL: the caller sends them itself, as one op's
+ * input can go without a copy). The reqid is left empty, as the kernel leaves
  * it: the OSD names the request by our entity and the message's tid, the
  * same on every resend. 0 or -EINVAL (no ops or too many, an input
  * without its length), -ENOMEM from the encoders. */

@@ -367,8 +367,8 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 		pthread_join(th[i], NULL);
 	t1 = now_s();
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-	printf("bench %s: %u objects of %zu bytes, %u threads: %.3f s, %.1f MB/s, %.0f ops/s, cpu %.3f s, errors %u\n",
-	       mode, count, size, threads, t1 - t0, (double)size * count / (t1 - t0) / 1e6, count / (t1 - t0),
+	printf("bench %s count=%u size=%zu threads=%u seconds=%.3f mib_s=%.1f ops_s=%.0f cpu=%.3f errors=%u\n", mode, count,
+	       size, threads, t1 - t0, (double)size * count / (t1 - t0) / 1048576, count / (t1 - t0),
 	       (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9, b.errors);
 	free(b.buf);
 	return b.errors != 0;
