@@ -357,7 +357,8 @@ static void send_req(struct osdc *o, struct osdc_request *r, uint64_t now)
 		}
 	wire_enc_init(&front);
 	wire_enc_init(&data);
-	/* one input (a write's bytes) goes as it is: the session copies it once */
+	/* one input (a write's bytes) goes as it is: lent to the session when
+	 * the owner holds it, else copied there once */
 	e = mosdop_encode(&m, &front, inputs == 1 ? NULL : &data);
 	if (!e) {
 		struct msgr2_out out = {.type = CEPH_MSG_OSD_OP,
@@ -368,9 +369,16 @@ static void send_req(struct osdc *o, struct osdc_request *r, uint64_t now)
 					.front_len = front.len,
 					.data = inputs == 1 ? only->indata : data.buf,
 					.data_len = inputs == 1 ? only->indata_len : data.len};
+		if (inputs == 1 && r->hold && r->unhold) { /* lent, held until written */
+			r->hold(r->arg);
+			out.release = r->unhold;
+			out.release_arg = r->arg;
+		}
 		if (r->attempts && o->io.revoke)
 			o->io.revoke(o->io.arg, s->con, r->tid);
 		e = o->io.send(o->io.arg, s->con, &out);
+		if (e && out.release)
+			out.release(out.release_arg); /* not taken */
 	}
 	wire_enc_free(&front);
 	wire_enc_free(&data);

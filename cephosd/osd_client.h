@@ -108,6 +108,12 @@ struct osdc_request {
 	uint64_t timeout_ms; /* 0: none (the kernel's default) */
 	osdc_done_fn done;
 	void *arg;
+	/* Optional: the owner keeps the ops' inputs valid while held (a
+	 * reference on @arg), so a request with one input (a write's bytes)
+	 * lends it to the session instead of having it copied. Both or
+	 * neither. */
+	void (*hold)(void *arg);
+	void (*unhold)(void *arg);
 
 	/* out, once done */
 	int result;	  /* 0 or -errno (the OSD's, or ours: -ENOENT pool, -ETIMEDOUT, -ESHUTDOWN...) */

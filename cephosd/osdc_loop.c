@@ -294,6 +294,26 @@ static void oreq_cancel(struct evloop_req *q, int err)
 
 static const struct evloop_req_ops oreq_ops = {oreq_cancel, oreq_release};
 
+/* The session borrows the input while a message of it is queued. */
+static void oreq_hold(void *arg)
+{
+	struct oreq *o = arg;
+
+	pthread_mutex_lock(&o->ol->req_lock);
+	evloop_req_get(&o->req);
+	pthread_mutex_unlock(&o->ol->req_lock);
+}
+
+static void oreq_unhold(void *arg)
+{
+	struct oreq *o = arg;
+	struct osdc_loop *ol = o->ol;
+
+	pthread_mutex_lock(&ol->req_lock);
+	evloop_req_put(&o->req); /* may be the last: frees @o */
+	pthread_mutex_unlock(&ol->req_lock);
+}
+
 /* osdc finished it: on the loop thread, sh.lock held. */
 static void oreq_done(struct osdc_request *r)
 {
@@ -364,6 +384,8 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 		}
 	o->r.done = oreq_done;
 	o->r.arg = o;
+	o->r.hold = oreq_hold;
+	o->r.unhold = oreq_unhold;
 	o->ol = ol;
 	evloop_req_init(&o->req, ol->sh.loop, &oreq_ops, &ol->req_lock, deadline_ns);
 	evloop_req_get(&o->req); /* the loop's, until osdc is done with it */

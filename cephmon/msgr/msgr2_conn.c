@@ -128,12 +128,18 @@ static void write_out(struct msgr2_conn *c)
 
 static void read_in(struct msgr2_conn *c)
 {
-	uint8_t buf[READ_CHUNK];
-
 	for (int i = 0; i < READS_PER_EVENT && usable(c); i++) {
-		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		uint8_t *buf;
+		size_t room = msgr2_session_rx_space(c->s, READ_CHUNK, &buf); /* read in place: no copy */
+		ssize_t n;
+
+		if (!room) {
+			msgr2_session_eof(c->s, -ENOMEM);
+			return;
+		}
+		n = recv(c->fd, buf, room, MSG_DONTWAIT);
 		if (n > 0) {
-			msgr2_session_feed(c->s, buf, (size_t)n, evloop_now_ns());
+			msgr2_session_rx_commit(c->s, (size_t)n, evloop_now_ns());
 			continue;
 		}
 		if (n == 0)

@@ -270,8 +270,10 @@ out:
 
 /* ---- encoding --------------------------------------------------------------------- */
 
+/* @hole: where the last segment's bytes go, when the caller sends them
+ * itself (they are left out of @out); NULL: copied in. */
 static int frame_encode_crc(struct wire_enc *out, const uint8_t pre[MSGR2_PREAMBLE_LEN], const struct msgr2_seg *segs,
-			    unsigned n)
+			    unsigned n, size_t *hole)
 {
 	wire_enc_bytes(out, pre, MSGR2_PREAMBLE_LEN);
 	if (segs[0].len) {
@@ -280,8 +282,12 @@ static int frame_encode_crc(struct wire_enc *out, const uint8_t pre[MSGR2_PREAMB
 	}
 	if (n == 1)
 		return wire_enc_error(out); /* msgr2.1: no epilogue */
-	for (unsigned i = 1; i < n; i++)
-		wire_enc_bytes(out, segs[i].data, segs[i].len);
+	for (unsigned i = 1; i < n; i++) {
+		if (hole && i == n - 1)
+			*hole = out->len;
+		else
+			wire_enc_bytes(out, segs[i].data, segs[i].len);
+	}
 	wire_enc_u8(out, MSGR2_LATE_STATUS_COMPLETE);
 	/* An empty segment inside the frame has crc32c(-1, "") = -1; unused
 	 * trailing ones 0. */
@@ -348,8 +354,8 @@ static int frame_encode_secure(struct wire_enc *out, const uint8_t pre[MSGR2_PRE
 	return gcm_seal(tx, out->buf + at, tail);
 }
 
-int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
-		       struct msgr2_gcm *tx)
+static int frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+			struct msgr2_gcm *tx, size_t *hole)
 {
 	struct msgr2_preamble p;
 	uint8_t pre[MSGR2_PREAMBLE_LEN];
@@ -378,8 +384,10 @@ int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg
 	}
 	msgr2_preamble_encode(&p, pre);
 
+	if (hole && (tx || n < 2 || n != nsegs))
+		return -EINVAL; /* only crc mode leaves a hole, only for a last segment given */
 	if (!tx) {
-		err = frame_encode_crc(out, pre, segs, n);
+		err = frame_encode_crc(out, pre, segs, n, hole);
 	} else {
 		g = *tx;
 		err = frame_encode_secure(out, pre, segs, n, &g);
@@ -390,6 +398,18 @@ int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg
 	if (err && !out->err)
 		wire_enc_truncate(out, start);
 	return err;
+}
+
+int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+		       struct msgr2_gcm *tx)
+{
+	return frame_encode(out, tag, segs, nsegs, tx, NULL);
+}
+
+int msgr2_frame_encode_crc_hole(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+				size_t *hole)
+{
+	return frame_encode(out, tag, segs, nsegs, NULL, hole);
 }
 
 /* ---- decoding --------------------------------------------------------------------- */

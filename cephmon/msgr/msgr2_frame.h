@@ -201,6 +201,12 @@ struct msgr2_seg {
  */
 int msgr2_frame_encode(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
 		       struct msgr2_gcm *tx);
+/* The same in crc mode, except that the last segment (the last of @nsegs,
+ * not empty, not the first) is left out: its crc is in the epilogue, and
+ * *@hole is the offset in @out where its bytes belong on the wire, for a
+ * sender that writes them from where they are (no copy). */
+int msgr2_frame_encode_crc_hole(struct wire_enc *out, uint8_t tag, const struct msgr2_seg *segs, unsigned nsegs,
+				size_t *hole);
 
 /* ---- decoding ---------------------------------------------------------------------- */
 

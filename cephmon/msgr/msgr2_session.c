@@ -54,9 +54,20 @@ struct out_msg {
 	int64_t handle;
 	uint16_t type, version, compat_version;
 	uint64_t tid;
-	uint8_t *front, *data; /* one allocation: data follows front */
+	uint8_t *front; /* ours; data follows it unless lent */
+	const uint8_t *data;
 	size_t len, data_len;
+	void (*release)(void *arg); /* lent data: called when done with it */
+	void *release_arg;
 };
+
+static void out_msg_free(struct out_msg *m)
+{
+	if (m->release)
+		m->release(m->release_arg);
+	free(m->front);
+	free(m);
+}
 
 struct msgr2_session {
 	struct msgr2_session_params p;
@@ -75,6 +86,14 @@ struct msgr2_session {
 	struct out_msg *q_head, **q_tail;
 	int64_t next_handle, cur_handle;
 	size_t cur_end; /* end of the message being written in @out */
+	/* Lent data of the message being written: it goes on the wire at
+	 * @out's offset @at, from where it is (crc mode). */
+	struct {
+		const uint8_t *data;
+		size_t len, sent, at;
+		void (*release)(void *arg);
+		void *arg;
+	} lent;
 
 	/* Pre-auth bytes for AUTH_SIGNATURE (until AUTH_DONE). */
 	bool logging;
@@ -365,7 +384,27 @@ static void encode_next_msg(struct msgr2_session *s)
 		segs[1] = (struct msgr2_seg){m->len ? m->front : empty_seg, (uint32_t)m->len};
 		segs[2] = (struct msgr2_seg){empty_seg, 0}; /* middle: unused by clients */
 		segs[3] = (struct msgr2_seg){m->data_len ? m->data : empty_seg, (uint32_t)m->data_len};
-		r = send_frame(s, MSGR2_TAG_MESSAGE, segs, m->data_len ? 4 : 2);
+		if (m->release && !s->secure && m->data_len) {
+			/* lent data goes out from where it is; secure mode
+			 * encrypts it into @out, a copy in any case */
+			size_t hole;
+			r = msgr2_frame_encode_crc_hole(&s->out, MSGR2_TAG_MESSAGE, segs, 4, &hole);
+			if (r == 0)
+				r = wire_enc_error(&s->out);
+			if (r < 0) {
+				fail(s, r, "cannot encode a message: %s", strerror(-r));
+			} else {
+				s->lent.data = m->data;
+				s->lent.len = m->data_len;
+				s->lent.sent = 0;
+				s->lent.at = hole;
+				s->lent.release = m->release;
+				s->lent.arg = m->release_arg;
+				m->release = NULL; /* the session's now, until written */
+			}
+		} else {
+			r = send_frame(s, MSGR2_TAG_MESSAGE, segs, m->data_len ? 4 : 2);
+		}
 		if (r == 0) {
 			s->cur_handle = m->handle;
 			s->cur_end = s->out.len;
@@ -374,8 +413,17 @@ static void encode_next_msg(struct msgr2_session *s)
 		fail(s, r, "cannot encode a message header");
 	}
 	wire_enc_free(&e);
-	free(m->front);
-	free(m);
+	out_msg_free(m);
+}
+
+static void lent_done(struct msgr2_session *s)
+{
+	void (*release)(void *) = s->lent.release;
+	void *arg = s->lent.arg;
+
+	memset(&s->lent, 0, sizeof(s->lent));
+	if (release)
+		release(arg);
 }
 
 size_t msgr2_session_pending_tx(struct msgr2_session *s, const uint8_t **ptr)
@@ -389,14 +437,27 @@ size_t msgr2_session_pending_tx(struct msgr2_session *s, const uint8_t **ptr)
 		s->out.len = s->out_off = 0;
 		encode_next_msg(s);
 	}
+	if (s->lent.data && s->out_off == s->lent.at) {
+		*ptr = s->lent.data + s->lent.sent;
+		return s->lent.len - s->lent.sent;
+	}
 	*ptr = s->out.buf + s->out_off;
-	return s->out.len - s->out_off;
+	return (s->lent.data && s->out_off < s->lent.at ? s->lent.at : s->out.len) - s->out_off;
 }
 
 void msgr2_session_tx_done(struct msgr2_session *s, size_t n)
 {
-	if (n > s->out.len - s->out_off)
-		n = s->out.len - s->out_off;
+	size_t end;
+
+	if (s->lent.data && s->out_off == s->lent.at) {
+		s->lent.sent += n < s->lent.len - s->lent.sent ? n : s->lent.len - s->lent.sent;
+		if (s->lent.sent == s->lent.len)
+			lent_done(s);
+		return;
+	}
+	end = s->lent.data && s->out_off < s->lent.at ? s->lent.at : s->out.len;
+	if (n > end - s->out_off)
+		n = end - s->out_off;
 	s->out_off += n;
 	if (s->cur_handle && s->out_off >= s->cur_end)
 		s->cur_handle = 0;
@@ -415,21 +476,25 @@ int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *o)
 	if (o->front_len > MSGR2_MAX_FRONT_LEN || (o->front_len && !o->front) || o->data_len > MSGR2_MAX_DATA_LEN ||
 	    (o->data_len && !o->data))
 		return -EINVAL;
+	size_t copy = o->front_len + (o->release ? 0 : o->data_len);
+
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	if (o->front_len + o->data_len) {
-		m->front = malloc(o->front_len + o->data_len);
+	if (copy) {
+		m->front = malloc(copy);
 		if (!m->front) {
 			free(m);
 			return -ENOMEM;
 		}
 		if (o->front_len)
 			memcpy(m->front, o->front, o->front_len);
-		m->data = m->front + o->front_len;
-		if (o->data_len)
-			memcpy(m->data, o->data, o->data_len);
+		if (o->data_len && !o->release)
+			memcpy(m->front + o->front_len, o->data, o->data_len);
 	}
+	m->data = o->release ? o->data : m->front + o->front_len;
+	m->release = o->release;
+	m->release_arg = o->release_arg;
 	m->len = o->front_len;
 	m->data_len = o->data_len;
 	m->type = o->type;
@@ -460,8 +525,7 @@ int msgr2_session_revoke(struct msgr2_session *s, int64_t handle)
 		*pp = m->next;
 		if (!*pp)
 			s->q_tail = pp;
-		free(m->front);
-		free(m);
+		out_msg_free(m);
 		return 0;
 	}
 	if (handle && handle == s->cur_handle)
@@ -937,6 +1001,29 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 	return s->state == ST_DOWN ? -ENOTCONN : (ssize_t)len;
 }
 
+size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr)
+{
+	size_t had = s->in.len;
+
+	if (s->state == ST_DOWN || !want || !wire_enc_reserve(&s->in, want))
+		return 0;
+	s->in.len = had; /* reserved, not yet filled */
+	*ptr = s->in.buf + had;
+	return s->in.cap - had;
+}
+
+ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_ns)
+{
+	if (s->state == ST_DOWN)
+		return -ENOTCONN;
+	if (n > s->in.cap - s->in.len)
+		return -EINVAL;
+	s->now_ns = now_ns;
+	s->in.len += n;
+	process(s);
+	return s->state == ST_DOWN ? -ENOTCONN : (ssize_t)n;
+}
+
 void msgr2_session_eof(struct msgr2_session *s, int err)
 {
 	if (err < 0)
@@ -1001,9 +1088,9 @@ void msgr2_session_free(struct msgr2_session *s)
 	wipe_keys(s);
 	for (m = s->q_head; m; m = n) {
 		n = m->next;
-		free(m->front);
-		free(m);
+		out_msg_free(m);
 	}
+	lent_done(s); /* a message cut short */
 	wire_enc_free(&s->in);
 	wire_enc_free(&s->out);
 	free(s);

@@ -164,6 +164,11 @@ void msgr2_session_free(struct msgr2_session *s);
  * far as they go) or a negative errno once the session is down. A clean
  * EOF is msgr2_session_eof(). */
 ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len, uint64_t now_ns);
+/* The same without the copy: room for at least @want bytes at the end of
+ * the session's input (its length; 0 when down or out of memory), to read
+ * the socket into, then msgr2_session_rx_commit with how many were read. */
+size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr);
+ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_ns);
 
 /* The peer closed the connection, or the socket failed (@err < 0). */
 void msgr2_session_eof(struct msgr2_session *s, int err);
@@ -183,12 +188,19 @@ struct msgr2_out {
 	size_t front_len;
 	const void *data; /* may be NULL when data_len is 0 */
 	size_t data_len;
+	/* NULL: data is copied. Else data is lent: it stays valid and
+	 * unchanged until the session calls release(release_arg), once, when
+	 * it no longer needs it (written, revoked, or the session freed); it
+	 * is written from where it is in crc mode. A queue that fails takes
+	 * nothing: release is not called. */
+	void (*release)(void *arg);
+	void *release_arg;
 };
 
 /*
  * Queue a message: sent once the session is open. Returns a handle (> 0)
  * for msgr2_session_revoke(), or -ENOTCONN, -EINVAL (a segment over its
- * limit), -ENOMEM. Front and data are copied.
+ * limit), -ENOMEM. The front is copied; the data too unless lent.
  */
 int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *m);
 /* The same for a message with a front only, compat_version 1. */

@@ -225,6 +225,11 @@ static void dump(const struct srv *v, const char *name)
 	fclose(f);
 }
 
+static void count_release(void *arg)
+{
+	(*(unsigned *)arg)++;
+}
+
 /* The session once open: messages both ways, ACK, keepalives both ways. */
 static void exercise_open(struct srv *v)
 {
@@ -289,6 +294,35 @@ static void exercise_open(struct srv *v)
 	const struct msgr2_out too_big = {.type = 42, .data = payload, .data_len = MSGR2_MAX_DATA_LEN + 1ull};
 	cr_assert_eq(msgr2_session_queue(v->s, &too_big), -EINVAL);
 
+	/* Lent data: the same frame on the wire (the peer checks its crcs or
+	 * tag), released once, after it is out; a revoked one at once. */
+	unsigned released = 0;
+	const struct msgr2_out lent = {.type = 42,
+				       .version = 8,
+				       .tid = 79,
+				       .front = "lent",
+				       .front_len = 4,
+				       .data = payload,
+				       .data_len = sizeof(payload),
+				       .release = count_release,
+				       .release_arg = &released};
+	int64_t revoked;
+	cr_assert_gt(msgr2_session_queue(v->s, &lent), 0);
+	cr_assert_gt(revoked = msgr2_session_queue(v->s, &lent), 0);
+	cr_assert_eq(released, 0, "lent until written");
+	cr_assert_eq(msgr2_session_revoke(v->s, revoked), 0);
+	cr_assert_eq(released, 1, "a revoked one at once");
+	fake_peer_recv(&v->fp, MSGR2_TAG_MESSAGE, &f);
+	cr_assert_eq(released, 2, "written: released");
+	cr_assert_eq(f.num_segments, 4);
+	cr_assert_eq(f.len[1], 4);
+	cr_assert_eq(memcmp(f.seg[1], "lent", 4), 0);
+	cr_assert_eq(f.len[3], sizeof(payload));
+	cr_assert_eq(memcmp(f.seg[3], payload, sizeof(payload)), 0);
+	cr_assert_eq(msgr2_msg_header_decode(f.seg[0], f.len[0], &h), 0);
+	cr_assert_eq(h.seq, 3);
+	msgr2_frame_free(&f);
+
 	/* A duplicate is skipped; the monitor acks our message. */
 	fake_peer_send_msg(&v->fp, 1, 4, 0, "again");
 	cr_assert_eq(v->ev.msgs, 1);
@@ -299,7 +333,7 @@ static void exercise_open(struct srv *v)
 	struct msgr2_session_stats st;
 	msgr2_session_get_stats(v->s, &st);
 	cr_assert_eq(st.acked_seq, 1);
-	cr_assert_eq(st.out_seq, 2);
+	cr_assert_eq(st.out_seq, 3);
 	cr_assert_eq(st.in_seq, 1);
 
 	/* Our keepalive and its ack, stamp echoed. */

@@ -67,6 +67,8 @@ static int f_send(void *arg, uint64_t con, const struct msgr2_out *m)
 	s->data_len = m->data_len;
 	if (m->data_len)
 		memcpy(s->data, m->data, m->data_len < sizeof(s->data) ? m->data_len : sizeof(s->data));
+	if (m->release) /* written at once */
+		m->release(m->release_arg);
 	return 0;
 }
 static void f_revoke(void *arg, uint64_t con, uint64_t tid)
@@ -296,6 +298,49 @@ Test(osdc, a_write_goes_to_the_primary_with_its_pg_and_a_read_gets_its_bytes)
 	osdc_request_release(rd);
 	drop(w);
 	drop(rd);
+}
+
+static int held, holds;
+static void hold(void *arg)
+{
+	(void)arg;
+	held++;
+	holds++;
+}
+static void unhold(void *arg)
+{
+	(void)arg;
+	held--;
+}
+
+Test(osdc, a_single_input_is_lent_while_held_and_every_hold_is_released)
+{
+	struct osdc_request *w = req("obj", OSD_FLAG_WRITE), *two = req("obj", OSD_FLAG_WRITE);
+	struct osd_op *x;
+
+	w->hold = two->hold = hold;
+	w->unhold = two->unhold = unhold;
+	osdc_op_extent(w, OSD_OP_WRITE, 0, 5, "hello", 5);
+	osdc_submit(o, w, 0);
+	cr_assert_eq(holds, 1, "lent");
+	cr_assert_eq(held, 0, "and released by the session");
+	cr_assert_eq(last_sent()->data_len, 5);
+	osdc_con_down(o, io.open_con[0], -ECONNRESET, "reset", 1);
+	osdc_tick(o, 1 + OSDC_RETRY_MIN_MS); /* sent again: held again, released again */
+	cr_assert_eq(holds, 2);
+	cr_assert_eq(held, 0);
+	/* two inputs are gathered into one segment: copied, not lent */
+	osdc_op_extent(two, OSD_OP_WRITE, 0, 1, "a", 1);
+	x = osdc_op(two, OSD_OP_SETXATTR);
+	x->xattr.name_len = 1;
+	x->indata = "nv";
+	x->indata_len = 2;
+	osdc_submit(o, two, 2);
+	cr_assert_eq(holds, 2, "not lent");
+	cr_assert_eq(last_sent()->data_len, 3);
+	cr_assert_eq(memcmp(last_sent()->data, "anv", 3), 0);
+	drop(w);
+	drop(two);
 }
 
 Test(osdc, bad_requests_and_missing_pools)
