@@ -24,6 +24,7 @@ test_pkgs=(
 	# afscp-tool links these Heimdal libraries (libopenafs-dev has no .pc file)
 	libkrb5-26-heimdal libhcrypto5-heimdal libroken19-heimdal
 	rpcbind iproute2 procps util-linux python3 xz-utils coreutils
+	time # /usr/bin/time: make bench's peak RSS of a client
 	nfs-common # rpc.statd, which netfuse-lockd monitors client hosts through (lockd.test)
 	libnfs-dev # libnfs's NLM client, a third party driving netfuse-lockd in lockd.test
 	nfs-ganesha nfs-ganesha-vfs # the NLM server netfuse's NLM client is checked against (nlm_interop.test), and make bench's anchor

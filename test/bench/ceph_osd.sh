@@ -3,26 +3,31 @@
 # for the run (test/peers/ceph.sh in a private directory: three bluestore
 # OSDs, a pool of 32 PGs, one replica), the same object sizes and requests
 # in flight for both, taking turns:
-#   bench ceph_osd_write_4m: netfuse=MiB/s librados=MiB/s ratio=R MiB/s
-#   bench ceph_osd_read_4m:  the objects just written, read back
-#   bench ceph_osd_write_4k: ops/s of 4 KiB whole-object writes
+#   bench ceph_osd_write_4m: MiB/s of 4 MiB whole-object writes, 16 in flight
+#   bench ceph_osd_read_4m:  the objects just written, read back, 16 in flight
+#   bench ceph_osd_write_4k: ops/s of 4 KiB whole-object writes, 16 in flight
+#   bench ceph_osd_write_4k_latency: their mean latency, ms
 #   bench ceph_osd_*_cpu:    the client's CPU seconds (user + system) per GiB
-#                            moved (per 10k ops for 4k), the process's own
-# A ratio above 1 means netfuse ahead (faster, or less CPU).
+#                            moved (per 10k ops for 4k)
+#   bench ceph_osd_rss_per_op_4m: the client's peak RSS during the 4 MiB
+#                            writes, divided by the 16 requests in flight, MiB
+# A ratio above 1 means netfuse ahead (faster, sooner, or less CPU or memory).
 # netfuse is test/integration/osd_tool bench (writefull / read of bench.N,
-# THREADS synchronous callers of osdc_loop_call); librados is `rados bench`
-# (write with -b SIZE -t THREADS, then seq). Each figure is the median of
+# 16 synchronous callers of osdc_loop_call); librados is `rados bench`
+# (write with -b SIZE -t 16, then seq). Each figure is the median of
 # NETFUSE_BENCH_CEPH_ROUNDS rounds (default 3), with the range; every
 # round's figures go to the log (NETFUSE_BENCH_CEPH_LOG keeps a copy). Needs
-# the Ceph packages (ceph-osd, ceph-mon, ceph-mgr, ceph-mds, ceph-common) and
-# the monitor ports free (no other test cluster running); otherwise each
-# line says why it did not run.
+# the Ceph packages (ceph-osd, ceph-mon, ceph-mgr, ceph-mds, ceph-common),
+# /usr/bin/time and the monitor ports free (no other test cluster running);
+# otherwise each line says why it did not run.
 set -uo pipefail
-names=(ceph_osd_write_4m ceph_osd_read_4m ceph_osd_write_4k ceph_osd_write_4m_cpu ceph_osd_read_4m_cpu
-	ceph_osd_write_4k_cpu)
+names=(ceph_osd_write_4m ceph_osd_read_4m ceph_osd_write_4k ceph_osd_write_4k_latency ceph_osd_write_4m_cpu
+	ceph_osd_read_4m_cpu ceph_osd_write_4k_cpu ceph_osd_rss_per_op_4m)
 . "$NETFUSE_SRCDIR/test/bench/lib.sh"
 command -v ceph-osd >/dev/null && command -v rados >/dev/null || bench_not_run "needs the Ceph packages"
+[[ -x /usr/bin/time ]] || bench_not_run "needs /usr/bin/time (package time)"
 rounds=${NETFUSE_BENCH_CEPH_ROUNDS:-3}
+inflight=16
 src=$NETFUSE_SRCDIR
 tool=$NETFUSE_BUILDDIR/test/integration/osd_tool
 [[ -x $tool ]] || bench_not_run "needs $tool (make check builds it)"
@@ -31,7 +36,7 @@ peer=$work/ceph
 log=$work/rounds.log
 cleanup() {
 	[[ -d $peer ]] && "$src/test/peers/ceph.sh" stop "$peer" >/dev/null 2>&1
-	[[ -n ${NETFUSE_BENCH_CEPH_LOG:-} ]] && cp "$log" "$NETFUSE_BENCH_CEPH_LOG"
+	[[ -n ${NETFUSE_BENCH_CEPH_LOG:-} && -f $log ]] && cp "$log" "$NETFUSE_BENCH_CEPH_LOG"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,40 +49,47 @@ ceph osd pool create $pool 32 32 >/dev/null 2>&1 && ceph osd pool application en
 	bench_not_run "could not create the pool"
 
 # timed CMD...: run CMD, its output in $work/out; $cpu the user + system
-# seconds it used.
+# seconds it used, $rss_mib its peak RSS.
 timed() {
-	local TIMEFORMAT='%U %S' t
-	t=$({ time "$@" >"$work/out" 2>&1; } 2>&1) || {
+	/usr/bin/time -o "$work/time" -f '%U %S %M' "$@" >"$work/out" 2>&1 || {
 		echo "bench ceph_osd: $* failed: $(tail -n 3 "$work/out")" >&2
 		exit 1
 	}
-	cpu=$(awk '{ print $1 + $2 }' <<<"$t")
+	read -r u s kib <"$work/time"
+	cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')
+	rss_mib=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
 }
 
-# netfuse MODE SIZE COUNT THREADS: sets rate (MiB/s, or ops/s for 4k) and cpu
+# key K: the value of K=V in osd_tool's bench line
+key() { awk -v want="$1" '/^bench / { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == want) print kv[2] } }' "$work/out"; }
+
+# netfuse MODE SIZE COUNT: sets rate (MiB/s, or ops/s below 1 MiB), lat (ms), cpu, rss_mib
 netfuse() {
-	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" "$4"
-	rate=$(awk -v want="$([[ $2 -ge 1048576 ]] && echo mib_s || echo ops_s)" '/^bench / {
-		for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == want) print kv[2] } }' "$work/out")
+	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" $inflight
 	grep -q "errors=0$" "$work/out" || {
 		echo "bench ceph_osd: netfuse $1 had errors: $(cat "$work/out")" >&2
 		exit 1
 	}
+	if (($2 >= 1048576)); then rate=$(key mib_s); else rate=$(key ops_s); fi
+	lat=$(key latency_ms)
+	count=$3
 }
 
-# librados MODE SIZE SECONDS THREADS: the same from rados bench
+# librados MODE SIZE SECONDS: the same from rados bench
 librados() {
 	if [[ $1 == write ]]; then
-		timed rados -p $pool bench "$3" write -b "$2" -t "$4" --no-cleanup --run-name nf
+		timed rados -p $pool bench "$3" write -b "$2" -t $inflight --no-cleanup --run-name nf
 	else
-		timed rados -p $pool bench "$3" seq -t "$4" --run-name nf
+		timed rados -p $pool bench "$3" seq -t $inflight --run-name nf
 	fi
-	local made
-	made=$(awk -F: '/^Total (writes|reads) made/ { print $2 + 0 }' "$work/out")
-	rate=$(awk -v size="$2" -v n="$made" -F: '/^Total time run/ { t = $2 + 0 }
+	count=$(awk -F: '/^Total (writes|reads) made/ { print $2 + 0 }' "$work/out")
+	rate=$(awk -v size="$2" -v n="$count" -F: '/^Total time run/ { t = $2 + 0 }
 		END { if (size >= 1048576) printf "%.1f", n * size / 1048576 / t; else printf "%.0f", n / t }' "$work/out")
-	count=$made
+	lat=$(awk -F: '/^Average Latency\(s\)/ { printf "%.3f", $2 * 1000 }' "$work/out")
 }
+
+per_gib() { awk -v c="$cpu" -v n="$count" -v size="$1" 'BEGIN { printf "%.2f", c / (n * size / 1073741824) }'; }
+per_10k() { awk -v c="$cpu" -v n="$count" 'BEGIN { printf "%.2f", c / (n / 10000) }'; }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo ".." hi }'; }
@@ -90,34 +102,38 @@ add() {
 }
 
 for ((r = 1; r <= rounds; r++)); do
-	# 4 MiB objects, 8 in flight: 128 of them (512 MiB) for netfuse, 8 s for rados bench
-	netfuse write 4194304 128 8
+	# 4 MiB objects: 192 of them (768 MiB) for netfuse, 8 s for rados bench
+	netfuse write 4194304 192
 	add nf_w4m "$rate"
-	add nf_w4m_cpu "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 0.5 }')"
-	netfuse read 4194304 128 8
+	add nf_w4m_cpu "$(per_gib 4194304)"
+	add nf_rss "$(awk -v m="$rss_mib" -v n=$inflight 'BEGIN { printf "%.2f", m / n }')"
+	netfuse read 4194304 192
 	add nf_r4m "$rate"
-	add nf_r4m_cpu "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 0.5 }')"
-	librados write 4194304 8 8
+	add nf_r4m_cpu "$(per_gib 4194304)"
+	librados write 4194304 8
 	add lr_w4m "$rate"
-	add lr_w4m_cpu "$(awk -v c="$cpu" -v n="$count" 'BEGIN { printf "%.2f", c / (n * 4 / 1024) }')"
-	librados read 4194304 8 8
+	add lr_w4m_cpu "$(per_gib 4194304)"
+	add lr_rss "$(awk -v m="$rss_mib" -v n=$inflight 'BEGIN { printf "%.2f", m / n }')"
+	librados read 4194304 8
 	add lr_r4m "$rate"
-	add lr_r4m_cpu "$(awk -v c="$cpu" -v n="$count" 'BEGIN { printf "%.2f", c / (n * 4 / 1024) }')"
+	add lr_r4m_cpu "$(per_gib 4194304)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
-	# 4 KiB whole-object writes, 16 in flight: 20000 for netfuse, 8 s for rados bench
-	netfuse write 4096 20000 16
+	# 4 KiB whole-object writes: 20000 for netfuse, 8 s for rados bench
+	netfuse write 4096 20000
 	add nf_w4k "$rate"
-	add nf_w4k_cpu "$(awk -v c="$cpu" 'BEGIN { printf "%.2f", c / 2 }')"
-	librados write 4096 8 16
+	add nf_w4k_lat "$lat"
+	add nf_w4k_cpu "$(per_10k)"
+	librados write 4096 8
 	add lr_w4k "$rate"
-	add lr_w4k_cpu "$(awk -v c="$cpu" -v n="$count" 'BEGIN { printf "%.2f", c / (n / 10000) }')"
+	add lr_w4k_lat "$lat"
+	add lr_w4k_cpu "$(per_10k)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
 	echo "round $r:$round_log" >>"$log"
 	round_log=
 done
 
-# line NAME NETFUSE LIBRADOS UNIT UP: the medians, ratio above 1 meaning
-# netfuse ahead (UP 1: more is better; 0: less is, as CPU seconds)
+# line NAME NETFUSE LIBRADOS UNIT UP: the medians, the ratio above 1 when
+# netfuse is ahead (UP 1: more is better; 0: less is)
 line() {
 	local name=$1 nf=$2 lr=$3 unit=$4 up=$5 a b
 	# shellcheck disable=SC2086 # word lists
@@ -131,6 +147,8 @@ line() {
 line ceph_osd_write_4m nf_w4m lr_w4m MiB/s 1
 line ceph_osd_read_4m nf_r4m lr_r4m MiB/s 1
 line ceph_osd_write_4k nf_w4k lr_w4k ops/s 1
+line ceph_osd_write_4k_latency nf_w4k_lat lr_w4k_lat ms 0
 line ceph_osd_write_4m_cpu nf_w4m_cpu lr_w4m_cpu "CPU s/GiB" 0
 line ceph_osd_read_4m_cpu nf_r4m_cpu lr_r4m_cpu "CPU s/GiB" 0
 line ceph_osd_write_4k_cpu nf_w4k_cpu lr_w4k_cpu "CPU s/10k ops" 0
+line ceph_osd_rss_per_op_4m nf_rss lr_rss "MiB RSS per request in flight" 0

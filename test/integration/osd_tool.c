@@ -305,9 +305,12 @@ struct bench {
 	bool write;
 	size_t size;
 	unsigned count, next, errors;
+	double latency; /* seconds, summed over the calls */
 	pthread_mutex_t lock;
 	char *buf;
 };
+
+static double now_s(void);
 
 static void *bench_thread(void *arg)
 {
@@ -329,11 +332,14 @@ static void *bench_thread(void *arg)
 			osdc_op_extent(&r, OSD_OP_WRITEFULL, 0, b->size, b->buf, (uint32_t)b->size);
 		else
 			osdc_op_extent(&r, OSD_OP_READ, 0, b->size, NULL, 0);
-		if (osdc_loop_call(ol, &r, deadline(), NULL) < 0 || (!b->write && r.out_len[0] != b->size)) {
-			pthread_mutex_lock(&b->lock);
-			b->errors++;
-			pthread_mutex_unlock(&b->lock);
-		}
+		double t0 = now_s();
+		bool bad = osdc_loop_call(ol, &r, deadline(), NULL) < 0 || (!b->write && r.out_len[0] != b->size);
+		double t = now_s() - t0;
+
+		pthread_mutex_lock(&b->lock);
+		b->errors += bad;
+		b->latency += t;
+		pthread_mutex_unlock(&b->lock);
 		osdc_request_release(&r);
 	}
 }
@@ -367,9 +373,11 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 		pthread_join(th[i], NULL);
 	t1 = now_s();
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-	printf("bench %s count=%u size=%zu threads=%u seconds=%.3f mib_s=%.1f ops_s=%.0f cpu=%.3f errors=%u\n", mode, count,
-	       size, threads, t1 - t0, (double)size * count / (t1 - t0) / 1048576, count / (t1 - t0),
-	       (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9, b.errors);
+	printf("bench %s count=%u size=%zu threads=%u seconds=%.3f mib_s=%.1f ops_s=%.0f latency_ms=%.3f cpu=%.3f "
+	       "errors=%u\n",
+	       mode, count, size, threads, t1 - t0, (double)size * count / (t1 - t0) / 1048576, count / (t1 - t0),
+	       b.latency / count * 1000, (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9,
+	       b.errors);
 	free(b.buf);
 	return b.errors != 0;
 }
