@@ -603,8 +603,10 @@ static void reopen(struct osdc *o, struct osdc_session *s, const struct osdmap *
 		s->retry_at = now + OSDC_RETRY_MAX_MS; /* the next map decides */
 		return;
 	}
-	for (struct osdc_request *r = s->head; r; r = r->next)
+	for (struct osdc_request *r = s->head, *next; r; r = next) {
+		next = r->next; /* a send that fails finishes (unlinks) @r */
 		send_req(o, r, now);
+	}
 }
 
 void osdc_keepalive_ack(struct osdc *o, uint64_t con, uint64_t now)
@@ -723,9 +725,11 @@ static void handle_backoff(struct osdc *o, struct osdc_session *s, const uint8_t
 				s->backoffs[i] = s->backoffs[--s->nbackoffs];
 				break;
 			}
-		for (struct osdc_request *r = s->head; r; r = r->next)
+		for (struct osdc_request *r = s->head, *next; r; r = next) {
+			next = r->next;
 			if (r->t.pgid.pool == b.pgid.pool && r->t.pgid.seed == b.pgid.seed)
 				send_req(o, r, now);
+		}
 	}
 }
 

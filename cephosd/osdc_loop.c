@@ -12,6 +12,7 @@
 #include "cephosd/osdc_loop.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,15 +265,25 @@ struct oreq {
 	bool in_osdc, cancelling;
 	struct osdc_request r;
 	uint8_t *in; /* the ops' inputs, copied */
+	/* What keeps @in alive: 1 for the evloop_req until its release, and
+	 * 1 per message a session borrows it for. Atomic, not under req_lock:
+	 * a session returns what it borrowed from any of its paths, one of
+	 * them (a revoke in oreq_cancel) with req_lock held already. */
+	atomic_uint pins;
 };
+
+static void oreq_unpin(struct oreq *o)
+{
+	if (atomic_fetch_sub(&o->pins, 1) == 1) {
+		osdc_request_release(&o->r);
+		free(o->in);
+		free(o);
+	}
+}
 
 static void oreq_release(struct evloop_req *q)
 {
-	struct oreq *o = (struct oreq *)q;
-
-	osdc_request_release(&o->r);
-	free(o->in);
-	free(o);
+	oreq_unpin((struct oreq *)q);
 }
 
 /* On the loop thread, under req_lock. */
@@ -294,24 +305,19 @@ static void oreq_cancel(struct evloop_req *q, int err)
 
 static const struct evloop_req_ops oreq_ops = {oreq_cancel, oreq_release};
 
-/* The session borrows the input while a message of it is queued. */
+/* A session borrows the input while a message of it is queued (on the
+ * loop thread, while osdc holds the request: the evloop_req's pin is
+ * there). */
 static void oreq_hold(void *arg)
 {
 	struct oreq *o = arg;
 
-	pthread_mutex_lock(&o->ol->req_lock);
-	evloop_req_get(&o->req);
-	pthread_mutex_unlock(&o->ol->req_lock);
+	atomic_fetch_add(&o->pins, 1);
 }
 
 static void oreq_unhold(void *arg)
 {
-	struct oreq *o = arg;
-	struct osdc_loop *ol = o->ol;
-
-	pthread_mutex_lock(&ol->req_lock);
-	evloop_req_put(&o->req); /* may be the last: frees @o */
-	pthread_mutex_unlock(&ol->req_lock);
+	oreq_unpin(arg);
 }
 
 /* osdc finished it: on the loop thread, sh.lock held. */
@@ -386,6 +392,7 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 	o->r.arg = o;
 	o->r.hold = oreq_hold;
 	o->r.unhold = oreq_unhold;
+	atomic_init(&o->pins, 1);
 	o->ol = ol;
 	evloop_req_init(&o->req, ol->sh.loop, &oreq_ops, &ol->req_lock, deadline_ns);
 	evloop_req_get(&o->req); /* the loop's, until osdc is done with it */

@@ -3,7 +3,7 @@
  * tests and benchmarks (not installed). It connects as a mount does
  * (monc_loop, the OSD map's keeper, osdc_loop) and runs one command:
  *
- *   osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] POOL CMD ARGS...
+ *   osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] POOL CMD ARGS...
  *     put OBJ FILE | get OBJ FILE | append OBJ FILE | write OBJ OFF FILE
  *     read OBJ OFF LEN FILE | stat OBJ | rm OBJ | create OBJ [excl]
  *     truncate OBJ SIZE | zero OBJ OFF LEN
@@ -15,7 +15,8 @@
  * Prints what `rados` would (stat: "OBJ mtime SEC, size N"; map: "osdmap eE
  * pool 'P' (ID) object 'OBJ' -> pg ID.SEED (ID.SEED) -> up ([..], pP)
  * acting ([..], pP)" as `ceph osd map`), the object's version after a
- * write ("version N"), and on failure one line and exit 1.
+ * write ("version N"), and on failure one line and exit 1. Each request
+ * gives up after --timeout MS (default 60 s).
  */
 #include "config.h"
 
@@ -40,9 +41,11 @@ static int64_t pool_id;
 static const char *ns = "";
 static const char *pool_name;
 
+static long timeout_ms = 60000;
+
 static uint64_t deadline(void)
 {
-	return evloop_deadline_ms(60000);
+	return evloop_deadline_ms(timeout_ms);
 }
 
 static void init_req(struct osdc_request *r, const char *oid, uint32_t flags)
@@ -386,8 +389,10 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] POOL CMD ARGS...\n"
-			"  (see test/integration/osd_tool.c)\n");
+	fprintf(stderr,
+		"usage: osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] POOL CMD\n"
+		"       ARGS...\n"
+		"  (see test/integration/osd_tool.c)\n");
 	exit(2);
 }
 
@@ -440,10 +445,13 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"conf", required_argument, NULL, 'c'},    {"id", required_argument, NULL, 'i'},
-	    {"keyring", required_argument, NULL, 'k'}, {"ns", required_argument, NULL, 'N'},
-	    {"ms-mode", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"conf", required_argument, NULL, 'c'},
+						 {"id", required_argument, NULL, 'i'},
+						 {"keyring", required_argument, NULL, 'k'},
+						 {"ns", required_argument, NULL, 'N'},
+						 {"ms-mode", required_argument, NULL, 'M'},
+						 {"timeout", required_argument, NULL, 'T'},
+						 {NULL, 0, NULL, 0}};
 	struct ceph_mount_args a = {.source = ":/"};
 	struct ceph_mount_config *cfg = calloc(1, sizeof(*cfg));
 	struct monc_loop *ml = NULL;
@@ -466,6 +474,11 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			a.ms_mode = optarg;
+			break;
+		case 'T':
+			timeout_ms = strtol(optarg, NULL, 10);
+			if (timeout_ms <= 0)
+				usage();
 			break;
 		default:
 			usage();
