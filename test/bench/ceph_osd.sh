@@ -12,9 +12,11 @@
 #   bench ceph_osd_rss_per_op_4m: the client's peak RSS during the 4 MiB
 #                            writes, divided by the 16 requests in flight, MiB
 # A ratio above 1 means netfuse ahead (faster, sooner, or less CPU or memory).
-# netfuse is test/integration/osd_tool bench (writefull / read of bench.N,
-# 16 synchronous callers of osdc_loop_call); librados is `rados bench`
-# (write with -b SIZE -t 16, then seq). Each figure is the median of
+# netfuse is test/integration/osd_tool bench (writefull / read of new
+# objects, 16 synchronous callers of osdc_loop_call); librados is `rados
+# bench` (write with -b SIZE -t 16, then seq). They take turns, each first
+# in every other round, each step after the cluster has settled (PGs
+# clean, the previous step's deletions done). Each figure is the median of
 # NETFUSE_BENCH_CEPH_ROUNDS rounds (default 3), with the range; every
 # round's figures go to the log (NETFUSE_BENCH_CEPH_LOG keeps a copy). Needs
 # the Ceph packages (ceph-osd, ceph-mon, ceph-mgr, ceph-mds, ceph-common),
@@ -63,9 +65,25 @@ timed() {
 # key K: the value of K=V in osd_tool's bench line
 key() { awk -v want="$1" '/^bench / { for (i = 3; i <= NF; i++) { split($i, kv, "="); if (kv[1] == want) print kv[2] } }' "$work/out"; }
 
+# settle: every PG active+clean and a moment for the OSDs to finish what the
+# last step left them (deletions), so neither client measures the other's
+settle() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		ceph pg stat -f json 2>/dev/null | /usr/bin/python3 -c 'import json, sys
+s = json.load(sys.stdin)["pg_summary"]
+sys.exit(0 if sum(x["num"] for x in s["num_pg_by_state"] if x["name"] == "active+clean") == s["num_pgs"] else 1)' &&
+			break
+		sleep 0.5
+	done
+	sleep 2
+}
+
 # netfuse MODE SIZE COUNT: sets rate (MiB/s, or ops/s below 1 MiB), lat (ms), cpu, rss_mib
+# (objects nf.ROUND.N: new ones each round, as rados bench's are)
 netfuse() {
-	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" $inflight
+	settle
+	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" $inflight "nf.$r.$2."
 	grep -q "errors=0$" "$work/out" || {
 		echo "bench ceph_osd: netfuse $1 had errors: $(cat "$work/out")" >&2
 		exit 1
@@ -77,6 +95,7 @@ netfuse() {
 
 # librados MODE SIZE SECONDS: the same from rados bench
 librados() {
+	settle
 	if [[ $1 == write ]]; then
 		timed rados -p $pool bench "$3" write -b "$2" -t $inflight --no-cleanup --run-name nf
 	else
@@ -101,8 +120,9 @@ add() {
 	round_log+=" $1=$2"
 }
 
-for ((r = 1; r <= rounds; r++)); do
-	# 4 MiB objects: 192 of them (768 MiB) for netfuse, 8 s for rados bench
+# the two clients' steps; each round runs them in turns, the other one first
+# in every other round
+nf_4m() {
 	netfuse write 4194304 192
 	add nf_w4m "$rate"
 	add nf_w4m_cpu "$(per_gib 4194304)"
@@ -110,6 +130,8 @@ for ((r = 1; r <= rounds; r++)); do
 	netfuse read 4194304 192
 	add nf_r4m "$rate"
 	add nf_r4m_cpu "$(per_gib 4194304)"
+}
+lr_4m() {
 	librados write 4194304 8
 	add lr_w4m "$rate"
 	add lr_w4m_cpu "$(per_gib 4194304)"
@@ -118,16 +140,28 @@ for ((r = 1; r <= rounds; r++)); do
 	add lr_r4m "$rate"
 	add lr_r4m_cpu "$(per_gib 4194304)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
-	# 4 KiB whole-object writes: 20000 for netfuse, 8 s for rados bench
+}
+nf_4k() {
 	netfuse write 4096 20000
 	add nf_w4k "$rate"
 	add nf_w4k_lat "$lat"
 	add nf_w4k_cpu "$(per_10k)"
+}
+lr_4k() {
 	librados write 4096 8
 	add lr_w4k "$rate"
 	add lr_w4k_lat "$lat"
 	add lr_w4k_cpu "$(per_10k)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
+}
+for ((r = 1; r <= rounds; r++)); do
+	# 4 MiB objects: 192 of them (768 MiB) for netfuse, 8 s for rados bench;
+	# 4 KiB whole-object writes: 20000 for netfuse, 8 s for rados bench
+	if ((r % 2)); then
+		nf_4m && lr_4m && nf_4k && lr_4k
+	else
+		lr_4m && nf_4m && lr_4k && nf_4k
+	fi
 	echo "round $r:$round_log" >>"$log"
 	round_log=
 done

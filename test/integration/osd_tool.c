@@ -10,7 +10,7 @@
  *     setxattr OBJ NAME VALUE | getxattr OBJ NAME
  *     omap-set OBJ KEY VALUE | omap-get OBJ | map OBJ
  *     seq OBJ COUNT DELAY_MS (appends of one line each, for resend tests)
- *     bench write|read SIZE COUNT THREADS (objects bench.N)
+ *     bench write|read SIZE COUNT THREADS [PREFIX] (objects PREFIXN, default bench.N)
  *
  * Prints what `rados` would (stat: "OBJ mtime SEC, size N"; map: "osdmap eE
  * pool 'P' (ID) object 'OBJ' -> pg ID.SEED (ID.SEED) -> up ([..], pP)
@@ -305,6 +305,7 @@ static int cmd_seq(const char *oid, unsigned count, unsigned delay_ms)
 /* ---- bench ------------------------------------------------------------------------------ */
 
 struct bench {
+	const char *prefix;
 	bool write;
 	size_t size;
 	unsigned count, next, errors;
@@ -321,7 +322,7 @@ static void *bench_thread(void *arg)
 
 	for (;;) {
 		struct osdc_request r;
-		char oid[32];
+		char oid[OSDC_NAME_MAX];
 		unsigned i;
 
 		pthread_mutex_lock(&b->lock);
@@ -329,7 +330,7 @@ static void *bench_thread(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (i == UINT32_MAX)
 			return NULL;
-		snprintf(oid, sizeof(oid), "bench.%u", i);
+		snprintf(oid, sizeof(oid), "%s%u", b->prefix, i);
 		init_req(&r, oid, b->write ? OSD_FLAG_WRITE : OSD_FLAG_READ);
 		if (b->write)
 			osdc_op_extent(&r, OSD_OP_WRITEFULL, 0, b->size, b->buf, (uint32_t)b->size);
@@ -355,9 +356,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned threads)
+static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned threads, const char *prefix)
 {
-	struct bench b = {.write = !strcmp(mode, "write"), .size = size, .count = count};
+	struct bench b = {.prefix = prefix, .write = !strcmp(mode, "write"), .size = size, .count = count};
 	pthread_t th[64];
 	struct timespec c0, c1;
 	double t0, t1;
@@ -435,9 +436,12 @@ static int run(int argc, char **argv)
 		return NEED(1), cmd_map(oid);
 	if (!strcmp(cmd, "seq"))
 		return NEED(3), cmd_seq(oid, (unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
-	if (!strcmp(cmd, "bench"))
-		return NEED(4), cmd_bench(argv[1], strtoull(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0),
-					  (unsigned)strtoul(argv[4], NULL, 0));
+	if (!strcmp(cmd, "bench")) {
+		if (argc != 5 && argc != 6)
+			usage();
+		return cmd_bench(argv[1], strtoull(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0),
+				 (unsigned)strtoul(argv[4], NULL, 0), argc == 6 ? argv[5] : "bench.");
+	}
 	usage();
 	return 2;
 #undef NEED
