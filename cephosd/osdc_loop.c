@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cephmon/msgr/ceph_entity.h"
 #include "cephmon/msgr/msgr2_cephx.h"
@@ -264,11 +265,17 @@ struct oreq {
 	struct evloop_work submit;
 	bool in_osdc, cancelling;
 	struct osdc_request r;
-	uint8_t *in; /* the ops' inputs, copied */
+	/* The ops' inputs are the caller's own buffers while it waits
+	 * (caller_owned); a caller that leaves while anything may still read
+	 * them (cancelled, or a session still writing an earlier attempt)
+	 * first copies them to @in and moves every reader there. Both under
+	 * sh.lock. */
+	bool caller_owned;
+	uint8_t *in;
 	/* What keeps @in alive: 1 for the evloop_req until its release, and
-	 * 1 per message a session borrows it for. Atomic, not under req_lock:
-	 * a session returns what it borrowed from any of its paths, one of
-	 * them (a revoke in oreq_cancel) with req_lock held already. */
+	 * 1 per message a session borrows the inputs for. Atomic, not under
+	 * req_lock: a session returns what it borrowed from any of its paths,
+	 * one of them (a revoke in oreq_cancel) with req_lock held already. */
 	atomic_uint pins;
 };
 
@@ -362,10 +369,40 @@ static void oreq_submit(struct evloop *l, struct evloop_work *w)
 	pthread_mutex_unlock(ol->sh.lock);
 }
 
+/* The caller is leaving: copy its inputs and move osdc's request and every
+ * session that borrows them to the copy. sh.lock held. 0 or -ENOMEM. */
+static int oreq_detach(struct oreq *o)
+{
+	struct osdc_loop *ol = o->ol;
+	size_t total = 0, off = 0;
+
+	if (!o->caller_owned)
+		return 0;
+	for (unsigned i = 0; i < o->r.nops && i < OSD_MAX_OPS; i++)
+		total += o->r.ops[i].indata ? o->r.ops[i].indata_len : 0;
+	o->in = malloc(total ? total : 1);
+	if (!o->in)
+		return -ENOMEM;
+	for (unsigned i = 0; i < o->r.nops && i < OSD_MAX_OPS; i++) {
+		const void *from = o->r.ops[i].indata;
+		uint32_t len = o->r.ops[i].indata_len;
+
+		if (!from || !len)
+			continue;
+		memcpy(o->in + off, from, len);
+		for (struct ocon *c = ol->cons; c; c = c->next)
+			msgr2_conn_relend(c->conn, o, from, len, o->in + off);
+		o->r.ops[i].indata = o->in + off;
+		off += len;
+	}
+	o->caller_owned = false;
+	return 0;
+}
+
 int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel)
 {
 	struct oreq *o = calloc(1, sizeof(*o));
-	size_t total = 0, off = 0;
+	bool cancelled;
 	int e;
 
 	if (!o)
@@ -374,20 +411,8 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 		free(o);
 		return -ESHUTDOWN;
 	}
-	for (unsigned i = 0; i < r->nops && i < OSD_MAX_OPS; i++)
-		total += r->ops[i].indata_len;
-	o->in = malloc(total ? total : 1);
-	if (!o->in) {
-		free(o);
-		return -ENOMEM;
-	}
-	o->r = *r;
-	for (unsigned i = 0; i < r->nops && i < OSD_MAX_OPS; i++)
-		if (r->ops[i].indata_len && r->ops[i].indata) {
-			memcpy(o->in + off, r->ops[i].indata, r->ops[i].indata_len);
-			o->r.ops[i].indata = o->in + off;
-			off += r->ops[i].indata_len;
-		}
+	o->r = *r; /* the inputs stay the caller's until it leaves (oreq_detach) */
+	o->caller_owned = true;
 	o->r.done = oreq_done;
 	o->r.arg = o;
 	o->r.hold = oreq_hold;
@@ -418,7 +443,20 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 	} else {
 		r->result = e;
 	}
+	cancelled = o->req.cancel_err != 0;
 	pthread_mutex_unlock(&ol->req_lock);
+	/* Before the caller may free its inputs: nothing reads them but a copy.
+	 * Without a cancel, osdc is done with the request, and only a session
+	 * still writing an earlier attempt (a pin) may be. */
+	if (cancelled || atomic_load(&o->pins) > 1) {
+		pthread_mutex_lock(ol->sh.lock);
+		while (oreq_detach(o)) { /* out of memory: wait for some */
+			pthread_mutex_unlock(ol->sh.lock);
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+			pthread_mutex_lock(ol->sh.lock);
+		}
+		pthread_mutex_unlock(ol->sh.lock);
+	}
 	evloop_cancel_detach(cancel, &o->req);
 	pthread_mutex_lock(&ol->req_lock);
 	evloop_req_put(&o->req);

@@ -35,10 +35,13 @@ void osdc_loop_free(struct osdc_loop *ol);
 /*
  * Run @r (filled as for osdc_submit; done and arg are the loop's) and wait
  * for it: its result, with the outputs in @r (free them with
- * osdc_request_release). The ops' inputs are copied before the call
- * returns or gives up, so the caller may free them then. Gives up with
- * -ETIMEDOUT at @deadline_ns and with the token's error when @cancel
- * (may be NULL) fires; -ESHUTDOWN once the client stops.
+ * osdc_request_release). The ops' inputs go to the OSDs from the caller's
+ * own buffers, without a copy; a call that gives up, or ends while a
+ * session still writes an earlier attempt, copies them first, so the
+ * caller may free them once it returns. Gives up with -ETIMEDOUT at
+ * @deadline_ns and with the token's error when @cancel (may be NULL)
+ * fires; -ESHUTDOWN once the client stops. Every call must have returned
+ * before osdc_loop_free.
  */
 int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel);
 

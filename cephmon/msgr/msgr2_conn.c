@@ -383,6 +383,12 @@ int msgr2_conn_queue(struct msgr2_conn *c, const struct msgr2_out *m)
 	return 0;
 }
 
+void msgr2_conn_relend(struct msgr2_conn *c, void *arg, const void *from, size_t len, const void *to)
+{
+	if (!c->closed)
+		msgr2_session_relend(c->s, arg, from, len, to);
+}
+
 int msgr2_conn_revoke(struct msgr2_conn *c, uint64_t tid)
 {
 	int r = -ENOENT;

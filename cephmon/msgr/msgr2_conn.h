@@ -98,6 +98,9 @@ int msgr2_conn_reopen(struct msgr2_conn *c, struct msgr2_conn **out);
 int msgr2_conn_send(struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid, const void *front, size_t len);
 /* The same for a message with a data segment (msgr2_session.h). */
 int msgr2_conn_queue(struct msgr2_conn *c, const struct msgr2_out *m);
+/* msgr2_session_relend on @c's session (nothing once closed: a closed
+ * connection writes nothing more, and only releases what it borrowed). */
+void msgr2_conn_relend(struct msgr2_conn *c, void *arg, const void *from, size_t len, const void *to);
 
 /* Drop request @tid's message if none of it is written yet: 0; -EINPROGRESS
  * when it is being written (it will be finished), -ENOENT when unknown or

@@ -507,6 +507,20 @@ int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *o)
 	return m->handle;
 }
 
+static const uint8_t *moved(const uint8_t *p, const uint8_t *from, size_t len, const uint8_t *to)
+{
+	return p >= from && p < from + len ? to + (p - from) : p;
+}
+
+void msgr2_session_relend(struct msgr2_session *s, void *arg, const void *from, size_t len, const void *to)
+{
+	for (struct out_msg *m = s->q_head; m; m = m->next)
+		if (m->release && m->release_arg == arg)
+			m->data = moved(m->data, from, len, to);
+	if (s->lent.data && s->lent.arg == arg)
+		s->lent.data = moved(s->lent.data, from, len, to);
+}
+
 int64_t msgr2_session_send_msg(struct msgr2_session *s, uint16_t type, uint16_t version, uint64_t tid,
 			       const void *front, size_t len)
 {

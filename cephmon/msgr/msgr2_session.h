@@ -203,6 +203,10 @@ struct msgr2_out {
  * limit), -ENOMEM. The front is copied; the data too unless lent.
  */
 int64_t msgr2_session_queue(struct msgr2_session *s, const struct msgr2_out *m);
+/* The lender of @arg's data moved the bytes at [@from, @from + @len) to
+ * @to (same contents): the messages that borrow them, queued or being
+ * written, follow. For a lender whose own caller is leaving. */
+void msgr2_session_relend(struct msgr2_session *s, void *arg, const void *from, size_t len, const void *to);
 /* The same for a message with a front only, compat_version 1. */
 int64_t msgr2_session_send_msg(struct msgr2_session *s, uint16_t type, uint16_t version, uint64_t tid,
 			       const void *front, size_t len);

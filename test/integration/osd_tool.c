@@ -3,8 +3,11 @@
  * tests and benchmarks (not installed). It connects as a mount does
  * (monc_loop, the OSD map's keeper, osdc_loop) and runs one command:
  *
- *   osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] POOL CMD ARGS...
+ *   osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] [--linger MS]
+ *            POOL CMD ARGS...
  *     put OBJ FILE | get OBJ FILE | append OBJ FILE | write OBJ OFF FILE
+ *     put-after OBJ FILE MS (a stat, "ready", MS of sleep, then the put: the
+ *     session is open before the put, for tests that stop the OSD between)
  *     read OBJ OFF LEN FILE | stat OBJ | rm OBJ | create OBJ [excl]
  *     truncate OBJ SIZE | zero OBJ OFF LEN
  *     setxattr OBJ NAME VALUE | getxattr OBJ NAME
@@ -16,7 +19,8 @@
  * pool 'P' (ID) object 'OBJ' -> pg ID.SEED (ID.SEED) -> up ([..], pP)
  * acting ([..], pP)" as `ceph osd map`), the object's version after a
  * write ("version N"), and on failure one line and exit 1. Each request
- * gives up after --timeout MS (default 60 s).
+ * gives up after --timeout MS (default 60 s); --linger MS keeps the client
+ * running that long after the command (its inputs already freed).
  */
 #include "config.h"
 
@@ -42,6 +46,7 @@ static const char *ns = "";
 static const char *pool_name;
 
 static long timeout_ms = 60000;
+static long linger_ms; /* after the command, keep the client running this long */
 
 static uint64_t deadline(void)
 {
@@ -390,10 +395,9 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] POOL CMD\n"
-		"       ARGS...\n"
-		"  (see test/integration/osd_tool.c)\n");
+	fprintf(stderr, "usage: osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS]\n"
+			"                [--linger MS] POOL CMD ARGS...\n"
+			"  (see test/integration/osd_tool.c)\n");
 	exit(2);
 }
 
@@ -404,6 +408,19 @@ static int run(int argc, char **argv)
 #define NEED(n) (argc == (n) + 1 ? 0 : (usage(), 0))
 	if (!strcmp(cmd, "put"))
 		return NEED(2), cmd_put(oid, argv[2], OSD_OP_WRITEFULL, 0);
+	if (!strcmp(cmd, "put-after")) { /* stat first (the session opens), say so, wait, put */
+		NEED(3);
+		struct osdc_request st;
+		init_req(&st, oid, OSD_FLAG_READ);
+		osdc_op(&st, OSD_OP_STAT);
+		osdc_loop_call(ol, &st, deadline(), NULL);
+		osdc_request_release(&st);
+		printf("ready\n");
+		fflush(stdout);
+		long ms = strtol(argv[3], NULL, 10);
+		nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
+		return cmd_put(oid, argv[2], OSD_OP_WRITEFULL, 0);
+	}
 	if (!strcmp(cmd, "append"))
 		return NEED(2), cmd_put(oid, argv[2], OSD_OP_APPEND, 0);
 	if (!strcmp(cmd, "write"))
@@ -449,13 +466,11 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"conf", required_argument, NULL, 'c'},
-						 {"id", required_argument, NULL, 'i'},
-						 {"keyring", required_argument, NULL, 'k'},
-						 {"ns", required_argument, NULL, 'N'},
-						 {"ms-mode", required_argument, NULL, 'M'},
-						 {"timeout", required_argument, NULL, 'T'},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"conf", required_argument, NULL, 'c'},    {"id", required_argument, NULL, 'i'},
+	    {"keyring", required_argument, NULL, 'k'}, {"ns", required_argument, NULL, 'N'},
+	    {"ms-mode", required_argument, NULL, 'M'}, {"timeout", required_argument, NULL, 'T'},
+	    {"linger", required_argument, NULL, 'L'},  {NULL, 0, NULL, 0}};
 	struct ceph_mount_args a = {.source = ":/"};
 	struct ceph_mount_config *cfg = calloc(1, sizeof(*cfg));
 	struct monc_loop *ml = NULL;
@@ -482,6 +497,11 @@ int main(int argc, char **argv)
 		case 'T':
 			timeout_ms = strtol(optarg, NULL, 10);
 			if (timeout_ms <= 0)
+				usage();
+			break;
+		case 'L':
+			linger_ms = strtol(optarg, NULL, 10);
+			if (linger_ms < 0)
 				usage();
 			break;
 		default:
@@ -523,6 +543,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = run(argc - optind - 1, argv + optind + 1);
+	if (linger_ms) /* what a given-up call left to the sessions goes on meanwhile */
+		nanosleep(&(struct timespec){linger_ms / 1000, (linger_ms % 1000) * 1000000}, NULL);
 out:
 	osdc_loop_free(ol);
 	monc_loop_free(ml);
