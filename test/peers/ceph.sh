@@ -287,11 +287,6 @@ write_conf() {
 	# are plenty on loopback.
 	mon_election_timeout = 1
 	paxos_propose_interval = 0.2
-	# An OSD killed outright is reported by its peers within seconds, not
-	# the default 20 s, so tests of a kill do not wait that long.
-	osd_heartbeat_interval = 1
-	osd_heartbeat_grace = 4
-	mon_osd_adjust_heartbeat_grace = false
 
 [mon]
 	mon_data = $dir/mon/\$id
