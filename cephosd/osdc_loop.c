@@ -68,7 +68,6 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 
 	(void)conn, (void)global_id, (void)con_mode;
 	osdc_con_up(ol->osdc, c->id, features, now_ms());
-	rearm(ol);
 }
 
 static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
@@ -78,8 +77,9 @@ static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t v
 	struct osdc_loop *ol = c->ol;
 
 	(void)conn;
+	/* no rearm: a reply or a backoff makes no deadline earlier than the
+	 * timer's (osdc_tick scans every request: not once per message) */
 	osdc_handle_msg(ol->osdc, c->id, type, version, tid, front, front_len, data, data_len, now_ms());
-	rearm(ol);
 }
 
 static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)

@@ -1001,20 +1001,6 @@ static void process(struct msgr2_session *s)
 	}
 }
 
-ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len, uint64_t now_ns)
-{
-	if (s->state == ST_DOWN)
-		return -ENOTCONN;
-	s->now_ns = now_ns;
-	if (len) {
-		wire_enc_bytes(&s->in, buf, len);
-		if (wire_enc_error(&s->in))
-			return fail(s, -ENOMEM, "out of memory buffering input");
-	}
-	process(s);
-	return s->state == ST_DOWN ? -ENOTCONN : (ssize_t)len;
-}
-
 size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr)
 {
 	size_t had = s->in.len;
@@ -1036,6 +1022,20 @@ ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_
 	s->in.len += n;
 	process(s);
 	return s->state == ST_DOWN ? -ENOTCONN : (ssize_t)n;
+}
+
+ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len, uint64_t now_ns)
+{
+	uint8_t *room;
+
+	if (s->state == ST_DOWN)
+		return -ENOTCONN;
+	if (len) {
+		if (msgr2_session_rx_space(s, len, &room) < len)
+			return fail(s, -ENOMEM, "out of memory buffering input");
+		memcpy(room, buf, len);
+	}
+	return msgr2_session_rx_commit(s, len, now_ns);
 }
 
 void msgr2_session_eof(struct msgr2_session *s, int err)
