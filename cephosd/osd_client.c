@@ -288,8 +288,11 @@ static enum calc calc_target(const struct osdmap *m, struct osdc_request *r)
 
 	if (!p)
 		return CALC_POOL_DNE;
-	if (osdmap_object_to_pg(m, r->pool, r->ns, r->oid, &n.raw))
+	if (r->pg_op) {
+		n.raw = osd_pool_raw_pg_to_pg(p, (struct osd_pg){.pool = r->pool, .seed = r->pg_hash});
+	} else if (osdmap_object_to_pg(m, r->pool, r->ns, r->oid, &n.raw)) {
 		return CALC_POOL_DNE;
+	}
 	n.pgid = osd_pool_raw_pg_to_pg(p, n.raw);
 	if (osdmap_pg_to_up_acting(m, n.pgid, NULL, &n.acting))
 		return CALC_POOL_DNE;
@@ -331,7 +334,8 @@ static void send_req(struct osdc *o, struct osdc_request *r, uint64_t now)
 	    .shard = r->t.shard,
 	    .hash = r->t.raw.seed,
 	    .epoch = r->t.epoch,
-	    .flags = r->flags | OSD_FLAG_ONDISK | OSD_FLAG_KNOWN_REDIR | (r->attempts ? OSD_FLAG_RETRY : 0),
+	    .flags = r->flags | OSD_FLAG_ONDISK | OSD_FLAG_KNOWN_REDIR | (r->attempts ? OSD_FLAG_RETRY : 0) |
+		     (r->pg_op ? OSD_FLAG_PGOP | OSD_FLAG_IGNORE_OVERLAY : 0),
 	    .mtime_sec = r->mtime_sec,
 	    .mtime_nsec = r->mtime_nsec,
 	    .pool = r->pool,
@@ -409,7 +413,7 @@ static void place(struct osdc *o, struct osdc_request *r, const struct osdmap *m
 
 static bool valid_ops(const struct osdc_request *r)
 {
-	if (!r->nops || r->nops > OSD_MAX_OPS || !r->oid[0] || !r->done ||
+	if (!r->nops || r->nops > OSD_MAX_OPS || (r->oid[0] == '\0') != r->pg_op || !r->done ||
 	    !(r->flags & (OSD_FLAG_READ | OSD_FLAG_WRITE)))
 		return false;
 	for (unsigned i = 0; i < r->nops; i++) {

@@ -106,6 +106,11 @@ struct osdc_request {
 	struct osd_op ops[OSD_MAX_OPS];
 	uint32_t mtime_sec, mtime_nsec;
 	uint64_t timeout_ms; /* 0: none (the kernel's default) */
+	/* A PG op (PGNLS) names no object (oid empty): it goes to the PG
+	 * holding hash @pg_hash, folded over the pool's pg_num, as librados's
+	 * pg_read; the PG's seed is the raw PG it is sent with. */
+	bool pg_op;
+	uint32_t pg_hash;
 	osdc_done_fn done;
 	void *arg;
 	/* Optional: the owner keeps the ops' inputs valid while held (a
@@ -116,7 +121,8 @@ struct osdc_request {
 	void (*unhold)(void *arg);
 
 	/* out, once done */
-	int result;	  /* 0 or -errno (the OSD's, or ours: -ENOENT pool, -ETIMEDOUT, -ESHUTDOWN...) */
+	int result; /* >= 0 (PGNLS: 1 at the end of the PG) or -errno (the OSD's, or ours: -ENOENT pool, -ETIMEDOUT...)
+		     */
 	uint64_t version; /* the object's user version the OSD reports */
 	int32_t rval[OSD_MAX_OPS];
 	uint8_t *out[OSD_MAX_OPS]; /* each op's output, malloc'd, or NULL */

@@ -24,6 +24,12 @@
  *     (v6 has the redirect without the flag.) Outputs in the data segment.
  *   MOSDBackoff v1: spg_t; u32 epoch; u8 op; u64 id; hobject_t begin, end
  *     ({u8 v, u8 compat, u32 len, ...}, kept as bytes).
+ *   hobject_t v4 (compat 3): string key; string oid; u64 snap; u32 hash;
+ *     u8 max; string nspace; s64 pool. The default one (the start of a
+ *     listing) has snap 0, hash 0, pool INT64_MIN.
+ *   PGNLS: the union is u64 count, u32 start_epoch; the input the cursor
+ *     (hobject_t); the output pg_nls_response_t v1: hobject_t handle; u32
+ *     count; {string nspace, string oid, string locator} each.
  */
 #include "config.h"
 
@@ -73,6 +79,10 @@ static void enc_op(struct wire_enc *e, const struct osd_op *op)
 		u[0] = op->cls.class_len;
 		u[1] = op->cls.method_len;
 		put_le32(u + 3, op->cls.indata_len);
+		break;
+	case OSD_OP_PGNLS:
+		put_le64(u, op->pgls.count);
+		put_le32(u + 8, op->pgls.start_epoch);
 		break;
 	default:
 		put_le64(u, op->extent.offset);
@@ -349,6 +359,77 @@ int osd_omap_more(struct osd_omap_iter *it, bool *more)
 	return 0;
 }
 
+/* ---- listing ---------------------------------------------------------------- */
+
+int osd_hobject_min_encode(struct wire_enc *e)
+{
+	size_t at = ceph_enc_struct_begin(e, 4, 3);
+
+	ceph_enc_string(e, ""); /* key */
+	ceph_enc_string(e, ""); /* oid */
+	wire_enc_le64(e, 0);	/* snap */
+	wire_enc_le32(e, 0);	/* hash */
+	wire_enc_u8(e, 0);	/* max */
+	ceph_enc_string(e, ""); /* nspace */
+	wire_enc_le64(e, (uint64_t)INT64_MIN);
+	ceph_enc_struct_end(e, at);
+	return wire_enc_error(e);
+}
+
+static int dec_hobject_fields(struct wire_dec *d, struct osd_hobject *h)
+{
+	struct wire_dec b;
+	uint64_t pool;
+	uint8_t v, max;
+
+	if (ceph_dec_struct(d, 4, 4, &v, &b) || ceph_dec_blob(&b, &h->key, &h->key_len) ||
+	    ceph_dec_blob(&b, &h->oid, &h->oid_len) || wire_dec_le64(&b, &h->snap) || wire_dec_le32(&b, &h->hash) ||
+	    wire_dec_u8(&b, &max) || ceph_dec_blob(&b, &h->ns, &h->ns_len) || wire_dec_le64(&b, &pool))
+		return -EBADMSG;
+	h->max = max != 0;
+	h->pool = (int64_t)pool;
+	return 0;
+}
+
+int osd_hobject_decode(const uint8_t *p, size_t len, struct osd_hobject *h)
+{
+	struct wire_dec d;
+
+	memset(h, 0, sizeof(*h));
+	wire_dec_init(&d, p, len);
+	return dec_hobject_fields(&d, h);
+}
+
+int osd_pgnls_iter_init(struct osd_pgnls_iter *it, const uint8_t *p, size_t len)
+{
+	struct wire_dec d;
+	uint8_t v;
+
+	memset(it, 0, sizeof(*it));
+	wire_dec_init(&d, p, len);
+	/* after the response, an old OSD's extra bufferlist may follow: ignored */
+	if (ceph_dec_struct(&d, 1, 1, &v, &it->d))
+		return -EBADMSG;
+	it->handle = wire_dec_take(&it->d, 0);
+	if (!it->handle || dec_hobject_fields(&it->d, &it->next))
+		return -EBADMSG;
+	it->handle_len = (uint32_t)(wire_dec_take(&it->d, 0) - it->handle);
+	if (wire_dec_le32(&it->d, &it->left) || it->left > wire_dec_left(&it->d) / 12) /* three lengths each */
+		return -EBADMSG;
+	return 0;
+}
+
+int osd_pgnls_next(struct osd_pgnls_iter *it, struct osd_list_entry *e)
+{
+	if (!it->left)
+		return 0;
+	if (ceph_dec_blob(&it->d, &e->ns, &e->ns_len) || ceph_dec_blob(&it->d, &e->oid, &e->oid_len) ||
+	    ceph_dec_blob(&it->d, &e->locator, &e->locator_len))
+		return -EBADMSG;
+	it->left--;
+	return 1;
+}
+
 const char *osd_op_name(uint16_t op)
 {
 	switch (op) {
@@ -398,6 +479,8 @@ const char *osd_op_name(uint16_t op)
 		return "rmxattr";
 	case OSD_OP_CALL:
 		return "call";
+	case OSD_OP_PGNLS:
+		return "pgnls";
 	default:
 		return "???";
 	}

@@ -35,6 +35,7 @@
 #define OSD_OP_TYPE_DATA 0x0200
 #define OSD_OP_TYPE_ATTR 0x0300
 #define OSD_OP_TYPE_EXEC 0x0400
+#define OSD_OP_TYPE_PG	 0x0500
 enum {
 	OSD_OP_READ = OSD_OP_MODE_RD | OSD_OP_TYPE_DATA | 1,
 	OSD_OP_STAT = OSD_OP_MODE_RD | OSD_OP_TYPE_DATA | 2,
@@ -59,6 +60,7 @@ enum {
 	OSD_OP_SETXATTR = OSD_OP_MODE_WR | OSD_OP_TYPE_ATTR | 1,
 	OSD_OP_RMXATTR = OSD_OP_MODE_WR | OSD_OP_TYPE_ATTR | 3,
 	OSD_OP_CALL = OSD_OP_MODE_RD | OSD_OP_TYPE_EXEC | 1,
+	OSD_OP_PGNLS = OSD_OP_MODE_RD | OSD_OP_TYPE_PG | 5,
 };
 
 /* per-op flags (CEPH_OSD_OP_FLAG_*) */
@@ -98,6 +100,10 @@ struct osd_op {
 			uint8_t class_len, method_len;
 			uint32_t indata_len;
 		} cls;
+		struct {
+			uint64_t count; /* at most this many entries */
+			uint32_t start_epoch;
+		} pgls;
 	};
 	const void *indata; /* the op's input (data segment), not owned */
 	uint32_t indata_len;
@@ -209,6 +215,50 @@ int osd_omap_next(struct osd_omap_iter *it, const uint8_t **key, uint32_t *key_l
 		  uint32_t *val_len);
 /* After the pairs of OMAPGETVALS: whether more remain. */
 int osd_omap_more(struct osd_omap_iter *it, bool *more);
+
+/* ---- listing (PGNLS) ----------------------------------------------------------- */
+
+/*
+ * A pool is listed PG by PG in the OSDs' object order (by reversed hash),
+ * as librados does: each PGNLS, sent to the PG holding the cursor's hash,
+ * takes the cursor (an hobject_t) as input and answers with entries and the
+ * next cursor, which at the end of a PG is the first position of the next
+ * PG, and at the end of the pool the maximum. The request's namespace
+ * selects the entries; OSD_ALL_NSPACES lists every namespace.
+ */
+#define OSD_ALL_NSPACES "\001"
+
+/* An hobject_t (v4), as the OSD orders objects: the fields a cursor needs,
+ * strings in place. */
+struct osd_hobject {
+	const uint8_t *key, *oid, *ns;
+	uint32_t key_len, oid_len, ns_len;
+	uint64_t snap;
+	uint32_t hash;
+	bool max; /* after every object: the end of the pool */
+	int64_t pool;
+};
+/* The cursor a listing starts from (a default hobject_t: before every
+ * object of every pool). */
+int osd_hobject_min_encode(struct wire_enc *e);
+int osd_hobject_decode(const uint8_t *p, size_t len, struct osd_hobject *h);
+
+/* A cursor over PGNLS's output (pg_nls_response_t v1): the next cursor
+ * (its encoding in place, to send as it is, and decoded), then each entry. */
+struct osd_pgnls_iter {
+	const uint8_t *handle; /* the next cursor's encoding */
+	uint32_t handle_len;
+	struct osd_hobject next;
+	struct wire_dec d;
+	uint32_t left;
+};
+struct osd_list_entry {
+	const uint8_t *ns, *oid, *locator;
+	uint32_t ns_len, oid_len, locator_len;
+};
+int osd_pgnls_iter_init(struct osd_pgnls_iter *it, const uint8_t *p, size_t len);
+/* 1 with the next entry, 0 at the end, -EBADMSG. */
+int osd_pgnls_next(struct osd_pgnls_iter *it, struct osd_list_entry *e);
 
 /* "read", "write", ... for status and logs. */
 const char *osd_op_name(uint16_t op);

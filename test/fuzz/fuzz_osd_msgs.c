@@ -4,7 +4,8 @@
  * version and the data segment's length, then the front and the data.
  * Invariants: a decoded reply's outputs lie inside the data segment and
  * cover it exactly; a decoded backoff's range lies inside the message and
- * its ack re-encodes; payload cursors stay inside their input.
+ * its ack re-encodes; payload cursors stay inside their input; a listing's
+ * next cursor lies inside it and decodes alone as it did inside.
  */
 #include "config.h"
 
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 7) {
 	case 0: {
 		size_t dlen = data[2] < size - 3 ? data[2] : size - 3, flen = size - 3 - dlen;
 		const uint8_t *front = data + 3, *seg = data + 3 + flen;
@@ -90,6 +91,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)osd_omap_more(&it, &more);
 		}
 		break;
+	case 5: {
+		struct osd_pgnls_iter li;
+		struct osd_list_entry le;
+		if (osd_pgnls_iter_init(&li, data + 1, size - 1) == 0) {
+			struct osd_hobject h;
+			int rc;
+			inside(li.handle, li.handle_len, data + 1, size - 1);
+			inside(li.next.oid, li.next.oid_len, li.handle, li.handle_len);
+			inside(li.next.ns, li.next.ns_len, li.handle, li.handle_len);
+			if (osd_hobject_decode(li.handle, li.handle_len, &h) || h.hash != li.next.hash)
+				abort(); /* the cursor sent back decodes as it did */
+			while ((rc = osd_pgnls_next(&li, &le)) == 1) {
+				inside(le.ns, le.ns_len, data + 1, size - 1);
+				inside(le.oid, le.oid_len, data + 1, size - 1);
+				inside(le.locator, le.locator_len, data + 1, size - 1);
+			}
+		}
+		break;
+	}
+	case 6: {
+		struct osd_hobject h;
+		if (osd_hobject_decode(data + 1, size - 1, &h) == 0) {
+			inside(h.key, h.key_len, data + 1, size - 1);
+			inside(h.oid, h.oid_len, data + 1, size - 1);
+			inside(h.ns, h.ns_len, data + 1, size - 1);
+		}
+		break;
+	}
 	}
 	return 0;
 }

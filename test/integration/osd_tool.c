@@ -12,6 +12,8 @@
  *     truncate OBJ SIZE | zero OBJ OFF LEN
  *     setxattr OBJ NAME VALUE | getxattr OBJ NAME
  *     omap-set OBJ KEY VALUE | omap-get OBJ | map OBJ
+ *     ls [all] [CHUNK] (as `rados ls`, with all as `rados ls --all`; CHUNK
+ *     entries per request, default 1024)
  *     seq OBJ COUNT DELAY_MS (appends of one line each, for resend tests)
  *     bench write|read SIZE COUNT THREADS [PREFIX] (objects PREFIXN, default bench.N)
  *
@@ -246,6 +248,90 @@ static int cmd_omap_get(const char *oid)
 	return rc;
 }
 
+/* The pool's objects, as `rados ls` prints them (with all: every namespace,
+ * "NS<tab>OID"), PG by PG through PGNLS, @chunk entries per request. */
+static int cmd_ls(bool all, unsigned chunk)
+{
+	struct wire_enc cur; /* the cursor, as the OSD encoded it */
+	uint32_t hash = 0;
+	unsigned idle = 0;
+	int rc = 0;
+
+	wire_enc_init(&cur);
+	osd_hobject_min_encode(&cur);
+	while (!rc) {
+		struct osdc_request r;
+		struct osd_op *op;
+		struct osd_pgnls_iter it;
+		struct osd_list_entry e;
+		const struct osdmap *m = osdmap_keeper_lock(keeper);
+		uint32_t epoch = m ? m->epoch : 0;
+		int n = 0, k;
+
+		osdmap_keeper_unlock(keeper);
+		init_req(&r, "", OSD_FLAG_READ);
+		snprintf(r.ns, sizeof(r.ns), "%s", all ? OSD_ALL_NSPACES : ns);
+		r.pg_op = true;
+		r.pg_hash = hash;
+		op = osdc_op(&r, OSD_OP_PGNLS);
+		op->pgls.count = chunk;
+		op->pgls.start_epoch = epoch;
+		op->indata = cur.buf;
+		op->indata_len = (uint32_t)cur.len;
+		if (call(&r, "ls")) {
+			rc = 1;
+			break;
+		}
+		if (!r.out_len[0]) {
+			/* the OSD's map no longer has this PG there: ask again, as
+			 * the map moves on (an OSD that never answers is a failure) */
+			osdc_request_release(&r);
+			if (++idle > 100) {
+				fprintf(stderr, "osd_tool: ls: the OSDs answer without a listing\n");
+				rc = 1;
+			}
+			nanosleep(&(struct timespec){0, 100 * 1000000}, NULL);
+			continue;
+		}
+		idle = 0;
+		if (osd_pgnls_iter_init(&it, r.out[0], r.out_len[0])) {
+			fprintf(stderr, "osd_tool: ls: a malformed listing\n");
+			rc = 1;
+		}
+		while (!rc && (k = osd_pgnls_next(&it, &e)) == 1) {
+			if (all)
+				printf("%.*s\t", (int)e.ns_len, (const char *)e.ns);
+			printf("%.*s", (int)e.oid_len, (const char *)e.oid);
+			if (e.locator_len)
+				printf("\t%.*s", (int)e.locator_len, (const char *)e.locator);
+			printf("\n");
+			n++;
+		}
+		if (!rc && k < 0) {
+			fprintf(stderr, "osd_tool: ls: a malformed listing\n");
+			rc = 1;
+		}
+		if (!rc && it.next.max) {
+			osdc_request_release(&r);
+			break;
+		}
+		if (!rc && !n && it.handle_len == cur.len && !memcmp(it.handle, cur.buf, cur.len) && ++idle > 100) {
+			fprintf(stderr, "osd_tool: ls: the listing does not move on\n");
+			rc = 1;
+		}
+		if (!rc) {
+			hash = it.next.hash;
+			cur.len = 0;
+			wire_enc_bytes(&cur, it.handle, it.handle_len);
+			if (wire_enc_error(&cur))
+				rc = fprintf(stderr, "osd_tool: ls: out of memory\n") > 0;
+		}
+		osdc_request_release(&r);
+	}
+	wire_enc_free(&cur);
+	return rc;
+}
+
 static void put_set(const struct osd_set *s)
 {
 	printf("[");
@@ -449,6 +535,13 @@ static int run(int argc, char **argv)
 		return NEED(3), cmd_omap_set(oid, argv[2], argv[3]);
 	if (!strcmp(cmd, "omap-get"))
 		return NEED(1), cmd_omap_get(oid);
+	if (!strcmp(cmd, "ls")) { /* ls [all] [CHUNK] */
+		bool all = argc > 1 && !strcmp(argv[1], "all");
+		int at = all ? 2 : 1;
+		if (argc > at + 1)
+			usage();
+		return cmd_ls(all, argc > at ? (unsigned)strtoul(argv[at], NULL, 0) : 1024);
+	}
 	if (!strcmp(cmd, "map"))
 		return NEED(1), cmd_map(oid);
 	if (!strcmp(cmd, "seq"))
@@ -508,7 +601,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (argc - optind < 3)
+	if (argc - optind < 2)
 		usage();
 	pool_name = argv[optind];
 	if (!a.conf)

@@ -591,3 +591,46 @@ Test(osdc, pending_requests_end_with_eshutdown)
 	o = osdc_new(keeper, &fio, hq); /* for teardown */
 	drop(r);
 }
+
+/* A PG op (a listing) names no object: it goes to the primary of the PG
+ * holding its hash, sent with the folded seed as its raw PG, as librados's
+ * pg_read; its positive result (1: the end of the PG) is not an error. */
+Test(osdc, a_pg_op_goes_to_the_pg_holding_its_hash)
+{
+	struct osdc_request *r = req("", OSD_FLAG_READ), *bad = req("obj", OSD_FLAG_READ);
+	const struct osdmap *m;
+	struct osd_set acting;
+	struct osd_op *op;
+
+	r->pg_op = true;
+	r->pg_hash = 0xabcdef17; /* folds to PG 7 of 16 */
+	op = osdc_op(r, OSD_OP_PGNLS);
+	op->pgls.count = 10;
+	op->indata = "cursor";
+	op->indata_len = 6;
+	cr_assert_eq(osdc_submit(o, r, 1000), 0);
+	m = osdmap_keeper_lock(keeper);
+	cr_assert_eq(osdmap_pg_to_up_acting(m, (struct osd_pg){1, 7}, NULL, &acting), 0);
+	osdmap_keeper_unlock(keeper);
+	cr_assert_eq(io.open_osd[0], acting.primary);
+	const struct sent *s = last_sent();
+	cr_assert_eq(get_le32(s->front + 24), 7, "the folded seed as the hash");
+	cr_assert_eq(op_seed(s), 7);
+	cr_assert_eq(op_flags(s) & (OSD_FLAG_PGOP | OSD_FLAG_IGNORE_OVERLAY | OSD_FLAG_READ),
+		     OSD_FLAG_PGOP | OSD_FLAG_IGNORE_OVERLAY | OSD_FLAG_READ);
+	osdc_con_up(o, io.open_con[0], 0, 1001);
+	reply(io.open_con[0], r, 1, 0, 3, "out");
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(r->result, 1);
+	cr_assert_eq(r->out_len[0], 3);
+
+	/* an object name on a PG op, or a PG op without the flag: refused */
+	bad->pg_op = true;
+	osdc_op(bad, OSD_OP_PGNLS);
+	cr_assert_eq(osdc_submit(o, bad, 1002), -EINVAL);
+	bad->pg_op = false;
+	bad->oid[0] = '\0';
+	cr_assert_eq(osdc_submit(o, bad, 1002), -EINVAL);
+	drop(r);
+	drop(bad);
+}

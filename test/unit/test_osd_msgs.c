@@ -269,3 +269,95 @@ Test(osd_msgs, op_payloads)
 	cr_assert_str_eq(osd_op_name(OSD_OP_SPARSE_READ), "sparse-read");
 	cr_assert_str_eq(osd_op_name(0x7777), "???");
 }
+
+/* A listing's request and answer: the op's union and cursor as Objecter's
+ * pg_nls sends them, pg_nls_response_t as PrimaryLogPG::do_pg_op encodes
+ * it, then cut, stretched and corrupted. */
+Test(osd_msgs, a_listing_request_and_its_answer)
+{
+	struct osd_op op = {.op = OSD_OP_PGNLS, .pgls = {.count = 1024, .start_epoch = 31}};
+	struct mosdop m = {.pgid = {3, 5},
+			   .shard = -1,
+			   .hash = 5,
+			   .pool = 3,
+			   .ns = OSD_ALL_NSPACES,
+			   .oid = "",
+			   .nops = 1,
+			   .ops = &op,
+			   .snapid = OSD_NOSNAP};
+	struct wire_enc cur, f, d, e, w;
+	struct osd_hobject h;
+	struct osd_pgnls_iter it;
+	struct osd_list_entry ent;
+	size_t at, ops_at, count_at;
+
+	/* the first cursor: a default hobject_t */
+	wire_enc_init(&cur);
+	cr_assert_eq(osd_hobject_min_encode(&cur), 0);
+	wire_enc_init(&w);
+	wire_enc_u8(&w, 4), wire_enc_u8(&w, 3), wire_enc_le32(&w, 4 + 4 + 8 + 4 + 1 + 4 + 8);
+	wire_enc_le32(&w, 0), wire_enc_le32(&w, 0), wire_enc_le64(&w, 0), wire_enc_le32(&w, 0), wire_enc_u8(&w, 0);
+	wire_enc_le32(&w, 0), wire_enc_le64(&w, 0x8000000000000000ull);
+	cr_assert_eq(cur.len, w.len);
+	cr_assert_eq(memcmp(cur.buf, w.buf, w.len), 0);
+	cr_assert_eq(osd_hobject_decode(cur.buf, cur.len, &h), 0);
+	cr_assert(h.pool == INT64_MIN && !h.max && h.hash == 0 && h.snap == 0);
+	for (size_t n = 0; n < cur.len; n++)
+		cr_assert_eq(osd_hobject_decode(cur.buf, n, &h), -EBADMSG, "%zu", n);
+
+	/* the op: u64 count, u32 start_epoch in the union, the cursor as input */
+	op.indata = cur.buf;
+	op.indata_len = (uint32_t)cur.len;
+	wire_enc_init(&f);
+	wire_enc_init(&d);
+	cr_assert_eq(mosdop_encode(&m, &f, &d), 0);
+	ops_at = f.len - (8 + 8 + 4 + 4 + 8) - OSD_OP_WIRE_LEN;
+	cr_assert_eq(get_le16(f.buf + ops_at), 0x1505);
+	cr_assert_eq(get_le64(f.buf + ops_at + 6), 1024);
+	cr_assert_eq(get_le32(f.buf + ops_at + 14), 31);
+	cr_assert_eq(get_le32(f.buf + ops_at + 34), cur.len);
+	cr_assert_eq(d.len, cur.len);
+	cr_assert_str_eq(osd_op_name(OSD_OP_PGNLS), "pgnls");
+
+	/* the answer: the next cursor (an object of namespace "n"), two entries */
+	wire_enc_init(&e);
+	at = ceph_enc_struct_begin(&e, 1, 1);
+	enc_hobject(&e, "next", 0x80000005);
+	wire_enc_le32(&e, 2);
+	ceph_enc_string(&e, ""), ceph_enc_string(&e, "obj1"), ceph_enc_string(&e, "");
+	ceph_enc_string(&e, "n"), ceph_enc_string(&e, "obj2"), ceph_enc_string(&e, "loc");
+	ceph_enc_struct_end(&e, at);
+	ceph_enc_blob(&e, "", 0); /* an old OSD's extra bufferlist: ignored */
+	cr_assert_eq(osd_pgnls_iter_init(&it, e.buf, e.len), 0);
+	count_at = 6 + it.handle_len;
+	cr_assert_eq(it.next.hash, 0x80000005);
+	cr_assert(!it.next.max && it.next.pool == 3 && it.next.oid_len == 4 && !memcmp(it.next.oid, "next", 4));
+	cr_assert_eq(it.handle, e.buf + 6, "the cursor is sent back as the OSD encoded it");
+	cr_assert_eq(osd_hobject_decode(it.handle, it.handle_len, &h), 0);
+	cr_assert_eq(h.hash, 0x80000005);
+	cr_assert_eq(osd_pgnls_next(&it, &ent), 1);
+	cr_assert(ent.ns_len == 0 && ent.oid_len == 4 && !memcmp(ent.oid, "obj1", 4) && ent.locator_len == 0);
+	cr_assert_eq(osd_pgnls_next(&it, &ent), 1);
+	cr_assert(ent.ns_len == 1 && ent.locator_len == 3 && !memcmp(ent.locator, "loc", 3));
+	cr_assert_eq(osd_pgnls_next(&it, &ent), 0);
+
+	/* cut anywhere inside the response: refused at the start or on the way */
+	for (size_t n = 0; n < e.len - 4; n++) {
+		int r = osd_pgnls_iter_init(&it, e.buf, n);
+		while (r == 0 && (r = osd_pgnls_next(&it, &ent)) == 1)
+			r = 0;
+		cr_assert_eq(r, -EBADMSG, "%zu", n);
+	}
+	/* a count the bytes cannot hold; an entry overrunning the response */
+	put_le32(e.buf + count_at, 0x10000000);
+	cr_assert_eq(osd_pgnls_iter_init(&it, e.buf, e.len), -EBADMSG);
+	put_le32(e.buf + count_at, 3);
+	cr_assert_eq(osd_pgnls_iter_init(&it, e.buf, e.len), 0);
+	cr_assert_eq(osd_pgnls_next(&it, &ent), 1);
+	cr_assert_eq(osd_pgnls_next(&it, &ent), 1);
+	cr_assert_eq(osd_pgnls_next(&it, &ent), -EBADMSG, "a third entry past the struct's end");
+	/* a newer, incompatible response */
+	e.buf[1] = 2;
+	cr_assert_eq(osd_pgnls_iter_init(&it, e.buf, e.len), -EBADMSG);
+	wire_enc_free(&cur), wire_enc_free(&f), wire_enc_free(&d), wire_enc_free(&e), wire_enc_free(&w);
+}
