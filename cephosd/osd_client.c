@@ -81,7 +81,8 @@ void osdc_op_extent(struct osdc_request *r, uint16_t op, uint64_t off, uint64_t 
 void osdc_request_release(struct osdc_request *r)
 {
 	for (unsigned i = 0; i < OSD_MAX_OPS; i++) {
-		free(r->out[i]);
+		if (r->out[i] != r->out_buf[i])
+			free(r->out[i]);
 		r->out[i] = NULL;
 		r->out_len[i] = 0;
 	}
@@ -679,7 +680,13 @@ static void handle_reply(struct osdc *o, struct osdc_session *s, uint16_t versio
 		r->rval[i] = rep->ops[i].rval;
 		if (!rep->ops[i].outdata_len)
 			continue;
-		r->out[i] = malloc(rep->ops[i].outdata_len);
+		if (r->out_buf[i] && rep->ops[i].outdata_len > r->out_cap[i]) {
+			osdc_request_release(r);
+			finish(o, r, -EOVERFLOW);
+			free(rep);
+			return;
+		}
+		r->out[i] = r->out_buf[i] ? r->out_buf[i] : malloc(rep->ops[i].outdata_len);
 		if (!r->out[i]) {
 			osdc_request_release(r);
 			finish(o, r, -ENOMEM);

@@ -93,9 +93,9 @@ typedef void (*osdc_done_fn)(struct osdc_request *r);
 /*
  * One request: the caller fills the first part, osdc_submit sends it, and
  * done is called once (on the loop thread, the owner's lock held) with the
- * outcome; osdc holds no pointer to it after that. The names and the ops'
- * inputs must stay valid until then; outputs are copied (free them with
- * osdc_request_release).
+ * outcome; osdc holds no pointer to it after that. The names, the ops'
+ * inputs and the out_bufs must stay valid until then; other outputs are
+ * copied (free them with osdc_request_release).
  */
 struct osdc_request {
 	/* in */
@@ -106,6 +106,12 @@ struct osdc_request {
 	struct osd_op ops[OSD_MAX_OPS];
 	uint32_t mtime_sec, mtime_nsec;
 	uint64_t timeout_ms; /* 0: none (the kernel's default) */
+	/* Optional, per op: where its output goes (a read's bytes straight
+	 * into the caller's buffer: no allocation, no second copy); out[i]
+	 * then points there. An output longer than out_cap[i] fails the
+	 * request with -EOVERFLOW. */
+	void *out_buf[OSD_MAX_OPS];
+	uint32_t out_cap[OSD_MAX_OPS];
 	/* A PG op (PGNLS) names no object (oid empty): it goes to the PG
 	 * holding hash @pg_hash, folded over the pool's pg_num, as librados's
 	 * pg_read; the PG's seed is the raw PG it is sent with. */
@@ -125,7 +131,7 @@ struct osdc_request {
 		     */
 	uint64_t version; /* the object's user version the OSD reports */
 	int32_t rval[OSD_MAX_OPS];
-	uint8_t *out[OSD_MAX_OPS]; /* each op's output, malloc'd, or NULL */
+	uint8_t *out[OSD_MAX_OPS]; /* each op's output: out_buf[i], malloc'd, or NULL */
 	uint32_t out_len[OSD_MAX_OPS];
 	uint32_t attempts; /* how many times it was sent */
 
@@ -143,7 +149,7 @@ struct osd_op *osdc_op(struct osdc_request *r, uint16_t op);
 void osdc_op_extent(struct osdc_request *r, uint16_t op, uint64_t off, uint64_t len, const void *data,
 		    uint32_t data_len);
 
-/* Free the outputs of a finished request. */
+/* Free the outputs of a finished request (not the caller's out_buf). */
 void osdc_request_release(struct osdc_request *r);
 
 struct osdc *osdc_new(struct osdmap_keeper *keeper, const struct osdc_io *io, struct health_queue *health);

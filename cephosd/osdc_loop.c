@@ -445,11 +445,20 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 	}
 	cancelled = o->req.cancel_err != 0;
 	pthread_mutex_unlock(&ol->req_lock);
-	/* Before the caller may free its inputs: nothing reads them but a copy.
+	/* Before the caller may free its inputs and output buffers: nothing
+	 * reads the inputs but a copy, and no reply writes into its buffers.
 	 * Without a cancel, osdc is done with the request, and only a session
 	 * still writing an earlier attempt (a pin) may be. */
 	if (cancelled || atomic_load(&o->pins) > 1) {
 		pthread_mutex_lock(ol->sh.lock);
+		/* a late reply must not write into the caller's buffers either */
+		for (unsigned i = 0; i < OSD_MAX_OPS; i++) {
+			if (o->r.out[i] && o->r.out[i] == o->r.out_buf[i]) {
+				o->r.out[i] = NULL;
+				o->r.out_len[i] = 0;
+			}
+			o->r.out_buf[i] = NULL;
+		}
 		while (oreq_detach(o)) { /* out of memory: wait for some */
 			pthread_mutex_unlock(ol->sh.lock);
 			nanosleep(&(struct timespec){0, 1000000}, NULL);

@@ -516,12 +516,18 @@ static int late_status(uint8_t s)
 	}
 }
 
+/* crc mode: the segments stay where they are in @buf, checked in place. */
 static int decode_rest_crc(const struct msgr2_preamble *p, const uint8_t *buf, struct msgr2_frame *f)
 {
 	const uint8_t *q = buf;
 
+	memset(f, 0, sizeof(*f));
+	f->tag = p->tag;
+	f->flags = p->flags;
+	f->num_segments = p->num_segments;
 	if (p->len[0]) {
-		memcpy(seg_w(f, 0), q, p->len[0]);
+		f->seg[0] = q;
+		f->len[0] = p->len[0];
 		q += p->len[0];
 		if (ceph_crc32c(0xffffffffu, f->seg[0], p->len[0]) != get_le32(q))
 			return -EBADMSG;
@@ -530,8 +536,8 @@ static int decode_rest_crc(const struct msgr2_preamble *p, const uint8_t *buf, s
 	if (p->num_segments == 1)
 		return 0;
 	for (unsigned i = 1; i < p->num_segments; i++) {
-		if (p->len[i])
-			memcpy(seg_w(f, i), q, p->len[i]);
+		f->len[i] = p->len[i];
+		f->seg[i] = p->len[i] ? q : NULL;
 		q += p->len[i];
 	}
 	/* Ceph checks the crcs first: an aborted frame's zero fill is covered. */
@@ -613,12 +619,12 @@ int msgr2_frame_decode_rest(const struct msgr2_rx_head *h, const uint8_t *buf, s
 			return -EINVAL;
 	if (len != h->rest_len || h->rest_len != rest_len(&h->pre, h->secure))
 		return -EINVAL;
-	err = frame_alloc(&h->pre, &f);
-	if (err)
-		return err;
 	if (!rx) {
 		err = decode_rest_crc(&h->pre, buf, &f);
 	} else {
+		err = frame_alloc(&h->pre, &f);
+		if (err)
+			return err;
 		g = *rx;
 		err = decode_rest_secure(h, buf, &g, &f);
 		if (err >= 0)

@@ -227,7 +227,10 @@ struct msgr2_rx_head {
  */
 int msgr2_frame_decode_head(const uint8_t *buf, size_t len, const struct msgr2_gcm *rx, struct msgr2_rx_head *h);
 
-/* A decoded frame: segments in one allocation, which may hold secrets. */
+/* A decoded frame. In crc mode its segments point into the buffer it was
+ * decoded from (valid as long as that is; no copy of a large data segment);
+ * in secure mode they are decrypted into one allocation of its own (buf),
+ * which may hold secrets and is wiped when freed. */
 struct msgr2_frame {
 	uint8_t tag;
 	uint8_t flags;

@@ -69,6 +69,9 @@ static void out_msg_free(struct out_msg *m)
 	free(m);
 }
 
+/* Frames larger than this are read to their end and no further. */
+#define RX_CHUNK 65536
+
 struct msgr2_session {
 	struct msgr2_session_params p;
 	const char *peer; /* "monitor", "OSD", ...: names it in reasons */
@@ -80,6 +83,9 @@ struct msgr2_session {
 	uint16_t banner_len;
 	struct wire_enc in;
 	size_t in_off;
+	/* A large frame being received: the bytes it still needs. Reads stop
+	 * at its end, so the input empties there instead of being moved. */
+	size_t rx_big_need;
 	struct wire_enc out;
 	size_t out_off;
 
@@ -918,6 +924,7 @@ static int send_hello(struct msgr2_session *s)
 /* Consume what can be consumed from the input buffer. */
 static void process(struct msgr2_session *s)
 {
+	s->rx_big_need = 0;
 	while (s->state != ST_DOWN) {
 		const uint8_t *p = s->in.buf + s->in_off;
 		size_t avail = s->in.len - s->in_off;
@@ -969,8 +976,11 @@ static void process(struct msgr2_session *s)
 		size_t flen = 0;
 
 		r = msgr2_frame_decode(p, avail, s->secure ? &s->crypto.rx : NULL, &f, &flen);
-		if (r == -EAGAIN)
+		if (r == -EAGAIN) {
+			if (flen > RX_CHUNK && flen > avail)
+				s->rx_big_need = flen - avail;
 			break;
+		}
 		if (r < 0) {
 			if (r == -EBADMSG)
 				fail(s, r, "frame from the %s failed its integrity check (%s mode)", s->peer,
@@ -1001,15 +1011,26 @@ static void process(struct msgr2_session *s)
 	}
 }
 
-size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr)
+/* Room for @want bytes at the end of the input: NULL when down or out of memory. */
+static uint8_t *rx_room(struct msgr2_session *s, size_t want)
 {
 	size_t had = s->in.len;
 
 	if (s->state == ST_DOWN || !want || !wire_enc_reserve(&s->in, want))
-		return 0;
+		return NULL;
 	s->in.len = had; /* reserved, not yet filled */
-	*ptr = s->in.buf + had;
-	return s->in.cap - had;
+	return s->in.buf + had;
+}
+
+size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr)
+{
+	/* The rest of a large frame at once, and no further (the input then
+	 * empties at its end: no move of a partial frame's megabytes); else
+	 * @want, enough for many small frames per read. */
+	if (s->rx_big_need)
+		want = s->rx_big_need;
+	*ptr = rx_room(s, want);
+	return *ptr ? want : 0;
 }
 
 ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_ns)
@@ -1031,7 +1052,8 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 	if (s->state == ST_DOWN)
 		return -ENOTCONN;
 	if (len) {
-		if (msgr2_session_rx_space(s, len, &room) < len)
+		room = rx_room(s, len);
+		if (!room)
 			return fail(s, -ENOMEM, "out of memory buffering input");
 		memcpy(room, buf, len);
 	}

@@ -164,9 +164,10 @@ void msgr2_session_free(struct msgr2_session *s);
  * far as they go) or a negative errno once the session is down. A clean
  * EOF is msgr2_session_eof(). */
 ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len, uint64_t now_ns);
-/* The same without the copy: room for at least @want bytes at the end of
- * the session's input (its length; 0 when down or out of memory), to read
- * the socket into, then msgr2_session_rx_commit with how many were read. */
+/* The same without the copy: room at the end of the session's input to
+ * read the socket into, and how much to read there (0 when down or out of
+ * memory): @want, or while a large frame is being received, the rest of
+ * it and no further. Then msgr2_session_rx_commit with how many were read. */
 size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr);
 ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_ns);
 

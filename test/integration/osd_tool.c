@@ -410,6 +410,7 @@ static double now_s(void);
 static void *bench_thread(void *arg)
 {
 	struct bench *b = arg;
+	char *into = b->write ? NULL : malloc(b->size);
 
 	for (;;) {
 		struct osdc_request r;
@@ -419,14 +420,19 @@ static void *bench_thread(void *arg)
 		pthread_mutex_lock(&b->lock);
 		i = b->next < b->count ? b->next++ : UINT32_MAX;
 		pthread_mutex_unlock(&b->lock);
-		if (i == UINT32_MAX)
+		if (i == UINT32_MAX) {
+			free(into);
 			return NULL;
+		}
 		snprintf(oid, sizeof(oid), "%s%u", b->prefix, i);
 		init_req(&r, oid, b->write ? OSD_FLAG_WRITE : OSD_FLAG_READ);
 		if (b->write)
 			osdc_op_extent(&r, OSD_OP_WRITEFULL, 0, b->size, b->buf, (uint32_t)b->size);
-		else
+		else {
 			osdc_op_extent(&r, OSD_OP_READ, 0, b->size, NULL, 0);
+			r.out_buf[0] = into; /* the bytes land in this thread's buffer */
+			r.out_cap[0] = (uint32_t)b->size;
+		}
 		double t0 = now_s();
 		bool bad = osdc_loop_call(ol, &r, deadline(), NULL) < 0 || (!b->write && r.out_len[0] != b->size);
 		double t = now_s() - t0;

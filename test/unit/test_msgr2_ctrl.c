@@ -414,25 +414,26 @@ struct end {
 	struct wire_enc received; /* every byte it read */
 	struct msgr2_crypto c;
 	bool secure;
+	struct wire_enc wire; /* the last frame it read: a crc frame's segments point into it */
 };
 
 /* One frame from @a to @b over "the wire"; returns the decoded frame. */
 static void xfer(struct end *a, struct end *b, uint8_t tag, const struct msgr2_seg *s, unsigned n,
 		 struct msgr2_frame *f, bool record)
 {
-	struct wire_enc wire;
+	struct wire_enc *wire = &b->wire;
 	size_t fl;
 
-	wire_enc_init(&wire);
-	cr_assert_eq(msgr2_frame_encode(&wire, tag, s, n, a->secure ? &a->c.tx : NULL), 0);
+	wire_enc_free(wire);
+	wire_enc_init(wire);
+	cr_assert_eq(msgr2_frame_encode(wire, tag, s, n, a->secure ? &a->c.tx : NULL), 0);
 	if (record) {
-		wire_enc_bytes(&a->sent, wire.buf, wire.len);
-		wire_enc_bytes(&b->received, wire.buf, wire.len);
+		wire_enc_bytes(&a->sent, wire->buf, wire->len);
+		wire_enc_bytes(&b->received, wire->buf, wire->len);
 	}
-	cr_assert_eq(msgr2_frame_decode(wire.buf, wire.len, b->secure ? &b->c.rx : NULL, f, &fl), 0);
-	cr_assert_eq(fl, wire.len);
+	cr_assert_eq(msgr2_frame_decode(wire->buf, wire->len, b->secure ? &b->c.rx : NULL, f, &fl), 0);
+	cr_assert_eq(fl, wire->len);
 	cr_assert_eq(f->tag, tag);
-	wire_enc_free(&wire);
 }
 
 static void sign(const struct wire_enc *log, const uint8_t key[16], uint8_t sig[32])
@@ -596,6 +597,8 @@ Test(msgr2_ctrl, handshake_walkthrough)
 	wire_enc_free(&cl.received);
 	wire_enc_free(&sv.sent);
 	wire_enc_free(&sv.received);
+	wire_enc_free(&cl.wire);
+	wire_enc_free(&sv.wire);
 	msgr2_crypto_wipe(&cl.c);
 	msgr2_crypto_wipe(&sv.c);
 }

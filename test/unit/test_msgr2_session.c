@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "cephmon/msgr/msgr2_ctrl.h"
+#include "cephmon/msgr/crc32c.h"
 #include "cephmon/msgr/msgr2_frame.h"
 #include "cephmon/msgr/msgr2_session.h"
 #include "test/lib/msgr2_fake_peer.h"
@@ -38,6 +39,8 @@ struct events {
 	uint64_t msg_tid;
 	uint8_t front[256];
 	size_t front_len;
+	size_t data_len;
+	uint32_t data_crc;
 };
 
 static void ev_up(void *arg, uint64_t global_id, uint32_t con_mode)
@@ -52,8 +55,10 @@ static void ev_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, con
 		   const uint8_t *data, size_t dlen)
 {
 	struct events *e = arg;
-	(void)version, (void)data, (void)dlen;
+	(void)version;
 	e->msgs++;
+	e->data_len = dlen;
+	e->data_crc = dlen ? ceph_crc32c(0, data, dlen) : 0;
 	e->msg_type = type;
 	e->msg_tid = tid;
 	e->front_len = len < sizeof(e->front) ? len : sizeof(e->front);
@@ -1016,4 +1021,70 @@ Test(msgr2_session, hello_of_another_peer_type_ends_the_session)
 		cr_assert(fake_peer_nothing_more(&v.fp));
 		srv_fini(&v);
 	}
+}
+
+/* Read in place (msgr2_conn's way): small reads until a large frame's head
+ * is in, then the rest of that frame in one read and not a byte further,
+ * so the input empties at its end; its data segment arrives intact. */
+Test(msgr2_session, a_large_frame_is_read_to_its_end_and_no_further)
+{
+	struct srv v;
+	struct msgr2_msg_header h = {.seq = 1, .tid = 9, .type = 43, .version = 8, .compat_version = 1};
+	struct msgr2_seg segs[4];
+	struct wire_enc hdr, w, two;
+	size_t big = 1 << 20, n, at;
+	uint8_t *data = malloc(big), *room;
+
+	srv_init(&v, CEPH_MS_MODE_CRC, 0);
+	handshake(&v, MSGR2_CON_MODE_CRC);
+	for (size_t i = 0; i < big; i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 12));
+	wire_enc_init(&hdr);
+	wire_enc_init(&w);
+	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
+	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
+	segs[1] = (struct msgr2_seg){"front", 5};
+	segs[2] = (struct msgr2_seg){NULL, 0};
+	segs[3] = (struct msgr2_seg){data, (uint32_t)big};
+	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 4, NULL), 0);
+	/* then a small message right behind it */
+	wire_enc_init(&two);
+	h.seq = 2, h.tid = 10;
+	hdr.len = 0;
+	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
+	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
+	cr_assert_eq(msgr2_frame_encode(&two, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
+	wire_enc_bytes(&w, two.buf, two.len);
+
+	n = msgr2_session_rx_space(v.s, 4096, &room);
+	cr_assert_eq(n, 4096, "no frame under way: the reader's chunk");
+	memcpy(room, w.buf, n);
+	cr_assert_eq(msgr2_session_rx_commit(v.s, n, 0), (ssize_t)n);
+	at = n;
+	n = msgr2_session_rx_space(v.s, 4096, &room);
+	cr_assert_eq(at + n, w.len - two.len, "the rest of the large frame, not the next one's bytes");
+	memcpy(room, w.buf + at, n / 2); /* it may come in pieces */
+	cr_assert_eq(msgr2_session_rx_commit(v.s, n / 2, 0), (ssize_t)(n / 2));
+	at += n / 2;
+	n = msgr2_session_rx_space(v.s, 4096, &room);
+	cr_assert_eq(at + n, w.len - two.len);
+	memcpy(room, w.buf + at, n);
+	cr_assert_eq(msgr2_session_rx_commit(v.s, n, 0), (ssize_t)n);
+	at += n;
+	cr_assert_eq(v.ev.msgs, 1);
+	cr_assert_eq(v.ev.msg_tid, 9);
+	cr_assert_eq(v.ev.data_len, big);
+	cr_assert_eq(v.ev.data_crc, ceph_crc32c(0, data, big));
+	n = msgr2_session_rx_space(v.s, 4096, &room);
+	cr_assert_eq(n, 4096, "after it, small reads again");
+	memcpy(room, w.buf + at, w.len - at);
+	cr_assert_eq(msgr2_session_rx_commit(v.s, w.len - at, 0), (ssize_t)(w.len - at));
+	cr_assert_eq(v.ev.msgs, 2);
+	cr_assert_eq(v.ev.msg_tid, 10);
+	cr_assert_eq(v.ev.downs, 0);
+	wire_enc_free(&hdr);
+	wire_enc_free(&w);
+	wire_enc_free(&two);
+	free(data);
+	srv_fini(&v);
 }

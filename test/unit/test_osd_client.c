@@ -634,3 +634,34 @@ Test(osdc, a_pg_op_goes_to_the_pg_holding_its_hash)
 	drop(r);
 	drop(bad);
 }
+
+/* A read whose caller gives the buffer: the bytes land there (release does
+ * not free it); an answer longer than the buffer fails the request. */
+Test(osdc, a_read_lands_in_the_callers_buffer)
+{
+	struct osdc_request *rd = req("obj", OSD_FLAG_READ), *big = req("obj", OSD_FLAG_READ);
+	char buf[8] = "........", small[4];
+
+	osdc_op_extent(rd, OSD_OP_READ, 0, 8, NULL, 0);
+	rd->out_buf[0] = buf;
+	rd->out_cap[0] = sizeof(buf);
+	cr_assert_eq(osdc_submit(o, rd, 1000), 0);
+	osdc_con_up(o, io.open_con[0], 0, 1001);
+	reply(io.open_con[0], rd, 0, 0, 5, "HELLO");
+	cr_assert_eq(rd->result, 0);
+	cr_assert_eq((void *)rd->out[0], (void *)buf);
+	cr_assert_eq(rd->out_len[0], 5);
+	cr_assert_eq(memcmp(buf, "HELLO...", 8), 0);
+	osdc_request_release(rd); /* frees nothing of the caller's (ASan would say) */
+	cr_assert_null(rd->out[0]);
+
+	osdc_op_extent(big, OSD_OP_READ, 0, 8, NULL, 0);
+	big->out_buf[0] = small;
+	big->out_cap[0] = sizeof(small);
+	cr_assert_eq(osdc_submit(o, big, 1002), 0);
+	reply(io.open_con[0], big, 0, 0, 5, "HELLO");
+	cr_assert_eq(big->result, -EOVERFLOW);
+	cr_assert_null(big->out[0]);
+	drop(rd);
+	drop(big);
+}
