@@ -13,8 +13,10 @@
 #                            writes, divided by the 16 requests in flight, MiB
 # A ratio above 1 means netfuse ahead (faster, sooner, or less CPU or memory).
 # netfuse is test/integration/osd_tool bench (writefull / read of new
-# objects, 16 synchronous callers of osdc_loop_call); librados is `rados
-# bench` (write with -b SIZE -t 16, then seq). They take turns, each first
+# objects, 16 synchronous callers of osdc_loop_call, reads into each
+# caller's buffer); librados is `rados bench` (write with -b SIZE -t 16,
+# then seq). Both issue new requests for 8 s and then finish those in
+# flight, reads going over what the writes made. They take turns, each first
 # in every other round, each step after the cluster has settled (PGs
 # clean, the previous step's deletions done). Each figure is the median of
 # NETFUSE_BENCH_CEPH_ROUNDS rounds (default 3), with the range; every
@@ -30,6 +32,7 @@ command -v ceph-osd >/dev/null && command -v rados >/dev/null || bench_not_run "
 [[ -x /usr/bin/time ]] || bench_not_run "needs /usr/bin/time (package time)"
 rounds=${NETFUSE_BENCH_CEPH_ROUNDS:-3}
 inflight=16
+seconds=8 # each step's time for new requests, both clients
 src=$NETFUSE_SRCDIR
 tool=$NETFUSE_BUILDDIR/test/integration/osd_tool
 [[ -x $tool ]] || bench_not_run "needs $tool (make check builds it)"
@@ -79,18 +82,20 @@ sys.exit(0 if sum(x["num"] for x in s["num_pg_by_state"] if x["name"] == "active
 	sleep 2
 }
 
-# netfuse MODE SIZE COUNT: sets rate (MiB/s, or ops/s below 1 MiB), lat (ms), cpu, rss_mib
-# (objects nf.ROUND.N: new ones each round, as rados bench's are)
+# netfuse MODE SIZE COUNT SECONDS: at most COUNT objects, no new request after
+# SECONDS (as rados bench); sets count, rate (MiB/s, or ops/s below 1 MiB),
+# lat (ms), cpu, rss_mib (objects nf.ROUND.N: new ones each round, as rados
+# bench's are)
 netfuse() {
 	settle
-	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" $inflight "nf.$r.$2."
+	timed "$tool" --id admin "$pool" bench "$1" "$2" "$3" $inflight "nf.$r.$2." "$4"
 	grep -q "errors=0$" "$work/out" || {
 		echo "bench ceph_osd: netfuse $1 had errors: $(cat "$work/out")" >&2
 		exit 1
 	}
 	if (($2 >= 1048576)); then rate=$(key mib_s); else rate=$(key ops_s); fi
 	lat=$(key latency_ms)
-	count=$3
+	count=$(key count)
 }
 
 # librados MODE SIZE SECONDS: the same from rados bench
@@ -120,43 +125,49 @@ add() {
 	round_log+=" $1=$2"
 }
 
+# purge: netfuse's objects gone (each client's step leaves the pool empty,
+# as rados bench's cleanup does; the OSDs' 10 GiB would not hold them all)
+purge() { rados purge $pool --yes-i-really-really-mean-it >/dev/null 2>&1; }
+
 # the two clients' steps; each round runs them in turns, the other one first
 # in every other round
 nf_4m() {
-	netfuse write 4194304 192
+	netfuse write 4194304 100000 $seconds
 	add nf_w4m "$rate"
 	add nf_w4m_cpu "$(per_gib 4194304)"
 	add nf_rss "$(awk -v m="$rss_mib" -v n=$inflight 'BEGIN { printf "%.2f", m / n }')"
-	netfuse read 4194304 192
+	netfuse read 4194304 "$count" $seconds
 	add nf_r4m "$rate"
 	add nf_r4m_cpu "$(per_gib 4194304)"
+	purge
 }
 lr_4m() {
-	librados write 4194304 8
+	librados write 4194304 $seconds
 	add lr_w4m "$rate"
 	add lr_w4m_cpu "$(per_gib 4194304)"
 	add lr_rss "$(awk -v m="$rss_mib" -v n=$inflight 'BEGIN { printf "%.2f", m / n }')"
-	librados read 4194304 8
+	librados read 4194304 $seconds
 	add lr_r4m "$rate"
 	add lr_r4m_cpu "$(per_gib 4194304)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
 }
 nf_4k() {
-	netfuse write 4096 20000
+	netfuse write 4096 1000000 $seconds
 	add nf_w4k "$rate"
 	add nf_w4k_lat "$lat"
 	add nf_w4k_cpu "$(per_10k)"
+	purge
 }
 lr_4k() {
-	librados write 4096 8
+	librados write 4096 $seconds
 	add lr_w4k "$rate"
 	add lr_w4k_lat "$lat"
 	add lr_w4k_cpu "$(per_10k)"
 	rados -p $pool cleanup --run-name nf >/dev/null 2>&1
 }
 for ((r = 1; r <= rounds; r++)); do
-	# 4 MiB objects: 192 of them (768 MiB) for netfuse, 8 s for rados bench;
-	# 4 KiB whole-object writes: 20000 for netfuse, 8 s for rados bench
+	# each step 8 s of new requests, as rados bench runs, then the ones in
+	# flight finish: the same ramp and tail for both
 	if ((r % 2)); then
 		nf_4m && lr_4m && nf_4k && lr_4k
 	else

@@ -15,7 +15,9 @@
  *     ls [all] [CHUNK] (as `rados ls`, with all as `rados ls --all`; CHUNK
  *     entries per request, default 1024)
  *     seq OBJ COUNT DELAY_MS (appends of one line each, for resend tests)
- *     bench write|read SIZE COUNT THREADS [PREFIX] (objects PREFIXN, default bench.N)
+ *     bench write|read SIZE COUNT THREADS [PREFIX [SECONDS]] (objects PREFIXN,
+ *     default bench.N; with SECONDS, no new request after that long, as
+ *     rados bench; count= says how many were done)
  *
  * Prints what `rados` would (stat: "OBJ mtime SEC, size N"; map: "osdmap eE
  * pool 'P' (ID) object 'OBJ' -> pg ID.SEED (ID.SEED) -> up ([..], pP)
@@ -400,7 +402,8 @@ struct bench {
 	bool write;
 	size_t size;
 	unsigned count, next, errors;
-	double latency; /* seconds, summed over the calls */
+	double latency;	    /* seconds, summed over the calls */
+	double t0, seconds; /* start; no new request after seconds (0: none) */
 	pthread_mutex_t lock;
 	char *buf;
 };
@@ -418,7 +421,7 @@ static void *bench_thread(void *arg)
 		unsigned i;
 
 		pthread_mutex_lock(&b->lock);
-		i = b->next < b->count ? b->next++ : UINT32_MAX;
+		i = b->next < b->count && !(b->seconds > 0 && now_s() - b->t0 >= b->seconds) ? b->next++ : UINT32_MAX;
 		pthread_mutex_unlock(&b->lock);
 		if (i == UINT32_MAX) {
 			free(into);
@@ -453,9 +456,11 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned threads, const char *prefix)
+static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned threads, const char *prefix,
+		     double seconds)
 {
-	struct bench b = {.prefix = prefix, .write = !strcmp(mode, "write"), .size = size, .count = count};
+	struct bench b = {
+	    .prefix = prefix, .write = !strcmp(mode, "write"), .size = size, .count = count, .seconds = seconds};
 	pthread_t th[64];
 	struct timespec c0, c1;
 	double t0, t1;
@@ -467,12 +472,13 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 		b.buf[i] = (char)(i * 31);
 	pthread_mutex_init(&b.lock, NULL);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-	t0 = now_s();
+	t0 = b.t0 = now_s();
 	for (unsigned i = 0; i < threads; i++)
 		pthread_create(&th[i], NULL, bench_thread, &b);
 	for (unsigned i = 0; i < threads; i++)
 		pthread_join(th[i], NULL);
 	t1 = now_s();
+	count = b.next; /* all done: fewer than asked when time ran out */
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	printf("bench %s count=%u size=%zu threads=%u seconds=%.3f mib_s=%.1f ops_s=%.0f latency_ms=%.3f cpu=%.3f "
 	       "errors=%u\n",
@@ -553,10 +559,11 @@ static int run(int argc, char **argv)
 	if (!strcmp(cmd, "seq"))
 		return NEED(3), cmd_seq(oid, (unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
 	if (!strcmp(cmd, "bench")) {
-		if (argc != 5 && argc != 6)
+		if (argc < 5 || argc > 7)
 			usage();
 		return cmd_bench(argv[1], strtoull(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0),
-				 (unsigned)strtoul(argv[4], NULL, 0), argc == 6 ? argv[5] : "bench.");
+				 (unsigned)strtoul(argv[4], NULL, 0), argc >= 6 ? argv[5] : "bench.",
+				 argc == 7 ? strtod(argv[6], NULL) : 0);
 	}
 	usage();
 	return 2;
