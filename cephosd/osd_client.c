@@ -321,8 +321,11 @@ static enum calc calc_target(const struct osdmap *m, struct osdc_request *r)
 
 static void finish(struct osdc *o, struct osdc_request *r, int result)
 {
-	(void)o;
 	unlink_req(r);
+	/* a reply to another attempt may be landing in the caller's buffers */
+	for (unsigned i = 0; o->io.rx_revoke && i < r->nops && i < OSD_MAX_OPS; i++)
+		if (r->out_buf[i])
+			o->io.rx_revoke(o->io.arg, r->out_buf[i]);
 	r->result = result;
 	r->done(r);
 }
@@ -693,7 +696,8 @@ static void handle_reply(struct osdc *o, struct osdc_session *s, uint16_t versio
 			free(rep);
 			return;
 		}
-		memcpy(r->out[i], rep->ops[i].outdata, rep->ops[i].outdata_len);
+		if (r->out[i] != rep->ops[i].outdata) /* else received in place (osdc_rx_data) */
+			memcpy(r->out[i], rep->ops[i].outdata, rep->ops[i].outdata_len);
 		r->out_len[i] = rep->ops[i].outdata_len;
 	}
 	r->version = rep->version;
@@ -761,6 +765,21 @@ int osdc_handle_msg(struct osdc *o, uint64_t con, uint16_t type, uint16_t versio
 	default:
 		return -ENOENT; /* an OSD's MOSDMap: ours come from the monitors */
 	}
+}
+
+uint8_t *osdc_rx_data(struct osdc *o, uint64_t con, uint16_t type, uint64_t tid, size_t data_len)
+{
+	struct osdc_session *s = find_con(o, con);
+	struct osdc_request *r;
+
+	if (!s || type != CEPH_MSG_OSD_OPREPLY)
+		return NULL;
+	for (r = s->head; r && r->tid != tid; r = r->next)
+		;
+	/* one op with a buffer of its own: the data segment is its output */
+	if (!r || r->nops != 1 || !r->out_buf[0] || data_len > r->out_cap[0])
+		return NULL;
+	return r->out_buf[0];
 }
 
 uint64_t osdc_tick(struct osdc *o, uint64_t now)

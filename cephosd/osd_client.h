@@ -73,6 +73,9 @@ struct osdc_io {
 	 * (a resend or a cancel). May be NULL. */
 	void (*revoke)(void *arg, uint64_t con, uint64_t tid);
 	void (*keepalive)(void *arg, uint64_t con);
+	/* A finished request's output buffer: no session may go on writing
+	 * a reply's data there (osdc_rx_data gave it). May be NULL. */
+	void (*rx_revoke)(void *arg, const void *buf);
 };
 
 /* What a request was last sent at. */
@@ -106,10 +109,11 @@ struct osdc_request {
 	struct osd_op ops[OSD_MAX_OPS];
 	uint32_t mtime_sec, mtime_nsec;
 	uint64_t timeout_ms; /* 0: none (the kernel's default) */
-	/* Optional, per op: where its output goes (a read's bytes straight
-	 * into the caller's buffer: no allocation, no second copy); out[i]
-	 * then points there. An output longer than out_cap[i] fails the
-	 * request with -EOVERFLOW. */
+	/* Optional, per op: where its output goes (no allocation; for a
+	 * request of one op the session receives the reply's data straight
+	 * there from the socket, see osdc_rx_data); out[i] then points there.
+	 * An output longer than out_cap[i] fails the request with
+	 * -EOVERFLOW. */
 	void *out_buf[OSD_MAX_OPS];
 	uint32_t out_cap[OSD_MAX_OPS];
 	/* A PG op (PGNLS) names no object (oid empty): it goes to the PG
@@ -176,6 +180,10 @@ void osdc_keepalive_ack(struct osdc *o, uint64_t con, uint64_t now);
 /* A message from @con: 0, -EBADMSG (dropped), -ENOENT (not ours to handle). */
 int osdc_handle_msg(struct osdc *o, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
 		    size_t front_len, const uint8_t *data, size_t data_len, uint64_t now);
+/* Where the data segment of a reply arriving on @con should be received:
+ * the request's own out_buf when it has one op with a buffer that holds
+ * @data_len bytes (a read lands there with no copy), else NULL. */
+uint8_t *osdc_rx_data(struct osdc *o, uint64_t con, uint16_t type, uint64_t tid, size_t data_len);
 /* Timers; returns when it next wants to be called. */
 uint64_t osdc_tick(struct osdc *o, uint64_t now);
 

@@ -100,7 +100,16 @@ static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why
 	rearm(ol);
 }
 
-static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+static uint8_t *on_rx_data(void *arg, struct msgr2_conn *conn, uint16_t type, uint64_t tid, const uint8_t *front,
+			   size_t front_len, size_t data_len)
+{
+	struct ocon *c = arg;
+
+	(void)conn, (void)front, (void)front_len;
+	return osdc_rx_data(c->ol->osdc, c->id, type, tid, data_len);
+}
+
+static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down, on_rx_data};
 
 /* ---- osdc's I/O --------------------------------------------------------------------- */
 
@@ -179,6 +188,18 @@ static void io_keepalive(void *arg, uint64_t con)
 		msgr2_conn_keepalive(c->conn);
 }
 
+/* Every connection: a reply arriving there stops writing into @buf. */
+static void rx_revoke_all(struct osdc_loop *ol, const void *buf)
+{
+	for (struct ocon *c = ol->cons; c; c = c->next)
+		msgr2_conn_rx_revoke(c->conn, buf);
+}
+
+static void io_rx_revoke(void *arg, const void *buf)
+{
+	rx_revoke_all(arg, buf);
+}
+
 static void on_tick(struct evloop *l, struct evloop_timer *t, void *arg)
 {
 	struct osdc_loop *ol = arg;
@@ -203,8 +224,12 @@ static void ops_handle(void *arg, const struct mosdmap *mo, struct monc_osdmap_r
 struct osdc_loop *osdc_loop_new(struct osdmap_keeper *keeper, struct health_queue *health)
 {
 	struct osdc_loop *ol = calloc(1, sizeof(*ol));
-	const struct osdc_io io = {
-	    .open = io_open, .close = io_close, .send = io_send, .revoke = io_revoke, .keepalive = io_keepalive};
+	const struct osdc_io io = {.open = io_open,
+				   .close = io_close,
+				   .send = io_send,
+				   .revoke = io_revoke,
+				   .keepalive = io_keepalive,
+				   .rx_revoke = io_rx_revoke};
 
 	if (!ol)
 		return NULL;
@@ -457,6 +482,8 @@ int osdc_loop_call(struct osdc_loop *ol, struct osdc_request *r, uint64_t deadli
 				o->r.out[i] = NULL;
 				o->r.out_len[i] = 0;
 			}
+			if (o->r.out_buf[i])
+				rx_revoke_all(ol, o->r.out_buf[i]); /* one may be arriving there */
 			o->r.out_buf[i] = NULL;
 		}
 		while (oreq_detach(o)) { /* out of memory: wait for some */

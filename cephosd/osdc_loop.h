@@ -10,7 +10,9 @@
  * messenger for a ceph_client): a new map and the requests it moves are
  * handled in one step, with no second lock between them. The trade-off is
  * one thread for all a mount's Ceph I/O; the work per message is small
- * (copies are the bulk) and the sockets are non-blocking.
+ * (the socket copies and crcs are the bulk: a read's bytes land in the
+ * caller's out_buf straight from the socket) and the sockets are
+ * non-blocking.
  *
  * Set-up order, since each needs the other: osdc_loop_new (with the
  * keeper), monc_loop_new with osdc_loop_osdmap_ops in its params,

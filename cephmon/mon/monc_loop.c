@@ -178,7 +178,7 @@ static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why
 	rearm_tick(ml);
 }
 
-static const struct msgr2_conn_cbs conn_cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+static const struct msgr2_conn_cbs conn_cbs = {on_up, on_msg, on_keepalive_ack, on_down, NULL};
 
 /* ---- what monc asks of the connections ---------------------------------------- */
 

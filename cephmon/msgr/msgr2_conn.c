@@ -251,7 +251,17 @@ static void s_down(void *arg, int err, const char *why)
 	c->cb.down(c->p.cb_arg, c, err, why);
 }
 
-static const struct msgr2_session_cbs session_cbs = {s_up, s_msg, s_keepalive_ack, s_down};
+static uint8_t *s_rx_data(void *arg, uint16_t type, uint64_t tid, const uint8_t *front, size_t front_len,
+			  size_t data_len)
+{
+	struct msgr2_conn *c = arg;
+
+	if (c->closed || !c->cb.rx_data)
+		return NULL;
+	return c->cb.rx_data(c->p.cb_arg, c, type, tid, front, front_len, data_len);
+}
+
+static const struct msgr2_session_cbs session_cbs = {s_up, s_msg, s_keepalive_ack, s_down, s_rx_data};
 
 /* ---- life ---------------------------------------------------------------------------------- */
 
@@ -387,6 +397,12 @@ void msgr2_conn_relend(struct msgr2_conn *c, void *arg, const void *from, size_t
 {
 	if (!c->closed)
 		msgr2_session_relend(c->s, arg, from, len, to);
+}
+
+void msgr2_conn_rx_revoke(struct msgr2_conn *c, const void *dest)
+{
+	if (!c->closed)
+		msgr2_session_rx_revoke(c->s, dest); /* -ENOMEM: the session reports itself down */
 }
 
 int msgr2_conn_revoke(struct msgr2_conn *c, uint64_t tid)

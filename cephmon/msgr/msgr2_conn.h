@@ -60,6 +60,10 @@ struct msgr2_conn_cbs {
 	 * negative errno, @why one line for people (no key material). Reported
 	 * once; the owner then closes or reopens @c. */
 	void (*down)(void *arg, struct msgr2_conn *c, int err, const char *why);
+	/* Optional: where a large message's data should land (see
+	 * msgr2_session_cbs.rx_data); NULL for the connection's own input. */
+	uint8_t *(*rx_data)(void *arg, struct msgr2_conn *c, uint16_t type, uint64_t tid, const uint8_t *front,
+			    size_t front_len, size_t data_len);
 };
 
 struct msgr2_conn_params {
@@ -108,6 +112,9 @@ void msgr2_conn_relend(struct msgr2_conn *c, void *arg, const void *from, size_t
  * ones went out long ago). */
 #define MSGR2_CONN_REVOKE_MAX 32
 int msgr2_conn_revoke(struct msgr2_conn *c, uint64_t tid);
+/* Take back a buffer rx_data gave (msgr2_session_rx_revoke); loop thread
+ * or the owner's lock held. */
+void msgr2_conn_rx_revoke(struct msgr2_conn *c, const void *dest);
 
 /* Queue a KEEPALIVE2 stamped now. -ENOTCONN unless open. */
 int msgr2_conn_keepalive(struct msgr2_conn *c);

@@ -516,8 +516,10 @@ static int late_status(uint8_t s)
 	}
 }
 
-/* crc mode: the segments stay where they are in @buf, checked in place. */
-static int decode_rest_crc(const struct msgr2_preamble *p, const uint8_t *buf, struct msgr2_frame *f)
+/* crc mode: the segments stay where they are in @buf, checked in place;
+ * with @last, the last segment is there instead (not in @buf). */
+static int decode_rest_crc(const struct msgr2_preamble *p, const uint8_t *buf, const uint8_t *last,
+			   struct msgr2_frame *f)
 {
 	const uint8_t *q = buf;
 
@@ -537,6 +539,10 @@ static int decode_rest_crc(const struct msgr2_preamble *p, const uint8_t *buf, s
 		return 0;
 	for (unsigned i = 1; i < p->num_segments; i++) {
 		f->len[i] = p->len[i];
+		if (last && i + 1 == p->num_segments) {
+			f->seg[i] = p->len[i] ? last : NULL;
+			continue;
+		}
 		f->seg[i] = p->len[i] ? q : NULL;
 		q += p->len[i];
 	}
@@ -620,7 +626,7 @@ int msgr2_frame_decode_rest(const struct msgr2_rx_head *h, const uint8_t *buf, s
 	if (len != h->rest_len || h->rest_len != rest_len(&h->pre, h->secure))
 		return -EINVAL;
 	if (!rx) {
-		err = decode_rest_crc(&h->pre, buf, &f);
+		err = decode_rest_crc(&h->pre, buf, NULL, &f);
 	} else {
 		err = frame_alloc(&h->pre, &f);
 		if (err)
@@ -661,6 +667,39 @@ int msgr2_frame_decode(const uint8_t *buf, size_t len, struct msgr2_gcm *rx, str
 		err = msgr2_frame_decode_rest(&h, buf + head, h.rest_len, rx, f);
 	OPENSSL_cleanse(&h, sizeof(h));
 	return err;
+}
+
+int msgr2_frame_decode_crc_split(const uint8_t *buf, size_t len, const uint8_t *last, size_t last_len,
+				 struct msgr2_frame *f, size_t *frame_len)
+{
+	struct msgr2_rx_head h;
+	struct msgr2_frame d;
+	unsigned n;
+	int err;
+
+	if (len < MSGR2_PREAMBLE_LEN) {
+		*frame_len = MSGR2_PREAMBLE_LEN;
+		return -EAGAIN;
+	}
+	err = msgr2_frame_decode_head(buf, MSGR2_PREAMBLE_LEN, NULL, &h);
+	if (err)
+		return err;
+	n = h.pre.num_segments;
+	if (n < 2 || h.pre.len[n - 1] != last_len || !last_len || !last)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (h.pre.len[i] > seg_max[i])
+			return -EINVAL;
+	*frame_len = MSGR2_PREAMBLE_LEN + h.rest_len - last_len;
+	if (len < *frame_len)
+		return -EAGAIN;
+	err = decode_rest_crc(&h.pre, buf + MSGR2_PREAMBLE_LEN, last, &d);
+	if (err) {
+		memset(f, 0, sizeof(*f)); /* aborted: empty, to drop */
+		return err;
+	}
+	*f = d;
+	return 0;
 }
 
 void msgr2_frame_free(struct msgr2_frame *f)

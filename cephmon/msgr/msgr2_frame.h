@@ -257,6 +257,17 @@ int msgr2_frame_decode_rest(const struct msgr2_rx_head *h, const uint8_t *buf, s
  */
 int msgr2_frame_decode(const uint8_t *buf, size_t len, struct msgr2_gcm *rx, struct msgr2_frame *f, size_t *frame_len);
 
+/*
+ * crc mode, a frame whose last segment was received apart from the rest
+ * (a message's data straight into its reader's buffer): @buf holds the
+ * preamble, the other segments and the epilogue back to back, @last the
+ * last segment's @last_len bytes (the preamble must say as much). As
+ * msgr2_frame_decode otherwise, *@frame_len counting the bytes of @buf; the
+ * last segment's crc is checked where it lies.
+ */
+int msgr2_frame_decode_crc_split(const uint8_t *buf, size_t len, const uint8_t *last, size_t last_len,
+				 struct msgr2_frame *f, size_t *frame_len);
+
 /* Wipe and free @f's segments (safe on a zeroed or already freed frame). */
 void msgr2_frame_free(struct msgr2_frame *f);
 

@@ -35,6 +35,7 @@
 
 #include "cephmon/msgr/ceph_addr_wire.h"
 #include "cephmon/msgr/ceph_entity.h"
+#include "cephmon/msgr/crc32c.h"
 #include "cephmon/msgr/msgr2_ctrl.h"
 #include "cephmon/msgr/msgr2_frame.h"
 
@@ -86,6 +87,15 @@ struct msgr2_session {
 	/* A large frame being received: the bytes it still needs. Reads stop
 	 * at its end, so the input empties there instead of being moved. */
 	size_t rx_big_need;
+	/* A message's data segment being received straight into its reader's
+	 * buffer (cb.rx_data); the frame's other bytes stay in @in. @own: our
+	 * copy, after msgr2_session_rx_revoke; @delivering: the message is
+	 * being handed over (it has all its bytes). */
+	struct {
+		uint8_t *dest;
+		size_t len, got;
+		bool own, delivering;
+	} direct;
 	struct wire_enc out;
 	size_t out_off;
 
@@ -921,6 +931,73 @@ static int send_hello(struct msgr2_session *s)
 	return send_ctrl(s, MSGR2_TAG_HELLO, &e, msgr2_hello_encode(&e, &h));
 }
 
+/*
+ * A large message's data segment straight into its reader's buffer: once
+ * the frame's preamble, header and front are in (crc mode; secure mode
+ * decrypts the frame whole), ask where its data goes; the data bytes
+ * already read move there and the rest is read there. A header that fails
+ * its crc is left to the ordinary path to report once the frame is in.
+ */
+static bool start_direct(struct msgr2_session *s)
+{
+	uint8_t *p = s->in.buf + s->in_off, *dest;
+	size_t avail = s->in.len - s->in_off, pre, n;
+	const uint8_t *seg0;
+	struct msgr2_rx_head h;
+	struct msgr2_msg_header mh;
+
+	if (s->secure || s->state != ST_OPEN || !s->cb.rx_data || avail < MSGR2_PREAMBLE_LEN ||
+	    msgr2_frame_decode_head(p, MSGR2_PREAMBLE_LEN, NULL, &h) || h.pre.tag != MSGR2_TAG_MESSAGE ||
+	    h.pre.num_segments != 4 || h.pre.len[3] < MSGR2_RX_DIRECT_MIN || !h.pre.len[0])
+		return false;
+	pre = MSGR2_PREAMBLE_LEN + h.pre.len[0] + MSGR2_CRC_LEN + h.pre.len[1] + h.pre.len[2];
+	if (avail < pre)
+		return false;
+	seg0 = p + MSGR2_PREAMBLE_LEN;
+	if (ceph_crc32c(0xffffffffu, seg0, h.pre.len[0]) != get_le32(seg0 + h.pre.len[0]) ||
+	    msgr2_msg_header_decode(seg0, h.pre.len[0], &mh))
+		return false;
+	dest = s->cb.rx_data(s->p.cb_arg, mh.type, mh.tid, seg0 + h.pre.len[0] + MSGR2_CRC_LEN, h.pre.len[1],
+			     h.pre.len[3]);
+	if (!dest)
+		return false;
+	n = avail - pre < h.pre.len[3] ? avail - pre : h.pre.len[3];
+	memcpy(dest, p + pre, n);
+	memmove(p + pre, p + pre + n, avail - pre - n); /* the epilogue, and what follows */
+	s->in.len -= n;
+	s->direct.dest = dest;
+	s->direct.len = h.pre.len[3];
+	s->direct.got = n;
+	s->direct.own = false;
+	return true;
+}
+
+static void end_direct(struct msgr2_session *s)
+{
+	if (s->direct.own)
+		free(s->direct.dest);
+	memset(&s->direct, 0, sizeof(s->direct));
+}
+
+int msgr2_session_rx_revoke(struct msgr2_session *s, const void *dest)
+{
+	uint8_t *copy;
+
+	if (!dest || s->direct.dest != dest || s->direct.own || s->direct.delivering)
+		return 0;
+	if (s->state == ST_DOWN) { /* nothing more is read */
+		memset(&s->direct, 0, sizeof(s->direct));
+		return 0;
+	}
+	copy = malloc(s->direct.len);
+	if (!copy)
+		return fail(s, -ENOMEM, "out of memory moving a message's data");
+	memcpy(copy, s->direct.dest, s->direct.got);
+	s->direct.dest = copy;
+	s->direct.own = true;
+	return 0;
+}
+
 /* Consume what can be consumed from the input buffer. */
 static void process(struct msgr2_session *s)
 {
@@ -975,9 +1052,17 @@ static void process(struct msgr2_session *s)
 		struct msgr2_frame f;
 		size_t flen = 0;
 
-		r = msgr2_frame_decode(p, avail, s->secure ? &s->crypto.rx : NULL, &f, &flen);
+		if (s->direct.dest) {
+			if (s->direct.got < s->direct.len)
+				break; /* its data is still arriving */
+			r = msgr2_frame_decode_crc_split(p, avail, s->direct.dest, s->direct.len, &f, &flen);
+		} else {
+			r = msgr2_frame_decode(p, avail, s->secure ? &s->crypto.rx : NULL, &f, &flen);
+		}
 		if (r == -EAGAIN) {
-			if (flen > RX_CHUNK && flen > avail)
+			if (!s->direct.dest && start_direct(s))
+				continue;
+			if (!s->direct.dest && flen > RX_CHUNK && flen > avail)
 				s->rx_big_need = flen - avail;
 			break;
 		}
@@ -996,10 +1081,13 @@ static void process(struct msgr2_session *s)
 		s->in_off += flen;
 		if (r == MSGR2_FRAME_ABORTED) {
 			msgr2_frame_free(&f);
+			end_direct(s);
 			continue;
 		}
+		s->direct.delivering = s->direct.dest != NULL;
 		handle_frame(s, &f);
 		msgr2_frame_free(&f);
+		end_direct(s);
 	}
 	maybe_send_ack(s);
 	if (s->in_off == s->in.len) {
@@ -1024,6 +1112,10 @@ static uint8_t *rx_room(struct msgr2_session *s, size_t want)
 
 size_t msgr2_session_rx_space(struct msgr2_session *s, size_t want, uint8_t **ptr)
 {
+	if (s->state != ST_DOWN && s->direct.dest && s->direct.got < s->direct.len) {
+		*ptr = s->direct.dest + s->direct.got; /* a message's data, where it goes */
+		return s->direct.len - s->direct.got;
+	}
 	/* The rest of a large frame at once, and no further (the input then
 	 * empties at its end: no move of a partial frame's megabytes); else
 	 * @want, enough for many small frames per read. */
@@ -1037,10 +1129,16 @@ ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_
 {
 	if (s->state == ST_DOWN)
 		return -ENOTCONN;
-	if (n > s->in.cap - s->in.len)
-		return -EINVAL;
+	if (s->direct.dest && s->direct.got < s->direct.len) {
+		if (n > s->direct.len - s->direct.got)
+			return -EINVAL;
+		s->direct.got += n;
+	} else {
+		if (n > s->in.cap - s->in.len)
+			return -EINVAL;
+		s->in.len += n;
+	}
 	s->now_ns = now_ns;
-	s->in.len += n;
 	process(s);
 	return s->state == ST_DOWN ? -ENOTCONN : (ssize_t)n;
 }
@@ -1049,15 +1147,31 @@ ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len,
 {
 	uint8_t *room;
 
+	const uint8_t *from = buf;
+	size_t left = len, n;
+	ssize_t r;
+
 	if (s->state == ST_DOWN)
 		return -ENOTCONN;
-	if (len) {
-		room = rx_room(s, len);
-		if (!room)
-			return fail(s, -ENOMEM, "out of memory buffering input");
-		memcpy(room, buf, len);
-	}
-	return msgr2_session_rx_commit(s, len, now_ns);
+	do { /* in pieces when a message's data goes elsewhere */
+		if (s->direct.dest && s->direct.got < s->direct.len) {
+			n = s->direct.len - s->direct.got < left ? s->direct.len - s->direct.got : left;
+			room = s->direct.dest + s->direct.got;
+		} else {
+			n = left;
+			room = n ? rx_room(s, n) : NULL;
+			if (n && !room)
+				return fail(s, -ENOMEM, "out of memory buffering input");
+		}
+		if (n)
+			memcpy(room, from, n);
+		r = msgr2_session_rx_commit(s, n, now_ns);
+		if (r < 0)
+			return r;
+		from += n;
+		left -= n;
+	} while (left);
+	return (ssize_t)len;
 }
 
 void msgr2_session_eof(struct msgr2_session *s, int err)
@@ -1127,6 +1241,7 @@ void msgr2_session_free(struct msgr2_session *s)
 		out_msg_free(m);
 	}
 	lent_done(s); /* a message cut short */
+	end_direct(s);
 	wire_enc_free(&s->in);
 	wire_enc_free(&s->out);
 	free(s);

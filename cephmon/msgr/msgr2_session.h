@@ -136,7 +136,17 @@ struct msgr2_session_cbs {
 	void (*keepalive_ack)(void *arg, uint64_t stamp_ns);
 	/* The session is over; @err a negative errno. */
 	void (*down)(void *arg, int err, const char *why);
+	/* Optional: where a message's data segment of @data_len bytes should
+	 * land, asked (crc mode, MSGR2_RX_DIRECT_MIN bytes or more) once its
+	 * header and front are in: a buffer of the caller's (the reader's own,
+	 * so no copy follows), or NULL for the session's input. The session
+	 * writes there until msg hands the message over, with data pointing
+	 * there, or until msgr2_session_rx_revoke takes it back. */
+	uint8_t *(*rx_data)(void *arg, uint16_t type, uint64_t tid, const uint8_t *front, size_t front_len,
+			    size_t data_len);
 };
+
+#define MSGR2_RX_DIRECT_MIN 65536
 
 #define MSGR2_MAX_AUTH_PROVIDERS 4
 
@@ -173,6 +183,11 @@ ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_
 
 /* The peer closed the connection, or the socket failed (@err < 0). */
 void msgr2_session_eof(struct msgr2_session *s, int err);
+
+/* The owner of a buffer rx_data gave is taking it back (its reader left):
+ * the message's bytes so far are copied to the session's own, and it is
+ * received there. 0, or -ENOMEM with the session down. */
+int msgr2_session_rx_revoke(struct msgr2_session *s, const void *dest);
 
 /* The bytes to write next (0 when nothing waits, or once the session is
  * down), then how many were written. */

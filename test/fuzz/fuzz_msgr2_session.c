@@ -8,7 +8,10 @@
  * test_msgr2_session with MSGR2_SESSION_DUMP) replays to an open session
  * and the fuzzer can explore past the handshake.
  * Invariants: at most one "up" and one "down", never "up" after "down",
- * messages only while open, and a down session refuses further input.
+ * messages only while open, and a down session refuses further input; a
+ * large message's data lands in the reader's buffer (rx_data, for odd
+ * tids) only for the message it was given for, and never once taken back
+ * (tids divisible by 3, between chunks).
  */
 #include "config.h"
 
@@ -26,7 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct fz {
 	struct msgr2_session *s;
 	int ups, downs, msgs;
+	bool given, revoked; /* the reader's buffer (rx_data) */
+	uint64_t given_tid;
 };
+
+static uint8_t reader_buf[1 << 20];
 
 static int f_request(void *arg, struct wire_enc *out, char *why, size_t whylen)
 {
@@ -78,10 +85,31 @@ static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, con
 		   const uint8_t *data, size_t dlen)
 {
 	struct fz *z = arg;
-	(void)type, (void)version, (void)tid, (void)data;
+	bool in_reader = data && data >= reader_buf && data < reader_buf + sizeof(reader_buf);
+	(void)type, (void)version;
 	if (!z->ups || z->downs || (len && !front) || dlen > (64u << 20))
 		abort();
+	/* the reader's buffer holds only the message it was given for, until revoked */
+	if (in_reader && (!z->given || z->revoked || tid != z->given_tid || data != reader_buf))
+		abort();
+	if (z->given && tid == z->given_tid)
+		z->given = z->revoked = false;
 	z->msgs++;
+}
+
+/* Odd tids get the reader's buffer when it holds them (and is free). */
+static uint8_t *on_rx_data(void *arg, uint16_t type, uint64_t tid, const uint8_t *front, size_t len, size_t dlen)
+{
+	struct fz *z = arg;
+	(void)type, (void)front, (void)len;
+	if (!z->ups || z->downs || dlen < MSGR2_RX_DIRECT_MIN)
+		abort();
+	if (!(tid & 1) || dlen > sizeof(reader_buf) || (z->given && !z->revoked))
+		return NULL;
+	z->given = true;
+	z->revoked = false;
+	z->given_tid = tid;
+	return reader_buf;
 }
 
 static void on_ack(void *arg, uint64_t stamp)
@@ -100,7 +128,7 @@ static void on_down(void *arg, int err, const char *why)
 	z->downs++;
 }
 
-static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_ack, on_down};
+static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_ack, on_down, on_rx_data};
 
 static void drain(struct msgr2_session *s)
 {
@@ -151,6 +179,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((size_t)r != n)
 			abort();
 		drain(z.s);
+		/* tids divisible by 3 are taken back on the way */
+		if (z.given && !z.revoked && z.given_tid % 3 == 0) {
+			if (msgr2_session_rx_revoke(z.s, reader_buf))
+				abort();
+			z.revoked = true;
+		}
 		o += n;
 	}
 	if (z.downs && msgr2_session_is_open(z.s))

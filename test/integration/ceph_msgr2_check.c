@@ -254,7 +254,7 @@ static int connect_to(const struct ceph_entity_addr *a)
 
 static int run_one(const struct ceph_entity_addr *mon, const char *mode, struct cephx_client *cx, uint64_t gseq)
 {
-	static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down};
+	static const struct msgr2_session_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down, NULL};
 	struct run run = {0};
 	const char *chunk_env = getenv("MSGR2_CHECK_RECV");
 	const char *osdmaps = getenv("MSGR2_CHECK_OSDMAPS");
@@ -410,7 +410,7 @@ static void svc_down(void *arg, struct msgr2_conn *c, int err, const char *why)
 	pthread_cond_broadcast(&S.cond);
 }
 
-static const struct msgr2_conn_cbs svc_cbs = {svc_up, svc_msg, NULL, svc_down};
+static const struct msgr2_conn_cbs svc_cbs = {svc_up, svc_msg, NULL, svc_down, NULL};
 
 static int svc_send_mauth(void *arg, const uint8_t *front, size_t len)
 {

@@ -9,6 +9,8 @@
  *     put-after OBJ FILE MS (a stat, "ready", MS of sleep, then the put: the
  *     session is open before the put, for tests that stop the OSD between)
  *     read OBJ OFF LEN FILE | stat OBJ | rm OBJ | create OBJ [excl]
+ *     read-within OBJ US FILE (a whole read giving up after US µs, its buffer
+ *     then freed; then a read into FILE: for tests of late replies)
  *     truncate OBJ SIZE | zero OBJ OFF LEN
  *     setxattr OBJ NAME VALUE | getxattr OBJ NAME
  *     omap-set OBJ KEY VALUE | omap-get OBJ | map OBJ
@@ -116,17 +118,73 @@ static int cmd_put(const char *oid, const char *path, uint16_t op, uint64_t off)
 	return rc;
 }
 
+static int cmd_read(const char *oid, uint64_t off, uint64_t len, const char *path);
+
+/* read-within OBJ US FILE: a read of the whole object that gives up after
+ * US microseconds (its reply may still be arriving into the buffer then: the client
+ * must take the buffer back, which is freed at once), then a read with the
+ * usual deadline into FILE. Says "in time" or "gave up" for the first. */
+static int cmd_read_within(const char *oid, long us, const char *path)
+{
+	struct osdc_request r;
+	uint64_t size;
+	uint32_t sec, nsec;
+	void *buf;
+	int e;
+
+	init_req(&r, oid, OSD_FLAG_READ);
+	osdc_op(&r, OSD_OP_STAT);
+	if (call(&r, "stat") || osd_stat_decode(r.out[0], r.out_len[0], &size, &sec, &nsec) || size > UINT32_MAX) {
+		osdc_request_release(&r);
+		return 1;
+	}
+	osdc_request_release(&r);
+	buf = malloc(size ? size : 1);
+	init_req(&r, oid, OSD_FLAG_READ);
+	osdc_op_extent(&r, OSD_OP_READ, 0, size, NULL, 0);
+	r.out_buf[0] = buf;
+	r.out_cap[0] = (uint32_t)size;
+	e = osdc_loop_call(ol, &r, evloop_now_ns() + (uint64_t)us * 1000, NULL);
+	printf("%s\n", e == -ETIMEDOUT ? "gave up" : e < 0 ? strerror(-e) : "in time");
+	osdc_request_release(&r);
+	memset(buf, 0x5a, size); /* the caller's again: a late reply must not touch it */
+	free(buf);
+	return cmd_read(oid, 0, size ? size : 1, path);
+}
+
+/* read OBJ OFF LEN, or get (LEN 0): the object's size from a stat, then
+ * one read of that many bytes into a buffer of ours (as rados get). */
 static int cmd_read(const char *oid, uint64_t off, uint64_t len, const char *path)
 {
 	struct osdc_request r;
+	void *buf;
 	int rc;
 
+	if (!len) {
+		uint32_t sec, nsec;
+		init_req(&r, oid, OSD_FLAG_READ);
+		osdc_op(&r, OSD_OP_STAT);
+		rc = call(&r, "stat");
+		if (!rc && osd_stat_decode(r.out[0], r.out_len[0], &len, &sec, &nsec))
+			rc = fprintf(stderr, "osd_tool: stat %s: a malformed answer\n", oid) > 0;
+		osdc_request_release(&r);
+		if (rc)
+			return rc;
+		if (len > UINT32_MAX)
+			return fprintf(stderr, "osd_tool: get %s: too large\n", oid) > 0;
+	}
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return fprintf(stderr, "osd_tool: out of memory\n") > 0;
 	init_req(&r, oid, OSD_FLAG_READ);
 	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
+	r.out_buf[0] = buf; /* the bytes land here */
+	r.out_cap[0] = (uint32_t)len;
 	rc = call(&r, "read");
 	if (!rc)
-		rc = write_file(path, r.out[0] ? (const void *)r.out[0] : "", r.out_len[0]);
+		rc = write_file(path, buf, r.out_len[0]);
 	osdc_request_release(&r);
+	free(buf);
 	return rc;
 }
 
@@ -527,6 +585,8 @@ static int run(int argc, char **argv)
 		return NEED(2), cmd_read(oid, 0, 0, argv[2]);
 	if (!strcmp(cmd, "read"))
 		return NEED(4), cmd_read(oid, strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0), argv[4]);
+	if (!strcmp(cmd, "read-within"))
+		return NEED(3), cmd_read_within(oid, strtol(argv[2], NULL, 10), argv[3]);
 	if (!strcmp(cmd, "stat"))
 		return NEED(1), cmd_stat(oid);
 	if (!strcmp(cmd, "rm"))

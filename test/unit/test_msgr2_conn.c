@@ -108,7 +108,7 @@ static void on_down(void *arg, struct msgr2_conn *c, int err, const char *why)
 	pthread_cond_broadcast(&T.cond);
 }
 
-static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_ack, on_down};
+static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_ack, on_down, NULL};
 
 /* ---- the owner's calls, on the loop thread with T.lock held ------------------------------ */
 

@@ -777,3 +777,48 @@ Test(msgr2_frame, misuse_of_the_two_step_decoder)
 	wire_enc_free(&e);
 	msgr2_crypto_wipe(&c);
 }
+
+/* A frame whose data segment was received apart (into its reader's
+ * buffer): the rest decodes with the data where it lies; a short rest asks
+ * for more; a wrong length is misuse; a flipped data byte fails its crc. */
+Test(msgr2_frame, crc_mode_data_received_apart)
+{
+	uint8_t hdr[41], data[5000];
+	struct msgr2_seg s[4];
+	struct msgr2_frame f;
+	struct wire_enc e, rest;
+	size_t fl, before;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 3);
+	msg_segs(hdr, s);
+	s[1] = (struct msgr2_seg){"front", 5};
+	s[2] = (struct msgr2_seg){NULL, 0};
+	s[3] = (struct msgr2_seg){data, sizeof(data)};
+	wire_enc_init(&e);
+	cr_assert_eq(msgr2_frame_encode(&e, MSGR2_TAG_MESSAGE, s, 4, NULL), 0);
+	/* the bytes without the data segment */
+	before = e.len - MSGR2_EPILOGUE_CRC_LEN - sizeof(data);
+	wire_enc_init(&rest);
+	wire_enc_bytes(&rest, e.buf, before);
+	wire_enc_bytes(&rest, e.buf + before + sizeof(data), MSGR2_EPILOGUE_CRC_LEN);
+
+	cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, rest.len, data, sizeof(data), &f, &fl), 0);
+	cr_assert_eq(fl, rest.len);
+	cr_assert_eq(f.num_segments, 4);
+	cr_assert_eq(f.seg[3], data, "the data where it lies");
+	cr_assert_eq(f.len[1], 5);
+	cr_assert_eq(memcmp(f.seg[1], "front", 5), 0);
+	msgr2_frame_free(&f);
+	for (size_t n = 0; n < rest.len; n++)
+		cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, n, data, sizeof(data), &f, &fl), -EAGAIN, "%zu", n);
+	cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, rest.len, data, sizeof(data) - 1, &f, &fl), -EINVAL);
+	cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, rest.len, NULL, sizeof(data), &f, &fl), -EINVAL);
+	data[4000] ^= 1;
+	cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, rest.len, data, sizeof(data), &f, &fl), -EBADMSG);
+	data[4000] ^= 1;
+	rest.buf[MSGR2_PREAMBLE_LEN + 2] ^= 1; /* the header */
+	cr_assert_eq(msgr2_frame_decode_crc_split(rest.buf, rest.len, data, sizeof(data), &f, &fl), -EBADMSG);
+	wire_enc_free(&e);
+	wire_enc_free(&rest);
+}

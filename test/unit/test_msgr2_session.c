@@ -41,7 +41,17 @@ struct events {
 	size_t front_len;
 	size_t data_len;
 	uint32_t data_crc;
+	const uint8_t *data;
+	const uint8_t *data9; /* the data of the message with tid 9 */
 };
+
+/* What rx_data answers (NULL: the session's input), and what it was asked. */
+static struct {
+	uint8_t *dest;
+	unsigned asked;
+	uint64_t tid;
+	size_t len;
+} rx;
 
 static void ev_up(void *arg, uint64_t global_id, uint32_t con_mode)
 {
@@ -59,6 +69,9 @@ static void ev_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, con
 	e->msgs++;
 	e->data_len = dlen;
 	e->data_crc = dlen ? ceph_crc32c(0, data, dlen) : 0;
+	e->data = data;
+	if (tid == 9)
+		e->data9 = data;
 	e->msg_type = type;
 	e->msg_tid = tid;
 	e->front_len = len < sizeof(e->front) ? len : sizeof(e->front);
@@ -80,7 +93,17 @@ static void ev_down(void *arg, int err, const char *why)
 	snprintf(e->why, sizeof(e->why), "%s", why);
 }
 
-static const struct msgr2_session_cbs cbs = {ev_up, ev_msg, ev_ack, ev_down};
+static uint8_t *ev_rx_data(void *arg, uint16_t type, uint64_t tid, const uint8_t *front, size_t front_len,
+			   size_t data_len)
+{
+	(void)arg, (void)type, (void)front, (void)front_len;
+	rx.asked++;
+	rx.tid = tid;
+	rx.len = data_len;
+	return rx.dest;
+}
+
+static const struct msgr2_session_cbs cbs = {ev_up, ev_msg, ev_ack, ev_down, ev_rx_data};
 
 /* ---- the fake monitor (test/lib/msgr2_fake_peer) fed straight into the session ---------- */
 
@@ -1023,38 +1046,76 @@ Test(msgr2_session, hello_of_another_peer_type_ends_the_session)
 	}
 }
 
+/* A message of @big data bytes (tid 9, seq @seq) then a small one (tid 10),
+ * as one byte string. */
+static void two_messages(struct wire_enc *w, uint64_t seq, const uint8_t *data, size_t big)
+{
+	struct msgr2_msg_header h = {.seq = seq, .tid = 9, .type = 43, .version = 8, .compat_version = 1};
+	struct msgr2_seg segs[4];
+	struct wire_enc hdr;
+
+	wire_enc_init(&hdr);
+	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
+	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
+	segs[1] = (struct msgr2_seg){"front", 5};
+	segs[2] = (struct msgr2_seg){NULL, 0};
+	segs[3] = (struct msgr2_seg){data, (uint32_t)big};
+	cr_assert_eq(msgr2_frame_encode(w, MSGR2_TAG_MESSAGE, segs, 4, NULL), 0);
+	h.seq = seq + 1, h.tid = 10;
+	hdr.len = 0;
+	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
+	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
+	cr_assert_eq(msgr2_frame_encode(w, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
+	wire_enc_free(&hdr);
+}
+
+/* An open crc session, a reader's buffer @dest for large messages (NULL:
+ * none), and the two messages of two_messages() in @w. */
+static void open_with_reader(struct srv *v, uint8_t *dest, struct wire_enc *w, const uint8_t *data, size_t big)
+{
+	srv_init(v, CEPH_MS_MODE_CRC, 0);
+	handshake(v, MSGR2_CON_MODE_CRC);
+	memset(&rx, 0, sizeof(rx));
+	rx.dest = dest;
+	wire_enc_init(w);
+	two_messages(w, 1, data, big);
+}
+
+/* Read in place into whatever rx_space offers, @step bytes at most per
+ * read, until all is in or the session is down. */
+static void read_in(struct srv *v, const uint8_t *p, size_t n, size_t step)
+{
+	for (size_t at = 0; at < n;) {
+		uint8_t *room;
+		size_t k = msgr2_session_rx_space(v->s, step, &room);
+		if (!k)
+			return;
+		if (k > step)
+			k = step;
+		if (k > n - at)
+			k = n - at;
+		memcpy(room, p + at, k);
+		if (msgr2_session_rx_commit(v->s, k, 0) != (ssize_t)k)
+			return;
+		at += k;
+	}
+}
+
 /* Read in place (msgr2_conn's way): small reads until a large frame's head
  * is in, then the rest of that frame in one read and not a byte further,
  * so the input empties at its end; its data segment arrives intact. */
 Test(msgr2_session, a_large_frame_is_read_to_its_end_and_no_further)
 {
 	struct srv v;
-	struct msgr2_msg_header h = {.seq = 1, .tid = 9, .type = 43, .version = 8, .compat_version = 1};
-	struct msgr2_seg segs[4];
-	struct wire_enc hdr, w, two;
+	struct wire_enc w;
 	size_t big = 1 << 20, n, at;
+	/* the first frame: preamble, header and its crc, front, data, epilogue */
+	size_t first = MSGR2_PREAMBLE_LEN + MSGR2_MSG_HEADER_LEN + MSGR2_CRC_LEN + 5 + big + MSGR2_EPILOGUE_CRC_LEN;
 	uint8_t *data = malloc(big), *room;
 
-	srv_init(&v, CEPH_MS_MODE_CRC, 0);
-	handshake(&v, MSGR2_CON_MODE_CRC);
 	for (size_t i = 0; i < big; i++)
 		data[i] = (uint8_t)(i * 7 + (i >> 12));
-	wire_enc_init(&hdr);
-	wire_enc_init(&w);
-	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
-	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
-	segs[1] = (struct msgr2_seg){"front", 5};
-	segs[2] = (struct msgr2_seg){NULL, 0};
-	segs[3] = (struct msgr2_seg){data, (uint32_t)big};
-	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 4, NULL), 0);
-	/* then a small message right behind it */
-	wire_enc_init(&two);
-	h.seq = 2, h.tid = 10;
-	hdr.len = 0;
-	cr_assert_eq(msgr2_msg_header_encode(&hdr, &h), 0);
-	segs[0] = (struct msgr2_seg){hdr.buf, (uint32_t)hdr.len};
-	cr_assert_eq(msgr2_frame_encode(&two, MSGR2_TAG_MESSAGE, segs, 2, NULL), 0);
-	wire_enc_bytes(&w, two.buf, two.len);
+	open_with_reader(&v, NULL, &w, data, big); /* no reader's buffer: the session's input */
 
 	n = msgr2_session_rx_space(v.s, 4096, &room);
 	cr_assert_eq(n, 4096, "no frame under way: the reader's chunk");
@@ -1062,12 +1123,12 @@ Test(msgr2_session, a_large_frame_is_read_to_its_end_and_no_further)
 	cr_assert_eq(msgr2_session_rx_commit(v.s, n, 0), (ssize_t)n);
 	at = n;
 	n = msgr2_session_rx_space(v.s, 4096, &room);
-	cr_assert_eq(at + n, w.len - two.len, "the rest of the large frame, not the next one's bytes");
+	cr_assert_eq(at + n, first, "the rest of the large frame, not the next one's bytes");
 	memcpy(room, w.buf + at, n / 2); /* it may come in pieces */
 	cr_assert_eq(msgr2_session_rx_commit(v.s, n / 2, 0), (ssize_t)(n / 2));
 	at += n / 2;
 	n = msgr2_session_rx_space(v.s, 4096, &room);
-	cr_assert_eq(at + n, w.len - two.len);
+	cr_assert_eq(at + n, first);
 	memcpy(room, w.buf + at, n);
 	cr_assert_eq(msgr2_session_rx_commit(v.s, n, 0), (ssize_t)n);
 	at += n;
@@ -1082,9 +1143,89 @@ Test(msgr2_session, a_large_frame_is_read_to_its_end_and_no_further)
 	cr_assert_eq(v.ev.msgs, 2);
 	cr_assert_eq(v.ev.msg_tid, 10);
 	cr_assert_eq(v.ev.downs, 0);
-	wire_enc_free(&hdr);
 	wire_enc_free(&w);
-	wire_enc_free(&two);
 	free(data);
 	srv_fini(&v);
+}
+
+/* A large message's data lands in the buffer rx_data gives, in pieces or
+ * at once, through either input path; the message is handed over pointing
+ * there, and the next message is read as usual. */
+Test(msgr2_session, a_large_messages_data_lands_where_its_reader_says)
+{
+	size_t big = 300000, steps[] = {4096, 1 << 20, 7};
+	uint8_t *data = malloc(big), *dest = malloc(big);
+	struct wire_enc w;
+
+	for (size_t i = 0; i < big; i++)
+		data[i] = (uint8_t)(i * 13 + (i >> 10));
+	for (unsigned k = 0; k < 4; k++) {
+		struct srv v;
+
+		memset(dest, 0, big);
+		open_with_reader(&v, dest, &w, data, big);
+		if (k < 3) {
+			read_in(&v, w.buf, w.len, steps[k]);
+		} else {
+			v.chunk = 1000; /* the copying path, msgr2_session_feed */
+			to_client(&v.fp, w.buf, w.len);
+		}
+		cr_assert_eq(v.ev.msgs, 2);
+		cr_assert_eq(v.ev.msg_tid, 10);
+		if (k == 1) { /* all of it in one read: handed over from the input, nothing to ask */
+			cr_assert_eq(rx.asked, 0);
+		} else {
+			cr_assert_eq(rx.asked, 1, "asked once, for the large one (%u)", k);
+			cr_assert_eq(rx.tid, 9);
+			cr_assert_eq(rx.len, big);
+			cr_assert_eq(memcmp(dest, data, big), 0, "the bytes where the reader wanted them");
+			cr_assert_eq(v.ev.data9, dest, "handed over where they are");
+		}
+		cr_assert_eq(v.ev.downs, 0);
+		wire_enc_free(&w);
+		srv_fini(&v);
+	}
+	free(data);
+	free(dest);
+}
+
+/* The reader takes its buffer back while the data arrives: the rest goes
+ * to the session's own copy, the message still arrives whole, and the
+ * buffer is not written again. A data segment that fails its crc ends the
+ * session like any other frame. */
+Test(msgr2_session, a_revoked_destination_is_not_written_again)
+{
+	size_t big = 200000;
+	uint8_t *data = malloc(big), *dest = malloc(big);
+	struct wire_enc w;
+	struct srv v;
+
+	for (size_t i = 0; i < big; i++)
+		data[i] = (uint8_t)(i * 5 + 1);
+	open_with_reader(&v, dest, &w, data, big);
+	read_in(&v, w.buf, 100000, 4096);
+	cr_assert_eq(rx.asked, 1);
+	cr_assert_eq(msgr2_session_rx_revoke(v.s, dest), 0);
+	memset(dest, 0xee, big);
+	read_in(&v, w.buf + 100000, w.len - 100000, 4096);
+	cr_assert_eq(v.ev.msgs, 2);
+	cr_assert_eq(v.ev.downs, 0);
+	for (size_t i = 0; i < big; i++)
+		cr_assert_eq(dest[i], 0xee, "byte %zu written after the revoke", i);
+	cr_assert_neq(v.ev.data9, dest);
+	wire_enc_free(&w);
+	srv_fini(&v);
+
+	/* the data corrupted on the way */
+	open_with_reader(&v, dest, &w, data, big);
+	w.buf[w.len / 2] ^= 1;
+	read_in(&v, w.buf, w.len, 65536);
+	cr_assert_eq(rx.asked, 1);
+	cr_assert_eq(v.ev.msgs, 0);
+	cr_assert_eq(v.ev.downs, 1);
+	cr_assert(strstr(v.ev.why, "integrity") != NULL, "%s", v.ev.why);
+	wire_enc_free(&w);
+	srv_fini(&v);
+	free(data);
+	free(dest);
 }

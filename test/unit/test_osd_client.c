@@ -81,7 +81,14 @@ static void f_keepalive(void *arg, uint64_t con)
 	(void)arg, (void)con;
 	io.keepalives++;
 }
-static const struct osdc_io fio = {NULL, f_open, f_close, f_send, f_revoke, f_keepalive};
+static const void *rx_revoked[8];
+static unsigned nrx_revoked;
+static void f_rx_revoke(void *arg, const void *buf)
+{
+	(void)arg;
+	rx_revoked[nrx_revoked++ % 8] = buf;
+}
+static const struct osdc_io fio = {NULL, f_open, f_close, f_send, f_revoke, f_keepalive, f_rx_revoke};
 
 static struct osdmap_keeper *keeper;
 static struct osdc *o;
@@ -647,7 +654,16 @@ Test(osdc, a_read_lands_in_the_callers_buffer)
 	rd->out_cap[0] = sizeof(buf);
 	cr_assert_eq(osdc_submit(o, rd, 1000), 0);
 	osdc_con_up(o, io.open_con[0], 0, 1001);
+	/* where the session should receive the reply's data */
+	cr_assert_eq((void *)osdc_rx_data(o, io.open_con[0], CEPH_MSG_OSD_OPREPLY, rd->tid, 8), (void *)buf);
+	cr_assert_null(osdc_rx_data(o, io.open_con[0], CEPH_MSG_OSD_OPREPLY, rd->tid, 9), "more than it holds");
+	cr_assert_null(osdc_rx_data(o, io.open_con[0], CEPH_MSG_OSD_OPREPLY, rd->tid + 100, 8), "no such tid");
+	cr_assert_null(osdc_rx_data(o, io.open_con[0], CEPH_MSG_OSD_BACKOFF, rd->tid, 8));
+	cr_assert_null(osdc_rx_data(o, io.open_con[0] + 100, CEPH_MSG_OSD_OPREPLY, rd->tid, 8), "no such session");
+	nrx_revoked = 0;
 	reply(io.open_con[0], rd, 0, 0, 5, "HELLO");
+	cr_assert_eq(nrx_revoked, 1, "done: no session goes on writing into its buffer");
+	cr_assert_eq(rx_revoked[0], (void *)buf);
 	cr_assert_eq(rd->result, 0);
 	cr_assert_eq((void *)rd->out[0], (void *)buf);
 	cr_assert_eq(rd->out_len[0], 5);
