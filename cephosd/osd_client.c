@@ -748,6 +748,34 @@ static void handle_backoff(struct osdc *o, struct osdc_session *s, const uint8_t
 	}
 }
 
+/*
+ * An OSD shares the maps we lack (it does when a request of ours names an
+ * older epoch than its own), as the kernel's handle_map takes them from any
+ * connection: applied as a monitor's would be, then every request
+ * retargeted. A gap is left to the monitor subscription, which sends every
+ * epoch anyway (the keeper ignores what it already holds).
+ */
+static int handle_osd_map(struct osdc *o, struct osdc_session *s, const uint8_t *front, size_t len, uint64_t now)
+{
+	struct mosdmap *mo = malloc(sizeof(*mo));
+	struct monc_osdmap_result r;
+	char who[32];
+
+	if (!mo)
+		return 0; /* the monitors bring it too */
+	if (mosdmap_decode(front, len, mo)) {
+		health_report(o->health, HEALTH_DOMAIN_SESSION, HEALTH_IO_ERROR, EBADMSG,
+			      osd_name(s->osd, who, sizeof(who)), NULL, "malformed osdmap message dropped");
+		free(mo);
+		return -EBADMSG;
+	}
+	osdmap_keeper_handle(o->keeper, mo, &r);
+	free(mo);
+	if (r.changed)
+		osdc_map_changed(o, now);
+	return 0;
+}
+
 int osdc_handle_msg(struct osdc *o, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
 		    size_t front_len, const uint8_t *data, size_t data_len, uint64_t now)
 {
@@ -762,8 +790,10 @@ int osdc_handle_msg(struct osdc *o, uint64_t con, uint16_t type, uint16_t versio
 	case CEPH_MSG_OSD_BACKOFF:
 		handle_backoff(o, s, front, front_len, now);
 		return 0;
+	case CEPH_MSG_OSD_MAP:
+		return handle_osd_map(o, s, front, front_len, now);
 	default:
-		return -ENOENT; /* an OSD's MOSDMap: ours come from the monitors */
+		return -ENOENT;
 	}
 }
 

@@ -10,6 +10,10 @@
  * passed -- and osdc acts through the osdc_io callbacks. Every entry point
  * takes CLOCK_MONOTONIC milliseconds and runs with the owner's lock held.
  *
+ * Maps come from the monitors (osdc_osdmap_ops) and from OSDs that share
+ * newer ones on their sessions, as the kernel takes them from any
+ * connection; both go through the keeper and retarget every request.
+ *
  * Targets, as the kernel's calc_target for normal requests: the object's
  * raw PG (its name hashed with the pool's hash), the PG it folds into, the
  * acting set and its primary. A request is sent again, with the same tid
@@ -177,7 +181,8 @@ void osdc_map_changed(struct osdc *o, uint64_t now);
 void osdc_con_up(struct osdc *o, uint64_t con, uint64_t peer_features, uint64_t now);
 void osdc_con_down(struct osdc *o, uint64_t con, int err, const char *why, uint64_t now);
 void osdc_keepalive_ack(struct osdc *o, uint64_t con, uint64_t now);
-/* A message from @con: 0, -EBADMSG (dropped), -ENOENT (not ours to handle). */
+/* A message from @con (a reply, a backoff, a map the OSD shares): 0,
+ * -EBADMSG (dropped), -ENOENT (not ours to handle). */
 int osdc_handle_msg(struct osdc *o, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
 		    size_t front_len, const uint8_t *data, size_t data_len, uint64_t now);
 /* Where the data segment of a reply arriving on @con should be received:

@@ -102,8 +102,8 @@ static void done(struct osdc_request *r)
 	dones++;
 }
 
-/* The standard map, as a monitor's MOSDMap. */
-static void setup(void)
+/* The standard map at @epoch, OSDs in @down marked down, encoded. */
+static void std_map(uint32_t epoch, unsigned down, struct wire_enc *e)
 {
 	static uint32_t state[4], weight[4];
 	static struct ceph_addrvec addrs[4];
@@ -120,18 +120,13 @@ static void setup(void)
 				       .read_tier = -1,
 				       .write_tier = -1,
 				       .erasure_code_profile = ""};
-	struct osdmap m = {.epoch = 10, .pool_max = 1, .npools = 1, .pools = &pool, .max_osd = 4};
-	struct wire_enc c, e;
-	struct mosdmap *mo = calloc(1, sizeof(*mo));
-	struct monc_osdmap_result r;
-	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
+	struct osdmap m = {.epoch = epoch, .pool_max = 1, .npools = 1, .pools = &pool, .max_osd = 4};
+	struct wire_enc c;
 
-	memset(&io, 0, sizeof(io));
-	dones = 0;
 	memset(addrs, 0, sizeof(addrs));
 	for (int i = 0; i < 4; i++) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&addrs[i].v[0].ss;
-		state[i] = OSD_EXISTS | OSD_UP;
+		state[i] = OSD_EXISTS | (down & (1u << i) ? 0 : OSD_UP);
 		weight[i] = OSD_WEIGHT_IN;
 		addrs[i].n = 1;
 		addrs[i].v[0].type = CEPH_ADDR_MSGR2;
@@ -146,8 +141,22 @@ static void setup(void)
 	m.osd_addrs = addrs;
 	wire_enc_init(&c);
 	crush_enc_standard(&c, CRUSH_ENC_CA_NONE);
-	wire_enc_init(&e);
-	cr_assert_eq(osdmap_encode(&m, c.buf, c.len, NULL, &e), 0);
+	wire_enc_init(e);
+	cr_assert_eq(osdmap_encode(&m, c.buf, c.len, NULL, e), 0);
+	wire_enc_free(&c);
+}
+
+/* The standard map, as a monitor's MOSDMap. */
+static void setup(void)
+{
+	struct wire_enc e;
+	struct mosdmap *mo = calloc(1, sizeof(*mo));
+	struct monc_osdmap_result r;
+	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
+
+	memset(&io, 0, sizeof(io));
+	dones = 0;
+	std_map(10, 0, &e);
 	mo->fsid[0] = 0xfe;
 	mo->full[mo->nfull++] = (struct mosdmap_blob){10, e.buf, (uint32_t)e.len};
 
@@ -159,7 +168,6 @@ static void setup(void)
 	osdc_osdmap_ops(o).handle(o, mo, &r);
 	cr_assert_eq(r.epoch, 10);
 	free(mo);
-	wire_enc_free(&c);
 	wire_enc_free(&e);
 }
 
@@ -680,4 +688,47 @@ Test(osdc, a_read_lands_in_the_callers_buffer)
 	cr_assert_null(big->out[0]);
 	drop(rd);
 	drop(big);
+}
+
+/* An OSD shares a newer map (as OSDs do with a client behind them): it is
+ * applied as a monitor's would be and the requests it moves are sent
+ * again; a malformed one is dropped. */
+Test(osdc, a_map_an_osd_shares_is_applied)
+{
+	struct osdc_request *w = req("obj", OSD_FLAG_WRITE);
+	struct wire_enc blob, front;
+	const struct osdmap *m;
+	int32_t first;
+
+	osdc_op_extent(w, OSD_OP_WRITE, 0, 5, "hello", 5);
+	cr_assert_eq(osdc_submit(o, w, 1000), 0);
+	osdc_con_up(o, io.open_con[0], 0, 1001);
+	first = io.open_osd[0];
+	/* epoch 11: the primary is down */
+	std_map(11, 1u << first, &blob);
+	wire_enc_init(&front);
+	wire_enc_u8(&front, 0xfe), wire_enc_zeros(&front, 15); /* fsid */
+	wire_enc_le32(&front, 0);			       /* no incrementals */
+	wire_enc_le32(&front, 1), wire_enc_le32(&front, 11), wire_enc_le32(&front, (uint32_t)blob.len);
+	wire_enc_bytes(&front, blob.buf, blob.len);
+	wire_enc_le32(&front, 1), wire_enc_le32(&front, 11); /* oldest, newest */
+
+	cr_assert_eq(
+	    osdc_handle_msg(o, io.open_con[0], CEPH_MSG_OSD_MAP, 4, 0, front.buf, front.len - 9, NULL, 0, 1002),
+	    -EBADMSG, "cut short");
+	m = osdmap_keeper_lock(keeper);
+	cr_assert_eq(m->epoch, 10);
+	osdmap_keeper_unlock(keeper);
+	cr_assert_eq(osdc_handle_msg(o, io.open_con[0], CEPH_MSG_OSD_MAP, 4, 0, front.buf, front.len, NULL, 0, 1003),
+		     0);
+	m = osdmap_keeper_lock(keeper);
+	cr_assert_eq(m->epoch, 11);
+	osdmap_keeper_unlock(keeper);
+	cr_assert_eq(w->t.epoch, 11);
+	cr_assert_neq(w->t.osd, first, "moved off the down primary");
+	cr_assert_eq(io.open_osd[io.opens - 1], w->t.osd);
+	cr_assert_eq(last_sent()->tid, w->tid, "sent again");
+	wire_enc_free(&blob);
+	wire_enc_free(&front);
+	drop(w);
 }
