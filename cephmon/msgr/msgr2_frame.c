@@ -476,24 +476,37 @@ int msgr2_frame_decode_head(const uint8_t *buf, size_t len, const struct msgr2_g
 	return 0;
 }
 
+/* Secure mode: segment 1 alone, then the other segments as they are
+ * decrypted, each padded to 16 bytes, and the epilogue's block: the
+ * decryption writes them where they stay. */
+static size_t secure_rest_len(const struct msgr2_preamble *p)
+{
+	size_t n = MSGR2_GCM_BLOCK_LEN;
+
+	for (unsigned i = 1; i < p->num_segments; i++)
+		n += pad16(p->len[i]);
+	return n;
+}
+
 static int frame_alloc(const struct msgr2_preamble *p, struct msgr2_frame *f)
 {
-	size_t total = 0, off = 0;
+	size_t rest = p->num_segments > 1 ? secure_rest_len(p) : 0, off;
 
 	memset(f, 0, sizeof(*f));
-	for (unsigned i = 0; i < p->num_segments; i++)
-		total += p->len[i];
-	f->buf = malloc(total ? total : 1);
+	f->buf_len = p->len[0] + rest + 1;
+	f->buf = malloc(f->buf_len);
 	if (!f->buf)
 		return -ENOMEM;
-	f->buf_len = total ? total : 1;
 	f->tag = p->tag;
 	f->flags = p->flags;
 	f->num_segments = p->num_segments;
-	for (unsigned i = 0; i < p->num_segments; i++) {
+	f->len[0] = p->len[0];
+	f->seg[0] = p->len[0] ? f->buf : NULL;
+	off = p->len[0];
+	for (unsigned i = 1; i < p->num_segments; i++) {
 		f->len[i] = p->len[i];
 		f->seg[i] = p->len[i] ? f->buf + off : NULL;
-		off += p->len[i];
+		off += pad16(p->len[i]);
 	}
 	return 0;
 }
@@ -560,7 +573,7 @@ static int decode_rest_secure(const struct msgr2_rx_head *h, const uint8_t *buf,
 	const uint8_t *q = buf;
 	uint8_t iv_skip[MSGR2_GCM_NONCE_LEN];
 	uint8_t *plain;
-	size_t n, off;
+	size_t n;
 	int err;
 
 	/* The head used the first nonce. */
@@ -590,25 +603,11 @@ static int decode_rest_secure(const struct msgr2_rx_head *h, const uint8_t *buf,
 	if (p->num_segments == 1)
 		return 0;
 
-	n = MSGR2_GCM_BLOCK_LEN;
-	for (unsigned i = 1; i < p->num_segments; i++)
-		n += pad16(p->len[i]);
-	plain = malloc(n + 1);
-	if (!plain)
-		return -ENOMEM;
+	/* the other segments and the epilogue, decrypted where they stay */
+	n = secure_rest_len(p);
+	plain = f->buf + p->len[0];
 	err = gcm_open(g, q, n, plain);
-	if (!err) {
-		off = 0;
-		for (unsigned i = 1; i < p->num_segments; i++) {
-			if (p->len[i])
-				memcpy(seg_w(f, i), plain + off, p->len[i]);
-			off += pad16(p->len[i]);
-		}
-		err = late_status(plain[off]);
-	}
-	OPENSSL_cleanse(plain, n + 1);
-	free(plain);
-	return err;
+	return err ? err : late_status(plain[n - MSGR2_GCM_BLOCK_LEN]);
 }
 
 int msgr2_frame_decode_rest(const struct msgr2_rx_head *h, const uint8_t *buf, size_t len, struct msgr2_gcm *rx,
