@@ -368,8 +368,31 @@ pgs_clean() {
 		want = sum(p["pg_num"] for p in pools)
 		mgr_pool = any(set(p.get("application_metadata", {})) & {"mgr_devicehealth", "mgr"} for p in pools)
 		clean = sum(s["num"] for s in pg["num_pg_by_state"] if s["name"] == "active+clean")
-		sys.exit(0 if mgr_pool and want > 0 and pg["num_pgs"] == want and clean == want else 1)
+		laggy = any("laggy" in s["name"].split("+") for s in pg["num_pg_by_state"])
+		sys.exit(0 if mgr_pool and want > 0 and pg["num_pgs"] == want and clean == want else 2 if laggy else 1)
 	EOF
+	local rc=$?
+	((rc != 2)) || kick_laggy
+	((rc == 0))
+}
+
+# A PG whose read lease lapsed while the machine was starved (a loaded CI
+# run) shows "laggy" and has been seen to stay so for minutes with nothing
+# to renew the lease; re-peering renews it. Only after 10 s of laggy PGs,
+# then at most every 10 s.
+laggy_since=0
+last_kick=0
+kick_laggy() {
+	local now pg
+	now=$(date +%s)
+	((laggy_since)) || laggy_since=$now
+	((now - laggy_since >= 10 && now - last_kick >= 10)) || return 0
+	last_kick=$now
+	for pg in $(ceph_q pg ls laggy -f json | "$PY" -c 'import json, sys
+print(" ".join(p["pgid"] for p in json.load(sys.stdin).get("pg_stats", [])))'); do
+		echo "$PEER_NAME: re-peering PG $pg, laggy for $((now - laggy_since))s" >&2
+		ceph_q pg repeer "$pg" >/dev/null 2>&1 || true
+	done
 }
 
 # step WHAT WATCH LOGS -- CMD...: wait (within the start's deadline) until CMD
