@@ -1145,10 +1145,9 @@ ssize_t msgr2_session_rx_commit(struct msgr2_session *s, size_t n, uint64_t now_
 
 ssize_t msgr2_session_feed(struct msgr2_session *s, const void *buf, size_t len, uint64_t now_ns)
 {
-	uint8_t *room;
-
 	const uint8_t *from = buf;
 	size_t left = len, n;
+	uint8_t *room;
 	ssize_t r;
 
 	if (s->state == ST_DOWN)

@@ -118,7 +118,54 @@ static int cmd_put(const char *oid, const char *path, uint16_t op, uint64_t off)
 	return rc;
 }
 
-static int cmd_read(const char *oid, uint64_t off, uint64_t len, const char *path);
+/* The object's size, from a stat (at most 4 GiB: one read's buffer). */
+static int object_size(const char *oid, uint64_t *size)
+{
+	struct osdc_request r;
+	uint32_t sec, nsec;
+	int rc;
+
+	init_req(&r, oid, OSD_FLAG_READ);
+	osdc_op(&r, OSD_OP_STAT);
+	rc = call(&r, "stat");
+	if (!rc && osd_stat_decode(r.out[0], r.out_len[0], size, &sec, &nsec))
+		rc = fprintf(stderr, "osd_tool: stat %s: a malformed answer\n", oid) > 0;
+	osdc_request_release(&r);
+	if (!rc && *size > UINT32_MAX)
+		rc = fprintf(stderr, "osd_tool: %s: too large\n", oid) > 0;
+	return rc;
+}
+
+/* One read of LEN bytes at OFF into a buffer of ours (the bytes land
+ * there), then into FILE. */
+static int read_to_file(const char *oid, uint64_t off, uint64_t len, const char *path)
+{
+	struct osdc_request r;
+	void *buf = malloc(len ? len : 1);
+	int rc;
+
+	if (!buf)
+		return fprintf(stderr, "osd_tool: out of memory\n") > 0;
+	init_req(&r, oid, OSD_FLAG_READ);
+	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
+	r.out_buf[0] = buf;
+	r.out_cap[0] = (uint32_t)len;
+	rc = call(&r, "read");
+	if (!rc)
+		rc = write_file(path, buf, r.out_len[0]);
+	osdc_request_release(&r);
+	free(buf);
+	return rc;
+}
+
+/* read OBJ OFF LEN, or get (LEN 0): the object's size from a stat, then
+ * one read of that many bytes (as rados get). */
+static int cmd_read(const char *oid, uint64_t off, uint64_t len, const char *path)
+{
+	if (!len && object_size(oid, &len))
+		return 1;
+	return read_to_file(oid, off, len, path);
+}
 
 /* read-within OBJ US FILE: a read of the whole object that gives up after
  * US microseconds (its reply may still be arriving into the buffer then: the client
@@ -128,18 +175,11 @@ static int cmd_read_within(const char *oid, long us, const char *path)
 {
 	struct osdc_request r;
 	uint64_t size;
-	uint32_t sec, nsec;
 	void *buf;
 	int e;
 
-	init_req(&r, oid, OSD_FLAG_READ);
-	osdc_op(&r, OSD_OP_STAT);
-	if (call(&r, "stat") || osd_stat_decode(r.out[0], r.out_len[0], &size, &sec, &nsec) || size > UINT32_MAX) {
-		osdc_request_release(&r);
+	if (object_size(oid, &size) || !(buf = malloc(size ? size : 1)))
 		return 1;
-	}
-	osdc_request_release(&r);
-	buf = malloc(size ? size : 1);
 	init_req(&r, oid, OSD_FLAG_READ);
 	osdc_op_extent(&r, OSD_OP_READ, 0, size, NULL, 0);
 	r.out_buf[0] = buf;
@@ -149,43 +189,7 @@ static int cmd_read_within(const char *oid, long us, const char *path)
 	osdc_request_release(&r);
 	memset(buf, 0x5a, size); /* the caller's again: a late reply must not touch it */
 	free(buf);
-	return cmd_read(oid, 0, size ? size : 1, path);
-}
-
-/* read OBJ OFF LEN, or get (LEN 0): the object's size from a stat, then
- * one read of that many bytes into a buffer of ours (as rados get). */
-static int cmd_read(const char *oid, uint64_t off, uint64_t len, const char *path)
-{
-	struct osdc_request r;
-	void *buf;
-	int rc;
-
-	if (!len) {
-		uint32_t sec, nsec;
-		init_req(&r, oid, OSD_FLAG_READ);
-		osdc_op(&r, OSD_OP_STAT);
-		rc = call(&r, "stat");
-		if (!rc && osd_stat_decode(r.out[0], r.out_len[0], &len, &sec, &nsec))
-			rc = fprintf(stderr, "osd_tool: stat %s: a malformed answer\n", oid) > 0;
-		osdc_request_release(&r);
-		if (rc)
-			return rc;
-		if (len > UINT32_MAX)
-			return fprintf(stderr, "osd_tool: get %s: too large\n", oid) > 0;
-	}
-	buf = malloc(len ? len : 1);
-	if (!buf)
-		return fprintf(stderr, "osd_tool: out of memory\n") > 0;
-	init_req(&r, oid, OSD_FLAG_READ);
-	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
-	r.out_buf[0] = buf; /* the bytes land here */
-	r.out_cap[0] = (uint32_t)len;
-	rc = call(&r, "read");
-	if (!rc)
-		rc = write_file(path, buf, r.out_len[0]);
-	osdc_request_release(&r);
-	free(buf);
-	return rc;
+	return read_to_file(oid, 0, size, path);
 }
 
 static int cmd_stat(const char *oid)
