@@ -133,6 +133,7 @@ struct cm_vnode {
 	unsigned opens;
 	char *silly;
 	struct afs_fid silly_dir;
+	bool silly_going; /* its last close is removing the silly name */
 	/* The data version of the pages the kernel may hold (keep_cache). */
 	uint64_t cached_dv;
 	bool cached;

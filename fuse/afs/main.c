@@ -26,7 +26,9 @@
  *
  *   removal  a file removed, or replaced by a rename, while it is open is
  *            renamed to a hidden .__afs name instead and removed at its
- *            last close (silly rename, as kAFS and NFS do)
+ *            last close (silly rename, as kAFS and NFS do); that close
+ *            reaches us after close() returned, so an rmdir of the
+ *            directory waits a moment for the name to go
  *
  * Trade-offs for now: writes through (one round trip per kernel write),
  * anonymous access (rxnull) only.
@@ -118,7 +120,8 @@ static const struct mopt_spec afs_specs[] = {
      .type = MOPT_UINT,
      .offset = O(dir_cache),
      .max = 4095u << 20,
-     .help = "dir_cache=BYTES      directories held, least recently used dropped past it (default 67108864; 0: no limit)"},
+     .help =
+	 "dir_cache=BYTES      directories held, least recently used dropped past it (default 67108864; 0: no limit)"},
     {.name = "mount_timeout",
      .type = MOPT_SECONDS,
      .offset = O(mount_timeout),
@@ -585,6 +588,7 @@ static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	if (last && vn->silly) {
 		silly = vn->silly;
 		vn->silly = NULL;
+		vn->silly_going = true;
 	}
 	struct afs_fid dir = vn->silly_dir;
 	pthread_mutex_unlock(&f->cm.lock);
@@ -596,6 +600,9 @@ static void a_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 		if (vol && dvn)
 			remove_name(f, NULL, vol, dvn, silly, false);
 		free(silly);
+		pthread_mutex_lock(&f->cm.lock);
+		vn->silly_going = false;
+		pthread_mutex_unlock(&f->cm.lock);
 	}
 }
 
@@ -928,6 +935,46 @@ static void unsilly(struct afs_front *f, struct obj *d, struct cm_vnode *vn, con
 	}
 }
 
+/* How long an rmdir waits for silly names in the directory to go. */
+#define SILLY_WAIT_MS 2000
+
+/* A silly name of ours in @dir: still open, or its removal under way. */
+static bool holds_silly(struct afs_front *f, unsigned cell, const struct afs_fid *dir)
+{
+	bool any = false;
+	pthread_mutex_lock(&f->cm.lock);
+	for (unsigned b = 0; !any && f->cm.vnodes && b < f->cm.vn_buckets; b++)
+		for (struct cm_vnode *vn = f->cm.vnodes[b]; vn && !any; vn = vn->next)
+			any = vn->cell == cell && (vn->silly || vn->silly_going) &&
+			      vn->silly_dir.volume == dir->volume && vn->silly_dir.vnode == dir->vnode &&
+			      vn->silly_dir.unique == dir->unique;
+	pthread_mutex_unlock(&f->cm.lock);
+	return any;
+}
+
+/*
+ * An rmdir the fileserver refused as not empty, of a directory holding a
+ * silly name of ours: the file's last close may be on its way (the kernel
+ * sends RELEASE after close() returns, so `rm f; rmdir d` after a close
+ * can overtake it), so wait a moment for the name to go, as the kernel's
+ * NFS rmdir waits for its silly deletes. True when it went (ask again);
+ * false when none was there, or the file is still open after
+ * SILLY_WAIT_MS (the directory is not empty: the error stands).
+ */
+static bool wait_sillies(struct afs_front *f, struct evloop_cancel *cancel, unsigned cell, const struct afs_fid *dir)
+{
+	if (!holds_silly(f, cell, dir))
+		return false;
+	for (int i = 0; i < SILLY_WAIT_MS / 10; i++) {
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+		if (cancel && evloop_cancel_fired(cancel))
+			return false;
+		if (!holds_silly(f, cell, dir))
+			return true;
+	}
+	return false;
+}
+
 static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
 		     bool is_dir)
 {
@@ -936,13 +983,17 @@ static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct n
 	int r = resolve(f, c->cancel, dir, &d);
 	if (r)
 		return r;
-	if (!is_dir && cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &child) == 0) {
+	bool known = cm_dir_lookup(&f->cm, c->cancel, d.vol, d.vn, name, &child) == 0;
+	if (!is_dir && known) {
 		struct cm_vnode *vn = cm_vnode(&f->cm, d.cell, &child);
 		r = vn ? silly_rename(f, c->cancel, &d, name, vn) : 0;
 		if (r)
 			return r < 0 ? r : 0;
 	}
-	return remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
+	r = remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
+	if (is_dir && known && (r == -EEXIST || r == -ENOTEMPTY) && wait_sillies(f, c->cancel, d.cell, &child))
+		r = remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
+	return r;
 }
 
 static int a_unlink(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
