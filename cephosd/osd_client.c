@@ -319,8 +319,17 @@ static enum calc calc_target(const struct osdmap *m, struct osdc_request *r)
 
 /* ---- sending and finishing ----------------------------------------------------------- */
 
+/* @r no longer waits for the monitors' newest epoch (pool_dne). */
+static void end_map_check(struct osdc *o, struct osdc_request *r)
+{
+	if (r->map_checking && o->io.map_check_cancel)
+		o->io.map_check_cancel(o->io.arg, r->map_check);
+	r->map_checking = false;
+}
+
 static void finish(struct osdc *o, struct osdc_request *r, int result)
 {
+	end_map_check(o, r);
 	unlink_req(r);
 	/* a reply to another attempt may be landing in the caller's buffers */
 	for (unsigned i = 0; o->io.rx_revoke && i < r->nops && i < OSD_MAX_OPS; i++)
@@ -415,6 +424,59 @@ static void place(struct osdc *o, struct osdc_request *r, const struct osdmap *m
 	send_req(o, r, now);
 }
 
+/*
+ * @r's pool is not in the map of @epoch (see the header): on the homeless
+ * list, it fails now when it was sent before or when the map is as new as
+ * the monitors' newest; else it waits, asking for that epoch once.
+ */
+static void pool_dne(struct osdc *o, struct osdc_request *r, uint32_t epoch)
+{
+	if (r->s != &o->homeless) {
+		unlink_req(r);
+		r->t.osd = OSDC_HOMELESS;
+		link_req(&o->homeless, r);
+	}
+	if (r->attempts) /* the pool existed when it was sent: deleted since */
+		r->map_dne_bound = epoch;
+	if (r->map_dne_bound) {
+		if (epoch >= r->map_dne_bound)
+			finish(o, r, -ENOENT);
+		return;
+	}
+	if (r->map_checking)
+		return;
+	r->map_check = o->io.map_check ? o->io.map_check(o->io.arg, r->tid) : -EOPNOTSUPP;
+	if (r->map_check < 0) {
+		finish(o, r, -ENOENT);
+		return;
+	}
+	r->map_checking = true;
+	o->st.map_checks++;
+}
+
+void osdc_map_check_done(struct osdc *o, uint64_t tid, int result, uint64_t newest, uint64_t now)
+{
+	struct osdc_request *r = o->homeless.head;
+	uint32_t epoch;
+
+	(void)now;
+	while (r && r->tid != tid)
+		r = r->next;
+	if (!r || !r->map_checking)
+		return; /* finished, or placed: its pool came */
+	r->map_checking = false;
+	if (result < 0 || !newest || newest > UINT32_MAX) {
+		finish(o, r, -ENOENT);
+		return;
+	}
+	r->map_dne_bound = (uint32_t)newest;
+	epoch = osdmap_keeper_epoch(o->keeper);
+	if (epoch >= r->map_dne_bound)
+		finish(o, r, -ENOENT);
+	/* else a newer map is on its way (the subscription): osdc_map_changed
+	 * places the request or fails it */
+}
+
 static bool valid_ops(const struct osdc_request *r)
 {
 	if (!r->nops || r->nops > OSD_MAX_OPS || (r->oid[0] == '\0') != r->pg_op || !r->done ||
@@ -452,13 +514,17 @@ int osdc_submit(struct osdc *o, struct osdc_request *r, uint64_t now)
 	r->started_ms = r->sent_ms = now;
 	memset(r->out, 0, sizeof(r->out));
 	memset(r->out_len, 0, sizeof(r->out_len));
+	r->map_dne_bound = 0;
+	r->map_checking = false;
 	m = osdmap_keeper_lock(o->keeper);
 	if (!m) {
 		link_req(&o->homeless, r); /* the first map places it */
 	} else if (calc_target(m, r) == CALC_POOL_DNE) {
-		osdmap_keeper_unlock(o->keeper);
+		uint32_t epoch = m->epoch;
+
+		osdmap_keeper_unlock(o->keeper); /* done may submit again */
 		link_req(&o->homeless, r);
-		finish(o, r, -ENOENT);
+		pool_dne(o, r, epoch);
 		return 0;
 	} else {
 		place(o, r, m, now);
@@ -489,8 +555,11 @@ static void scan_session(struct osdc *o, struct osdc_session *s, const struct os
 		next = r->next;
 		c = calc_target(m, r);
 		if (c == CALC_POOL_DNE) {
-			finish(o, r, -ENOENT);
-		} else if (c == CALC_RESEND || r->t.osd != s->osd) {
+			pool_dne(o, r, m->epoch);
+			continue;
+		}
+		end_map_check(o, r); /* its pool came */
+		if (c == CALC_RESEND || r->t.osd != s->osd) {
 			if (r->attempts)
 				o->st.map_resends++;
 			place(o, r, m, now); /* back on this list's tail when the OSD stays: seen
@@ -666,10 +735,12 @@ static void handle_reply(struct osdc *o, struct osdc_session *s, uint16_t versio
 	if (rep->result == -EAGAIN) { /* not readable there: to the primary again */
 		const struct osdmap *m = osdmap_keeper_lock(o->keeper);
 		memset(&r->t, 0, sizeof(r->t));
-		if (m && calc_target(m, r) != CALC_POOL_DNE)
-			place(o, r, m, now);
-		else
+		if (!m)
 			finish(o, r, -ENOENT);
+		else if (calc_target(m, r) == CALC_POOL_DNE)
+			pool_dne(o, r, m->epoch);
+		else
+			place(o, r, m, now);
 		osdmap_keeper_unlock(o->keeper);
 		free(rep);
 		return;
@@ -752,8 +823,9 @@ static void handle_backoff(struct osdc *o, struct osdc_session *s, const uint8_t
  * An OSD shares the maps we lack (it does when a request of ours names an
  * older epoch than its own), as the kernel's handle_map takes them from any
  * connection: applied as a monitor's would be, then every request
- * retargeted. A gap is left to the monitor subscription, which sends every
- * epoch anyway (the keeper ignores what it already holds).
+ * retargeted. The subscription hears what came of it: the epoch now held
+ * (so it goes on from there), and epochs the OSD's message lacked, which
+ * the monitors are asked for as for a gap in their own.
  */
 static int handle_osd_map(struct osdc *o, struct osdc_session *s, const uint8_t *front, size_t len, uint64_t now)
 {
@@ -773,6 +845,8 @@ static int handle_osd_map(struct osdc *o, struct osdc_session *s, const uint8_t 
 	free(mo);
 	if (r.changed)
 		osdc_map_changed(o, now);
+	if ((r.changed || r.want != MONC_OSDMAP_WANT_NOTHING) && o->io.osdmap_result)
+		o->io.osdmap_result(o->io.arg, &r);
 	return 0;
 }
 

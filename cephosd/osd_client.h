@@ -12,7 +12,10 @@
  *
  * Maps come from the monitors (osdc_osdmap_ops) and from OSDs that share
  * newer ones on their sessions, as the kernel takes them from any
- * connection; both go through the keeper and retarget every request.
+ * connection; both go through the keeper and retarget every request. What
+ * the keeper made of an OSD's map goes to the monitors' subscription
+ * (osdc_io.osdmap_result): the epoch now held, and epochs it lacked, which
+ * the monitors are asked for.
  *
  * Targets, as the kernel's calc_target for normal requests: the object's
  * raw PG (its name hashed with the pool's hash), the PG it folds into, the
@@ -25,8 +28,12 @@
  * Paused (held, not sent): reads while PAUSERD, writes while PAUSEWR, FULL
  * or the pool is full, unless the request carries FULL_TRY or FULL_FORCE.
  * A request whose PG has no primary waits, "homeless", for a map that
- * gives it one. A pool the map does not have fails the request with
- * -ENOENT (the map is the monitors' newest we were sent).
+ * gives it one. A pool the map does not have, as the kernel's
+ * check_pool_dne: a request sent before (its pool was deleted) fails with
+ * -ENOENT at once; a new one asks the monitors for their newest OSD map
+ * epoch and waits, homeless, until the map held is at least that new, then
+ * fails with -ENOENT unless the pool came with it (a pool created a moment
+ * ago, a CephFS layout naming a pool our map does not have yet).
  *
  * Sessions are lossy, as Ceph's client policy for OSDs: when one goes down
  * and the OSD is still up at the same address in the map, a new session is
@@ -80,6 +87,18 @@ struct osdc_io {
 	/* A finished request's output buffer: no session may go on writing
 	 * a reply's data there (osdc_rx_data gave it). May be NULL. */
 	void (*rx_revoke)(void *arg, const void *buf);
+	/* The monitors. Both may be NULL: a map an OSD shares then leaves
+	 * missing epochs to the subscription, and a pool the map lacks fails
+	 * at once. osdmap_result: what the keeper did with a MOSDMap from an
+	 * OSD (the epoch held, the epochs wanted), for the subscription, as a
+	 * monitor's map is handled. map_check: ask for the newest OSD map
+	 * epoch (MMonGetVersion "osdmap") for request @tid, answered through
+	 * osdc_map_check_done; a handle (>= 0), or -errno when it cannot be
+	 * asked. map_check_cancel: the request no longer waits for it (no
+	 * answer may come after). All three or none. */
+	void (*osdmap_result)(void *arg, const struct monc_osdmap_result *r);
+	int64_t (*map_check)(void *arg, uint64_t tid);
+	void (*map_check_cancel)(void *arg, int64_t handle);
 };
 
 /* What a request was last sent at. */
@@ -150,6 +169,11 @@ struct osdc_request {
 	struct osdc_request *prev, *next; /* on s's list */
 	uint64_t started_ms, sent_ms;
 	bool sent_before; /* for "resent" counting */
+	/* its pool is not in the map: the monitors' newest epoch when asked
+	 * (0 not known yet), and whether the question is out */
+	uint32_t map_dne_bound;
+	bool map_checking;
+	int64_t map_check; /* its handle */
 };
 
 /* Fill a request's ops with the common cases; each returns the op. */
@@ -177,6 +201,11 @@ void osdc_cancel(struct osdc *o, struct osdc_request *r, int err, uint64_t now);
 
 /* A new map was applied (osdc_osdmap_ops calls it). */
 void osdc_map_changed(struct osdc *o, uint64_t now);
+/* The answer to osdc_io.map_check(@tid): @result 0 and the monitors'
+ * newest OSD map epoch, or -errno (the request then fails with -ENOENT:
+ * the map held is the newest we can know). An answer for a request that
+ * no longer waits is dropped. */
+void osdc_map_check_done(struct osdc *o, uint64_t tid, int result, uint64_t newest, uint64_t now);
 
 void osdc_con_up(struct osdc *o, uint64_t con, uint64_t peer_features, uint64_t now);
 void osdc_con_down(struct osdc *o, uint64_t con, int err, const char *why, uint64_t now);
@@ -196,6 +225,7 @@ uint64_t osdc_tick(struct osdc *o, uint64_t now);
 struct osdc_status {
 	unsigned sessions, requests, homeless, paused, laggy;
 	uint64_t sent, resent, replies, map_resends;
+	uint64_t map_checks; /* pools not in the map: epochs asked of the monitors */
 };
 void osdc_get_status(const struct osdc *o, struct osdc_status *st);
 /* One line per request in flight, as the kernel's debugfs osdc:

@@ -29,10 +29,19 @@ struct ocon {
 	struct ocon *next;
 };
 
+/* A question to the monitors for a request whose pool the map lacks. */
+struct mcheck {
+	uint64_t osdc_tid;
+	int64_t monc_tid;
+	struct mcheck *next;
+};
+
 struct osdc_loop {
 	struct osdc *osdc;
 	struct health_queue *health;
+	struct monc_loop *ml;
 	struct monc_loop_shared sh;
+	struct mcheck *checks;
 	bool attached, stopped;
 	pthread_mutex_t req_lock;
 	struct ocon *cons;
@@ -200,6 +209,73 @@ static void io_rx_revoke(void *arg, const void *buf)
 	rx_revoke_all(arg, buf);
 }
 
+/* ---- the monitors ------------------------------------------------------------------- */
+
+static void io_osdmap_result(void *arg, const struct monc_osdmap_result *r)
+{
+	struct osdc_loop *ol = arg;
+
+	if (ol->ml)
+		monc_loop_osdmap_result(ol->ml, r);
+}
+
+static struct mcheck *take_check(struct osdc_loop *ol, int64_t monc_tid)
+{
+	for (struct mcheck **pp = &ol->checks; *pp; pp = &(*pp)->next)
+		if ((*pp)->monc_tid == monc_tid) {
+			struct mcheck *c = *pp;
+			*pp = c->next;
+			return c;
+		}
+	return NULL;
+}
+
+static void check_done(void *arg, uint64_t tid, const struct monc_reply *rep)
+{
+	struct osdc_loop *ol = arg;
+	struct mcheck *c = take_check(ol, (int64_t)tid);
+
+	if (!c)
+		return;
+	if (ol->osdc)
+		osdc_map_check_done(ol->osdc, c->osdc_tid, rep ? rep->result : -ESHUTDOWN, rep ? rep->newest : 0,
+				    now_ms());
+	free(c);
+}
+
+static int64_t io_map_check(void *arg, uint64_t osdc_tid)
+{
+	struct osdc_loop *ol = arg;
+	struct mcheck *c;
+
+	if (!ol->ml)
+		return -ENOTCONN;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->osdc_tid = osdc_tid;
+	c->monc_tid = monc_loop_get_version(ol->ml, "osdmap", check_done, ol);
+	if (c->monc_tid < 0) {
+		int64_t e = c->monc_tid;
+		free(c);
+		return e;
+	}
+	c->next = ol->checks;
+	ol->checks = c;
+	return c->monc_tid;
+}
+
+static void io_map_check_cancel(void *arg, int64_t handle)
+{
+	struct osdc_loop *ol = arg;
+	struct mcheck *c = take_check(ol, handle);
+
+	if (c) {
+		monc_loop_cancel(ol->ml, (uint64_t)handle);
+		free(c);
+	}
+}
+
 static void on_tick(struct evloop *l, struct evloop_timer *t, void *arg)
 {
 	struct osdc_loop *ol = arg;
@@ -229,7 +305,10 @@ struct osdc_loop *osdc_loop_new(struct osdmap_keeper *keeper, struct health_queu
 				   .send = io_send,
 				   .revoke = io_revoke,
 				   .keepalive = io_keepalive,
-				   .rx_revoke = io_rx_revoke};
+				   .rx_revoke = io_rx_revoke,
+				   .osdmap_result = io_osdmap_result,
+				   .map_check = io_map_check,
+				   .map_check_cancel = io_map_check_cancel};
 
 	if (!ol)
 		return NULL;
@@ -254,6 +333,7 @@ struct monc_osdmap_ops osdc_loop_osdmap_ops(struct osdc_loop *ol)
 void osdc_loop_attach(struct osdc_loop *ol, struct monc_loop *ml)
 {
 	monc_loop_shared(ml, &ol->sh);
+	ol->ml = ml;
 	ol->attached = true;
 }
 

@@ -590,6 +590,25 @@ void monc_loop_shared(struct monc_loop *ml, struct monc_loop_shared *out)
 					 .health = ml->health};
 }
 
+void monc_loop_osdmap_result(struct monc_loop *ml, const struct monc_osdmap_result *r)
+{
+	monc_maps_osdmap_result(&ml->maps, r, now_ms());
+	rearm_tick(ml);
+}
+
+int64_t monc_loop_get_version(struct monc_loop *ml, const char *what, monc_done_fn done, void *arg)
+{
+	int64_t tid = monc_get_version(ml->monc, what, done, arg, now_ms());
+
+	rearm_tick(ml);
+	return tid;
+}
+
+void monc_loop_cancel(struct monc_loop *ml, uint64_t tid)
+{
+	monc_cancel(ml->monc, tid);
+}
+
 void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s)
 {
 	int64_t mono = now_s(), expires;

@@ -114,6 +114,19 @@ struct monc_loop_shared {
 };
 void monc_loop_shared(struct monc_loop *ml, struct monc_loop_shared *out);
 
+/*
+ * For a client beside the monitor client (the OSD client), on the loop
+ * thread with the loop's lock held. monc_loop_osdmap_result: what the
+ * keeper made of an OSD map that an OSD shared (monc_maps_osdmap_result).
+ * monc_loop_get_version: MMonGetVersion for @what ("osdmap"), resent across
+ * hunting; @done runs on the loop thread with the lock held (with
+ * -ESHUTDOWN when the client stops) unless monc_loop_cancel came first.
+ * The request's tid, or -errno.
+ */
+void monc_loop_osdmap_result(struct monc_loop *ml, const struct monc_osdmap_result *r);
+int64_t monc_loop_get_version(struct monc_loop *ml, const char *what, monc_done_fn done, void *arg);
+void monc_loop_cancel(struct monc_loop *ml, uint64_t tid);
+
 /* Fill @s (large: allocate it). */
 void monc_loop_snapshot(struct monc_loop *ml, struct monc_loop_snapshot *s);
 

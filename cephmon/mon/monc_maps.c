@@ -109,13 +109,20 @@ static void handle_osdmap(struct monc_maps *mp, const uint8_t *front, size_t len
 	}
 	mp->osdmap.handle(mp->osdmap.arg, mo, &r);
 	free(mo);
-	if (r.changed) {
-		mp->osdmap_epoch = r.epoch;
-		monc_got_epoch(mp->monc, "osdmap", r.epoch);
+	monc_maps_osdmap_result(mp, &r, now_ms);
+}
+
+void monc_maps_osdmap_result(struct monc_maps *mp, const struct monc_osdmap_result *r, uint64_t now_ms)
+{
+	if (!mp->osdmap.handle)
+		return;
+	if (r->changed) {
+		mp->osdmap_epoch = r->epoch;
+		monc_got_epoch(mp->monc, "osdmap", r->epoch);
 	}
-	if (r.want == MONC_OSDMAP_WANT_NEXT)
-		monc_subscribe(mp->monc, "osdmap", (uint64_t)r.epoch + 1, false, now_ms);
-	else if (r.want == MONC_OSDMAP_WANT_FULL)
+	if (r->want == MONC_OSDMAP_WANT_NEXT)
+		monc_subscribe(mp->monc, "osdmap", (uint64_t)r->epoch + 1, false, now_ms);
+	else if (r->want == MONC_OSDMAP_WANT_FULL)
 		monc_want_full(mp->monc, "osdmap", now_ms);
 }
 

@@ -72,6 +72,11 @@ void monc_maps_subscribe(struct monc_maps *mp, uint64_t now_ms);
  * or dropped as malformed), false for any other type. */
 bool monc_maps_handle(struct monc_maps *mp, uint16_t type, const uint8_t *front, size_t len, uint64_t now_ms);
 
+/* What the keeper made of an OSD map, from a monitor or from elsewhere (an
+ * OSD shared it): the subscription goes on from the epoch held and asks
+ * for what is missing. */
+void monc_maps_osdmap_result(struct monc_maps *mp, const struct monc_osdmap_result *r, uint64_t now_ms);
+
 /* A monmap from the cluster is in hand (the initial monitors have epoch 0). */
 bool monc_maps_have_monmap(const struct monc_maps *mp);
 /* Everything a mount waits for: monmap, OSD map (when one is kept) and,

@@ -4,7 +4,7 @@
  * (monc_loop, the OSD map's keeper, osdc_loop) and runs one command:
  *
  *   osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS] [--linger MS]
- *            POOL CMD ARGS...
+ *            [--pool-id ID] POOL CMD ARGS...
  *     put OBJ FILE | get OBJ FILE | append OBJ FILE | write OBJ OFF FILE
  *     put-after OBJ FILE MS (a stat, "ready", MS of sleep, then the put: the
  *     session is open before the put, for tests that stop the OSD between)
@@ -27,6 +27,8 @@
  * write ("version N"), and on failure one line and exit 1. Each request
  * gives up after --timeout MS (default 60 s); --linger MS keeps the client
  * running that long after the command (its inputs already freed).
+ * --pool-id ID names the pool by number, which the client's map need not
+ * have (POOL is then only a label): for tests of pools the map lacks.
  */
 #include "config.h"
 
@@ -48,6 +50,7 @@
 static struct osdc_loop *ol;
 static struct osdmap_keeper *keeper;
 static int64_t pool_id;
+static bool by_id;
 static const char *ns = "";
 static const char *pool_name;
 
@@ -556,7 +559,7 @@ static int cmd_bench(const char *mode, size_t size, unsigned count, unsigned thr
 static void usage(void)
 {
 	fprintf(stderr, "usage: osd_tool [-c CONF] [--id NAME] [-k KEYRING] [--ns NS] [--ms-mode M] [--timeout MS]\n"
-			"                [--linger MS] POOL CMD ARGS...\n"
+			"                [--linger MS] [--pool-id ID] POOL CMD ARGS...\n"
 			"  (see test/integration/osd_tool.c)\n");
 	exit(2);
 }
@@ -636,11 +639,15 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"conf", required_argument, NULL, 'c'},    {"id", required_argument, NULL, 'i'},
-	    {"keyring", required_argument, NULL, 'k'}, {"ns", required_argument, NULL, 'N'},
-	    {"ms-mode", required_argument, NULL, 'M'}, {"timeout", required_argument, NULL, 'T'},
-	    {"linger", required_argument, NULL, 'L'},  {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"conf", required_argument, NULL, 'c'},
+						 {"id", required_argument, NULL, 'i'},
+						 {"keyring", required_argument, NULL, 'k'},
+						 {"ns", required_argument, NULL, 'N'},
+						 {"ms-mode", required_argument, NULL, 'M'},
+						 {"timeout", required_argument, NULL, 'T'},
+						 {"linger", required_argument, NULL, 'L'},
+						 {"pool-id", required_argument, NULL, 'P'},
+						 {NULL, 0, NULL, 0}};
 	struct ceph_mount_args a = {.source = ":/"};
 	struct ceph_mount_config *cfg = calloc(1, sizeof(*cfg));
 	struct monc_loop *ml = NULL;
@@ -674,6 +681,12 @@ int main(int argc, char **argv)
 			if (linger_ms < 0)
 				usage();
 			break;
+		case 'P':
+			pool_id = strtoll(optarg, NULL, 10);
+			if (pool_id < 0)
+				usage();
+			by_id = true;
+			break;
 		default:
 			usage();
 		}
@@ -702,7 +715,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "osd_tool: %s\n", err);
 		goto out;
 	}
-	{
+	if (!by_id) {
 		const struct osdmap *m = osdmap_keeper_lock(keeper);
 		const struct osd_pool *pl = osdmap_pool_by_name(m, pool_name);
 		pool_id = pl ? pl->id : -1;

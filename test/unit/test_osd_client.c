@@ -88,7 +88,32 @@ static void f_rx_revoke(void *arg, const void *buf)
 	(void)arg;
 	rx_revoked[nrx_revoked++ % 8] = buf;
 }
-static const struct osdc_io fio = {NULL, f_open, f_close, f_send, f_revoke, f_keepalive, f_rx_revoke};
+static struct {
+	unsigned results, checks, cancels;
+	struct monc_osdmap_result last;
+	uint64_t check_tid;
+	int64_t cancelled;
+} mon;
+static void f_osdmap_result(void *arg, const struct monc_osdmap_result *r)
+{
+	(void)arg;
+	mon.results++;
+	mon.last = *r;
+}
+static int64_t f_map_check(void *arg, uint64_t tid)
+{
+	(void)arg;
+	mon.check_tid = tid;
+	return 100 + mon.checks++;
+}
+static void f_map_check_cancel(void *arg, int64_t handle)
+{
+	(void)arg;
+	mon.cancels++;
+	mon.cancelled = handle;
+}
+static const struct osdc_io fio = {NULL,	f_open,	     f_close,	      f_send,	   f_revoke,
+				   f_keepalive, f_rx_revoke, f_osdmap_result, f_map_check, f_map_check_cancel};
 
 static struct osdmap_keeper *keeper;
 static struct osdc *o;
@@ -155,6 +180,7 @@ static void setup(void)
 	struct health_event ev = {.domain = HEALTH_DOMAIN_MOUNT, .type = HEALTH_RUNNING};
 
 	memset(&io, 0, sizeof(io));
+	memset(&mon, 0, sizeof(mon));
 	dones = 0;
 	std_map(10, 0, &e);
 	mo->fsid[0] = 0xfe;
@@ -375,10 +401,92 @@ Test(osdc, bad_requests_and_missing_pools)
 	r->flags = OSD_FLAG_READ;
 	r->pool = 42;
 	cr_assert_eq(osdc_submit(o, r, 0), 0);
-	cr_assert_eq(dones, 1);
-	cr_assert_eq(r->result, -ENOENT, "a pool the map does not have");
+	cr_assert_eq(dones, 0, "a pool the map does not have: the monitors are asked first");
+	cr_assert_eq(mon.checks, 1);
+	cr_assert_eq(mon.check_tid, r->tid);
+	osdc_map_check_done(o, r->tid, 0, 10, 1);
+	cr_assert_eq(dones, 1, "our map is the monitors' newest");
+	cr_assert_eq(r->result, -ENOENT);
 	cr_assert_eq(io.nsent, 0);
+	cr_assert_eq(mon.cancels, 0, "answered: nothing to cancel");
+	osdc_map_check_done(o, r->tid, 0, 10, 2); /* a second answer is dropped */
+	cr_assert_eq(dones, 1);
 	drop(r);
+}
+
+Test(osdc, a_pool_newer_than_the_map_is_waited_for_up_to_the_monitors_newest_epoch)
+{
+	struct osdc_request *a = req("a", OSD_FLAG_WRITE), *b = req("b", OSD_FLAG_WRITE);
+	struct osdmap *m;
+
+	a->pool = b->pool = 2;
+	osdc_op_extent(a, OSD_OP_WRITE, 0, 5, "hello", 5);
+	osdc_op_extent(b, OSD_OP_WRITE, 0, 5, "hello", 5);
+	cr_assert_eq(osdc_submit(o, a, 0), 0);
+	cr_assert_eq(mon.checks, 1);
+	osdc_map_check_done(o, a->tid, 0, 12, 1);
+	cr_assert_eq(dones, 0, "the monitors have epoch 12, we 10: wait");
+	cr_assert_eq(osdc_submit(o, b, 2), 0);
+	cr_assert_eq(mon.checks, 2);
+
+	m = edit_map(); /* 11: still no pool 2 */
+	osdc_map_changed(o, 3);
+	cr_assert_eq(dones, 0);
+	cr_assert_eq(mon.checks, 2, "each request asks once");
+	m = edit_map(); /* 12: pool 2 is there */
+	m->pools[0].id = 2;
+	osdc_map_changed(o, 4);
+	cr_assert_eq(dones, 0);
+	cr_assert_eq(io.nsent, 2, "both placed and sent");
+	cr_assert_eq(a->t.epoch, 12);
+	cr_assert_eq(mon.cancels, 1, "b's question is withdrawn");
+	cr_assert_eq(mon.cancelled, 101);
+	osdc_map_check_done(o, b->tid, 0, 12, 5); /* too late: dropped */
+	cr_assert_eq(dones, 0);
+	cr_assert_eq(a->s != NULL && b->s != NULL, true);
+
+	/* pool 2 deleted under requests already sent: they fail now */
+	m = edit_map();
+	m->pools[0].id = 3;
+	osdc_map_changed(o, 6);
+	cr_assert_eq(dones, 2);
+	cr_assert_eq(a->result, -ENOENT);
+	cr_assert_eq(b->result, -ENOENT);
+	cr_assert_eq(mon.checks, 2, "a deleted pool needs no question");
+	drop(a);
+	drop(b);
+}
+
+Test(osdc, a_missing_pool_fails_once_the_monitors_newest_epoch_is_held)
+{
+	struct osdc_request *a = req("a", OSD_FLAG_READ), *c = req("c", OSD_FLAG_READ);
+
+	a->pool = c->pool = 7;
+	osdc_op(a, OSD_OP_STAT);
+	osdc_op(c, OSD_OP_STAT);
+	osdc_submit(o, a, 0);
+	osdc_submit(o, c, 0);
+	osdc_map_check_done(o, a->tid, 0, 11, 1);
+	cr_assert_eq(dones, 0);
+	edit_map(); /* 11, without pool 7 */
+	osdc_map_changed(o, 2);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(a->result, -ENOENT);
+	/* c gives up while its question is out: withdrawn */
+	osdc_cancel(o, c, -ETIMEDOUT, 3);
+	cr_assert_eq(mon.cancels, 1);
+	cr_assert_eq(mon.cancelled, 101);
+	cr_assert_eq(c->result, -ETIMEDOUT);
+	/* a question the monitors could not answer: the map is all we know */
+	struct osdc_request *d = req("d", OSD_FLAG_READ);
+	d->pool = 7;
+	osdc_op(d, OSD_OP_STAT);
+	osdc_submit(o, d, 4);
+	osdc_map_check_done(o, d->tid, -ESHUTDOWN, 0, 5);
+	cr_assert_eq(d->result, -ENOENT);
+	drop(a);
+	drop(c);
+	drop(d);
 }
 
 Test(osdc, the_primary_going_down_moves_the_request_with_one_more_attempt)
@@ -728,6 +836,25 @@ Test(osdc, a_map_an_osd_shares_is_applied)
 	cr_assert_neq(w->t.osd, first, "moved off the down primary");
 	cr_assert_eq(io.open_osd[io.opens - 1], w->t.osd);
 	cr_assert_eq(last_sent()->tid, w->tid, "sent again");
+	cr_assert_eq(mon.results, 1, "the subscription hears of it");
+	cr_assert_eq(mon.last.epoch, 11);
+	cr_assert(mon.last.changed);
+	cr_assert_eq(mon.last.want, MONC_OSDMAP_WANT_NOTHING);
+	wire_enc_free(&front);
+
+	/* an incremental for epoch 13 alone: 12 is missing, the monitors are asked */
+	wire_enc_init(&front);
+	wire_enc_u8(&front, 0xfe), wire_enc_zeros(&front, 15);
+	wire_enc_le32(&front, 1), wire_enc_le32(&front, 13), wire_enc_le32(&front, 4), wire_enc_le32(&front, 0);
+	wire_enc_le32(&front, 0);
+	wire_enc_le32(&front, 1), wire_enc_le32(&front, 13);
+	cr_assert_eq(
+	    osdc_handle_msg(o, io.open_con[io.opens - 1], CEPH_MSG_OSD_MAP, 4, 0, front.buf, front.len, NULL, 0, 1004),
+	    0);
+	cr_assert_eq(mon.results, 2);
+	cr_assert_eq(mon.last.epoch, 11);
+	cr_assert(!mon.last.changed);
+	cr_assert_eq(mon.last.want, MONC_OSDMAP_WANT_NEXT, "epoch 12 asked of the monitors");
 	wire_enc_free(&blob);
 	wire_enc_free(&front);
 	drop(w);
