@@ -41,6 +41,7 @@ UNIT_TESTS = \
 	test/unit/test_osdmap_inc \
 	test/unit/test_osdmap_keeper \
 	test/unit/test_osd_msgs \
+	test/unit/test_mds_msgs \
 	test/unit/test_osd_client \
 	test/unit/test_striper \
 	test/unit/test_evloop \
@@ -161,6 +162,9 @@ test_unit_test_osdmap_keeper_SOURCES = test/unit/test_osdmap_keeper.c test/lib/f
 test_unit_test_osdmap_keeper_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
+test_unit_test_mds_msgs_SOURCES = test/unit/test_mds_msgs.c test/lib/mds_reply_enc.c test/lib/mds_reply_enc.h
+test_unit_test_mds_msgs_CFLAGS = $(unit_cflags)
+test_unit_test_mds_msgs_LDADD = $(cephmds_libs) $(CRITERION_LIBS)
 test_unit_test_osd_msgs_SOURCES = test/unit/test_osd_msgs.c test/lib/osd_reply_enc.c test/lib/osd_reply_enc.h
 test_unit_test_osd_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_osd_msgs_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
@@ -312,6 +316,7 @@ FUZZ_TARGETS = \
 	test/fuzz/fuzz_osdmap_inc \
 	test/fuzz/fuzz_osdmap_keeper \
 	test/fuzz/fuzz_osd_msgs \
+	test/fuzz/fuzz_mds_msgs \
 	test/fuzz/fuzz_cb_request \
 	test/fuzz/fuzz_afs_dir \
 	test/fuzz/fuzz_afs_source \
@@ -432,6 +437,9 @@ test_fuzz_fuzz_osdmap_keeper_SOURCES = test/fuzz/fuzz_osdmap_keeper.c $(fuzz_dri
 test_fuzz_fuzz_osdmap_keeper_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osdmap_keeper_LDADD = $(cephosd_libs)
 
+test_fuzz_fuzz_mds_msgs_SOURCES = test/fuzz/fuzz_mds_msgs.c $(fuzz_driver)
+test_fuzz_fuzz_mds_msgs_LDFLAGS = $(fuzz_ldflags)
+test_fuzz_fuzz_mds_msgs_LDADD = $(cephmds_libs)
 test_fuzz_fuzz_osd_msgs_SOURCES = test/fuzz/fuzz_osd_msgs.c $(fuzz_driver)
 test_fuzz_fuzz_osd_msgs_LDFLAGS = $(fuzz_ldflags)
 test_fuzz_fuzz_osd_msgs_LDADD = $(cephosd_libs)
