@@ -499,3 +499,60 @@ int mds_xattr_next(struct mds_xattr_iter *it, const uint8_t **name, uint32_t *na
 	it->left--;
 	return 1;
 }
+
+/* ---- caps and leases ---------------------------------------------------------------------- */
+
+int mds_caps_head_decode(const void *front, size_t len, struct mds_caps_head *out)
+{
+	struct wire_dec d;
+
+	wire_dec_init(&d, front, len);
+	if (wire_dec_le32(&d, &out->op) || wire_dec_le64(&d, &out->ino) || wire_dec_le64(&d, &out->realm) ||
+	    wire_dec_le64(&d, &out->cap_id) || wire_dec_le32(&d, &out->seq) || wire_dec_le32(&d, &out->issue_seq) ||
+	    wire_dec_le32(&d, &out->caps) || wire_dec_le32(&d, &out->wanted) || wire_dec_le32(&d, &out->dirty) ||
+	    wire_dec_le32(&d, &out->migrate_seq)) {
+		memset(out, 0, sizeof(*out));
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+uint16_t mds_cap_release_encode(struct wire_enc *e, const struct mds_cap_item *items, unsigned n)
+{
+	wire_enc_le32(e, n);
+	for (unsigned i = 0; i < n; i++) {
+		wire_enc_le64(e, items[i].ino);
+		wire_enc_le64(e, items[i].cap_id);
+		wire_enc_le32(e, items[i].migrate_seq);
+		wire_enc_le32(e, items[i].seq);
+	}
+	wire_enc_le32(e, 0); /* v2: osd_epoch_barrier, none */
+	return wire_enc_error(e) ? 0 : 2;
+}
+
+int mds_lease_decode(const void *front, size_t len, struct mds_lease_msg *out)
+{
+	struct wire_dec d;
+
+	wire_dec_init(&d, front, len);
+	if (wire_dec_u8(&d, &out->action) || wire_dec_le16(&d, &out->mask) || wire_dec_le64(&d, &out->ino) ||
+	    wire_dec_le64(&d, &out->first) || wire_dec_le64(&d, &out->last) || wire_dec_le32(&d, &out->seq) ||
+	    wire_dec_le32(&d, &out->duration_ms) || ceph_dec_blob(&d, &out->dname, &out->dname_len)) {
+		memset(out, 0, sizeof(*out));
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+uint16_t mds_lease_encode(struct wire_enc *e, const struct mds_lease_msg *l)
+{
+	wire_enc_u8(e, l->action);
+	wire_enc_le16(e, l->mask);
+	wire_enc_le64(e, l->ino);
+	wire_enc_le64(e, l->first);
+	wire_enc_le64(e, l->last);
+	wire_enc_le32(e, l->seq);
+	wire_enc_le32(e, l->duration_ms);
+	ceph_enc_blob(e, l->dname, l->dname_len);
+	return wire_enc_error(e) ? 0 : 1;
+}

@@ -82,8 +82,11 @@ enum {
 };
 
 /* What netfuse handles, so all it advertises: the release markers, MIMIC
- * (the MDS's features in OPEN, a reason in REJECT) and REPLY_ENCODING. */
-#define MDS_CLIENT_FEATURES ((1ull << (CEPHFS_FEATURE_REPLY_ENCODING + 1)) - 1)
+ * (the MDS's features in OPEN, a reason in REJECT), REPLY_ENCODING, and
+ * NOTIFY_SESSION_STATE (a REQUEST_OPEN for a session the MDS still holds
+ * is answered with OPEN, whose seq the client takes). */
+#define MDS_CLIENT_FEATURES                                                                                            \
+	(((1ull << (CEPHFS_FEATURE_REPLY_ENCODING + 1)) - 1) | (1ull << CEPHFS_FEATURE_NOTIFY_SESSION_STATE))
 
 #define MDS_SESSION_FLAG_BLOCKLISTED 1u /* MClientSession v5 flags */
 
@@ -341,6 +344,61 @@ int mds_readdir_next(struct mds_readdir *rd, struct mds_dentry *out);
 /* A CREATE reply's extra part: the inode it made (0 when it opened one
  * that was there). */
 int mds_create_extra_decode(const uint8_t *extra, uint32_t len, uint64_t *ino);
+
+/* ---- caps and leases ---------------------------------------------------------------------- */
+
+/* MClientCaps ops */
+enum mds_cap_op {
+	MDS_CAP_OP_GRANT = 0,
+	MDS_CAP_OP_REVOKE = 1,
+	MDS_CAP_OP_TRUNC = 2,
+	MDS_CAP_OP_EXPORT = 3,
+	MDS_CAP_OP_IMPORT = 4,
+	MDS_CAP_OP_UPDATE = 5,
+	MDS_CAP_OP_DROP = 6,
+	MDS_CAP_OP_FLUSH = 7,
+	MDS_CAP_OP_FLUSH_ACK = 8,
+	MDS_CAP_OP_FLUSHSNAP = 9,
+	MDS_CAP_OP_FLUSHSNAP_ACK = 10,
+	MDS_CAP_OP_RELEASE = 11,
+	MDS_CAP_OP_RENEW = 12,
+};
+
+/* The head of an MClientCaps (ceph_mds_caps): what a client needs to
+ * answer it; the attributes and the rest follow and are not read. */
+struct mds_caps_head {
+	uint32_t op;
+	uint64_t ino, realm, cap_id;
+	uint32_t seq, issue_seq, caps, wanted, dirty, migrate_seq;
+};
+int mds_caps_head_decode(const void *front, size_t len, struct mds_caps_head *out);
+
+/* MClientCapRelease: caps given back (ceph_mds_cap_item each). */
+struct mds_cap_item {
+	uint64_t ino, cap_id;
+	uint32_t migrate_seq, seq; /* seq: the cap's last issue the MDS sent */
+};
+/* Header version 2 (with no OSD epoch barrier); 0 when encoding failed. */
+uint16_t mds_cap_release_encode(struct wire_enc *e, const struct mds_cap_item *items, unsigned n);
+
+/* MClientLease (ceph_mds_lease and the dentry's name). */
+enum mds_lease_action {
+	MDS_LEASE_REVOKE = 1,
+	MDS_LEASE_RELEASE = 2,
+	MDS_LEASE_RENEW = 3,
+	MDS_LEASE_REVOKE_ACK = 4,
+};
+struct mds_lease_msg {
+	uint8_t action;
+	uint16_t mask;
+	uint64_t ino, first, last;
+	uint32_t seq, duration_ms;
+	const uint8_t *dname;
+	uint32_t dname_len;
+};
+int mds_lease_decode(const void *front, size_t len, struct mds_lease_msg *out);
+/* Header version 1; 0 when encoding failed. */
+uint16_t mds_lease_encode(struct wire_enc *e, const struct mds_lease_msg *l);
 
 /* An inode's xattr blob, one (name, value) at a time: 1, 0 at the end,
  * -EBADMSG. */

@@ -23,6 +23,7 @@ cephmon_libcephmon_a_SOURCES = \
 	cephmon/msgr/cephx_crypto.c cephmon/msgr/cephx_crypto.h \
 	cephmon/msgr/cephx.c cephmon/msgr/cephx.h \
 	cephmon/msgr/msgr2_cephx.c cephmon/msgr/msgr2_cephx.h \
+	cephmon/msgr/msgr2_svc_conns.c cephmon/msgr/msgr2_svc_conns.h \
 	cephmon/msgr/cephx_identity.c cephmon/msgr/cephx_identity.h
 cephmon_libcephmon_a_SOURCES += \
 	cephmon/mon/monc_types.h \

@@ -140,15 +140,6 @@ static struct osdc_session *find_con(struct osdc *o, uint64_t con)
 	return NULL;
 }
 
-static bool same_addr(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)
-{
-	char x[96], y[96];
-
-	ceph_entity_addr_format(a, x, sizeof(x));
-	ceph_entity_addr_format(b, y, sizeof(y));
-	return !strcmp(x, y);
-}
-
 static char *osd_name(int32_t osd, char *buf, size_t len)
 {
 	snprintf(buf, len, "osd.%d", osd);
@@ -579,7 +570,7 @@ static void map_changed(struct osdc *o, const struct osdmap *m, uint64_t now)
 		const struct ceph_entity_addr *a = (uint32_t)s->osd < m->max_osd && osdmap_osd_up(m, s->osd)
 						       ? ceph_addrvec_msgr2(&m->osd_addrs[s->osd])
 						       : NULL;
-		if (a && same_addr(a, &s->addr)) {
+		if (a && ceph_entity_addr_equal(a, &s->addr)) {
 			i++; /* a down one is reopened by osdc_tick when its wait is over */
 			continue;
 		}

@@ -20,14 +20,7 @@
 #include "cephmon/msgr/ceph_entity.h"
 #include "cephmon/msgr/msgr2_cephx.h"
 #include "cephmon/msgr/msgr2_conn.h"
-
-struct ocon {
-	struct osdc_loop *ol;
-	uint64_t id;
-	struct msgr2_conn *conn;
-	struct msgr2_cephx_authorizer au;
-	struct ocon *next;
-};
+#include "cephmon/msgr/msgr2_svc_conns.h"
 
 /* A question to the monitors for a request whose pool the map lacks. */
 struct mcheck {
@@ -44,7 +37,7 @@ struct osdc_loop {
 	struct mcheck *checks;
 	bool attached, stopped;
 	pthread_mutex_t req_lock;
-	struct ocon *cons;
+	struct msgr2_svc_conns cons; /* to the OSDs, by osdc's con ids */
 	struct evloop_timer tick;
 };
 
@@ -60,20 +53,12 @@ static void rearm(struct osdc_loop *ol)
 	evloop_timer_arm(ol->sh.loop, &ol->tick, osdc_tick(ol->osdc, now_ms()) * EVLOOP_NS_PER_MS);
 }
 
-static struct ocon *find(struct osdc_loop *ol, uint64_t id)
-{
-	for (struct ocon *c = ol->cons; c; c = c->next)
-		if (c->id == id)
-			return c;
-	return NULL;
-}
-
 /* ---- the connections' events (sh.lock held by msgr2_conn) --------------------------- */
 
 static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32_t con_mode, uint64_t features)
 {
-	struct ocon *c = arg;
-	struct osdc_loop *ol = c->ol;
+	struct msgr2_svc_conn *c = arg;
+	struct osdc_loop *ol = c->owner;
 
 	(void)conn, (void)global_id, (void)con_mode;
 	osdc_con_up(ol->osdc, c->id, features, now_ms());
@@ -82,8 +67,8 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
 		   const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len)
 {
-	struct ocon *c = arg;
-	struct osdc_loop *ol = c->ol;
+	struct msgr2_svc_conn *c = arg;
+	struct osdc_loop *ol = c->owner;
 
 	(void)conn;
 	/* no rearm: a reply or a backoff makes no deadline earlier than the
@@ -93,16 +78,17 @@ static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t v
 
 static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
 {
-	struct ocon *c = arg;
+	struct msgr2_svc_conn *c = arg;
+	struct osdc_loop *ol = c->owner;
 
 	(void)conn, (void)stamp_ns;
-	osdc_keepalive_ack(c->ol->osdc, c->id, now_ms());
+	osdc_keepalive_ack(ol->osdc, c->id, now_ms());
 }
 
 static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why)
 {
-	struct ocon *c = arg;
-	struct osdc_loop *ol = c->ol;
+	struct msgr2_svc_conn *c = arg;
+	struct osdc_loop *ol = c->owner;
 
 	(void)conn;
 	osdc_con_down(ol->osdc, c->id, err, why, now_ms()); /* closes @c (io_close) */
@@ -112,10 +98,11 @@ static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why
 static uint8_t *on_rx_data(void *arg, struct msgr2_conn *conn, uint16_t type, uint64_t tid, const uint8_t *front,
 			   size_t front_len, size_t data_len)
 {
-	struct ocon *c = arg;
+	struct msgr2_svc_conn *c = arg;
+	struct osdc_loop *ol = c->owner;
 
 	(void)conn, (void)front, (void)front_len;
-	return osdc_rx_data(c->ol->osdc, c->id, type, tid, data_len);
+	return osdc_rx_data(ol->osdc, c->id, type, tid, data_len);
 }
 
 static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down, on_rx_data};
@@ -125,82 +112,48 @@ static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_do
 static int io_open(void *arg, uint64_t con, int32_t osd, const struct ceph_entity_addr *addr)
 {
 	struct osdc_loop *ol = arg;
-	struct ocon *c = calloc(1, sizeof(*c));
-	struct msgr2_auth_provider prov;
-	int e;
 
 	(void)osd;
-	if (!c)
-		return -ENOMEM;
-	c->ol = ol;
-	c->id = con;
-	prov = msgr2_cephx_authorizer_provider(&c->au, ol->sh.cx, CEPH_ENTITY_TYPE_OSD);
-	struct msgr2_conn_params p = {
-	    .loop = ol->sh.loop,
-	    .lock = ol->sh.lock,
-	    .peer_addr = *addr,
-	    .peer_type = CEPH_ENTITY_TYPE_OSD,
-	    .ms_mode = ol->sh.ms_mode,
-	    .auth = &prov,
-	    .nauth = 1,
-	    .global_seq = ol->sh.global_seq,
-	    .nonce = ol->sh.nonce,
-	    .cb = &cbs,
-	    .cb_arg = c,
-	};
-	e = msgr2_conn_open(&p, &c->conn);
-	if (e) {
-		msgr2_cephx_authorizer_destroy(&c->au);
-		free(c);
-		return e;
-	}
-	c->next = ol->cons;
-	ol->cons = c;
-	return 0;
+	return msgr2_svc_conns_open(&ol->cons, con, addr);
 }
 
 static void io_close(void *arg, uint64_t con)
 {
 	struct osdc_loop *ol = arg;
 
-	for (struct ocon **pp = &ol->cons; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == con) {
-			struct ocon *c = *pp;
-			*pp = c->next;
-			msgr2_conn_close(c->conn); /* nothing of @c's is used after this */
-			msgr2_cephx_authorizer_destroy(&c->au);
-			free(c);
-			return;
-		}
+	msgr2_svc_conns_close(&ol->cons, con);
 }
 
 static int io_send(void *arg, uint64_t con, const struct msgr2_out *m)
 {
-	struct ocon *c = find(arg, con);
+	struct osdc_loop *ol = arg;
+	struct msgr2_conn *c = msgr2_svc_conns_find(&ol->cons, con);
 
-	return c ? msgr2_conn_queue(c->conn, m) : -ENOTCONN;
+	return c ? msgr2_conn_queue(c, m) : -ENOTCONN;
 }
 
 static void io_revoke(void *arg, uint64_t con, uint64_t tid)
 {
-	struct ocon *c = find(arg, con);
+	struct osdc_loop *ol = arg;
+	struct msgr2_conn *c = msgr2_svc_conns_find(&ol->cons, con);
 
 	if (c)
-		msgr2_conn_revoke(c->conn, tid);
+		msgr2_conn_revoke(c, tid);
 }
 
 static void io_keepalive(void *arg, uint64_t con)
 {
-	struct ocon *c = find(arg, con);
+	struct osdc_loop *ol = arg;
+	struct msgr2_conn *c = msgr2_svc_conns_find(&ol->cons, con);
 
 	if (c)
-		msgr2_conn_keepalive(c->conn);
+		msgr2_conn_keepalive(c);
 }
 
 /* Every connection: a reply arriving there stops writing into @buf. */
 static void rx_revoke_all(struct osdc_loop *ol, const void *buf)
 {
-	for (struct ocon *c = ol->cons; c; c = c->next)
+	for (struct msgr2_svc_conn *c = ol->cons.head; c; c = c->next)
 		msgr2_conn_rx_revoke(c->conn, buf);
 }
 
@@ -333,6 +286,15 @@ struct monc_osdmap_ops osdc_loop_osdmap_ops(struct osdc_loop *ol)
 void osdc_loop_attach(struct osdc_loop *ol, struct monc_loop *ml)
 {
 	monc_loop_shared(ml, &ol->sh);
+	ol->cons = (struct msgr2_svc_conns){.loop = ol->sh.loop,
+					    .lock = ol->sh.lock,
+					    .cx = ol->sh.cx,
+					    .global_seq = ol->sh.global_seq,
+					    .nonce = ol->sh.nonce,
+					    .ms_mode = ol->sh.ms_mode,
+					    .peer_type = CEPH_ENTITY_TYPE_OSD,
+					    .cb = &cbs,
+					    .owner = ol};
 	ol->ml = ml;
 	ol->attached = true;
 }
@@ -495,7 +457,7 @@ static int oreq_detach(struct oreq *o)
 		if (!from || !len)
 			continue;
 		memcpy(o->in + off, from, len);
-		for (struct ocon *c = ol->cons; c; c = c->next)
+		for (struct msgr2_svc_conn *c = ol->cons.head; c; c = c->next)
 			msgr2_conn_relend(c->conn, o, from, len, o->in + off);
 		o->r.ops[i].indata = o->in + off;
 		off += len;

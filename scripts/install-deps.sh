@@ -17,6 +17,7 @@ build_pkgs=(
 )
 test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
+	python3-cephfs # libcephfs, the judge of ceph_mds.test (a CephFS client that is not netfuse)
 	ceph-base # crushtool and osdmaptool, the references crush_map.test checks cephosd against
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
 	openafs-fuse # afsd.fuse, the anchor of make bench's mount figures

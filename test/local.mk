@@ -42,6 +42,7 @@ UNIT_TESTS = \
 	test/unit/test_osdmap_keeper \
 	test/unit/test_osd_msgs \
 	test/unit/test_mds_msgs \
+	test/unit/test_mds_client \
 	test/unit/test_osd_client \
 	test/unit/test_striper \
 	test/unit/test_evloop \
@@ -162,6 +163,9 @@ test_unit_test_osdmap_keeper_SOURCES = test/unit/test_osdmap_keeper.c test/lib/f
 test_unit_test_osdmap_keeper_CFLAGS = $(unit_cflags)
 test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
+test_unit_test_mds_client_SOURCES = test/unit/test_mds_client.c test/lib/mds_reply_enc.c test/lib/mds_reply_enc.h
+test_unit_test_mds_client_CFLAGS = $(unit_cflags)
+test_unit_test_mds_client_LDADD = $(cephmds_libs) $(CRITERION_LIBS)
 test_unit_test_mds_msgs_SOURCES = test/unit/test_mds_msgs.c test/lib/mds_reply_enc.c test/lib/mds_reply_enc.h
 test_unit_test_mds_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_mds_msgs_LDADD = $(cephmds_libs) $(CRITERION_LIBS)
@@ -180,9 +184,12 @@ test_unit_test_striper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 
 EXTRA_DIST += test/unit/cephx_vectors.py test/unit/monmap_vectors.py test/unit/mdsmap_vectors.py
 
-check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check test/integration/osd_tool
+check_PROGRAMS += test/integration/crush_check test/integration/osdmap_check test/integration/osd_tool \
+	test/integration/mds_tool
 test_integration_osd_tool_SOURCES = test/integration/osd_tool.c test/lib/file_read.c test/lib/file_read.h
 test_integration_osd_tool_LDADD = $(cephosd_libs)
+test_integration_mds_tool_SOURCES = test/integration/mds_tool.c
+test_integration_mds_tool_LDADD = $(cephmds_libs)
 test_integration_osdmap_check_SOURCES = test/integration/osdmap_check.c test/lib/file_read.c test/lib/file_read.h
 test_integration_osdmap_check_LDADD = $(cephosd_libs)
 test_integration_crush_check_SOURCES = test/integration/crush_check.c test/lib/file_read.c test/lib/file_read.h
@@ -519,6 +526,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_conf.test \
 	test/integration/ceph_msgr2.test \
 	test/integration/ceph_osdmap.test \
+	test/integration/ceph_mds.test \
 	test/integration/ceph_osd.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \

@@ -169,6 +169,8 @@ static int dec_mds_info(struct wire_dec *d, struct mdsmap_mds *m)
 	m->naddrs = av.n;
 	if (av.n)
 		m->addr = av.v[0];
+	if (ceph_addrvec_msgr2(&av))
+		m->addr_msgr2 = *ceph_addrvec_msgr2(&av);
 	if (wire_dec_le32(in, &sec) || wire_dec_le32(in, &nsec))
 		return -EBADMSG;
 	m->laggy = sec || nsec;

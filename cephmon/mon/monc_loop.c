@@ -508,6 +508,7 @@ int monc_loop_new(const struct monc_loop_params *p, struct monc_loop **out, char
 		goto fail;
 	}
 	monc_maps_init(&ml->maps, ml->monc, ml->health, ml->cfg.fs_name, p->want_fs, &p->osdmap);
+	ml->maps.mdsmap_ops = p->mdsmap;
 	*out = ml;
 	return 0;
 fail:

@@ -45,6 +45,9 @@ struct monc_loop_params {
 	 * also waits for the first one. .handle NULL: no OSD map. Called on
 	 * the loop thread with the loop's lock held. */
 	struct monc_osdmap_ops osdmap;
+	/* Who follows the MDS map (cephmds's mdsc_loop_mdsmap_ops; needs
+	 * want_fs). .changed NULL: nobody. */
+	struct monc_mdsmap_ops mdsmap;
 };
 
 /* A new, not yet running client. 0 or -errno with one line in @err. */

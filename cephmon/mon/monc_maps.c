@@ -179,6 +179,8 @@ static void handle_mdsmap(struct monc_maps *mp, const uint8_t *front, size_t len
 	free(mp->mdsmap);
 	mp->mdsmap = m;
 	monc_got_epoch(mp->monc, mp->mds_sub, m->epoch);
+	if (mp->mdsmap_ops.changed)
+		mp->mdsmap_ops.changed(mp->mdsmap_ops.arg, m);
 }
 
 bool monc_maps_handle(struct monc_maps *mp, uint16_t type, const uint8_t *front, size_t len, uint64_t now_ms)

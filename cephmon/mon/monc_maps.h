@@ -45,12 +45,20 @@ struct monc_osdmap_ops {
 	void (*handle)(void *arg, const struct mosdmap *mo, struct monc_osdmap_result *r);
 };
 
+/* Whoever follows the MDS map (the MDS client): each new one, on the
+ * monitor client's loop thread with its lock held. */
+struct monc_mdsmap_ops {
+	void *arg;
+	void (*changed)(void *arg, const struct mdsmap_summary *m);
+};
+
 struct monc_maps {
 	struct monc *monc;
 	struct health_queue *health;
-	const char *fs_name;	       /* the file system asked for, "" the default */
-	bool want_fs;		       /* subscribe to fsmap.user and its MDS map */
-	struct monc_osdmap_ops osdmap; /* .handle NULL: no OSD map subscription */
+	const char *fs_name;		   /* the file system asked for, "" the default */
+	bool want_fs;			   /* subscribe to fsmap.user and its MDS map */
+	struct monc_osdmap_ops osdmap;	   /* .handle NULL: no OSD map subscription */
+	struct monc_mdsmap_ops mdsmap_ops; /* .changed NULL: nobody follows it */
 
 	uint32_t osdmap_epoch;	  /* what the keeper holds, 0 none */
 	struct fsmap_user *fsmap; /* NULL until received, as the next */

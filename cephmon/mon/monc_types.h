@@ -117,7 +117,8 @@ struct mdsmap_mds {
 	int32_t inc;
 	int32_t state; /* CEPH_MDS_STATE_* */
 	uint64_t state_seq;
-	struct ceph_entity_addr addr; /* the first of its addresses; type NONE if it has none */
+	struct ceph_entity_addr addr;	    /* the first of its addresses; type NONE if it has none */
+	struct ceph_entity_addr addr_msgr2; /* its msgr2 address; type NONE if it has none */
 	unsigned naddrs;
 	bool laggy;	    /* laggy_since is set */
 	int32_t join_fscid; /* -1 when unset or not encoded */

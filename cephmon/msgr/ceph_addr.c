@@ -36,7 +36,7 @@
 #include <string.h>
 
 struct addr_parser {
-	const char *p;    /* cursor */
+	const char *p;	  /* cursor */
 	const char *item; /* start of the monitor being parsed, for messages */
 	enum ceph_addr_syntax syntax;
 	char *err;
@@ -341,10 +341,10 @@ static bool mon_listed(const struct ceph_mon_addrs *out, const struct ceph_addrv
 	return false;
 }
 
-int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct ceph_mon_addrs *out,
-			 char *err, size_t errlen)
+int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct ceph_mon_addrs *out, char *err,
+			 size_t errlen)
 {
-	struct addr_parser ap = { .p = s, .syntax = syntax, .err = err, .errlen = errlen };
+	struct addr_parser ap = {.p = s, .syntax = syntax, .err = err, .errlen = errlen};
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -406,4 +406,13 @@ int ceph_entity_addr_format(const struct ceph_entity_addr *a, char *buf, size_t 
 		return snprintf(buf, len, "%s%s:%u/%u", type, host, ceph_entity_addr_port(a), a->nonce);
 	}
 	return snprintf(buf, len, "%s-", type);
+}
+
+bool ceph_entity_addr_equal(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b)
+{
+	char x[96], y[96];
+
+	ceph_entity_addr_format(a, x, sizeof(x));
+	ceph_entity_addr_format(b, y, sizeof(y));
+	return !strcmp(x, y);
 }

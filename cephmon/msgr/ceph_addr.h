@@ -14,11 +14,12 @@
 #ifndef NETFUSE_CEPH_ADDR_H
 #define NETFUSE_CEPH_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define CEPH_MON_PORT_MSGR2 3300  /* IANA port, msgr2 */
+#define CEPH_MON_PORT_MSGR2  3300 /* IANA port, msgr2 */
 #define CEPH_MON_PORT_LEGACY 6789 /* msgr1 */
 
 /* entity_addr_t's type field, as on the wire. */
@@ -35,7 +36,7 @@ struct ceph_entity_addr {
 	struct sockaddr_storage ss; /* AF_INET or AF_INET6, port set */
 };
 
-#define CEPH_ADDRVEC_MAX 4 /* addresses one monitor may list */
+#define CEPH_ADDRVEC_MAX   4 /* addresses one monitor may list */
 #define CEPH_MON_ADDRS_MAX 32
 
 struct ceph_addrvec {
@@ -62,11 +63,13 @@ enum ceph_addr_syntax {
  * (which names the offending item) when the string is malformed, lists no
  * monitor, or lists more than CEPH_MON_ADDRS_MAX.
  */
-int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct ceph_mon_addrs *out,
-			 char *err, size_t errlen);
+int ceph_parse_mon_addrs(const char *s, enum ceph_addr_syntax syntax, struct ceph_mon_addrs *out, char *err,
+			 size_t errlen);
 
 /* "v2:127.0.0.1:3300/0", "v1:[::1]:6789/0"; returns snprintf's count. */
 int ceph_entity_addr_format(const struct ceph_entity_addr *a, char *buf, size_t len);
+/* The same address: type, family, IP, port and nonce. */
+bool ceph_entity_addr_equal(const struct ceph_entity_addr *a, const struct ceph_entity_addr *b);
 
 /* The port of an address, in host order. */
 uint16_t ceph_entity_addr_port(const struct ceph_entity_addr *a);

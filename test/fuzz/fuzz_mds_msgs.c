@@ -1,10 +1,12 @@
 /*
  * Fuzz target: cephmds/mds_msgs.c's decoders of what an MDS sends. The
  * first byte picks the decoder (a session message at the header version in
- * the second byte, a reply and everything inside it, a forward); the rest
+ * the second byte, a reply and everything inside it, a forward, a caps
+ * head, a lease); the rest
  * is the front. Invariants: everything a decoder returns lies inside the
  * input; a reply's readdir entries and xattrs, walked to their end, stay
- * inside it too; a session's reason is a printable C string.
+ * inside it too; a session's reason is a printable C string; a lease
+ * re-encodes to the bytes it came from.
  */
 #include "config.h"
 
@@ -55,7 +57,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	lo = data + 2;
 	hi = data + size;
-	switch (data[0] % 3) {
+	struct mds_caps_head ch;
+	struct mds_lease_msg lm;
+
+	switch (data[0] % 5) {
 	case 0:
 		if (mds_session_decode(data[1] % 8, data + 2, size - 2, &m) == 0) {
 			size_t n = strnlen(m.error, sizeof(m.error));
@@ -89,8 +94,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)mds_create_extra_decode(r.extra, r.extra_len, &ino);
 		}
 		break;
-	default:
+	case 2:
 		(void)mds_forward_decode(data + 2, size - 2, &f);
+		break;
+	case 3:
+		(void)mds_caps_head_decode(data + 2, size - 2, &ch);
+		break;
+	default:
+		if (mds_lease_decode(data + 2, size - 2, &lm) == 0) {
+			struct wire_enc e;
+			inside(lm.dname, lm.dname_len);
+			wire_enc_init(&e); /* its ack re-encodes to the same bytes */
+			if (mds_lease_encode(&e, &lm) != 1 || e.len > size - 2 || memcmp(e.buf, data + 2, e.len))
+				abort();
+			wire_enc_free(&e);
+		}
 		break;
 	}
 	return 0;

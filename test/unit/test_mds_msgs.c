@@ -34,16 +34,19 @@ Test(mds_session, request_open_carries_metadata_features_and_an_empty_metric_spe
 	const char *meta[] = {"hostname", "h", "entity_id", "admin"};
 	struct mds_session_open o = {.meta = meta, .nmeta = 2, .features = MDS_CLIENT_FEATURES, .seq = 0};
 	struct wire_enc e;
-	static const uint8_t want[] = {
-	    0, 0, 0, 0, 0,    0,    0,	 0,   0,   0,	0,   0,	  0,   0, 0, 0, 0,   0,	  0,   0,   0,	 0,   0,
-	    0, 0, 0, 0, 0, /* head: op 0, seq 0, the rest zero */
-	    2, 0, 0, 0,	   /* two pairs */
-	    8, 0, 0, 0, 'h',  'o',  's', 't', 'n', 'a', 'm', 'e', 1,   0, 0, 0, 'h', /* hostname=h */
-	    9, 0, 0, 0, 'e',  'n',  't', 'i', 't', 'y', '_', 'i', 'd', 5, 0, 0, 0,   'a', 'd', 'm', 'i', 'n', /* entity_id=admin
-													       */
-	    8, 0, 0, 0, 0xff, 0x03, 0,	 0,   0,   0,	0,   0, /* features: bits 0..9 */
-	    1, 1, 4, 0, 0,    0,    0,	 0,   0,   0,		/* metric spec: none */
-	};
+	static const uint8_t
+	    want[] =
+		{
+		    0,	 0,   0,   0,	0,    0,    0,	  0,   0,   0,	 0,   0,   0,	0, 0, 0, 0,
+		    0,	 0,   0,   0,	0,    0,    0,	  0,   0,   0,	 0, /* head: op 0, seq 0, the rest zero */
+		    2,	 0,   0,   0,					    /* two pairs */
+		    8,	 0,   0,   0,	'h',  'o',  's',  't', 'n', 'a', 'm', 'e', 1,	0, 0, 0, 'h', /* hostname=h */
+		    9,	 0,   0,   0,	'e',  'n',  't',  'i', 't', 'y', '_', 'i', 'd', 5, 0, 0, 0,
+		    'a', 'd', 'm', 'i', 'n',					 /* entity_id=admin
+										  */
+		    8,	 0,   0,   0,	0xff, 0x03, 0x01, 0,   0,   0,	 0,   0, /* features: bits 0..9, 16 */
+		    1,	 1,   4,   0,	0,    0,    0,	  0,   0,   0,		 /* metric spec: none */
+		};
 
 	wire_enc_init(&e);
 	cr_assert_eq(mds_session_open_encode(&e, &o), 4);
@@ -572,4 +575,91 @@ Test(mds_reply, xattrs_and_a_creates_inode)
 	cr_assert_eq(mds_create_extra_decode(extra, 0, &ino), 0);
 	cr_assert_eq(ino, 0, "an existing file opened");
 	cr_assert_eq(mds_create_extra_decode(extra, 7, &ino), -EBADMSG);
+}
+
+/* ---- caps and leases ---------------------------------------------------------------------- */
+
+static int caps_head(const void *p, size_t n)
+{
+	struct mds_caps_head h;
+	return mds_caps_head_decode(p, n, &h);
+}
+
+Test(mds_caps, a_caps_head_and_releases_at_cephs_offsets)
+{
+	uint8_t b[120] = {0};
+	struct mds_caps_head h;
+	const struct mds_cap_item items[] = {{.ino = 1, .cap_id = 2, .migrate_seq = 3, .seq = 4},
+					     {.ino = 5, .cap_id = 6, .migrate_seq = 7, .seq = 8}};
+	struct wire_enc e;
+
+	put_le32(b, MDS_CAP_OP_REVOKE);
+	put_le64(b + 4, 0x10000000001);
+	put_le64(b + 12, 1);
+	put_le64(b + 20, 99);
+	put_le32(b + 28, 5);
+	put_le32(b + 32, 4);
+	put_le32(b + 36, 0x55);
+	put_le32(b + 40, 0x15);
+	put_le32(b + 44, 0);
+	put_le32(b + 48, 2);
+	cr_assert_eq(mds_caps_head_decode(b, sizeof(b), &h), 0);
+	cr_assert_eq(h.op, MDS_CAP_OP_REVOKE);
+	cr_assert_eq(h.ino, 0x10000000001);
+	cr_assert_eq(h.cap_id, 99);
+	cr_assert_eq(h.seq, 5);
+	cr_assert_eq(h.issue_seq, 4);
+	cr_assert_eq(h.caps, 0x55);
+	cr_assert_eq(h.migrate_seq, 2);
+	EVERY_CUT_FAILS(caps_head, b, 52);
+
+	wire_enc_init(&e);
+	cr_assert_eq(mds_cap_release_encode(&e, items, 2), 2);
+	cr_assert_eq(e.len, 4 + 2 * 24 + 4);
+	cr_assert_eq(get_le32(e.buf), 2);
+	cr_assert_eq(get_le64(e.buf + 4), 1);
+	cr_assert_eq(get_le64(e.buf + 12), 2);
+	cr_assert_eq(get_le32(e.buf + 20), 3);
+	cr_assert_eq(get_le32(e.buf + 24), 4);
+	cr_assert_eq(get_le64(e.buf + 28), 5);
+	cr_assert_eq(get_le32(e.buf + 52), 0, "no OSD epoch barrier");
+	wire_enc_free(&e);
+}
+
+static int lease(const void *p, size_t n)
+{
+	struct mds_lease_msg l;
+	return mds_lease_decode(p, n, &l);
+}
+
+Test(mds_caps, a_lease_revoke_decodes_and_its_ack_is_the_same_message)
+{
+	struct mds_lease_msg l = {.action = MDS_LEASE_REVOKE,
+				  .mask = 1,
+				  .ino = 0x10000000000,
+				  .first = 2,
+				  .last = UINT64_MAX - 1,
+				  .seq = 3,
+				  .duration_ms = 4,
+				  .dname = (const uint8_t *)"name",
+				  .dname_len = 4},
+			     got;
+	struct wire_enc e;
+
+	wire_enc_init(&e);
+	cr_assert_eq(mds_lease_encode(&e, &l), 1);
+	cr_assert_eq(e.len, 35 + 4 + 4);
+	cr_assert_eq(e.buf[0], MDS_LEASE_REVOKE);
+	cr_assert_eq(get_le16(e.buf + 1), 1);
+	cr_assert_eq(get_le64(e.buf + 3), 0x10000000000);
+	cr_assert_eq(get_le32(e.buf + 27), 3);
+	cr_assert_eq(mds_lease_decode(e.buf, e.len, &got), 0);
+	cr_assert_eq(got.ino, l.ino);
+	cr_assert_eq(got.last, l.last);
+	cr_assert_eq(got.seq, 3);
+	cr_assert_eq(got.duration_ms, 4);
+	cr_assert_eq(got.dname_len, 4);
+	cr_assert_arr_eq(got.dname, "name", 4);
+	EVERY_CUT_FAILS(lease, e.buf, e.len);
+	wire_enc_free(&e);
 }

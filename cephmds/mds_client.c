@@ -1,0 +1,836 @@
+/*
+ * cephmds/mds_client.c: the MDS client's state machine (see the header).
+ *
+ * Requests in flight live in one evloop_tidmap, in tid order (the order a
+ * new session sends the waiting ones in). A request answered early
+ * (unsafe) is finished for its caller, who may free it, so it leaves the
+ * map and only its tid and rank stay, on the unsafe list, until the safe
+ * reply.
+ */
+#include "config.h"
+
+#include "cephmds/mds_client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cephmon/msgr/ceph_entity.h"
+
+enum sstate { S_NEW, S_OPENING, S_OPEN, S_CLOSING, S_CLOSED, S_REJECTED, S_LOST };
+static const char *const sstate_names[] = {"new", "opening", "open", "closing", "closed", "rejected", "lost"};
+
+struct msession {
+	int32_t rank;
+	enum sstate state;
+	uint64_t con; /* 0: no connection */
+	bool up;
+	struct ceph_entity_addr addr;
+	uint64_t features;
+	uint64_t seq;	    /* messages received that the MDS counts */
+	uint64_t renew_seq; /* the last REQUEST_RENEWCAPS's */
+	uint64_t renew_requested_ms, cap_ttl_ms;
+	uint64_t close_seq; /* the seq the last REQUEST_CLOSE carried */
+	bool readonly, stale;
+};
+
+struct unsafe {
+	uint64_t tid;
+	int32_t rank;
+	struct unsafe *next;
+};
+
+struct mdsc {
+	struct mdsc_io io;
+	struct health_queue *health;
+	char **meta;
+	unsigned nmeta;
+	struct mdsc_map map;
+	bool have_map;
+	struct msession s[MDSC_MAX_RANKS];
+	struct evloop_tidmap reqs;
+	struct unsafe *unsafe;
+	unsigned nunsafe;
+	uint64_t next_con, last_renew_ms;
+	struct mdsc_status st;
+	bool stopping;
+};
+
+static struct mdsc_request *req_of(struct evloop_tid *t)
+{
+	return t ? (struct mdsc_request *)((char *)t - offsetof(struct mdsc_request, tid)) : NULL;
+}
+
+static const char *mds_name(int32_t rank, char *buf, size_t len)
+{
+	snprintf(buf, len, "mds.%d", (int)rank);
+	return buf;
+}
+
+static void report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
+{
+	char who[32], addr[64] = "";
+	va_list va;
+
+	if (s->addr.type)
+		ceph_entity_addr_format(&s->addr, addr, sizeof(addr));
+	va_start(va, fmt);
+	health_vreport(m->health, HEALTH_DOMAIN_SESSION, type, err, mds_name(s->rank, who, sizeof(who)),
+		       addr[0] ? addr : NULL, fmt, va);
+	va_end(va);
+}
+
+void mdsc_request_release(struct mdsc_request *r)
+{
+	free(r->rep);
+	free(r->reply);
+	r->rep = NULL;
+	r->reply = NULL;
+	r->reply_len = 0;
+}
+
+void mdsc_map_from_summary(const struct mdsmap_summary *sm, struct mdsc_map *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->epoch = sm->epoch;
+	out->session_timeout = sm->session_timeout ? sm->session_timeout : 60;
+	out->session_autoclose = sm->session_autoclose ? sm->session_autoclose : 300;
+	for (unsigned i = 0; i < sm->nmds; i++) {
+		const struct mdsmap_mds *d = &sm->mds[i];
+		if (d->rank < 0 || d->rank >= MDSC_MAX_RANKS || d->state <= 0)
+			continue;
+		out->rank[d->rank].state = d->state;
+		out->rank[d->rank].addr = d->addr_msgr2;
+		if ((unsigned)d->rank + 1 > out->nranks)
+			out->nranks = (unsigned)d->rank + 1;
+	}
+}
+
+/* ---- sending ------------------------------------------------------------------------------ */
+
+static int send_msg(struct mdsc *m, struct msession *s, uint16_t type, uint16_t version, uint64_t tid,
+		    const struct wire_enc *front, const void *data, uint32_t data_len)
+{
+	struct msgr2_out out = {.type = type,
+				.version = version,
+				.compat_version = 1,
+				.tid = tid,
+				.front = front->buf,
+				.front_len = front->len,
+				.data = data,
+				.data_len = data_len};
+
+	if (!s->con || !version)
+		return -EINVAL;
+	return m->io.send(m->io.arg, s->con, &out);
+}
+
+static void send_session_op(struct mdsc *m, struct msession *s, uint32_t op, uint64_t seq)
+{
+	struct wire_enc e;
+
+	wire_enc_init(&e);
+	send_msg(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_head_encode(&e, op, seq), 0, &e, NULL, 0);
+	wire_enc_free(&e);
+}
+
+static void send_renew(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	s->renew_requested_ms = now;
+	send_session_op(m, s, MDS_SESSION_REQUEST_RENEWCAPS, ++s->renew_seq);
+}
+
+/* The oldest tid the MDS must still remember answers for. */
+static uint64_t oldest_tid(const struct mdsc *m)
+{
+	struct evloop_tid *t = evloop_tidmap_first(&m->reqs);
+	uint64_t oldest = t ? t->tid : 0;
+
+	for (const struct unsafe *u = m->unsafe; u; u = u->next)
+		if (!oldest || u->tid < oldest)
+			oldest = u->tid;
+	return oldest;
+}
+
+/* ---- finishing ---------------------------------------------------------------------------- */
+
+static void finish(struct mdsc *m, struct mdsc_request *r, int result)
+{
+	evloop_tidmap_remove(&m->reqs, &r->tid);
+	r->result = result;
+	r->finished = true;
+	r->done(r);
+}
+
+static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
+{
+	struct evloop_tid *t = evloop_tidmap_first(&m->reqs), *next;
+
+	for (; t; t = next) {
+		struct mdsc_request *r = req_of(t);
+		next = evloop_tidmap_next(&m->reqs, t);
+		if (r->target == rank && (!sent_only || r->sent))
+			finish(m, r, err);
+	}
+	for (struct unsafe **pp = &m->unsafe; *pp;) { /* their safe replies will not come */
+		if ((*pp)->rank == rank) {
+			struct unsafe *u = *pp;
+			*pp = u->next;
+			free(u);
+			m->nunsafe--;
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+}
+
+/* ---- sessions ----------------------------------------------------------------------------- */
+
+static void drop_con(struct mdsc *m, struct msession *s)
+{
+	if (s->con)
+		m->io.close(m->io.arg, s->con);
+	s->con = 0;
+	s->up = false;
+}
+
+static int open_session(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	int e;
+
+	s->addr = m->map.rank[s->rank].addr;
+	s->con = ++m->next_con;
+	s->up = false;
+	s->state = S_OPENING;
+	s->readonly = s->stale = false;
+	s->features = 0;
+	s->renew_requested_ms = now;
+	e = m->io.open(m->io.arg, s->con, s->rank, &s->addr);
+	if (e) {
+		s->con = 0;
+		s->state = S_LOST;
+		report(m, s, HEALTH_SESSION_LOST, -e, "cannot connect to the MDS: %s", strerror(-e));
+	}
+	return e;
+}
+
+static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request *r, uint64_t now)
+{
+	struct wire_enc e;
+	uint16_t v;
+	int err;
+
+	r->m.oldest_client_tid = oldest_tid(m);
+	r->m.mdsmap_epoch = m->map.epoch;
+	r->m.num_retry = r->attempts;
+	r->m.num_fwd = r->num_fwd;
+	wire_enc_init(&e);
+	v = mds_request_encode(&e, &r->m);
+	err = v ? send_msg(m, s, CEPH_MSG_CLIENT_REQUEST, v, r->tid.tid, &e, r->data, r->data_len) : -EINVAL;
+	wire_enc_free(&e);
+	if (err < 0) {
+		finish(m, r, err);
+		return;
+	}
+	(void)now;
+	r->attempts++;
+	r->sent = true;
+	m->st.sent++;
+}
+
+/* The kernel's __do_request: where @r goes, and whether it can go now. */
+static void kick(struct mdsc *m, struct mdsc_request *r, uint64_t now)
+{
+	int32_t rank = r->target >= 0 ? r->target : 0;
+	struct msession *s;
+
+	if (m->stopping) {
+		finish(m, r, -ESHUTDOWN);
+		return;
+	}
+	if (rank >= MDSC_MAX_RANKS) {
+		finish(m, r, -EINVAL);
+		return;
+	}
+	r->target = rank;
+	if (!m->have_map || (unsigned)rank >= m->map.nranks || m->map.rank[rank].state < CEPH_MDS_STATE_ACTIVE)
+		return; /* a map that shows the rank active sends it */
+	s = &m->s[rank];
+	switch (s->state) {
+	case S_REJECTED:
+		finish(m, r, -EACCES);
+		return;
+	case S_NEW:
+	case S_CLOSED:
+	case S_LOST:
+		if (open_session(m, s, now))
+			finish(m, r, -EIO);
+		return;
+	case S_OPENING:
+	case S_CLOSING:
+		return; /* OPEN (or a reopen after CLOSE) sends it */
+	case S_OPEN:
+		if (s->readonly && (r->m.op & MDS_OP_WRITE)) {
+			finish(m, r, -EROFS);
+			return;
+		}
+		send_request(m, s, r, now);
+		return;
+	}
+}
+
+/* Every request not yet sent, in tid order. */
+static void kick_all(struct mdsc *m, uint64_t now)
+{
+	struct evloop_tid *t = evloop_tidmap_first(&m->reqs), *next;
+
+	for (; t; t = next) {
+		struct mdsc_request *r = req_of(t);
+		next = evloop_tidmap_next(&m->reqs, t);
+		if (!r->sent)
+			kick(m, r, now);
+	}
+}
+
+static struct msession *find_con(struct mdsc *m, uint64_t con)
+{
+	for (unsigned i = 0; con && i < MDSC_MAX_RANKS; i++)
+		if (m->s[i].con == con)
+			return &m->s[i];
+	return NULL;
+}
+
+void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now)
+{
+	struct msession *s = find_con(m, con);
+	struct mds_session_open o;
+	struct wire_enc e;
+
+	if (!s || s->up)
+		return;
+	s->up = true;
+	if (s->state != S_OPENING)
+		return;
+	o = (struct mds_session_open){
+	    .meta = (const char *const *)m->meta, .nmeta = m->nmeta, .features = MDS_CLIENT_FEATURES, .seq = 0};
+	wire_enc_init(&e);
+	s->renew_requested_ms = now;
+	send_msg(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_open_encode(&e, &o), 0, &e, NULL, 0);
+	wire_enc_free(&e);
+}
+
+void mdsc_con_down(struct mdsc *m, uint64_t con, int err, const char *why, uint64_t now)
+{
+	struct msession *s = find_con(m, con);
+
+	(void)now;
+	if (!s)
+		return;
+	drop_con(m, s);
+	if (s->state == S_CLOSING || s->state == S_CLOSED || s->state == S_REJECTED) {
+		s->state = s->state == S_REJECTED ? S_REJECTED : S_CLOSED;
+		return;
+	}
+	s->state = S_LOST;
+	report(m, s, HEALTH_SESSION_LOST, -err, "MDS session lost: %s", why ? why : strerror(-err));
+	fail_rank(m, s->rank, false, -EIO);
+}
+
+/* ---- what the MDS sends ------------------------------------------------------------------ */
+
+static void handle_session(struct mdsc *m, struct msession *s, uint16_t version, const uint8_t *front, size_t len,
+			   uint64_t now)
+{
+	struct mds_session_msg *sm = malloc(sizeof(*sm));
+	uint64_t ttl_ms = (uint64_t)m->map.session_timeout * 1000;
+
+	if (!sm)
+		return;
+	if (mds_session_decode(version, front, len, sm)) {
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed session message dropped");
+		free(sm);
+		return;
+	}
+	switch (sm->op) {
+	case MDS_SESSION_OPEN:
+		if (s->state != S_OPENING && s->state != S_OPEN)
+			break;
+		if (!sm->have_features || !(sm->features & (1ull << CEPHFS_FEATURE_REPLY_ENCODING))) {
+			s->state = S_REJECTED;
+			report(m, s, HEALTH_SICK, EPROTONOSUPPORT,
+			       "the MDS does not encode replies as this client reads them (older than Mimic)");
+			drop_con(m, s);
+			fail_rank(m, s->rank, false, -EPROTONOSUPPORT);
+			break;
+		}
+		if (!s->seq && sm->seq) /* a session the MDS kept (NOTIFY_SESSION_STATE) */
+			s->seq = sm->seq;
+		s->features = sm->features;
+		s->cap_ttl_ms = s->renew_requested_ms + ttl_ms;
+		if (s->state == S_OPENING) {
+			s->state = S_OPEN;
+			report(m, s, HEALTH_SESSION_ESTABLISHED, 0, "MDS session open");
+			kick_all(m, now);
+		}
+		break;
+	case MDS_SESSION_RENEWCAPS:
+		if (sm->seq == s->renew_seq) {
+			s->cap_ttl_ms = s->renew_requested_ms + ttl_ms;
+			if (s->stale) {
+				s->stale = false;
+				report(m, s, HEALTH_HEALTHY, 0, "MDS session renewed after going stale");
+			}
+		}
+		break;
+	case MDS_SESSION_STALE:
+		s->stale = true;
+		s->cap_ttl_ms = now;
+		report(m, s, HEALTH_SICK, 0, "MDS session went stale: renewing");
+		send_renew(m, s, now);
+		break;
+	case MDS_SESSION_RECALL_STATE:
+		break; /* nothing kept to give back */
+	case MDS_SESSION_FLUSHMSG:
+		send_session_op(m, s, MDS_SESSION_FLUSHMSG_ACK, sm->seq);
+		break;
+	case MDS_SESSION_FORCE_RO:
+		s->readonly = true;
+		report(m, s, HEALTH_SICK, EROFS, "the MDS made the session read-only");
+		break;
+	case MDS_SESSION_REJECT:
+		s->state = S_REJECTED;
+		report(m, s, HEALTH_AUTH_FAILED, EACCES, "the MDS refused the session%s%s%s", sm->error[0] ? ": " : "",
+		       sm->error, sm->flags & MDS_SESSION_FLAG_BLOCKLISTED ? " (blocklisted)" : "");
+		drop_con(m, s);
+		fail_rank(m, s->rank, false, -EACCES);
+		break;
+	case MDS_SESSION_CLOSE:
+		drop_con(m, s);
+		if (s->state == S_CLOSING) {
+			s->state = S_CLOSED;
+		} else {
+			s->state = S_CLOSED;
+			report(m, s, HEALTH_SESSION_LOST, 0, "the MDS closed the session");
+			fail_rank(m, s->rank, true, -EIO);
+			kick_all(m, now); /* what waits opens a new one */
+		}
+		break;
+	default:
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "session message of op %u dropped", sm->op);
+		break;
+	}
+	free(sm);
+}
+
+/* Give back @n caps on @s (we keep none). */
+static void release_caps(struct mdsc *m, struct msession *s, const struct mds_cap_item *items, unsigned n)
+{
+	struct wire_enc e;
+
+	if (!n)
+		return;
+	wire_enc_init(&e);
+	send_msg(m, s, CEPH_MSG_CLIENT_CAPRELEASE, mds_cap_release_encode(&e, items, n), 0, &e, NULL, 0);
+	wire_enc_free(&e);
+	m->st.caps_released += n;
+}
+
+struct cap_batch {
+	struct mds_cap_item items[MDSC_RELEASES_PER_MSG];
+	unsigned n;
+};
+
+static void batch_inode(struct mdsc *m, struct msession *s, struct cap_batch *b, const struct mds_inode *in)
+{
+	if (!in->cap.caps || in->snapid != UINT64_MAX - 1) /* no cap, or a snapshot's (nothing to give back) */
+		return;
+	if (b->n == MDSC_RELEASES_PER_MSG) {
+		release_caps(m, s, b->items, b->n);
+		b->n = 0;
+	}
+	b->items[b->n++] = (struct mds_cap_item){
+	    .ino = in->ino, .cap_id = in->cap.cap_id, .migrate_seq = in->cap.mseq, .seq = in->cap.seq};
+}
+
+/* The caps a reply grants: every inode in its trace and readdir entries. */
+static void release_reply_caps(struct mdsc *m, struct msession *s, const struct mds_reply *rep)
+{
+	struct cap_batch *b = malloc(sizeof(*b));
+	struct mds_readdir rd;
+	struct mds_dentry *de = malloc(sizeof(*de));
+
+	if (!b || !de) {
+		free(b);
+		free(de);
+		return;
+	}
+	b->n = 0;
+	if (rep->is_dentry)
+		batch_inode(m, s, b, &rep->diri);
+	if (rep->is_target)
+		batch_inode(m, s, b, &rep->target);
+	if (rep->op == MDS_OP_READDIR && !rep->result && !mds_readdir_begin(&rd, rep->extra, rep->extra_len))
+		while (mds_readdir_next(&rd, de) == 1)
+			batch_inode(m, s, b, &de->inode);
+	release_caps(m, s, b->items, b->n);
+	free(b);
+	free(de);
+}
+
+static void remove_unsafe(struct mdsc *m, uint64_t tid)
+{
+	for (struct unsafe **pp = &m->unsafe; *pp; pp = &(*pp)->next)
+		if ((*pp)->tid == tid) {
+			struct unsafe *u = *pp;
+			*pp = u->next;
+			free(u);
+			m->nunsafe--;
+			return;
+		}
+}
+
+static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const uint8_t *front, size_t len)
+{
+	struct mdsc_request *r = req_of(evloop_tidmap_find(&m->reqs, tid));
+	struct mds_reply *rep = malloc(sizeof(*rep));
+	uint8_t *copy = malloc(len ? len : 1);
+	int e;
+
+	if (!rep || !copy) {
+		free(rep);
+		free(copy);
+		if (r && r->target == s->rank && r->sent)
+			finish(m, r, -ENOMEM);
+		return 0;
+	}
+	memcpy(copy, front, len);
+	e = mds_reply_decode(copy, len, rep);
+	if (e) {
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed reply to request %llu", (unsigned long long)tid);
+		free(rep);
+		free(copy);
+		if (r && r->target == s->rank && r->sent)
+			finish(m, r, -EIO);
+		return -EBADMSG;
+	}
+	m->st.replies++;
+	release_reply_caps(m, s, rep);
+	if (!r || r->target != s->rank || !r->sent) { /* a safe reply after an unsafe one, or a stray */
+		if (rep->safe)
+			remove_unsafe(m, tid);
+		free(rep);
+		free(copy);
+		return 0;
+	}
+	r->reply = copy;
+	r->reply_len = len;
+	r->rep = rep;
+	if (!rep->safe) {
+		struct unsafe *u = malloc(sizeof(*u));
+		if (u) {
+			*u = (struct unsafe){.tid = tid, .rank = s->rank, .next = m->unsafe};
+			m->unsafe = u;
+			m->nunsafe++;
+		}
+		r->got_unsafe = true;
+	}
+	finish(m, r, rep->result);
+	return 0;
+}
+
+static int handle_forward(struct mdsc *m, struct msession *s, uint64_t tid, const uint8_t *front, size_t len,
+			  uint64_t now)
+{
+	struct mdsc_request *r = req_of(evloop_tidmap_find(&m->reqs, tid));
+	struct mds_forward f;
+
+	if (mds_forward_decode(front, len, &f)) {
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed forward dropped");
+		return -EBADMSG;
+	}
+	if (!r || r->target != s->rank || !r->sent)
+		return 0;
+	m->st.forwards++;
+	if (f.num_fwd <= r->num_fwd || f.num_fwd == UINT32_MAX || f.dest_mds < 0 || f.dest_mds >= MDSC_MAX_RANKS) {
+		finish(m, r, -EMULTIHOP);
+		return 0;
+	}
+	r->num_fwd = f.num_fwd;
+	r->target = f.dest_mds;
+	r->attempts = 0;
+	r->sent = false;
+	kick(m, r, now);
+	return 0;
+}
+
+static void handle_caps(struct mdsc *m, struct msession *s, const uint8_t *front, size_t len)
+{
+	struct mds_caps_head h;
+
+	s->seq++;
+	if (mds_caps_head_decode(front, len, &h)) {
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed caps message dropped");
+		return;
+	}
+	switch (h.op) {
+	case MDS_CAP_OP_GRANT:
+	case MDS_CAP_OP_REVOKE:
+	case MDS_CAP_OP_TRUNC:
+	case MDS_CAP_OP_IMPORT: {
+		const struct mds_cap_item it = {
+		    .ino = h.ino, .cap_id = h.cap_id, .migrate_seq = h.migrate_seq, .seq = h.seq};
+		release_caps(m, s, &it, 1); /* a cap we do not keep */
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void handle_lease(struct mdsc *m, struct msession *s, const uint8_t *front, size_t len)
+{
+	struct mds_lease_msg l;
+	struct wire_enc e;
+
+	s->seq++;
+	if (mds_lease_decode(front, len, &l)) {
+		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed lease message dropped");
+		return;
+	}
+	if (l.action != MDS_LEASE_REVOKE)
+		return;
+	l.action = MDS_LEASE_REVOKE_ACK; /* nothing kept under it */
+	wire_enc_init(&e);
+	send_msg(m, s, CEPH_MSG_CLIENT_LEASE, mds_lease_encode(&e, &l), 0, &e, NULL, 0);
+	wire_enc_free(&e);
+	m->st.leases_acked++;
+}
+
+int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
+		    size_t front_len, uint64_t now)
+{
+	struct msession *s = find_con(m, con);
+
+	if (!s)
+		return -ENOENT;
+	switch (type) {
+	case CEPH_MSG_CLIENT_SESSION:
+		handle_session(m, s, version, front, front_len, now);
+		return 0;
+	case CEPH_MSG_CLIENT_REPLY:
+		return handle_reply(m, s, tid, front, front_len);
+	case CEPH_MSG_CLIENT_REQUEST_FORWARD:
+		return handle_forward(m, s, tid, front, front_len, now);
+	case CEPH_MSG_CLIENT_CAPS:
+		handle_caps(m, s, front, front_len);
+		return 0;
+	case CEPH_MSG_CLIENT_LEASE:
+		handle_lease(m, s, front, front_len);
+		return 0;
+	case CEPH_MSG_CLIENT_SNAP:
+	case CEPH_MSG_CLIENT_QUOTA:
+		s->seq++; /* counted; nothing cached that they change */
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/* ---- maps, time, life -------------------------------------------------------------------- */
+
+void mdsc_map(struct mdsc *m, const struct mdsc_map *map, uint64_t now)
+{
+	if (m->have_map && map->epoch <= m->map.epoch)
+		return;
+	m->map = *map;
+	m->have_map = true;
+	for (int32_t i = 0; i < MDSC_MAX_RANKS; i++) {
+		struct msession *s = &m->s[i];
+		bool gone;
+		if (s->state == S_NEW || s->state == S_CLOSED || s->state == S_LOST)
+			continue;
+		gone = (unsigned)i >= map->nranks || map->rank[i].state < CEPH_MDS_STATE_RECONNECT ||
+		       !ceph_entity_addr_equal(&map->rank[i].addr, &s->addr);
+		if (!gone)
+			continue;
+		drop_con(m, s);
+		if (s->state == S_REJECTED || s->state == S_CLOSING) {
+			s->state = S_CLOSED;
+			continue;
+		}
+		s->state = S_LOST;
+		report(m, s, HEALTH_SESSION_LOST, ENOTCONN, "the MDS of rank %d went away (map epoch %u)", (int)i,
+		       map->epoch);
+		fail_rank(m, i, true, -EIO);
+	}
+	kick_all(m, now);
+}
+
+uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
+{
+	uint64_t next = now + MDSC_TICK_MS;
+	uint64_t interval = m->have_map ? (uint64_t)m->map.session_timeout * 1000 / 4 : MDSC_TICK_MS;
+	bool renew = now >= m->last_renew_ms + interval;
+	struct evloop_tid *t, *tn;
+
+	if (renew)
+		m->last_renew_ms = now;
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
+		struct msession *s = &m->s[i];
+		if (s->state == S_OPEN && s->up) {
+			if (renew)
+				send_renew(m, s, now);
+			else
+				m->io.keepalive(m->io.arg, s->con);
+		} else if (s->state == S_CLOSING && s->up && s->seq != s->close_seq) {
+			s->close_seq = s->seq; /* the MDS needs the count to match */
+			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);
+		}
+	}
+	if (m->last_renew_ms + interval < next)
+		next = m->last_renew_ms + interval;
+	for (t = evloop_tidmap_first(&m->reqs); t; t = tn) {
+		struct mdsc_request *r = req_of(t);
+		tn = evloop_tidmap_next(&m->reqs, t);
+		if (!r->timeout_ms)
+			continue;
+		if (now >= r->started_ms + r->timeout_ms)
+			finish(m, r, -ETIMEDOUT);
+		else if (r->started_ms + r->timeout_ms < next)
+			next = r->started_ms + r->timeout_ms;
+	}
+	return next > now ? next : now + 1;
+}
+
+int mdsc_submit(struct mdsc *m, struct mdsc_request *r, uint64_t now)
+{
+	if (!r->done || !r->m.op || (r->data_len && !r->data) || r->rank >= MDSC_MAX_RANKS || r->rank < MDSC_ANY_RANK)
+		return -EINVAL;
+	if (m->stopping)
+		return -ESHUTDOWN;
+	memset(&r->tid, 0, sizeof(r->tid));
+	if (!evloop_tidmap_add(&m->reqs, &r->tid))
+		return -ENOMEM;
+	r->result = 0;
+	r->reply = NULL;
+	r->reply_len = 0;
+	r->rep = NULL;
+	r->got_unsafe = r->sent = r->finished = false;
+	r->attempts = r->num_fwd = 0;
+	r->target = r->rank;
+	r->started_ms = now;
+	kick(m, r, now);
+	return 0;
+}
+
+void mdsc_cancel(struct mdsc *m, struct mdsc_request *r, int err, uint64_t now)
+{
+	(void)now;
+	if (!r->finished && r->tid.tid)
+		finish(m, r, err);
+}
+
+bool mdsc_close_sessions(struct mdsc *m, uint64_t now)
+{
+	bool all = true;
+
+	(void)now;
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
+		struct msession *s = &m->s[i];
+		if (s->state == S_OPEN && s->up) {
+			s->state = S_CLOSING;
+			s->close_seq = s->seq;
+			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);
+		} else if (s->state == S_OPENING) {
+			drop_con(m, s);
+			s->state = S_CLOSED;
+		}
+		if (s->state == S_CLOSING)
+			all = false;
+	}
+	return all;
+}
+
+struct mdsc *mdsc_new(const struct mdsc_io *io, struct health_queue *health, const char *const *metadata,
+		      unsigned nmeta)
+{
+	struct mdsc *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->io = *io;
+	m->health = health;
+	m->meta = calloc(2 * (size_t)nmeta + 1, sizeof(char *));
+	if (!m->meta) {
+		free(m);
+		return NULL;
+	}
+	for (unsigned i = 0; i < 2 * nmeta; i++)
+		if (!(m->meta[i] = strdup(metadata[i] ? metadata[i] : ""))) {
+			m->nmeta = nmeta;
+			mdsc_free(m, 0);
+			return NULL;
+		}
+	m->nmeta = nmeta;
+	evloop_tidmap_init(&m->reqs);
+	for (int32_t i = 0; i < MDSC_MAX_RANKS; i++)
+		m->s[i].rank = i;
+	return m;
+}
+
+void mdsc_free(struct mdsc *m, uint64_t now)
+{
+	struct evloop_tid *t;
+
+	(void)now;
+	if (!m)
+		return;
+	m->stopping = true;
+	while ((t = evloop_tidmap_first(&m->reqs)))
+		finish(m, req_of(t), -ESHUTDOWN);
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
+		drop_con(m, &m->s[i]);
+	while (m->unsafe) {
+		struct unsafe *u = m->unsafe;
+		m->unsafe = u->next;
+		free(u);
+	}
+	for (unsigned i = 0; m->meta && i < 2 * m->nmeta; i++)
+		free(m->meta[i]);
+	free(m->meta);
+	evloop_tidmap_destroy(&m->reqs);
+	free(m);
+}
+
+unsigned mdsc_sessions(const struct mdsc *m, struct mdsc_session_status *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < MDSC_MAX_RANKS && n < max; i++) {
+		const struct msession *s = &m->s[i];
+		if (s->state == S_NEW)
+			continue;
+		out[n++] = (struct mdsc_session_status){.rank = s->rank,
+							.state = sstate_names[s->state],
+							.features = s->features,
+							.seq = s->seq,
+							.renew_seq = s->renew_seq,
+							.readonly = s->readonly};
+	}
+	return n;
+}
+
+void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st)
+{
+	*st = m->st;
+	st->requests = (unsigned)evloop_tidmap_count(&m->reqs);
+	st->unsafe = m->nunsafe;
+	st->sessions = 0;
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
+		st->sessions += m->s[i].state == S_OPEN;
+}

@@ -1,0 +1,168 @@
+/*
+ * cephmds/mds_client.h: the MDS client's state machine (mdsc), the
+ * userspace counterpart of the kernel's fs/ceph/mds_client.c: one session
+ * per MDS rank, metadata requests by tid, their replies, forwards and
+ * resends, as the kernel's __do_request and handle_reply.
+ *
+ * Like osdc, mdsc decides and does no I/O: its owner (mdsc_loop.h, or a
+ * unit test) tells it what happened -- a new MDS map, a connection to an
+ * MDS came up or went down, a message arrived, time passed -- and mdsc acts
+ * through the mdsc_io callbacks. Every entry point takes CLOCK_MONOTONIC
+ * milliseconds and runs with the owner's lock held.
+ *
+ * Sessions: a request goes to the rank it names, else to rank 0 when it is
+ * active (the kernel's choice for a request without an inode's caps, with
+ * one active MDS); it waits for an MDS map that shows the rank active, for
+ * the connection, then for the session: REQUEST_OPEN with the features
+ * netfuse handles (mds_msgs.h), OPEN from the MDS. An MDS that does not
+ * report REPLY_ENCODING (older than Mimic) is refused: its replies would not
+ * decode. Renewals as the kernel's: REQUEST_RENEWCAPS every
+ * session_timeout / 4 seconds with a new seq, and only the RENEWCAPS that
+ * echoes it extends the caps' lifetime; STALE renews at once; FLUSHMSG is
+ * acknowledged with its seq; REJECT fails the session's requests (with the
+ * MDS's reason in .health) and is not retried; FORCE_RO fails writes with
+ * -EROFS. A session is closed with REQUEST_CLOSE carrying the count of
+ * messages it received that the MDS counts (caps, leases, snaps, quotas),
+ * sent again while that count moves, as the MDS needs it to match.
+ *
+ * Requests: a reply finishes its request; an unsafe reply (the MDS
+ * journaled nothing yet) finishes it for the caller too, and the request
+ * stays known until the safe reply comes (mdsc_unsafe counts them; a sync
+ * waits for them in a later step). A forward sends it again, with the
+ * forward count the MDS gave, to the rank it names; a count that does not
+ * grow is -EMULTIHOP, as the kernel's. A deadline (timeout_ms) fails a
+ * request with -ETIMEDOUT; osdc_cancel's shape gives up on one.
+ *
+ * Caps and leases: this client caches nothing yet, so it keeps no caps.
+ * Every cap a reply grants (parent, target, readdir entries) is given back
+ * at once in one MClientCapRelease; a cap message about a cap we do not
+ * keep is answered with its release, as the kernel answers one for an
+ * inode it does not have; a lease revoke is acknowledged at once. So the
+ * MDS never waits on this client for a revoke, and no other client's
+ * operation stalls on it.
+ *
+ * Connections are lossy here: a connection that goes down loses its
+ * session (the MDS keeps its side until it times out): the requests on it
+ * fail with -EIO and .health says why. Keeping a session across a dropped
+ * connection needs msgr2's session reconnect, and across an MDS restart
+ * MClientReconnect: both come with the capability cache.
+ */
+#ifndef NETFUSE_MDS_CLIENT_H
+#define NETFUSE_MDS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cephmds/mds_msgs.h"
+#include "cephmon/mon/monc_types.h"
+#include "cephmon/msgr/msgr2_session.h"
+#include "evloop/evloop_tid.h"
+#include "health/health.h"
+
+#define MDSC_TICK_MS	      5000 /* the kernel's delayed_work period at most */
+#define MDSC_MAX_RANKS	      16
+#define MDSC_ANY_RANK	      (-1)
+#define MDSC_RELEASES_PER_MSG 256
+
+struct mdsc;
+
+struct mdsc_io {
+	void *arg;
+	/* Open a connection to MDS @rank at @addr (a msgr2 address); report
+	 * with mdsc_con_up / mdsc_con_down, never from inside this call. 0,
+	 * or -errno when it cannot even start. */
+	int (*open)(void *arg, uint64_t con, int32_t rank, const struct ceph_entity_addr *addr);
+	void (*close)(void *arg, uint64_t con);
+	/* Queue a message on @con (copied). */
+	int (*send)(void *arg, uint64_t con, const struct msgr2_out *m);
+	void (*keepalive)(void *arg, uint64_t con);
+};
+
+struct mdsc_request;
+typedef void (*mdsc_done_fn)(struct mdsc_request *r);
+
+struct mdsc_request {
+	/* in: the request as mds_msgs.h encodes it (mdsc fills the tid's
+	 * fields: oldest tid, map epoch, retries, forwards) */
+	struct mds_request m;
+	const void *data; /* a setxattr's value: the message's data */
+	uint32_t data_len;
+	int32_t rank;	     /* MDSC_ANY_RANK, or the rank to ask */
+	uint64_t timeout_ms; /* 0: none */
+	mdsc_done_fn done;
+	void *arg;
+
+	/* out, once done */
+	int result;	/* the MDS's (0 or -errno) or ours (-ETIMEDOUT, -EIO, -EMULTIHOP...) */
+	uint8_t *reply; /* the reply's front (malloc'd), or NULL */
+	size_t reply_len;
+	struct mds_reply *rep; /* decoded, pointing into @reply; NULL without one */
+	bool got_unsafe;       /* answered early; the safe reply is still to come */
+
+	/* mdsc's */
+	struct evloop_tid tid;
+	int32_t target; /* the rank it went or goes to */
+	uint32_t attempts, num_fwd;
+	bool sent, finished;
+	uint64_t started_ms;
+};
+
+/* Free what a finished request holds (reply and its decoding). */
+void mdsc_request_release(struct mdsc_request *r);
+
+/* The MDS map's part mdsc uses (from the monitors' mdsmap_summary). */
+struct mdsc_map {
+	uint32_t epoch;
+	uint32_t session_timeout, session_autoclose; /* seconds */
+	unsigned nranks;
+	struct {
+		int32_t state;		      /* CEPH_MDS_STATE_*, 0: no daemon holds the rank */
+		struct ceph_entity_addr addr; /* msgr2 */
+	} rank[MDSC_MAX_RANKS];
+};
+void mdsc_map_from_summary(const struct mdsmap_summary *s, struct mdsc_map *out);
+
+/* @metadata: the REQUEST_OPEN metadata (key, value pairs; copied). */
+struct mdsc *mdsc_new(const struct mdsc_io *io, struct health_queue *health, const char *const *metadata,
+		      unsigned nmeta);
+/* Fails every request with -ESHUTDOWN, closes the connections, frees. */
+void mdsc_free(struct mdsc *m, uint64_t now);
+
+/* A new MDS map (epochs older than the one held are ignored). */
+void mdsc_map(struct mdsc *m, const struct mdsc_map *map, uint64_t now);
+
+/* Start @r: 0 (in flight, or waiting for a map, a connection, a session),
+ * or -errno with done not called. */
+int mdsc_submit(struct mdsc *m, struct mdsc_request *r, uint64_t now);
+/* Give up on @r: done is called with @err now; a late reply is dropped. */
+void mdsc_cancel(struct mdsc *m, struct mdsc_request *r, int err, uint64_t now);
+
+void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now);
+void mdsc_con_down(struct mdsc *m, uint64_t con, int err, const char *why, uint64_t now);
+/* A message from @con: 0, -EBADMSG (dropped), -ENOENT (not ours). */
+int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
+		    size_t front_len, uint64_t now);
+/* Timers (renewals, deadlines, closes); returns when it next wants to be called. */
+uint64_t mdsc_tick(struct mdsc *m, uint64_t now);
+
+/* Close every session (REQUEST_CLOSE); true once all are closed. */
+bool mdsc_close_sessions(struct mdsc *m, uint64_t now);
+
+/* For .ceph/mds_sessions and tests. */
+struct mdsc_session_status {
+	int32_t rank;
+	const char *state; /* "opening", "open", "closing", "closed", "rejected", "lost" */
+	uint64_t features; /* the MDS's */
+	uint64_t seq;	   /* counted messages received */
+	uint64_t renew_seq;
+	bool readonly;
+};
+unsigned mdsc_sessions(const struct mdsc *m, struct mdsc_session_status *out, unsigned max);
+struct mdsc_status {
+	unsigned sessions, requests, unsafe;
+	uint64_t sent, replies, forwards, caps_released, leases_acked;
+};
+void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st);
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * cephmds/mdsc_loop.c: mdsc on the monitor client's loop (see the header).
+ *
+ * Locking, as osdc_loop's: the monitor client's mutex (sh.lock) guards mdsc
+ * and the connections; msgr2_conn takes it around every callback, and the
+ * work items here take it. The calls' evloop_reqs have a lock of their own
+ * (req_lock), taken after sh.lock on the loop thread; only the cancel op
+ * takes sh.lock under it, and no other thread holds both.
+ */
+#include "config.h"
+
+#include "cephmds/mdsc_loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cephmon/msgr/ceph_entity.h"
+#include "cephmon/msgr/msgr2_svc_conns.h"
+
+struct mdsc_loop {
+	struct mdsc *mdsc;
+	struct monc_loop_shared sh;
+	bool attached, stopped;
+	pthread_mutex_t req_lock;
+	struct msgr2_svc_conns cons; /* to the MDSs, by mdsc's con ids */
+	struct evloop_timer tick;
+};
+
+static uint64_t now_ms(void)
+{
+	return evloop_now_ns() / EVLOOP_NS_PER_MS;
+}
+
+static void rearm(struct mdsc_loop *dl)
+{
+	if (dl->stopped || !dl->mdsc)
+		return;
+	evloop_timer_arm(dl->sh.loop, &dl->tick, mdsc_tick(dl->mdsc, now_ms()) * EVLOOP_NS_PER_MS);
+}
+
+/* ---- the connections' events (sh.lock held by msgr2_conn) --------------------------- */
+
+static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32_t con_mode, uint64_t features)
+{
+	struct msgr2_svc_conn *c = arg;
+	struct mdsc_loop *dl = c->owner;
+
+	(void)conn, (void)global_id, (void)con_mode, (void)features;
+	mdsc_con_up(dl->mdsc, c->id, now_ms());
+}
+
+static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
+		   const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len)
+{
+	struct msgr2_svc_conn *c = arg;
+	struct mdsc_loop *dl = c->owner;
+
+	(void)conn, (void)data, (void)data_len;
+	mdsc_handle_msg(dl->mdsc, c->id, type, version, tid, front, front_len, now_ms());
+	rearm(dl);
+}
+
+static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
+{
+	(void)arg, (void)conn, (void)stamp_ns;
+}
+
+static void on_down(void *arg, struct msgr2_conn *conn, int err, const char *why)
+{
+	struct msgr2_svc_conn *c = arg;
+	struct mdsc_loop *dl = c->owner;
+
+	(void)conn;
+	mdsc_con_down(dl->mdsc, c->id, err, why, now_ms()); /* closes @c (io_close) */
+	rearm(dl);
+}
+
+static const struct msgr2_conn_cbs cbs = {on_up, on_msg, on_keepalive_ack, on_down, NULL};
+
+/* ---- mdsc's I/O --------------------------------------------------------------------- */
+
+static int io_open(void *arg, uint64_t con, int32_t rank, const struct ceph_entity_addr *addr)
+{
+	struct mdsc_loop *dl = arg;
+
+	(void)rank;
+	return msgr2_svc_conns_open(&dl->cons, con, addr);
+}
+
+static void io_close(void *arg, uint64_t con)
+{
+	struct mdsc_loop *dl = arg;
+
+	msgr2_svc_conns_close(&dl->cons, con);
+}
+
+static int io_send(void *arg, uint64_t con, const struct msgr2_out *m)
+{
+	struct mdsc_loop *dl = arg;
+	struct msgr2_conn *c = msgr2_svc_conns_find(&dl->cons, con);
+
+	return c ? msgr2_conn_queue(c, m) : -ENOTCONN;
+}
+
+static void io_keepalive(void *arg, uint64_t con)
+{
+	struct mdsc_loop *dl = arg;
+	struct msgr2_conn *c = msgr2_svc_conns_find(&dl->cons, con);
+
+	if (c)
+		msgr2_conn_keepalive(c);
+}
+
+static void on_tick(struct evloop *l, struct evloop_timer *t, void *arg)
+{
+	struct mdsc_loop *dl = arg;
+
+	(void)l, (void)t;
+	pthread_mutex_lock(dl->sh.lock);
+	rearm(dl);
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
+/* ---- life ---------------------------------------------------------------------------- */
+
+static void mdsmap_changed(void *arg, const struct mdsmap_summary *sm)
+{
+	struct mdsc_loop *dl = arg;
+	struct mdsc_map *map = malloc(sizeof(*map));
+
+	if (!map || !dl->mdsc) {
+		free(map);
+		return; /* the next map brings it */
+	}
+	mdsc_map_from_summary(sm, map);
+	mdsc_map(dl->mdsc, map, now_ms());
+	free(map);
+	if (dl->attached)
+		rearm(dl);
+}
+
+struct mdsc_loop *mdsc_loop_new(struct health_queue *health, const char *const *metadata, unsigned nmeta)
+{
+	struct mdsc_loop *dl = calloc(1, sizeof(*dl));
+	struct mdsc_io io = {.open = io_open, .close = io_close, .send = io_send, .keepalive = io_keepalive};
+
+	if (!dl)
+		return NULL;
+	io.arg = dl;
+	dl->mdsc = mdsc_new(&io, health, metadata, nmeta);
+	if (!dl->mdsc) {
+		free(dl);
+		return NULL;
+	}
+	pthread_mutex_init(&dl->req_lock, NULL);
+	evloop_timer_init(&dl->tick, on_tick, dl);
+	return dl;
+}
+
+struct monc_mdsmap_ops mdsc_loop_mdsmap_ops(struct mdsc_loop *dl)
+{
+	return (struct monc_mdsmap_ops){.arg = dl, .changed = mdsmap_changed};
+}
+
+void mdsc_loop_attach(struct mdsc_loop *dl, struct monc_loop *ml)
+{
+	monc_loop_shared(ml, &dl->sh);
+	dl->cons = (struct msgr2_svc_conns){.loop = dl->sh.loop,
+					    .lock = dl->sh.lock,
+					    .cx = dl->sh.cx,
+					    .global_seq = dl->sh.global_seq,
+					    .nonce = dl->sh.nonce,
+					    .ms_mode = dl->sh.ms_mode,
+					    .peer_type = CEPH_ENTITY_TYPE_MDS,
+					    .cb = &cbs,
+					    .owner = dl};
+	dl->attached = true;
+}
+
+struct close_arg {
+	struct mdsc_loop *dl;
+	bool all;
+};
+
+static void close_fn(void *arg)
+{
+	struct close_arg *a = arg;
+	struct mdsc_loop *dl = a->dl;
+
+	pthread_mutex_lock(dl->sh.lock);
+	a->all = !dl->mdsc || mdsc_close_sessions(dl->mdsc, now_ms());
+	rearm(dl);
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
+int mdsc_loop_close(struct mdsc_loop *dl, uint64_t deadline_ns)
+{
+	struct close_arg a = {.dl = dl};
+
+	if (!dl || !dl->attached)
+		return 0;
+	for (;;) { /* the MDS's CLOSE comes once it journaled the close */
+		if (evloop_call_sync(dl->sh.loop, close_fn, &a, EVLOOP_NEVER) || a.all)
+			return 0;
+		if (evloop_now_ns() >= deadline_ns)
+			return -ETIMEDOUT;
+		nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
+}
+
+static void stop_fn(void *arg)
+{
+	struct mdsc_loop *dl = arg;
+
+	pthread_mutex_lock(dl->sh.lock);
+	dl->stopped = true;
+	evloop_timer_cancel(dl->sh.loop, &dl->tick);
+	mdsc_free(dl->mdsc, now_ms()); /* fails the calls (-ESHUTDOWN), closes every connection */
+	dl->mdsc = NULL;
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
+void mdsc_loop_free(struct mdsc_loop *dl)
+{
+	if (!dl)
+		return;
+	if (!(dl->attached && evloop_call_sync(dl->sh.loop, stop_fn, dl, EVLOOP_NEVER) == 0))
+		mdsc_free(dl->mdsc, 0); /* the loop never ran or is gone: nothing is open */
+	pthread_mutex_destroy(&dl->req_lock);
+	free(dl);
+}
+
+/* ---- calls from other threads --------------------------------------------------------- */
+
+struct dreq {
+	struct evloop_req req;
+	struct mdsc_loop *dl;
+	struct evloop_work submit;
+	bool in_mdsc, cancelling;
+	struct mdsc_request r;
+	/* the caller's inputs, copied */
+	char *path, *path2;
+	uint32_t *gids;
+	void *data;
+};
+
+static void dreq_release(struct evloop_req *q)
+{
+	struct dreq *d = (struct dreq *)q;
+
+	mdsc_request_release(&d->r);
+	free(d->path);
+	free(d->path2);
+	free(d->gids);
+	free(d->data);
+	free(d);
+}
+
+/* On the loop thread, under req_lock. */
+static void dreq_cancel(struct evloop_req *q, int err)
+{
+	struct dreq *d = (struct dreq *)q;
+	struct mdsc_loop *dl = d->dl;
+
+	if (!d->in_mdsc)
+		return; /* not submitted yet: the submit work sees it is done */
+	d->in_mdsc = false;
+	d->cancelling = true;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		mdsc_cancel(dl->mdsc, &d->r, err, now_ms());
+	pthread_mutex_unlock(dl->sh.lock);
+	evloop_req_put(&d->req); /* the loop's */
+}
+
+static const struct evloop_req_ops dreq_ops = {dreq_cancel, dreq_release};
+
+/* mdsc finished it: on the loop thread, sh.lock held. */
+static void dreq_done(struct mdsc_request *r)
+{
+	struct dreq *d = r->arg;
+
+	if (d->cancelling)
+		return; /* dreq_cancel holds req_lock and drops the loop's reference */
+	pthread_mutex_lock(&d->dl->req_lock);
+	d->in_mdsc = false;
+	evloop_req_complete(&d->req, r->result);
+	evloop_req_put(&d->req); /* the loop's */
+	pthread_mutex_unlock(&d->dl->req_lock);
+}
+
+static void dreq_submit(struct evloop *l, struct evloop_work *w)
+{
+	struct dreq *d = (struct dreq *)((char *)w - offsetof(struct dreq, submit));
+	struct mdsc_loop *dl = d->dl;
+	int e;
+
+	(void)l;
+	pthread_mutex_lock(&dl->req_lock);
+	if (d->req.done) {
+		evloop_req_put(&d->req); /* cancelled before it got here */
+		pthread_mutex_unlock(&dl->req_lock);
+		return;
+	}
+	d->in_mdsc = true; /* before mdsc can finish it */
+	pthread_mutex_unlock(&dl->req_lock);
+	pthread_mutex_lock(dl->sh.lock);
+	e = dl->mdsc ? mdsc_submit(dl->mdsc, &d->r, now_ms()) : -ESHUTDOWN;
+	if (e) {
+		pthread_mutex_lock(&dl->req_lock);
+		d->in_mdsc = false;
+		evloop_req_complete(&d->req, e);
+		evloop_req_put(&d->req);
+		pthread_mutex_unlock(&dl->req_lock);
+	}
+	rearm(dl);
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
+static int copy_inputs(struct dreq *d, const struct mdsc_request *r)
+{
+	if (r->m.nreleases)
+		return -EINVAL;
+	if ((r->m.path.path && !(d->path = strdup(r->m.path.path))) ||
+	    (r->m.path2.path && !(d->path2 = strdup(r->m.path2.path))))
+		return -ENOMEM;
+	if (r->m.ngids) {
+		if (!r->m.gids || !(d->gids = malloc(r->m.ngids * sizeof(*d->gids))))
+			return r->m.gids ? -ENOMEM : -EINVAL;
+		memcpy(d->gids, r->m.gids, r->m.ngids * sizeof(*d->gids));
+	}
+	if (r->data_len) {
+		if (!r->data || !(d->data = malloc(r->data_len)))
+			return r->data ? -ENOMEM : -EINVAL;
+		memcpy(d->data, r->data, r->data_len);
+	}
+	d->r.m.path.path = d->path;
+	d->r.m.path2.path = d->path2;
+	d->r.m.gids = d->gids;
+	d->r.data = d->data;
+	return 0;
+}
+
+int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel)
+{
+	struct dreq *d = calloc(1, sizeof(*d));
+	int e;
+
+	if (!d)
+		return -ENOMEM;
+	if (!dl->attached) {
+		free(d);
+		return -ESHUTDOWN;
+	}
+	d->r = *r;
+	e = copy_inputs(d, r);
+	if (e) {
+		d->r.reply = NULL;
+		d->r.rep = NULL;
+		free(d->path);
+		free(d->path2);
+		free(d->gids);
+		free(d->data);
+		free(d);
+		return e;
+	}
+	d->r.done = dreq_done;
+	d->r.arg = d;
+	d->r.reply = NULL;
+	d->r.rep = NULL;
+	d->dl = dl;
+	evloop_req_init(&d->req, dl->sh.loop, &dreq_ops, &dl->req_lock, deadline_ns);
+	evloop_req_get(&d->req); /* the loop's, until mdsc is done with it */
+	evloop_work_init(&d->submit, dreq_submit);
+	evloop_cancel_attach(cancel, &d->req);
+	pthread_mutex_lock(&dl->req_lock);
+	if (!evloop_work_queue(dl->sh.loop, &d->submit)) {
+		evloop_req_complete(&d->req, -ESHUTDOWN);
+		evloop_req_put(&d->req);
+	}
+	e = evloop_req_wait(&d->req);
+	if (!d->req.cancel_err && !d->in_mdsc) { /* finished by mdsc: the loop is done with d->r */
+		r->result = d->r.result;
+		r->reply = d->r.reply;
+		r->reply_len = d->r.reply_len;
+		r->rep = d->r.rep;
+		r->got_unsafe = d->r.got_unsafe;
+		r->attempts = d->r.attempts;
+		r->num_fwd = d->r.num_fwd;
+		r->target = d->r.target;
+		d->r.reply = NULL;
+		d->r.rep = NULL;
+	} else {
+		r->result = e;
+		r->reply = NULL;
+		r->rep = NULL;
+	}
+	pthread_mutex_unlock(&dl->req_lock);
+	evloop_cancel_detach(cancel, &d->req);
+	pthread_mutex_lock(&dl->req_lock);
+	evloop_req_put(&d->req);
+	pthread_mutex_unlock(&dl->req_lock);
+	return e;
+}
+
+unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct mdsc_session_status *sessions,
+			  unsigned max)
+{
+	unsigned n = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (!dl->attached)
+		return 0;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc) {
+		mdsc_get_status(dl->mdsc, st);
+		n = mdsc_sessions(dl->mdsc, sessions, max);
+	}
+	pthread_mutex_unlock(dl->sh.lock);
+	return n;
+}

@@ -1,0 +1,46 @@
+/*
+ * cephmds/mdsc_loop.h: the MDS client as a running thing: mdsc
+ * (mds_client.h) on the monitor client's I/O thread (monc_loop), as the OSD
+ * client runs there (osdc_loop.h): one msgr2_conn per MDS rank with a cephx
+ * authorizer from the identity's MDS ticket, its timer, the MDS maps the
+ * monitors send, and a synchronous call for other threads (FUSE workers,
+ * tools) with a deadline and a cancel token.
+ *
+ * Set-up order, since each needs the other: mdsc_loop_new, monc_loop_new
+ * with mdsc_loop_mdsmap_ops in its params (and want_fs), mdsc_loop_attach,
+ * then monc_loop_open. mdsc_loop_close closes the sessions (the MDS drops
+ * what it granted) before mdsc_loop_free, which goes before monc_loop_free.
+ */
+#ifndef NETFUSE_MDSC_LOOP_H
+#define NETFUSE_MDSC_LOOP_H
+
+#include "cephmds/mds_client.h"
+#include "cephmon/mon/monc_loop.h"
+
+struct mdsc_loop;
+
+/* @metadata: REQUEST_OPEN's key/value pairs (copied). NULL when out of memory. */
+struct mdsc_loop *mdsc_loop_new(struct health_queue *health, const char *const *metadata, unsigned nmeta);
+struct monc_mdsmap_ops mdsc_loop_mdsmap_ops(struct mdsc_loop *dl);
+void mdsc_loop_attach(struct mdsc_loop *dl, struct monc_loop *ml);
+/* Close every session, waiting for the MDS's CLOSE until @deadline_ns:
+ * 0, or -ETIMEDOUT (what is left is dropped with the connections). */
+int mdsc_loop_close(struct mdsc_loop *dl, uint64_t deadline_ns);
+/* Fails what is in flight with -ESHUTDOWN, closes the connections, frees. */
+void mdsc_loop_free(struct mdsc_loop *dl);
+
+/*
+ * Run @r (filled as for mdsc_submit, without releases; done and arg are
+ * the loop's) and wait for it: its result, with the reply in @r (free it
+ * with mdsc_request_release). The paths, groups and data are copied first,
+ * so the caller's may go once it returns. Gives up with -ETIMEDOUT at
+ * @deadline_ns and with the token's error when @cancel (may be NULL)
+ * fires; -ESHUTDOWN once the client stops.
+ */
+int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel);
+
+/* For status: counts, and the sessions (up to @max). */
+unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct mdsc_session_status *sessions,
+			  unsigned max);
+
+#endif
