@@ -6,7 +6,7 @@
 # Ceph cluster with a CephFS, an OpenAFS cell example.test, rpcbind, and
 # netfuse's lock server netfuse-lockd on it; then shows what a client sees of
 # them, and mounts both file systems: the local Ceph cluster
-# with netfuse-ceph on ./local-peers/mnt/ceph (df, .health, .ceph/monc) and
+# with netfuse-ceph on ./local-peers/mnt/ceph (ls, df, .health, .ceph/monc) and
 # the cell's root.cell with netfuse-afs on ./local-peers/mnt/afs, its locks
 # through netfuse-lockd (ls, a file, a lock, df, .health, .afs/servers).
 # stop: unmounts and stops exactly what this script started. status: shows them.
@@ -64,7 +64,8 @@ show() {
 		echo "== netfuse-lockd: not running"
 	fi
 	if ceph_mounted; then
-		echo "== netfuse-ceph on $ceph_mnt: df -h; cat .health; cat .ceph/monc"
+		echo "== netfuse-ceph on $ceph_mnt (CephFS, read-only for now): ls -la; df -h; cat .health; cat .ceph/monc"
+		ls -la "$ceph_mnt"
 		df -h "$ceph_mnt"
 		cat "$ceph_mnt/.health"
 		cat "$ceph_mnt/.ceph/monc"

@@ -558,7 +558,8 @@ TESTS += \
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
 	test/integration/pjdfstest-afs.xfail test/integration/crush_map.test test/integration/crush/mixed.txt \
 	test/integration/osdmap_map.test test/integration/osdmap_patch.py \
-	test/integration/crush/classes.txt test/lib/fsx.sh test/lib/locktests.sh test/lib/suite_build.sh
+	test/integration/crush/classes.txt test/lib/fsx.sh test/lib/locktests.sh test/lib/suite_build.sh \
+	test/lib/cephfs_judge.py
 EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_export.test test/fuzz/replay.test test/peers/begin.test $(INTEGRATION_TESTS) test/peers/teardown.test test/peers/cycles.test
 
 # begin.test prepares the run's peer directory; the shared peers stop once

@@ -5,13 +5,13 @@
  *
  * It connects to the monitors through cephmon's monitor client on its own
  * I/O thread (monc_loop), which hands the OSD maps it receives to cephosd's
- * keeper (osdmap_keeper), and mounts what a monitor-only client can show:
- * df from the monitors' statfs (the kernel's arithmetic and data-pool
- * rule), .health (the FUSE core's), and .ceph/, views mirroring the kernel
- * client's debugfs files, which the core serves (struct nf_view) from the
- * texts of views.c. The CephFS namespace (MDS and OSD clients) is a later
- * part; until then the backend's root is empty (the core adds .ceph/ and
- * .health), and SUBDIR is checked for syntax and remembered, not resolved.
+ * keeper and OSD client (osdc_loop) and the MDS maps to cephmds's MDS
+ * client (mdsc_loop), both running on that thread. The mount shows the
+ * CephFS namespace from SUBDIR down (namespace.c: read-only for now, see
+ * there), df from the monitors' statfs (the kernel's arithmetic and
+ * data-pool rule), .health (the FUSE core's), and .ceph/, views mirroring
+ * the kernel client's debugfs files, which the core serves (struct nf_view)
+ * from the texts of views.c.
  *
  * Options are spelled as the kernel client and mount.ceph spell them, so
  * an fstab line moves between the two: name=, secret=, secretfile=,
@@ -32,10 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cephmon/ceph_client.h"
-#include "cephosd/osdmap_keeper.h"
 #include "evloop/evloop.h"
-#include "fuse/backend.h"
+#include "fuse/ceph/front.h"
 #include "fuse/ceph/views.h"
 
 /* ---- options --------------------------------------------------------------------- */
@@ -98,18 +96,6 @@ static const struct mopt_spec ceph_specs[] = {
 #undef O
 
 /* ---- the root and the views ------------------------------------------------------ */
-
-#define ROOT_ID 1
-
-struct cephfs_front {
-	struct nf_mount *mount;
-	struct monc_loop *ml;
-	struct osdmap_keeper *osdmap; /* fed by ml's loop thread */
-	double mount_timeout;
-	time_t mounted_at;
-	uid_t uid;
-	gid_t gid;
-};
 
 enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_END };
 
@@ -179,88 +165,32 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 	return n < len ? n : len - 1;
 }
 
-static void root_attr(const struct cephfs_front *f, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = ROOT_ID;
-	st->st_mode = S_IFDIR | 0755;
-	st->st_nlink = 3; /* ".", "..", and the core's .ceph */
-	st->st_uid = f->uid;
-	st->st_gid = f->gid;
-	st->st_blksize = 4096;
-	st->st_atim.tv_sec = st->st_mtim.tv_sec = st->st_ctim.tv_sec = f->mounted_at;
-}
-
-/* The root has no entries of its own yet. */
-static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
-{
-	(void)fs, (void)c, (void)dir, (void)name, (void)out;
-	return -ENOENT;
-}
-
-static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
-		     struct stat *out)
-{
-	(void)c, (void)has_fh, (void)fh;
-	if (key->lo != ROOT_ID)
-		return -ESTALE;
-	root_attr(fs, out);
-	return 0;
-}
-
-static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
-		     struct nf_dir *d)
-{
-	struct nf_entry e;
-
-	(void)fs, (void)c, (void)fh;
-	if (key->lo != ROOT_ID)
-		return -ENOTDIR;
-	for (; off < 2; off++) {
-		nf_entry_init(&e);
-		e.key = *key;
-		e.attr.st_mode = S_IFDIR;
-		if (!nf_dir_add(d, off == 0 ? "." : "..", &e, off + 1))
-			return 0;
-	}
-	nf_dir_eof(d);
-	return 0;
-}
-
-/* How long mounting, and each statfs, waits for the monitors. */
+/* How long mounting waits for the monitors. */
 static uint64_t wait_deadline(const struct cephfs_front *f)
 {
 	return f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
 }
 
-static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
-{
-	struct cephfs_front *f = fs;
-	struct mon_statfs_reply r;
-	uint64_t deadline = wait_deadline(f);
-	int e;
-
-	(void)key;
-	/* c->cancel ends the wait at once for an interrupted df or the mount
-	 * ending (the session waits for its workers). */
-	e = monc_loop_statfs(f->ml, deadline, c->cancel, &r);
-	if (e)
-		return e;
-	ceph_statfs_fill(&r, out);
-	return 0;
-}
-
-static const struct nf_backend_ops ceph_ops = {
-    .lookup = c_lookup,
-    .getattr = c_getattr,
-    .readdir = c_readdir,
-    .statfs = c_statfs,
-};
-
 /* ---- start and stop --------------------------------------------------------------- */
+
+/* Close the MDS sessions (so the MDS drops what it granted), then stop
+ * the clients: theirs before the monitor client's loop they run on. */
+static void free_front(struct cephfs_front *f)
+{
+	if (!f)
+		return;
+	if (f->mdsc && f->ml)
+		mdsc_loop_close(f->mdsc, evloop_deadline_ms(5000));
+	mdsc_loop_free(f->mdsc);
+	osdc_loop_free(f->osdc);
+	monc_loop_free(f->ml); /* joins the thread that feeds the keeper */
+	osdmap_keeper_free(f->osdmap);
+	free(f);
+}
 
 static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_key *root, char *err, size_t errlen)
 {
+	char host[256] = "";
 	struct ceph_mount_args a = {
 	    .source = source,
 	    .conf = copts.conf,
@@ -293,52 +223,62 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	f->mounted_at = time(NULL);
 	f->uid = getuid();
 	f->gid = getgid();
+	gethostname(host, sizeof(host) - 1);
+	const char *id = strncmp(cfg->entity, "client.", 7) ? cfg->entity : cfg->entity + 7;
+	const char *meta[] = {"hostname", host,	       "entity_id",	  id,
+			      "root",	  cfg->subdir, "netfuse_version", PACKAGE_VERSION};
 	f->osdmap = osdmap_keeper_new(nf_mount_health(m));
-	if (!f->osdmap) {
+	f->osdc = f->osdmap ? osdc_loop_new(f->osdmap, nf_mount_health(m)) : NULL;
+	f->mdsc = mdsc_loop_new(nf_mount_health(m), meta, 4);
+	if (!f->osdmap || !f->osdc || !f->mdsc) {
 		snprintf(err, errlen, "out of memory");
 		e = -ENOMEM;
 		goto out;
 	}
-	struct monc_loop_params p = {
-	    .cfg = cfg, .health = nf_mount_health(m), .want_fs = true, .osdmap = osdmap_keeper_ops(f->osdmap)};
+	struct monc_loop_params p = {.cfg = cfg,
+				     .health = nf_mount_health(m),
+				     .want_fs = true,
+				     .osdmap = osdc_loop_osdmap_ops(f->osdc),
+				     .mdsmap = mdsc_loop_mdsmap_ops(f->mdsc)};
 	e = monc_loop_new(&p, &f->ml, err, errlen);
 	if (e)
 		goto out;
+	osdc_loop_attach(f->osdc, f->ml);
+	mdsc_loop_attach(f->mdsc, f->ml);
 	e = monc_loop_open(f->ml, wait_deadline(f), err, errlen);
+	if (e)
+		goto out;
+	e = cephfs_resolve_dir(f, cfg->subdir, &f->root_ino);
+	if (e)
+		snprintf(err, errlen, "%s %s in file system %s: %s",
+			 e == -ENOTDIR ? "not a directory:" : "no directory", cfg->subdir,
+			 cfg->fs_name[0] ? cfg->fs_name : "(the default)", strerror(-e));
 out:
 	ceph_mount_config_wipe(cfg);
 	free(cfg);
 	if (e) {
-		monc_loop_free(f->ml);
-		osdmap_keeper_free(f->osdmap);
-		free(f);
+		free_front(f);
 		return e;
 	}
 	*fs = f;
-	*root = (struct nf_key){0, ROOT_ID};
+	*root = (struct nf_key){0, f->root_ino};
 	return 0;
 }
 
 static void c_stop(void *fs)
 {
-	struct cephfs_front *f = fs;
-
-	if (!f)
-		return;
-	monc_loop_free(f->ml); /* joins the thread that feeds the keeper */
-	osdmap_keeper_free(f->osdmap);
-	free(f);
+	free_front(fs);
 }
 
 static const struct nf_frontend ceph_front = {
     .prog = "netfuse-ceph",
     .source_syntax = "[MON[,MON...]]:/[SUBDIR]",
-    .summary = "Mount a Ceph cluster through its monitors: df, .health and .ceph/ (the CephFS namespace comes later).",
+    .summary = "Mount a CephFS file system (read-only for now), with df, .health and .ceph/.",
     .specs = ceph_specs,
     .opts = &copts,
     .start = c_start,
     .stop = c_stop,
-    .ops = &ceph_ops,
+    .ops = &cephfs_ops,
     .views = ceph_views,
 };
 

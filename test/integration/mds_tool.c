@@ -131,11 +131,17 @@ static int cmd_getxattr(const char *path, const char *name)
 	if (getattr(path, STAT_ALL, &r))
 		return 1;
 	e = mds_xattr_begin(&it, r.rep->target.xattrs, r.rep->target.xattrs_len);
-	while (!e && (e = mds_xattr_next(&it, &n, &nl, &v, &vl)) == 1)
+	while (!e) {
+		int got = mds_xattr_next(&it, &n, &nl, &v, &vl);
+		if (got <= 0) {
+			e = got;
+			break;
+		}
 		if (nl == strlen(name) && !memcmp(n, name, nl)) {
 			printf("%.*s\n", (int)vl, (const char *)v);
 			found = 1;
 		}
+	}
 	mdsc_request_release(&r);
 	if (e < 0 || !found) {
 		fprintf(stderr, "mds_tool: getxattr %s %s: %s\n", path, name, strerror(e < 0 ? EBADMSG : ENODATA));
@@ -165,7 +171,12 @@ static int cmd_ls(const char *path)
 			return 1;
 		replies++;
 		e = mds_readdir_begin(&rd, r.rep->extra, r.rep->extra_len);
-		while (!e && (e = mds_readdir_next(&rd, &de)) == 1) {
+		while (!e) {
+			int got = mds_readdir_next(&rd, &de);
+			if (got <= 0) {
+				e = got;
+				break;
+			}
 			printf("%.*s 0x%" PRIx64 " 0%o %" PRIu64 "\n", (int)de.name_len, (const char *)de.name,
 			       de.inode.ino, de.inode.mode, de.inode.size);
 			if (de.name_len >= sizeof(last)) {

@@ -1,0 +1,39 @@
+/*
+ * fuse/ceph/front.h: netfuse-ceph's state, shared by its parts: main.c
+ * (options, start and stop, the views) and namespace.c (the CephFS
+ * namespace and file data).
+ */
+#ifndef NETFUSE_CEPH_FRONT_H
+#define NETFUSE_CEPH_FRONT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cephmds/mdsc_loop.h"
+#include "cephmon/ceph_client.h"
+#include "cephosd/osdc_loop.h"
+#include "cephosd/osdmap_keeper.h"
+#include "fuse/backend.h"
+
+struct cephfs_front {
+	struct nf_mount *mount;
+	struct monc_loop *ml;
+	struct osdmap_keeper *osdmap; /* fed by ml's loop thread */
+	struct osdc_loop *osdc;	      /* file data */
+	struct mdsc_loop *mdsc;	      /* the namespace */
+	uint64_t root_ino;	      /* the mounted directory's (SUBDIR's) inode */
+	double mount_timeout;
+	time_t mounted_at;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* The namespace's operations (namespace.c). */
+extern const struct nf_backend_ops cephfs_ops;
+
+/* The inode of @path ("/" or "/a/b") from the file system's root, which
+ * must be a directory: 0 or -errno. */
+int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t *ino);
+
+#endif

@@ -1,0 +1,480 @@
+/*
+ * fuse/ceph/namespace.c: the CephFS namespace and file data of a
+ * netfuse-ceph mount, over the MDS client (mdsc_loop) and the OSD client
+ * (osdc_loop): lookup, getattr, readlink and readdir as MDS requests, reads
+ * from the file's objects as its layout stripes them.
+ *
+ * This first form is read-only and caches nothing of its own: the MDS
+ * client keeps no caps yet, so every name and attribute comes from the MDS
+ * when the kernel asks (the kernel keeps them for the mount's entry_timeout
+ * and attr_timeout, 1 s by default), and a file's pages are dropped at each
+ * open. Data is read straight from the OSDs without the read cap, so a
+ * write another client still buffers (holding Fb) is not seen until it
+ * flushes. Operations that change the file system are the core's EROFS.
+ * The capability cache makes it coherent and writable next.
+ *
+ * Keys: {0, inode number}. Directories are read whole at opendir (every
+ * fragment, each reply continuing after the last name, as the kernel's
+ * readdir), so offsets are indexes into that listing and stay stable while
+ * it is open.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cephosd/striper.h"
+#include "fuse/ceph/front.h"
+#include "fuse/ceph/views.h"
+
+/* The caps a getattr asks the MDS to account for (CEPH_STAT_CAP_INODE_ALL:
+ * pin, auth, link, xattr and file shared): every attribute. */
+#define STAT_ALL ((1u << 0) | (1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
+
+#define CEPH_NOSNAP (UINT64_MAX - 1)
+
+/* ---- MDS requests ------------------------------------------------------------------------ */
+
+static void init_req(struct mdsc_request *r, const struct nf_ctx *c, uint32_t op, uint64_t ino, const char *name)
+{
+	struct timespec ts;
+
+	memset(r, 0, sizeof(*r));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r->m.op = op;
+	r->m.caller_uid = c ? (uint32_t)c->uid : 0;
+	r->m.caller_gid = c ? (uint32_t)c->gid : 0;
+	r->m.path = (struct mds_filepath){.ino = ino, .path = name};
+	r->m.args.mask = STAT_ALL;
+	r->m.stamp = (struct mds_timespec){(uint32_t)ts.tv_sec, (uint32_t)ts.tv_nsec};
+	r->rank = MDSC_ANY_RANK;
+}
+
+/* Run @r until it ends or the caller gives up (an interrupt, the mount
+ * ending): the MDS's result, or ours. A reply without the inode asked for
+ * is -EIO. */
+static int call(struct cephfs_front *f, const struct nf_ctx *c, struct mdsc_request *r, bool want_target)
+{
+	int e = mdsc_loop_call(f->mdsc, r, EVLOOP_NEVER, c ? c->cancel : NULL);
+
+	if (e) {
+		mdsc_request_release(r);
+		return e;
+	}
+	if (want_target && (!r->rep || !r->rep->is_target)) {
+		mdsc_request_release(r);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void ts(struct timespec *out, struct mds_timespec t)
+{
+	out->tv_sec = t.sec;
+	out->tv_nsec = t.nsec;
+}
+
+/* What stat(2) shows of an inode, as the kernel client makes it: a
+ * directory links "." and its subdirectories' ".." (2 + subdirectories)
+ * and is as large as its entries are many. */
+static void to_stat(const struct mds_inode *in, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = in->ino;
+	st->st_mode = in->mode;
+	st->st_uid = in->uid;
+	st->st_gid = in->gid;
+	st->st_rdev = in->rdev;
+	if (S_ISDIR(in->mode)) {
+		st->st_nlink = 2 + (nlink_t)(in->subdirs > 0 ? in->subdirs : 0);
+		st->st_size = (off_t)(in->files + in->subdirs);
+	} else {
+		st->st_nlink = in->nlink;
+		st->st_size = (off_t)in->size;
+	}
+	st->st_blksize = in->object_size ? in->object_size : 4 << 20;
+	st->st_blocks = (blkcnt_t)((in->size + 511) / 512);
+	ts(&st->st_atim, in->atime);
+	ts(&st->st_mtim, in->mtime);
+	ts(&st->st_ctim, in->ctime);
+}
+
+static void to_entry(const struct mds_inode *in, struct nf_entry *e)
+{
+	nf_entry_init(e);
+	e->key = (struct nf_key){0, in->ino};
+	to_stat(in, &e->attr);
+}
+
+static int getattr_ino(struct cephfs_front *f, const struct nf_ctx *c, uint64_t ino, struct mdsc_request *r)
+{
+	init_req(r, c, MDS_OP_GETATTR, ino, "");
+	return call(f, c, r, true);
+}
+
+int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t *ino)
+{
+	struct mdsc_request r;
+	int e;
+
+	init_req(&r, NULL, MDS_OP_GETATTR, 1, path[0] == '/' ? path + 1 : path);
+	e = call(f, NULL, &r, true);
+	if (e)
+		return e;
+	e = S_ISDIR(r.rep->target.mode) ? 0 : -ENOTDIR;
+	*ino = r.rep->target.ino;
+	mdsc_request_release(&r);
+	return e;
+}
+
+/* ---- names and attributes ---------------------------------------------------------------- */
+
+static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
+{
+	struct cephfs_front *f = fs;
+	struct mdsc_request r;
+	int e;
+
+	init_req(&r, c, MDS_OP_LOOKUP, dir->lo, name);
+	r.m.flags = MDS_REQ_FLAG_WANT_DENTRY;
+	e = call(f, c, &r, false);
+	if (e)
+		return e;
+	if (!r.rep || !r.rep->is_target) { /* a null dentry: the name is not there */
+		mdsc_request_release(&r);
+		return -ENOENT;
+	}
+	to_entry(&r.rep->target, out);
+	mdsc_request_release(&r);
+	return 0;
+}
+
+static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
+		     struct stat *out)
+{
+	struct mdsc_request r;
+	int e;
+
+	(void)has_fh, (void)fh;
+	e = getattr_ino(fs, c, key->lo, &r);
+	if (e)
+		return e;
+	to_stat(&r.rep->target, out);
+	mdsc_request_release(&r);
+	return 0;
+}
+
+static int c_readlink(void *fs, const struct nf_ctx *c, const struct nf_key *key, char *buf, size_t len)
+{
+	struct mdsc_request r;
+	int e = getattr_ino(fs, c, key->lo, &r);
+
+	if (e)
+		return e;
+	if (!S_ISLNK(r.rep->target.mode)) {
+		e = -EINVAL;
+	} else if (r.rep->target.symlink_len >= len) {
+		e = -ENAMETOOLONG;
+	} else {
+		memcpy(buf, r.rep->target.symlink, r.rep->target.symlink_len);
+		buf[r.rep->target.symlink_len] = '\0';
+	}
+	mdsc_request_release(&r);
+	return e;
+}
+
+/* ---- directories ------------------------------------------------------------------------- */
+
+struct dent {
+	char *name;
+	struct nf_entry e;
+};
+
+struct dirh {
+	struct dent *v;
+	size_t n, cap;
+};
+
+static void dir_free(struct dirh *d)
+{
+	for (size_t i = 0; d && i < d->n; i++)
+		free(d->v[i].name);
+	if (d)
+		free(d->v);
+	free(d);
+}
+
+static int dir_push(struct dirh *d, const struct mds_dentry *de)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		struct dent *v = realloc(d->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		d->v = v;
+		d->cap = cap;
+	}
+	d->v[d->n].name = strndup((const char *)de->name, de->name_len);
+	if (!d->v[d->n].name)
+		return -ENOMEM;
+	to_entry(&de->inode, &d->v[d->n].e);
+	d->n++;
+	return 0;
+}
+
+/* The fragment after @frag (frag_t: 8 bits of depth, 24 of value), or 0
+ * when @frag is the last. */
+static uint32_t next_frag(uint32_t frag)
+{
+	uint32_t bits = frag >> 24, value = frag & 0xffffff, step;
+
+	if (!bits || bits > 24)
+		return 0;
+	step = 1u << (24 - bits);
+	if (value + step >= (1u << 24))
+		return 0;
+	return (bits << 24) | (value + step);
+}
+
+static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t *fh)
+{
+	struct cephfs_front *f = fs;
+	struct dirh *d = calloc(1, sizeof(*d));
+	char *last = calloc(1, 4096);
+	uint32_t frag = 0;
+	int e = d && last ? 0 : -ENOMEM;
+
+	while (!e) {
+		struct mdsc_request r;
+		struct mds_readdir rd;
+		struct mds_dentry *de = malloc(sizeof(*de));
+
+		if (!de) {
+			e = -ENOMEM;
+			break;
+		}
+		init_req(&r, c, MDS_OP_READDIR, key->lo, "");
+		r.m.args.frag = frag;
+		r.m.path2.path = last;
+		e = call(f, c, &r, false);
+		if (e) {
+			free(de);
+			break;
+		}
+		e = mds_readdir_begin(&rd, r.rep->extra, r.rep->extra_len);
+		while (!e) {
+			int got = mds_readdir_next(&rd, de);
+			if (got <= 0) {
+				e = got;
+				break;
+			}
+			if (de->name_len >= 4096 || dir_push(d, de)) {
+				e = -ENOMEM;
+				break;
+			}
+			memcpy(last, de->name, de->name_len);
+			last[de->name_len] = '\0';
+		}
+		if (e < 0) {
+			if (e == -EBADMSG)
+				e = -EIO;
+		} else if (rd.flags & MDS_READDIR_FRAG_END) {
+			frag = next_frag(rd.dir.frag);
+			last[0] = '\0';
+			e = frag ? 0 : 1;
+		} else if (!rd.count) {
+			e = -EIO; /* neither the end nor anything after the last name */
+		}
+		free(de);
+		mdsc_request_release(&r);
+	}
+	free(last);
+	if (e < 0) {
+		dir_free(d);
+		return e;
+	}
+	*fh = (uint64_t)(uintptr_t)d;
+	return 0;
+}
+
+static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
+		     struct nf_dir *nd)
+{
+	struct dirh *d = (struct dirh *)(uintptr_t)fh;
+	struct nf_entry e;
+
+	(void)fs, (void)c;
+	for (; off < 2; off++) { /* "." and ".." */
+		nf_entry_init(&e);
+		e.key = *key;
+		e.attr.st_mode = S_IFDIR;
+		if (!nf_dir_add(nd, off == 0 ? "." : "..", &e, off + 1))
+			return 0;
+	}
+	for (; d && (size_t)(off - 2) < d->n; off++) {
+		const struct dent *de = &d->v[off - 2];
+		if (!nf_dir_add(nd, de->name, &de->e, off + 1))
+			return 0;
+	}
+	nf_dir_eof(nd);
+	return 0;
+}
+
+static void c_releasedir(void *fs, const struct nf_key *key, uint64_t fh)
+{
+	(void)fs, (void)key;
+	dir_free((struct dirh *)(uintptr_t)fh);
+}
+
+/* ---- file data --------------------------------------------------------------------------- */
+
+/* An open file: where its data lies, and its size as last seen. */
+struct fileh {
+	uint64_t ino, size;
+	struct ceph_file_layout layout;
+	char pool_ns[128];
+};
+
+static void layout_from(struct fileh *h, const struct mds_inode *in)
+{
+	h->ino = in->ino;
+	h->size = in->size;
+	h->layout = (struct ceph_file_layout){.stripe_unit = in->stripe_unit,
+					      .stripe_count = in->stripe_count,
+					      .object_size = in->object_size,
+					      .pool = in->pool,
+					      .pool_ns = h->pool_ns};
+	snprintf(h->pool_ns, sizeof(h->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
+}
+
+static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o)
+{
+	struct fileh *h;
+	struct mdsc_request r;
+	int e;
+
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EROFS;
+	e = getattr_ino(fs, c, key->lo, &r);
+	if (e)
+		return e;
+	if (!S_ISREG(r.rep->target.mode) ||
+	    !ceph_layout_valid(&(struct ceph_file_layout){.stripe_unit = r.rep->target.stripe_unit,
+							  .stripe_count = r.rep->target.stripe_count,
+							  .object_size = r.rep->target.object_size})) {
+		e = S_ISREG(r.rep->target.mode) ? -EIO : -EISDIR;
+		mdsc_request_release(&r);
+		return e;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		mdsc_request_release(&r);
+		return -ENOMEM;
+	}
+	layout_from(h, &r.rep->target);
+	mdsc_request_release(&r);
+	o->fh = (uint64_t)(uintptr_t)h;
+	o->keep_cache = false; /* no caps yet: what another client wrote since counts */
+	return 0;
+}
+
+/* @len bytes of object @objno at @off into @buf; past the object's end
+ * (or a missing object: a hole) reads zeros. */
+static int read_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
+		       uint64_t off, uint64_t len, char *buf)
+{
+	struct osdc_request r;
+	int e;
+
+	memset(&r, 0, sizeof(r));
+	r.pool = h->layout.pool;
+	snprintf(r.ns, sizeof(r.ns), "%s", h->pool_ns);
+	ceph_layout_object_name(h->ino, objno, r.oid, sizeof(r.oid));
+	r.flags = OSD_FLAG_READ;
+	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
+	r.out_buf[0] = buf;
+	r.out_cap[0] = (uint32_t)len;
+	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c ? c->cancel : NULL);
+	if (e == -ENOENT) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	if (e >= 0 && r.out_len[0] < len)
+		memset(buf + r.out_len[0], 0, len - r.out_len[0]);
+	osdc_request_release(&r);
+	return e < 0 ? e : 0;
+}
+
+static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
+		      off_t off)
+{
+	struct cephfs_front *f = fs;
+	struct fileh *h = (struct fileh *)(uintptr_t)fh;
+	uint64_t at = (uint64_t)off, left;
+	size_t done = 0;
+
+	if (!h)
+		return -EBADF;
+	if (at + size > h->size) { /* it may have grown since the open */
+		struct mdsc_request r;
+		int e = getattr_ino(f, c, key->lo, &r);
+		if (e)
+			return e;
+		h->size = r.rep->target.size;
+		mdsc_request_release(&r);
+	}
+	if (at >= h->size)
+		return 0;
+	left = h->size - at < size ? h->size - at : size;
+	while (left) {
+		struct ceph_object_extent x;
+		int e = ceph_layout_map(&h->layout, at, left, &x);
+		if (!e)
+			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done);
+		if (e)
+			return done ? (ssize_t)done : e;
+		done += x.len;
+		at += x.len;
+		left -= x.len;
+	}
+	return (ssize_t)done;
+}
+
+static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
+{
+	(void)fs, (void)key, (void)flags;
+	free((struct fileh *)(uintptr_t)fh);
+}
+
+static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
+{
+	struct cephfs_front *f = fs;
+	struct mon_statfs_reply r;
+	uint64_t deadline = f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
+	int e;
+
+	(void)key;
+	/* c->cancel ends the wait at once for an interrupted df or the mount
+	 * ending (the session waits for its workers). */
+	e = monc_loop_statfs(f->ml, deadline, c->cancel, &r);
+	if (e)
+		return e;
+	ceph_statfs_fill(&r, out);
+	return 0;
+}
+
+const struct nf_backend_ops cephfs_ops = {
+    .lookup = c_lookup,
+    .getattr = c_getattr,
+    .readlink = c_readlink,
+    .opendir = c_opendir,
+    .readdir = c_readdir,
+    .releasedir = c_releasedir,
+    .open = c_open,
+    .read = c_read,
+    .release = c_release,
+    .statfs = c_statfs,
+};
