@@ -834,3 +834,32 @@ void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st)
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
 		st->sessions += m->s[i].state == S_OPEN;
 }
+
+size_t mdsc_format_requests(const struct mdsc *m, char *buf, size_t len)
+{
+	size_t off = 0;
+	int w;
+
+	if (len)
+		buf[0] = '\0';
+	for (struct evloop_tid *t = evloop_tidmap_first(&m->reqs); t; t = evloop_tidmap_next(&m->reqs, t)) {
+		const struct mdsc_request *r = req_of(t);
+		w = snprintf(buf + off, off < len ? len - off : 0, "%llu\tmds%d\t%s\t#%llx/%s",
+			     (unsigned long long)t->tid, (int)r->target, mds_op_name(r->m.op),
+			     (unsigned long long)r->m.path.ino, r->m.path.path ? r->m.path.path : "");
+		off += w > 0 ? (size_t)w : 0;
+		if (r->m.path2.ino || (r->m.path2.path && r->m.path2.path[0])) {
+			w = snprintf(buf + off, off < len ? len - off : 0, "\t#%llx/%s",
+				     (unsigned long long)r->m.path2.ino, r->m.path2.path ? r->m.path2.path : "");
+			off += w > 0 ? (size_t)w : 0;
+		}
+		w = snprintf(buf + off, off < len ? len - off : 0, "%s\n", r->sent ? "" : "\twaiting");
+		off += w > 0 ? (size_t)w : 0;
+	}
+	for (const struct unsafe *u = m->unsafe; u; u = u->next) {
+		w = snprintf(buf + off, off < len ? len - off : 0, "%llu\tmds%d\tunsafe\n", (unsigned long long)u->tid,
+			     (int)u->rank);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	return off < len ? off : (len ? len - 1 : 0);
+}

@@ -164,5 +164,9 @@ struct mdsc_status {
 	uint64_t sent, replies, forwards, caps_released, leases_acked;
 };
 void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st);
+/* One line per request in flight, as the kernel's debugfs mdsc:
+ * "TID\tmdsR\tOP\t#INO/PATH[\t#INO/PATH2]", then "TID\tmdsR\tunsafe" for
+ * each one answered early. Returns the length written. */
+size_t mdsc_format_requests(const struct mdsc *m, char *buf, size_t len);
 
 #endif

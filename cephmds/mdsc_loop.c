@@ -406,17 +406,21 @@ int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadli
 }
 
 unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct mdsc_session_status *sessions,
-			  unsigned max)
+			  unsigned max, char *requests, size_t len)
 {
 	unsigned n = 0;
 
 	memset(st, 0, sizeof(*st));
+	if (requests && len)
+		requests[0] = '\0';
 	if (!dl->attached)
 		return 0;
 	pthread_mutex_lock(dl->sh.lock);
 	if (dl->mdsc) {
 		mdsc_get_status(dl->mdsc, st);
 		n = mdsc_sessions(dl->mdsc, sessions, max);
+		if (requests)
+			mdsc_format_requests(dl->mdsc, requests, len);
 	}
 	pthread_mutex_unlock(dl->sh.lock);
 	return n;

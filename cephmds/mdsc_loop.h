@@ -39,8 +39,9 @@ void mdsc_loop_free(struct mdsc_loop *dl);
  */
 int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel);
 
-/* For status: counts, and the sessions (up to @max). */
+/* For status: counts, the sessions (up to @max), and the requests in
+ * flight as text (@requests may be NULL). Returns the sessions' count. */
 unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct mdsc_session_status *sessions,
-			  unsigned max);
+			  unsigned max, char *requests, size_t len);
 
 #endif

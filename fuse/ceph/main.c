@@ -97,7 +97,7 @@ static const struct mopt_spec ceph_specs[] = {
 
 /* ---- the root and the views ------------------------------------------------------ */
 
-enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_END };
+enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_OSDC, V_MDSC, V_MDS_SESSIONS, V_END };
 
 static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len);
 
@@ -107,6 +107,9 @@ static const struct nf_view ceph_views[] = {
     [V_OSDMAP] = {".ceph", "osdmap", 0444, render},
     [V_MDSMAP] = {".ceph", "mdsmap", 0444, render},
     [V_AUTH] = {".ceph", "auth", 0400, render}, /* who we are: the mounting user's business */
+    [V_OSDC] = {".ceph", "osdc", 0444, render},
+    [V_MDSC] = {".ceph", "mdsc", 0444, render},
+    [V_MDS_SESSIONS] = {".ceph", "mds_sessions", 0444, render},
     [V_END] = {.name = NULL},
 };
 
@@ -148,6 +151,27 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 		n = ceph_view_mdsmap(s->have_fsmap ? &s->fsmap : NULL, s->fs_name, s->have_mdsmap ? &s->mdsmap : NULL,
 				     buf, len);
 		break;
+	case V_OSDC: {
+		struct osdc_status st;
+		char *reqs = malloc(NF_VIEW_MAX);
+		osdc_loop_status(f->osdc, &st, reqs, reqs ? NF_VIEW_MAX : 0);
+		n = ceph_view_osdc(&st, reqs ? reqs : "", buf, len);
+		free(reqs);
+		break;
+	}
+	case V_MDSC:
+	case V_MDS_SESSIONS: {
+		struct mdsc_status st;
+		struct mdsc_session_status ss[MDSC_MAX_RANKS];
+		char *reqs = v - ceph_views == V_MDSC ? malloc(NF_VIEW_MAX) : NULL;
+		unsigned ns = mdsc_loop_status(f->mdsc, &st, ss, MDSC_MAX_RANKS, reqs, reqs ? NF_VIEW_MAX : 0);
+		if (v - ceph_views == V_MDSC)
+			n = ceph_view_mdsc(&st, reqs ? reqs : "", buf, len);
+		else
+			n = ceph_view_mds_sessions(s->auth.global_id, s->auth.entity, ss, ns, buf, len);
+		free(reqs);
+		break;
+	}
 	case V_AUTH: {
 		struct ceph_auth_view a = {0};
 		snprintf(a.entity, sizeof(a.entity), "%s", s->auth.entity);

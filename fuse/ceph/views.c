@@ -366,3 +366,50 @@ size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len)
 	textbuf_printf(&o, "key_from %s\n", a->key_from);
 	return o.off;
 }
+
+size_t ceph_view_osdc(const struct osdc_status *st, const char *requests, char *buf, size_t len)
+{
+	struct textbuf o;
+
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "sessions %u\n", st->sessions);
+	textbuf_printf(&o, "requests %u\n", st->requests);
+	textbuf_printf(&o, "homeless %u\n", st->homeless);
+	textbuf_printf(&o, "paused %u\n", st->paused);
+	textbuf_printf(&o, "laggy_sessions %u\n", st->laggy);
+	textbuf_printf(&o, "sent %llu resent %llu replies %llu map_resends %llu map_checks %llu\n",
+		       (unsigned long long)st->sent, (unsigned long long)st->resent, (unsigned long long)st->replies,
+		       (unsigned long long)st->map_resends, (unsigned long long)st->map_checks);
+	textbuf_printf(&o, "REQUESTS\n%s", requests ? requests : "");
+	return o.off;
+}
+
+size_t ceph_view_mds_sessions(uint64_t global_id, const char *name, const struct mdsc_session_status *s, unsigned n,
+			      char *buf, size_t len)
+{
+	struct textbuf o;
+
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "global_id %llu\n", (unsigned long long)global_id);
+	textbuf_printf(&o, "name \"%s\"\n", name);
+	for (unsigned i = 0; i < n; i++)
+		textbuf_printf(&o, "mds.%d %s\tfeatures 0x%llx seq %llu renew_seq %llu%s\n", (int)s[i].rank, s[i].state,
+			       (unsigned long long)s[i].features, (unsigned long long)s[i].seq,
+			       (unsigned long long)s[i].renew_seq, s[i].readonly ? " readonly" : "");
+	return o.off;
+}
+
+size_t ceph_view_mdsc(const struct mdsc_status *st, const char *requests, char *buf, size_t len)
+{
+	struct textbuf o;
+
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "sessions %u\n", st->sessions);
+	textbuf_printf(&o, "requests %u\n", st->requests);
+	textbuf_printf(&o, "unsafe %u\n", st->unsafe);
+	textbuf_printf(&o, "sent %llu replies %llu forwards %llu caps_released %llu leases_acked %llu\n",
+		       (unsigned long long)st->sent, (unsigned long long)st->replies, (unsigned long long)st->forwards,
+		       (unsigned long long)st->caps_released, (unsigned long long)st->leases_acked);
+	textbuf_printf(&o, "REQUESTS\n%s", requests ? requests : "");
+	return o.off;
+}

@@ -1,8 +1,9 @@
 /*
  * fuse/ceph/views.h: what netfuse-ceph shows of its Ceph client (the
- * monitor client and the OSD map it keeps): the statfs answer `df` sees, and the text of the read-only files in .ceph/
+ * monitor client, the OSD map it keeps, the OSD and MDS clients): the
+ * statfs answer `df` sees, and the text of the read-only files in .ceph/
  * that mirror the kernel client's debugfs (monmap, monc, osdmap, mdsmap,
- * auth). Pure functions over snapshots, so each file's text is consistent
+ * auth, osdc, mdsc, mds_sessions). Pure functions over snapshots, so each file's text is consistent
  * and testable without a cluster. Nothing here ever prints a key.
  */
 #ifndef NETFUSE_FUSE_CEPH_VIEWS_H
@@ -13,7 +14,9 @@
 #include <stdint.h>
 #include <sys/statvfs.h>
 
+#include "cephmds/mds_client.h"
 #include "cephmon/ceph_client.h"
+#include "cephosd/osd_client.h"
 #include "cephosd/osdmap.h"
 #include "cephosd/osdmap_keeper.h"
 
@@ -52,5 +55,16 @@ size_t ceph_view_osdmap(const struct osdmap *m, const struct osdmap_keeper_stats
 size_t ceph_view_mdsmap(const struct fsmap_user *fm, const char *mounted_fs, const struct mdsmap_summary *mm, char *buf,
 			size_t len);
 size_t ceph_view_auth(const struct ceph_auth_view *a, char *buf, size_t len);
+/* .ceph/osdc: the OSD client's counts, then "REQUESTS" and its requests in
+ * flight as the kernel's debugfs osdc lists them (osdc_format_requests). */
+size_t ceph_view_osdc(const struct osdc_status *st, const char *requests, char *buf, size_t len);
+/* .ceph/mds_sessions: the kernel debugfs mds_sessions (global_id, the name
+ * mounted as, "mds.R STATE" per session), with each session's MDS
+ * features and counted messages. */
+size_t ceph_view_mds_sessions(uint64_t global_id, const char *name, const struct mdsc_session_status *s, unsigned n,
+			      char *buf, size_t len);
+/* .ceph/mdsc: the MDS client's counts, then "REQUESTS" and its requests in
+ * flight as the kernel's debugfs mdsc lists them (mdsc_format_requests). */
+size_t ceph_view_mdsc(const struct mdsc_status *st, const char *requests, char *buf, size_t len);
 
 #endif

@@ -290,7 +290,7 @@ static int cmd_session(void)
 	if (getattr("/", STAT_ALL, &r)) /* opens the session */
 		return 1;
 	mdsc_request_release(&r);
-	n = mdsc_loop_status(dl, &st, ss, MDSC_MAX_RANKS);
+	n = mdsc_loop_status(dl, &st, ss, MDSC_MAX_RANKS, NULL, 0);
 	for (unsigned i = 0; i < n; i++)
 		printf("mds.%d %s features 0x%" PRIx64 "\n", (int)ss[i].rank, ss[i].state, ss[i].features);
 	printf("requests sent %" PRIu64 ", replies %" PRIu64 ", caps released %" PRIu64 "\n", st.sent, st.replies,

@@ -208,3 +208,26 @@ Test(ceph_views, mdsmap_as_the_kernel_shows_it_then_the_rest)
 	cr_assert(strstr(buf, "data_pools none\n"), "%s", buf);
 	free(mm);
 }
+
+Test(ceph_views, osdc_mdsc_and_mds_sessions)
+{
+	struct osdc_status os = {.sessions = 2, .requests = 1, .sent = 10, .resent = 1, .replies = 9, .map_checks = 1};
+	struct mdsc_status ms = {
+	    .sessions = 1, .requests = 1, .unsafe = 1, .sent = 5, .replies = 4, .caps_released = 7};
+	const struct mdsc_session_status ss[] = {{.rank = 0, .state = "open", .features = 0x7ffff, .seq = 3},
+						 {.rank = 1, .state = "lost"}};
+	char buf[1024];
+
+	ceph_view_osdc(&os, "11\tosd2\t3.1f\t10000000000.00000000\tread\n", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "sessions 2\nrequests 1\nhomeless 0\npaused 0\nlaggy_sessions 0\n"
+			      "sent 10 resent 1 replies 9 map_resends 0 map_checks 1\n"
+			      "REQUESTS\n11\tosd2\t3.1f\t10000000000.00000000\tread\n");
+	ceph_view_mdsc(&ms, "", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "sessions 1\nrequests 1\nunsafe 1\n"
+			      "sent 5 replies 4 forwards 0 caps_released 7 leases_acked 0\nREQUESTS\n");
+	ceph_view_mds_sessions(4107, "client.admin", ss, 2, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "global_id 4107\nname \"client.admin\"\n"
+			      "mds.0 open\tfeatures 0x7ffff seq 3 renew_seq 0\n"
+			      "mds.1 lost\tfeatures 0x0 seq 0 renew_seq 0\n");
+	cr_assert_eq(ceph_view_mdsc(&ms, "", buf, 16), 15, "cut to the buffer");
+}

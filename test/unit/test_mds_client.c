@@ -259,6 +259,19 @@ Test(mdsc, unsafe_replies_finish_early_and_stay_the_oldest_tid_until_safe)
 	mdsc_submit(m, b, 11);
 	cr_assert_eq(get_le64(last_sent()->front + 2), atid, "the MDS must still remember the mkdir");
 	reply(con, b, 0, true, 0x10000000001);
+	{
+		char text[256];
+		struct mdsc_request *w = req(MDS_OP_GETATTR, "x");
+		w->rank = 3; /* no such rank yet: it waits */
+		mdsc_submit(m, w, 12);
+		mdsc_format_requests(m, text, sizeof(text));
+		char want[128];
+		snprintf(want, sizeof(want), "%llu\tmds3\tgetattr\t#1/x\twaiting\n%llu\tmds0\tunsafe\n",
+			 (unsigned long long)w->tid.tid, (unsigned long long)atid);
+		cr_assert_str_eq(text, want);
+		drop(w);
+		dones--;
+	}
 	reply_tid(con, MDS_OP_MKDIR, atid, 0, true, 0x10000000001); /* a is long gone to its caller */
 	mdsc_get_status(m, &st);
 	cr_assert_eq(st.unsafe, 0);
