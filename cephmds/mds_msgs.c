@@ -556,3 +556,148 @@ uint16_t mds_lease_encode(struct wire_enc *e, const struct mds_lease_msg *l)
 	ceph_enc_blob(e, l->dname, l->dname_len);
 	return wire_enc_error(e) ? 0 : 1;
 }
+
+#define CAPS_FIXED_LEN 176 /* ceph_mds_caps: a 92-byte head, an 84-byte body */
+
+static int dec_peer(struct wire_dec *d, struct mds_cap_peer *p)
+{
+	uint32_t mds;
+
+	if (wire_dec_le64(d, &p->cap_id) || wire_dec_le32(d, &p->issue_seq) || wire_dec_le32(d, &p->mseq) ||
+	    wire_dec_le32(d, &mds) || wire_dec_u8(d, &p->flags))
+		return -EBADMSG;
+	p->mds = (int32_t)mds;
+	return 0;
+}
+
+int mds_caps_decode(uint16_t version, const void *front, size_t len, const void *middle, size_t middle_len,
+		    struct mds_caps_msg *out)
+{
+	struct wire_dec d, body;
+	const uint8_t *b;
+	uint64_t u;
+
+	memset(out, 0, sizeof(*out));
+	out->inline_version = UINT64_MAX;
+	out->nfiles = out->nsubdirs = -1;
+	if (len < CAPS_FIXED_LEN || mds_caps_head_decode(front, len, &out->h))
+		goto bad;
+	wire_dec_init(&d, (const uint8_t *)front + 52, len - 52);
+	if (wire_dec_le64(&d, &out->snap_follows) || wire_dec_le32(&d, &out->snap_trace_len) ||
+	    wire_dec_le32(&d, &out->uid) || wire_dec_le32(&d, &out->gid) || wire_dec_le32(&d, &out->mode) ||
+	    wire_dec_le32(&d, &out->nlink) || wire_dec_le32(&d, &out->xattr_len) ||
+	    wire_dec_le64(&d, &out->xattr_version))
+		goto bad;
+	b = wire_dec_take(&d, 84);
+	if (!b)
+		goto bad;
+	wire_dec_init(&body, b, 84);
+	if (out->h.op == MDS_CAP_OP_EXPORT) {
+		if (dec_peer(&body, &out->peer))
+			goto bad;
+		out->have_peer = true;
+	} else if (wire_dec_le64(&body, &out->size) || wire_dec_le64(&body, &out->max_size) ||
+		   wire_dec_le64(&body, &out->truncate_size) || wire_dec_le32(&body, &out->truncate_seq) ||
+		   dec_ts(&body, &out->mtime) || dec_ts(&body, &out->atime) || dec_ts(&body, &out->ctime) ||
+		   wire_dec_le32(&body, &out->stripe_unit) || wire_dec_le32(&body, &out->stripe_count) ||
+		   wire_dec_le32(&body, &out->object_size) || wire_dec_skip(&body, 12) ||
+		   wire_dec_le32(&body, &out->pool) || wire_dec_le32(&body, &out->time_warp_seq)) {
+		goto bad;
+	}
+	out->snap_trace = wire_dec_take(&d, out->snap_trace_len);
+	if (!out->snap_trace && out->snap_trace_len)
+		goto bad;
+	if (version >= 2 && ceph_dec_blob(&d, &out->flock, &out->flock_len))
+		goto bad;
+	if (version >= 3 && out->h.op == MDS_CAP_OP_IMPORT) {
+		if (dec_peer(&d, &out->peer))
+			goto bad;
+		out->have_peer = true;
+	}
+	if (version >= 4 &&
+	    (wire_dec_le64(&d, &out->inline_version) || ceph_dec_blob(&d, &out->inline_data, &out->inline_len)))
+		goto bad;
+	if (version >= 5 && wire_dec_le32(&d, &out->osd_epoch_barrier))
+		goto bad;
+	if (version >= 6 && wire_dec_le64(&d, &out->oldest_flush_tid))
+		goto bad;
+	if (version >= 7 && (wire_dec_le32(&d, &out->caller_uid) || wire_dec_le32(&d, &out->caller_gid)))
+		goto bad;
+	if (version >= 8 && ceph_dec_blob(&d, &out->pool_ns, &out->pool_ns_len))
+		goto bad;
+	if (version >= 9 && (dec_ts(&d, &out->btime) || wire_dec_le64(&d, &out->change_attr)))
+		goto bad;
+	if (version >= 10 && wire_dec_le32(&d, &out->flags))
+		goto bad;
+	if (version >= 11) {
+		if (wire_dec_le64(&d, &u))
+			goto bad;
+		out->nfiles = (int64_t)u;
+		if (wire_dec_le64(&d, &u))
+			goto bad;
+		out->nsubdirs = (int64_t)u;
+	}
+	/* later versions' fields (fscrypt) are not ours */
+	if (middle_len != out->xattr_len)
+		goto bad;
+	out->xattrs = middle_len ? middle : NULL;
+	return 0;
+bad:
+	memset(out, 0, sizeof(*out));
+	return -EBADMSG;
+}
+
+static void enc_ts(struct wire_enc *e, struct mds_timespec t)
+{
+	wire_enc_le32(e, t.sec);
+	wire_enc_le32(e, t.nsec);
+}
+
+uint16_t mds_caps_encode(struct wire_enc *e, const struct mds_caps_msg *m)
+{
+	if (m->h.op == MDS_CAP_OP_EXPORT || m->snap_trace_len) {
+		wire_enc_fail(e, -EINVAL);
+		return 0;
+	}
+	wire_enc_le32(e, m->h.op);
+	wire_enc_le64(e, m->h.ino);
+	wire_enc_le64(e, m->h.realm);
+	wire_enc_le64(e, m->h.cap_id);
+	wire_enc_le32(e, m->h.seq);
+	wire_enc_le32(e, m->h.issue_seq);
+	wire_enc_le32(e, m->h.caps);
+	wire_enc_le32(e, m->h.wanted);
+	wire_enc_le32(e, m->h.dirty);
+	wire_enc_le32(e, m->h.migrate_seq);
+	wire_enc_le64(e, m->snap_follows);
+	wire_enc_le32(e, 0); /* snap trace: the MDS's to send */
+	wire_enc_le32(e, m->uid);
+	wire_enc_le32(e, m->gid);
+	wire_enc_le32(e, m->mode);
+	wire_enc_le32(e, m->nlink);
+	wire_enc_le32(e, m->xattr_len);
+	wire_enc_le64(e, m->xattr_version);
+	wire_enc_le64(e, m->size);
+	wire_enc_le64(e, m->max_size);
+	wire_enc_le64(e, m->truncate_size);
+	wire_enc_le32(e, m->truncate_seq);
+	enc_ts(e, m->mtime);
+	enc_ts(e, m->atime);
+	enc_ts(e, m->ctime);
+	wire_enc_zeros(e, 28); /* the layout: the MDS reads none from a client */
+	wire_enc_le32(e, m->time_warp_seq);
+	ceph_enc_blob(e, m->flock, m->flock_len); /* v2 */
+	wire_enc_le64(e, m->inline_version);	  /* v4 */
+	ceph_enc_blob(e, m->inline_data, m->inline_len);
+	wire_enc_le32(e, m->osd_epoch_barrier); /* v5 */
+	wire_enc_le64(e, m->oldest_flush_tid);	/* v6 */
+	wire_enc_le32(e, m->caller_uid);	/* v7 */
+	wire_enc_le32(e, m->caller_gid);
+	ceph_enc_blob(e, m->pool_ns, m->pool_ns_len); /* v8 */
+	enc_ts(e, m->btime);			      /* v9 */
+	wire_enc_le64(e, m->change_attr);
+	wire_enc_le32(e, m->flags);	       /* v10 */
+	wire_enc_le64(e, (uint64_t)m->nfiles); /* v11 */
+	wire_enc_le64(e, (uint64_t)m->nsubdirs);
+	return wire_enc_error(e) ? 0 : MDS_CAPS_VERSION;
+}

@@ -373,6 +373,67 @@ struct mds_caps_head {
 };
 int mds_caps_head_decode(const void *front, size_t len, struct mds_caps_head *out);
 
+/* The cap's other side in an EXPORT (where it went) or IMPORT (where it
+ * came from): ceph_mds_cap_peer. */
+struct mds_cap_peer {
+	uint64_t cap_id;
+	uint32_t issue_seq, mseq;
+	int32_t mds;   /* -1: none */
+	uint8_t flags; /* MDS_CAP_FLAG_* */
+};
+
+/*
+ * A whole MClientCaps: the 176-byte ceph_mds_caps (its body the inode's
+ * size, times and layout, or an EXPORT's peer), then by header version the
+ * snap trace, flock blob (2), an IMPORT's peer (3), inline data (4), the
+ * OSD epoch barrier (5), oldest flush tid (6), caller (7), pool namespace
+ * (8), btime and change attribute (9), flags (10), and a directory's
+ * counts (11). The xattr blob is the message's middle segment, as long as
+ * xattr_len says. Pointers point into the message.
+ */
+#define MDS_CAPS_VERSION 11
+struct mds_caps_msg {
+	struct mds_caps_head h;
+	uint64_t snap_follows;
+	uint32_t uid, gid, mode, nlink;
+	uint32_t xattr_len;
+	uint64_t xattr_version;
+	uint64_t size, max_size, truncate_size;
+	uint32_t truncate_seq;
+	struct mds_timespec mtime, atime, ctime;
+	uint32_t stripe_unit, stripe_count, object_size, pool;
+	uint32_t time_warp_seq;
+	bool have_peer; /* EXPORT (in the body), IMPORT (v3+) */
+	struct mds_cap_peer peer;
+	const uint8_t *snap_trace;
+	uint32_t snap_trace_len;
+	const uint8_t *flock;
+	uint32_t flock_len;
+	uint64_t inline_version; /* UINT64_MAX: none */
+	const uint8_t *inline_data;
+	uint32_t inline_len;
+	uint32_t osd_epoch_barrier;
+	uint64_t oldest_flush_tid;
+	uint32_t caller_uid, caller_gid;
+	const uint8_t *pool_ns;
+	uint32_t pool_ns_len;
+	struct mds_timespec btime;
+	uint64_t change_attr;
+	uint32_t flags;		  /* MDS_CAPS_FLAG_SYNC ... */
+	int64_t nfiles, nsubdirs; /* -1: not sent */
+	const uint8_t *xattrs;	  /* the middle segment */
+};
+#define MDS_CAPS_FLAG_SYNC 1u /* the MDS flushes its journal for it */
+/* Decode the front and middle of a message of header @version: 0,
+ * -EBADMSG (including a middle that is not xattr_len long). */
+int mds_caps_decode(uint16_t version, const void *front, size_t len, const void *middle, size_t middle_len,
+		    struct mds_caps_msg *out);
+/* The front of a client's MClientCaps (an UPDATE, a FLUSH), header
+ * version MDS_CAPS_VERSION; @m's xattr_len must be the length of the
+ * middle segment sent with it (0 without one). Returns the version, or 0
+ * when encoding failed (an EXPORT body or a snap trace: not a client's). */
+uint16_t mds_caps_encode(struct wire_enc *e, const struct mds_caps_msg *m);
+
 /* MClientCapRelease: caps given back (ceph_mds_cap_item each). */
 struct mds_cap_item {
 	uint64_t ino, cap_id;

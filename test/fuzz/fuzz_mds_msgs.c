@@ -1,8 +1,9 @@
 /*
  * Fuzz target: cephmds/mds_msgs.c's decoders of what an MDS sends. The
  * first byte picks the decoder (a session message at the header version in
- * the second byte, a reply and everything inside it, a forward, a caps
- * head, a lease); the rest
+ * the second byte, a reply and everything inside it, a forward, a whole
+ * caps message (its version and middle segment's length in the second
+ * byte), a lease); the rest
  * is the front. Invariants: everything a decoder returns lies inside the
  * input; a reply's readdir entries and xattrs, walked to their end, stay
  * inside it too; a session's reason is a printable C string; a lease
@@ -97,9 +98,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 2:
 		(void)mds_forward_decode(data + 2, size - 2, &f);
 		break;
-	case 3:
+	case 3: { /* a whole MClientCaps: version in data[1]'s low bits, its last (data[1] >> 4) bytes the middle */
+		static struct mds_caps_msg cm;
+		size_t mid = (size_t)(data[1] >> 4) < size - 2 ? (size_t)(data[1] >> 4) : size - 2;
+		const uint8_t *middle = data + size - mid;
 		(void)mds_caps_head_decode(data + 2, size - 2, &ch);
+		hi = middle;
+		if (mds_caps_decode(data[1] & 15, data + 2, size - 2 - mid, middle, mid, &cm) == 0) {
+			inside(cm.snap_trace, cm.snap_trace_len);
+			inside(cm.flock, cm.flock_len);
+			inside(cm.inline_data, cm.inline_len);
+			inside(cm.pool_ns, cm.pool_ns_len);
+			if (cm.xattr_len != mid || (mid && cm.xattrs != middle))
+				abort();
+		}
 		break;
+	}
 	default:
 		if (mds_lease_decode(data + 2, size - 2, &lm) == 0) {
 			struct wire_enc e;

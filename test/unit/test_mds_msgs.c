@@ -663,3 +663,161 @@ Test(mds_caps, a_lease_revoke_decodes_and_its_ack_is_the_same_message)
 	EVERY_CUT_FAILS(lease, e.buf, e.len);
 	wire_enc_free(&e);
 }
+
+static int caps_v11(const void *p, size_t n)
+{
+	static struct mds_caps_msg c;
+	return mds_caps_decode(11, p, n, NULL, 0, &c);
+}
+
+Test(mds_caps, a_clients_update_at_cephs_offsets_and_back)
+{
+	struct mds_caps_msg m = {.h = {.op = MDS_CAP_OP_UPDATE,
+				       .ino = 0x10000000002,
+				       .cap_id = 9,
+				       .seq = 4,
+				       .issue_seq = 3,
+				       .caps = 0x155,
+				       .wanted = 0x15,
+				       .dirty = 0,
+				       .migrate_seq = 1},
+				 .size = 4096,
+				 .max_size = 1 << 22,
+				 .mtime = {100, 5},
+				 .time_warp_seq = 2,
+				 .inline_version = UINT64_MAX,
+				 .osd_epoch_barrier = 77,
+				 .oldest_flush_tid = 12,
+				 .btime = {50, 0},
+				 .change_attr = 8,
+				 .flags = MDS_CAPS_FLAG_SYNC},
+			    got;
+	struct wire_enc e;
+
+	wire_enc_init(&e);
+	cr_assert_eq(mds_caps_encode(&e, &m), 11);
+	cr_assert_eq(e.len, 252, "176 fixed, then the v2..v11 fields");
+	cr_assert_eq(get_le32(e.buf), MDS_CAP_OP_UPDATE);
+	cr_assert_eq(get_le64(e.buf + 4), 0x10000000002);
+	cr_assert_eq(get_le64(e.buf + 20), 9);
+	cr_assert_eq(get_le32(e.buf + 28), 4);
+	cr_assert_eq(get_le32(e.buf + 32), 3);
+	cr_assert_eq(get_le32(e.buf + 36), 0x155);
+	cr_assert_eq(get_le32(e.buf + 40), 0x15);
+	cr_assert_eq(get_le32(e.buf + 48), 1);
+	cr_assert_eq(get_le64(e.buf + 92), 4096);
+	cr_assert_eq(get_le64(e.buf + 100), 1 << 22);
+	cr_assert_eq(get_le32(e.buf + 120), 100);
+	cr_assert_eq(get_le32(e.buf + 172), 2);
+	cr_assert_eq(get_le32(e.buf + 176), 0, "no flocks");
+	cr_assert_eq(get_le64(e.buf + 180), UINT64_MAX, "no inline data");
+	cr_assert_eq(get_le32(e.buf + 192), 77);
+	cr_assert_eq(get_le64(e.buf + 196), 12);
+	cr_assert_eq(get_le32(e.buf + 216), 50, "btime");
+	cr_assert_eq(get_le64(e.buf + 224), 8);
+	cr_assert_eq(get_le32(e.buf + 232), MDS_CAPS_FLAG_SYNC);
+	cr_assert_eq(get_le64(e.buf + 236), 0);
+
+	cr_assert_eq(mds_caps_decode(11, e.buf, e.len, NULL, 0, &got), 0);
+	cr_assert_eq(got.h.cap_id, 9);
+	cr_assert_eq(got.h.issue_seq, 3);
+	cr_assert_eq(got.size, 4096);
+	cr_assert_eq(got.mtime.nsec, 5);
+	cr_assert_eq(got.osd_epoch_barrier, 77);
+	cr_assert_eq(got.oldest_flush_tid, 12);
+	cr_assert_eq(got.change_attr, 8);
+	cr_assert_eq(got.flags, MDS_CAPS_FLAG_SYNC);
+	cr_assert_eq(got.nfiles, 0);
+	EVERY_CUT_FAILS(caps_v11, e.buf, e.len);
+	cr_assert_eq(mds_caps_decode(1, e.buf, 176, NULL, 0, &got), 0, "v1: the fixed part alone");
+	cr_assert_eq(got.inline_version, UINT64_MAX);
+	cr_assert_eq(got.nsubdirs, -1, "not sent");
+	wire_enc_free(&e);
+
+	m.h.op = MDS_CAP_OP_EXPORT;
+	wire_enc_init(&e);
+	cr_assert_eq(mds_caps_encode(&e, &m), 0, "an EXPORT is the MDS's");
+	wire_enc_free(&e);
+}
+
+Test(mds_caps, the_mdss_messages_snap_trace_xattrs_and_peers)
+{
+	uint8_t f[400] = {0}, xattrs[20] = {1, 0, 0, 0};
+	struct mds_caps_msg c;
+	size_t n;
+
+	/* a GRANT with a 16-byte snap trace, a flock blob of 3, xattrs in the middle */
+	put_le32(f, MDS_CAP_OP_GRANT);
+	put_le32(f + 36, 0x555);
+	put_le32(f + 60, 16);
+	put_le32(f + 64, 1000);
+	put_le32(f + 72, 0100644);
+	put_le32(f + 80, sizeof(xattrs));
+	put_le64(f + 84, 5);
+	put_le64(f + 92, 12345);
+	put_le32(f + 144, 4 << 20);
+	put_le32(f + 168, 3);
+	n = 176 + 16;
+	put_le32(f + n, 3), n += 4 + 3; /* flock */
+	put_le64(f + n, 1), n += 8;	/* inline_version */
+	put_le32(f + n, 2), n += 4 + 2; /* inline data */
+	put_le32(f + n, 40), n += 4;	/* barrier */
+	put_le64(f + n, 0), n += 8;	/* oldest flush tid */
+	n += 8;				/* caller */
+	put_le32(f + n, 2), n += 4;	/* pool_ns "ns" */
+	f[n++] = 'n', f[n++] = 's';
+	n += 8;			     /* btime */
+	put_le64(f + n, 99), n += 8; /* change_attr */
+	n += 4;			     /* flags */
+	put_le64(f + n, 7), n += 8;  /* nfiles */
+	put_le64(f + n, 2), n += 8;  /* nsubdirs */
+	cr_assert_eq(mds_caps_decode(11, f, n, xattrs, sizeof(xattrs), &c), 0);
+	cr_assert_eq(c.h.caps, 0x555);
+	cr_assert_eq(c.snap_trace_len, 16);
+	cr_assert_eq(c.snap_trace, f + 176);
+	cr_assert_eq(c.uid, 1000);
+	cr_assert_eq(c.size, 12345);
+	cr_assert_eq(c.stripe_unit, 4 << 20);
+	cr_assert_eq(c.pool, 3);
+	cr_assert_eq(c.flock_len, 3);
+	cr_assert_eq(c.inline_len, 2);
+	cr_assert_eq(c.osd_epoch_barrier, 40);
+	cr_assert_eq(c.pool_ns_len, 2);
+	cr_assert_eq(c.change_attr, 99);
+	cr_assert_eq(c.nfiles, 7);
+	cr_assert_eq(c.nsubdirs, 2);
+	cr_assert_eq(c.xattrs, xattrs);
+	cr_assert_eq(mds_caps_decode(11, f, n, xattrs, 4, &c), -EBADMSG, "a middle shorter than xattr_len");
+	cr_assert_eq(mds_caps_decode(11, f, n, NULL, 0, &c), -EBADMSG, "no middle");
+	cr_assert_eq(c.h.op, 0, "nothing half-filled");
+	put_le32(f + 60, 4000);
+	cr_assert_eq(mds_caps_decode(11, f, n, xattrs, sizeof(xattrs), &c), -EBADMSG, "a snap trace past the end");
+
+	/* an EXPORT: the peer in the body */
+	memset(f, 0, sizeof(f));
+	put_le32(f, MDS_CAP_OP_EXPORT);
+	put_le64(f + 92, 55);
+	put_le32(f + 100, 6);
+	put_le32(f + 104, 2);
+	put_le32(f + 108, 1);
+	f[112] = MDS_CAP_FLAG_AUTH;
+	cr_assert_eq(mds_caps_decode(1, f, 176, NULL, 0, &c), 0);
+	cr_assert(c.have_peer);
+	cr_assert_eq(c.peer.cap_id, 55);
+	cr_assert_eq(c.peer.issue_seq, 6);
+	cr_assert_eq(c.peer.mseq, 2);
+	cr_assert_eq(c.peer.mds, 1);
+	cr_assert_eq(c.peer.flags, MDS_CAP_FLAG_AUTH);
+	/* an IMPORT at v3: the peer after the flock blob */
+	put_le32(f, MDS_CAP_OP_IMPORT);
+	put_le32(f + 176, 0);
+	put_le64(f + 180, 77);
+	put_le32(f + 196, 0xffffffff);
+	f[200] = MDS_CAP_FLAG_RELEASE;
+	cr_assert_eq(mds_caps_decode(3, f, 201, NULL, 0, &c), 0);
+	cr_assert(c.have_peer);
+	cr_assert_eq(c.peer.cap_id, 77);
+	cr_assert_eq(c.peer.mds, -1);
+	cr_assert_eq(c.peer.flags, MDS_CAP_FLAG_RELEASE);
+	cr_assert_eq(mds_caps_decode(3, f, 200, NULL, 0, &c), -EBADMSG);
+}
