@@ -53,7 +53,7 @@ struct mdsc {
 	struct evloop_tidmap reqs;
 	struct unsafe *unsafe;
 	unsigned nunsafe;
-	uint64_t next_con, last_renew_ms;
+	uint64_t next_con, last_renew_ms, last_keepalive_ms;
 	struct mdsc_status st;
 	bool stopping;
 };
@@ -209,6 +209,7 @@ static int open_session(struct mdsc *m, struct msession *s, uint64_t now)
 	s->state = S_OPENING;
 	s->readonly = s->stale = false;
 	s->features = 0;
+	s->seq = s->close_seq = 0; /* a new session counts from 0; a kept one's OPEN says where it is */
 	s->renew_requested_ms = now;
 	e = m->io.open(m->io.arg, s->con, s->rank, &s->addr);
 	if (e) {
@@ -676,16 +677,21 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
 	uint64_t next = now + MDSC_TICK_MS;
 	uint64_t interval = m->have_map ? (uint64_t)m->map.session_timeout * 1000 / 4 : MDSC_TICK_MS;
 	bool renew = now >= m->last_renew_ms + interval;
+	bool keepalive = !renew && now >= m->last_keepalive_ms + MDSC_TICK_MS;
 	struct evloop_tid *t, *tn;
 
 	if (renew)
 		m->last_renew_ms = now;
+	if (renew || keepalive) /* between renewals, one keepalive a tick (this runs on every event too) */
+		m->last_keepalive_ms = now;
+	if (m->last_keepalive_ms + MDSC_TICK_MS < next)
+		next = m->last_keepalive_ms + MDSC_TICK_MS;
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
 		struct msession *s = &m->s[i];
 		if (s->state == S_OPEN && s->up) {
 			if (renew)
 				send_renew(m, s, now);
-			else
+			else if (keepalive)
 				m->io.keepalive(m->io.arg, s->con);
 		} else if (s->state == S_CLOSING && s->up && s->seq != s->close_seq) {
 			s->close_seq = s->seq; /* the MDS needs the count to match */
@@ -739,7 +745,11 @@ bool mdsc_close_sessions(struct mdsc *m, uint64_t now)
 {
 	bool all = true;
 
-	(void)now;
+	/* no new session, no new request from now on: what waits ends */
+	if (!m->stopping) {
+		m->stopping = true;
+		kick_all(m, now);
+	}
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
 		struct msession *s = &m->s[i];
 		if (s->state == S_OPEN && s->up) {

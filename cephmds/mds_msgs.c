@@ -450,6 +450,18 @@ int mds_readdir_begin(struct mds_readdir *rd, const uint8_t *extra, uint32_t len
 	return 0;
 }
 
+uint32_t mds_frag_next(uint32_t frag)
+{
+	uint32_t bits = frag >> 24, value = frag & 0xffffff, step;
+
+	if (!bits || bits > 24)
+		return 0;
+	step = 1u << (24 - bits);
+	if (value + step >= (1u << 24))
+		return 0;
+	return (bits << 24) | (value + step);
+}
+
 int mds_readdir_next(struct mds_readdir *rd, struct mds_dentry *out)
 {
 	if (rd->d.bad)

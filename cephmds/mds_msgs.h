@@ -331,6 +331,10 @@ struct mds_readdir {
 	struct wire_dec d;
 };
 int mds_readdir_begin(struct mds_readdir *rd, const uint8_t *extra, uint32_t len);
+/* The directory fragment after @frag (Ceph's frag_t: 8 bits of depth, 24
+ * of value), or 0 when @frag is the last: where a listing goes on once a
+ * reply says MDS_READDIR_FRAG_END. */
+uint32_t mds_frag_next(uint32_t frag);
 struct mds_dentry {
 	const uint8_t *name;
 	uint32_t name_len;

@@ -33,7 +33,8 @@ struct cephfs_front {
 extern const struct nf_backend_ops cephfs_ops;
 
 /* The inode of @path ("/" or "/a/b") from the file system's root, which
- * must be a directory: 0 or -errno. */
-int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t *ino);
+ * must be a directory: 0 or -errno (-ETIMEDOUT at @deadline_ns: no MDS
+ * answered). */
+int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t deadline_ns, uint64_t *ino);
 
 #endif

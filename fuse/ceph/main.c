@@ -272,8 +272,11 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	e = monc_loop_open(f->ml, wait_deadline(f), err, errlen);
 	if (e)
 		goto out;
-	e = cephfs_resolve_dir(f, cfg->subdir, &f->root_ino);
-	if (e)
+	e = cephfs_resolve_dir(f, cfg->subdir, wait_deadline(f), &f->root_ino);
+	if (e == -ETIMEDOUT)
+		snprintf(err, errlen, "no MDS of file system %s answered in time (mount_timeout)",
+			 cfg->fs_name[0] ? cfg->fs_name : "(the default)");
+	else if (e)
 		snprintf(err, errlen, "%s %s in file system %s: %s",
 			 e == -ENOTDIR ? "not a directory:" : "no directory", cfg->subdir,
 			 cfg->fs_name[0] ? cfg->fs_name : "(the default)", strerror(-e));

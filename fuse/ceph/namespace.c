@@ -13,6 +13,10 @@
  * flushes. Operations that change the file system are the core's EROFS.
  * The capability cache makes it coherent and writable next.
  *
+ * An inode the MDS dropped from its cache (nothing holds a cap on it)
+ * answers ESTALE by number: it is loaded again with LOOKUPINO and the
+ * request asked again.
+ *
  * Keys: {0, inode number}. Directories are read whole at opendir (every
  * fragment, each reply continuing after the last name, as the kernel's
  * readdir), so offsets are indexes into that listing and stay stable while
@@ -60,6 +64,18 @@ static int call(struct cephfs_front *f, const struct nf_ctx *c, struct mdsc_requ
 {
 	int e = mdsc_loop_call(f->mdsc, r, EVLOOP_NEVER, c ? c->cancel : NULL);
 
+	if (e == -ESTALE && r->m.path.ino > 1) {
+		/* The MDS dropped the inode from its cache (we hold no cap to
+		 * keep it there): have it load the inode by number (LOOKUPINO,
+		 * as the kernel's NFS export path does), then ask again. */
+		struct mdsc_request l;
+		init_req(&l, c, MDS_OP_LOOKUPINO, r->m.path.ino, "");
+		if (!mdsc_loop_call(f->mdsc, &l, EVLOOP_NEVER, c ? c->cancel : NULL)) {
+			mdsc_request_release(r);
+			e = mdsc_loop_call(f->mdsc, r, EVLOOP_NEVER, c ? c->cancel : NULL);
+		}
+		mdsc_request_release(&l);
+	}
 	if (e) {
 		mdsc_request_release(r);
 		return e;
@@ -115,15 +131,19 @@ static int getattr_ino(struct cephfs_front *f, const struct nf_ctx *c, uint64_t 
 	return call(f, c, r, true);
 }
 
-int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t *ino)
+int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t deadline_ns, uint64_t *ino)
 {
 	struct mdsc_request r;
 	int e;
 
 	init_req(&r, NULL, MDS_OP_GETATTR, 1, path[0] == '/' ? path + 1 : path);
-	e = call(f, NULL, &r, true);
-	if (e)
+	e = mdsc_loop_call(f->mdsc, &r, deadline_ns, NULL);
+	if (!e && (!r.rep || !r.rep->is_target))
+		e = -EIO;
+	if (e) {
+		mdsc_request_release(&r);
 		return e;
+	}
 	e = S_ISDIR(r.rep->target.mode) ? 0 : -ENOTDIR;
 	*ino = r.rep->target.ino;
 	mdsc_request_release(&r);
@@ -225,20 +245,6 @@ static int dir_push(struct dirh *d, const struct mds_dentry *de)
 	return 0;
 }
 
-/* The fragment after @frag (frag_t: 8 bits of depth, 24 of value), or 0
- * when @frag is the last. */
-static uint32_t next_frag(uint32_t frag)
-{
-	uint32_t bits = frag >> 24, value = frag & 0xffffff, step;
-
-	if (!bits || bits > 24)
-		return 0;
-	step = 1u << (24 - bits);
-	if (value + step >= (1u << 24))
-		return 0;
-	return (bits << 24) | (value + step);
-}
-
 static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t *fh)
 {
 	struct cephfs_front *f = fs;
@@ -258,6 +264,8 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 		}
 		init_req(&r, c, MDS_OP_READDIR, key->lo, "");
 		r.m.args.frag = frag;
+		r.m.args.readdir_flags =
+		    MDS_READDIR_REPLY_BITFLAGS; /* else a split frag restarts from its first leaf */
 		r.m.path2.path = last;
 		e = call(f, c, &r, false);
 		if (e) {
@@ -282,11 +290,13 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 			if (e == -EBADMSG)
 				e = -EIO;
 		} else if (rd.flags & MDS_READDIR_FRAG_END) {
-			frag = next_frag(rd.dir.frag);
+			frag = mds_frag_next(rd.dir.frag);
 			last[0] = '\0';
 			e = frag ? 0 : 1;
 		} else if (!rd.count) {
 			e = -EIO; /* neither the end nor anything after the last name */
+		} else {
+			frag = rd.dir.frag; /* the leaf the MDS read: go on there after @last */
 		}
 		free(de);
 		mdsc_request_release(&r);
@@ -434,8 +444,8 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 		int e = ceph_layout_map(&h->layout, at, left, &x);
 		if (!e)
 			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done);
-		if (e)
-			return done ? (ssize_t)done : e;
+		if (e) /* not a short read: the kernel would take it for the end of the file */
+			return e;
 		done += x.len;
 		at += x.len;
 		left -= x.len;

@@ -156,6 +156,7 @@ static int cmd_ls(const char *path)
 {
 	char last[4096] = "";
 	unsigned total = 0, replies = 0;
+	uint32_t frag = 0;
 
 	for (;;) {
 		struct mdsc_request r;
@@ -164,6 +165,8 @@ static int cmd_ls(const char *path)
 		int e;
 
 		init_req(&r, MDS_OP_READDIR, path);
+		r.m.args.frag = frag;
+		r.m.args.readdir_flags = MDS_READDIR_REPLY_BITFLAGS;
 		r.m.args.max_entries = max_entries;
 		r.m.args.mask = STAT_ALL;
 		r.m.path2.path = last;
@@ -187,13 +190,16 @@ static int cmd_ls(const char *path)
 			last[de.name_len] = '\0';
 			total++;
 		}
-		bool end = !e && (rd.flags & MDS_READDIR_FRAG_END) && rd.dir.frag == 0;
+		bool frag_end = !e && (rd.flags & MDS_READDIR_FRAG_END);
+		frag = frag_end ? mds_frag_next(rd.dir.frag) : rd.dir.frag;
+		if (frag_end)
+			last[0] = '\0';
 		mdsc_request_release(&r);
 		if (e < 0) {
 			fprintf(stderr, "mds_tool: ls %s: %s\n", path, strerror(-e));
 			return 1;
 		}
-		if (end || !rd.count)
+		if ((frag_end && !frag) || (!frag_end && !rd.count))
 			break;
 	}
 	fprintf(stderr, "mds_tool: %u entries in %u replies\n", total, replies);

@@ -12,6 +12,7 @@
 #   readlink PATH | getxattr PATH NAME | exists PATH | mtime PATH
 #   sha256 PATH       the file's digest
 #   append PATH TEXT  TEXT written at the file's end
+#   many DIR N        a new directory of N empty files
 #   rmtree PATH
 import cephfs, os, stat, sys
 fs = cephfs.LibCephFS(conffile=os.environ["CEPH_CONF"], auth_id="admin")
@@ -105,6 +106,11 @@ elif cmd == "getxattr":
         print(fs.getxattr(args[0], args[1]).decode())
     except cephfs.NoData:
         print("<none>")
+elif cmd == "many":  # DIR N: a directory of N empty files f0000...
+    fs.mkdir(args[0], 0o755)
+    for i in range(int(args[1])):
+        fd = fs.open("%s/f%04d" % (args[0], i), os.O_CREAT | os.O_WRONLY, 0o644)
+        fs.close(fd)
 elif cmd == "append":
     st = fs.stat(args[0])
     fd = fs.open(args[0], os.O_WRONLY, 0)

@@ -821,3 +821,14 @@ Test(mds_caps, the_mdss_messages_snap_trace_xattrs_and_peers)
 	cr_assert_eq(c.peer.flags, MDS_CAP_FLAG_RELEASE);
 	cr_assert_eq(mds_caps_decode(3, f, 200, NULL, 0, &c), -EBADMSG);
 }
+
+Test(mds_reply, the_fragment_after_each_leaf)
+{
+	cr_assert_eq(mds_frag_next(0), 0, "an unfragmented directory: one fragment");
+	cr_assert_eq(mds_frag_next(1u << 24), (1u << 24) | 0x800000);
+	cr_assert_eq(mds_frag_next((1u << 24) | 0x800000), 0, "the rightmost");
+	cr_assert_eq(mds_frag_next((2u << 24) | 0x400000), (2u << 24) | 0x800000);
+	cr_assert_eq(mds_frag_next((3u << 24) | 0xe00000), 0);
+	cr_assert_eq(mds_frag_next((24u << 24) | 0xfffffe), (24u << 24) | 0xffffff);
+	cr_assert_eq(mds_frag_next(25u << 24), 0, "no such depth");
+}
