@@ -953,26 +953,25 @@ static bool holds_silly(struct afs_front *f, unsigned cell, const struct afs_fid
 }
 
 /*
- * An rmdir the fileserver refused as not empty, of a directory holding a
- * silly name of ours: the file's last close may be on its way (the kernel
- * sends RELEASE after close() returns, so `rm f; rmdir d` after a close
- * can overtake it), so wait a moment for the name to go, as the kernel's
- * NFS rmdir waits for its silly deletes. True when it went (ask again);
- * false when none was there, or the file is still open after
- * SILLY_WAIT_MS (the directory is not empty: the error stands).
+ * An rmdir the fileserver refused as not empty, of a directory that held a
+ * silly name of ours when the rmdir began: the file's last close may be on
+ * its way (the kernel sends RELEASE after close() returns, so `rm f; rmdir
+ * d` after a close can overtake it), or its removal may have crossed the
+ * rmdir at the fileserver, so wait for the name to go, as the kernel's NFS
+ * rmdir waits for its silly deletes. True once it went (ask again); false
+ * when the file is still open after SILLY_WAIT_MS (the directory is not
+ * empty: the error stands).
  */
 static bool wait_sillies(struct afs_front *f, struct evloop_cancel *cancel, unsigned cell, const struct afs_fid *dir)
 {
-	if (!holds_silly(f, cell, dir))
-		return false;
 	for (int i = 0; i < SILLY_WAIT_MS / 10; i++) {
-		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-		if (cancel && evloop_cancel_fired(cancel))
-			return false;
 		if (!holds_silly(f, cell, dir))
 			return true;
+		if (cancel && evloop_cancel_fired(cancel))
+			return false;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
-	return false;
+	return !holds_silly(f, cell, dir);
 }
 
 static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
@@ -990,8 +989,12 @@ static int do_remove(struct afs_front *f, const struct nf_ctx *c, const struct n
 		if (r)
 			return r < 0 ? r : 0;
 	}
+	/* A silly name pending when the rmdir starts may be removed while the
+	 * fileserver is refusing it: look before, wait after. */
+	bool pending = is_dir && known && holds_silly(f, d.cell, &child);
 	r = remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
-	if (is_dir && known && (r == -EEXIST || r == -ENOTEMPTY) && wait_sillies(f, c->cancel, d.cell, &child))
+	if (is_dir && known && (r == -EEXIST || r == -ENOTEMPTY) && (pending || holds_silly(f, d.cell, &child)) &&
+	    wait_sillies(f, c->cancel, d.cell, &child))
 		r = remove_name(f, c->cancel, d.vol, d.vn, name, is_dir);
 	return r;
 }
