@@ -220,7 +220,7 @@ static int open_session(struct mdsc *m, struct msession *s, uint64_t now)
 	return e;
 }
 
-static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request *r, uint64_t now)
+static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request *r)
 {
 	struct wire_enc e;
 	uint16_t v;
@@ -238,7 +238,6 @@ static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request
 		finish(m, r, err);
 		return;
 	}
-	(void)now;
 	r->attempts++;
 	r->sent = true;
 	m->st.sent++;
@@ -280,7 +279,7 @@ static void kick(struct mdsc *m, struct mdsc_request *r, uint64_t now)
 			finish(m, r, -EROFS);
 			return;
 		}
-		send_request(m, s, r, now);
+		send_request(m, s, r);
 		return;
 	}
 }
@@ -448,7 +447,7 @@ struct cap_batch {
 
 static void batch_inode(struct mdsc *m, struct msession *s, struct cap_batch *b, const struct mds_inode *in)
 {
-	if (!in->cap.caps || in->snapid != UINT64_MAX - 1) /* no cap, or a snapshot's (nothing to give back) */
+	if (!in->cap.caps || in->snapid != MDS_NOSNAP) /* no cap, or a snapshot's (nothing to give back) */
 		return;
 	if (b->n == MDSC_RELEASES_PER_MSG) {
 		release_caps(m, s, b->items, b->n);

@@ -252,6 +252,19 @@ struct mds_reply_cap {
 #define MDS_CAP_FLAG_AUTH    1
 #define MDS_CAP_FLAG_RELEASE 2
 
+/* Cap bits (CEPH_CAP_*): the pin, and the shared bits of the auth, link,
+ * xattr and file locks; MDS_STAT_ALL asks a getattr for every attribute
+ * (the kernel's CEPH_STAT_CAP_INODE_ALL). */
+#define MDS_CAP_PIN	     1u
+#define MDS_CAP_AUTH_SHARED  (1u << 2)
+#define MDS_CAP_LINK_SHARED  (1u << 4)
+#define MDS_CAP_XATTR_SHARED (1u << 6)
+#define MDS_CAP_FILE_SHARED  (1u << 8)
+#define MDS_STAT_ALL                                                                                                   \
+	(MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_XATTR_SHARED | MDS_CAP_FILE_SHARED)
+
+#define MDS_NOSNAP (UINT64_MAX - 1) /* the head, not a snapshot (CEPH_NOSNAP) */
+
 /* An inode as a reply carries it (InodeStat). */
 struct mds_inode {
 	uint8_t struct_v;

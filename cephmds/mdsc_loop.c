@@ -58,8 +58,9 @@ static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t v
 	struct mdsc_loop *dl = c->owner;
 
 	(void)conn, (void)data, (void)data_len;
+	/* no rearm: a message makes no deadline earlier than the timer's
+	 * (mdsc_tick scans every request: not once per message) */
 	mdsc_handle_msg(dl->mdsc, c->id, type, version, tid, front, front_len, now_ms());
-	rearm(dl);
 }
 
 static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
@@ -355,21 +356,15 @@ int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadli
 		return -ESHUTDOWN;
 	}
 	d->r = *r;
+	d->r.reply = NULL;
+	d->r.rep = NULL;
 	e = copy_inputs(d, r);
 	if (e) {
-		d->r.reply = NULL;
-		d->r.rep = NULL;
-		free(d->path);
-		free(d->path2);
-		free(d->gids);
-		free(d->data);
-		free(d);
+		dreq_release(&d->req); /* never queued: only the copies to free */
 		return e;
 	}
 	d->r.done = dreq_done;
 	d->r.arg = d;
-	d->r.reply = NULL;
-	d->r.rep = NULL;
 	d->dl = dl;
 	evloop_req_init(&d->req, dl->sh.loop, &dreq_ops, &dl->req_lock, deadline_ns);
 	evloop_req_get(&d->req); /* the loop's, until mdsc is done with it */

@@ -29,6 +29,9 @@ struct cephfs_front {
 	gid_t gid;
 };
 
+/* How long mounting and each statfs wait (mount_timeout; main.c). */
+uint64_t cephfs_wait_deadline(const struct cephfs_front *f);
+
 /* The namespace's operations (namespace.c). */
 extern const struct nf_backend_ops cephfs_ops;
 

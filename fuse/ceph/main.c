@@ -189,8 +189,7 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 	return n < len ? n : len - 1;
 }
 
-/* How long mounting waits for the monitors. */
-static uint64_t wait_deadline(const struct cephfs_front *f)
+uint64_t cephfs_wait_deadline(const struct cephfs_front *f)
 {
 	return f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
 }
@@ -269,10 +268,10 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 		goto out;
 	osdc_loop_attach(f->osdc, f->ml);
 	mdsc_loop_attach(f->mdsc, f->ml);
-	e = monc_loop_open(f->ml, wait_deadline(f), err, errlen);
+	e = monc_loop_open(f->ml, cephfs_wait_deadline(f), err, errlen);
 	if (e)
 		goto out;
-	e = cephfs_resolve_dir(f, cfg->subdir, wait_deadline(f), &f->root_ino);
+	e = cephfs_resolve_dir(f, cfg->subdir, cephfs_wait_deadline(f), &f->root_ino);
 	if (e == -ETIMEDOUT)
 		snprintf(err, errlen, "no MDS of file system %s answered in time (mount_timeout)",
 			 cfg->fs_name[0] ? cfg->fs_name : "(the default)");

@@ -34,12 +34,6 @@
 #include "fuse/ceph/front.h"
 #include "fuse/ceph/views.h"
 
-/* The caps a getattr asks the MDS to account for (CEPH_STAT_CAP_INODE_ALL:
- * pin, auth, link, xattr and file shared): every attribute. */
-#define STAT_ALL ((1u << 0) | (1u << 2) | (1u << 4) | (1u << 6) | (1u << 8))
-
-#define CEPH_NOSNAP (UINT64_MAX - 1)
-
 /* ---- MDS requests ------------------------------------------------------------------------ */
 
 static void init_req(struct mdsc_request *r, const struct nf_ctx *c, uint32_t op, uint64_t ino, const char *name)
@@ -52,7 +46,7 @@ static void init_req(struct mdsc_request *r, const struct nf_ctx *c, uint32_t op
 	r->m.caller_uid = c ? (uint32_t)c->uid : 0;
 	r->m.caller_gid = c ? (uint32_t)c->gid : 0;
 	r->m.path = (struct mds_filepath){.ino = ino, .path = name};
-	r->m.args.mask = STAT_ALL;
+	r->m.args.mask = MDS_STAT_ALL;
 	r->m.stamp = (struct mds_timespec){(uint32_t)ts.tv_sec, (uint32_t)ts.tv_nsec};
 	r->rank = MDSC_ANY_RANK;
 }
@@ -463,7 +457,7 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 {
 	struct cephfs_front *f = fs;
 	struct mon_statfs_reply r;
-	uint64_t deadline = f->mount_timeout > 0 ? evloop_deadline_ms((long)(f->mount_timeout * 1000)) : EVLOOP_NEVER;
+	uint64_t deadline = cephfs_wait_deadline(f);
 	int e;
 
 	(void)key;

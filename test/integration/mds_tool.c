@@ -34,13 +34,6 @@
 #include "cephmds/mdsc_loop.h"
 #include "cephmon/ceph_client.h"
 
-#define CAP_PIN		 1u
-#define CAP_AUTH_SHARED	 (1u << 2)
-#define CAP_LINK_SHARED	 (1u << 4)
-#define CAP_XATTR_SHARED (1u << 6)
-#define CAP_FILE_SHARED	 (1u << 8)
-#define STAT_ALL	 (CAP_PIN | CAP_AUTH_SHARED | CAP_LINK_SHARED | CAP_XATTR_SHARED | CAP_FILE_SHARED)
-
 static struct mdsc_loop *dl;
 static long timeout_ms = 60000, linger_ms;
 static unsigned max_entries;
@@ -102,7 +95,7 @@ static int cmd_stat(const char *path)
 {
 	struct mdsc_request r;
 
-	if (getattr(path, STAT_ALL, &r))
+	if (getattr(path, MDS_STAT_ALL, &r))
 		return 1;
 	print_inode(&r.rep->target);
 	mdsc_request_release(&r);
@@ -113,7 +106,7 @@ static int cmd_readlink(const char *path)
 {
 	struct mdsc_request r;
 
-	if (getattr(path, STAT_ALL, &r))
+	if (getattr(path, MDS_STAT_ALL, &r))
 		return 1;
 	printf("%.*s\n", (int)r.rep->target.symlink_len, (const char *)r.rep->target.symlink);
 	mdsc_request_release(&r);
@@ -128,7 +121,7 @@ static int cmd_getxattr(const char *path, const char *name)
 	uint32_t nl, vl;
 	int e, found = 0;
 
-	if (getattr(path, STAT_ALL, &r))
+	if (getattr(path, MDS_STAT_ALL, &r))
 		return 1;
 	e = mds_xattr_begin(&it, r.rep->target.xattrs, r.rep->target.xattrs_len);
 	while (!e) {
@@ -168,7 +161,7 @@ static int cmd_ls(const char *path)
 		r.m.args.frag = frag;
 		r.m.args.readdir_flags = MDS_READDIR_REPLY_BITFLAGS;
 		r.m.args.max_entries = max_entries;
-		r.m.args.mask = STAT_ALL;
+		r.m.args.mask = MDS_STAT_ALL;
 		r.m.path2.path = last;
 		if (call(&r, "ls", path))
 			return 1;
@@ -237,7 +230,7 @@ static int dentry_ref(const char *path, char *name, size_t len, struct mds_filep
 	}
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (getattr(dir, CAP_PIN, &r))
+	if (getattr(dir, MDS_CAP_PIN, &r))
 		return 1;
 	snprintf(name, len, "%s", slash + 1);
 	*out = (struct mds_filepath){.ino = r.rep->target.ino, .path = name};
@@ -293,7 +286,7 @@ static int cmd_session(void)
 	struct mdsc_request r;
 	unsigned n;
 
-	if (getattr("/", STAT_ALL, &r)) /* opens the session */
+	if (getattr("/", MDS_STAT_ALL, &r)) /* opens the session */
 		return 1;
 	mdsc_request_release(&r);
 	n = mdsc_loop_status(dl, &st, ss, MDSC_MAX_RANKS, NULL, 0);
