@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "cephmds/mds_client.h"
+#include "cephmds/mds_client_int.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -19,44 +19,7 @@
 
 #include "cephmon/msgr/ceph_entity.h"
 
-enum sstate { S_NEW, S_OPENING, S_OPEN, S_CLOSING, S_CLOSED, S_REJECTED, S_LOST };
 static const char *const sstate_names[] = {"new", "opening", "open", "closing", "closed", "rejected", "lost"};
-
-struct msession {
-	int32_t rank;
-	enum sstate state;
-	uint64_t con; /* 0: no connection */
-	bool up;
-	struct ceph_entity_addr addr;
-	uint64_t features;
-	uint64_t seq;	    /* messages received that the MDS counts */
-	uint64_t renew_seq; /* the last REQUEST_RENEWCAPS's */
-	uint64_t renew_requested_ms, cap_ttl_ms;
-	uint64_t close_seq; /* the seq the last REQUEST_CLOSE carried */
-	bool readonly, stale;
-};
-
-struct unsafe {
-	uint64_t tid;
-	int32_t rank;
-	struct unsafe *next;
-};
-
-struct mdsc {
-	struct mdsc_io io;
-	struct health_queue *health;
-	char **meta;
-	unsigned nmeta;
-	struct mdsc_map map;
-	bool have_map;
-	struct msession s[MDSC_MAX_RANKS];
-	struct evloop_tidmap reqs;
-	struct unsafe *unsafe;
-	unsigned nunsafe;
-	uint64_t next_con, last_renew_ms, last_keepalive_ms;
-	struct mdsc_status st;
-	bool stopping;
-};
 
 static struct mdsc_request *req_of(struct evloop_tid *t)
 {
@@ -69,10 +32,7 @@ static const char *mds_name(int32_t rank, char *buf, size_t len)
 	return buf;
 }
 
-static void report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
+void mdsc_report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
 {
 	char who[32], addr[64] = "";
 	va_list va;
@@ -113,8 +73,8 @@ void mdsc_map_from_summary(const struct mdsmap_summary *sm, struct mdsc_map *out
 
 /* ---- sending ------------------------------------------------------------------------------ */
 
-static int send_msg(struct mdsc *m, struct msession *s, uint16_t type, uint16_t version, uint64_t tid,
-		    const struct wire_enc *front, const void *data, uint32_t data_len)
+int mdsc_send(struct mdsc *m, struct msession *s, uint16_t type, uint16_t version, uint64_t tid,
+	      const struct wire_enc *front, const void *data, uint32_t data_len)
 {
 	struct msgr2_out out = {.type = type,
 				.version = version,
@@ -135,7 +95,7 @@ static void send_session_op(struct mdsc *m, struct msession *s, uint32_t op, uin
 	struct wire_enc e;
 
 	wire_enc_init(&e);
-	send_msg(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_head_encode(&e, op, seq), 0, &e, NULL, 0);
+	mdsc_send(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_head_encode(&e, op, seq), 0, &e, NULL, 0);
 	wire_enc_free(&e);
 }
 
@@ -191,8 +151,10 @@ static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
 
 /* ---- sessions ----------------------------------------------------------------------------- */
 
+/* The session's connection goes, and with it (lossy) the session's caps. */
 static void drop_con(struct mdsc *m, struct msession *s)
 {
+	mdsc_caps_session_gone(m, s);
 	if (s->con)
 		m->io.close(m->io.arg, s->con);
 	s->con = 0;
@@ -215,7 +177,7 @@ static int open_session(struct mdsc *m, struct msession *s, uint64_t now)
 	if (e) {
 		s->con = 0;
 		s->state = S_LOST;
-		report(m, s, HEALTH_SESSION_LOST, -e, "cannot connect to the MDS: %s", strerror(-e));
+		mdsc_report(m, s, HEALTH_SESSION_LOST, -e, "cannot connect to the MDS: %s", strerror(-e));
 	}
 	return e;
 }
@@ -232,7 +194,7 @@ static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request
 	r->m.num_fwd = r->num_fwd;
 	wire_enc_init(&e);
 	v = mds_request_encode(&e, &r->m);
-	err = v ? send_msg(m, s, CEPH_MSG_CLIENT_REQUEST, v, r->tid.tid, &e, r->data, r->data_len) : -EINVAL;
+	err = v ? mdsc_send(m, s, CEPH_MSG_CLIENT_REQUEST, v, r->tid.tid, &e, r->data, r->data_len) : -EINVAL;
 	wire_enc_free(&e);
 	if (err < 0) {
 		finish(m, r, err);
@@ -320,7 +282,7 @@ void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now)
 	    .meta = (const char *const *)m->meta, .nmeta = m->nmeta, .features = MDS_CLIENT_FEATURES, .seq = 0};
 	wire_enc_init(&e);
 	s->renew_requested_ms = now;
-	send_msg(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_open_encode(&e, &o), 0, &e, NULL, 0);
+	mdsc_send(m, s, CEPH_MSG_CLIENT_SESSION, mds_session_open_encode(&e, &o), 0, &e, NULL, 0);
 	wire_enc_free(&e);
 }
 
@@ -337,7 +299,7 @@ void mdsc_con_down(struct mdsc *m, uint64_t con, int err, const char *why, uint6
 		return;
 	}
 	s->state = S_LOST;
-	report(m, s, HEALTH_SESSION_LOST, -err, "MDS session lost: %s", why ? why : strerror(-err));
+	mdsc_report(m, s, HEALTH_SESSION_LOST, -err, "MDS session lost: %s", why ? why : strerror(-err));
 	fail_rank(m, s->rank, false, -EIO);
 }
 
@@ -352,7 +314,7 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 	if (!sm)
 		return;
 	if (mds_session_decode(version, front, len, sm)) {
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed session message dropped");
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed session message dropped");
 		free(sm);
 		return;
 	}
@@ -362,8 +324,8 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 			break;
 		if (!sm->have_features || !(sm->features & (1ull << CEPHFS_FEATURE_REPLY_ENCODING))) {
 			s->state = S_REJECTED;
-			report(m, s, HEALTH_SICK, EPROTONOSUPPORT,
-			       "the MDS does not encode replies as this client reads them (older than Mimic)");
+			mdsc_report(m, s, HEALTH_SICK, EPROTONOSUPPORT,
+				    "the MDS does not encode replies as this client reads them (older than Mimic)");
 			drop_con(m, s);
 			fail_rank(m, s->rank, false, -EPROTONOSUPPORT);
 			break;
@@ -374,7 +336,7 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 		s->cap_ttl_ms = s->renew_requested_ms + ttl_ms;
 		if (s->state == S_OPENING) {
 			s->state = S_OPEN;
-			report(m, s, HEALTH_SESSION_ESTABLISHED, 0, "MDS session open");
+			mdsc_report(m, s, HEALTH_SESSION_ESTABLISHED, 0, "MDS session open");
 			kick_all(m, now);
 		}
 		break;
@@ -383,29 +345,33 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 			s->cap_ttl_ms = s->renew_requested_ms + ttl_ms;
 			if (s->stale) {
 				s->stale = false;
-				report(m, s, HEALTH_HEALTHY, 0, "MDS session renewed after going stale");
+				mdsc_report(m, s, HEALTH_HEALTHY, 0, "MDS session renewed after going stale");
+				if (m->io.caps_changed) /* the caps are good again */
+					m->io.caps_changed(m->io.arg);
 			}
 		}
 		break;
 	case MDS_SESSION_STALE:
 		s->stale = true;
 		s->cap_ttl_ms = now;
-		report(m, s, HEALTH_SICK, 0, "MDS session went stale: renewing");
+		mdsc_report(m, s, HEALTH_SICK, 0, "MDS session went stale: renewing");
 		send_renew(m, s, now);
 		break;
 	case MDS_SESSION_RECALL_STATE:
-		break; /* nothing kept to give back */
+		mdsc_caps_recall(m, s, sm->max_caps, now);
+		break;
 	case MDS_SESSION_FLUSHMSG:
 		send_session_op(m, s, MDS_SESSION_FLUSHMSG_ACK, sm->seq);
 		break;
 	case MDS_SESSION_FORCE_RO:
 		s->readonly = true;
-		report(m, s, HEALTH_SICK, EROFS, "the MDS made the session read-only");
+		mdsc_report(m, s, HEALTH_SICK, EROFS, "the MDS made the session read-only");
 		break;
 	case MDS_SESSION_REJECT:
 		s->state = S_REJECTED;
-		report(m, s, HEALTH_AUTH_FAILED, EACCES, "the MDS refused the session%s%s%s", sm->error[0] ? ": " : "",
-		       sm->error, sm->flags & MDS_SESSION_FLAG_BLOCKLISTED ? " (blocklisted)" : "");
+		mdsc_report(m, s, HEALTH_AUTH_FAILED, EACCES, "the MDS refused the session%s%s%s",
+			    sm->error[0] ? ": " : "", sm->error,
+			    sm->flags & MDS_SESSION_FLAG_BLOCKLISTED ? " (blocklisted)" : "");
 		drop_con(m, s);
 		fail_rank(m, s->rank, false, -EACCES);
 		break;
@@ -415,71 +381,16 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 			s->state = S_CLOSED;
 		} else {
 			s->state = S_CLOSED;
-			report(m, s, HEALTH_SESSION_LOST, 0, "the MDS closed the session");
+			mdsc_report(m, s, HEALTH_SESSION_LOST, 0, "the MDS closed the session");
 			fail_rank(m, s->rank, true, -EIO);
 			kick_all(m, now); /* what waits opens a new one */
 		}
 		break;
 	default:
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "session message of op %u dropped", sm->op);
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "session message of op %u dropped", sm->op);
 		break;
 	}
 	free(sm);
-}
-
-/* Give back @n caps on @s (we keep none). */
-static void release_caps(struct mdsc *m, struct msession *s, const struct mds_cap_item *items, unsigned n)
-{
-	struct wire_enc e;
-
-	if (!n)
-		return;
-	wire_enc_init(&e);
-	send_msg(m, s, CEPH_MSG_CLIENT_CAPRELEASE, mds_cap_release_encode(&e, items, n), 0, &e, NULL, 0);
-	wire_enc_free(&e);
-	m->st.caps_released += n;
-}
-
-struct cap_batch {
-	struct mds_cap_item items[MDSC_RELEASES_PER_MSG];
-	unsigned n;
-};
-
-static void batch_inode(struct mdsc *m, struct msession *s, struct cap_batch *b, const struct mds_inode *in)
-{
-	if (!in->cap.caps || in->snapid != MDS_NOSNAP) /* no cap, or a snapshot's (nothing to give back) */
-		return;
-	if (b->n == MDSC_RELEASES_PER_MSG) {
-		release_caps(m, s, b->items, b->n);
-		b->n = 0;
-	}
-	b->items[b->n++] = (struct mds_cap_item){
-	    .ino = in->ino, .cap_id = in->cap.cap_id, .migrate_seq = in->cap.mseq, .seq = in->cap.seq};
-}
-
-/* The caps a reply grants: every inode in its trace and readdir entries. */
-static void release_reply_caps(struct mdsc *m, struct msession *s, const struct mds_reply *rep)
-{
-	struct cap_batch *b = malloc(sizeof(*b));
-	struct mds_readdir rd;
-	struct mds_dentry *de = malloc(sizeof(*de));
-
-	if (!b || !de) {
-		free(b);
-		free(de);
-		return;
-	}
-	b->n = 0;
-	if (rep->is_dentry)
-		batch_inode(m, s, b, &rep->diri);
-	if (rep->is_target)
-		batch_inode(m, s, b, &rep->target);
-	if (rep->op == MDS_OP_READDIR && !rep->result && !mds_readdir_begin(&rd, rep->extra, rep->extra_len))
-		while (mds_readdir_next(&rd, de) == 1)
-			batch_inode(m, s, b, &de->inode);
-	release_caps(m, s, b->items, b->n);
-	free(b);
-	free(de);
 }
 
 static void remove_unsafe(struct mdsc *m, uint64_t tid)
@@ -494,7 +405,8 @@ static void remove_unsafe(struct mdsc *m, uint64_t tid)
 		}
 }
 
-static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const uint8_t *front, size_t len)
+static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const uint8_t *front, size_t len,
+			uint64_t now)
 {
 	struct mdsc_request *r = req_of(evloop_tidmap_find(&m->reqs, tid));
 	struct mds_reply *rep = malloc(sizeof(*rep));
@@ -511,7 +423,7 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 	memcpy(copy, front, len);
 	e = mds_reply_decode(copy, len, rep);
 	if (e) {
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed reply to request %llu", (unsigned long long)tid);
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed reply to request %llu", (unsigned long long)tid);
 		free(rep);
 		free(copy);
 		if (r && r->target == s->rank && r->sent)
@@ -519,7 +431,7 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 		return -EBADMSG;
 	}
 	m->st.replies++;
-	release_reply_caps(m, s, rep);
+	mdsc_caps_from_reply(m, s, rep, now);
 	if (!r || r->target != s->rank || !r->sent) { /* a safe reply after an unsafe one, or a stray */
 		if (rep->safe)
 			remove_unsafe(m, tid);
@@ -550,7 +462,7 @@ static int handle_forward(struct mdsc *m, struct msession *s, uint64_t tid, cons
 	struct mds_forward f;
 
 	if (mds_forward_decode(front, len, &f)) {
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed forward dropped");
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed forward dropped");
 		return -EBADMSG;
 	}
 	if (!r || r->target != s->rank || !r->sent)
@@ -568,30 +480,6 @@ static int handle_forward(struct mdsc *m, struct msession *s, uint64_t tid, cons
 	return 0;
 }
 
-static void handle_caps(struct mdsc *m, struct msession *s, const uint8_t *front, size_t len)
-{
-	struct mds_caps_head h;
-
-	s->seq++;
-	if (mds_caps_head_decode(front, len, &h)) {
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed caps message dropped");
-		return;
-	}
-	switch (h.op) {
-	case MDS_CAP_OP_GRANT:
-	case MDS_CAP_OP_REVOKE:
-	case MDS_CAP_OP_TRUNC:
-	case MDS_CAP_OP_IMPORT: {
-		const struct mds_cap_item it = {
-		    .ino = h.ino, .cap_id = h.cap_id, .migrate_seq = h.migrate_seq, .seq = h.seq};
-		release_caps(m, s, &it, 1); /* a cap we do not keep */
-		break;
-	}
-	default:
-		break;
-	}
-}
-
 static void handle_lease(struct mdsc *m, struct msession *s, const uint8_t *front, size_t len)
 {
 	struct mds_lease_msg l;
@@ -599,20 +487,20 @@ static void handle_lease(struct mdsc *m, struct msession *s, const uint8_t *fron
 
 	s->seq++;
 	if (mds_lease_decode(front, len, &l)) {
-		report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed lease message dropped");
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed lease message dropped");
 		return;
 	}
 	if (l.action != MDS_LEASE_REVOKE)
 		return;
 	l.action = MDS_LEASE_REVOKE_ACK; /* nothing kept under it */
 	wire_enc_init(&e);
-	send_msg(m, s, CEPH_MSG_CLIENT_LEASE, mds_lease_encode(&e, &l), 0, &e, NULL, 0);
+	mdsc_send(m, s, CEPH_MSG_CLIENT_LEASE, mds_lease_encode(&e, &l), 0, &e, NULL, 0);
 	wire_enc_free(&e);
 	m->st.leases_acked++;
 }
 
 int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
-		    size_t front_len, uint64_t now)
+		    size_t front_len, const uint8_t *middle, size_t middle_len, uint64_t now)
 {
 	struct msession *s = find_con(m, con);
 
@@ -623,11 +511,12 @@ int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t versio
 		handle_session(m, s, version, front, front_len, now);
 		return 0;
 	case CEPH_MSG_CLIENT_REPLY:
-		return handle_reply(m, s, tid, front, front_len);
+		return handle_reply(m, s, tid, front, front_len, now);
 	case CEPH_MSG_CLIENT_REQUEST_FORWARD:
 		return handle_forward(m, s, tid, front, front_len, now);
 	case CEPH_MSG_CLIENT_CAPS:
-		handle_caps(m, s, front, front_len);
+		s->seq++;
+		mdsc_caps_handle(m, s, version, front, front_len, middle, middle_len, now);
 		return 0;
 	case CEPH_MSG_CLIENT_LEASE:
 		handle_lease(m, s, front, front_len);
@@ -664,8 +553,8 @@ void mdsc_map(struct mdsc *m, const struct mdsc_map *map, uint64_t now)
 			continue;
 		}
 		s->state = S_LOST;
-		report(m, s, HEALTH_SESSION_LOST, ENOTCONN, "the MDS of rank %d went away (map epoch %u)", (int)i,
-		       map->epoch);
+		mdsc_report(m, s, HEALTH_SESSION_LOST, ENOTCONN, "the MDS of rank %d went away (map epoch %u)", (int)i,
+			    map->epoch);
 		fail_rank(m, i, true, -EIO);
 	}
 	kick_all(m, now);
@@ -678,6 +567,7 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
 	bool renew = now >= m->last_renew_ms + interval;
 	bool keepalive = !renew && now >= m->last_keepalive_ms + MDSC_TICK_MS;
 	struct evloop_tid *t, *tn;
+	uint64_t caps_next;
 
 	if (renew)
 		m->last_renew_ms = now;
@@ -699,6 +589,9 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
 	}
 	if (m->last_renew_ms + interval < next)
 		next = m->last_renew_ms + interval;
+	caps_next = mdsc_caps_tick(m, now);
+	if (caps_next < next)
+		next = caps_next;
 	for (t = evloop_tidmap_first(&m->reqs); t; t = tn) {
 		struct mdsc_request *r = req_of(t);
 		tn = evloop_tidmap_next(&m->reqs, t);
@@ -789,6 +682,10 @@ struct mdsc *mdsc_new(const struct mdsc_io *io, struct health_queue *health, con
 	evloop_tidmap_init(&m->reqs);
 	for (int32_t i = 0; i < MDSC_MAX_RANKS; i++)
 		m->s[i].rank = i;
+	if (mdsc_caps_init(m)) {
+		mdsc_free(m, 0);
+		return NULL;
+	}
 	return m;
 }
 
@@ -804,6 +701,7 @@ void mdsc_free(struct mdsc *m, uint64_t now)
 		finish(m, req_of(t), -ESHUTDOWN);
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
 		drop_con(m, &m->s[i]);
+	mdsc_caps_destroy(m);
 	while (m->unsafe) {
 		struct unsafe *u = m->unsafe;
 		m->unsafe = u->next;
@@ -839,6 +737,7 @@ void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st)
 	*st = m->st;
 	st->requests = (unsigned)evloop_tidmap_count(&m->reqs);
 	st->unsafe = m->nunsafe;
+	st->caps = m->ncaps;
 	st->sessions = 0;
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
 		st->sessions += m->s[i].state == S_OPEN;

@@ -33,19 +33,19 @@
  * grow is -EMULTIHOP, as the kernel's. A deadline (timeout_ms) fails a
  * request with -ETIMEDOUT; osdc_cancel's shape gives up on one.
  *
- * Caps and leases: this client caches nothing yet, so it keeps no caps.
- * Every cap a reply grants (parent, target, readdir entries) is given back
- * at once in one MClientCapRelease; a cap message about a cap we do not
- * keep is answered with its release, as the kernel answers one for an
- * inode it does not have; a lease revoke is acknowledged at once. So the
- * MDS never waits on this client for a revoke, and no other client's
- * operation stalls on it.
+ * Caps: every cap a reply grants (parent, target, readdir entries) is
+ * kept in the capability cache (mds_caps.c, which says how revokes,
+ * releases and open files work), with the inode's attributes; the owner
+ * reads them with mdsc_inode while the caps that cover them are issued,
+ * takes Fr around reads (mdsc_caps_get/put) and drops the kernel's caches
+ * when io.invalidate says so. A lease revoke is acknowledged at once (no
+ * dentry is cached under a lease).
  *
  * Connections are lossy here: a connection that goes down loses its
- * session (the MDS keeps its side until it times out): the requests on it
- * fail with -EIO and .health says why. Keeping a session across a dropped
- * connection needs msgr2's session reconnect, and across an MDS restart
- * MClientReconnect: both come with the capability cache.
+ * session (the MDS keeps its side until it times out) and its caps: the
+ * requests on it fail with -EIO and .health says why. Keeping a session
+ * across a dropped connection needs msgr2's session reconnect, and across
+ * an MDS restart MClientReconnect: both are still to come.
  */
 #ifndef NETFUSE_MDS_CLIENT_H
 #define NETFUSE_MDS_CLIENT_H
@@ -64,6 +64,12 @@
 #define MDSC_MAX_RANKS	      16
 #define MDSC_ANY_RANK	      (-1)
 #define MDSC_RELEASES_PER_MSG 256
+#define MDSC_DEFAULT_MAX_CAPS 65536 /* kept at most; the least recently used go back */
+#define MDSC_INVAL_WAIT_MS    1000  /* a revoke of Fc waits this long for the kernel's pages */
+
+/* What io.invalidate asks the owner to drop from the kernel's caches. */
+#define MDSC_INVAL_ATTRS 1u
+#define MDSC_INVAL_PAGES 2u
 
 struct mdsc;
 
@@ -77,6 +83,14 @@ struct mdsc_io {
 	/* Queue a message on @con (copied). */
 	int (*send)(void *arg, uint64_t con, const struct msgr2_out *m);
 	void (*keepalive)(void *arg, uint64_t con);
+	/* Optional: the kernel must drop what @what says of inode @ino (a
+	 * cap it rested on is gone). With @token not 0 a revoke's ack waits
+	 * (at most MDSC_INVAL_WAIT_MS) for mdsc_caps_invalidated(@token).
+	 * Called under the owner's lock: queue the work elsewhere. */
+	void (*invalidate)(void *arg, uint64_t ino, unsigned what, uint64_t token);
+	/* Optional: caps were granted; callers of mdsc_caps_get that got
+	 * -EAGAIN may ask again. Under the owner's lock. */
+	void (*caps_changed)(void *arg);
 };
 
 struct mdsc_request;
@@ -140,11 +154,38 @@ void mdsc_cancel(struct mdsc *m, struct mdsc_request *r, int err, uint64_t now);
 
 void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now);
 void mdsc_con_down(struct mdsc *m, uint64_t con, int err, const char *why, uint64_t now);
-/* A message from @con: 0, -EBADMSG (dropped), -ENOENT (not ours). */
+/* A message from @con (its front and middle segments): 0, -EBADMSG
+ * (dropped), -ENOENT (not ours). */
 int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
-		    size_t front_len, uint64_t now);
+		    size_t front_len, const uint8_t *middle, size_t middle_len, uint64_t now);
 /* Timers (renewals, deadlines, closes); returns when it next wants to be called. */
 uint64_t mdsc_tick(struct mdsc *m, uint64_t now);
+
+/* ---- the capability cache (mds_caps.c) ---- */
+
+/* Inode @ino as the MDS last described it, while caps covering @need are
+ * issued on a live session: 0 (@out's pointers are NULL; the pool
+ * namespace goes to @pool_ns), -ENOENT (no cap), -EAGAIN (not @need). */
+int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct mds_inode *out, char *pool_ns,
+	       size_t ns_len);
+/* Take @need (and what of @want is issued) for I/O on @ino: 0 with *got,
+ * held until mdsc_caps_put(*got); -EAGAIN: not issued now (the MDS is
+ * told we want them; ask again after io.caps_changed); -ENOENT: no cap
+ * (open the file again). Only Fr is counted as used. */
+int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t now, uint32_t *got);
+void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now);
+/* A file of @ino was opened (after its OPEN reply) wanting @want: whether
+ * the kernel's pages from the last open are still good (Fc held since). */
+bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);
+/* A file of @ino was closed; the last close tells the MDS we want nothing. */
+void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now);
+/* The kernel forgot @ino: give its cap back (kept while in use). */
+void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now);
+/* The kernel's pages of @ino are dropped, as io.invalidate's @token asked. */
+void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_t now);
+/* One line per cap, as the kernel's debugfs caps:
+ * "0xINO	mdsR	ISSUED	IMPLEMENTED	WANTED	SEQ	OPENS[	revoking]". */
+size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len);
 
 /* Close every session (REQUEST_CLOSE); true once all are closed. */
 bool mdsc_close_sessions(struct mdsc *m, uint64_t now);
@@ -162,6 +203,7 @@ unsigned mdsc_sessions(const struct mdsc *m, struct mdsc_session_status *out, un
 struct mdsc_status {
 	unsigned sessions, requests, unsafe;
 	uint64_t sent, replies, forwards, caps_released, leases_acked;
+	uint64_t caps, revokes, revokes_acked, caps_recalled, cache_hits;
 };
 void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st);
 /* One line per request in flight, as the kernel's debugfs mdsc:

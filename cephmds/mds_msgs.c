@@ -512,6 +512,38 @@ int mds_xattr_next(struct mds_xattr_iter *it, const uint8_t **name, uint32_t *na
 	return 1;
 }
 
+size_t mds_caps_format(uint32_t caps, char *buf, size_t len)
+{
+	static const struct {
+		char name;
+		unsigned shift, bits;
+	} locks[] = {{'A', 2, 2}, {'L', 4, 2}, {'X', 6, 2}, {'F', 8, 8}};
+	static const char gen[] = "sxcrwbal"; /* shared, excl, cache, rd, wr, buffer, wrextend, lazyio */
+	char tmp[48];
+	size_t n = 0;
+
+	if (caps & MDS_CAP_PIN)
+		tmp[n++] = 'p';
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t g = (caps >> locks[i].shift) & ((1u << locks[i].bits) - 1);
+		if (!g)
+			continue;
+		tmp[n++] = locks[i].name;
+		for (unsigned b = 0; b < locks[i].bits; b++)
+			if (g & (1u << b))
+				tmp[n++] = gen[b];
+	}
+	if (!n)
+		tmp[n++] = '-';
+	tmp[n] = '\0';
+	if (!len)
+		return 0;
+	n = n < len - 1 ? n : len - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return n;
+}
+
 /* ---- caps and leases ---------------------------------------------------------------------- */
 
 int mds_caps_head_decode(const void *front, size_t len, struct mds_caps_head *out)

@@ -260,8 +260,22 @@ struct mds_reply_cap {
 #define MDS_CAP_LINK_SHARED  (1u << 4)
 #define MDS_CAP_XATTR_SHARED (1u << 6)
 #define MDS_CAP_FILE_SHARED  (1u << 8)
+/* and the rest a client holds: exclusive (x), the file's cache (Fc), read
+ * (Fr), write (Fw), buffer (Fb) */
+#define MDS_CAP_AUTH_EXCL   (1u << 3)
+#define MDS_CAP_LINK_EXCL   (1u << 5)
+#define MDS_CAP_XATTR_EXCL  (1u << 7)
+#define MDS_CAP_FILE_EXCL   (1u << 9)
+#define MDS_CAP_FILE_CACHE  (1u << 10)
+#define MDS_CAP_FILE_RD	    (1u << 11)
+#define MDS_CAP_FILE_WR	    (1u << 12)
+#define MDS_CAP_FILE_BUFFER (1u << 13)
 #define MDS_STAT_ALL                                                                                                   \
 	(MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_XATTR_SHARED | MDS_CAP_FILE_SHARED)
+
+/* Caps as the kernel writes them ("pAsLsXsFscr", "-" for none): the
+ * length written (cut to fit @len). */
+size_t mds_caps_format(uint32_t caps, char *buf, size_t len);
 
 #define MDS_NOSNAP (UINT64_MAX - 1) /* the head, not a snapshot (CEPH_NOSNAP) */
 

@@ -26,6 +26,12 @@ struct mdsc_loop {
 	pthread_mutex_t req_lock;
 	struct msgr2_svc_conns cons; /* to the MDSs, by mdsc's con ids */
 	struct evloop_timer tick;
+	/* caps: what the owner does when the kernel must drop something,
+	 * and the wait for grants (caps_gen counts them; under sh.lock) */
+	mdsc_loop_inval_fn inval;
+	void *inval_arg;
+	pthread_cond_t caps_cond;
+	uint64_t caps_gen;
 };
 
 static uint64_t now_ms(void)
@@ -52,7 +58,8 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 }
 
 static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
-		   const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len)
+		   const uint8_t *front, size_t front_len, const uint8_t *middle, size_t middle_len,
+		   const uint8_t *data, size_t data_len)
 {
 	struct msgr2_svc_conn *c = arg;
 	struct mdsc_loop *dl = c->owner;
@@ -60,7 +67,7 @@ static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t v
 	(void)conn, (void)data, (void)data_len;
 	/* no rearm: a message makes no deadline earlier than the timer's
 	 * (mdsc_tick scans every request: not once per message) */
-	mdsc_handle_msg(dl->mdsc, c->id, type, version, tid, front, front_len, now_ms());
+	mdsc_handle_msg(dl->mdsc, c->id, type, version, tid, front, front_len, middle, middle_len, now_ms());
 }
 
 static void on_keepalive_ack(void *arg, struct msgr2_conn *conn, uint64_t stamp_ns)
@@ -114,6 +121,22 @@ static void io_keepalive(void *arg, uint64_t con)
 		msgr2_conn_keepalive(c);
 }
 
+static void io_invalidate(void *arg, uint64_t ino, unsigned what, uint64_t token)
+{
+	struct mdsc_loop *dl = arg;
+
+	if (dl->inval)
+		dl->inval(dl->inval_arg, ino, what, token);
+}
+
+static void io_caps_changed(void *arg)
+{
+	struct mdsc_loop *dl = arg;
+
+	dl->caps_gen++;
+	pthread_cond_broadcast(&dl->caps_cond);
+}
+
 static void on_tick(struct evloop *l, struct evloop_timer *t, void *arg)
 {
 	struct mdsc_loop *dl = arg;
@@ -145,7 +168,12 @@ static void mdsmap_changed(void *arg, const struct mdsmap_summary *sm)
 struct mdsc_loop *mdsc_loop_new(struct health_queue *health, const char *const *metadata, unsigned nmeta)
 {
 	struct mdsc_loop *dl = calloc(1, sizeof(*dl));
-	struct mdsc_io io = {.open = io_open, .close = io_close, .send = io_send, .keepalive = io_keepalive};
+	struct mdsc_io io = {.open = io_open,
+			     .close = io_close,
+			     .send = io_send,
+			     .keepalive = io_keepalive,
+			     .invalidate = io_invalidate,
+			     .caps_changed = io_caps_changed};
 
 	if (!dl)
 		return NULL;
@@ -156,6 +184,7 @@ struct mdsc_loop *mdsc_loop_new(struct health_queue *health, const char *const *
 		return NULL;
 	}
 	pthread_mutex_init(&dl->req_lock, NULL);
+	pthread_cond_init(&dl->caps_cond, NULL);
 	evloop_timer_init(&dl->tick, on_tick, dl);
 	return dl;
 }
@@ -217,6 +246,8 @@ static void stop_fn(void *arg)
 
 	pthread_mutex_lock(dl->sh.lock);
 	dl->stopped = true;
+	dl->caps_gen++; /* waiters see the end */
+	pthread_cond_broadcast(&dl->caps_cond);
 	evloop_timer_cancel(dl->sh.loop, &dl->tick);
 	mdsc_free(dl->mdsc, now_ms()); /* fails the calls (-ESHUTDOWN), closes every connection */
 	dl->mdsc = NULL;
@@ -230,6 +261,7 @@ void mdsc_loop_free(struct mdsc_loop *dl)
 	if (!(dl->attached && evloop_call_sync(dl->sh.loop, stop_fn, dl, EVLOOP_NEVER) == 0))
 		mdsc_free(dl->mdsc, 0); /* the loop never ran or is gone: nothing is open */
 	pthread_mutex_destroy(&dl->req_lock);
+	pthread_cond_destroy(&dl->caps_cond);
 	free(dl);
 }
 
@@ -417,6 +449,181 @@ unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct m
 		if (requests)
 			mdsc_format_requests(dl->mdsc, requests, len);
 	}
+	pthread_mutex_unlock(dl->sh.lock);
+	return n;
+}
+
+/* ---- the capability cache ------------------------------------------------------------- */
+
+void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void *arg)
+{
+	if (dl->attached)
+		pthread_mutex_lock(dl->sh.lock);
+	dl->inval = fn;
+	dl->inval_arg = arg;
+	if (dl->attached)
+		pthread_mutex_unlock(dl->sh.lock);
+}
+
+int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
+		    size_t ns_len)
+{
+	int e = -ESHUTDOWN;
+
+	if (!dl->attached)
+		return e;
+	pthread_mutex_lock(dl->sh.lock); /* reads the cache and sends nothing: no need for the loop */
+	if (dl->mdsc)
+		e = mdsc_inode(dl->mdsc, ino, need, now_ms(), out, pool_ns, ns_len);
+	pthread_mutex_unlock(dl->sh.lock);
+	return e;
+}
+
+/* One cap operation on the loop thread (mdsc may send). */
+struct cap_op {
+	struct mdsc_loop *dl;
+	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED } op;
+	uint64_t ino, token;
+	uint32_t need, want, got;
+	int result;
+	uint64_t gen; /* caps_gen before a get */
+};
+
+static void cap_op_fn(void *arg)
+{
+	struct cap_op *a = arg;
+	struct mdsc_loop *dl = a->dl;
+	uint64_t now = now_ms();
+	bool async = a->op != OP_GET && a->op != OP_OPEN;
+
+	pthread_mutex_lock(dl->sh.lock);
+	a->result = -ESHUTDOWN;
+	if (dl->mdsc) {
+		switch (a->op) {
+		case OP_GET:
+			a->gen = dl->caps_gen;
+			a->result = mdsc_caps_get(dl->mdsc, a->ino, a->need, a->want, now, &a->got);
+			break;
+		case OP_PUT:
+			mdsc_caps_put(dl->mdsc, a->ino, a->got, now);
+			break;
+		case OP_OPEN:
+			a->result = mdsc_caps_open(dl->mdsc, a->ino, a->want, now);
+			break;
+		case OP_CLOSE:
+			mdsc_caps_close(dl->mdsc, a->ino, now);
+			break;
+		case OP_FORGET:
+			mdsc_caps_forget(dl->mdsc, a->ino, now);
+			break;
+		case OP_INVALIDATED:
+			mdsc_caps_invalidated(dl->mdsc, a->ino, a->token, now);
+			break;
+		}
+		rearm(dl);
+	}
+	pthread_mutex_unlock(dl->sh.lock);
+	if (async)
+		free(a);
+}
+
+/* Queue a cap operation that answers nothing; what the loop cannot take
+ * (out of memory, stopped) is dropped: the MDS takes the caps back when
+ * the session ends. */
+static void cap_op_async(struct mdsc_loop *dl, int op, uint64_t ino, uint32_t got, uint64_t token)
+{
+	struct cap_op *a = calloc(1, sizeof(*a));
+
+	if (!a || !dl->attached) {
+		free(a);
+		return;
+	}
+	*a = (struct cap_op){.dl = dl, .op = op, .ino = ino, .got = got, .token = token};
+	if (evloop_call(dl->sh.loop, cap_op_fn, a))
+		free(a);
+}
+
+int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t deadline_ns,
+		       struct evloop_cancel *cancel, uint32_t *got)
+{
+	struct cap_op a = {.dl = dl, .op = OP_GET, .ino = ino, .need = need, .want = want};
+
+	if (!dl->attached)
+		return -ESHUTDOWN;
+	for (;;) {
+		int e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
+		if (e)
+			return e;
+		if (a.result != -EAGAIN) {
+			*got = a.got;
+			return a.result;
+		}
+		/* wait for a grant (or a renewal), a cancel or the deadline,
+		 * looking at the token every 100 ms */
+		pthread_mutex_lock(dl->sh.lock);
+		while (dl->caps_gen == a.gen && !dl->stopped) {
+			uint64_t now = evloop_now_ns(), until = now + 100 * EVLOOP_NS_PER_MS;
+			struct timespec ts;
+			if ((e = evloop_cancel_fired(cancel)) || now >= deadline_ns)
+				break;
+			if (until > deadline_ns)
+				until = deadline_ns;
+			clock_gettime(CLOCK_REALTIME, &ts); /* the cond's clock */
+			until = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (until - now);
+			ts.tv_sec = (time_t)(until / 1000000000ull);
+			ts.tv_nsec = (long)(until % 1000000000ull);
+			pthread_cond_timedwait(&dl->caps_cond, dl->sh.lock, &ts);
+		}
+		pthread_mutex_unlock(dl->sh.lock);
+		if (e)
+			return e;
+		if (dl->stopped)
+			return -ESHUTDOWN;
+		if (evloop_now_ns() >= deadline_ns)
+			return -ETIMEDOUT;
+	}
+}
+
+void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got)
+{
+	cap_op_async(dl, OP_PUT, ino, got, 0);
+}
+
+bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want)
+{
+	struct cap_op a = {.dl = dl, .op = OP_OPEN, .ino = ino, .want = want};
+
+	if (!dl->attached || evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER))
+		return false;
+	return a.result > 0;
+}
+
+void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino)
+{
+	cap_op_async(dl, OP_CLOSE, ino, 0, 0);
+}
+
+void mdsc_loop_caps_forget(struct mdsc_loop *dl, uint64_t ino)
+{
+	cap_op_async(dl, OP_FORGET, ino, 0, 0);
+}
+
+void mdsc_loop_caps_invalidated(struct mdsc_loop *dl, uint64_t ino, uint64_t token)
+{
+	cap_op_async(dl, OP_INVALIDATED, ino, 0, token);
+}
+
+size_t mdsc_loop_format_caps(struct mdsc_loop *dl, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (!dl->attached)
+		return 0;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		n = mdsc_format_caps(dl->mdsc, buf, len);
 	pthread_mutex_unlock(dl->sh.lock);
 	return n;
 }

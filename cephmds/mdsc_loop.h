@@ -39,6 +39,32 @@ void mdsc_loop_free(struct mdsc_loop *dl);
  */
 int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadline_ns, struct evloop_cancel *cancel);
 
+/*
+ * The capability cache (mds_client.h says what each does). @fn runs on the
+ * loop thread with the loop's lock held when the kernel must drop what
+ * @what says of @ino: it must only queue the work (the kernel may wait on
+ * a FUSE request that waits on this loop), then call
+ * mdsc_loop_caps_invalidated with @token once done (when @token is not 0).
+ */
+typedef void (*mdsc_loop_inval_fn)(void *arg, uint64_t ino, unsigned what, uint64_t token);
+void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void *arg);
+/* mdsc_inode from any thread (no round trip to the loop). */
+int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
+		    size_t ns_len);
+/* mdsc_caps_get, waiting for a grant until @deadline_ns (-ETIMEDOUT) or
+ * @cancel fires (its error): 0 with *got, -ENOENT (no cap), ... */
+int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t deadline_ns,
+		       struct evloop_cancel *cancel, uint32_t *got);
+/* These queue their work and return at once. */
+void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got);
+void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino);
+void mdsc_loop_caps_forget(struct mdsc_loop *dl, uint64_t ino);
+void mdsc_loop_caps_invalidated(struct mdsc_loop *dl, uint64_t ino, uint64_t token);
+/* mdsc_caps_open: whether the kernel's pages from the last open are good. */
+bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want);
+/* The caps as mdsc_format_caps writes them. */
+size_t mdsc_loop_format_caps(struct mdsc_loop *dl, char *buf, size_t len);
+
 /* For status: counts, the sessions (up to @max), and the requests in
  * flight as text (@requests may be NULL). Returns the sessions' count. */
 unsigned mdsc_loop_status(struct mdsc_loop *dl, struct mdsc_status *st, struct mdsc_session_status *sessions,

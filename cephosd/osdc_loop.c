@@ -65,12 +65,13 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 }
 
 static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
-		   const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len)
+		   const uint8_t *front, size_t front_len, const uint8_t *middle, size_t middle_len,
+		   const uint8_t *data, size_t data_len)
 {
 	struct msgr2_svc_conn *c = arg;
 	struct osdc_loop *ol = c->owner;
 
-	(void)conn;
+	(void)conn, (void)middle, (void)middle_len;
 	/* no rearm: a reply or a backoff makes no deadline earlier than the
 	 * timer's (osdc_tick scans every request: not once per message) */
 	osdc_handle_msg(ol->osdc, c->id, type, version, tid, front, front_len, data, data_len, now_ms());

@@ -128,12 +128,13 @@ static void on_up(void *arg, struct msgr2_conn *conn, uint64_t global_id, uint32
 }
 
 static void on_msg(void *arg, struct msgr2_conn *conn, uint16_t type, uint16_t version, uint64_t tid,
-		   const uint8_t *front, size_t len, const uint8_t *data, size_t data_len)
+		   const uint8_t *front, size_t len, const uint8_t *middle, size_t middle_len, const uint8_t *data,
+		   size_t data_len)
 {
 	struct mcon *c = arg;
 	struct monc_loop *ml = c->ml;
 
-	(void)conn, (void)version, (void)data, (void)data_len;
+	(void)conn, (void)version, (void)middle, (void)middle_len, (void)data, (void)data_len;
 	if (monc_session_con(ml->monc) != c->id)
 		return; /* a straggler: only the session speaks */
 	if (type == CEPH_MSG_AUTH_REPLY)

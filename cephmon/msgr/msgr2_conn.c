@@ -217,12 +217,12 @@ static void s_up(void *arg, uint64_t global_id, uint32_t con_mode)
 }
 
 static void s_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t front_len,
-		  const uint8_t *data, size_t data_len)
+		  const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t data_len)
 {
 	struct msgr2_conn *c = arg;
 
 	if (!c->closed && c->cb.msg)
-		c->cb.msg(c->p.cb_arg, c, type, version, tid, front, front_len, data, data_len);
+		c->cb.msg(c->p.cb_arg, c, type, version, tid, front, front_len, middle, middle_len, data, data_len);
 }
 
 static void s_keepalive_ack(void *arg, uint64_t stamp_ns)

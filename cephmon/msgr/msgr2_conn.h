@@ -54,7 +54,8 @@ struct msgr2_conn_cbs {
 	/* SERVER_IDENT arrived: the session is open. */
 	void (*up)(void *arg, struct msgr2_conn *c, uint64_t global_id, uint32_t con_mode, uint64_t peer_features);
 	void (*msg)(void *arg, struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid,
-		    const uint8_t *front, size_t front_len, const uint8_t *data, size_t data_len);
+		    const uint8_t *front, size_t front_len, const uint8_t *middle, size_t middle_len,
+		    const uint8_t *data, size_t data_len);
 	void (*keepalive_ack)(void *arg, struct msgr2_conn *c, uint64_t stamp_ns);
 	/* The connection is over (the socket is already closed): @err a
 	 * negative errno, @why one line for people (no key material). Reported

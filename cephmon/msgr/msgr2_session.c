@@ -823,12 +823,12 @@ static int handle_session_frame(struct msgr2_session *s, uint8_t tag, const uint
 static int handle_message(struct msgr2_session *s, const struct msgr2_frame *f)
 {
 	struct msgr2_msg_header h;
-	const uint8_t *hp, *front, *data;
+	const uint8_t *hp, *front, *middle, *data;
 	size_t hl, fl, ml, dl;
 
 	hp = seg_of(f, 0, &hl);
 	front = seg_of(f, 1, &fl);
-	(void)seg_of(f, 2, &ml);
+	middle = seg_of(f, 2, &ml);
 	data = seg_of(f, 3, &dl);
 	if (msgr2_msg_header_decode(hp, hl, &h))
 		return bad_payload(s, MSGR2_TAG_MESSAGE);
@@ -842,7 +842,7 @@ static int handle_message(struct msgr2_session *s, const struct msgr2_frame *f)
 			    s->peer, (unsigned long long)(s->in_seq + 1));
 	s->in_seq = h.seq;
 	if (s->cb.msg)
-		s->cb.msg(s->p.cb_arg, h.type, h.version, h.tid, front, fl, data, dl);
+		s->cb.msg(s->p.cb_arg, h.type, h.version, h.tid, front, fl, middle, ml, data, dl);
 	return 0;
 }
 

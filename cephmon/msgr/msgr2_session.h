@@ -128,10 +128,10 @@ struct msgr2_session_cbs {
 	/* The session is open: global_id from AUTH_DONE, con_mode
 	 * MSGR2_CON_MODE_CRC or _SECURE. */
 	void (*up)(void *arg, uint64_t global_id, uint32_t con_mode);
-	/* A message (middle and data segments, unused by monitors, are
-	 * passed too). */
+	/* A message: its front, middle and data segments (the middle is
+	 * an MDS's xattr blob; monitors and OSDs send none). */
 	void (*msg)(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t front_len,
-		    const uint8_t *data, size_t data_len);
+		    const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t data_len);
 	/* A KEEPALIVE2_ACK echoing the stamp of one of our keepalives. */
 	void (*keepalive_ack)(void *arg, uint64_t stamp_ns);
 	/* The session is over; @err a negative errno. */

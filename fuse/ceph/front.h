@@ -1,7 +1,8 @@
 /*
  * fuse/ceph/front.h: netfuse-ceph's state, shared by its parts: main.c
- * (options, start and stop, the views) and namespace.c (the CephFS
- * namespace and file data).
+ * (options, start and stop, the views), namespace.c (the CephFS namespace
+ * and file data) and invalidate.c (the kernel's caches dropped when caps
+ * go).
  */
 #ifndef NETFUSE_CEPH_FRONT_H
 #define NETFUSE_CEPH_FRONT_H
@@ -22,6 +23,7 @@ struct cephfs_front {
 	struct osdmap_keeper *osdmap; /* fed by ml's loop thread */
 	struct osdc_loop *osdc;	      /* file data */
 	struct mdsc_loop *mdsc;	      /* the namespace */
+	struct cephfs_inval *inval;   /* invalidate.c's queue and thread */
 	uint64_t root_ino;	      /* the mounted directory's (SUBDIR's) inode */
 	double mount_timeout;
 	time_t mounted_at;
@@ -31,6 +33,13 @@ struct cephfs_front {
 
 /* How long mounting and each statfs wait (mount_timeout; main.c). */
 uint64_t cephfs_wait_deadline(const struct cephfs_front *f);
+
+/* The thread that drops the kernel's caches for the MDS client (started
+ * once the MDS client is attached; stopped before it is freed), and how a
+ * read without Fc asks it to drop what it cached (token 0). */
+int cephfs_inval_start(struct cephfs_front *f);
+void cephfs_inval_stop(struct cephfs_front *f);
+void cephfs_invalidate(void *inval, uint64_t ino, unsigned what, uint64_t token);
 
 /* The namespace's operations (namespace.c). */
 extern const struct nf_backend_ops cephfs_ops;

@@ -97,7 +97,7 @@ static const struct mopt_spec ceph_specs[] = {
 
 /* ---- the root and the views ------------------------------------------------------ */
 
-enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_OSDC, V_MDSC, V_MDS_SESSIONS, V_END };
+enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_OSDC, V_MDSC, V_MDS_SESSIONS, V_CAPS, V_END };
 
 static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len);
 
@@ -110,6 +110,7 @@ static const struct nf_view ceph_views[] = {
     [V_OSDC] = {".ceph", "osdc", 0444, render},
     [V_MDSC] = {".ceph", "mdsc", 0444, render},
     [V_MDS_SESSIONS] = {".ceph", "mds_sessions", 0444, render},
+    [V_CAPS] = {".ceph", "caps", 0444, render},
     [V_END] = {.name = NULL},
 };
 
@@ -159,6 +160,16 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 		free(reqs);
 		break;
 	}
+	case V_CAPS: {
+		struct mdsc_status st;
+		char *caps = malloc(NF_VIEW_MAX);
+		mdsc_loop_status(f->mdsc, &st, NULL, 0, NULL, 0);
+		if (caps)
+			mdsc_loop_format_caps(f->mdsc, caps, NF_VIEW_MAX);
+		n = ceph_view_caps(&st, caps ? caps : "", buf, len);
+		free(caps);
+		break;
+	}
 	case V_MDSC:
 	case V_MDS_SESSIONS: {
 		struct mdsc_status st;
@@ -204,6 +215,7 @@ static void free_front(struct cephfs_front *f)
 		return;
 	if (f->mdsc && f->ml)
 		mdsc_loop_close(f->mdsc, evloop_deadline_ms(5000));
+	cephfs_inval_stop(f);
 	mdsc_loop_free(f->mdsc);
 	osdc_loop_free(f->osdc);
 	monc_loop_free(f->ml); /* joins the thread that feeds the keeper */
@@ -268,6 +280,11 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 		goto out;
 	osdc_loop_attach(f->osdc, f->ml);
 	mdsc_loop_attach(f->mdsc, f->ml);
+	e = cephfs_inval_start(f);
+	if (e) {
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-e));
+		goto out;
+	}
 	e = monc_loop_open(f->ml, cephfs_wait_deadline(f), err, errlen);
 	if (e)
 		goto out;

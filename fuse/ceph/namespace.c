@@ -4,16 +4,21 @@
  * (osdc_loop): lookup, getattr, readlink and readdir as MDS requests, reads
  * from the file's objects as its layout stripes them.
  *
- * This first form is read-only and caches nothing of its own: the MDS
- * client keeps no caps yet, so every name and attribute comes from the MDS
- * when the kernel asks (the kernel keeps them for the mount's entry_timeout
- * and attr_timeout, 1 s by default), and a file's pages are dropped at each
- * open. Data is read straight from the OSDs without the read cap, so a
- * write another client still buffers (holding Fb) is not seen until it
- * flushes. Operations that change the file system are the core's EROFS.
- * The capability cache makes it coherent and writable next.
+ * Read-only for now (operations that change the file system are the
+ * core's EROFS), and coherent through the MDS client's caps:
+ *  - attributes: a getattr is answered from the cap cache while As, Ls and
+ *    Fs are issued, else asked of the MDS (whose reply brings the caps);
+ *    names are always asked (no dentry leases are kept). The kernel keeps
+ *    both for the mount's entry_timeout and attr_timeout (1 s by default),
+ *    and drops the attributes at once when a cap they rest on goes.
+ *  - data: a file is opened with the MDS (OPEN, wanting Fr and Fc); each
+ *    read holds Fr, waiting for the MDS to grant it (so another client's
+ *    buffered writes are flushed first), and reads the objects. The
+ *    kernel's pages are kept across opens only while Fc has been held since
+ *    the last open, dropped when Fc is revoked (before the revoke is
+ *    acknowledged), and dropped right after a read made without Fc.
  *
- * An inode the MDS dropped from its cache (nothing holds a cap on it)
+ * An inode the MDS dropped from its cache (no cap of ours held it there)
  * answers ESTALE by number: it is loaded again with LOOKUPINO and the
  * request asked again.
  *
@@ -166,19 +171,37 @@ static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	return 0;
 }
 
+/* What stat(2) needs issued to be answered from the cap cache: mode and
+ * owners (As), links (Ls), size and times (Fs; a directory's counts too). */
+#define STAT_CAPS (MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_FILE_SHARED)
+
 static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
 		     struct stat *out)
 {
+	struct cephfs_front *f = fs;
 	struct mdsc_request r;
+	struct mds_inode in;
 	int e;
 
 	(void)has_fh, (void)fh;
+	if (!mdsc_loop_inode(f->mdsc, key->lo, STAT_CAPS, &in, NULL, 0)) {
+		to_stat(&in, out);
+		return 0;
+	}
 	e = getattr_ino(fs, c, key->lo, &r);
 	if (e)
 		return e;
 	to_stat(&r.rep->target, out);
 	mdsc_request_release(&r);
 	return 0;
+}
+
+static void c_forget(void *fs, const struct nf_key *key)
+{
+	struct cephfs_front *f = fs;
+
+	if (key->lo != f->root_ino) /* the root's cap is kept for the mount's life */
+		mdsc_loop_caps_forget(f->mdsc, key->lo);
 }
 
 static int c_readlink(void *fs, const struct nf_ctx *c, const struct nf_key *key, char *buf, size_t len)
@@ -354,15 +377,29 @@ static void layout_from(struct fileh *h, const struct mds_inode *in)
 	snprintf(h->pool_ns, sizeof(h->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
 }
 
+/* OPEN @ino for reading: the MDS records that we want Fr and Fc, and its
+ * reply brings the inode and its cap. */
+static int open_ino(struct cephfs_front *f, const struct nf_ctx *c, uint64_t ino, struct mdsc_request *r)
+{
+	init_req(r, c, MDS_OP_OPEN, ino, "");
+	r->m.args.flags = MDS_O_RDONLY;
+	r->m.args.mask = 0;
+	return call(f, c, r, true);
+}
+
+#define READ_CAPS (MDS_CAP_FILE_RD | MDS_CAP_FILE_CACHE)
+
 static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o)
 {
+	struct cephfs_front *f = fs;
 	struct fileh *h;
 	struct mdsc_request r;
+	uint32_t got = 0;
 	int e;
 
 	if ((flags & O_ACCMODE) != O_RDONLY)
 		return -EROFS;
-	e = getattr_ino(fs, c, key->lo, &r);
+	e = open_ino(f, c, key->lo, &r);
 	if (e)
 		return e;
 	if (!S_ISREG(r.rep->target.mode) ||
@@ -380,8 +417,25 @@ static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 	}
 	layout_from(h, &r.rep->target);
 	mdsc_request_release(&r);
+	o->keep_cache = mdsc_loop_caps_open(f->mdsc, h->ino, READ_CAPS);
+	/* Wait for Fr here, as a read would: another client may have to
+	 * flush what it buffers first, and then the size the kernel holds
+	 * from the lookup is old. Dropping the kernel's attributes (not its
+	 * pages) takes no lock an open holds. */
+	e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, 0, 0, c->cancel, &got);
+	if (e == -ETIMEDOUT) {
+		e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, 0, EVLOOP_NEVER, c->cancel, &got);
+		if (!e)
+			nf_notify_inval_inode(f->mount, key, -1, 0);
+	}
+	if (!e)
+		mdsc_loop_caps_put(f->mdsc, h->ino, got);
+	else if (e != -ENOENT) { /* -ENOENT: the cap went already; the read opens again */
+		mdsc_loop_caps_close(f->mdsc, h->ino);
+		free(h);
+		return e;
+	}
 	o->fh = (uint64_t)(uintptr_t)h;
-	o->keep_cache = false; /* no caps yet: what another client wrote since counts */
 	return 0;
 }
 
@@ -420,37 +474,65 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	uint64_t at = (uint64_t)off, left;
 	size_t done = 0;
 
+	uint32_t got = 0;
+	struct mds_inode in;
+	int e;
+
 	if (!h)
 		return -EBADF;
-	if (at + size > h->size) { /* it may have grown since the open */
+	e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, EVLOOP_NEVER, c->cancel, &got);
+	if (e == -ENOENT) { /* the cap went (the session, a recall): open again */
 		struct mdsc_request r;
-		int e = getattr_ino(f, c, key->lo, &r);
+		e = open_ino(f, c, h->ino, &r);
 		if (e)
 			return e;
+		mdsc_request_release(&r);
+		mdsc_loop_caps_open(f->mdsc, h->ino, READ_CAPS);
+		e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, EVLOOP_NEVER, c->cancel,
+				       &got);
+	}
+	if (e)
+		return e == -ENOENT ? -EIO : e;
+	if (!mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0)) {
+		h->size = in.size;	  /* Fs: the size is current */
+	} else if (at + size > h->size) { /* it may have grown since the open */
+		struct mdsc_request r;
+		e = getattr_ino(f, c, key->lo, &r);
+		if (e)
+			goto out;
 		h->size = r.rep->target.size;
 		mdsc_request_release(&r);
 	}
 	if (at >= h->size)
-		return 0;
+		goto out;
 	left = h->size - at < size ? h->size - at : size;
 	while (left) {
 		struct ceph_object_extent x;
-		int e = ceph_layout_map(&h->layout, at, left, &x);
+		e = ceph_layout_map(&h->layout, at, left, &x);
 		if (!e)
 			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done);
 		if (e) /* not a short read: the kernel would take it for the end of the file */
-			return e;
+			goto out;
 		done += x.len;
 		at += x.len;
 		left -= x.len;
 	}
-	return (ssize_t)done;
+out:
+	mdsc_loop_caps_put(f->mdsc, h->ino, got);
+	if (!(got & MDS_CAP_FILE_CACHE)) /* read without Fc: the kernel must not keep it */
+		cephfs_invalidate(f->inval, h->ino, MDSC_INVAL_PAGES, 0);
+	return e ? e : (ssize_t)done;
 }
 
 static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
 {
-	(void)fs, (void)key, (void)flags;
-	free((struct fileh *)(uintptr_t)fh);
+	struct cephfs_front *f = fs;
+	struct fileh *h = (struct fileh *)(uintptr_t)fh;
+
+	(void)key, (void)flags;
+	if (h)
+		mdsc_loop_caps_close(f->mdsc, h->ino);
+	free(h);
 }
 
 static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
@@ -472,6 +554,7 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 
 const struct nf_backend_ops cephfs_ops = {
     .lookup = c_lookup,
+    .forget = c_forget,
     .getattr = c_getattr,
     .readlink = c_readlink,
     .opendir = c_opendir,

@@ -410,6 +410,20 @@ size_t ceph_view_mdsc(const struct mdsc_status *st, const char *requests, char *
 	textbuf_printf(&o, "sent %llu replies %llu forwards %llu caps_released %llu leases_acked %llu\n",
 		       (unsigned long long)st->sent, (unsigned long long)st->replies, (unsigned long long)st->forwards,
 		       (unsigned long long)st->caps_released, (unsigned long long)st->leases_acked);
+	textbuf_printf(&o, "caps %llu revokes %llu revokes_acked %llu caps_recalled %llu cache_hits %llu\n",
+		       (unsigned long long)st->caps, (unsigned long long)st->revokes,
+		       (unsigned long long)st->revokes_acked, (unsigned long long)st->caps_recalled,
+		       (unsigned long long)st->cache_hits);
 	textbuf_printf(&o, "REQUESTS\n%s", requests ? requests : "");
+	return o.off;
+}
+
+size_t ceph_view_caps(const struct mdsc_status *st, const char *caps, char *buf, size_t len)
+{
+	struct textbuf o;
+
+	textbuf_init(&o, buf, len);
+	textbuf_printf(&o, "total %llu\n", (unsigned long long)st->caps);
+	textbuf_printf(&o, "ino\tmds\tissued\timplemented\twanted\tseq\topens\n%s", caps ? caps : "");
 	return o.off;
 }

@@ -3,8 +3,9 @@
  * monitor client, the OSD map it keeps, the OSD and MDS clients): the
  * statfs answer `df` sees, and the text of the read-only files in .ceph/
  * that mirror the kernel client's debugfs (monmap, monc, osdmap, mdsmap,
- * auth, osdc, mdsc, mds_sessions). Pure functions over snapshots, so each file's text is consistent
- * and testable without a cluster. Nothing here ever prints a key.
+ * auth, osdc, mdsc, mds_sessions, caps). Pure functions over snapshots,
+ * so each file's text is consistent and testable without a cluster.
+ * Nothing here ever prints a key.
  */
 #ifndef NETFUSE_FUSE_CEPH_VIEWS_H
 #define NETFUSE_FUSE_CEPH_VIEWS_H
@@ -66,5 +67,9 @@ size_t ceph_view_mds_sessions(uint64_t global_id, const char *name, const struct
 /* .ceph/mdsc: the MDS client's counts, then "REQUESTS" and its requests in
  * flight as the kernel's debugfs mdsc lists them (mdsc_format_requests). */
 size_t ceph_view_mdsc(const struct mdsc_status *st, const char *requests, char *buf, size_t len);
+/* .ceph/caps: how many caps are held, a header, then one line per cap as
+ * mdsc_format_caps writes them (the kernel's debugfs caps, with what the
+ * MDS thinks we want, the cap's seq and the files open on it). */
+size_t ceph_view_caps(const struct mdsc_status *st, const char *caps, char *buf, size_t len);
 
 #endif

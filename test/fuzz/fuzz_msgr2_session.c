@@ -82,12 +82,12 @@ static void on_up(void *arg, uint64_t gid, uint32_t mode)
 }
 
 static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,
-		   const uint8_t *data, size_t dlen)
+		   const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t dlen)
 {
 	struct fz *z = arg;
 	bool in_reader = data && data >= reader_buf && data < reader_buf + sizeof(reader_buf);
 	(void)type, (void)version;
-	if (!z->ups || z->downs || (len && !front) || dlen > (64u << 20))
+	if ((middle_len && !middle) || !z->ups || z->downs || (len && !front) || dlen > (64u << 20))
 		abort();
 	/* the reader's buffer holds only the message it was given for, until revoked */
 	if (in_reader && (!z->given || z->revoked || tid != z->given_tid || data != reader_buf))

@@ -170,10 +170,10 @@ static void on_up(void *arg, uint64_t global_id, uint32_t con_mode)
 }
 
 static void on_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,
-		   const uint8_t *data, size_t dlen)
+		   const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t dlen)
 {
 	struct run *r = arg;
-	(void)version, (void)data, (void)dlen;
+	(void)version, (void)middle, (void)middle_len, (void)data, (void)dlen;
 
 	if (type == CEPH_MSG_OSD_MAP && r->osdmap_dir) {
 		on_osdmap(r, front, len);
@@ -385,9 +385,10 @@ static void svc_up(void *arg, struct msgr2_conn *c, uint64_t global_id, uint32_t
 }
 
 static void svc_msg(void *arg, struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid,
-		    const uint8_t *front, size_t len, const uint8_t *data, size_t dlen)
+		    const uint8_t *front, size_t len, const uint8_t *middle, size_t middle_len, const uint8_t *data,
+		    size_t dlen)
 {
-	(void)arg, (void)version, (void)tid, (void)data, (void)dlen;
+	(void)arg, (void)version, (void)tid, (void)middle, (void)middle_len, (void)data, (void)dlen;
 	if (c == S.mon && type == CEPH_MSG_AUTH_REPLY)
 		cephx_identity_handle_reply(&S.id, front, len);
 	pthread_cond_broadcast(&S.cond);

@@ -18,7 +18,8 @@
  * the MDS's own limit); session prints the session's state and the MDS's
  * features. On failure: one line and exit 1. --linger MS keeps the session
  * open that long after the command (for checks of what the MDS holds for
- * it); every request gives up after --timeout MS (default 60 s).
+ * it), saying on stderr how many caps the client holds ("mds_tool: caps
+ * held N"); every request gives up after --timeout MS (default 60 s).
  */
 #include "config.h"
 
@@ -447,8 +448,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = run(argc - optind, argv + optind);
-	if (linger_ms)
+	if (linger_ms) {
+		struct mdsc_status st;
+		mdsc_loop_status(dl, &st, NULL, 0, NULL, 0);
+		fprintf(stderr, "mds_tool: caps held %llu\n", (unsigned long long)st.caps);
 		nanosleep(&(struct timespec){linger_ms / 1000, (linger_ms % 1000) * 1000000}, NULL);
+	}
 	if (mdsc_loop_close(dl, evloop_deadline_ms(10000)))
 		fprintf(stderr, "mds_tool: the MDS did not close the session in 10 s\n");
 out:

@@ -12,6 +12,10 @@
 #   readlink PATH | getxattr PATH NAME | exists PATH | mtime PATH
 #   sha256 PATH       the file's digest
 #   append PATH TEXT  TEXT written at the file's end
+#   write PATH TEXT   TEXT written over the file's start
+#   hold PATH TEXT S  TEXT written at the file's end and left in libcephfs's
+#                     buffers: "written" once done, the file closed S
+#                     seconds later (libcephfs flushes when the MDS asks)
 #   many DIR N        a new directory of N empty files
 #   rmtree PATH
 import cephfs, os, stat, sys
@@ -115,6 +119,18 @@ elif cmd == "append":
     st = fs.stat(args[0])
     fd = fs.open(args[0], os.O_WRONLY, 0)
     fs.write(fd, args[1].encode(), st.st_size)
+    fs.close(fd)
+elif cmd == "write":
+    fd = fs.open(args[0], os.O_WRONLY, 0)
+    fs.write(fd, args[1].encode(), 0)
+    fs.close(fd)
+elif cmd == "hold":
+    import time
+    st = fs.stat(args[0])
+    fd = fs.open(args[0], os.O_WRONLY, 0)
+    fs.write(fd, args[1].encode(), st.st_size)
+    print("written", flush=True)
+    time.sleep(float(args[2]))
     fs.close(fd)
 elif cmd == "exists":
     try:

@@ -125,8 +125,14 @@ void fake_peer_send_u64(struct fake_peer *fp, uint8_t tag, uint64_t x)
 
 void fake_peer_send_msg(struct fake_peer *fp, uint64_t seq, uint16_t type, uint64_t tid, const char *front)
 {
+	fake_peer_send_msg_middle(fp, seq, type, tid, front, NULL);
+}
+
+void fake_peer_send_msg_middle(struct fake_peer *fp, uint64_t seq, uint16_t type, uint64_t tid, const char *front,
+			       const char *middle)
+{
 	struct msgr2_msg_header h = {.seq = seq, .tid = tid, .type = type, .version = 1, .compat_version = 1};
-	struct msgr2_seg segs[2];
+	struct msgr2_seg segs[3];
 	struct wire_enc e, w;
 
 	wire_enc_init(&e);
@@ -134,7 +140,8 @@ void fake_peer_send_msg(struct fake_peer *fp, uint64_t seq, uint16_t type, uint6
 	cr_assert_eq(msgr2_msg_header_encode(&e, &h), 0);
 	segs[0] = (struct msgr2_seg){e.buf, (uint32_t)e.len};
 	segs[1] = (struct msgr2_seg){front, (uint32_t)strlen(front)};
-	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, 2, fp->secure ? &fp->c.tx : NULL), 0);
+	segs[2] = (struct msgr2_seg){middle ? middle : "", middle ? (uint32_t)strlen(middle) : 0};
+	cr_assert_eq(msgr2_frame_encode(&w, MSGR2_TAG_MESSAGE, segs, middle ? 3 : 2, fp->secure ? &fp->c.tx : NULL), 0);
 	fake_peer_write(fp, w.buf, w.len);
 	wire_enc_free(&e);
 	wire_enc_free(&w);

@@ -63,6 +63,9 @@ void fake_peer_write(struct fake_peer *fp, const uint8_t *p, size_t n);
 void fake_peer_send(struct fake_peer *fp, uint8_t tag, const struct wire_enc *payload);
 void fake_peer_send_u64(struct fake_peer *fp, uint8_t tag, uint64_t x);
 void fake_peer_send_msg(struct fake_peer *fp, uint64_t seq, uint16_t type, uint64_t tid, const char *front);
+/* The same with a middle segment (an MDS's xattr blob). */
+void fake_peer_send_msg_middle(struct fake_peer *fp, uint64_t seq, uint16_t type, uint64_t tid, const char *front,
+			       const char *middle);
 
 /* The next frame from the client, which must have @want_tag. */
 void fake_peer_recv(struct fake_peer *fp, uint8_t want_tag, struct msgr2_frame *f);

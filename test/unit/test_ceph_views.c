@@ -212,8 +212,16 @@ Test(ceph_views, mdsmap_as_the_kernel_shows_it_then_the_rest)
 Test(ceph_views, osdc_mdsc_and_mds_sessions)
 {
 	struct osdc_status os = {.sessions = 2, .requests = 1, .sent = 10, .resent = 1, .replies = 9, .map_checks = 1};
-	struct mdsc_status ms = {
-	    .sessions = 1, .requests = 1, .unsafe = 1, .sent = 5, .replies = 4, .caps_released = 7};
+	struct mdsc_status ms = {.sessions = 1,
+				 .requests = 1,
+				 .unsafe = 1,
+				 .sent = 5,
+				 .replies = 4,
+				 .caps_released = 7,
+				 .caps = 2,
+				 .revokes = 3,
+				 .revokes_acked = 2,
+				 .cache_hits = 9};
 	const struct mdsc_session_status ss[] = {{.rank = 0, .state = "open", .features = 0x7ffff, .seq = 3},
 						 {.rank = 1, .state = "lost"}};
 	char buf[1024];
@@ -224,7 +232,11 @@ Test(ceph_views, osdc_mdsc_and_mds_sessions)
 			      "REQUESTS\n11\tosd2\t3.1f\t10000000000.00000000\tread\n");
 	ceph_view_mdsc(&ms, "", buf, sizeof(buf));
 	cr_assert_str_eq(buf, "sessions 1\nrequests 1\nunsafe 1\n"
-			      "sent 5 replies 4 forwards 0 caps_released 7 leases_acked 0\nREQUESTS\n");
+			      "sent 5 replies 4 forwards 0 caps_released 7 leases_acked 0\n"
+			      "caps 2 revokes 3 revokes_acked 2 caps_recalled 0 cache_hits 9\nREQUESTS\n");
+	ceph_view_caps(&ms, "0x1\tmds0\tpAsLsXsFs\tpAsLsXsFs\t-\t3\t0\n", buf, sizeof(buf));
+	cr_assert_str_eq(buf, "total 2\nino\tmds\tissued\timplemented\twanted\tseq\topens\n"
+			      "0x1\tmds0\tpAsLsXsFs\tpAsLsXsFs\t-\t3\t0\n");
 	ceph_view_mds_sessions(4107, "client.admin", ss, 2, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "global_id 4107\nname \"client.admin\"\n"
 			      "mds.0 open\tfeatures 0x7ffff seq 3 renew_seq 0\n"

@@ -30,6 +30,9 @@ static struct {
 	int32_t open_rank[8];
 	struct sent sent[64];
 	unsigned nsent;
+	unsigned invals, changed;
+	uint64_t inval_ino, inval_token;
+	unsigned inval_what;
 } io;
 
 static int f_open(void *arg, uint64_t con, int32_t rank, const struct ceph_entity_addr *a)
@@ -61,7 +64,20 @@ static void f_keepalive(void *arg, uint64_t con)
 	(void)arg, (void)con;
 	io.keepalives++;
 }
-static const struct mdsc_io fio = {NULL, f_open, f_close, f_send, f_keepalive};
+static void f_invalidate(void *arg, uint64_t ino, unsigned what, uint64_t token)
+{
+	(void)arg;
+	io.invals++;
+	io.inval_ino = ino;
+	io.inval_what = what;
+	io.inval_token = token;
+}
+static void f_caps_changed(void *arg)
+{
+	(void)arg;
+	io.changed++;
+}
+static const struct mdsc_io fio = {NULL, f_open, f_close, f_send, f_keepalive, f_invalidate, f_caps_changed};
 
 static struct mdsc *m;
 static struct health_queue *hq;
@@ -150,7 +166,7 @@ static void session_msg(uint64_t con, uint16_t version, uint32_t op, uint64_t se
 
 	wire_enc_init(&e);
 	mds_enc_session(&e, version, op, seq, NULL, features, 0);
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_SESSION, version, 0, e.buf, e.len, 0), 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_SESSION, version, 0, e.buf, e.len, NULL, 0, 0), 0);
 	wire_enc_free(&e);
 }
 
@@ -191,7 +207,7 @@ static void reply_tid(uint64_t con, uint32_t op, uint64_t tid, int32_t result, b
 	wire_enc_init(&e);
 	mds_enc_reply(&e, &(struct mds_reply){.op = op, .result = result, .safe = safe, .is_target = result == 0},
 		      t.buf, result == 0 ? (uint32_t)t.len : 0, NULL, 0);
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REPLY, 1, tid, e.buf, e.len, 10), 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REPLY, 1, tid, e.buf, e.len, NULL, 0, 10), 0);
 	wire_enc_free(&t);
 	wire_enc_free(&e);
 }
@@ -201,7 +217,71 @@ static void reply(uint64_t con, const struct mdsc_request *r, int32_t result, bo
 	reply_tid(con, r->m.op, r->tid.tid, result, safe, ino);
 }
 
-Test(mdsc, a_request_waits_for_map_and_session_then_its_reply_finishes_it_and_its_caps_go_back)
+/* An MClientCaps from the MDS: @op on @ino's cap @cap_id, @caps issued. */
+static void caps_msg_full(uint64_t con, const struct mds_caps_msg *cm, uint64_t now)
+{
+	struct wire_enc e;
+
+	wire_enc_init(&e);
+	cr_assert_eq(mds_caps_encode(&e, cm), MDS_CAPS_VERSION);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, MDS_CAPS_VERSION, 0, e.buf, e.len, NULL, 0, now), 0);
+	wire_enc_free(&e);
+}
+
+static struct mds_caps_msg caps_body(uint32_t op, uint64_t ino, uint64_t cap_id, uint32_t seq, uint32_t caps,
+				     uint64_t size)
+{
+	return (struct mds_caps_msg){
+	    .h = {.op = op, .ino = ino, .cap_id = cap_id, .seq = seq, .issue_seq = seq, .caps = caps, .migrate_seq = 1},
+	    .mode = 0100644,
+	    .nlink = 1,
+	    .size = size,
+	    .inline_version = UINT64_MAX,
+	    .nfiles = -1,
+	    .nsubdirs = -1};
+}
+
+static void caps_msg(uint64_t con, uint32_t op, uint64_t ino, uint64_t cap_id, uint32_t seq, uint32_t caps,
+		     uint64_t size, uint64_t now)
+{
+	struct mds_caps_msg cm = caps_body(op, ino, cap_id, seq, caps, size);
+	caps_msg_full(con, &cm, now);
+}
+
+/* The last message sent, an UPDATE: decoded. */
+static struct mds_caps_msg last_update(void)
+{
+	const struct sent *s = last_sent();
+	struct mds_caps_msg cm;
+
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPS);
+	cr_assert_eq(mds_caps_decode(s->version, s->front, s->front_len, NULL, 0, &cm), 0);
+	cr_assert_eq(cm.h.op, MDS_CAP_OP_UPDATE);
+	return cm;
+}
+
+/* A session open on rank 0 and a GETATTR of @ino answered with a cap:
+ * pAsLsXsFsc (0x555), cap_id 40 + @ino, seq 3, mseq 1. */
+static uint64_t with_cap(uint64_t ino)
+{
+	struct mdsc_request *r = req(MDS_OP_GETATTR, "");
+	uint64_t con = open_rank0(r);
+
+	reply(con, r, 0, true, ino);
+	drop(r);
+	return con;
+}
+
+static void more_caps(uint64_t con, uint64_t ino)
+{
+	struct mdsc_request *r = req(MDS_OP_GETATTR, "");
+
+	cr_assert_eq(mdsc_submit(m, r, 5), 0);
+	reply(con, r, 0, true, ino);
+	drop(r);
+}
+
+Test(mdsc, a_request_waits_for_map_and_session_then_its_reply_finishes_it_and_its_cap_is_kept)
 {
 	struct mdsc_request *r = req(MDS_OP_GETATTR, "a");
 	uint64_t con = open_rank0(r);
@@ -219,14 +299,20 @@ Test(mdsc, a_request_waits_for_map_and_session_then_its_reply_finishes_it_and_it
 	cr_assert_eq(r->result, 0);
 	cr_assert(r->rep && r->rep->is_target);
 	cr_assert_eq(r->rep->target.ino, 0x10000000000);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "the cap granted is kept");
+	drop(r);
+
+	/* the kernel forgets the inode: the cap goes back at the tick, with
+	 * its issue_seq */
+	mdsc_caps_forget(m, 0x10000000000, 11);
+	mdsc_tick(m, 12);
 	s = last_sent();
-	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPRELEASE, "the cap granted is given back");
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPRELEASE);
 	cr_assert_eq(get_le32(s->front), 1);
 	cr_assert_eq(get_le64(s->front + 4), 0x10000000000);
 	cr_assert_eq(get_le64(s->front + 12), 40 + 0x10000000000);
 	cr_assert_eq(get_le32(s->front + 20), 1, "migrate seq");
-	cr_assert_eq(get_le32(s->front + 24), 3, "the cap's seq");
-	drop(r);
+	cr_assert_eq(get_le32(s->front + 24), 3, "the cap's issue seq");
 }
 
 Test(mdsc, an_mds_without_reply_encoding_is_refused)
@@ -291,7 +377,7 @@ Test(mdsc, forwards_go_to_the_rank_named_and_a_count_that_does_not_grow_fails)
 	put_le32(f, 1);
 	put_le32(f + 4, 1);
 	f[8] = 1;
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REQUEST_FORWARD, 1, r->tid.tid, f, 9, 4), 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REQUEST_FORWARD, 1, r->tid.tid, f, 9, NULL, 0, 4), 0);
 	cr_assert_eq(io.opens, 2, "a session to rank 1");
 	cr_assert_eq(io.open_rank[1], 1);
 	mdsc_con_up(m, io.open_con[1], 5);
@@ -301,7 +387,8 @@ Test(mdsc, forwards_go_to_the_rank_named_and_a_count_that_does_not_grow_fails)
 	cr_assert_eq(last_sent()->front[19], 1, "num_fwd");
 	cr_assert_eq(last_sent()->front[18], 0, "a forward is no retry");
 	put_le32(f, 0);
-	cr_assert_eq(mdsc_handle_msg(m, io.open_con[1], CEPH_MSG_CLIENT_REQUEST_FORWARD, 1, r->tid.tid, f, 9, 6), 0);
+	cr_assert_eq(
+	    mdsc_handle_msg(m, io.open_con[1], CEPH_MSG_CLIENT_REQUEST_FORWARD, 1, r->tid.tid, f, 9, NULL, 0, 6), 0);
 	cr_assert_eq(dones, 1);
 	cr_assert_eq(r->result, -EMULTIHOP);
 	drop(r);
@@ -344,22 +431,19 @@ Test(mdsc, caps_and_leases_we_do_not_keep_are_given_back_and_counted_for_the_clo
 	const struct sent *s;
 
 	reply(con, r, 0, true, 1);
-	put_le32(caps, MDS_CAP_OP_REVOKE);
-	put_le64(caps + 4, 0x10000000009);
-	put_le64(caps + 20, 55);
-	put_le32(caps + 28, 6);
-	put_le32(caps + 48, 2);
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, caps, sizeof(caps), 20), 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, caps, sizeof(caps), NULL, 0, 20), 0);
+	cr_assert(strstr(health_since(), "malformed caps message dropped"), "a head alone is not a caps message");
+	caps_msg(con, MDS_CAP_OP_REVOKE, 0x10000000009, 55, 6, 0x1, 0, 20);
 	s = last_sent();
 	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPRELEASE);
 	cr_assert_eq(get_le64(s->front + 4), 0x10000000009);
 	cr_assert_eq(get_le64(s->front + 12), 55);
-	cr_assert_eq(get_le32(s->front + 20), 2);
+	cr_assert_eq(get_le32(s->front + 20), 1);
 	cr_assert_eq(get_le32(s->front + 24), 6);
 
 	wire_enc_init(&e);
 	mds_lease_encode(&e, &l);
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_LEASE, 1, 0, e.buf, e.len, 21), 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_LEASE, 1, 0, e.buf, e.len, NULL, 0, 21), 0);
 	wire_enc_free(&e);
 	s = last_sent();
 	cr_assert_eq(s->type, CEPH_MSG_CLIENT_LEASE);
@@ -369,12 +453,12 @@ Test(mdsc, caps_and_leases_we_do_not_keep_are_given_back_and_counted_for_the_clo
 	cr_assert(!mdsc_close_sessions(m, 22));
 	s = last_sent();
 	cr_assert_eq(get_le32(s->front), MDS_SESSION_REQUEST_CLOSE);
-	cr_assert_eq(get_le64(s->front + 4), 2, "a caps and a lease message received");
-	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, caps, sizeof(caps), 23), 0);
+	cr_assert_eq(get_le64(s->front + 4), 3, "two caps messages (one malformed) and a lease received");
+	caps_msg(con, MDS_CAP_OP_GRANT, 0x10000000009, 55, 7, 0x1, 0, 23);
 	mdsc_tick(m, 24);
 	s = last_sent();
 	cr_assert_eq(get_le32(s->front), MDS_SESSION_REQUEST_CLOSE, "the count moved: the close again");
-	cr_assert_eq(get_le64(s->front + 4), 3);
+	cr_assert_eq(get_le64(s->front + 4), 4);
 	session_msg(con, 1, MDS_SESSION_CLOSE, 0, 0);
 	cr_assert(mdsc_close_sessions(m, 25));
 	cr_assert_eq(io.closes, 1);
@@ -419,7 +503,7 @@ Test(mdsc, reject_lost_connections_moved_mdss_and_deadlines)
 	mdsc_con_up(m, io.open_con[2], 121);
 	wire_enc_init(&e);
 	mds_enc_session(&e, 5, MDS_SESSION_REJECT, 0, "blocklisted", 0, MDS_SESSION_FLAG_BLOCKLISTED);
-	cr_assert_eq(mdsc_handle_msg(m, io.open_con[2], CEPH_MSG_CLIENT_SESSION, 5, 0, e.buf, e.len, 122), 0);
+	cr_assert_eq(mdsc_handle_msg(m, io.open_con[2], CEPH_MSG_CLIENT_SESSION, 5, 0, e.buf, e.len, NULL, 0, 122), 0);
 	wire_enc_free(&e);
 	cr_assert_eq(dones, 4);
 	cr_assert_eq(a->result, -EACCES);
@@ -428,4 +512,232 @@ Test(mdsc, reject_lost_connections_moved_mdss_and_deadlines)
 	cr_assert_eq(b->result, -EACCES, "a rejected session is not retried");
 	drop(a);
 	drop(b);
+}
+
+/* ---- the capability cache ------------------------------------------------------------ */
+
+#define FC MDS_CAP_FILE_CACHE
+#define FR MDS_CAP_FILE_RD
+
+Test(mdsc, a_cached_inode_is_served_while_its_caps_are_issued)
+{
+	uint64_t con = with_cap(0x10000000001);
+	struct mds_inode in;
+	char ns[16];
+
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 20, &in, ns, sizeof(ns)), 0);
+	cr_assert_eq(in.size, 5);
+	cr_assert_eq(in.mode, 0100644);
+	cr_assert_null(in.symlink);
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, FR, 20, &in, NULL, 0), -EAGAIN, "Fr was not issued");
+	cr_assert_eq(mdsc_inode(m, 0x10000000002, MDS_STAT_ALL, 20, &in, NULL, 0), -ENOENT);
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 61000, &in, NULL, 0), -EAGAIN,
+		     "past the session's cap lifetime without a renewal");
+
+	/* a GRANT brings the size another client wrote */
+	io.invals = 0;
+	caps_msg(con, MDS_CAP_OP_GRANT, 0x10000000001, 41 + 0x10000000000, 4, 0x555, 99, 21);
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 22, &in, NULL, 0), 0);
+	cr_assert_eq(in.size, 99);
+	cr_assert_eq(io.invals, 1, "the kernel's attributes go");
+	cr_assert(io.inval_what & MDSC_INVAL_ATTRS);
+	cr_assert_eq(io.inval_token, 0, "no ack waits for a grant");
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "a grant is not answered");
+
+	/* the connection goes: so do the caps */
+	mdsc_con_down(m, con, -ECONNRESET, "reset", 23);
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 24, &in, NULL, 0), -ENOENT);
+	cr_assert_eq(io.inval_ino, 0x10000000001);
+	cr_assert(io.inval_what & MDSC_INVAL_PAGES, "Fc was held: the pages go too");
+}
+
+Test(mdsc, a_revoke_of_fc_waits_for_the_kernels_pages_then_is_acked_with_an_update)
+{
+	uint64_t ino = 0x10000000003, con = with_cap(ino);
+	struct mds_caps_msg u;
+	struct mds_inode in;
+	unsigned nsent;
+
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 7, 0x155, 5, 30);
+	cr_assert_eq(io.inval_ino, ino);
+	cr_assert(io.inval_what & MDSC_INVAL_PAGES);
+	cr_assert_neq(io.inval_token, 0, "the ack waits for the pages");
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "no ack yet");
+	cr_assert_eq(mdsc_inode(m, ino, FC, 30, &in, NULL, 0), -EAGAIN, "Fc is no longer ours to use");
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 30, &in, NULL, 0), 0);
+	mdsc_caps_invalidated(m, ino, io.inval_token + 1, 31);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "another revoke's token acks nothing");
+	mdsc_caps_invalidated(m, ino, io.inval_token, 31);
+	u = last_update();
+	cr_assert_eq(u.h.ino, ino);
+	cr_assert_eq(u.h.cap_id, 40 + ino);
+	cr_assert_eq(u.h.seq, 7, "the revoke's seq");
+	cr_assert_eq(u.h.issue_seq, 3, "the reply's: a revoke does not change it");
+	cr_assert_eq(u.h.migrate_seq, 1);
+	cr_assert_eq(u.h.caps, 0x155, "what we still hold");
+	cr_assert_eq(u.h.dirty, 0);
+
+	/* a REVOKE that takes nothing is acked at once all the same */
+	nsent = io.nsent;
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 8, 0x155, 5, 32);
+	cr_assert_eq(io.nsent, nsent + 1);
+	u = last_update();
+	cr_assert_eq(u.h.seq, 8);
+	cr_assert_eq(u.h.caps, 0x155);
+
+	/* without an answer the ack goes at the deadline */
+	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 9, 0x555, 5, 33);
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 10, 0x55, 5, 34);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_CAPS);
+	cr_assert_eq(last_update().h.seq, 8, "still the last ack");
+	mdsc_tick(m, 34 + MDSC_INVAL_WAIT_MS - 1);
+	cr_assert_eq(last_update().h.seq, 8);
+	mdsc_tick(m, 34 + MDSC_INVAL_WAIT_MS);
+	u = last_update();
+	cr_assert_eq(u.h.seq, 10);
+	cr_assert_eq(u.h.caps, 0x55);
+}
+
+Test(mdsc, reads_in_flight_hold_fr_and_a_reader_waiting_for_caps_tells_the_mds)
+{
+	uint64_t ino = 0x10000000004, con = with_cap(ino);
+	uint32_t got = 0;
+	struct mds_caps_msg u;
+	unsigned changed, nsent;
+
+	/* Fr was not issued: the MDS learns we want it */
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 40, &got), -EAGAIN);
+	u = last_update();
+	cr_assert_eq(u.h.wanted, FR | FC);
+	cr_assert_eq(u.h.seq, 3);
+	cr_assert_eq(u.h.issue_seq, 3);
+	changed = io.changed;
+	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0xd55, 5, 41);
+	cr_assert_eq(io.changed, changed + 1, "waiters are woken");
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 42, &got), 0);
+	cr_assert_eq(got, FR | FC);
+
+	/* a revoke of Fr waits for the read, and for the pages (Fc) */
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 5, 0x155, 5, 43);
+	mdsc_caps_invalidated(m, ino, io.inval_token, 44);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_CAPS);
+	cr_assert_eq(last_update().h.seq, 3, "the read still runs");
+	mdsc_caps_put(m, ino, got, 45);
+	u = last_update();
+	cr_assert_eq(u.h.seq, 5);
+	cr_assert_eq(u.h.caps, 0x155);
+
+	/* a reader waiting for caps that a revoke is taking acks at once */
+	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 6, 0x555, 5, 46);
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 7, 0x155, 5, 47);
+	cr_assert_eq(last_update().h.seq, 5);
+	nsent = io.nsent;
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, 0, 48, &got), -EAGAIN);
+	cr_assert_eq(io.nsent, nsent + 1, "one message");
+	u = last_update();
+	cr_assert_eq(u.h.seq, 7, "the revoke is acked without waiting for the pages");
+	cr_assert_eq(u.h.caps, 0x155);
+	cr_assert(u.h.wanted & FR, "and says what we want");
+	cr_assert_eq(mdsc_caps_get(m, 0x10000000099, FR, 0, 48, &got), -ENOENT, "no cap: open it");
+}
+
+Test(mdsc, open_files_keep_pages_while_fc_lasts_and_the_last_close_wants_nothing)
+{
+	uint64_t ino = 0x10000000005, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 3, 0x555, 5);
+
+	u.h.wanted = FR | FC; /* as an OPEN's reply records it */
+	caps_msg_full(con, &u, 49);
+	cr_assert(!mdsc_caps_open(m, ino, FR | FC, 50), "the first open has no pages to keep");
+	cr_assert(mdsc_caps_open(m, ino, FR | FC, 51), "Fc held since the last open");
+	mdsc_caps_forget(m, ino, 52);
+	mdsc_tick(m, 53);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "an open file's cap stays");
+	mdsc_caps_close(m, ino, 54);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "one file still open");
+	mdsc_caps_close(m, ino, 55);
+	u = last_update();
+	cr_assert_eq(u.h.wanted, 0);
+
+	/* Fc taken and given again: the pages from before are not trusted */
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 4, 0x155, 5, 56);
+	mdsc_caps_invalidated(m, ino, io.inval_token, 57);
+	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 5, 0x555, 5, 58);
+	cr_assert(!mdsc_caps_open(m, ino, FR | FC, 59));
+	mdsc_caps_close(m, ino, 60);
+}
+
+Test(mdsc, recall_state_and_the_cap_limit_give_back_the_least_recently_used)
+{
+	uint64_t con = with_cap(0x10000000010);
+	struct mds_inode in;
+	struct wire_enc e;
+	const struct sent *s;
+
+	more_caps(con, 0x10000000011);
+	more_caps(con, 0x10000000012);
+	cr_assert_eq(mdsc_inode(m, 0x10000000010, MDS_STAT_ALL, 60, &in, NULL, 0), 0, "the first is used again");
+	wire_enc_init(&e);
+	wire_enc_le32(&e, MDS_SESSION_RECALL_STATE);
+	wire_enc_le64(&e, 0);
+	wire_enc_zeros(&e, 8);
+	wire_enc_le32(&e, 1); /* max_caps */
+	wire_enc_le32(&e, 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_SESSION, 1, 0, e.buf, e.len, NULL, 0, 61), 0);
+	wire_enc_free(&e);
+	s = last_sent();
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPRELEASE);
+	cr_assert_eq(get_le32(s->front), 2);
+	cr_assert_eq(get_le64(s->front + 4), 0x10000000011);
+	cr_assert_eq(get_le64(s->front + 28), 0x10000000012);
+	cr_assert_eq(mdsc_inode(m, 0x10000000010, MDS_STAT_ALL, 62, &in, NULL, 0), 0, "the one used last stays");
+}
+
+Test(mdsc, import_moves_a_cap_and_sets_its_issue_seq)
+{
+	uint64_t ino = 0x10000000020, con = with_cap(ino);
+	struct mds_caps_msg cm = caps_body(MDS_CAP_OP_IMPORT, ino, 77, 9, 0x555, 5);
+	struct mds_inode in;
+
+	cm.h.migrate_seq = 2;
+	{
+		/* an IMPORT carries its peer after the flock blob (v3): a
+		 * client's encoding has none, so it goes in by hand */
+		struct wire_enc e, p;
+		wire_enc_init(&e);
+		cr_assert_eq(mds_caps_encode(&e, &cm), MDS_CAPS_VERSION);
+		wire_enc_init(&p);
+		wire_enc_bytes(&p, e.buf, 180); /* ceph_mds_caps, an empty snap trace, an empty flock blob */
+		wire_enc_le64(&p, 40 + ino);	/* the peer: where it came from */
+		wire_enc_le32(&p, 3);
+		wire_enc_le32(&p, 1);
+		wire_enc_le32(&p, 0);
+		wire_enc_u8(&p, 0);
+		wire_enc_bytes(&p, e.buf + 180, e.len - 180);
+		cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, p.buf, p.len, NULL, 0, 70), 0);
+		wire_enc_free(&e);
+		wire_enc_free(&p);
+	}
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 71, &in, NULL, 0), 0);
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 77, 10, 0x155, 5, 72);
+	mdsc_caps_invalidated(m, ino, io.inval_token, 73);
+	cm = last_update();
+	cr_assert_eq(cm.h.cap_id, 77);
+	cr_assert_eq(cm.h.issue_seq, 9, "IMPORT sets the issue seq");
+	cr_assert_eq(cm.h.migrate_seq, 2);
+	/* EXPORT takes it away without a release */
+	cm = caps_body(MDS_CAP_OP_EXPORT, ino, 77, 11, 0, 0);
+	{
+		/* an EXPORT's body is the peer: not a client's to encode, so
+		 * the head is patched onto an UPDATE's bytes */
+		struct wire_enc e;
+		cm.h.op = MDS_CAP_OP_UPDATE;
+		wire_enc_init(&e);
+		mds_caps_encode(&e, &cm);
+		put_le32(e.buf, MDS_CAP_OP_EXPORT);
+		cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, e.buf, e.len, NULL, 0, 74), 0);
+		wire_enc_free(&e);
+	}
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 75, &in, NULL, 0), -ENOENT);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE);
 }

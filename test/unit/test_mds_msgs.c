@@ -832,3 +832,18 @@ Test(mds_reply, the_fragment_after_each_leaf)
 	cr_assert_eq(mds_frag_next((24u << 24) | 0xfffffe), (24u << 24) | 0xffffff);
 	cr_assert_eq(mds_frag_next(25u << 24), 0, "no such depth");
 }
+
+Test(mds_msgs, caps_are_written_as_the_kernel_writes_them)
+{
+	char buf[48];
+
+	cr_assert_eq(mds_caps_format(0x555, buf, sizeof(buf)), 10);
+	cr_assert_str_eq(buf, "pAsLsXsFsc");
+	mds_caps_format(MDS_CAP_PIN | MDS_CAP_AUTH_EXCL | MDS_CAP_FILE_RD | MDS_CAP_FILE_CACHE | MDS_CAP_FILE_BUFFER,
+			buf, sizeof(buf));
+	cr_assert_str_eq(buf, "pAxFcrb");
+	mds_caps_format(0, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "-");
+	cr_assert_eq(mds_caps_format(0x555, buf, 4), 3, "cut to fit");
+	cr_assert_str_eq(buf, "pAs");
+}

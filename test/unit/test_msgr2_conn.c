@@ -73,9 +73,9 @@ static void on_up(void *arg, struct msgr2_conn *c, uint64_t global_id, uint32_t 
 }
 
 static void on_msg(void *arg, struct msgr2_conn *c, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front,
-		   size_t len, const uint8_t *data, size_t dlen)
+		   size_t len, const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t dlen)
 {
-	(void)arg, (void)version, (void)data, (void)dlen;
+	(void)arg, (void)version, (void)middle, (void)middle_len, (void)data, (void)dlen;
 	T.msgs++;
 	T.msg_type = type;
 	T.msg_tid = tid;

@@ -39,6 +39,8 @@ struct events {
 	uint64_t msg_tid;
 	uint8_t front[256];
 	size_t front_len;
+	uint8_t middle[64];
+	size_t middle_len;
 	size_t data_len;
 	uint32_t data_crc;
 	const uint8_t *data;
@@ -62,11 +64,14 @@ static void ev_up(void *arg, uint64_t global_id, uint32_t con_mode)
 }
 
 static void ev_msg(void *arg, uint16_t type, uint16_t version, uint64_t tid, const uint8_t *front, size_t len,
-		   const uint8_t *data, size_t dlen)
+		   const uint8_t *middle, size_t middle_len, const uint8_t *data, size_t dlen)
 {
 	struct events *e = arg;
 	(void)version;
 	e->msgs++;
+	e->middle_len = middle_len < sizeof(e->middle) ? middle_len : sizeof(e->middle);
+	if (middle_len)
+		memcpy(e->middle, middle, e->middle_len);
 	e->data_len = dlen;
 	e->data_crc = dlen ? ceph_crc32c(0, data, dlen) : 0;
 	e->data = data;
@@ -273,6 +278,7 @@ static void exercise_open(struct srv *v)
 	cr_assert_eq(v->ev.msg_type, 4);
 	cr_assert_eq(v->ev.front_len, 12);
 	cr_assert_eq(memcmp(v->ev.front, "monmap-front", 12), 0);
+	cr_assert_eq(v->ev.middle_len, 0);
 	fake_peer_recv(&v->fp, MSGR2_TAG_ACK, &f);
 	cr_assert_eq(msgr2_u64_decode(f.seg[0], f.len[0], &v64), 0);
 	cr_assert_eq(v64, 1);
@@ -388,6 +394,16 @@ static void exercise_open(struct srv *v)
 	cr_assert_eq(msgr2_keepalive_decode(f.seg[0], f.len[0], &t), 0);
 	cr_assert_eq(t.sec, 99);
 	cr_assert_eq(t.nsec, 5);
+	msgr2_frame_free(&f);
+
+	/* A middle segment (an MDS's xattrs) reaches the owner. */
+	cr_assert_eq(v->ev.middle_len, 0);
+	fake_peer_send_msg_middle(&v->fp, 2, 0x310, 0, "caps-front", "xattr-blob");
+	cr_assert_eq(v->ev.msgs, 2);
+	cr_assert_eq(v->ev.front_len, 10);
+	cr_assert_eq(v->ev.middle_len, 10);
+	cr_assert_eq(memcmp(v->ev.middle, "xattr-blob", 10), 0);
+	fake_peer_recv(&v->fp, MSGR2_TAG_ACK, &f);
 	msgr2_frame_free(&f);
 	cr_assert(fake_peer_nothing_more(&v->fp));
 	cr_assert_eq(v->ev.downs, 0);

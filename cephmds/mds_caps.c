@@ -1,0 +1,749 @@
+/*
+ * cephmds/mds_caps.c: the MDS client's capability cache, the userspace
+ * counterpart of the kernel's fs/ceph/caps.c for a client that reads.
+ *
+ * One cap per inode, from the rank that granted it (a second rank's cap on
+ * the same inode is given back: a one-active-MDS file system never sends
+ * one, and the kernel's multi-cap bookkeeping is not worth its weight
+ * before writes need it). A cap holds what the MDS issued, what we still
+ * implement (issued plus revoked bits not yet acknowledged), its seq,
+ * issue_seq and mseq, what the MDS believes we want, and the inode's
+ * attributes as the MDS last sent them (a reply's InodeStat or a cap
+ * message's body). The attributes are trusted while the caps that cover
+ * them are issued on a session that is open and not stale (the kernel's
+ * __cap_is_valid): As for mode and owners, Ls for links, Fs for size and
+ * times.
+ *
+ * Revokes are acknowledged with an UPDATE echoing the revoke's seq, our
+ * issue_seq and mseq, and caps = what we still hold, as the kernel's
+ * check_caps; every REVOKE gets one, even when nothing changed (the
+ * revoke-sequence race in doc/design.md). Two things hold an ack back:
+ *  - reads in flight under Fr (mdsc_caps_get/put), until the last ends;
+ *  - losing Fc: the kernel's pages of the file must go first, and the
+ *    owner drops them on its own thread (io.invalidate with a token, then
+ *    mdsc_caps_invalidated). That wait is bounded (MDSC_INVAL_WAIT_MS): a
+ *    FUSE read holds its pages locked while it waits for us, and it may
+ *    be waiting on the MDS, which waits for this ack. A reader waiting in
+ *    mdsc_caps_get for the caps a revoke is taking sends the ack at once
+ *    for the same reason.
+ *
+ * Caps go back (MClientCapRelease, queued per session and sent at the
+ * tick or when 256 are queued) when the kernel forgets an inode, when the
+ * MDS asks for fewer (RECALL_STATE), and when more than max_caps are
+ * kept, least recently used first; a cap with open files, reads or an ack
+ * in flight stays. A release carries the cap's issue_seq: a Pacific MDS
+ * drops the cap only when that is its last issue, so a release that
+ * crossed a newer grant leaves the cap with the MDS, and the grant's
+ * reply makes it ours again.
+ *
+ * Open files: an OPEN reply records what the open wants on the MDS's side;
+ * the last close sends an UPDATE with that want dropped, so a writer
+ * elsewhere can get buffered caps again. A file's pages are kept across
+ * opens only while Fc has been held without a break since the last open
+ * that found it (mdsc_caps_open's answer).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cephmds/mds_client_int.h"
+
+#define ATTR_CAPS (MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_XATTR_SHARED | MDS_CAP_FILE_SHARED)
+
+struct mdsc_cap {
+	uint64_t ino;
+	int32_t rank;
+	uint64_t cap_id, realm;
+	uint32_t issued, implemented, mds_wanted;
+	uint32_t seq, issue_seq, mseq;
+	uint64_t fc_since;    /* the generation Fc was last issued in; 0 without Fc */
+	uint64_t fc_opened;   /* fc_since at the last open that found Fc */
+	unsigned opens;	      /* files open on it (mdsc_caps_open) */
+	uint32_t open_wanted; /* what they want */
+	uint32_t want_extra;  /* what waiting reads asked for */
+	unsigned readers;     /* reads in flight under Fr */
+	bool ack_pending;     /* a revoke waits for its UPDATE */
+	uint32_t ack_seq;     /* the revoke's seq */
+	uint64_t inval_token; /* the kernel's pages are being dropped; 0: not */
+	uint64_t ack_deadline_ms;
+	struct mds_inode in; /* scalars only: the pointers are NULL */
+	char pool_ns[128];
+	struct mdsc_cap *hnext, *prev, *next; /* hash chain; LRU, oldest first */
+};
+
+/* ---- the table --------------------------------------------------------------------------- */
+
+static size_t hash_ino(uint64_t x, size_t n)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (size_t)x & (n - 1);
+}
+
+static struct mdsc_cap *find(const struct mdsc *m, uint64_t ino)
+{
+	struct mdsc_cap *c = m->cap_nbuckets ? m->cap_buckets[hash_ino(ino, m->cap_nbuckets)] : NULL;
+
+	while (c && c->ino != ino)
+		c = c->hnext;
+	return c;
+}
+
+static void lru_unlink(struct mdsc *m, struct mdsc_cap *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		m->lru_head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		m->lru_tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void lru_append(struct mdsc *m, struct mdsc_cap *c)
+{
+	c->prev = m->lru_tail;
+	c->next = NULL;
+	if (m->lru_tail)
+		m->lru_tail->next = c;
+	else
+		m->lru_head = c;
+	m->lru_tail = c;
+}
+
+static void touch(struct mdsc *m, struct mdsc_cap *c)
+{
+	if (m->lru_tail != c) {
+		lru_unlink(m, c);
+		lru_append(m, c);
+	}
+}
+
+static bool grow(struct mdsc *m)
+{
+	size_t n = m->cap_nbuckets ? 2 * m->cap_nbuckets : 256;
+	struct mdsc_cap **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return false;
+	for (size_t i = 0; i < m->cap_nbuckets; i++)
+		for (struct mdsc_cap *c = m->cap_buckets[i], *next; c; c = next) {
+			size_t h = hash_ino(c->ino, n);
+			next = c->hnext;
+			c->hnext = b[h];
+			b[h] = c;
+		}
+	free(m->cap_buckets);
+	m->cap_buckets = b;
+	m->cap_nbuckets = n;
+	return true;
+}
+
+static struct mdsc_cap *add(struct mdsc *m, struct msession *s, uint64_t ino)
+{
+	struct mdsc_cap *c;
+	size_t h;
+
+	if (m->ncaps >= m->cap_nbuckets && !grow(m))
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->ino = ino;
+	c->rank = s->rank;
+	h = hash_ino(ino, m->cap_nbuckets);
+	c->hnext = m->cap_buckets[h];
+	m->cap_buckets[h] = c;
+	lru_append(m, c);
+	m->ncaps++;
+	s->ncaps++;
+	return c;
+}
+
+static void drop(struct mdsc *m, struct mdsc_cap *c)
+{
+	struct mdsc_cap **pp = &m->cap_buckets[hash_ino(c->ino, m->cap_nbuckets)];
+
+	while (*pp != c)
+		pp = &(*pp)->hnext;
+	*pp = c->hnext;
+	lru_unlink(m, c);
+	m->ncaps--;
+	if (c->ack_pending)
+		m->acks_pending--;
+	if (c->rank >= 0 && c->rank < MDSC_MAX_RANKS && m->s[c->rank].ncaps)
+		m->s[c->rank].ncaps--;
+	free(c);
+}
+
+int mdsc_caps_init(struct mdsc *m)
+{
+	m->max_caps = MDSC_DEFAULT_MAX_CAPS;
+	return grow(m) ? 0 : -ENOMEM;
+}
+
+void mdsc_caps_destroy(struct mdsc *m)
+{
+	while (m->lru_head)
+		drop(m, m->lru_head);
+	free(m->cap_buckets);
+	m->cap_buckets = NULL;
+	m->cap_nbuckets = 0;
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
+		free(m->s[i].releases);
+		m->s[i].releases = NULL;
+		m->s[i].nreleases = 0;
+	}
+}
+
+/* ---- what goes to the MDS ---------------------------------------------------------------- */
+
+void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s)
+{
+	struct wire_enc e;
+
+	if (!s->nreleases)
+		return;
+	if (s->state == S_OPEN && s->up) {
+		wire_enc_init(&e);
+		mdsc_send(m, s, CEPH_MSG_CLIENT_CAPRELEASE, mds_cap_release_encode(&e, s->releases, s->nreleases), 0,
+			  &e, NULL, 0);
+		wire_enc_free(&e);
+		m->st.caps_released += s->nreleases;
+	}
+	s->nreleases = 0; /* a session that is not open has no caps to give back */
+}
+
+void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, uint64_t cap_id, uint32_t mseq,
+			     uint32_t issue_seq)
+{
+	if (!s->releases && !(s->releases = malloc(MDSC_RELEASES_PER_MSG * sizeof(*s->releases))))
+		return; /* the MDS takes it back when the session ends */
+	s->releases[s->nreleases++] =
+	    (struct mds_cap_item){.ino = ino, .cap_id = cap_id, .migrate_seq = mseq, .seq = issue_seq};
+	if (s->nreleases == MDSC_RELEASES_PER_MSG)
+		mdsc_caps_flush_releases(m, s);
+}
+
+static void release(struct mdsc *m, struct mdsc_cap *c)
+{
+	mdsc_caps_queue_release(m, &m->s[c->rank], c->ino, c->cap_id, c->mseq, c->issue_seq);
+	drop(m, c);
+}
+
+static uint32_t wanted(const struct mdsc_cap *c)
+{
+	return c->opens ? c->open_wanted | c->want_extra : c->want_extra;
+}
+
+/* An UPDATE: acknowledges revokes up to @seq and says what we want. */
+static void send_update(struct mdsc *m, struct mdsc_cap *c, uint32_t seq)
+{
+	struct msession *s = &m->s[c->rank];
+	struct mds_caps_msg *msg = calloc(1, sizeof(*msg));
+	struct wire_enc e;
+
+	if (!msg)
+		return;
+	msg->h = (struct mds_caps_head){.op = MDS_CAP_OP_UPDATE,
+					.ino = c->ino,
+					.realm = c->realm,
+					.cap_id = c->cap_id,
+					.seq = seq,
+					.issue_seq = c->issue_seq,
+					.caps = c->implemented,
+					.wanted = wanted(c),
+					.migrate_seq = c->mseq};
+	msg->uid = c->in.uid;
+	msg->gid = c->in.gid;
+	msg->mode = c->in.mode;
+	msg->nlink = c->in.nlink;
+	msg->xattr_version = c->in.xattr_version;
+	msg->size = c->in.size;
+	msg->max_size = c->in.max_size;
+	msg->truncate_size = c->in.truncate_size;
+	msg->truncate_seq = c->in.truncate_seq;
+	msg->mtime = c->in.mtime;
+	msg->atime = c->in.atime;
+	msg->ctime = c->in.ctime;
+	msg->btime = c->in.btime;
+	msg->time_warp_seq = c->in.time_warp_seq;
+	msg->change_attr = c->in.change_attr;
+	msg->inline_version = UINT64_MAX;
+	msg->nfiles = msg->nsubdirs = -1;
+	wire_enc_init(&e);
+	if (mdsc_send(m, s, CEPH_MSG_CLIENT_CAPS, mds_caps_encode(&e, msg), 0, &e, NULL, 0) >= 0)
+		c->mds_wanted = msg->h.wanted;
+	wire_enc_free(&e);
+	free(msg);
+}
+
+/* Acknowledge a pending revoke once nothing holds it back (or the wait
+ * for the kernel's pages ran out at @now). */
+static void try_ack(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
+{
+	uint32_t revoking = c->implemented & ~c->issued;
+
+	if (!c->ack_pending)
+		return;
+	if ((revoking & MDS_CAP_FILE_RD) && c->readers)
+		return;
+	if (c->inval_token && now < c->ack_deadline_ms)
+		return;
+	c->ack_pending = false;
+	m->acks_pending--;
+	c->inval_token = 0;
+	c->implemented = c->issued;
+	send_update(m, c, c->ack_seq);
+	m->st.revokes_acked++;
+}
+
+/* ---- attributes -------------------------------------------------------------------------- */
+
+static void keep_attrs(struct mdsc_cap *c, const struct mds_inode *in)
+{
+	c->in = *in;
+	c->in.splits = c->in.symlink = c->in.xattrs = c->in.inline_data = c->in.pool_ns = NULL;
+	c->in.nsplits = c->in.symlink_len = c->in.xattrs_len = c->in.inline_len = c->in.pool_ns_len = 0;
+	snprintf(c->pool_ns, sizeof(c->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
+}
+
+static int ts_cmp(struct mds_timespec a, struct mds_timespec b)
+{
+	if (a.sec != b.sec)
+		return a.sec < b.sec ? -1 : 1;
+	return a.nsec < b.nsec ? -1 : a.nsec > b.nsec;
+}
+
+/* A cap message's attributes, as the kernel's handle_cap_grant takes them:
+ * the shared caps' fields when they are issued, a size only with a
+ * truncate_seq at least ours, times not older than ours (unless the
+ * MDS's time_warp_seq says they went back). Returns what the kernel must
+ * drop: MDSC_INVAL_ATTRS when something changed, MDSC_INVAL_PAGES when
+ * the file was truncated. */
+static unsigned take_attrs(struct mdsc_cap *c, const struct mds_caps_msg *cm, uint32_t newcaps)
+{
+	struct mds_inode *in = &c->in;
+	unsigned what = 0;
+
+	if (newcaps & MDS_CAP_AUTH_SHARED) {
+		what |= in->mode != cm->mode || in->uid != cm->uid || in->gid != cm->gid ? MDSC_INVAL_ATTRS : 0;
+		in->mode = cm->mode;
+		in->uid = cm->uid;
+		in->gid = cm->gid;
+	}
+	if (newcaps & MDS_CAP_LINK_SHARED) {
+		what |= in->nlink != cm->nlink ? MDSC_INVAL_ATTRS : 0;
+		in->nlink = cm->nlink;
+	}
+	if (cm->truncate_seq > in->truncate_seq || (cm->truncate_seq == in->truncate_seq && cm->size != in->size)) {
+		if (cm->truncate_seq > in->truncate_seq || cm->size < in->size)
+			what |= MDSC_INVAL_PAGES;
+		what |= MDSC_INVAL_ATTRS;
+		in->size = cm->size;
+		in->truncate_seq = cm->truncate_seq;
+		in->truncate_size = cm->truncate_size;
+	}
+	in->max_size = cm->max_size;
+	if (cm->time_warp_seq > in->time_warp_seq || ts_cmp(cm->mtime, in->mtime) > 0 ||
+	    ts_cmp(cm->ctime, in->ctime) > 0) {
+		what |= MDSC_INVAL_ATTRS;
+		in->mtime = cm->mtime;
+		in->ctime = cm->ctime;
+		in->atime = cm->atime;
+		in->time_warp_seq = cm->time_warp_seq;
+	}
+	if (cm->xattr_version > in->xattr_version)
+		in->xattr_version = cm->xattr_version;
+	if (cm->nfiles >= 0 && cm->nsubdirs >= 0) {
+		what |= in->files != cm->nfiles || in->subdirs != cm->nsubdirs ? MDSC_INVAL_ATTRS : 0;
+		in->files = cm->nfiles;
+		in->subdirs = cm->nsubdirs;
+	}
+	if (cm->object_size) {
+		in->stripe_unit = cm->stripe_unit;
+		in->stripe_count = cm->stripe_count;
+		in->object_size = cm->object_size;
+		in->pool = cm->pool;
+		snprintf(c->pool_ns, sizeof(c->pool_ns), "%.*s", (int)cm->pool_ns_len, (const char *)cm->pool_ns);
+	}
+	in->change_attr = cm->change_attr > in->change_attr ? cm->change_attr : in->change_attr;
+	return what;
+}
+
+/* @c now has @newcaps issued: note Fc's coming and going, wake waiters. */
+static unsigned set_issued(struct mdsc *m, struct mdsc_cap *c, uint32_t newcaps)
+{
+	uint32_t lost = c->issued & ~newcaps, gained = newcaps & ~c->issued;
+	unsigned what = 0;
+
+	if (gained & MDS_CAP_FILE_CACHE)
+		c->fc_since = ++m->fc_gen;
+	if (lost & MDS_CAP_FILE_CACHE) {
+		c->fc_since = 0;
+		what |= MDSC_INVAL_PAGES;
+	}
+	if (lost & ATTR_CAPS)
+		what |= MDSC_INVAL_ATTRS;
+	c->issued = newcaps;
+	c->implemented |= newcaps;
+	if (gained && m->io.caps_changed)
+		m->io.caps_changed(m->io.arg);
+	return what;
+}
+
+static void invalidate(struct mdsc *m, uint64_t ino, unsigned what, uint64_t token)
+{
+	if ((what || token) && m->io.invalidate)
+		m->io.invalidate(m->io.arg, ino, what, token);
+}
+
+/* ---- replies ----------------------------------------------------------------------------- */
+
+static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode *in)
+{
+	const struct mds_reply_cap *rc = &in->cap;
+	struct mdsc_cap *c;
+	unsigned what;
+
+	if (!rc->caps || in->snapid != MDS_NOSNAP) /* no cap, or a snapshot's (nothing to give back) */
+		return;
+	c = find(m, in->ino);
+	if (c && c->rank != s->rank) { /* one cap per inode: give the second back */
+		mdsc_caps_queue_release(m, s, in->ino, rc->cap_id, rc->mseq, rc->seq);
+		return;
+	}
+	if (!c && (m->stopping || !(c = add(m, s, in->ino)))) {
+		mdsc_caps_queue_release(m, s, in->ino, rc->cap_id, rc->mseq, rc->seq);
+		return;
+	}
+	/* As the kernel's ceph_add_cap: a reply's cap replaces what we had,
+	 * and it is the only place besides IMPORT that sets issue_seq. */
+	c->cap_id = rc->cap_id;
+	c->realm = rc->realm;
+	c->mds_wanted = rc->mseq > c->mseq ? rc->wanted : c->mds_wanted | rc->wanted;
+	c->seq = c->issue_seq = rc->seq;
+	c->mseq = rc->mseq;
+	what = set_issued(m, c, rc->caps);
+	if (c->in.ino && (c->in.size != in->size || c->in.truncate_seq != in->truncate_seq))
+		what |= MDSC_INVAL_PAGES; /* changed while we did not hold Fc */
+	keep_attrs(c, in);
+	touch(m, c);
+	invalidate(m, c->ino, what, 0);
+}
+
+void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_reply *rep, uint64_t now)
+{
+	struct mds_readdir rd;
+	struct mds_dentry *de;
+
+	(void)now;
+	if (rep->is_dentry)
+		reply_cap(m, s, &rep->diri);
+	if (rep->is_target)
+		reply_cap(m, s, &rep->target);
+	if (rep->op == MDS_OP_READDIR && !rep->result && !mds_readdir_begin(&rd, rep->extra, rep->extra_len) &&
+	    (de = malloc(sizeof(*de)))) {
+		while (mds_readdir_next(&rd, de) == 1)
+			reply_cap(m, s, &de->inode);
+		free(de);
+	}
+	mdsc_caps_flush_releases(m, s);
+}
+
+/* ---- cap messages ------------------------------------------------------------------------ */
+
+static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_caps_msg *cm, uint64_t now)
+{
+	uint32_t newcaps = cm->h.caps;
+	unsigned what;
+	bool revoke = cm->h.op == MDS_CAP_OP_REVOKE || (c->issued & ~newcaps);
+
+	c->seq = cm->h.seq;
+	c->mds_wanted = cm->h.wanted;
+	what = take_attrs(c, cm, newcaps) | set_issued(m, c, newcaps);
+	if (!revoke) {
+		invalidate(m, c->ino, what, 0);
+		return;
+	}
+	if (!c->ack_pending)
+		m->acks_pending++;
+	c->ack_pending = true;
+	c->ack_seq = cm->h.seq;
+	m->st.revokes++;
+	if ((c->implemented & ~newcaps & MDS_CAP_FILE_CACHE) && m->io.invalidate) {
+		c->inval_token = ++m->fc_gen;
+		c->ack_deadline_ms = now + MDSC_INVAL_WAIT_MS;
+		invalidate(m, c->ino, what | MDSC_INVAL_PAGES, c->inval_token);
+	} else {
+		invalidate(m, c->ino, what, 0);
+	}
+	try_ack(m, c, now);
+}
+
+static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c, const struct mds_caps_msg *cm,
+			  uint64_t now)
+{
+	unsigned what;
+
+	if (c && c->rank != s->rank) {
+		/* from the peer it names: the MDS moved it, nothing to give
+		 * back; another rank's: ours is the importer's now */
+		if (!(cm->have_peer && cm->peer.mds == c->rank && cm->peer.cap_id == c->cap_id))
+			mdsc_caps_queue_release(m, &m->s[c->rank], c->ino, c->cap_id, c->mseq, c->issue_seq);
+		drop(m, c);
+		c = NULL;
+	}
+	if (!c && (m->stopping || !(c = add(m, s, cm->h.ino)))) {
+		mdsc_caps_queue_release(m, s, cm->h.ino, cm->h.cap_id, cm->h.migrate_seq, cm->h.seq);
+		return;
+	}
+	c->cap_id = cm->h.cap_id;
+	c->realm = cm->h.realm;
+	c->seq = c->issue_seq = cm->h.seq;
+	c->mseq = cm->h.migrate_seq;
+	c->mds_wanted = cm->h.wanted;
+	what = take_attrs(c, cm, cm->h.caps) | set_issued(m, c, cm->h.caps);
+	c->implemented = c->issued;
+	invalidate(m, c->ino, what, 0);
+	(void)now;
+}
+
+void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, const uint8_t *front, size_t len,
+		      const uint8_t *middle, size_t middle_len, uint64_t now)
+{
+	struct mds_caps_msg *cm = malloc(sizeof(*cm));
+	struct mdsc_cap *c;
+
+	if (!cm)
+		return;
+	if (mds_caps_decode(version, front, len, middle, middle_len, cm)) {
+		mdsc_report(m, s, HEALTH_IO_ERROR, EBADMSG, "malformed caps message dropped");
+		free(cm);
+		return;
+	}
+	c = find(m, cm->h.ino);
+	switch (cm->h.op) {
+	case MDS_CAP_OP_IMPORT:
+		handle_import(m, s, c, cm, now);
+		break;
+	case MDS_CAP_OP_EXPORT:
+		/* the cap moves to the peer, whose IMPORT brings it back */
+		if (c && c->rank == s->rank && c->cap_id == cm->h.cap_id && !c->opens && !c->readers) {
+			invalidate(m, c->ino,
+				   MDSC_INVAL_ATTRS | (c->issued & MDS_CAP_FILE_CACHE ? MDSC_INVAL_PAGES : 0), 0);
+			drop(m, c);
+		}
+		break;
+	case MDS_CAP_OP_GRANT:
+	case MDS_CAP_OP_REVOKE:
+	case MDS_CAP_OP_TRUNC:
+		if (!c || c->rank != s->rank) { /* as the kernel answers one for an inode it does not have */
+			if (cm->h.op != MDS_CAP_OP_TRUNC)
+				mdsc_caps_queue_release(m, s, cm->h.ino, cm->h.cap_id, cm->h.migrate_seq, cm->h.seq);
+			break;
+		}
+		if (cm->h.op == MDS_CAP_OP_TRUNC)
+			invalidate(m, c->ino, take_attrs(c, cm, c->issued), 0);
+		else
+			handle_grant(m, c, cm, now);
+		break;
+	default: /* FLUSH_ACK and the like: nothing is dirty here */
+		break;
+	}
+	mdsc_caps_flush_releases(m, s);
+	free(cm);
+}
+
+/* ---- sessions and limits ----------------------------------------------------------------- */
+
+void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
+{
+	for (struct mdsc_cap *c = m->lru_head, *next; c; c = next) {
+		next = c->next;
+		if (c->rank != s->rank)
+			continue;
+		invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
+		drop(m, c);
+	}
+	s->nreleases = 0;
+	s->ncaps = 0;
+}
+
+static bool idle(const struct mdsc_cap *c)
+{
+	return !c->opens && !c->readers && !c->ack_pending;
+}
+
+void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now)
+{
+	(void)now;
+	for (struct mdsc_cap *c = m->lru_head, *next; c && s->ncaps > max_caps; c = next) {
+		next = c->next;
+		if (c->rank == s->rank && idle(c)) {
+			invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
+			release(m, c);
+			m->st.caps_recalled++;
+		}
+	}
+	mdsc_caps_flush_releases(m, s);
+}
+
+uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (m->acks_pending) /* most ticks have none to look for */
+		for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+			try_ack(m, c, now);
+			if (c->ack_pending && c->inval_token && c->ack_deadline_ms < next)
+				next = c->ack_deadline_ms;
+		}
+	for (struct mdsc_cap *c = m->lru_head, *n; c && m->ncaps > m->max_caps; c = n) {
+		n = c->next;
+		if (idle(c)) {
+			invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
+			release(m, c);
+		}
+	}
+	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
+		mdsc_caps_flush_releases(m, &m->s[i]);
+	return next;
+}
+
+/* ---- the owner's side -------------------------------------------------------------------- */
+
+static bool valid(const struct mdsc *m, const struct mdsc_cap *c, uint64_t now)
+{
+	const struct msession *s = &m->s[c->rank];
+
+	return s->state == S_OPEN && !s->stale && now < s->cap_ttl_ms;
+}
+
+int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct mds_inode *out, char *pool_ns,
+	       size_t ns_len)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return -ENOENT;
+	if (!valid(m, c, now) || (c->issued & need) != need || !c->in.ino)
+		return -EAGAIN;
+	*out = c->in;
+	if (pool_ns && ns_len)
+		snprintf(pool_ns, ns_len, "%s", c->pool_ns);
+	touch(m, c);
+	m->st.cache_hits++;
+	return 0;
+}
+
+int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t now, uint32_t *got)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return -ENOENT;
+	if (valid(m, c, now) && (c->issued & need) == need) {
+		*got = need | (c->issued & want);
+		if (*got & MDS_CAP_FILE_RD)
+			c->readers++;
+		touch(m, c);
+		return 0;
+	}
+	/* A waiting reader may hold pages the kernel must drop for the ack:
+	 * do not make the MDS wait for them. */
+	if (c->ack_pending && c->inval_token) {
+		c->inval_token = 0;
+		try_ack(m, c, now);
+	}
+	if ((need | want) & ~c->mds_wanted && valid(m, c, now)) {
+		c->want_extra |= need | want;
+		send_update(m, c, c->seq);
+	}
+	return -EAGAIN;
+}
+
+void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return;
+	if ((got & MDS_CAP_FILE_RD) && c->readers)
+		c->readers--;
+	try_ack(m, c, now);
+}
+
+bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+	bool keep;
+
+	(void)now;
+	if (!c)
+		return false;
+	c->opens++;
+	c->open_wanted |= want;
+	keep = (c->issued & MDS_CAP_FILE_CACHE) && c->fc_since && c->fc_since == c->fc_opened;
+	c->fc_opened = c->fc_since;
+	return keep;
+}
+
+void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	(void)now;
+	if (!c || !c->opens)
+		return;
+	if (--c->opens)
+		return;
+	c->open_wanted = c->want_extra = 0;
+	if (c->mds_wanted && valid(m, c, now))
+		send_update(m, c, c->seq); /* we want nothing now */
+}
+
+void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	(void)now;
+	if (c && idle(c))
+		release(m, c);
+}
+
+void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c || !token || c->inval_token != token)
+		return;
+	c->inval_token = 0;
+	try_ack(m, c, now);
+}
+
+size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len)
+{
+	size_t off = 0;
+	char issued[40], impl[40], want[40];
+	int w;
+
+	if (len)
+		buf[0] = '\0';
+	for (const struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+		mds_caps_format(c->issued, issued, sizeof(issued));
+		mds_caps_format(c->implemented, impl, sizeof(impl));
+		mds_caps_format(c->mds_wanted, want, sizeof(want));
+		w = snprintf(buf + off, off < len ? len - off : 0, "0x%llx\tmds%d\t%s\t%s\t%s\t%u\t%u%s\n",
+			     (unsigned long long)c->ino, (int)c->rank, issued, impl, want, c->seq, c->opens,
+			     c->ack_pending ? "\trevoking" : "");
+		off += w > 0 ? (size_t)w : 0;
+	}
+	return off < len ? off : (len ? len - 1 : 0);
+}

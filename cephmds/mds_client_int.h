@@ -1,0 +1,87 @@
+/*
+ * cephmds/mds_client_int.h: what the MDS client's two parts share inside
+ * cephmds/: mds_client.c (sessions and requests) and mds_caps.c (the
+ * capability cache). Not for users of mdsc: they have mds_client.h.
+ */
+#ifndef NETFUSE_MDS_CLIENT_INT_H
+#define NETFUSE_MDS_CLIENT_INT_H
+
+#include "cephmds/mds_client.h"
+
+enum sstate { S_NEW, S_OPENING, S_OPEN, S_CLOSING, S_CLOSED, S_REJECTED, S_LOST };
+
+struct mds_cap_item;
+
+struct msession {
+	int32_t rank;
+	enum sstate state;
+	uint64_t con; /* 0: no connection */
+	bool up;
+	struct ceph_entity_addr addr;
+	uint64_t features;
+	uint64_t seq;	    /* messages received that the MDS counts */
+	uint64_t renew_seq; /* the last REQUEST_RENEWCAPS's */
+	uint64_t renew_requested_ms, cap_ttl_ms;
+	uint64_t close_seq; /* the seq the last REQUEST_CLOSE carried */
+	bool readonly, stale;
+	unsigned ncaps;
+	struct mds_cap_item *releases; /* queued, sent at the next tick or when full */
+	unsigned nreleases;
+};
+
+struct unsafe {
+	uint64_t tid;
+	int32_t rank;
+	struct unsafe *next;
+};
+
+struct mdsc_cap;
+
+struct mdsc {
+	struct mdsc_io io;
+	struct health_queue *health;
+	char **meta;
+	unsigned nmeta;
+	struct mdsc_map map;
+	bool have_map;
+	struct msession s[MDSC_MAX_RANKS];
+	struct evloop_tidmap reqs;
+	struct unsafe *unsafe;
+	unsigned nunsafe;
+	uint64_t next_con, last_renew_ms, last_keepalive_ms;
+	struct mdsc_status st;
+	bool stopping;
+	/* the capability cache (mds_caps.c) */
+	struct mdsc_cap **cap_buckets;
+	size_t cap_nbuckets, ncaps, max_caps;
+	size_t acks_pending;		      /* caps whose revoke waits for its ack */
+	struct mdsc_cap *lru_head, *lru_tail; /* least recently used first */
+	uint64_t fc_gen;		      /* hands out mdsc_cap.fc_since */
+};
+
+/* mds_client.c */
+int mdsc_send(struct mdsc *m, struct msession *s, uint16_t type, uint16_t version, uint64_t tid,
+	      const struct wire_enc *front, const void *data, uint32_t data_len);
+void mdsc_report(struct mdsc *m, const struct msession *s, enum health_type type, int err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* mds_caps.c */
+int mdsc_caps_init(struct mdsc *m);
+void mdsc_caps_destroy(struct mdsc *m);
+/* Keep the caps a reply grants (its trace and readdir entries). */
+void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_reply *rep, uint64_t now);
+void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, const uint8_t *front, size_t len,
+		      const uint8_t *middle, size_t middle_len, uint64_t now);
+/* The session's caps are gone (lost, closed, rejected): drop them. */
+void mdsc_caps_session_gone(struct mdsc *m, struct msession *s);
+/* RECALL_STATE: keep at most @max_caps on @s. */
+void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now);
+/* Timers: overdue revoke acks, queued releases, the cap limit; returns
+ * when it next wants to run. */
+uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now);
+/* Queue the release of a cap we do not keep (sent at once when full). */
+void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, uint64_t cap_id, uint32_t mseq,
+			     uint32_t issue_seq);
+void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s);
+
+#endif
