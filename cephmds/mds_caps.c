@@ -65,9 +65,14 @@ struct mdsc_cap {
 	uint32_t open_wanted; /* what they want */
 	uint32_t want_extra;  /* what waiting reads asked for */
 	unsigned readers;     /* reads in flight under Fr */
-	bool ack_pending;     /* a revoke waits for its UPDATE */
-	uint32_t ack_seq;     /* the revoke's seq */
-	uint64_t inval_token; /* the kernel's pages are being dropped; 0: not */
+	unsigned writers;     /* writes in flight under Fw */
+	uint32_t dirty;	      /* Fw: size and times changed here, not yet sent */
+	uint32_t flushing;    /* sent, FLUSH_ACK not yet back */
+	uint64_t flush_tid, flush_acked;
+	uint64_t wanted_max_size; /* asked of the MDS, to write up to it */
+	bool ack_pending;	  /* a revoke waits for its UPDATE */
+	uint32_t ack_seq;	  /* the revoke's seq */
+	uint64_t inval_token;	  /* the kernel's pages are being dropped; 0: not */
 	uint64_t ack_deadline_ms;
 	struct mds_inode in; /* scalars only: the pointers are NULL */
 	char pool_ns[128];
@@ -242,16 +247,41 @@ static uint32_t wanted(const struct mdsc_cap *c)
 	return c->opens ? c->open_wanted | c->want_extra : c->want_extra;
 }
 
-/* An UPDATE: acknowledges revokes up to @seq and says what we want. */
-static void send_update(struct mdsc *m, struct mdsc_cap *c, uint32_t seq)
+/* The oldest flush of ours the MDS has not acknowledged (@tid, the one
+ * being sent, when none): the MDS forgets the flushes before it. */
+static uint64_t oldest_flush(const struct mdsc *m, uint64_t tid)
+{
+	for (const struct mdsc_cap *c = m->lru_head; c; c = c->next)
+		if (c->flushing && c->flush_tid > c->flush_acked && c->flush_tid < tid)
+			tid = c->flush_tid;
+	return tid;
+}
+
+/* An UPDATE or a FLUSH: acknowledges revokes up to @seq, says what we want
+ * (and the size we want to write to), and with @flush sends what is dirty
+ * under a new flush tid (the message's tid, which the FLUSH_ACK echoes). */
+static void send_caps(struct mdsc *m, struct mdsc_cap *c, uint32_t op, uint32_t seq, bool flush)
 {
 	struct msession *s = &m->s[c->rank];
 	struct mds_caps_msg *msg = calloc(1, sizeof(*msg));
+	uint64_t tid = 0;
+	uint32_t dirty = 0;
 	struct wire_enc e;
 
 	if (!msg)
 		return;
-	msg->h = (struct mds_caps_head){.op = MDS_CAP_OP_UPDATE,
+	if (flush && c->dirty) {
+		tid = ++m->last_flush_tid;
+		dirty = c->dirty;
+		msg->oldest_flush_tid = oldest_flush(m, tid);
+		c->flushing |= c->dirty;
+		c->flush_tid = tid;
+		c->dirty = 0;
+		if (op == MDS_CAP_OP_FLUSH)
+			msg->flags = MDS_CAPS_FLAG_SYNC;
+	}
+	msg->h = (struct mds_caps_head){.op = op,
+					.dirty = dirty,
 					.ino = c->ino,
 					.realm = c->realm,
 					.cap_id = c->cap_id,
@@ -266,7 +296,7 @@ static void send_update(struct mdsc *m, struct mdsc_cap *c, uint32_t seq)
 	msg->nlink = c->in.nlink;
 	msg->xattr_version = c->in.xattr_version;
 	msg->size = c->in.size;
-	msg->max_size = c->in.max_size;
+	msg->max_size = c->wanted_max_size > c->in.max_size ? c->wanted_max_size : c->in.max_size;
 	msg->truncate_size = c->in.truncate_size;
 	msg->truncate_seq = c->in.truncate_seq;
 	msg->mtime = c->in.mtime;
@@ -278,10 +308,15 @@ static void send_update(struct mdsc *m, struct mdsc_cap *c, uint32_t seq)
 	msg->inline_version = UINT64_MAX;
 	msg->nfiles = msg->nsubdirs = -1;
 	wire_enc_init(&e);
-	if (mdsc_send(m, s, CEPH_MSG_CLIENT_CAPS, mds_caps_encode(&e, msg), 0, &e, NULL, 0) >= 0)
+	if (mdsc_send(m, s, CEPH_MSG_CLIENT_CAPS, mds_caps_encode(&e, msg), tid, &e, NULL, 0) >= 0)
 		c->mds_wanted = msg->h.wanted;
 	wire_enc_free(&e);
 	free(msg);
+}
+
+static void send_update(struct mdsc *m, struct mdsc_cap *c, uint32_t seq)
+{
+	send_caps(m, c, MDS_CAP_OP_UPDATE, seq, false);
 }
 
 /* Acknowledge a pending revoke once nothing holds it back (or the wait
@@ -294,13 +329,17 @@ static void try_ack(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
 		return;
 	if ((revoking & MDS_CAP_FILE_RD) && c->readers)
 		return;
+	if ((revoking & MDS_CAP_FILE_WR) && c->writers)
+		return;
 	if (c->inval_token && now < c->ack_deadline_ms)
 		return;
 	c->ack_pending = false;
 	m->acks_pending--;
 	c->inval_token = 0;
 	c->implemented = c->issued;
-	send_update(m, c, c->ack_seq);
+	/* what was written under the caps going goes with the ack */
+	send_caps(m, c, MDS_CAP_OP_UPDATE, c->ack_seq,
+		  c->dirty && (revoking & (MDS_CAP_FILE_WR | MDS_CAP_FILE_BUFFER | MDS_CAP_FILE_EXCL)));
 	m->st.revokes_acked++;
 }
 
@@ -467,6 +506,8 @@ static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_ca
 
 	c->seq = cm->h.seq;
 	c->mds_wanted = cm->h.wanted;
+	if (cm->max_size > c->in.max_size && m->io.caps_changed) /* a write waiting for it may go */
+		m->io.caps_changed(m->io.arg);
 	what = take_attrs(c, cm, newcaps) | set_issued(m, c, newcaps);
 	if (!revoke) {
 		invalidate(m, c->ino, what, 0);
@@ -515,8 +556,8 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 	(void)now;
 }
 
-void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, const uint8_t *front, size_t len,
-		      const uint8_t *middle, size_t middle_len, uint64_t now)
+void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
+		      size_t len, const uint8_t *middle, size_t middle_len, uint64_t now)
 {
 	struct mds_caps_msg *cm = malloc(sizeof(*cm));
 	struct mdsc_cap *c;
@@ -554,7 +595,16 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, cons
 		else
 			handle_grant(m, c, cm, now);
 		break;
-	default: /* FLUSH_ACK and the like: nothing is dirty here */
+	case MDS_CAP_OP_FLUSH_ACK: /* @tid: the flush's */
+		if (c && c->rank == s->rank && tid > c->flush_acked) {
+			c->flush_acked = tid;
+			if (tid >= c->flush_tid)
+				c->flushing = 0;
+			if (m->io.caps_changed)
+				m->io.caps_changed(m->io.arg);
+		}
+		break;
+	default: /* FLUSHSNAP_ACK and the like: no snapshots written here */
 		break;
 	}
 	mdsc_caps_flush_releases(m, s);
@@ -565,20 +615,26 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, cons
 
 void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 {
+	unsigned lost = 0;
+
 	for (struct mdsc_cap *c = m->lru_head, *next; c; c = next) {
 		next = c->next;
 		if (c->rank != s->rank)
 			continue;
+		lost += (c->dirty | c->flushing) != 0;
 		invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
 		drop(m, c);
 	}
 	s->nreleases = 0;
 	s->ncaps = 0;
+	if (lost)
+		mdsc_report(m, s, HEALTH_IO_ERROR, EIO,
+			    "the sizes and times of %u written files were lost with the session", lost);
 }
 
 static bool idle(const struct mdsc_cap *c)
 {
-	return !c->opens && !c->readers && !c->ack_pending;
+	return !c->opens && !c->readers && !c->writers && !c->ack_pending && !c->dirty && !c->flushing;
 }
 
 void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now)
@@ -643,16 +699,27 @@ int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct
 	return 0;
 }
 
-int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t now, uint32_t *got)
+int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now, uint32_t *got)
 {
 	struct mdsc_cap *c = find(m, ino);
 
 	if (!c)
 		return -ENOENT;
 	if (valid(m, c, now) && (c->issued & need) == need) {
+		if ((need & MDS_CAP_FILE_WR) && end > c->in.max_size) {
+			/* the MDS must let the file grow that far first (it
+			 * answers with a GRANT carrying a larger max_size) */
+			if (end > c->wanted_max_size) {
+				c->wanted_max_size = end;
+				send_update(m, c, c->seq);
+			}
+			return -EAGAIN;
+		}
 		*got = need | (c->issued & want);
 		if (*got & MDS_CAP_FILE_RD)
 			c->readers++;
+		if (*got & MDS_CAP_FILE_WR)
+			c->writers++;
 		touch(m, c);
 		return 0;
 	}
@@ -677,7 +744,47 @@ void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
 		return;
 	if ((got & MDS_CAP_FILE_RD) && c->readers)
 		c->readers--;
+	if ((got & MDS_CAP_FILE_WR) && c->writers)
+		c->writers--;
 	try_ack(m, c, now);
+}
+
+int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_timespec mtime, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	(void)now;
+	if (!c)
+		return -ENOENT;
+	if (end > c->in.size)
+		c->in.size = end;
+	c->in.mtime = c->in.ctime = mtime;
+	c->in.change_attr++;
+	c->dirty |= MDS_CAP_FILE_WR;
+	return 0;
+}
+
+int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return -ENOENT;
+	if (c->dirty && valid(m, c, now))
+		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+	if (!c->flushing && !c->dirty)
+		return 0;
+	*tid = c->flush_tid;
+	return 1;
+}
+
+int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return -ENOENT;
+	return c->flush_acked >= tid && !c->dirty;
 }
 
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)

@@ -516,7 +516,7 @@ int mdsc_handle_msg(struct mdsc *m, uint64_t con, uint16_t type, uint16_t versio
 		return handle_forward(m, s, tid, front, front_len, now);
 	case CEPH_MSG_CLIENT_CAPS:
 		s->seq++;
-		mdsc_caps_handle(m, s, version, front, front_len, middle, middle_len, now);
+		mdsc_caps_handle(m, s, version, tid, front, front_len, middle, middle_len, now);
 		return 0;
 	case CEPH_MSG_CLIENT_LEASE:
 		handle_lease(m, s, front, front_len);

@@ -169,11 +169,21 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now);
 int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct mds_inode *out, char *pool_ns,
 	       size_t ns_len);
 /* Take @need (and what of @want is issued) for I/O on @ino: 0 with *got,
- * held until mdsc_caps_put(*got); -EAGAIN: not issued now (the MDS is
- * told we want them; ask again after io.caps_changed); -ENOENT: no cap
- * (open the file again). Only Fr is counted as used. */
-int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t now, uint32_t *got);
+ * held until mdsc_caps_put(*got); -EAGAIN: not issued now, or (with Fw)
+ * the MDS's max_size is below @end (the MDS is told what we want; ask
+ * again after io.caps_changed); -ENOENT: no cap (open the file again).
+ * Fr and Fw are counted as used: a revoke of them waits for the put. */
+int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now,
+		  uint32_t *got);
 void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now);
+/* Data was written up to @end at @mtime under Fw: the cached size and
+ * times change and are dirty until flushed. 0, or -ENOENT (no cap). */
+int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_timespec mtime, uint64_t now);
+/* Send what is dirty (a FLUSH): 0 when nothing is dirty or being flushed,
+ * 1 with *tid to wait for (mdsc_caps_flushed), -ENOENT (no cap). */
+int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid);
+/* Whether the flush @tid was acknowledged (1, 0), or -ENOENT (no cap). */
+int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid);
 /* A file of @ino was opened (after its OPEN reply) wanting @want: whether
  * the kernel's pages from the last open are still good (Fc held since). */
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);

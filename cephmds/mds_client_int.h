@@ -54,7 +54,8 @@ struct mdsc {
 	/* the capability cache (mds_caps.c) */
 	struct mdsc_cap **cap_buckets;
 	size_t cap_nbuckets, ncaps, max_caps;
-	size_t acks_pending;		      /* caps whose revoke waits for its ack */
+	size_t acks_pending; /* caps whose revoke waits for its ack */
+	uint64_t last_flush_tid;
 	struct mdsc_cap *lru_head, *lru_tail; /* least recently used first */
 	uint64_t fc_gen;		      /* hands out mdsc_cap.fc_since */
 };
@@ -70,8 +71,8 @@ int mdsc_caps_init(struct mdsc *m);
 void mdsc_caps_destroy(struct mdsc *m);
 /* Keep the caps a reply grants (its trace and readdir entries). */
 void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_reply *rep, uint64_t now);
-void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, const uint8_t *front, size_t len,
-		      const uint8_t *middle, size_t middle_len, uint64_t now);
+void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
+		      size_t len, const uint8_t *middle, size_t middle_len, uint64_t now);
 /* The session's caps are gone (lost, closed, rejected): drop them. */
 void mdsc_caps_session_gone(struct mdsc *m, struct msession *s);
 /* RECALL_STATE: keep at most @max_caps on @s. */

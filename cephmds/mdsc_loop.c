@@ -482,8 +482,9 @@ int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct md
 /* One cap operation on the loop thread (mdsc may send). */
 struct cap_op {
 	struct mdsc_loop *dl;
-	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED } op;
-	uint64_t ino, token;
+	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED, OP_WROTE, OP_FLUSH, OP_FLUSHED } op;
+	uint64_t ino, token, end; /* token: also a flush's tid */
+	struct mds_timespec mtime;
 	uint32_t need, want, got;
 	int result;
 	uint64_t gen; /* caps_gen before a get */
@@ -494,7 +495,8 @@ static void cap_op_fn(void *arg)
 	struct cap_op *a = arg;
 	struct mdsc_loop *dl = a->dl;
 	uint64_t now = now_ms();
-	bool async = a->op != OP_GET && a->op != OP_OPEN;
+	bool async =
+	    a->op != OP_GET && a->op != OP_OPEN && a->op != OP_FLUSH && a->op != OP_FLUSHED && a->op != OP_WROTE;
 
 	pthread_mutex_lock(dl->sh.lock);
 	a->result = -ESHUTDOWN;
@@ -502,7 +504,18 @@ static void cap_op_fn(void *arg)
 		switch (a->op) {
 		case OP_GET:
 			a->gen = dl->caps_gen;
-			a->result = mdsc_caps_get(dl->mdsc, a->ino, a->need, a->want, now, &a->got);
+			a->result = mdsc_caps_get(dl->mdsc, a->ino, a->need, a->want, a->end, now, &a->got);
+			break;
+		case OP_WROTE:
+			mdsc_caps_wrote(dl->mdsc, a->ino, a->end, a->mtime, now);
+			break;
+		case OP_FLUSH:
+			a->gen = dl->caps_gen;
+			a->result = mdsc_caps_flush(dl->mdsc, a->ino, now, &a->token);
+			break;
+		case OP_FLUSHED:
+			a->gen = dl->caps_gen;
+			a->result = mdsc_caps_flushed(dl->mdsc, a->ino, a->token);
 			break;
 		case OP_PUT:
 			mdsc_caps_put(dl->mdsc, a->ino, a->got, now);
@@ -543,10 +556,41 @@ static void cap_op_async(struct mdsc_loop *dl, int op, uint64_t ino, uint32_t go
 		free(a);
 }
 
-int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t deadline_ns,
-		       struct evloop_cancel *cancel, uint32_t *got)
+/* After @a found nothing yet (its gen taken): wait for a change of the
+ * caps (a grant, a renewal, a flush acknowledged), a cancel (its error)
+ * or @deadline_ns (-ETIMEDOUT), looking at the token every 100 ms. */
+static int wait_caps(struct mdsc_loop *dl, const struct cap_op *a, uint64_t deadline_ns, struct evloop_cancel *cancel)
 {
-	struct cap_op a = {.dl = dl, .op = OP_GET, .ino = ino, .need = need, .want = want};
+	int e = 0;
+	bool stopped;
+
+	pthread_mutex_lock(dl->sh.lock);
+	while (dl->caps_gen == a->gen && !dl->stopped) {
+		uint64_t now = evloop_now_ns(), until = now + 100 * EVLOOP_NS_PER_MS;
+		struct timespec ts;
+		if ((e = evloop_cancel_fired(cancel)) || now >= deadline_ns)
+			break;
+		if (until > deadline_ns)
+			until = deadline_ns;
+		clock_gettime(CLOCK_REALTIME, &ts); /* the cond's clock */
+		until = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (until - now);
+		ts.tv_sec = (time_t)(until / 1000000000ull);
+		ts.tv_nsec = (long)(until % 1000000000ull);
+		pthread_cond_timedwait(&dl->caps_cond, dl->sh.lock, &ts);
+	}
+	stopped = dl->stopped;
+	pthread_mutex_unlock(dl->sh.lock);
+	if (e)
+		return e;
+	if (stopped)
+		return -ESHUTDOWN;
+	return evloop_now_ns() >= deadline_ns ? -ETIMEDOUT : 0;
+}
+
+int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t end,
+		       uint64_t deadline_ns, struct evloop_cancel *cancel, uint32_t *got)
+{
+	struct cap_op a = {.dl = dl, .op = OP_GET, .ino = ino, .need = need, .want = want, .end = end};
 
 	if (!dl->attached)
 		return -ESHUTDOWN;
@@ -558,30 +602,39 @@ int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32
 			*got = a.got;
 			return a.result;
 		}
-		/* wait for a grant (or a renewal), a cancel or the deadline,
-		 * looking at the token every 100 ms */
-		pthread_mutex_lock(dl->sh.lock);
-		while (dl->caps_gen == a.gen && !dl->stopped) {
-			uint64_t now = evloop_now_ns(), until = now + 100 * EVLOOP_NS_PER_MS;
-			struct timespec ts;
-			if ((e = evloop_cancel_fired(cancel)) || now >= deadline_ns)
-				break;
-			if (until > deadline_ns)
-				until = deadline_ns;
-			clock_gettime(CLOCK_REALTIME, &ts); /* the cond's clock */
-			until = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (until - now);
-			ts.tv_sec = (time_t)(until / 1000000000ull);
-			ts.tv_nsec = (long)(until % 1000000000ull);
-			pthread_cond_timedwait(&dl->caps_cond, dl->sh.lock, &ts);
-		}
-		pthread_mutex_unlock(dl->sh.lock);
-		if (e)
+		if ((e = wait_caps(dl, &a, deadline_ns, cancel)))
 			return e;
-		if (dl->stopped)
-			return -ESHUTDOWN;
-		if (evloop_now_ns() >= deadline_ns)
-			return -ETIMEDOUT;
 	}
+}
+
+int mdsc_loop_caps_flush(struct mdsc_loop *dl, uint64_t ino, uint64_t deadline_ns, struct evloop_cancel *cancel)
+{
+	struct cap_op a = {.dl = dl, .op = OP_FLUSH, .ino = ino};
+	int e;
+
+	if (!dl->attached)
+		return -ESHUTDOWN;
+	if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
+		return e;
+	if (a.result <= 0)
+		return a.result;
+	a.op = OP_FLUSHED; /* a.token: the flush's tid */
+	for (;;) {
+		if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
+			return e;
+		if (a.result)
+			return a.result < 0 ? a.result : 0;
+		if ((e = wait_caps(dl, &a, deadline_ns, cancel)))
+			return e;
+	}
+}
+
+void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, struct mds_timespec mtime)
+{
+	struct cap_op a = {.dl = dl, .op = OP_WROTE, .ino = ino, .end = end, .mtime = mtime};
+
+	if (dl->attached) /* before the write returns: a getattr right after must see the size */
+		evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
 }
 
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got)

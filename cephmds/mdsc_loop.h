@@ -53,8 +53,13 @@ int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct md
 		    size_t ns_len);
 /* mdsc_caps_get, waiting for a grant until @deadline_ns (-ETIMEDOUT) or
  * @cancel fires (its error): 0 with *got, -ENOENT (no cap), ... */
-int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t deadline_ns,
-		       struct evloop_cancel *cancel, uint32_t *got);
+int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t end,
+		       uint64_t deadline_ns, struct evloop_cancel *cancel, uint32_t *got);
+/* mdsc_caps_flush, then wait for its FLUSH_ACK: 0, -ENOENT (no cap: the
+ * session that held it is gone), -ETIMEDOUT, the cancel's error. */
+int mdsc_loop_caps_flush(struct mdsc_loop *dl, uint64_t ino, uint64_t deadline_ns, struct evloop_cancel *cancel);
+/* mdsc_caps_wrote, done before it returns. */
+void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, struct mds_timespec mtime);
 /* These queue their work and return at once. */
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got);
 void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino);

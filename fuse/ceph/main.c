@@ -7,8 +7,7 @@
  * I/O thread (monc_loop), which hands the OSD maps it receives to cephosd's
  * keeper and OSD client (osdc_loop) and the MDS maps to cephmds's MDS
  * client (mdsc_loop), both running on that thread. The mount shows the
- * CephFS namespace from SUBDIR down (namespace.c: read-only for now, see
- * there), df from the monitors' statfs (the kernel's arithmetic and
+ * CephFS namespace from SUBDIR down (namespace.c), df from the monitors' statfs (the kernel's arithmetic and
  * data-pool rule), .health (the FUSE core's), and .ceph/, views mirroring
  * the kernel client's debugfs files, which the core serves (struct nf_view)
  * from the texts of views.c.
@@ -316,7 +315,7 @@ static void c_stop(void *fs)
 static const struct nf_frontend ceph_front = {
     .prog = "netfuse-ceph",
     .source_syntax = "[MON[,MON...]]:/[SUBDIR]",
-    .summary = "Mount a CephFS file system (read-only for now), with df, .health and .ceph/.",
+    .summary = "Mount a CephFS file system, with df, .health and .ceph/.",
     .specs = ceph_specs,
     .opts = &copts,
     .start = c_start,

@@ -1,11 +1,11 @@
 /*
  * fuse/ceph/namespace.c: the CephFS namespace and file data of a
  * netfuse-ceph mount, over the MDS client (mdsc_loop) and the OSD client
- * (osdc_loop): lookup, getattr, readlink and readdir as MDS requests, reads
- * from the file's objects as its layout stripes them.
+ * (osdc_loop): lookups, attributes, listings and every change of the
+ * namespace as MDS requests (their replies' traces refresh the cap cache),
+ * reads and writes on the file's objects as its layout stripes them.
  *
- * Read-only for now (operations that change the file system are the
- * core's EROFS), and coherent through the MDS client's caps:
+ * Coherent through the MDS client's caps:
  *  - attributes: a getattr is answered from the cap cache while As, Ls and
  *    Fs are issued, else asked of the MDS (whose reply brings the caps);
  *    names are always asked (no dentry leases are kept). The kernel keeps
@@ -16,7 +16,17 @@
  *    buffered writes are flushed first), and reads the objects. The
  *    kernel's pages are kept across opens only while Fc has been held since
  *    the last open, dropped when Fc is revoked (before the revoke is
- *    acknowledged), and dropped right after a read made without Fc.
+ *    acknowledged), and dropped right after a read made without Fc. A
+ *    file opened while Fc is not issued (another client writes it) is
+ *    opened for direct I/O: no pages at all, and each read finds the end
+ *    of the file itself (a getattr when it would pass the size known
+ *    without Fs) rather than stopping at the size the kernel holds.
+ *  - writes: a file opened for writing wants Fw and Fb; each write holds
+ *    Fw (asking the MDS for a larger max_size first when it would pass
+ *    it) and goes to the OSDs before it returns, as the kernel's sync
+ *    writes do (no Fb buffering yet); the size and times it changes are
+ *    the cap's dirty state, flushed to the MDS (FLUSH, until its
+ *    FLUSH_ACK) at each close and fsync, or with the ack of a revoke.
  *
  * An inode the MDS dropped from its cache (no cap of ours held it there)
  * answers ESTALE by number: it is loaded again with LOOKUPINO and the
@@ -356,13 +366,167 @@ static void c_releasedir(void *fs, const struct nf_key *key, uint64_t fh)
 	dir_free((struct dirh *)(uintptr_t)fh);
 }
 
+/* ---- changing the namespace -------------------------------------------------------------- */
+
+/* A request that makes or changes @name in @dir and answers with the
+ * inode: its entry in @out (when not NULL). The reply's trace refreshes
+ * the cap cache; caps the change takes from us the MDS revokes first. */
+static int change(struct cephfs_front *f, const struct nf_ctx *c, struct mdsc_request *r, struct nf_entry *out)
+{
+	int e;
+
+	r->m.flags = MDS_REQ_FLAG_WANT_DENTRY;
+	r->m.args.mask = 0;
+	e = call(f, c, r, out != NULL);
+	if (e)
+		return e;
+	if (out)
+		to_entry(&r->rep->target, out);
+	mdsc_request_release(r);
+	return 0;
+}
+
+static int c_mkdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		   struct nf_entry *out)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_MKDIR, dir->lo, name);
+	r.m.args.mode = S_IFDIR | (mode & 07777);
+	return change(fs, c, &r, out);
+}
+
+static int c_mknod(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		   dev_t rdev, struct nf_entry *out)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_MKNOD, dir->lo, name);
+	r.m.args.mode = (uint32_t)mode;
+	r.m.args.rdev = (uint32_t)rdev;
+	return change(fs, c, &r, out);
+}
+
+static int c_symlink(void *fs, const struct nf_ctx *c, const char *target, const struct nf_key *dir, const char *name,
+		     struct nf_entry *out)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_SYMLINK, dir->lo, name);
+	r.m.path2 = (struct mds_filepath){.ino = 0, .path = target};
+	return change(fs, c, &r, out);
+}
+
+static int c_link(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct nf_key *newdir,
+		  const char *newname, struct nf_entry *out)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_LINK, newdir->lo, newname);
+	r.m.path2 = (struct mds_filepath){.ino = key->lo, .path = ""}; /* the inode itself */
+	return change(fs, c, &r, out);
+}
+
+static int c_unlink(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_UNLINK, dir->lo, name);
+	return change(fs, c, &r, NULL);
+}
+
+static int c_rmdir(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name)
+{
+	struct mdsc_request r;
+
+	init_req(&r, c, MDS_OP_RMDIR, dir->lo, name);
+	return change(fs, c, &r, NULL);
+}
+
+static int c_rename(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name,
+		    const struct nf_key *newdir, const char *newname, unsigned flags)
+{
+	struct mdsc_request r;
+
+	if (flags) /* RENAME_NOREPLACE, RENAME_EXCHANGE: not in CephFS (the kernel client's answer too) */
+		return -EINVAL;
+	init_req(&r, c, MDS_OP_RENAME, newdir->lo, newname);
+	r.m.path2 = (struct mds_filepath){.ino = dir->lo, .path = name};
+	return change(fs, c, &r, NULL);
+}
+
+static struct mds_timespec mts(const struct timespec *t)
+{
+	return (struct mds_timespec){(uint32_t)t->tv_sec, (uint32_t)t->tv_nsec};
+}
+
+static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct stat *in, int to_set,
+		     bool has_fh, uint64_t fh, struct stat *out)
+{
+	struct cephfs_front *f = fs;
+	struct mdsc_request r;
+	struct mds_req_args *a = &r.m.args;
+	int e;
+
+	(void)has_fh, (void)fh;
+	init_req(&r, c, MDS_OP_SETATTR, key->lo, "");
+	a->mask = 0;
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		a->mask |= MDS_SETATTR_MODE;
+		a->mode = in->st_mode & 07777;
+	}
+	if (to_set & FUSE_SET_ATTR_UID) {
+		a->mask |= MDS_SETATTR_UID;
+		a->uid = in->st_uid;
+	}
+	if (to_set & FUSE_SET_ATTR_GID) {
+		a->mask |= MDS_SETATTR_GID;
+		a->gid = in->st_gid;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		a->mask |= MDS_SETATTR_SIZE;
+		a->size = (uint64_t)in->st_size;
+	}
+	/* "now" is the request's stamp, which the MDS takes for it */
+	if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
+		a->mask |= MDS_SETATTR_ATIME;
+		a->atime = r.m.stamp;
+	} else if (to_set & FUSE_SET_ATTR_ATIME) {
+		a->mask |= MDS_SETATTR_ATIME;
+		a->atime = mts(&in->st_atim);
+	}
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW) {
+		a->mask |= MDS_SETATTR_MTIME;
+		a->mtime = r.m.stamp;
+	} else if (to_set & FUSE_SET_ATTR_MTIME) {
+		a->mask |= MDS_SETATTR_MTIME;
+		a->mtime = mts(&in->st_mtim);
+	}
+	if (!a->mask) /* only a ctime (or nothing the MDS keeps): the attributes as they are */
+		return c_getattr(fs, c, key, false, 0, out);
+	e = call(f, c, &r, false);
+	if (e)
+		return e;
+	if (r.rep && r.rep->is_target) {
+		to_stat(&r.rep->target, out);
+		mdsc_request_release(&r);
+		return 0;
+	}
+	mdsc_request_release(&r);
+	return c_getattr(fs, c, key, false, 0, out);
+}
+
 /* ---- file data --------------------------------------------------------------------------- */
 
-/* An open file: where its data lies, and its size as last seen. */
+/* An open file: where its data lies, its size as last seen, and how it
+ * was opened. */
 struct fileh {
 	uint64_t ino, size;
 	struct ceph_file_layout layout;
 	char pool_ns[128];
+	bool writable;
+	bool direct; /* opened without Fc: no page cache (FOPEN_DIRECT_IO) */
+	bool wrote;  /* since the last flush */
 };
 
 static void layout_from(struct fileh *h, const struct mds_inode *in)
@@ -377,66 +541,174 @@ static void layout_from(struct fileh *h, const struct mds_inode *in)
 	snprintf(h->pool_ns, sizeof(h->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
 }
 
-/* OPEN @ino for reading: the MDS records that we want Fr and Fc, and its
- * reply brings the inode and its cap. */
-static int open_ino(struct cephfs_front *f, const struct nf_ctx *c, uint64_t ino, struct mdsc_request *r)
+#define READ_CAPS  (MDS_CAP_FILE_RD | MDS_CAP_FILE_CACHE)
+#define WRITE_CAPS (MDS_CAP_FILE_WR | MDS_CAP_FILE_BUFFER)
+
+static uint32_t wire_flags(int flags)
+{
+	uint32_t w = (flags & O_ACCMODE) == O_WRONLY ? MDS_O_WRONLY
+		     : (flags & O_ACCMODE) == O_RDWR ? MDS_O_RDWR
+						     : MDS_O_RDONLY;
+	return w | (flags & O_CREAT ? MDS_O_CREAT : 0) | (flags & O_EXCL ? MDS_O_EXCL : 0) |
+	       (flags & O_TRUNC ? MDS_O_TRUNC : 0);
+}
+
+static uint32_t open_wants(int flags)
+{
+	return ((flags & O_ACCMODE) != O_WRONLY ? READ_CAPS : 0) | ((flags & O_ACCMODE) != O_RDONLY ? WRITE_CAPS : 0);
+}
+
+/* OPEN @ino: the MDS records what the open wants (read: Fr and Fc;
+ * write: Fw and Fb), and its reply brings the inode and its cap. */
+static int open_ino(struct cephfs_front *f, const struct nf_ctx *c, uint64_t ino, int flags, struct mdsc_request *r)
 {
 	init_req(r, c, MDS_OP_OPEN, ino, "");
-	r->m.args.flags = MDS_O_RDONLY;
+	r->m.args.flags = wire_flags(flags & ~(O_CREAT | O_EXCL | O_TRUNC));
 	r->m.args.mask = 0;
 	return call(f, c, r, true);
 }
 
-#define READ_CAPS (MDS_CAP_FILE_RD | MDS_CAP_FILE_CACHE)
+/* The open file for the inode a reply brought. */
+static int new_fileh(struct cephfs_front *f, const struct mds_inode *in, int flags, struct nf_open *o,
+		     struct fileh **out)
+{
+	struct fileh *h;
+
+	if (!S_ISREG(in->mode))
+		return S_ISDIR(in->mode) ? -EISDIR : -EINVAL;
+	if (!ceph_layout_valid(&(struct ceph_file_layout){
+		.stripe_unit = in->stripe_unit, .stripe_count = in->stripe_count, .object_size = in->object_size}))
+		return -EIO;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	layout_from(h, in);
+	h->writable = (flags & O_ACCMODE) != O_RDONLY;
+	o->keep_cache = mdsc_loop_caps_open(f->mdsc, h->ino, open_wants(flags));
+	*out = h;
+	return 0;
+}
+
+/* Wait for the caps an open needs here, as its first read or write would:
+ * another client may have to flush what it buffers first, and then the
+ * size the kernel holds from the lookup is old, so its attributes are
+ * dropped (that takes no lock an open holds).
+ *
+ * Without Fc the file is opened for direct I/O (h->direct): another
+ * client writes it, and the kernel's page cache would clamp each read to
+ * the size it last got; a getattr racing one of the invalidations the
+ * MDS's cap churn brings is thrown away by the kernel, so that size can
+ * stay old however often it is refreshed. Direct reads reach c_read,
+ * which finds the end of the file itself, as the kernel client's sync
+ * reads do. With Fc but not Fs (rare), the size is asked of the MDS. */
+static int open_wait(struct cephfs_front *f, const struct nf_ctx *c, const struct nf_key *key, struct fileh *h)
+{
+	uint32_t need = h->writable ? MDS_CAP_FILE_WR : MDS_CAP_FILE_RD, got = 0;
+	int e = mdsc_loop_caps_get(f->mdsc, h->ino, need, 0, 0, 0, c->cancel, &got);
+	bool stale = false;
+	struct mds_inode in;
+
+	if (e == -ETIMEDOUT) {
+		e = mdsc_loop_caps_get(f->mdsc, h->ino, need, 0, 0, EVLOOP_NEVER, c->cancel, &got);
+		stale = true;
+	}
+	if (e)
+		return e == -ENOENT ? 0 : e; /* the cap went already: the I/O opens again */
+	mdsc_loop_caps_put(f->mdsc, h->ino, got);
+	h->direct = mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_CACHE, &in, NULL, 0) != 0;
+	if (!h->writable && !h->direct && mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0)) {
+		struct mdsc_request r;
+		if (!getattr_ino(f, c, h->ino, &r)) {
+			stale = true;
+			h->size = r.rep->target.size;
+			mdsc_request_release(&r);
+		}
+	}
+	if (stale)
+		nf_notify_inval_inode(f->mount, key, -1, 0);
+	return 0;
+}
 
 static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o)
 {
 	struct cephfs_front *f = fs;
-	struct fileh *h;
+	struct fileh *h = NULL;
 	struct mdsc_request r;
-	uint32_t got = 0;
 	int e;
 
-	if ((flags & O_ACCMODE) != O_RDONLY)
-		return -EROFS;
-	e = open_ino(f, c, key->lo, &r);
+	e = open_ino(f, c, key->lo, flags, &r);
 	if (e)
 		return e;
-	if (!S_ISREG(r.rep->target.mode) ||
-	    !ceph_layout_valid(&(struct ceph_file_layout){.stripe_unit = r.rep->target.stripe_unit,
-							  .stripe_count = r.rep->target.stripe_count,
-							  .object_size = r.rep->target.object_size})) {
-		e = S_ISREG(r.rep->target.mode) ? -EIO : -EISDIR;
-		mdsc_request_release(&r);
-		return e;
-	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		mdsc_request_release(&r);
-		return -ENOMEM;
-	}
-	layout_from(h, &r.rep->target);
+	e = new_fileh(f, &r.rep->target, flags, o, &h);
 	mdsc_request_release(&r);
-	o->keep_cache = mdsc_loop_caps_open(f->mdsc, h->ino, READ_CAPS);
-	/* Wait for Fr here, as a read would: another client may have to
-	 * flush what it buffers first, and then the size the kernel holds
-	 * from the lookup is old. Dropping the kernel's attributes (not its
-	 * pages) takes no lock an open holds. */
-	e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, 0, 0, c->cancel, &got);
-	if (e == -ETIMEDOUT) {
-		e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, 0, EVLOOP_NEVER, c->cancel, &got);
-		if (!e)
-			nf_notify_inval_inode(f->mount, key, -1, 0);
-	}
-	if (!e)
-		mdsc_loop_caps_put(f->mdsc, h->ino, got);
-	else if (e != -ENOENT) { /* -ENOENT: the cap went already; the read opens again */
+	if (!e && (e = open_wait(f, c, key, h))) {
 		mdsc_loop_caps_close(f->mdsc, h->ino);
 		free(h);
+	}
+	if (e)
 		return e;
+	if (h->direct) {
+		o->direct_io = true;
+		o->keep_cache = false;
 	}
 	o->fh = (uint64_t)(uintptr_t)h;
 	return 0;
+}
+
+static int c_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, mode_t mode,
+		    int flags, struct nf_entry *out, struct nf_open *o)
+{
+	struct cephfs_front *f = fs;
+	struct fileh *h = NULL;
+	struct mdsc_request r;
+	int e;
+
+	init_req(&r, c, MDS_OP_CREATE, dir->lo, name);
+	r.m.flags = MDS_REQ_FLAG_WANT_DENTRY;
+	r.m.args.mask = 0;
+	r.m.args.flags = wire_flags(flags | O_CREAT);
+	r.m.args.mode = S_IFREG | (mode & 07777);
+	e = call(f, c, &r, true);
+	if (e)
+		return e;
+	to_entry(&r.rep->target, out);
+	e = new_fileh(f, &r.rep->target, flags, o, &h);
+	mdsc_request_release(&r);
+	if (e)
+		return e;
+	o->keep_cache = false;
+	o->fh = (uint64_t)(uintptr_t)h;
+	return 0;
+}
+
+/* The caps for I/O on @h's file (@end: the end of a write), waiting for
+ * the MDS; a cap gone (the session, a recall) is had again by opening the
+ * file once more. */
+static int get_caps(struct cephfs_front *f, const struct nf_ctx *c, struct fileh *h, uint32_t need, uint32_t want,
+		    uint64_t end, uint32_t *got)
+{
+	int e = mdsc_loop_caps_get(f->mdsc, h->ino, need, want, end, EVLOOP_NEVER, c->cancel, got);
+
+	if (e == -ENOENT) {
+		struct mdsc_request r;
+		e = open_ino(f, c, h->ino, h->writable ? O_RDWR : O_RDONLY, &r);
+		if (e)
+			return e;
+		mdsc_request_release(&r);
+		mdsc_loop_caps_open(f->mdsc, h->ino, open_wants(h->writable ? O_RDWR : O_RDONLY));
+		e = mdsc_loop_caps_get(f->mdsc, h->ino, need, want, end, EVLOOP_NEVER, c->cancel, got);
+	}
+	return e == -ENOENT ? -EIO : e;
+}
+
+/* An OSD request on object @objno of @h's file. */
+static void object_request(struct osdc_request *r, const struct fileh *h, uint64_t objno, uint32_t flags)
+{
+	memset(r, 0, sizeof(*r));
+	r->pool = h->layout.pool;
+	snprintf(r->ns, sizeof(r->ns), "%s", h->pool_ns);
+	ceph_layout_object_name(h->ino, objno, r->oid, sizeof(r->oid));
+	r->flags = flags;
 }
 
 /* @len bytes of object @objno at @off into @buf; past the object's end
@@ -447,11 +719,7 @@ static int read_object(struct cephfs_front *f, const struct nf_ctx *c, const str
 	struct osdc_request r;
 	int e;
 
-	memset(&r, 0, sizeof(r));
-	r.pool = h->layout.pool;
-	snprintf(r.ns, sizeof(r.ns), "%s", h->pool_ns);
-	ceph_layout_object_name(h->ino, objno, r.oid, sizeof(r.oid));
-	r.flags = OSD_FLAG_READ;
+	object_request(&r, h, objno, OSD_FLAG_READ);
 	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
 	r.out_buf[0] = buf;
 	r.out_cap[0] = (uint32_t)len;
@@ -473,28 +741,18 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 	uint64_t at = (uint64_t)off, left;
 	size_t done = 0;
-
 	uint32_t got = 0;
 	struct mds_inode in;
 	int e;
 
 	if (!h)
 		return -EBADF;
-	e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, EVLOOP_NEVER, c->cancel, &got);
-	if (e == -ENOENT) { /* the cap went (the session, a recall): open again */
-		struct mdsc_request r;
-		e = open_ino(f, c, h->ino, &r);
-		if (e)
-			return e;
-		mdsc_request_release(&r);
-		mdsc_loop_caps_open(f->mdsc, h->ino, READ_CAPS);
-		e = mdsc_loop_caps_get(f->mdsc, h->ino, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, EVLOOP_NEVER, c->cancel,
-				       &got);
-	}
+	e = get_caps(f, c, h, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, 0, &got);
 	if (e)
-		return e == -ENOENT ? -EIO : e;
-	if (!mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0)) {
-		h->size = in.size;	  /* Fs: the size is current */
+		return e;
+	if (!mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0) ||
+	    !mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_WR, &in, NULL, 0)) {
+		h->size = in.size;	  /* Fs, or our own writes under Fw: the size is current */
 	} else if (at + size > h->size) { /* it may have grown since the open */
 		struct mdsc_request r;
 		e = getattr_ino(f, c, key->lo, &r);
@@ -519,9 +777,106 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	}
 out:
 	mdsc_loop_caps_put(f->mdsc, h->ino, got);
-	if (!(got & MDS_CAP_FILE_CACHE)) /* read without Fc: the kernel must not keep it */
+	if (!(got & MDS_CAP_FILE_CACHE) && !h->direct) /* read without Fc: the kernel must not keep it */
 		cephfs_invalidate(f->inval, h->ino, MDSC_INVAL_PAGES, 0);
 	return e ? e : (ssize_t)done;
+}
+
+/* Write @len bytes at @off of object @objno, stamped @mtime. The truncate
+ * seq and size tell the OSD of a truncation it has not applied yet. */
+static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
+			uint64_t off, uint64_t len, const char *buf, const struct mds_inode *in,
+			const struct timespec *mtime)
+{
+	struct osdc_request r;
+	int e;
+
+	object_request(&r, h, objno, OSD_FLAG_WRITE);
+	osdc_op_extent(&r, OSD_OP_WRITE, off, len, buf, (uint32_t)len);
+	r.ops[0].extent.truncate_size = in->truncate_size;
+	r.ops[0].extent.truncate_seq = in->truncate_seq;
+	r.mtime_sec = (uint32_t)mtime->tv_sec;
+	r.mtime_nsec = (uint32_t)mtime->tv_nsec;
+	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c->cancel);
+	osdc_request_release(&r);
+	return e < 0 ? e : 0;
+}
+
+/* Writes go to the OSDs before they return (the kernel client's sync
+ * write), under Fw; the size and times they change are the cap's dirty
+ * state, flushed to the MDS at close, fsync or a revoke. */
+static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
+		       size_t size, off_t off)
+{
+	struct cephfs_front *f = fs;
+	struct fileh *h = (struct fileh *)(uintptr_t)fh;
+	uint64_t at = (uint64_t)off, left = size;
+	size_t done = 0;
+	uint32_t got = 0;
+	struct mds_inode in;
+	struct timespec now;
+	int e;
+
+	(void)key;
+	if (!h || !h->writable)
+		return -EBADF;
+	if (!size)
+		return 0;
+	e = get_caps(f, c, h, MDS_CAP_FILE_WR, 0, at + size, &got);
+	if (e)
+		return e;
+	memset(&in, 0, sizeof(in));
+	mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_WR, &in, NULL, 0);
+	clock_gettime(CLOCK_REALTIME, &now);
+	while (left) {
+		struct ceph_object_extent x;
+		e = ceph_layout_map(&h->layout, at, left, &x);
+		if (!e)
+			e = write_object(f, c, h, x.objno, x.off, x.len, buf + done, &in, &now);
+		if (e)
+			break;
+		done += x.len;
+		at += x.len;
+		left -= x.len;
+	}
+	if (done) {
+		mdsc_loop_caps_wrote(f->mdsc, h->ino, (uint64_t)off + done,
+				     (struct mds_timespec){(uint32_t)now.tv_sec, (uint32_t)now.tv_nsec});
+		h->wrote = true;
+		if ((uint64_t)off + done > h->size)
+			h->size = (uint64_t)off + done;
+	}
+	mdsc_loop_caps_put(f->mdsc, h->ino, got);
+	return done ? (ssize_t)done : e;
+}
+
+/* The size and times our writes changed, to the MDS (FLUSH, waiting for
+ * its FLUSH_ACK): at each close of a descriptor and at fsync. */
+static int flush_caps(struct cephfs_front *f, const struct nf_ctx *c, struct fileh *h)
+{
+	int e;
+
+	if (!h || !h->wrote)
+		return 0;
+	/* a release (no caller waits) gives up at mount_timeout */
+	e = mdsc_loop_caps_flush(f->mdsc, h->ino, c ? EVLOOP_NEVER : cephfs_wait_deadline(f), c ? c->cancel : NULL);
+	if (e == -ENOENT) /* the session went with what was dirty (.health says so) */
+		e = -EIO;
+	if (!e)
+		h->wrote = false;
+	return e;
+}
+
+static int c_flush(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner)
+{
+	(void)key, (void)lock_owner;
+	return flush_caps(fs, c, (struct fileh *)(uintptr_t)fh);
+}
+
+static int c_fsync(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync)
+{
+	(void)key, (void)datasync; /* the data is on the OSDs when a write returns */
+	return flush_caps(fs, c, (struct fileh *)(uintptr_t)fh);
 }
 
 static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
@@ -530,8 +885,10 @@ static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 
 	(void)key, (void)flags;
-	if (h)
+	if (h) {
+		flush_caps(f, NULL, h); /* flush came first, unless the last write raced it */
 		mdsc_loop_caps_close(f->mdsc, h->ino);
+	}
 	free(h);
 }
 
@@ -562,6 +919,18 @@ const struct nf_backend_ops cephfs_ops = {
     .releasedir = c_releasedir,
     .open = c_open,
     .read = c_read,
+    .write = c_write,
+    .flush = c_flush,
+    .fsync = c_fsync,
     .release = c_release,
+    .create = c_create,
+    .setattr = c_setattr,
+    .mkdir = c_mkdir,
+    .mknod = c_mknod,
+    .symlink = c_symlink,
+    .link = c_link,
+    .unlink = c_unlink,
+    .rmdir = c_rmdir,
+    .rename = c_rename,
     .statfs = c_statfs,
 };

@@ -248,16 +248,21 @@ static void caps_msg(uint64_t con, uint32_t op, uint64_t ino, uint64_t cap_id, u
 	caps_msg_full(con, &cm, now);
 }
 
-/* The last message sent, an UPDATE: decoded. */
-static struct mds_caps_msg last_update(void)
+/* The last message sent, an MClientCaps of @op: decoded. */
+static struct mds_caps_msg last_update_op(uint32_t op)
 {
 	const struct sent *s = last_sent();
 	struct mds_caps_msg cm;
 
 	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPS);
 	cr_assert_eq(mds_caps_decode(s->version, s->front, s->front_len, NULL, 0, &cm), 0);
-	cr_assert_eq(cm.h.op, MDS_CAP_OP_UPDATE);
+	cr_assert_eq(cm.h.op, op);
 	return cm;
+}
+
+static struct mds_caps_msg last_update(void)
+{
+	return last_update_op(MDS_CAP_OP_UPDATE);
 }
 
 /* A session open on rank 0 and a GETATTR of @ino answered with a cap:
@@ -606,7 +611,7 @@ Test(mdsc, reads_in_flight_hold_fr_and_a_reader_waiting_for_caps_tells_the_mds)
 	unsigned changed, nsent;
 
 	/* Fr was not issued: the MDS learns we want it */
-	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 40, &got), -EAGAIN);
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 0, 40, &got), -EAGAIN);
 	u = last_update();
 	cr_assert_eq(u.h.wanted, FR | FC);
 	cr_assert_eq(u.h.seq, 3);
@@ -614,7 +619,7 @@ Test(mdsc, reads_in_flight_hold_fr_and_a_reader_waiting_for_caps_tells_the_mds)
 	changed = io.changed;
 	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0xd55, 5, 41);
 	cr_assert_eq(io.changed, changed + 1, "waiters are woken");
-	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 42, &got), 0);
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, FC, 0, 42, &got), 0);
 	cr_assert_eq(got, FR | FC);
 
 	/* a revoke of Fr waits for the read, and for the pages (Fc) */
@@ -632,13 +637,13 @@ Test(mdsc, reads_in_flight_hold_fr_and_a_reader_waiting_for_caps_tells_the_mds)
 	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 7, 0x155, 5, 47);
 	cr_assert_eq(last_update().h.seq, 5);
 	nsent = io.nsent;
-	cr_assert_eq(mdsc_caps_get(m, ino, FR, 0, 48, &got), -EAGAIN);
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, 0, 0, 48, &got), -EAGAIN);
 	cr_assert_eq(io.nsent, nsent + 1, "one message");
 	u = last_update();
 	cr_assert_eq(u.h.seq, 7, "the revoke is acked without waiting for the pages");
 	cr_assert_eq(u.h.caps, 0x155);
 	cr_assert(u.h.wanted & FR, "and says what we want");
-	cr_assert_eq(mdsc_caps_get(m, 0x10000000099, FR, 0, 48, &got), -ENOENT, "no cap: open it");
+	cr_assert_eq(mdsc_caps_get(m, 0x10000000099, FR, 0, 0, 48, &got), -ENOENT, "no cap: open it");
 }
 
 Test(mdsc, open_files_keep_pages_while_fc_lasts_and_the_last_close_wants_nothing)
@@ -740,4 +745,95 @@ Test(mdsc, import_moves_a_cap_and_sets_its_issue_seq)
 	}
 	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 75, &in, NULL, 0), -ENOENT);
 	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE);
+}
+
+#define FW MDS_CAP_FILE_WR
+#define FB MDS_CAP_FILE_BUFFER
+
+/* FLUSH_ACK of @tid (the message's tid) for @ino's cap. */
+static void flush_ack(uint64_t con, uint64_t ino, uint64_t cap_id, uint64_t tid, uint64_t now)
+{
+	struct mds_caps_msg cm = caps_body(MDS_CAP_OP_FLUSH_ACK, ino, cap_id, 0, 0, 0);
+	struct wire_enc e;
+
+	cm.h.dirty = FW;
+	wire_enc_init(&e);
+	cr_assert_eq(mds_caps_encode(&e, &cm), MDS_CAPS_VERSION);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, MDS_CAPS_VERSION, tid, e.buf, e.len, NULL, 0, now),
+		     0);
+	wire_enc_free(&e);
+}
+
+Test(mdsc, writes_ask_for_max_size_and_their_size_is_flushed_until_acked)
+{
+	uint64_t ino = 0x10000000030, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	struct mds_inode in;
+	uint64_t tid = 0;
+	uint32_t got = 0;
+	unsigned changed;
+	const struct sent *s;
+
+	u.max_size = 4096;
+	caps_msg_full(con, &u, 80);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, FB, 4096, 81, &got), 0, "within max_size");
+	cr_assert_eq(got, FW | FB);
+	mdsc_caps_put(m, ino, got, 82);
+
+	/* past max_size: the MDS is asked for more, and the write waits */
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 10000, 83, &got), -EAGAIN);
+	u = last_update();
+	cr_assert_eq(u.max_size, 10000);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 9000, 84, &got), -EAGAIN);
+	cr_assert_eq(last_update().max_size, 10000, "not asked twice");
+	u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 5, 0x555 | FW | FB, 5);
+	u.max_size = 1 << 20;
+	changed = io.changed;
+	caps_msg_full(con, &u, 85);
+	cr_assert_eq(io.changed, changed + 1, "a larger max_size wakes the writes waiting for it");
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 10000, 86, &got), 0);
+
+	/* the write lands: size and times are ours, dirty until flushed */
+	cr_assert_eq(mdsc_caps_wrote(m, ino, 10000, (struct mds_timespec){1700000000, 5}, 87), 0);
+	mdsc_caps_put(m, ino, got, 88);
+	cr_assert_eq(mdsc_inode(m, ino, FW, 88, &in, NULL, 0), 0);
+	cr_assert_eq(in.size, 10000);
+	cr_assert_eq(mdsc_caps_flush(m, ino, 89, &tid), 1);
+	s = last_sent();
+	cr_assert_eq(s->tid, tid, "the flush tid is the message's");
+	u = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(u.h.dirty, FW);
+	cr_assert_eq(u.size, 10000);
+	cr_assert_eq(u.mtime.sec, 1700000000);
+	cr_assert_eq(u.oldest_flush_tid, tid);
+	cr_assert_eq(u.flags, MDS_CAPS_FLAG_SYNC);
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 0);
+	mdsc_caps_forget(m, ino, 90);
+	mdsc_tick(m, 91);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "a cap being flushed stays");
+	flush_ack(con, ino, 40 + ino, tid, 92);
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1);
+	cr_assert_eq(mdsc_caps_flush(m, ino, 93, &tid), 0, "nothing dirty now");
+}
+
+Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
+{
+	uint64_t ino = 0x10000000031, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW, 5);
+	uint32_t got = 0;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 100);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 101, &got), 0);
+	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 40 + ino, 5, 0x555, 5, 102);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPS, "the write still runs");
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000001, 0}, 103);
+	mdsc_caps_put(m, ino, got, 104);
+	u = last_update();
+	cr_assert_eq(u.h.seq, 5);
+	cr_assert_eq(u.h.caps, 0x555);
+	cr_assert_eq(u.h.dirty, FW, "the size written goes with the ack");
+	cr_assert_eq(u.size, 100);
+	cr_assert_eq(last_sent()->tid, 1, "as a flush, with its tid");
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 105, &got), -EAGAIN, "Fw is gone");
 }
