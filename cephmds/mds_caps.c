@@ -70,6 +70,7 @@ struct mdsc_cap {
 	uint32_t flushing;    /* sent, FLUSH_ACK not yet back */
 	uint64_t flush_tid, flush_acked;
 	uint64_t wanted_max_size; /* asked of the MDS, to write up to it */
+	bool dir_changed;	  /* a directory we changed: its counts wait for a GETATTR */
 	bool ack_pending;	  /* a revoke waits for its UPDATE */
 	uint32_t ack_seq;	  /* the revoke's seq */
 	uint64_t inval_token;	  /* the kernel's pages are being dropped; 0: not */
@@ -345,14 +346,6 @@ static void try_ack(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
 
 /* ---- attributes -------------------------------------------------------------------------- */
 
-static void keep_attrs(struct mdsc_cap *c, const struct mds_inode *in)
-{
-	c->in = *in;
-	c->in.splits = c->in.symlink = c->in.xattrs = c->in.inline_data = c->in.pool_ns = NULL;
-	c->in.nsplits = c->in.symlink_len = c->in.xattrs_len = c->in.inline_len = c->in.pool_ns_len = 0;
-	snprintf(c->pool_ns, sizeof(c->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
-}
-
 static int ts_cmp(struct mds_timespec a, struct mds_timespec b)
 {
 	if (a.sec != b.sec)
@@ -360,9 +353,47 @@ static int ts_cmp(struct mds_timespec a, struct mds_timespec b)
 	return a.nsec < b.nsec ? -1 : a.nsec > b.nsec;
 }
 
+static struct mds_timespec ts_max(struct mds_timespec a, struct mds_timespec b)
+{
+	return ts_cmp(a, b) < 0 ? b : a;
+}
+
+/* A reply's inode into the cache. Its size and times may be older than
+ * ours: the MDS encodes what it has committed, and our writes' size and
+ * mtime reach it only with the next flush. So, as the kernel's
+ * ceph_fill_file_size and ceph_fill_file_time take them, a size only
+ * grows under one truncate_seq (a new one, a truncation, is taken
+ * whole), and times only move forward under one time_warp_seq. */
+static void keep_attrs(struct mdsc_cap *c, const struct mds_inode *in)
+{
+	const struct mds_inode old = c->in;
+
+	c->in = *in;
+	c->in.splits = c->in.symlink = c->in.xattrs = c->in.inline_data = c->in.pool_ns = NULL;
+	c->in.nsplits = c->in.symlink_len = c->in.xattrs_len = c->in.inline_len = c->in.pool_ns_len = 0;
+	snprintf(c->pool_ns, sizeof(c->pool_ns), "%.*s", (int)in->pool_ns_len, (const char *)in->pool_ns);
+	if (!old.ino)
+		return;
+	if (in->truncate_seq < old.truncate_seq || (in->truncate_seq == old.truncate_seq && in->size < old.size)) {
+		c->in.size = old.size;
+		c->in.truncate_seq = old.truncate_seq;
+		c->in.truncate_size = old.truncate_size;
+	}
+	if (in->time_warp_seq < old.time_warp_seq) {
+		c->in.mtime = old.mtime;
+		c->in.atime = old.atime;
+		c->in.ctime = old.ctime;
+		c->in.time_warp_seq = old.time_warp_seq;
+	} else if (in->time_warp_seq == old.time_warp_seq) {
+		c->in.mtime = ts_max(in->mtime, old.mtime);
+		c->in.atime = ts_max(in->atime, old.atime);
+		c->in.ctime = ts_max(in->ctime, old.ctime);
+	}
+}
+
 /* A cap message's attributes, as the kernel's handle_cap_grant takes them:
- * the shared caps' fields when they are issued, a size only with a
- * truncate_seq at least ours, times not older than ours (unless the
+ * the shared caps' fields when they are issued, a size only larger
+ * under our truncate_seq (any under a newer one), times not older than ours (unless the
  * MDS's time_warp_seq says they went back). Returns what the kernel must
  * drop: MDSC_INVAL_ATTRS when something changed, MDSC_INVAL_PAGES when
  * the file was truncated. */
@@ -381,8 +412,10 @@ static unsigned take_attrs(struct mdsc_cap *c, const struct mds_caps_msg *cm, ui
 		what |= in->nlink != cm->nlink ? MDSC_INVAL_ATTRS : 0;
 		in->nlink = cm->nlink;
 	}
-	if (cm->truncate_seq > in->truncate_seq || (cm->truncate_seq == in->truncate_seq && cm->size != in->size)) {
-		if (cm->truncate_seq > in->truncate_seq || cm->size < in->size)
+	/* a size below ours under the same truncate_seq is the MDS's before
+	 * our writes reached it: a shrink always comes with a new seq */
+	if (cm->truncate_seq > in->truncate_seq || (cm->truncate_seq == in->truncate_seq && cm->size > in->size)) {
+		if (cm->truncate_seq > in->truncate_seq)
 			what |= MDSC_INVAL_PAGES;
 		what |= MDSC_INVAL_ATTRS;
 		in->size = cm->size;
@@ -445,10 +478,16 @@ static void invalidate(struct mdsc *m, uint64_t ino, unsigned what, uint64_t tok
 
 /* ---- replies ----------------------------------------------------------------------------- */
 
-static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode *in)
+/* @fresh: a GETATTR's target, read under the MDS's locks (a reply's
+ * other inodes may be what the MDS has committed, older than a change
+ * of ours still in its journal). */
+static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode *in, bool fresh)
 {
 	const struct mds_reply_cap *rc = &in->cap;
 	struct mdsc_cap *c;
+	uint64_t had_size, had_seq;
+	uint32_t caps, seq, mseq;
+	bool had, added;
 	unsigned what;
 
 	if (!rc->caps || in->snapid != MDS_NOSNAP) /* no cap, or a snapshot's (nothing to give back) */
@@ -458,21 +497,35 @@ static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode
 		mdsc_caps_queue_release(m, s, in->ino, rc->cap_id, rc->mseq, rc->seq);
 		return;
 	}
+	added = !c;
 	if (!c && (m->stopping || !(c = add(m, s, in->ino)))) {
 		mdsc_caps_queue_release(m, s, in->ino, rc->cap_id, rc->mseq, rc->seq);
 		return;
 	}
 	/* As the kernel's ceph_add_cap: a reply's cap replaces what we had,
-	 * and it is the only place besides IMPORT that sets issue_seq. */
+	 * and it is the only place besides IMPORT that sets issue_seq; a
+	 * reply no newer than the cap's last message (its seq) adds to what
+	 * is issued, taking nothing a later grant gave. */
+	caps = rc->caps;
+	seq = rc->seq;
+	mseq = rc->mseq;
+	if (!added && c->cap_id == rc->cap_id && (int32_t)(seq - c->seq) <= 0) {
+		caps |= c->issued;
+		seq = c->seq;
+		mseq = c->mseq;
+	}
 	c->cap_id = rc->cap_id;
 	c->realm = rc->realm;
-	c->mds_wanted = rc->mseq > c->mseq ? rc->wanted : c->mds_wanted | rc->wanted;
-	c->seq = c->issue_seq = rc->seq;
-	c->mseq = rc->mseq;
-	what = set_issued(m, c, rc->caps);
-	if (c->in.ino && (c->in.size != in->size || c->in.truncate_seq != in->truncate_seq))
-		what |= MDSC_INVAL_PAGES; /* changed while we did not hold Fc */
+	c->mds_wanted = mseq > c->mseq ? rc->wanted : c->mds_wanted | rc->wanted;
+	c->seq = c->issue_seq = seq;
+	c->mseq = mseq;
+	what = set_issued(m, c, caps);
+	had_size = c->in.size, had_seq = c->in.truncate_seq, had = c->in.ino != 0;
 	keep_attrs(c, in);
+	if (had && (c->in.size != had_size || c->in.truncate_seq != had_seq))
+		what |= MDSC_INVAL_PAGES; /* changed while we did not hold Fc */
+	if (fresh)
+		c->dir_changed = false;
 	touch(m, c);
 	invalidate(m, c->ino, what, 0);
 }
@@ -484,13 +537,13 @@ void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_r
 
 	(void)now;
 	if (rep->is_dentry)
-		reply_cap(m, s, &rep->diri);
+		reply_cap(m, s, &rep->diri, false);
 	if (rep->is_target)
-		reply_cap(m, s, &rep->target);
+		reply_cap(m, s, &rep->target, rep->op == MDS_OP_GETATTR);
 	if (rep->op == MDS_OP_READDIR && !rep->result && !mds_readdir_begin(&rd, rep->extra, rep->extra_len) &&
 	    (de = malloc(sizeof(*de)))) {
 		while (mds_readdir_next(&rd, de) == 1)
-			reply_cap(m, s, &de->inode);
+			reply_cap(m, s, &de->inode, false);
 		free(de);
 	}
 	mdsc_caps_flush_releases(m, s);
@@ -689,14 +742,23 @@ int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct
 
 	if (!c)
 		return -ENOENT;
-	if (!valid(m, c, now) || (c->issued & need) != need || !c->in.ino)
+	if (!valid(m, c, now) || (c->issued & need) != need || !c->in.ino || (c->dir_changed && need))
 		return -EAGAIN;
 	*out = c->in;
 	if (pool_ns && ns_len)
 		snprintf(pool_ns, ns_len, "%s", c->pool_ns);
 	touch(m, c);
-	m->st.cache_hits++;
+	if (need) /* answered without asking the MDS */
+		m->st.cache_hits++;
 	return 0;
+}
+
+void mdsc_caps_dir_changed(struct mdsc *m, uint64_t ino)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (c)
+		c->dir_changed = true;
 }
 
 int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now, uint32_t *got)

@@ -168,6 +168,13 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now);
  * namespace goes to @pool_ns), -ENOENT (no cap), -EAGAIN (not @need). */
 int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct mds_inode *out, char *pool_ns,
 	       size_t ns_len);
+/* Directory @ino was changed by a request of ours (an entry made, removed
+ * or renamed): its cached counts and times are not answered (mdsc_inode
+ * with a @need says -EAGAIN) until a GETATTR of it comes back. Our
+ * request's reply and the MDS's cap messages may still carry what it
+ * has committed; the kernel client drops its Fs on the parent in the
+ * request instead. */
+void mdsc_caps_dir_changed(struct mdsc *m, uint64_t ino);
 /* Take @need (and what of @want is issued) for I/O on @ino: 0 with *got,
  * held until mdsc_caps_put(*got); -EAGAIN: not issued now, or (with Fw)
  * the MDS's max_size is below @end (the MDS is told what we want; ask

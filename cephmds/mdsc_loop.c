@@ -465,6 +465,16 @@ void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void 
 		pthread_mutex_unlock(dl->sh.lock);
 }
 
+void mdsc_loop_caps_dir_changed(struct mdsc_loop *dl, uint64_t ino)
+{
+	if (!dl->attached)
+		return;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		mdsc_caps_dir_changed(dl->mdsc, ino);
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
 int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
 		    size_t ns_len)
 {

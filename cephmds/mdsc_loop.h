@@ -51,6 +51,8 @@ void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void 
 /* mdsc_inode from any thread (no round trip to the loop). */
 int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
 		    size_t ns_len);
+/* mdsc_caps_dir_changed from any thread. */
+void mdsc_loop_caps_dir_changed(struct mdsc_loop *dl, uint64_t ino);
 /* mdsc_caps_get, waiting for a grant until @deadline_ns (-ETIMEDOUT) or
  * @cancel fires (its error): 0 with *got, -ENOENT (no cap), ... */
 int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32_t want, uint64_t end,

@@ -528,6 +528,8 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_osdmap.test \
 	test/integration/ceph_mds.test \
 	test/integration/ceph_osd.test \
+	test/integration/ceph_fsx.test \
+	test/integration/ceph_pjdfstest.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
@@ -556,7 +558,7 @@ TESTS += \
 	test/peers/teardown.test \
 	test/peers/cycles.test
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
-	test/integration/pjdfstest-afs.xfail test/integration/crush_map.test test/integration/crush/mixed.txt \
+	test/integration/pjdfstest-afs.xfail test/integration/pjdfstest-ceph.xfail test/integration/crush_map.test test/integration/crush/mixed.txt \
 	test/integration/osdmap_map.test test/integration/osdmap_patch.py \
 	test/integration/crush/classes.txt test/lib/fsx.sh test/lib/locktests.sh test/lib/suite_build.sh \
 	test/lib/cephfs_judge.py
@@ -567,12 +569,17 @@ EXTRA_DIST += test/fuse/mount.test test/unit/health_json.test test/unit/health_e
 # ports back, so it runs after that.
 $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 # ceph_mount stops and starts monitors: after the other Ceph tests.
+# ceph_osd waits (60 s at most) for every PG of the cluster to be clean: not
+# beside ceph_osdmap (OSDs out and in) or ceph_mount (a pool added, monitors
+# stopped), which failed that wait under ASan.
 # ceph_osdmap changes the OSD map (out and in, reweights): after the checks of
 # the cluster, the configuration and msgr2.
 test/integration/ceph_osdmap.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log
+test/integration/ceph_osd.log: test/integration/ceph_osdmap.log
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
-	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log
+	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log test/integration/ceph_mds.log \
+	test/integration/ceph_osd.log test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \

@@ -10,7 +10,10 @@
  *    Fs are issued, else asked of the MDS (whose reply brings the caps);
  *    names are always asked (no dentry leases are kept). The kernel keeps
  *    both for the mount's entry_timeout and attr_timeout (1 s by default),
- *    and drops the attributes at once when a cap they rest on goes.
+ *    and drops the attributes at once when a cap they rest on goes. What
+ *    a reply says of an inode reaches the kernel as the cap cache merged
+ *    it (current_of: our unflushed size and times stand), and a
+ *    directory we changed is asked of the MDS until a GETATTR answers.
  *  - data: a file is opened with the MDS (OPEN, wanting Fr and Fc); each
  *    read holds Fr, waiting for the MDS to grant it (so another client's
  *    buffered writes are flushed first), and reads the objects. The
@@ -27,6 +30,8 @@
  *    writes do (no Fb buffering yet); the size and times it changes are
  *    the cap's dirty state, flushed to the MDS (FLUSH, until its
  *    FLUSH_ACK) at each close and fsync, or with the ack of a revoke.
+ *    A truncation is a SETATTR carrying the size we know as old_size;
+ *    reads and writes carry the truncate seq and size to the OSDs.
  *
  * An inode the MDS dropped from its cache (no cap of ours held it there)
  * answers ESTALE by number: it is loaded again with LOOKUPINO and the
@@ -127,6 +132,17 @@ static void to_stat(const struct mds_inode *in, struct stat *st)
 	ts(&st->st_ctim, in->ctime);
 }
 
+/* What the kernel is told of inode @t from a reply: when the reply
+ * brought a cap, the cap cache's view of it, which the reply has just
+ * refreshed but where our unflushed writes' size and times stand over
+ * the older ones the MDS encoded (mdsc_caps_from_reply). @buf holds it. */
+static const struct mds_inode *current_of(struct cephfs_front *f, const struct mds_inode *t, struct mds_inode *buf)
+{
+	if (t->cap.caps && !mdsc_loop_inode(f->mdsc, t->ino, 0, buf, NULL, 0))
+		return buf;
+	return t;
+}
+
 static void to_entry(const struct mds_inode *in, struct nf_entry *e)
 {
 	nf_entry_init(e);
@@ -165,6 +181,7 @@ static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 {
 	struct cephfs_front *f = fs;
 	struct mdsc_request r;
+	struct mds_inode in;
 	int e;
 
 	init_req(&r, c, MDS_OP_LOOKUP, dir->lo, name);
@@ -176,7 +193,7 @@ static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 		mdsc_request_release(&r);
 		return -ENOENT;
 	}
-	to_entry(&r.rep->target, out);
+	to_entry(current_of(f, &r.rep->target, &in), out);
 	mdsc_request_release(&r);
 	return 0;
 }
@@ -201,7 +218,7 @@ static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	e = getattr_ino(fs, c, key->lo, &r);
 	if (e)
 		return e;
-	to_stat(&r.rep->target, out);
+	to_stat(current_of(f, &r.rep->target, &in), out);
 	mdsc_request_release(&r);
 	return 0;
 }
@@ -254,8 +271,10 @@ static void dir_free(struct dirh *d)
 	free(d);
 }
 
-static int dir_push(struct dirh *d, const struct mds_dentry *de)
+static int dir_push(struct cephfs_front *f, struct dirh *d, const struct mds_dentry *de)
 {
+	struct mds_inode in;
+
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? 2 * d->cap : 64;
 		struct dent *v = realloc(d->v, cap * sizeof(*v));
@@ -267,7 +286,7 @@ static int dir_push(struct dirh *d, const struct mds_dentry *de)
 	d->v[d->n].name = strndup((const char *)de->name, de->name_len);
 	if (!d->v[d->n].name)
 		return -ENOMEM;
-	to_entry(&de->inode, &d->v[d->n].e);
+	to_entry(current_of(f, &de->inode, &in), &d->v[d->n].e);
 	d->n++;
 	return 0;
 }
@@ -306,7 +325,7 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 				e = got;
 				break;
 			}
-			if (de->name_len >= 4096 || dir_push(d, de)) {
+			if (de->name_len >= 4096 || dir_push(f, d, de)) {
 				e = -ENOMEM;
 				break;
 			}
@@ -368,20 +387,31 @@ static void c_releasedir(void *fs, const struct nf_key *key, uint64_t fh)
 
 /* ---- changing the namespace -------------------------------------------------------------- */
 
+/* The directories request @r changed (its parent, and a rename's source
+ * or a link's inode): their counts and times are asked of the MDS next. */
+static void changed(struct cephfs_front *f, const struct mdsc_request *r)
+{
+	mdsc_loop_caps_dir_changed(f->mdsc, r->m.path.ino);
+	if (r->m.path2.ino)
+		mdsc_loop_caps_dir_changed(f->mdsc, r->m.path2.ino);
+}
+
 /* A request that makes or changes @name in @dir and answers with the
  * inode: its entry in @out (when not NULL). The reply's trace refreshes
  * the cap cache; caps the change takes from us the MDS revokes first. */
 static int change(struct cephfs_front *f, const struct nf_ctx *c, struct mdsc_request *r, struct nf_entry *out)
 {
+	struct mds_inode in;
 	int e;
 
 	r->m.flags = MDS_REQ_FLAG_WANT_DENTRY;
 	r->m.args.mask = 0;
 	e = call(f, c, r, out != NULL);
+	changed(f, r);
 	if (e)
 		return e;
 	if (out)
-		to_entry(&r->rep->target, out);
+		to_entry(current_of(f, &r->rep->target, &in), out);
 	mdsc_request_release(r);
 	return 0;
 }
@@ -466,6 +496,7 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	struct cephfs_front *f = fs;
 	struct mdsc_request r;
 	struct mds_req_args *a = &r.m.args;
+	struct mds_inode cur;
 	int e;
 
 	(void)has_fh, (void)fh;
@@ -486,6 +517,11 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	if (to_set & FUSE_SET_ATTR_SIZE) {
 		a->mask |= MDS_SETATTR_SIZE;
 		a->size = (uint64_t)in->st_size;
+		/* the size as we know it, our unflushed writes included: the
+		 * MDS truncates (a new truncate_seq, the objects trimmed) when
+		 * the new size is below the larger of this and its own */
+		if (!mdsc_loop_inode(f->mdsc, key->lo, 0, &cur, NULL, 0))
+			a->old_size = cur.size;
 	}
 	/* "now" is the request's stamp, which the MDS takes for it */
 	if (to_set & FUSE_SET_ATTR_ATIME_NOW) {
@@ -508,7 +544,7 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	if (e)
 		return e;
 	if (r.rep && r.rep->is_target) {
-		to_stat(&r.rep->target, out);
+		to_stat(current_of(f, &r.rep->target, &cur), out);
 		mdsc_request_release(&r);
 		return 0;
 	}
@@ -669,6 +705,7 @@ static int c_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	r.m.args.flags = wire_flags(flags | O_CREAT);
 	r.m.args.mode = S_IFREG | (mode & 07777);
 	e = call(f, c, &r, true);
+	changed(f, &r);
 	if (e)
 		return e;
 	to_entry(&r.rep->target, out);
@@ -712,15 +749,19 @@ static void object_request(struct osdc_request *r, const struct fileh *h, uint64
 }
 
 /* @len bytes of object @objno at @off into @buf; past the object's end
- * (or a missing object: a hole) reads zeros. */
+ * (or a missing object: a hole) reads zeros. The truncate seq and size
+ * of @in have the OSD read as zeros what a truncation it has not applied
+ * yet removed. */
 static int read_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
-		       uint64_t off, uint64_t len, char *buf)
+		       uint64_t off, uint64_t len, char *buf, const struct mds_inode *in)
 {
 	struct osdc_request r;
 	int e;
 
 	object_request(&r, h, objno, OSD_FLAG_READ);
 	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
+	r.ops[0].extent.truncate_size = in->truncate_size;
+	r.ops[0].extent.truncate_seq = in->truncate_seq;
 	r.out_buf[0] = buf;
 	r.out_cap[0] = (uint32_t)len;
 	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c ? c->cancel : NULL);
@@ -763,12 +804,14 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	}
 	if (at >= h->size)
 		goto out;
+	memset(&in, 0, sizeof(in)); /* truncate seq 0: no truncation known, the OSD looks at none */
+	mdsc_loop_inode(f->mdsc, h->ino, 0, &in, NULL, 0);
 	left = h->size - at < size ? h->size - at : size;
 	while (left) {
 		struct ceph_object_extent x;
 		e = ceph_layout_map(&h->layout, at, left, &x);
 		if (!e)
-			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done);
+			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done, &in);
 		if (e) /* not a short read: the kernel would take it for the end of the file */
 			goto out;
 		done += x.len;

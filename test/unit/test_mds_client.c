@@ -837,3 +837,55 @@ Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
 	cr_assert_eq(last_sent()->tid, 1, "as a flush, with its tid");
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 105, &got), -EAGAIN, "Fw is gone");
 }
+
+/* A reply of @op whose target is @ino (size 5, as the MDS committed it). */
+static void reply_op(uint64_t con, uint32_t op, uint64_t ino)
+{
+	struct mdsc_request *r = req(op, "x");
+
+	cr_assert_eq(mdsc_submit(m, r, 5), 0);
+	reply(con, r, 0, true, ino);
+	drop(r);
+}
+
+Test(mdsc, a_replys_older_size_does_not_undo_our_writes_and_a_changed_directory_is_asked_again)
+{
+	uint64_t ino = 0x10000000040, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	struct mds_inode in;
+	uint32_t got = 0;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 80);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 10000, 81, &got), 0);
+	cr_assert_eq(mdsc_caps_wrote(m, ino, 10000, (struct mds_timespec){1700000000, 5}, 82), 0);
+	mdsc_caps_put(m, ino, got, 83);
+
+	/* the MDS has not had our size yet: its reply says 5, under the same truncate_seq */
+	io.invals = 0;
+	reply_op(con, MDS_OP_LOOKUP, ino);
+	cr_assert_eq(mdsc_inode(m, ino, FW, 84, &in, NULL, 0), 0);
+	cr_assert_eq(in.size, 10000, "a size only grows under one truncate_seq");
+	cr_assert_eq(in.mtime.sec, 1700000000, "times only move forward");
+	cr_assert_eq(io.invals, 0, "nothing changed: the kernel keeps its pages");
+	u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 5, 0x555 | FW | FB, 5);
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 84);
+	cr_assert_eq(mdsc_inode(m, ino, FW, 84, &in, NULL, 0), 0);
+	cr_assert_eq(in.size, 10000, "nor does a grant's");
+	u = caps_body(MDS_CAP_OP_TRUNC, ino, 40 + ino, 5, 0x555 | FW | FB, 100);
+	u.truncate_seq = in.truncate_seq + 1;
+	caps_msg_full(con, &u, 84);
+	cr_assert_eq(mdsc_inode(m, ino, FW, 84, &in, NULL, 0), 0);
+	cr_assert_eq(in.size, 100, "a truncation (a new truncate_seq) is taken whole");
+	cr_assert(io.inval_what & MDSC_INVAL_PAGES, "and drops the kernel's pages");
+
+	/* an entry made in it: its counts wait for a GETATTR, not any reply */
+	mdsc_caps_dir_changed(m, ino);
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 85, &in, NULL, 0), -EAGAIN);
+	cr_assert_eq(mdsc_inode(m, ino, 0, 85, &in, NULL, 0), 0, "what it knows of truncation is still there");
+	reply_op(con, MDS_OP_LOOKUP, ino);
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 86, &in, NULL, 0), -EAGAIN, "a lookup's trace may be older");
+	reply_op(con, MDS_OP_GETATTR, ino);
+	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 87, &in, NULL, 0), 0);
+}
