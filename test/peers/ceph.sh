@@ -529,6 +529,12 @@ start() {
 		run "registering osd.$o (ceph osd new)" ceph_q osd new "${osd_uuids[o]}" "$o"
 		spawn "osd.$o"
 	done
+	# The pools come once every OSD is up and in, so no PG moves from an
+	# OSD that booted first to one that came later: a PG that moved from
+	# a past interval was seen to stay "laggy" (its ops waiting for
+	# readable) for as long as the cluster ran, until its OSD was marked
+	# down.
+	step "${osds[*]} up and in" "${osds[*]}" "$(daemon_logs "${osds[@]}")" -- osd_up
 	run "creating pool cephfs_metadata" ceph_q osd pool create cephfs_metadata
 	run "creating pool cephfs_data" ceph_q osd pool create cephfs_data
 	run "creating the file system (ceph fs new)" ceph_q fs new "$fs_name" cephfs_metadata cephfs_data
@@ -536,7 +542,6 @@ start() {
 	# standby is available.
 	run "setting standby_count_wanted" ceph_q fs set "$fs_name" standby_count_wanted 0
 
-	step "${osds[*]} up and in" "${osds[*]}" "$(daemon_logs "${osds[@]}")" -- osd_up
 	step "mgr available" "mgr.x" "$(daemon_logs mgr.x)" -- mgr_available
 	step "mds.a active for $fs_name" "mds.a" "$(daemon_logs mds.a)" -- mds_active
 	step "all PGs active+clean" "${osds[*]} mgr.x" "$(daemon_logs "${osds[@]}" mgr.x)" -- pgs_clean
