@@ -559,8 +559,13 @@ static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_ca
 
 	c->seq = cm->h.seq;
 	c->mds_wanted = cm->h.wanted;
-	if (cm->max_size > c->in.max_size && m->io.caps_changed) /* a write waiting for it may go */
-		m->io.caps_changed(m->io.arg);
+	if (cm->max_size != c->in.max_size) {
+		/* a write waiting for it may go, or ask again (the MDS may
+		 * grant less than asked): the next ask is a new one */
+		c->wanted_max_size = 0;
+		if (m->io.caps_changed)
+			m->io.caps_changed(m->io.arg);
+	}
 	what = take_attrs(c, cm, newcaps) | set_issued(m, c, newcaps);
 	if (!revoke) {
 		invalidate(m, c->ino, what, 0);

@@ -619,22 +619,30 @@ int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32
 
 int mdsc_loop_caps_flush(struct mdsc_loop *dl, uint64_t ino, uint64_t deadline_ns, struct evloop_cancel *cancel)
 {
-	struct cap_op a = {.dl = dl, .op = OP_FLUSH, .ino = ino};
+	struct cap_op a = {.dl = dl, .ino = ino};
 	int e;
 
 	if (!dl->attached)
 		return -ESHUTDOWN;
-	if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
-		return e;
-	if (a.result <= 0)
-		return a.result;
-	a.op = OP_FLUSHED; /* a.token: the flush's tid */
+	/* Each round sends what is dirty then (writes may have come after the
+	 * last FLUSH; a stale session sent nothing) and waits for its ack, a
+	 * second at most between rounds: a session renewed wakes no one. */
 	for (;;) {
+		uint64_t slice = evloop_now_ns() + 1000 * EVLOOP_NS_PER_MS;
+		a.op = OP_FLUSH;
+		if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
+			return e;
+		if (a.result <= 0) /* nothing dirty or being flushed */
+			return a.result;
+		a.op = OP_FLUSHED; /* a.token: the flush's tid */
 		if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
 			return e;
 		if (a.result)
 			return a.result < 0 ? a.result : 0;
-		if ((e = wait_caps(dl, &a, deadline_ns, cancel)))
+		e = wait_caps(dl, &a, slice < deadline_ns ? slice : deadline_ns, cancel);
+		if (e == -ETIMEDOUT && evloop_now_ns() < deadline_ns)
+			continue;
+		if (e)
 			return e;
 	}
 }

@@ -577,6 +577,11 @@ $(INTEGRATION_TESTS:.test=.log): test/peers/begin.log
 test/integration/ceph_osdmap.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log
 test/integration/ceph_osd.log: test/integration/ceph_osdmap.log
+# ceph_mds counts the MDS sessions of netfuse clients and ceph_osd the ops
+# in flight on the OSDs: the mounts of ceph_fsx and ceph_pjdfstest, which
+# would count there, come after both.
+test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log: test/integration/ceph_mds.log \
+	test/integration/ceph_osd.log
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log test/integration/ceph_mds.log \
 	test/integration/ceph_osd.log test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log

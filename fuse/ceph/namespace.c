@@ -23,7 +23,8 @@
  *    file opened while Fc is not issued (another client writes it) is
  *    opened for direct I/O: no pages at all, and each read finds the end
  *    of the file itself (a getattr when it would pass the size known
- *    without Fs) rather than stopping at the size the kernel holds.
+ *    without Fs, asked before the read takes Fr) rather than stopping at
+ *    the size the kernel holds.
  *  - writes: a file opened for writing wants Fw and Fb; each write holds
  *    Fw (asking the MDS for a larger max_size first when it would pass
  *    it) and goes to the OSDs before it returns, as the kernel's sync
@@ -359,10 +360,12 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, off_t off,
 		     struct nf_dir *nd)
 {
+	struct cephfs_front *f = fs;
 	struct dirh *d = (struct dirh *)(uintptr_t)fh;
+	struct mds_inode in;
 	struct nf_entry e;
 
-	(void)fs, (void)c;
+	(void)c;
 	for (; off < 2; off++) { /* "." and ".." */
 		nf_entry_init(&e);
 		e.key = *key;
@@ -372,7 +375,12 @@ static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	}
 	for (; d && (size_t)(off - 2) < d->n; off++) {
 		const struct dent *de = &d->v[off - 2];
-		if (!nf_dir_add(nd, de->name, &de->e, off + 1))
+		e = de->e;
+		/* attributes for the kernel's inodes: as the cache has them
+		 * now (our writes since the opendir), not as they were then */
+		if (nf_dir_plus(nd) && !mdsc_loop_inode(f->mdsc, e.key.lo, 0, &in, NULL, 0))
+			to_entry(&in, &e);
+		if (!nf_dir_add(nd, de->name, &e, off + 1))
 			return 0;
 	}
 	nf_dir_eof(nd);
@@ -554,21 +562,20 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 
 /* ---- file data --------------------------------------------------------------------------- */
 
-/* An open file: where its data lies, its size as last seen, and how it
+/* An open file: where its data lies, and how it
  * was opened. */
 struct fileh {
-	uint64_t ino, size;
+	uint64_t ino;
 	struct ceph_file_layout layout;
 	char pool_ns[128];
 	bool writable;
 	bool direct; /* opened without Fc: no page cache (FOPEN_DIRECT_IO) */
-	bool wrote;  /* since the last flush */
+	bool wrote;  /* since the last flush (atomic: writes and flushes run at once) */
 };
 
 static void layout_from(struct fileh *h, const struct mds_inode *in)
 {
 	h->ino = in->ino;
-	h->size = in->size;
 	h->layout = (struct ceph_file_layout){.stripe_unit = in->stripe_unit,
 					      .stripe_count = in->stripe_count,
 					      .object_size = in->object_size,
@@ -656,7 +663,6 @@ static int open_wait(struct cephfs_front *f, const struct nf_ctx *c, const struc
 		struct mdsc_request r;
 		if (!getattr_ino(f, c, h->ino, &r)) {
 			stale = true;
-			h->size = r.rep->target.size;
 			mdsc_request_release(&r);
 		}
 	}
@@ -697,6 +703,7 @@ static int c_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	struct cephfs_front *f = fs;
 	struct fileh *h = NULL;
 	struct mdsc_request r;
+	struct mds_inode in;
 	int e;
 
 	init_req(&r, c, MDS_OP_CREATE, dir->lo, name);
@@ -708,7 +715,7 @@ static int c_create(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	changed(f, &r);
 	if (e)
 		return e;
-	to_entry(&r.rep->target, out);
+	to_entry(current_of(f, &r.rep->target, &in), out);
 	e = new_fileh(f, &r.rep->target, flags, o, &h);
 	mdsc_request_release(&r);
 	if (e)
@@ -775,38 +782,55 @@ static int read_object(struct cephfs_front *f, const struct nf_ctx *c, const str
 	return e < 0 ? e : 0;
 }
 
+/* Where the file ends, for a read up to @want: the size as the cap
+ * cache has it under Fs, else (another client may be writing it) asked
+ * of the MDS when the read would pass the size we know, as the kernel
+ * client's getattr at a read's end of file. Asked before the read takes
+ * Fr: a GETATTR may wait on the MDS's file lock, whose change may wait
+ * for our Fr. */
+static int read_end(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t want, uint64_t *end)
+{
+	struct mds_inode in;
+	struct mdsc_request r;
+	int e;
+
+	if (!mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0) ||
+	    (!mdsc_loop_inode(f->mdsc, h->ino, 0, &in, NULL, 0) && want <= in.size)) {
+		*end = in.size;
+		return 0;
+	}
+	e = getattr_ino(f, c, h->ino, &r);
+	if (e)
+		return e;
+	*end = current_of(f, &r.rep->target, &in)->size;
+	mdsc_request_release(&r);
+	return 0;
+}
+
 static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, char *buf, size_t size,
 		      off_t off)
 {
 	struct cephfs_front *f = fs;
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
-	uint64_t at = (uint64_t)off, left;
+	uint64_t at = (uint64_t)off, left, end;
 	size_t done = 0;
 	uint32_t got = 0;
 	struct mds_inode in;
 	int e;
 
+	(void)key;
 	if (!h)
 		return -EBADF;
-	e = get_caps(f, c, h, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, 0, &got);
+	e = read_end(f, c, h, at + size, &end);
+	if (!e)
+		e = get_caps(f, c, h, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, 0, &got);
 	if (e)
 		return e;
-	if (!mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_SHARED, &in, NULL, 0) ||
-	    !mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_WR, &in, NULL, 0)) {
-		h->size = in.size;	  /* Fs, or our own writes under Fw: the size is current */
-	} else if (at + size > h->size) { /* it may have grown since the open */
-		struct mdsc_request r;
-		e = getattr_ino(f, c, key->lo, &r);
-		if (e)
-			goto out;
-		h->size = r.rep->target.size;
-		mdsc_request_release(&r);
-	}
-	if (at >= h->size)
+	if (at >= end)
 		goto out;
 	memset(&in, 0, sizeof(in)); /* truncate seq 0: no truncation known, the OSD looks at none */
 	mdsc_loop_inode(f->mdsc, h->ino, 0, &in, NULL, 0);
-	left = h->size - at < size ? h->size - at : size;
+	left = end - at < size ? end - at : size;
 	while (left) {
 		struct ceph_object_extent x;
 		e = ceph_layout_map(&h->layout, at, left, &x);
@@ -885,9 +909,7 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	if (done) {
 		mdsc_loop_caps_wrote(f->mdsc, h->ino, (uint64_t)off + done,
 				     (struct mds_timespec){(uint32_t)now.tv_sec, (uint32_t)now.tv_nsec});
-		h->wrote = true;
-		if ((uint64_t)off + done > h->size)
-			h->size = (uint64_t)off + done;
+		__atomic_store_n(&h->wrote, true, __ATOMIC_RELAXED);
 	}
 	mdsc_loop_caps_put(f->mdsc, h->ino, got);
 	return done ? (ssize_t)done : e;
@@ -899,14 +921,14 @@ static int flush_caps(struct cephfs_front *f, const struct nf_ctx *c, struct fil
 {
 	int e;
 
-	if (!h || !h->wrote)
+	if (!h || !__atomic_load_n(&h->wrote, __ATOMIC_RELAXED))
 		return 0;
 	/* a release (no caller waits) gives up at mount_timeout */
 	e = mdsc_loop_caps_flush(f->mdsc, h->ino, c ? EVLOOP_NEVER : cephfs_wait_deadline(f), c ? c->cancel : NULL);
 	if (e == -ENOENT) /* the session went with what was dirty (.health says so) */
 		e = -EIO;
 	if (!e)
-		h->wrote = false;
+		__atomic_store_n(&h->wrote, false, __ATOMIC_RELAXED);
 	return e;
 }
 
