@@ -755,20 +755,38 @@ static void object_request(struct osdc_request *r, const struct fileh *h, uint64
 	r->flags = flags;
 }
 
+/* The truncation @in knows, for an op at object offset @off that is file
+ * offset @at: the OSD takes the size relative to the object (as the
+ * kernel's ceph_osdc_new_request makes it: 0 for an object wholly past
+ * the new end, the object's size for one wholly before it). */
+static void op_truncate(struct osdc_request *r, const struct fileh *h, const struct mds_inode *in, uint64_t at,
+			uint64_t off)
+{
+	uint64_t base = at - off, size = in->truncate_size;
+
+	if (in->truncate_seq && !(in->truncate_seq == 1 && size == UINT64_MAX)) {
+		if (size <= base)
+			size = 0;
+		else if ((size -= base) > h->layout.object_size)
+			size = h->layout.object_size;
+	}
+	r->ops[0].extent.truncate_size = size;
+	r->ops[0].extent.truncate_seq = in->truncate_seq;
+}
+
 /* @len bytes of object @objno at @off into @buf; past the object's end
  * (or a missing object: a hole) reads zeros. The truncate seq and size
  * of @in have the OSD read as zeros what a truncation it has not applied
  * yet removed. */
 static int read_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
-		       uint64_t off, uint64_t len, char *buf, const struct mds_inode *in)
+		       uint64_t off, uint64_t len, char *buf, const struct mds_inode *in, uint64_t at)
 {
 	struct osdc_request r;
 	int e;
 
 	object_request(&r, h, objno, OSD_FLAG_READ);
 	osdc_op_extent(&r, OSD_OP_READ, off, len, NULL, 0);
-	r.ops[0].extent.truncate_size = in->truncate_size;
-	r.ops[0].extent.truncate_seq = in->truncate_seq;
+	op_truncate(&r, h, in, at, off);
 	r.out_buf[0] = buf;
 	r.out_cap[0] = (uint32_t)len;
 	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c ? c->cancel : NULL);
@@ -835,7 +853,7 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 		struct ceph_object_extent x;
 		e = ceph_layout_map(&h->layout, at, left, &x);
 		if (!e)
-			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done, &in);
+			e = read_object(f, c, h, x.objno, x.off, x.len, buf + done, &in, at);
 		if (e) /* not a short read: the kernel would take it for the end of the file */
 			goto out;
 		done += x.len;
@@ -849,10 +867,11 @@ out:
 	return e ? e : (ssize_t)done;
 }
 
-/* Write @len bytes at @off of object @objno, stamped @mtime. The truncate
- * seq and size tell the OSD of a truncation it has not applied yet. */
+/* Write @len bytes at @off of object @objno (file offset @at), stamped
+ * @mtime. The truncate seq and size tell the OSD of a truncation it has
+ * not applied yet. */
 static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
-			uint64_t off, uint64_t len, const char *buf, const struct mds_inode *in,
+			uint64_t off, uint64_t len, const char *buf, const struct mds_inode *in, uint64_t at,
 			const struct timespec *mtime)
 {
 	struct osdc_request r;
@@ -860,8 +879,7 @@ static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const st
 
 	object_request(&r, h, objno, OSD_FLAG_WRITE);
 	osdc_op_extent(&r, OSD_OP_WRITE, off, len, buf, (uint32_t)len);
-	r.ops[0].extent.truncate_size = in->truncate_size;
-	r.ops[0].extent.truncate_seq = in->truncate_seq;
+	op_truncate(&r, h, in, at, off);
 	r.mtime_sec = (uint32_t)mtime->tv_sec;
 	r.mtime_nsec = (uint32_t)mtime->tv_nsec;
 	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c->cancel);
@@ -899,7 +917,7 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 		struct ceph_object_extent x;
 		e = ceph_layout_map(&h->layout, at, left, &x);
 		if (!e)
-			e = write_object(f, c, h, x.objno, x.off, x.len, buf + done, &in, &now);
+			e = write_object(f, c, h, x.objno, x.off, x.len, buf + done, &in, at, &now);
 		if (e)
 			break;
 		done += x.len;
