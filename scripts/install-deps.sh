@@ -19,6 +19,7 @@ test_pkgs=(
 	ceph-mon ceph-mgr ceph-osd ceph-mds ceph-common python3-rados
 	python3-cephfs # libcephfs, the judge of ceph_mds.test (a CephFS client that is not netfuse)
 	ceph-base # crushtool and osdmaptool, the references crush_map.test checks cephosd against
+	ceph-fuse # Ceph's own FUSE client, the other client on the same cluster in ceph_interop.test
 	openafs-fileserver openafs-dbserver openafs-client libopenafs-dev
 	openafs-fuse # afsd.fuse, the anchor of make bench's mount figures
 	xorg-server-source # /usr/src/xorg-server.tar.xz, the source tree make bench's afs_mount_untar unpacks

@@ -530,6 +530,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_osd.test \
 	test/integration/ceph_fsx.test \
 	test/integration/ceph_pjdfstest.test \
+	test/integration/ceph_interop.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
@@ -578,13 +579,15 @@ test/integration/ceph_osdmap.log: test/integration/ceph_cluster.log test/integra
 	test/integration/ceph_msgr2.log
 test/integration/ceph_osd.log: test/integration/ceph_osdmap.log
 # ceph_mds counts the MDS sessions of netfuse clients and ceph_osd the ops
-# in flight on the OSDs: the mounts of ceph_fsx and ceph_pjdfstest, which
-# would count there, come after both.
-test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log: test/integration/ceph_mds.log \
-	test/integration/ceph_osd.log
+# in flight on the OSDs: the mounts of ceph_fsx, ceph_pjdfstest and
+# ceph_interop (netfuse-ceph beside ceph-fuse), which would count there,
+# come after both.
+test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log test/integration/ceph_interop.log: \
+	test/integration/ceph_mds.log test/integration/ceph_osd.log
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log test/integration/ceph_mds.log \
-	test/integration/ceph_osd.log test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log
+	test/integration/ceph_osd.log test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log \
+	test/integration/ceph_interop.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \

@@ -376,10 +376,18 @@ static int c_readdir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	for (; d && (size_t)(off - 2) < d->n; off++) {
 		const struct dent *de = &d->v[off - 2];
 		e = de->e;
-		/* attributes for the kernel's inodes: as the cache has them
-		 * now (our writes since the opendir), not as they were then */
-		if (nf_dir_plus(nd) && !mdsc_loop_inode(f->mdsc, e.key.lo, 0, &in, NULL, 0))
-			to_entry(&in, &e);
+		/* Attributes for the kernel's inodes: as the cache has them now
+		 * (our writes since the opendir), while the caps that cover them
+		 * are issued. Otherwise the READDIR's may be old: the MDS does
+		 * not gather another client's dirty size and times for a
+		 * listing, as it does for a GETATTR, so the kernel must not keep
+		 * them (a stat then asks c_getattr). */
+		if (nf_dir_plus(nd)) {
+			if (!mdsc_loop_inode(f->mdsc, e.key.lo, STAT_CAPS, &in, NULL, 0))
+				to_entry(&in, &e);
+			else
+				e.attr_timeout = 0;
+		}
 		if (!nf_dir_add(nd, de->name, &e, off + 1))
 			return 0;
 	}
