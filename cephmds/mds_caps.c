@@ -690,6 +690,51 @@ void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 			    "the sizes and times of %u written files were lost with the session", lost);
 }
 
+struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msession *s, unsigned *n)
+{
+	struct mds_cap_reconnect *out = NULL;
+	unsigned k = 0;
+
+	s->nreleases = 0; /* their caps are simply not in the reconnect */
+	if (s->ncaps)
+		out = calloc(s->ncaps, sizeof(*out));
+	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+		if (c->rank != s->rank)
+			continue;
+		c->seq = c->issue_seq = c->mseq = 0;
+		if (c->ack_pending) {
+			c->ack_pending = false;
+			m->acks_pending--;
+			c->inval_token = 0;
+		}
+		c->implemented = c->issued;
+		c->wanted_max_size = 0; /* a writer waiting for max_size asks the new MDS */
+		c->mds_wanted = wanted(c);
+		if (out && k < s->ncaps)
+			out[k++] = (struct mds_cap_reconnect){.ino = c->ino,
+							      .cap_id = c->cap_id,
+							      .wanted = c->mds_wanted,
+							      .issued = c->issued,
+							      .realm = c->realm ? c->realm : MDS_INO_ROOT};
+	}
+	*n = k;
+	return out;
+}
+
+void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	(void)now;
+	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+		if (c->rank != s->rank || !c->flushing)
+			continue;
+		c->dirty |= c->flushing; /* the old MDS may have lost them: a new flush */
+		c->flushing = 0;
+		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+	}
+	if (m->io.caps_changed)
+		m->io.caps_changed(m->io.arg);
+}
+
 static bool idle(const struct mdsc_cap *c)
 {
 	return !c->opens && !c->readers && !c->writers && !c->ack_pending && !c->dirty && !c->flushing;

@@ -19,7 +19,8 @@
 
 #include "cephmon/msgr/ceph_entity.h"
 
-static const char *const sstate_names[] = {"new", "opening", "open", "closing", "closed", "rejected", "lost"};
+static const char *const sstate_names[] = {"new",    "opening",    "open",
+					    "closing", "closed", "rejected", "lost", "restarting", "reconnecting"};
 
 static struct mdsc_request *req_of(struct evloop_tid *t)
 {
@@ -119,6 +120,13 @@ static uint64_t oldest_tid(const struct mdsc *m)
 
 /* ---- finishing ---------------------------------------------------------------------------- */
 
+static void free_unsafe(struct unsafe *u)
+{
+	free(u->front);
+	free(u->data);
+	free(u);
+}
+
 static void finish(struct mdsc *m, struct mdsc_request *r, int result)
 {
 	evloop_tidmap_remove(&m->reqs, &r->tid);
@@ -127,6 +135,8 @@ static void finish(struct mdsc *m, struct mdsc_request *r, int result)
 	r->done(r);
 }
 
+/* Fail @rank's requests (with @sent_only, those whose fate is unknown:
+ * sent, or sent before a restart) and forget its unsafe ones. */
 static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
 {
 	struct evloop_tid *t = evloop_tidmap_first(&m->reqs), *next;
@@ -134,14 +144,14 @@ static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
 	for (; t; t = next) {
 		struct mdsc_request *r = req_of(t);
 		next = evloop_tidmap_next(&m->reqs, t);
-		if (r->target == rank && (!sent_only || r->sent))
+		if (r->target == rank && (!sent_only || r->sent || r->interrupted))
 			finish(m, r, err);
 	}
 	for (struct unsafe **pp = &m->unsafe; *pp;) { /* their safe replies will not come */
 		if ((*pp)->rank == rank) {
 			struct unsafe *u = *pp;
 			*pp = u->next;
-			free(u);
+			free_unsafe(u);
 			m->nunsafe--;
 		} else {
 			pp = &(*pp)->next;
@@ -151,14 +161,19 @@ static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
 
 /* ---- sessions ----------------------------------------------------------------------------- */
 
-/* The session's connection goes, and with it (lossy) the session's caps. */
-static void drop_con(struct mdsc *m, struct msession *s)
+static void close_con(struct mdsc *m, struct msession *s)
 {
-	mdsc_caps_session_gone(m, s);
 	if (s->con)
 		m->io.close(m->io.arg, s->con);
 	s->con = 0;
 	s->up = false;
+}
+
+/* The session's connection goes, and with it the session's caps. */
+static void drop_con(struct mdsc *m, struct msession *s)
+{
+	mdsc_caps_session_gone(m, s);
+	close_con(m, s);
 }
 
 static int open_session(struct mdsc *m, struct msession *s, uint64_t now)
@@ -202,6 +217,7 @@ static void send_request(struct mdsc *m, struct msession *s, struct mdsc_request
 	}
 	r->attempts++;
 	r->sent = true;
+	r->interrupted = false;
 	m->st.sent++;
 }
 
@@ -235,6 +251,8 @@ static void kick(struct mdsc *m, struct mdsc_request *r, uint64_t now)
 		return;
 	case S_OPENING:
 	case S_CLOSING:
+	case S_RESTARTING:
+	case S_RECONNECTING:
 		return; /* OPEN (or a reopen after CLOSE) sends it */
 	case S_OPEN:
 		if (s->readonly && (r->m.op & MDS_OP_WRITE)) {
@@ -267,6 +285,159 @@ static struct msession *find_con(struct mdsc *m, uint64_t con)
 	return NULL;
 }
 
+/* ---- MDS restarts ------------------------------------------------------------------------ */
+
+/* The session's MDS is gone for now: keep its caps and requests for the
+ * daemon that takes the rank over. */
+static void restart(struct mdsc *m, struct msession *s, const char *why, uint64_t now)
+{
+	close_con(m, s);
+	if (s->state != S_RESTARTING && s->state != S_RECONNECTING) {
+		s->down_ms = now;
+		s->probe_ms = now + MDSC_RESTART_GRACE_MS;
+	}
+	s->state = S_RESTARTING;
+	s->probing = false;
+	for (struct evloop_tid *t = evloop_tidmap_first(&m->reqs); t; t = evloop_tidmap_next(&m->reqs, t)) {
+		struct mdsc_request *r = req_of(t);
+		if (r->target == s->rank && r->sent) {
+			r->sent = false;
+			r->interrupted = true;
+		}
+	}
+	mdsc_report(m, s, HEALTH_SESSION_LOST, ENOTCONN,
+		    "MDS session interrupted (%s): %u caps and the requests wait for the MDS to recover", why,
+		    s->ncaps);
+}
+
+/* The session is over without the MDS taking it back: what rested on it
+ * goes, requests whose fate is unknown fail, the others wait for a new
+ * session (the caller kicks them). */
+static void give_up(struct mdsc *m, struct msession *s, enum sstate state, const char *why)
+{
+	drop_con(m, s);
+	s->state = state;
+	mdsc_report(m, s, HEALTH_SESSION_LOST, ENOTCONN, "%s", why);
+	fail_rank(m, s->rank, true, -EIO);
+}
+
+static int unsafe_cmp(const void *a, const void *b)
+{
+	const struct unsafe *x = *(const struct unsafe *const *)a, *y = *(const struct unsafe *const *)b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The unsafe requests again, in tid order, flagged REPLAY. */
+static unsigned replay_unsafe(struct mdsc *m, struct msession *s)
+{
+	struct unsafe **v;
+	unsigned n = 0, sent = 0;
+
+	for (const struct unsafe *u = m->unsafe; u; u = u->next)
+		n += u->rank == s->rank && u->front;
+	if (!n || !(v = malloc(n * sizeof(*v))))
+		return 0;
+	n = 0;
+	for (struct unsafe *u = m->unsafe; u; u = u->next)
+		if (u->rank == s->rank && u->front)
+			v[n++] = u;
+	qsort(v, n, sizeof(*v), unsafe_cmp);
+	for (unsigned i = 0; i < n; i++) {
+		struct msgr2_out out = {.type = CEPH_MSG_CLIENT_REQUEST,
+					.version = v[i]->version,
+					.compat_version = 1,
+					.tid = v[i]->tid,
+					.front = v[i]->front,
+					.front_len = v[i]->front_len,
+					.data = v[i]->data,
+					.data_len = v[i]->data_len};
+		sent += m->io.send(m->io.arg, s->con, &out) >= 0;
+	}
+	free(v);
+	return sent;
+}
+
+/* The connection to the rank's new daemon is up: replay, then MClientReconnect. */
+static void send_reconnect(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	struct wire_enc front, data;
+	struct mds_cap_reconnect *caps;
+	unsigned ncaps, replayed;
+	uint16_t v;
+	int e;
+
+	s->seq = s->close_seq = 0; /* the new MDS counts from 0 */
+	s->readonly = s->stale = false;
+	s->renew_requested_ms = now;
+	replayed = replay_unsafe(m, s);
+	/* The requests the old MDS never answered go now too, as the
+	 * kernel's: one it completed is answered in clientreplay, with the
+	 * trace of what it made; the others wait there for active. */
+	for (struct evloop_tid *t = evloop_tidmap_first(&m->reqs), *next; t; t = next) {
+		struct mdsc_request *r = req_of(t);
+		next = evloop_tidmap_next(&m->reqs, t);
+		if (r->target == s->rank && r->interrupted && !r->sent)
+			send_request(m, s, r);
+	}
+	caps = mdsc_caps_reconnect_list(m, s, &ncaps);
+	wire_enc_init(&front);
+	wire_enc_init(&data);
+	v = mds_reconnect_encode(&data, caps, ncaps);
+	e = v ? mdsc_send(m, s, CEPH_MSG_CLIENT_RECONNECT, v, 0, &front, data.buf, (uint32_t)data.len) : -EINVAL;
+	wire_enc_free(&data);
+	wire_enc_free(&front);
+	free(caps);
+	if (e < 0)
+		mdsc_report(m, s, HEALTH_IO_ERROR, -e, "cannot send the reconnect: %s", strerror(-e));
+	else
+		mdsc_report(m, s, HEALTH_HUNTING, 0, "reconnecting: %u caps, %u unsafe requests replayed", ncaps,
+			    replayed);
+}
+
+/* A restarting session whose rank a daemon now holds in RECONNECT or
+ * later reconnects to it; one whose daemon stays the same and active
+ * tries its address now and then (mdsc_con_up says what came of it). */
+static void maybe_reconnect(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	int32_t st;
+	bool same;
+	int e;
+
+	if (s->state != S_RESTARTING || !m->have_map)
+		return;
+	st = (unsigned)s->rank < m->map.nranks ? m->map.rank[s->rank].state : 0;
+	same = ceph_entity_addr_equal(&m->map.rank[s->rank].addr, &s->addr);
+	if (s->probing) {
+		if (st >= CEPH_MDS_STATE_ACTIVE && same)
+			return; /* the try is under way */
+		close_con(m, s); /* the map moved on */
+		s->probing = false;
+	}
+	if (st >= CEPH_MDS_STATE_RECONNECT && (!same || st < CEPH_MDS_STATE_ACTIVE)) {
+		s->addr = m->map.rank[s->rank].addr;
+		s->con = ++m->next_con;
+		s->up = false;
+		s->state = S_RECONNECTING;
+		e = m->io.open(m->io.arg, s->con, s->rank, &s->addr);
+		if (e) {
+			s->con = 0;
+			give_up(m, s, S_LOST, "cannot connect to the MDS to reconnect");
+		}
+		return;
+	}
+	if (st >= CEPH_MDS_STATE_ACTIVE && same && now >= s->probe_ms) {
+		s->probe_ms = now + MDSC_TICK_MS;
+		s->con = ++m->next_con;
+		s->up = false;
+		s->probing = true;
+		if (m->io.open(m->io.arg, s->con, s->rank, &s->addr)) {
+			s->con = 0;
+			s->probing = false;
+		}
+	}
+}
+
 void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now)
 {
 	struct msession *s = find_con(m, con);
@@ -276,6 +447,15 @@ void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now)
 	if (!s || s->up)
 		return;
 	s->up = true;
+	if (s->state == S_RECONNECTING) {
+		send_reconnect(m, s, now);
+		return;
+	}
+	if (s->state == S_RESTARTING && s->probing) { /* the same daemon answers: it did not restart */
+		give_up(m, s, S_LOST, "MDS session lost: the connection dropped and the MDS did not restart");
+		kick_all(m, now);
+		return;
+	}
 	if (s->state != S_OPENING)
 		return;
 	o = (struct mds_session_open){
@@ -289,10 +469,22 @@ void mdsc_con_up(struct mdsc *m, uint64_t con, uint64_t now)
 void mdsc_con_down(struct mdsc *m, uint64_t con, int err, const char *why, uint64_t now)
 {
 	struct msession *s = find_con(m, con);
+	char because[160];
 
-	(void)now;
 	if (!s)
 		return;
+	if (s->state == S_RESTARTING) { /* a try of the same daemon failed: still down */
+		close_con(m, s);
+		s->probing = false;
+		return;
+	}
+	if (s->state == S_OPEN || s->state == S_RECONNECTING) {
+		snprintf(because, sizeof(because), "%s", why ? why : strerror(-err));
+		restart(m, s, because, now);
+		maybe_reconnect(m, s, now);
+		kick_all(m, now);
+		return;
+	}
 	drop_con(m, s);
 	if (s->state == S_CLOSING || s->state == S_CLOSED || s->state == S_REJECTED) {
 		s->state = s->state == S_REJECTED ? S_REJECTED : S_CLOSED;
@@ -320,7 +512,7 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 	}
 	switch (sm->op) {
 	case MDS_SESSION_OPEN:
-		if (s->state != S_OPENING && s->state != S_OPEN)
+		if (s->state != S_OPENING && s->state != S_OPEN && s->state != S_RECONNECTING)
 			break;
 		if (!sm->have_features || !(sm->features & (1ull << CEPHFS_FEATURE_REPLY_ENCODING))) {
 			s->state = S_REJECTED;
@@ -337,6 +529,12 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 		if (s->state == S_OPENING) {
 			s->state = S_OPEN;
 			mdsc_report(m, s, HEALTH_SESSION_ESTABLISHED, 0, "MDS session open");
+			kick_all(m, now);
+		} else if (s->state == S_RECONNECTING) {
+			s->state = S_OPEN;
+			mdsc_report(m, s, HEALTH_SESSION_ESTABLISHED, 0, "MDS session reconnected after %llu ms",
+				    (unsigned long long)(now - s->down_ms));
+			mdsc_caps_reconnected(m, s, now);
 			kick_all(m, now);
 		}
 		break;
@@ -376,6 +574,11 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 		fail_rank(m, s->rank, false, -EACCES);
 		break;
 	case MDS_SESSION_CLOSE:
+		if (s->state == S_RECONNECTING) {
+			give_up(m, s, S_CLOSED, "the MDS denied the reconnect: the caps held are lost");
+			kick_all(m, now);
+			break;
+		}
 		drop_con(m, s);
 		if (s->state == S_CLOSING) {
 			s->state = S_CLOSED;
@@ -399,10 +602,37 @@ static void remove_unsafe(struct mdsc *m, uint64_t tid)
 		if ((*pp)->tid == tid) {
 			struct unsafe *u = *pp;
 			*pp = u->next;
-			free(u);
+			free_unsafe(u);
 			m->nunsafe--;
 			return;
 		}
+}
+
+/* What an unsafe request's replay sends: the request flagged REPLAY,
+ * with the inode the MDS made or found for it (as the kernel's
+ * __prepare_send_request), so the new MDS does it the same way. */
+static void keep_replay(struct unsafe *u, const struct mdsc_request *r, const struct mds_reply *rep)
+{
+	struct mds_request q = r->m;
+	struct wire_enc e;
+
+	q.flags |= MDS_REQ_FLAG_REPLAY;
+	q.ino = rep->is_target ? rep->target.ino : 0;
+	q.num_retry = r->attempts;
+	wire_enc_init(&e);
+	u->version = mds_request_encode(&e, &q);
+	if (u->version && (u->front = malloc(e.len ? e.len : 1))) {
+		memcpy(u->front, e.buf, e.len);
+		u->front_len = e.len;
+		if (r->data_len && (u->data = malloc(r->data_len))) {
+			memcpy(u->data, r->data, r->data_len);
+			u->data_len = r->data_len;
+		} else if (r->data_len) {
+			free(u->front);
+			u->front = NULL;
+		}
+	}
+	wire_enc_free(&e);
 }
 
 static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const uint8_t *front, size_t len,
@@ -443,9 +673,10 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 	r->reply_len = len;
 	r->rep = rep;
 	if (!rep->safe) {
-		struct unsafe *u = malloc(sizeof(*u));
+		struct unsafe *u = calloc(1, sizeof(*u));
 		if (u) {
 			*u = (struct unsafe){.tid = tid, .rank = s->rank, .next = m->unsafe};
+			keep_replay(u, r, rep);
 			m->unsafe = u;
 			m->nunsafe++;
 		}
@@ -541,12 +772,24 @@ void mdsc_map(struct mdsc *m, const struct mdsc_map *map, uint64_t now)
 	for (int32_t i = 0; i < MDSC_MAX_RANKS; i++) {
 		struct msession *s = &m->s[i];
 		bool gone;
+		char why[64];
 		if (s->state == S_NEW || s->state == S_CLOSED || s->state == S_LOST)
 			continue;
+		if (s->state == S_RESTARTING) {
+			maybe_reconnect(m, s, now);
+			continue;
+		}
 		gone = (unsigned)i >= map->nranks || map->rank[i].state < CEPH_MDS_STATE_RECONNECT ||
 		       !ceph_entity_addr_equal(&map->rank[i].addr, &s->addr);
 		if (!gone)
 			continue;
+		if (s->state == S_OPEN || s->state == S_RECONNECTING) {
+			snprintf(why, sizeof(why), "map epoch %u shows the rank %s", map->epoch,
+				 (unsigned)i < map->nranks && map->rank[i].state ? "taken over" : "failed");
+			restart(m, s, why, now);
+			maybe_reconnect(m, s, now);
+			continue;
+		}
 		drop_con(m, s);
 		if (s->state == S_REJECTED || s->state == S_CLOSING) {
 			s->state = S_CLOSED;
@@ -585,6 +828,12 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
 		} else if (s->state == S_CLOSING && s->up && s->seq != s->close_seq) {
 			s->close_seq = s->seq; /* the MDS needs the count to match */
 			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);
+		} else if (s->state == S_RESTARTING) {
+			maybe_reconnect(m, s, now);
+			if (s->state != S_RESTARTING)
+				kick_all(m, now);
+			else if (s->probe_ms > now && s->probe_ms < next)
+				next = s->probe_ms;
 		}
 	}
 	if (m->last_renew_ms + interval < next)
@@ -648,7 +897,7 @@ bool mdsc_close_sessions(struct mdsc *m, uint64_t now)
 			s->state = S_CLOSING;
 			s->close_seq = s->seq;
 			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);
-		} else if (s->state == S_OPENING) {
+		} else if (s->state == S_OPENING || s->state == S_RESTARTING || s->state == S_RECONNECTING) {
 			drop_con(m, s);
 			s->state = S_CLOSED;
 		}
@@ -705,7 +954,7 @@ void mdsc_free(struct mdsc *m, uint64_t now)
 	while (m->unsafe) {
 		struct unsafe *u = m->unsafe;
 		m->unsafe = u->next;
-		free(u);
+		free_unsafe(u);
 	}
 	for (unsigned i = 0; m->meta && i < 2 * m->nmeta; i++)
 		free(m->meta[i]);

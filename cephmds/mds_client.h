@@ -41,11 +41,26 @@
  * when io.invalidate says so. A lease revoke is acknowledged at once (no
  * dentry is cached under a lease).
  *
- * Connections are lossy here: a connection that goes down loses its
- * session (the MDS keeps its side until it times out) and its caps: the
- * requests on it fail with -EIO and .health says why. Keeping a session
- * across a dropped connection needs msgr2's session reconnect, and across
- * an MDS restart MClientReconnect: both are still to come.
+ * MDS restarts and failovers, as the kernel's check_new_map and
+ * send_mds_reconnect: when an open session's connection drops, or the map
+ * shows its rank failed or held by another daemon, the session waits
+ * (restarting) with its caps and requests. Once the map shows the rank in
+ * RECONNECT, a new connection to the rank's daemon carries the unsafe
+ * requests again (flagged REPLAY, with the inode each made), the
+ * unanswered ones (as retries: the MDS answers a completed one from its
+ * session's record, with the trace of what it made, before it goes
+ * active), then MClientReconnect with every cap held; the MDS's OPEN
+ * takes them over (sequence numbers from 0, unacknowledged flushes sent
+ * again). Requests made meanwhile wait for the rank to be active. A CLOSE instead (the MDS was
+ * past RECONNECT, or the session was evicted) loses the caps: requests
+ * whose fate is unknown fail with -EIO and the rest go on a new session.
+ * While the map still shows the same daemon active (a killed MDS keeps
+ * its rank until a standby or its restart takes over: the monitors only
+ * mark it laggy), its address is tried every MDSC_TICK_MS from
+ * MDSC_RESTART_GRACE_MS on: a refused connection is a daemon still down;
+ * one that comes up means the connection alone failed, and the session
+ * is given up as a CLOSE would (msgr2's session reconnect, which would
+ * keep it, is not implemented). .health tells each step.
  */
 #ifndef NETFUSE_MDS_CLIENT_H
 #define NETFUSE_MDS_CLIENT_H
@@ -66,6 +81,7 @@
 #define MDSC_RELEASES_PER_MSG 256
 #define MDSC_DEFAULT_MAX_CAPS 65536 /* kept at most; the least recently used go back */
 #define MDSC_INVAL_WAIT_MS    1000  /* a revoke of Fc waits this long for the kernel's pages */
+#define MDSC_RESTART_GRACE_MS 30000 /* > an MDS's time to exit on SIGTERM */
 
 /* What io.invalidate asks the owner to drop from the kernel's caches. */
 #define MDSC_INVAL_ATTRS 1u
@@ -119,6 +135,7 @@ struct mdsc_request {
 	int32_t target; /* the rank it went or goes to */
 	uint32_t attempts, num_fwd;
 	bool sent, finished;
+	bool interrupted; /* sent to an MDS that restarted before answering */
 	uint64_t started_ms;
 };
 
@@ -210,7 +227,8 @@ bool mdsc_close_sessions(struct mdsc *m, uint64_t now);
 /* For .ceph/mds_sessions and tests. */
 struct mdsc_session_status {
 	int32_t rank;
-	const char *state; /* "opening", "open", "closing", "closed", "rejected", "lost" */
+	const char *state; /* "opening", "open", "closing", "closed", "rejected", "lost", "restarting",
+			      "reconnecting" */
 	uint64_t features; /* the MDS's */
 	uint64_t seq;	   /* counted messages received */
 	uint64_t renew_seq;

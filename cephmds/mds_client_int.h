@@ -8,7 +8,12 @@
 
 #include "cephmds/mds_client.h"
 
-enum sstate { S_NEW, S_OPENING, S_OPEN, S_CLOSING, S_CLOSED, S_REJECTED, S_LOST };
+/* S_RESTARTING: the session's MDS went away (its connection dropped, or
+ * the map shows it failed or replaced); its caps and requests wait for the
+ * rank to reach RECONNECT. S_RECONNECTING: MClientReconnect sent (or about
+ * to be, once the connection is up), waiting for OPEN (taken over) or
+ * CLOSE (denied). */
+enum sstate { S_NEW, S_OPENING, S_OPEN, S_CLOSING, S_CLOSED, S_REJECTED, S_LOST, S_RESTARTING, S_RECONNECTING };
 
 struct mds_cap_item;
 
@@ -24,14 +29,25 @@ struct msession {
 	uint64_t renew_requested_ms, cap_ttl_ms;
 	uint64_t close_seq; /* the seq the last REQUEST_CLOSE carried */
 	bool readonly, stale;
+	uint64_t down_ms;  /* when it went S_RESTARTING */
+	uint64_t probe_ms; /* then: when to try the same daemon's address again */
+	bool probing;	   /* con: that try */
 	unsigned ncaps;
 	struct mds_cap_item *releases; /* queued, sent at the next tick or when full */
 	unsigned nreleases;
 };
 
+/* A request the MDS answered early: what to send again, flagged REPLAY
+ * and naming the inode the MDS made, if the MDS restarts before the safe
+ * reply (its journal may not hold it). */
 struct unsafe {
 	uint64_t tid;
 	int32_t rank;
+	uint16_t version;
+	uint8_t *front; /* the replay's encoding (NULL when it could not be kept) */
+	size_t front_len;
+	uint8_t *data;
+	uint32_t data_len;
 	struct unsafe *next;
 };
 
@@ -75,6 +91,15 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 		      size_t len, const uint8_t *middle, size_t middle_len, uint64_t now);
 /* The session's caps are gone (lost, closed, rejected): drop them. */
 void mdsc_caps_session_gone(struct mdsc *m, struct msession *s);
+/* The session's MDS restarted: its caps as MClientReconnect tells them
+ * (malloc'd, *n of them; NULL with *n 0 when there are none or no memory).
+ * Each cap's sequence numbers start again from 0, as the new MDS's do;
+ * pending revokes count as acknowledged (the reconnect says what is held)
+ * and queued releases are dropped (the reconnect leaves those caps out). */
+struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msession *s, unsigned *n);
+/* The new MDS took the session over: flushes it never acknowledged are
+ * sent again (under new tids) and waiters woken. */
+void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now);
 /* RECALL_STATE: keep at most @max_caps on @s. */
 void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now);
 /* Timers: overdue revoke acks, queued releases, the cap limit; returns

@@ -574,6 +574,30 @@ uint16_t mds_cap_release_encode(struct wire_enc *e, const struct mds_cap_item *i
 	return wire_enc_error(e) ? 0 : 2;
 }
 
+uint16_t mds_reconnect_encode(struct wire_enc *e, const struct mds_cap_reconnect *caps, unsigned n)
+{
+	wire_enc_le32(e, n);
+	for (unsigned i = 0; i < n; i++) {
+		size_t at;
+		wire_enc_le64(e, caps[i].ino);
+		at = ceph_enc_struct_begin(e, 2, 1);
+		ceph_enc_string(e, ""); /* path: the MDS finds the inode by number */
+		wire_enc_le64(e, caps[i].cap_id);
+		wire_enc_le32(e, caps[i].wanted);
+		wire_enc_le32(e, caps[i].issued);
+		wire_enc_le64(e, caps[i].realm);
+		wire_enc_le64(e, 0); /* pathbase */
+		wire_enc_le32(e, 8); /* flock_len: the two counts below */
+		wire_enc_le32(e, 0); /* fcntl locks */
+		wire_enc_le32(e, 0); /* flock locks */
+		wire_enc_le64(e, 0); /* snap_follows */
+		ceph_enc_struct_end(e, at);
+	}
+	wire_enc_le32(e, 0); /* snap realms */
+	wire_enc_u8(e, 0);   /* more: this is the whole of it */
+	return wire_enc_error(e) ? 0 : 5;
+}
+
 int mds_lease_decode(const void *front, size_t len, struct mds_lease_msg *out)
 {
 	struct wire_dec d;

@@ -473,6 +473,21 @@ struct mds_cap_item {
 /* Header version 2 (with no OSD epoch barrier); 0 when encoding failed. */
 uint16_t mds_cap_release_encode(struct wire_enc *e, const struct mds_cap_item *items, unsigned n);
 
+/* MClientReconnect: after an MDS restarts, the caps a session holds, so
+ * the new MDS takes them over (the kernel's send_mds_reconnect). It goes
+ * in the message's data segment (the front is empty), header version 5
+ * as Nautilus and later: map<ino, cap_reconnect_t> (each a v2 struct: an
+ * empty path, the packed ceph_mds_cap_reconnect, a lock blob with no
+ * fcntl and no flock locks (netfuse's locks are NLM's), snap_follows 0),
+ * no snap realms (the MDS tells us of any it has), and no "more". */
+#define MDS_INO_ROOT 1 /* CEPH_INO_ROOT: the root's, and its snap realm's */
+struct mds_cap_reconnect {
+	uint64_t ino, cap_id;
+	uint32_t wanted, issued;
+	uint64_t realm;
+};
+uint16_t mds_reconnect_encode(struct wire_enc *e, const struct mds_cap_reconnect *caps, unsigned n);
+
 /* MClientLease (ceph_mds_lease and the dentry's name). */
 enum mds_lease_action {
 	MDS_LEASE_REVOKE = 1,

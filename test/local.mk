@@ -531,6 +531,7 @@ INTEGRATION_TESTS = \
 	test/integration/ceph_fsx.test \
 	test/integration/ceph_pjdfstest.test \
 	test/integration/ceph_interop.test \
+	test/integration/ceph_mds_restart.test \
 	test/integration/ceph_mount.test \
 	test/integration/afs_cell.test \
 	test/integration/afs_rx.test \
@@ -584,10 +585,14 @@ test/integration/ceph_osd.log: test/integration/ceph_osdmap.log
 # come after both.
 test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log test/integration/ceph_interop.log: \
 	test/integration/ceph_mds.log test/integration/ceph_osd.log
+# ceph_mds_restart restarts the shared cluster's MDS: every other test
+# with a mount of it runs before.
+test/integration/ceph_mds_restart.log: test/integration/ceph_mds.log test/integration/ceph_osd.log \
+	test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log test/integration/ceph_interop.log
 test/integration/ceph_mount.log: test/integration/ceph_cluster.log test/integration/ceph_conf.log \
 	test/integration/ceph_msgr2.log test/integration/ceph_osdmap.log test/integration/ceph_mds.log \
 	test/integration/ceph_osd.log test/integration/ceph_fsx.log test/integration/ceph_pjdfstest.log \
-	test/integration/ceph_interop.log
+	test/integration/ceph_interop.log test/integration/ceph_mds_restart.log
 # afs_jumbo.test restarts the shared cell's fileserver (with -jumbo, then
 # back): every other test of the AFS peer runs before it.
 afs_peer_tests = test/integration/afs_cell.test test/integration/afs_rx.test test/integration/afs_mount.test \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # test/peers/ceph.sh start|stop|status|env [--bluestore|--memstore] [DIR]
-# test/peers/ceph.sh daemon-stop|daemon-start NAME [DIR]
+# test/peers/ceph.sh daemon-stop|daemon-kill|daemon-start NAME [DIR]
 #
 # A real Ceph (Debian's Pacific) cluster for the tests, run from the packaged
 # binaries as plain processes (no systemd, no cephadm): monitors a, b and c on
@@ -16,9 +16,11 @@
 #   env     print `export VAR=value` lines for a test to eval: CEPH_CONF,
 #           CEPH_KEYRING, CEPH_SECRET_FILE, CEPH_MON_HOST, CEPH_FSID,
 #           CEPH_FS_NAME, CEPH_ARGS
-#   daemon-stop NAME, daemon-start NAME
-#           stop or start again one daemon (mon.a mon.b mon.c mgr.x osd.N
-#           mds.a) of a running cluster, for failover and restart tests;
+#   daemon-stop NAME, daemon-kill NAME, daemon-start NAME
+#           stop (SIGTERM), kill (SIGKILL: a crash, nothing saved or said
+#           on the way out) or start again one daemon (mon.a mon.b mon.c
+#           mgr.x osd.N mds.a) of a running cluster, for failover and
+#           restart tests;
 #           daemon-start returns once the cluster has it back (quorum of 3,
 #           OSD up and PGs active+clean, mgr available, MDS active)
 #
@@ -51,7 +53,7 @@ unset CEPH_ARGS CEPH_CONF CEPH_KEYRING
 
 usage() {
 	echo "usage: ceph.sh start|stop|status|env [--bluestore|--memstore] [DIR]" >&2
-	echo "       ceph.sh daemon-stop|daemon-start NAME [DIR]" >&2
+	echo "       ceph.sh daemon-stop|daemon-kill|daemon-start NAME [DIR]" >&2
 	exit 2
 }
 
@@ -694,6 +696,14 @@ daemon_stop() {
 	peer_log "$name stopped"
 }
 
+daemon_kill() {
+	load_state || peer_die "no cluster in $dir"
+	known_daemon
+	refuse_memstore_osd
+	peer_stop_one "$name" KILL 10
+	peer_log "$name killed"
+}
+
 daemon_start() {
 	load_state || peer_die "no cluster in $dir"
 	known_daemon
@@ -725,6 +735,7 @@ stop) stop ;;
 status) status ;;
 env) print_env ;;
 daemon-stop) daemon_stop ;;
+daemon-kill) daemon_kill ;;
 daemon-start) daemon_start ;;
 *) usage ;;
 esac

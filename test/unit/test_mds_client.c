@@ -20,7 +20,7 @@ struct sent {
 	uint64_t con;
 	uint16_t type, version;
 	uint64_t tid;
-	uint8_t front[512];
+	uint8_t front[512], data[512];
 	size_t front_len, data_len;
 };
 
@@ -55,8 +55,11 @@ static int f_send(void *arg, uint64_t con, const struct msgr2_out *m)
 	(void)arg;
 	s->con = con, s->type = m->type, s->version = m->version, s->tid = m->tid;
 	s->front_len = m->front_len < sizeof(s->front) ? m->front_len : sizeof(s->front);
-	memcpy(s->front, m->front, s->front_len);
+	if (s->front_len)
+		memcpy(s->front, m->front, s->front_len);
 	s->data_len = m->data_len;
+	if (m->data_len)
+		memcpy(s->data, m->data, m->data_len < sizeof(s->data) ? m->data_len : sizeof(s->data));
 	return 1;
 }
 static void f_keepalive(void *arg, uint64_t con)
@@ -477,43 +480,67 @@ Test(mdsc, reject_lost_connections_moved_mdss_and_deadlines)
 	struct mdsc_map mp = map(9, 1, 6900);
 	struct wire_enc e;
 
-	/* the connection drops under a sent request */
+	/* the connection drops under a sent request: it waits for the MDS
+	 * to restart, and fails when the same MDS stays active past the grace */
 	mdsc_con_down(m, con, -ECONNRESET, "reset", 3);
+	cr_assert_eq(dones, 0);
+	cr_assert(strstr(health_since(), "MDS session interrupted (reset)"));
+	cr_assert_eq(io.opens, 1, "the map shows the same MDS: nothing to reconnect to yet");
+	mdsc_tick(m, 3 + MDSC_RESTART_GRACE_MS - 1);
+	cr_assert_eq(io.opens, 1);
+	/* past the grace its address is tried: refused (a killed MDS keeps
+	 * its rank in the map until it is replaced), and again a tick later */
+	mdsc_tick(m, 3 + MDSC_RESTART_GRACE_MS);
+	cr_assert_eq(io.opens, 2);
+	mdsc_tick(m, 4 + MDSC_RESTART_GRACE_MS);
+	cr_assert_eq(io.opens, 2, "one try at a time");
+	mdsc_con_down(m, io.open_con[1], -ECONNREFUSED, "refused", 5 + MDSC_RESTART_GRACE_MS);
+	cr_assert_eq(dones, 0);
+	mdsc_tick(m, 3 + MDSC_RESTART_GRACE_MS + MDSC_TICK_MS);
+	cr_assert_eq(io.opens, 3);
+	/* this time it answers: the MDS did not restart, the session is lost */
+	mdsc_con_up(m, io.open_con[2], 40000);
 	cr_assert_eq(dones, 1);
 	cr_assert_eq(a->result, -EIO);
-	cr_assert(strstr(health_since(), "MDS session lost: reset"));
+	cr_assert(strstr(health_since(), "the MDS did not restart"));
 	/* the next request opens a new session */
-	mdsc_submit(m, b, 4);
-	cr_assert_eq(io.opens, 2);
-	mdsc_con_up(m, io.open_con[1], 5);
-	session_msg(io.open_con[1], 4, MDS_SESSION_OPEN, 9, PACIFIC_FEATURES);
+	mdsc_submit(m, b, 40000);
+	cr_assert_eq(io.opens, 4);
+	mdsc_con_up(m, io.open_con[3], 40001);
+	session_msg(io.open_con[3], 4, MDS_SESSION_OPEN, 9, PACIFIC_FEATURES);
 	cr_assert_eq(last_sent()->tid, b->tid.tid);
-	/* the MDS moves: what was sent there fails */
-	mdsc_map(m, &mp, 6);
+	/* another daemon takes the rank, already active (we missed its
+	 * reconnect window): the reconnect is denied and what was sent fails */
+	mdsc_map(m, &mp, 40002);
+	cr_assert_eq(io.opens, 5);
+	cr_assert_eq(dones, 1);
+	mdsc_con_up(m, io.open_con[4], 40003);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_RECONNECT);
+	session_msg(io.open_con[4], 4, MDS_SESSION_CLOSE, 0, 0);
 	cr_assert_eq(dones, 2);
 	cr_assert_eq(b->result, -EIO);
-	cr_assert(strstr(health_since(), "went away"));
+	cr_assert(strstr(health_since(), "denied the reconnect"));
 
 	/* a deadline; then a REJECT */
 	a->timeout_ms = 100;
-	mdsc_submit(m, a, 10);
-	cr_assert_eq(io.opens, 3);
-	mdsc_tick(m, 50);
+	mdsc_submit(m, a, 50010);
+	cr_assert_eq(io.opens, 6);
+	mdsc_tick(m, 50050);
 	cr_assert_eq(dones, 2);
-	mdsc_tick(m, 110);
+	mdsc_tick(m, 50110);
 	cr_assert_eq(dones, 3);
 	cr_assert_eq(a->result, -ETIMEDOUT);
 	a->timeout_ms = 0;
-	mdsc_submit(m, a, 120);
-	mdsc_con_up(m, io.open_con[2], 121);
+	mdsc_submit(m, a, 50120);
+	mdsc_con_up(m, io.open_con[5], 50121);
 	wire_enc_init(&e);
 	mds_enc_session(&e, 5, MDS_SESSION_REJECT, 0, "blocklisted", 0, MDS_SESSION_FLAG_BLOCKLISTED);
-	cr_assert_eq(mdsc_handle_msg(m, io.open_con[2], CEPH_MSG_CLIENT_SESSION, 5, 0, e.buf, e.len, NULL, 0, 122), 0);
+	cr_assert_eq(mdsc_handle_msg(m, io.open_con[5], CEPH_MSG_CLIENT_SESSION, 5, 0, e.buf, e.len, NULL, 0, 50122), 0);
 	wire_enc_free(&e);
 	cr_assert_eq(dones, 4);
 	cr_assert_eq(a->result, -EACCES);
 	cr_assert(strstr(health_since(), "refused the session: blocklisted (blocklisted)"));
-	cr_assert_eq(mdsc_submit(m, b, 123), 0);
+	cr_assert_eq(mdsc_submit(m, b, 50123), 0);
 	cr_assert_eq(b->result, -EACCES, "a rejected session is not retried");
 	drop(a);
 	drop(b);
@@ -549,8 +576,12 @@ Test(mdsc, a_cached_inode_is_served_while_its_caps_are_issued)
 	cr_assert_eq(io.inval_token, 0, "no ack waits for a grant");
 	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "a grant is not answered");
 
-	/* the connection goes: so do the caps */
+	/* the connection goes: the caps are not trusted, and once no
+	 * restart came in the grace, they go */
 	mdsc_con_down(m, con, -ECONNRESET, "reset", 23);
+	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 24, &in, NULL, 0), -EAGAIN);
+	mdsc_tick(m, 23 + MDSC_RESTART_GRACE_MS);
+	mdsc_con_up(m, io.open_con[1], 24 + MDSC_RESTART_GRACE_MS);
 	cr_assert_eq(mdsc_inode(m, 0x10000000001, MDS_STAT_ALL, 24, &in, NULL, 0), -ENOENT);
 	cr_assert_eq(io.inval_ino, 0x10000000001);
 	cr_assert(io.inval_what & MDSC_INVAL_PAGES, "Fc was held: the pages go too");
@@ -888,4 +919,123 @@ Test(mdsc, a_replys_older_size_does_not_undo_our_writes_and_a_changed_directory_
 	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 86, &in, NULL, 0), -EAGAIN, "a lookup's trace may be older");
 	reply_op(con, MDS_OP_GETATTR, ino);
 	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 87, &in, NULL, 0), 0);
+}
+
+/* An MDS restart, as the kernel's send_mds_reconnect: the session waits
+ * with its caps, the rank's new daemon gets the unsafe request replayed,
+ * the unanswered one retried and MClientReconnect with the caps, its OPEN
+ * takes them over (sequence numbers from 0, the unacknowledged flush
+ * again), and the request made meanwhile goes once the rank is active. */
+Test(mdsc, an_mds_restart_is_reconnected_with_caps_replays_and_resends)
+{
+	uint64_t ino = 0x10000000040, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	struct mdsc_request *a = req(MDS_OP_MKDIR, "d"), *b = req(MDS_OP_GETATTR, "b"), *c = req(MDS_OP_GETATTR, "c");
+	struct mdsc_map mp = map(6, 1, 7000);
+	struct mds_inode in;
+	struct mds_caps_msg f;
+	uint64_t tid = 0, atid, con2;
+	uint32_t got;
+	const struct sent *s;
+	const uint8_t *p;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 10);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 11, &got), 0);
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000000, 0}, 12);
+	mdsc_caps_put(m, ino, got, 13);
+	cr_assert_eq(mdsc_caps_flush(m, ino, 14, &tid), 1);
+	cr_assert_eq(mdsc_submit(m, a, 15), 0);
+	atid = a->tid.tid;
+	reply(con, a, 0, false, 0x10000000041); /* unsafe: the MDS has not journaled it */
+	cr_assert_eq(mdsc_submit(m, b, 16), 0);	/* sent, never answered */
+	cr_assert_eq(last_sent()->tid, b->tid.tid);
+	health_since();
+
+	/* the MDS goes: everything waits */
+	mdsc_con_down(m, con, -ECONNRESET, "reset", 20);
+	cr_assert_eq(mdsc_submit(m, c, 21), 0);
+	cr_assert_eq(dones, 2, "only the GETATTR of with_cap and the unsafe mkdir finished");
+	cr_assert_eq(mdsc_inode(m, ino, 0, 22, &in, NULL, 0), -EAGAIN, "caps are not trusted while it is away");
+	mp.nranks = 0; /* the rank failed */
+	mdsc_map(m, &mp, 23);
+	mp = map(7, 1, 7000);
+	mp.rank[0].state = CEPH_MDS_STATE_REPLAY;
+	mdsc_map(m, &mp, 24);
+	cr_assert_eq(io.opens, 1, "a daemon in replay is not reconnected to");
+	mdsc_tick(m, 20 + MDSC_RESTART_GRACE_MS + 1);
+	cr_assert_eq(dones, 2, "a restart in progress is waited for past the grace");
+	mp.epoch = 8;
+	mp.rank[0].state = CEPH_MDS_STATE_RECONNECT;
+	mdsc_map(m, &mp, 30000);
+	cr_assert_eq(io.opens, 2);
+	con2 = io.open_con[1];
+	mdsc_con_up(m, con2, 30001);
+
+	/* the unsafe mkdir again, flagged REPLAY with the inode it made */
+	s = &io.sent[(io.nsent - 3) % 64];
+	cr_assert_eq(s->con, con2);
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_REQUEST);
+	cr_assert_eq(s->tid, atid);
+	cr_assert_eq(get_le32(s->front + 22), MDS_OP_MKDIR);
+	cr_assert_eq(get_le32(s->front + 14) & MDS_REQ_FLAG_REPLAY, MDS_REQ_FLAG_REPLAY);
+	cr_assert_eq(get_le64(s->front + 34), 0x10000000041);
+	/* the unanswered GETATTR as a retry; the one made meanwhile waits */
+	s = &io.sent[(io.nsent - 2) % 64];
+	cr_assert_eq(s->tid, b->tid.tid);
+	cr_assert_eq(s->front[18], 1, "its retry count");
+	cr_assert_eq(get_le32(s->front + 14) & MDS_REQ_FLAG_REPLAY, 0);
+	/* then the reconnect: one cap, in the data segment */
+	s = last_sent();
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_RECONNECT);
+	cr_assert_eq(s->version, 5);
+	cr_assert_eq(s->front_len, 0);
+	cr_assert_eq(s->data_len, 4 + 2 * (8 + 6 + 4 + 36 + 8 + 8) + 4 + 1, "two caps: %zu", s->data_len);
+	p = s->data;
+	cr_assert_eq(get_le32(p), 2, "the file's and the new directory's");
+	if (get_le64(p + 4) != ino)
+		p += 70; /* the other record first */
+	cr_assert_eq(get_le64(p + 4), ino);
+	cr_assert_eq(p[12], 2, "cap_reconnect_t v2");
+	cr_assert_eq(p[13], 1);
+	cr_assert_eq(get_le32(p + 14), 4 + 36 + 8 + 8);
+	cr_assert_eq(get_le32(p + 18), 0, "no path: found by number");
+	cr_assert_eq(get_le64(p + 22), 40 + ino, "cap_id");
+	cr_assert_eq(get_le32(p + 34), 0x555 | FW | FB, "issued");
+	cr_assert_eq(get_le64(p + 38), MDS_INO_ROOT, "realm");
+	cr_assert_eq(get_le32(p + 54), 8, "flock_len");
+	cr_assert_eq(get_le32(s->data + 4 + 2 * 70), 0, "no snap realms");
+	cr_assert_eq(s->data[4 + 2 * 70 + 4], 0, "no more to come");
+	cr_assert(strstr(health_since(), "reconnecting: 2 caps, 1 unsafe requests replayed"));
+
+	/* OPEN: taken over. The flush goes again; requests wait for active. */
+	session_msg(con2, 4, MDS_SESSION_OPEN, 0, PACIFIC_FEATURES);
+	cr_assert(strstr(health_since(), "MDS session reconnected"));
+	f = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(f.h.dirty, FW);
+	cr_assert_eq(f.size, 100);
+	cr_assert_eq(f.h.seq, 0, "sequence numbers start again");
+	cr_assert_gt(last_sent()->tid, tid, "a new flush tid");
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 0);
+	flush_ack(con2, ino, 40 + ino, last_sent()->tid, 30002);
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1, "the old flush's waiter is answered");
+	cr_assert_eq(mdsc_inode(m, ino, 0x555, 30003, &in, NULL, 0), 0, "the caps are good again");
+	cr_assert_eq(in.size, 100);
+	mp.epoch = 9;
+	mp.rank[0].state = CEPH_MDS_STATE_ACTIVE;
+	cr_assert_neq(last_sent()->tid, c->tid.tid);
+	mdsc_map(m, &mp, 30004);
+	cr_assert_eq(last_sent()->tid, c->tid.tid, "active: the new request goes");
+	reply(con2, b, 0, true, ino);
+	reply(con2, c, 0, true, ino);
+	cr_assert_eq(dones, 4);
+	reply_tid(con2, MDS_OP_MKDIR, atid, 0, true, 0x10000000041);
+	cr_assert_eq(mdsc_format_requests(m, (char[64]){0}, 64), 0, "the replay's safe reply ends it");
+	/* a grant from the new MDS counts from 1 */
+	caps_msg(con2, MDS_CAP_OP_GRANT, ino, 40 + ino, 1, 0x555 | FR, 100, 30005);
+	cr_assert_eq(mdsc_caps_get(m, ino, FR, 0, 0, 30006, &got), 0);
+	mdsc_caps_put(m, ino, got, 30007);
+	drop(a);
+	drop(b);
+	drop(c);
 }
