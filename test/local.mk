@@ -640,8 +640,8 @@ test_bench_fcntl_bench_SOURCES = test/bench/fcntl_bench.c
 
 # afs_fetch.sh drives afs_rx/ through the integration test's driver;
 # afs_mount.sh mounts netfuse-afs beside afsd.fuse.
-BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/ceph_osd.sh test/bench/afs_fetch.sh \
-	test/bench/afs_mount.sh test/bench/lockd.sh test/bench/locks_mount.sh
+BENCHMARKS = test/bench/health.sh test/bench/ceph.sh test/bench/ceph_osd.sh test/bench/ceph_mount.sh \
+	test/bench/afs_fetch.sh test/bench/afs_mount.sh test/bench/lockd.sh test/bench/locks_mount.sh
 EXTRA_DIST += $(BENCHMARKS) test/bench/ceph_bench.py test/bench/lib.sh
 bench: all test/integration/afs_rx_check test/integration/osd_tool
 	@for b in $(BENCHMARKS); do \
