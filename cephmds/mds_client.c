@@ -415,6 +415,9 @@ static void maybe_reconnect(struct mdsc *m, struct msession *s, uint64_t now)
 		s->probing = false;
 	}
 	if (st >= CEPH_MDS_STATE_RECONNECT && (!same || st < CEPH_MDS_STATE_ACTIVE)) {
+		if (now < s->retry_ms)
+			return; /* the last try failed a moment ago: the tick tries again */
+		s->retry_ms = now + MDSC_RECONNECT_RETRY_MS;
 		s->addr = m->map.rank[s->rank].addr;
 		s->con = ++m->next_con;
 		s->up = false;
@@ -832,8 +835,10 @@ uint64_t mdsc_tick(struct mdsc *m, uint64_t now)
 			maybe_reconnect(m, s, now);
 			if (s->state != S_RESTARTING)
 				kick_all(m, now);
-			else if (s->probe_ms > now && s->probe_ms < next)
+			if (s->state == S_RESTARTING && s->probe_ms > now && s->probe_ms < next)
 				next = s->probe_ms;
+			if (s->state == S_RESTARTING && s->retry_ms > now && s->retry_ms < next)
+				next = s->retry_ms;
 		}
 	}
 	if (m->last_renew_ms + interval < next)

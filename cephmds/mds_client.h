@@ -82,6 +82,7 @@
 #define MDSC_DEFAULT_MAX_CAPS 65536 /* kept at most; the least recently used go back */
 #define MDSC_INVAL_WAIT_MS    1000  /* a revoke of Fc waits this long for the kernel's pages */
 #define MDSC_RESTART_GRACE_MS 30000 /* > an MDS's time to exit on SIGTERM */
+#define MDSC_RECONNECT_RETRY_MS 1000 /* a failed reconnect (refused, auth) is tried again after */
 
 /* What io.invalidate asks the owner to drop from the kernel's caches. */
 #define MDSC_INVAL_ATTRS 1u

@@ -31,6 +31,7 @@ struct msession {
 	bool readonly, stale;
 	uint64_t down_ms;  /* when it went S_RESTARTING */
 	uint64_t probe_ms; /* then: when to try the same daemon's address again */
+	uint64_t retry_ms; /* no reconnect to a new daemon before (one a second) */
 	bool probing;	   /* con: that try */
 	unsigned ncaps;
 	struct mds_cap_item *releases; /* queued, sent at the next tick or when full */

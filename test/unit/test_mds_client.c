@@ -967,9 +967,18 @@ Test(mdsc, an_mds_restart_is_reconnected_with_caps_replays_and_resends)
 	cr_assert_eq(dones, 2, "a restart in progress is waited for past the grace");
 	mp.epoch = 8;
 	mp.rank[0].state = CEPH_MDS_STATE_RECONNECT;
-	mdsc_map(m, &mp, 30000);
+	mdsc_map(m, &mp, 29000);
 	cr_assert_eq(io.opens, 2);
-	con2 = io.open_con[1];
+	/* the new daemon refuses the first try: tried again a second later,
+	 * not at once (no spin on a daemon still starting) */
+	mdsc_con_down(m, io.open_con[1], -ECONNREFUSED, "refused", 29001);
+	cr_assert_eq(io.opens, 2);
+	cr_assert(strstr(health_since(), "interrupted (refused)"));
+	cr_assert_leq(mdsc_tick(m, 29500), 30000);
+	cr_assert_eq(io.opens, 2);
+	mdsc_tick(m, 30000);
+	cr_assert_eq(io.opens, 3);
+	con2 = io.open_con[2];
 	mdsc_con_up(m, con2, 30001);
 
 	/* the unsafe mkdir again, flagged REPLAY with the inode it made */
