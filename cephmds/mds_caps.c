@@ -271,6 +271,14 @@ static void send_caps(struct mdsc *m, struct mdsc_cap *c, uint32_t op, uint32_t 
 
 	if (!msg)
 		return;
+	/* Nothing goes to an MDS that is not ours to talk to now: one
+	 * restarting (a reconnecting session's connection also carries the
+	 * replays and MClientReconnect first, and the new MDS numbers the
+	 * caps afresh). What is dirty is flushed once it takes them over. */
+	if ((s->state != S_OPEN && s->state != S_CLOSING) || !s->up) {
+		free(msg);
+		return;
+	}
 	if (flush && c->dirty) {
 		tid = ++m->last_flush_tid;
 		dirty = c->dirty;
@@ -695,9 +703,10 @@ struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msessi
 	struct mds_cap_reconnect *out = NULL;
 	unsigned k = 0;
 
+	*n = 0;
+	if (s->ncaps && !(out = calloc(s->ncaps, sizeof(*out))))
+		return NULL; /* nothing changed: the caller tries again */
 	s->nreleases = 0; /* their caps are simply not in the reconnect */
-	if (s->ncaps)
-		out = calloc(s->ncaps, sizeof(*out));
 	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
 		if (c->rank != s->rank)
 			continue;
@@ -761,7 +770,9 @@ uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now)
 	if (m->acks_pending) /* most ticks have none to look for */
 		for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
 			try_ack(m, c, now);
-			if (c->ack_pending && c->inval_token && c->ack_deadline_ms < next)
+			/* past its deadline the ack waits for the reads (their
+			 * put tries it): no timer for it, or the tick would spin */
+			if (c->ack_pending && c->inval_token && c->ack_deadline_ms > now && c->ack_deadline_ms < next)
 				next = c->ack_deadline_ms;
 		}
 	for (struct mdsc_cap *c = m->lru_head, *n; c && m->ncaps > m->max_caps; c = n) {

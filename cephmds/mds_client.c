@@ -383,13 +383,17 @@ static void send_reconnect(struct mdsc *m, struct msession *s, uint64_t now)
 	caps = mdsc_caps_reconnect_list(m, s, &ncaps);
 	wire_enc_init(&front);
 	wire_enc_init(&data);
-	v = mds_reconnect_encode(&data, caps, ncaps);
-	e = v ? mdsc_send(m, s, CEPH_MSG_CLIENT_RECONNECT, v, 0, &front, data.buf, (uint32_t)data.len) : -EINVAL;
+	if (!caps && s->ncaps)
+		e = -ENOMEM;
+	else if (!(v = mds_reconnect_encode(&data, caps, ncaps)))
+		e = -EINVAL;
+	else
+		e = mdsc_send(m, s, CEPH_MSG_CLIENT_RECONNECT, v, 0, &front, data.buf, (uint32_t)data.len);
 	wire_enc_free(&data);
 	wire_enc_free(&front);
 	free(caps);
-	if (e < 0)
-		mdsc_report(m, s, HEALTH_IO_ERROR, -e, "cannot send the reconnect: %s", strerror(-e));
+	if (e < 0) /* the MDS must hear it within its reconnect window: again at the tick */
+		restart(m, s, "the reconnect could not be sent", now);
 	else
 		mdsc_report(m, s, HEALTH_HUNTING, 0, "reconnecting: %u caps, %u unsafe requests replayed", ncaps,
 			    replayed);
@@ -872,7 +876,7 @@ int mdsc_submit(struct mdsc *m, struct mdsc_request *r, uint64_t now)
 	r->reply = NULL;
 	r->reply_len = 0;
 	r->rep = NULL;
-	r->got_unsafe = r->sent = r->finished = false;
+	r->got_unsafe = r->sent = r->finished = r->interrupted = false;
 	r->attempts = r->num_fwd = 0;
 	r->target = r->rank;
 	r->started_ms = now;

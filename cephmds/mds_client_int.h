@@ -93,7 +93,8 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 /* The session's caps are gone (lost, closed, rejected): drop them. */
 void mdsc_caps_session_gone(struct mdsc *m, struct msession *s);
 /* The session's MDS restarted: its caps as MClientReconnect tells them
- * (malloc'd, *n of them; NULL with *n 0 when there are none or no memory).
+ * (malloc'd, *n of them; NULL with *n 0 when there are none, or when
+ * there is no memory for them while s->ncaps is not 0: nothing changed).
  * Each cap's sequence numbers start again from 0, as the new MDS's do;
  * pending revokes count as acknowledged (the reconnect says what is held)
  * and queued releases are dropped (the reconnect leaves those caps out). */
