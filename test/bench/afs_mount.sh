@@ -275,33 +275,9 @@ src_md5=$(md5sum <"$peers/src.bin" | cut -d' ' -f1)
 head -c $((SIZE / 2)) "$peers/src.bin" >"$peers/src.1"
 tail -c +$((SIZE / 2 + 1)) "$peers/src.bin" >"$peers/src.2"
 # The source tree: a plain tar, and the md5sum list of its files.
-untar_why=
-if [[ ! -r $TARBALL ]]; then
-	untar_why="$TARBALL not found: install the Debian package xorg-server-source"
-elif ! xz -dc -- "$TARBALL" >"$peers/src.tar" 2>>"$log" || ! mkdir "$peers/srctree" ||
-	! tar -xf "$peers/src.tar" -C "$peers/srctree" --no-same-owner -m 2>>"$log"; then
-	untar_why="cannot unpack $TARBALL (see the log)"
-else
-	(cd "$peers/srctree" && find . -type f -print0 | xargs -0 md5sum) >"$peers/src.md5"
-	echo "untar: $TARBALL: $(wc -l <"$peers/src.md5") files, $(find "$peers/srctree" -type d | wc -l) directories," \
-		"$(du -sm "$peers/srctree" | cut -f1) MiB" >>"$log"
-	rm -rf "$peers/srctree"
-fi
+bench_untar_prepare "$peers" "$TARBALL"
 echo "setup: $(($(date +%s) - t_setup)) s" >>"$log"
 
-# CPU seconds (user + system) the client has used.
-cpu() {
-	awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / t }' "/proc/$client_pid/stat"
-}
-rss_mib() {
-	awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$client_pid/status"
-}
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }
-minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
-plus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a + b }'; }
-rate() { awk -v m="$1" -v t="$2" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.001) }'; }
-ms() { awk -v t="$1" 'BEGIN { printf "%.1f", t * 1000 }'; }
 
 # The file on the fileserver is whole: its size, read by another client.
 on_server() {
@@ -527,12 +503,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 	echo "round $r done: $(($(date +%s) - t_rounds)) s" >>"$log"
 done
 
-median() {
-	printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
-range() {
-	printf '%s\n' $1 | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'
-}
 vals() { # vals fig|cpus KEY
 	if [[ $1 == fig ]]; then echo "${fig[$2]:-}"; else echo "${cpus[$2]:-}"; fi
 }

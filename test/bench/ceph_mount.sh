@@ -96,16 +96,7 @@ fs.unmount()
 EOF
 head -c "$SIZE" /dev/urandom >"$work/src.bin"
 want_read=""
-untar_why=
-if [[ ! -r $TARBALL ]]; then
-	untar_why="$TARBALL not found: install the Debian package xorg-server-source"
-elif ! xz -dc -- "$TARBALL" >"$work/src.tar" 2>>"$log" || ! mkdir "$work/srctree" ||
-	! tar -xf "$work/src.tar" -C "$work/srctree" --no-same-owner -m 2>>"$log"; then
-	untar_why="cannot unpack $TARBALL"
-else
-	(cd "$work/srctree" && find . -type f -print0 | xargs -0 md5sum) >"$work/src.md5"
-	rm -rf "$work/srctree"
-fi
+bench_untar_prepare "$work" "$TARBALL"
 
 # start_client netfuse|ceph-fuse: a fresh mount of the root on $mnt.
 start_client() {
@@ -125,13 +116,6 @@ start_client() {
 	done
 	return 1
 }
-cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($14 + $15) / t }' "/proc/$client_pid/stat"; }
-rss_mib() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$client_pid/status"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }
-minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
-rate() { awk -v m="$1" -v t="$2" 'BEGIN { printf "%.1f", m / (t > 0 ? t : 0.001) }'; }
-ms() { awk -v t="$1" 'BEGIN { printf "%.1f", t * 1000 }'; }
 declare -A fig cpus
 record() { # record NAME CLIENT VALUE CPU
 	fig[$1.$2]+="$3 "
@@ -201,10 +185,6 @@ for ((r = 0; r < ROUNDS; r++)); do
 	fi
 done
 
-median() {
-	printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 } END { print ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
-}
-range() { printf '%s\n' $1 | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
 # line FIGURE UNIT BIGGER_IS_BETTER: the figure's line, then its _cpu's.
 line() {
 	local f=$1 n a
