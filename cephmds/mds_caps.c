@@ -734,9 +734,12 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 {
 	(void)now;
 	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
-		if (c->rank != s->rank || !c->flushing)
+		if (c->rank != s->rank || !(c->flushing | c->dirty))
 			continue;
-		c->dirty |= c->flushing; /* the old MDS may have lost them: a new flush */
+		/* the old MDS may have lost what was being flushed, and what
+		 * got dirty meanwhile (a close sends nothing while the session
+		 * is down) was never sent: one new flush for both */
+		c->dirty |= c->flushing;
 		c->flushing = 0;
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 	}
@@ -935,8 +938,19 @@ void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now)
 	if (--c->opens)
 		return;
 	c->open_wanted = c->want_extra = 0;
-	if (c->mds_wanted && valid(m, c, now))
+	if (!valid(m, c, now))
+		return;
+	if (c->dirty) /* what the writes changed goes with it */
+		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+	else if (c->mds_wanted)
 		send_update(m, c, c->seq); /* we want nothing now */
+}
+
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, uint64_t now)
+{
+	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
+		if (c->rank == s->rank && c->dirty && valid(m, c, now))
+			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 }
 
 void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now)

@@ -554,6 +554,9 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 				if (m->io.caps_changed) /* the caps are good again */
 					m->io.caps_changed(m->io.arg);
 			}
+			/* what a close could not send while the caps were
+			 * not good (stale, past their ttl) goes now */
+			mdsc_caps_flush_session(m, s, now);
 		}
 		break;
 	case MDS_SESSION_STALE:
@@ -903,6 +906,7 @@ bool mdsc_close_sessions(struct mdsc *m, uint64_t now)
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
 		struct msession *s = &m->s[i];
 		if (s->state == S_OPEN && s->up) {
+			mdsc_caps_flush_session(m, s, now);
 			s->state = S_CLOSING;
 			s->close_seq = s->seq;
 			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);

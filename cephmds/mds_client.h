@@ -212,7 +212,8 @@ int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid);
 /* A file of @ino was opened (after its OPEN reply) wanting @want: whether
  * the kernel's pages from the last open are still good (Fc held since). */
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);
-/* A file of @ino was closed; the last close tells the MDS we want nothing. */
+/* A file of @ino was closed; the last close tells the MDS we want nothing,
+ * flushing what is dirty with it (no one waits for the ack). */
 void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now);
 /* The kernel forgot @ino: give its cap back (kept while in use). */
 void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now);

@@ -111,5 +111,8 @@ uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now);
 void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, uint64_t cap_id, uint32_t mseq,
 			     uint32_t issue_seq);
 void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s);
+/* Send a FLUSH for every dirty cap of @s (before its REQUEST_CLOSE: the
+ * MDS takes messages in order, so it journals them before the close). */
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, uint64_t now);
 
 #endif

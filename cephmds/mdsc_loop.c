@@ -492,7 +492,7 @@ int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct md
 /* One cap operation on the loop thread (mdsc may send). */
 struct cap_op {
 	struct mdsc_loop *dl;
-	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED, OP_WROTE, OP_FLUSH, OP_FLUSHED } op;
+	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED, OP_WROTE, OP_FLUSH, OP_FLUSH_START, OP_FLUSHED } op;
 	uint64_t ino, token, end; /* token: also a flush's tid */
 	struct mds_timespec mtime;
 	uint32_t need, want, got;
@@ -522,6 +522,9 @@ static void cap_op_fn(void *arg)
 		case OP_FLUSH:
 			a->gen = dl->caps_gen;
 			a->result = mdsc_caps_flush(dl->mdsc, a->ino, now, &a->token);
+			break;
+		case OP_FLUSH_START:
+			mdsc_caps_flush(dl->mdsc, a->ino, now, &a->token);
 			break;
 		case OP_FLUSHED:
 			a->gen = dl->caps_gen;
@@ -667,6 +670,11 @@ bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want)
 	if (!dl->attached || evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER))
 		return false;
 	return a.result > 0;
+}
+
+void mdsc_loop_caps_flush_start(struct mdsc_loop *dl, uint64_t ino)
+{
+	cap_op_async(dl, OP_FLUSH_START, ino, 0, 0);
 }
 
 void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino)

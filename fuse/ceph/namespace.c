@@ -29,8 +29,8 @@
  *    Fw (asking the MDS for a larger max_size first when it would pass
  *    it) and goes to the OSDs before it returns, as the kernel's sync
  *    writes do (no Fb buffering yet); the size and times it changes are
- *    the cap's dirty state, flushed to the MDS (FLUSH, until its
- *    FLUSH_ACK) at each close and fsync, or with the ack of a revoke.
+ *    the cap's dirty state, flushed to the MDS (a FLUSH) at each close
+ *    and with the ack of a revoke; fsync waits for its FLUSH_ACK.
  *    A truncation is a SETATTR carrying the size we know as old_size;
  *    reads and writes carry the truncate seq and size to the OSDs.
  *
@@ -578,7 +578,9 @@ struct fileh {
 	char pool_ns[128];
 	bool writable;
 	bool direct; /* opened without Fc: no page cache (FOPEN_DIRECT_IO) */
-	bool wrote;  /* since the last flush (atomic: writes and flushes run at once) */
+	/* written since the last close's flush, and since the last fsync
+	 * (atomic: writes, flushes and fsyncs run at once) */
+	bool wrote, unsynced;
 };
 
 static void layout_from(struct fileh *h, const struct mds_inode *in)
@@ -897,7 +899,7 @@ static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const st
 
 /* Writes go to the OSDs before they return (the kernel client's sync
  * write), under Fw; the size and times they change are the cap's dirty
- * state, flushed to the MDS at close, fsync or a revoke. */
+ * state, flushed to the MDS at close, fsync or a revoke (c_flush). */
 static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
 		       size_t size, off_t off)
 {
@@ -936,38 +938,45 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 		mdsc_loop_caps_wrote(f->mdsc, h->ino, (uint64_t)off + done,
 				     (struct mds_timespec){(uint32_t)now.tv_sec, (uint32_t)now.tv_nsec});
 		__atomic_store_n(&h->wrote, true, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->unsynced, true, __ATOMIC_RELAXED);
 	}
 	mdsc_loop_caps_put(f->mdsc, h->ino, got);
 	return done ? (ssize_t)done : e;
 }
 
-/* The size and times our writes changed, to the MDS (FLUSH, waiting for
- * its FLUSH_ACK): at each close of a descriptor and at fsync. */
-static int flush_caps(struct cephfs_front *f, const struct nf_ctx *c, struct fileh *h)
-{
-	int e;
-
-	if (!h || !__atomic_load_n(&h->wrote, __ATOMIC_RELAXED))
-		return 0;
-	/* a release (no caller waits) gives up at mount_timeout */
-	e = mdsc_loop_caps_flush(f->mdsc, h->ino, c ? EVLOOP_NEVER : cephfs_wait_deadline(f), c ? c->cancel : NULL);
-	if (e == -ENOENT) /* the session went with what was dirty (.health says so) */
-		e = -EIO;
-	if (!e)
-		__atomic_store_n(&h->wrote, false, __ATOMIC_RELAXED);
-	return e;
-}
-
+/* The size and times our writes changed go to the MDS (a FLUSH) at each
+ * close, without waiting for its FLUSH_ACK, as the kernel client's close:
+ * the data is on the OSDs already, and no other client sees the file
+ * before the MDS has them (it takes our Fw back first, and the revoke's
+ * ack carries what is dirty). The last close's FLUSH also says we want
+ * nothing more (mdsc_caps_close). fsync waits for the ack. */
 static int c_flush(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner)
 {
-	(void)key, (void)lock_owner;
-	return flush_caps(fs, c, (struct fileh *)(uintptr_t)fh);
+	struct cephfs_front *f = fs;
+	struct fileh *h = (struct fileh *)(uintptr_t)fh;
+
+	(void)c, (void)key, (void)lock_owner;
+	if (h && __atomic_exchange_n(&h->wrote, false, __ATOMIC_RELAXED))
+		mdsc_loop_caps_flush_start(f->mdsc, h->ino);
+	return 0;
 }
 
 static int c_fsync(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, bool datasync)
 {
+	struct cephfs_front *f = fs;
+	struct fileh *h = (struct fileh *)(uintptr_t)fh;
+	int e;
+
 	(void)key, (void)datasync; /* the data is on the OSDs when a write returns */
-	return flush_caps(fs, c, (struct fileh *)(uintptr_t)fh);
+	if (!h)
+		return 0;
+	/* whatever descriptor wrote it: what is dirty or still being flushed */
+	e = mdsc_loop_caps_flush(f->mdsc, h->ino, EVLOOP_NEVER, c->cancel);
+	if (e == -ENOENT) /* the session went, with what was dirty if we wrote (.health says so) */
+		e = __atomic_load_n(&h->unsynced, __ATOMIC_RELAXED) ? -EIO : 0;
+	if (!e)
+		__atomic_store_n(&h->unsynced, false, __ATOMIC_RELAXED);
+	return e;
 }
 
 static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags)
@@ -976,10 +985,8 @@ static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 
 	(void)key, (void)flags;
-	if (h) {
-		flush_caps(f, NULL, h); /* flush came first, unless the last write raced it */
+	if (h) /* flushes what a write racing the flush left dirty */
 		mdsc_loop_caps_close(f->mdsc, h->ino);
-	}
 	free(h);
 }
 

@@ -869,6 +869,74 @@ Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 105, &got), -EAGAIN, "Fw is gone");
 }
 
+Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left_behind)
+{
+	uint64_t ino = 0x10000000032, con = with_cap(ino), tid = 0;
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	const struct sent *s;
+	uint32_t got = 0;
+	unsigned n;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 100);
+
+	/* the last close: one FLUSH that also wants nothing more */
+	mdsc_caps_open(m, ino, FW | FB, 101);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 102, &got), 0);
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000002, 0}, 103);
+	mdsc_caps_put(m, ino, got, 104);
+	n = io.nsent;
+	mdsc_caps_close(m, ino, 105);
+	cr_assert_eq(io.nsent, n + 1, "one message");
+	s = last_sent();
+	u = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(u.h.dirty, FW);
+	cr_assert_eq(u.size, 100);
+	cr_assert_eq(u.h.wanted, 0);
+	tid = s->tid;
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 0, "sent, not acknowledged");
+	mdsc_caps_forget(m, ino, 106);
+	mdsc_tick(m, 107);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "kept until the ack");
+	flush_ack(con, ino, 40 + ino, tid, 108);
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1);
+
+	/* a close while the caps are not good (stale) sends nothing; the renewal does */
+	u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 5, 0x555 | FW | FB, 100);
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 110);
+	mdsc_caps_open(m, ino, FW | FB, 111);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 200, 112, &got), 0);
+	mdsc_caps_wrote(m, ino, 200, (struct mds_timespec){1700000003, 0}, 113);
+	mdsc_caps_put(m, ino, got, 114);
+	session_msg(con, 1, MDS_SESSION_STALE, 0, 0);
+	cr_assert_eq(get_le32(last_sent()->front), MDS_SESSION_REQUEST_RENEWCAPS);
+	n = io.nsent;
+	mdsc_caps_close(m, ino, 115);
+	cr_assert_eq(io.nsent, n, "stale: nothing goes");
+	session_msg(con, 1, MDS_SESSION_RENEWCAPS, get_le64(last_sent()->front + 4), 0);
+	u = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(u.size, 200, "renewed: the close's flush goes");
+
+	/* dirty at unmount: flushed before the REQUEST_CLOSE, on the same connection */
+	flush_ack(con, ino, 40 + ino, last_sent()->tid, 116);
+	mdsc_caps_open(m, ino, FW | FB, 117);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 300, 118, &got), 0);
+	mdsc_caps_wrote(m, ino, 300, (struct mds_timespec){1700000004, 0}, 119);
+	mdsc_caps_put(m, ino, got, 120);
+	n = io.nsent;
+	cr_assert(!mdsc_close_sessions(m, 121));
+	cr_assert_eq(io.nsent, n + 2);
+	s = &io.sent[n % 64];
+	cr_assert_eq(s->type, CEPH_MSG_CLIENT_CAPS);
+	cr_assert_eq(mds_caps_decode(s->version, s->front, s->front_len, NULL, 0, &u), 0);
+	cr_assert_eq(u.h.op, MDS_CAP_OP_FLUSH);
+	cr_assert_eq(u.size, 300);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_SESSION);
+	cr_assert_eq(get_le32(last_sent()->front), MDS_SESSION_REQUEST_CLOSE);
+	cr_assert_eq(last_sent()->con, s->con);
+}
+
 /* A reply of @op whose target is @ino (size 5, as the MDS committed it). */
 static void reply_op(uint64_t con, uint32_t op, uint64_t ino)
 {
