@@ -66,6 +66,7 @@ struct mdsc_cap {
 	uint32_t want_extra;  /* what waiting reads asked for */
 	unsigned readers;     /* reads in flight under Fr */
 	unsigned writers;     /* writes in flight under Fw */
+	unsigned buffers;     /* holders of Fb: writes in flight, data the owner buffers */
 	uint32_t dirty;	      /* Fw: size and times changed here, not yet sent */
 	uint32_t flushing;    /* sent, FLUSH_ACK not yet back */
 	uint64_t flush_tid, flush_acked;
@@ -340,6 +341,8 @@ static void try_ack(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
 		return;
 	if ((revoking & MDS_CAP_FILE_WR) && c->writers)
 		return;
+	if ((revoking & MDS_CAP_FILE_BUFFER) && c->buffers) /* written back first */
+		return;
 	if (c->inval_token && now < c->ack_deadline_ms)
 		return;
 	c->ack_pending = false;
@@ -584,6 +587,8 @@ static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_ca
 	c->ack_pending = true;
 	c->ack_seq = cm->h.seq;
 	m->st.revokes++;
+	if ((c->implemented & ~newcaps & MDS_CAP_FILE_BUFFER) && c->buffers && m->io.writeback)
+		m->io.writeback(m->io.arg, c->ino); /* its put lets the ack go */
 	if ((c->implemented & ~newcaps & MDS_CAP_FILE_CACHE) && m->io.invalidate) {
 		c->inval_token = ++m->fc_gen;
 		c->ack_deadline_ms = now + MDSC_INVAL_WAIT_MS;
@@ -749,7 +754,8 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 
 static bool idle(const struct mdsc_cap *c)
 {
-	return !c->opens && !c->readers && !c->writers && !c->ack_pending && !c->dirty && !c->flushing;
+	return !c->opens && !c->readers && !c->writers && !c->buffers && !c->ack_pending && !c->dirty &&
+	       !c->flushing;
 }
 
 void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now)
@@ -846,6 +852,8 @@ int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, ui
 			c->readers++;
 		if (*got & MDS_CAP_FILE_WR)
 			c->writers++;
+		if (*got & MDS_CAP_FILE_BUFFER)
+			c->buffers++;
 		touch(m, c);
 		return 0;
 	}
@@ -872,6 +880,12 @@ void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
 		c->readers--;
 	if ((got & MDS_CAP_FILE_WR) && c->writers)
 		c->writers--;
+	if ((got & MDS_CAP_FILE_BUFFER) && c->buffers)
+		c->buffers--;
+	/* a write that got Fb before its revoke came may have buffered
+	 * under it since: that too is written back before the ack */
+	if (c->ack_pending && c->buffers && (c->implemented & ~c->issued & MDS_CAP_FILE_BUFFER) && m->io.writeback)
+		m->io.writeback(m->io.arg, c->ino);
 	try_ack(m, c, now);
 }
 

@@ -108,6 +108,10 @@ struct mdsc_io {
 	/* Optional: caps were granted; callers of mdsc_caps_get that got
 	 * -EAGAIN may ask again. Under the owner's lock. */
 	void (*caps_changed)(void *arg);
+	/* Optional: Fb is being revoked while held (mdsc_caps_get gave it):
+	 * the owner writes back what it buffers under it and puts it, which
+	 * lets the revoke's ack go. Under the owner's lock: queue the work. */
+	void (*writeback)(void *arg, uint64_t ino);
 };
 
 struct mdsc_request;
@@ -197,7 +201,8 @@ void mdsc_caps_dir_changed(struct mdsc *m, uint64_t ino);
  * held until mdsc_caps_put(*got); -EAGAIN: not issued now, or (with Fw)
  * the MDS's max_size is below @end (the MDS is told what we want; ask
  * again after io.caps_changed); -ENOENT: no cap (open the file again).
- * Fr and Fw are counted as used: a revoke of them waits for the put. */
+ * Fr, Fw and Fb are counted as used: a revoke of them waits for the put
+ * (an owner buffering writes holds Fb until they are written back). */
 int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now,
 		  uint32_t *got);
 void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now);

@@ -30,6 +30,8 @@ struct mdsc_loop {
 	 * and the wait for grants (caps_gen counts them; under sh.lock) */
 	mdsc_loop_inval_fn inval;
 	void *inval_arg;
+	mdsc_loop_writeback_fn writeback;
+	void *writeback_arg;
 	pthread_cond_t caps_cond;
 	uint64_t caps_gen;
 };
@@ -129,6 +131,14 @@ static void io_invalidate(void *arg, uint64_t ino, unsigned what, uint64_t token
 		dl->inval(dl->inval_arg, ino, what, token);
 }
 
+static void io_writeback(void *arg, uint64_t ino)
+{
+	struct mdsc_loop *dl = arg;
+
+	if (dl->writeback)
+		dl->writeback(dl->writeback_arg, ino);
+}
+
 static void io_caps_changed(void *arg)
 {
 	struct mdsc_loop *dl = arg;
@@ -173,6 +183,7 @@ struct mdsc_loop *mdsc_loop_new(struct health_queue *health, const char *const *
 			     .send = io_send,
 			     .keepalive = io_keepalive,
 			     .invalidate = io_invalidate,
+			     .writeback = io_writeback,
 			     .caps_changed = io_caps_changed};
 
 	if (!dl)
@@ -461,6 +472,16 @@ void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void 
 		pthread_mutex_lock(dl->sh.lock);
 	dl->inval = fn;
 	dl->inval_arg = arg;
+	if (dl->attached)
+		pthread_mutex_unlock(dl->sh.lock);
+}
+
+void mdsc_loop_set_writeback(struct mdsc_loop *dl, mdsc_loop_writeback_fn fn, void *arg)
+{
+	if (dl->attached)
+		pthread_mutex_lock(dl->sh.lock);
+	dl->writeback = fn;
+	dl->writeback_arg = arg;
 	if (dl->attached)
 		pthread_mutex_unlock(dl->sh.lock);
 }

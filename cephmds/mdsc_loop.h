@@ -48,6 +48,11 @@ int mdsc_loop_call(struct mdsc_loop *dl, struct mdsc_request *r, uint64_t deadli
  */
 typedef void (*mdsc_loop_inval_fn)(void *arg, uint64_t ino, unsigned what, uint64_t token);
 void mdsc_loop_set_invalidate(struct mdsc_loop *dl, mdsc_loop_inval_fn fn, void *arg);
+/* @fn runs on the loop thread, the loop's lock held, when Fb is revoked
+ * while held (mdsc_io.writeback): it must only queue the write-back, whose
+ * mdsc_loop_caps_put of Fb lets the ack go. */
+typedef void (*mdsc_loop_writeback_fn)(void *arg, uint64_t ino);
+void mdsc_loop_set_writeback(struct mdsc_loop *dl, mdsc_loop_writeback_fn fn, void *arg);
 /* mdsc_inode from any thread (no round trip to the loop). */
 int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
 		    size_t ns_len);

@@ -96,7 +96,7 @@ static const struct mopt_spec ceph_specs[] = {
 
 /* ---- the root and the views ------------------------------------------------------ */
 
-enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_OSDC, V_MDSC, V_MDS_SESSIONS, V_CAPS, V_END };
+enum { V_MONMAP, V_MONC, V_OSDMAP, V_MDSMAP, V_AUTH, V_OSDC, V_MDSC, V_MDS_SESSIONS, V_CAPS, V_WRITEBACK, V_END };
 
 static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len);
 
@@ -110,6 +110,7 @@ static const struct nf_view ceph_views[] = {
     [V_MDSC] = {".ceph", "mdsc", 0444, render},
     [V_MDS_SESSIONS] = {".ceph", "mds_sessions", 0444, render},
     [V_CAPS] = {".ceph", "caps", 0444, render},
+    [V_WRITEBACK] = {".ceph", "writeback", 0444, render},
     [V_END] = {.name = NULL},
 };
 
@@ -169,6 +170,9 @@ static size_t render(void *fs, const struct nf_view *v, char *buf, size_t len)
 		free(caps);
 		break;
 	}
+	case V_WRITEBACK:
+		n = f->wb ? cephfs_wb_format(f, buf, len) : 0;
+		break;
 	case V_MDSC:
 	case V_MDS_SESSIONS: {
 		struct mdsc_status st;
@@ -212,6 +216,7 @@ static void free_front(struct cephfs_front *f)
 {
 	if (!f)
 		return;
+	cephfs_wb_stop(f); /* what is buffered goes before the sessions close */
 	if (f->mdsc && f->ml)
 		mdsc_loop_close(f->mdsc, evloop_deadline_ms(5000));
 	cephfs_inval_stop(f);
@@ -280,6 +285,8 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	osdc_loop_attach(f->osdc, f->ml);
 	mdsc_loop_attach(f->mdsc, f->ml);
 	e = cephfs_inval_start(f);
+	if (!e)
+		e = cephfs_wb_start_threads(f);
 	if (e) {
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(-e));
 		goto out;

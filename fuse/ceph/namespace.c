@@ -516,6 +516,9 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	int e;
 
 	(void)has_fh, (void)fh;
+	/* a truncation must not be overtaken by writes buffered before it */
+	if ((to_set & FUSE_SET_ATTR_SIZE) && (e = cephfs_wb_sync(f, key->lo, false)))
+		return e;
 	init_req(&r, c, MDS_OP_SETATTR, key->lo, "");
 	a->mask = 0;
 	if (to_set & FUSE_SET_ATTR_MODE) {
@@ -578,6 +581,7 @@ struct fileh {
 	char pool_ns[128];
 	bool writable;
 	bool direct; /* opened without Fc: no page cache (FOPEN_DIRECT_IO) */
+	bool sync;   /* O_SYNC, O_DSYNC or O_DIRECT: writes are never buffered */
 	/* written since the last close's flush, and since the last fsync
 	 * (atomic: writes, flushes and fsyncs run at once) */
 	bool wrote, unsynced;
@@ -637,6 +641,7 @@ static int new_fileh(struct cephfs_front *f, const struct mds_inode *in, int fla
 		return -ENOMEM;
 	layout_from(h, in);
 	h->writable = (flags & O_ACCMODE) != O_RDONLY;
+	h->sync = (flags & (O_SYNC | O_DSYNC | O_DIRECT)) != 0;
 	o->keep_cache = mdsc_loop_caps_open(f->mdsc, h->ino, open_wants(flags));
 	*out = h;
 	return 0;
@@ -849,7 +854,9 @@ static ssize_t c_read(void *fs, const struct nf_ctx *c, const struct nf_key *key
 	(void)key;
 	if (!h)
 		return -EBADF;
-	e = read_end(f, c, h, at + size, &end);
+	e = cephfs_wb_sync(f, h->ino, false); /* our buffered writes are on the OSDs first */
+	if (!e)
+		e = read_end(f, c, h, at + size, &end);
 	if (!e)
 		e = get_caps(f, c, h, MDS_CAP_FILE_RD, MDS_CAP_FILE_CACHE, 0, &got);
 	if (e)
@@ -880,7 +887,7 @@ out:
 /* Write @len bytes at @off of object @objno (file offset @at), stamped
  * @mtime. The truncate seq and size tell the OSD of a truncation it has
  * not applied yet. */
-static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const struct fileh *h, uint64_t objno,
+static int write_object(struct cephfs_front *f, struct evloop_cancel *cancel, const struct fileh *h, uint64_t objno,
 			uint64_t off, uint64_t len, const char *buf, const struct mds_inode *in, uint64_t at,
 			const struct timespec *mtime)
 {
@@ -892,23 +899,62 @@ static int write_object(struct cephfs_front *f, const struct nf_ctx *c, const st
 	op_truncate(&r, h, in, at, off);
 	r.mtime_sec = (uint32_t)mtime->tv_sec;
 	r.mtime_nsec = (uint32_t)mtime->tv_nsec;
-	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, c->cancel);
+	e = osdc_loop_call(f->osdc, &r, EVLOOP_NEVER, cancel);
 	osdc_request_release(&r);
 	return e < 0 ? e : 0;
 }
 
-/* Writes go to the OSDs before they return (the kernel client's sync
- * write), under Fw; the size and times they change are the cap's dirty
- * state, flushed to the MDS at close, fsync or a revoke (c_flush). */
+static size_t write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, const struct fileh *h, uint64_t at,
+			 const char *buf, size_t len, const struct timespec *mtime, int *err)
+{
+	struct mds_inode in;
+	size_t done = 0;
+
+	*err = 0;
+	memset(&in, 0, sizeof(in)); /* truncate seq 0: no truncation known */
+	mdsc_loop_inode(f->mdsc, h->ino, 0, &in, NULL, 0);
+	while (done < len) {
+		struct ceph_object_extent x;
+		int e = ceph_layout_map(&h->layout, at, len - done, &x);
+		if (!e)
+			e = write_object(f, cancel, h, x.objno, x.off, x.len, buf + done, &in, at, mtime);
+		if (e) {
+			*err = e;
+			break;
+		}
+		done += x.len;
+		at += x.len;
+	}
+	return done;
+}
+
+ssize_t cephfs_write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
+			  const struct ceph_file_layout *layout, uint64_t off, const char *buf, size_t len,
+			  const struct timespec *mtime)
+{
+	struct fileh h = {.ino = ino, .layout = *layout};
+	size_t done;
+	int e;
+
+	snprintf(h.pool_ns, sizeof(h.pool_ns), "%s", layout->pool_ns ? layout->pool_ns : "");
+	h.layout.pool_ns = h.pool_ns;
+	done = write_osds(f, cancel, &h, off, buf, len, mtime, &e);
+	return e ? e : (ssize_t)done;
+}
+
+/* A write is buffered (writeback.c) while Fb is held and the file was not
+ * opened for synchronous or direct I/O; otherwise it goes to the OSDs
+ * before it returns (the kernel client's sync write), after what is
+ * buffered of the file. Either way it holds Fw, and the size and times it
+ * changes are the cap's dirty state, flushed to the MDS at close, fsync
+ * or a revoke (c_flush). */
 static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, const char *buf,
 		       size_t size, off_t off)
 {
 	struct cephfs_front *f = fs;
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
-	uint64_t at = (uint64_t)off, left = size;
 	size_t done = 0;
 	uint32_t got = 0;
-	struct mds_inode in;
 	struct timespec now;
 	int e;
 
@@ -917,22 +963,21 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 		return -EBADF;
 	if (!size)
 		return 0;
-	e = get_caps(f, c, h, MDS_CAP_FILE_WR, 0, at + size, &got);
+	e = get_caps(f, c, h, MDS_CAP_FILE_WR, h->sync ? 0 : MDS_CAP_FILE_BUFFER, (uint64_t)off + size, &got);
 	if (e)
 		return e;
-	memset(&in, 0, sizeof(in));
-	mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_WR, &in, NULL, 0);
 	clock_gettime(CLOCK_REALTIME, &now);
-	while (left) {
-		struct ceph_object_extent x;
-		e = ceph_layout_map(&h->layout, at, left, &x);
+	if (got & MDS_CAP_FILE_BUFFER) {
+		bool kept = false;
+		e = cephfs_wb_write(f, c->cancel, h->ino, &h->layout, (uint64_t)off, buf, size, &kept);
+		if (kept) /* the buffer holds Fb until written back */
+			got &= ~MDS_CAP_FILE_BUFFER;
 		if (!e)
-			e = write_object(f, c, h, x.objno, x.off, x.len, buf + done, &in, at, &now);
-		if (e)
-			break;
-		done += x.len;
-		at += x.len;
-		left -= x.len;
+			done = size;
+	} else {
+		e = cephfs_wb_sync(f, h->ino, false); /* what was buffered goes first */
+		if (!e)
+			done = write_osds(f, c->cancel, h, (uint64_t)off, buf, size, &now, &e);
 	}
 	if (done) {
 		mdsc_loop_caps_wrote(f->mdsc, h->ino, (uint64_t)off + done,
@@ -944,20 +989,23 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	return done ? (ssize_t)done : e;
 }
 
-/* The size and times our writes changed go to the MDS (a FLUSH) at each
- * close, without waiting for its FLUSH_ACK, as the kernel client's close:
- * the data is on the OSDs already, and no other client sees the file
- * before the MDS has them (it takes our Fw back first, and the revoke's
- * ack carries what is dirty). The last close's FLUSH also says we want
- * nothing more (mdsc_caps_close). fsync waits for the ack. */
+/* At each close the data buffered starts for the OSDs and the size and
+ * times our writes changed go to the MDS (a FLUSH), neither waited for,
+ * as with the kernel client: no other client reads the file or its size
+ * before both are there (the MDS takes our Fb and Fw back first, and the
+ * revoke's ack waits for the write-back and carries what is dirty). The
+ * last close's FLUSH also says we want nothing more (mdsc_caps_close,
+ * after the write-back). fsync waits for both. */
 static int c_flush(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner)
 {
 	struct cephfs_front *f = fs;
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 
 	(void)c, (void)key, (void)lock_owner;
-	if (h && __atomic_exchange_n(&h->wrote, false, __ATOMIC_RELAXED))
+	if (h && __atomic_exchange_n(&h->wrote, false, __ATOMIC_RELAXED)) {
+		cephfs_wb_start(f, h->ino);
 		mdsc_loop_caps_flush_start(f->mdsc, h->ino);
+	}
 	return 0;
 }
 
@@ -967,10 +1015,14 @@ static int c_fsync(void *fs, const struct nf_ctx *c, const struct nf_key *key, u
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 	int e;
 
-	(void)key, (void)datasync; /* the data is on the OSDs when a write returns */
+	(void)key, (void)datasync;
 	if (!h)
 		return 0;
-	/* whatever descriptor wrote it: what is dirty or still being flushed */
+	/* whatever descriptor wrote it: the data buffered (and an earlier
+	 * write-back's error, once), then the size and times */
+	e = cephfs_wb_sync(f, h->ino, true);
+	if (e)
+		return e;
 	e = mdsc_loop_caps_flush(f->mdsc, h->ino, EVLOOP_NEVER, c->cancel);
 	if (e == -ENOENT) /* the session went, with what was dirty if we wrote (.health says so) */
 		e = __atomic_load_n(&h->unsynced, __ATOMIC_RELAXED) ? -EIO : 0;
@@ -985,8 +1037,8 @@ static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 
 	(void)key, (void)flags;
-	if (h) /* flushes what a write racing the flush left dirty */
-		mdsc_loop_caps_close(f->mdsc, h->ino);
+	if (h) /* once what it buffered is written back (at once when nothing is) */
+		cephfs_wb_close(f, h->ino);
 	free(h);
 }
 

@@ -33,6 +33,8 @@ static struct {
 	unsigned invals, changed;
 	uint64_t inval_ino, inval_token;
 	unsigned inval_what;
+	unsigned writebacks;
+	uint64_t writeback_ino;
 } io;
 
 static int f_open(void *arg, uint64_t con, int32_t rank, const struct ceph_entity_addr *a)
@@ -80,7 +82,14 @@ static void f_caps_changed(void *arg)
 	(void)arg;
 	io.changed++;
 }
-static const struct mdsc_io fio = {NULL, f_open, f_close, f_send, f_keepalive, f_invalidate, f_caps_changed};
+static void f_writeback(void *arg, uint64_t ino)
+{
+	(void)arg;
+	io.writebacks++;
+	io.writeback_ino = ino;
+}
+static const struct mdsc_io fio = {NULL,	 f_open,	 f_close,    f_send,
+				   f_keepalive, f_invalidate, f_caps_changed, f_writeback};
 
 static struct mdsc *m;
 static struct health_queue *hq;
@@ -935,6 +944,48 @@ Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left
 	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_SESSION);
 	cr_assert_eq(get_le32(last_sent()->front), MDS_SESSION_REQUEST_CLOSE);
 	cr_assert_eq(last_sent()->con, s->con);
+}
+
+Test(mdsc, a_revoke_of_fb_asks_for_the_write_back_and_waits_for_it)
+{
+	uint64_t ino = 0x10000000033, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	uint32_t got = 0, got2 = 0;
+	unsigned n;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 100);
+	/* a write buffered: its Fb reference stays with the buffer */
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, FB, 100, 101, &got), 0);
+	cr_assert_eq(got, FW | FB);
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000005, 0}, 102);
+	mdsc_caps_put(m, ino, FW, 103);
+	cr_assert_eq(io.writebacks, 0, "no revoke: nothing to write back yet");
+	mdsc_caps_forget(m, ino, 104);
+	mdsc_tick(m, 105);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "a cap with buffers stays");
+
+	/* Fb revoked: the owner is asked to write back; the ack waits */
+	n = io.nsent;
+	u = caps_body(MDS_CAP_OP_REVOKE, ino, 40 + ino, 5, 0x555 | FW, 5);
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 106);
+	cr_assert_eq(io.writebacks, 1);
+	cr_assert_eq(io.writeback_ino, ino);
+	cr_assert_eq(io.nsent, n, "no ack while buffered");
+	/* a write that got Fb before the revoke buffers under it: asked again */
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, FB, 100, 107, &got2), 0);
+	cr_assert_eq(got2, FW, "Fb is no longer issued");
+	mdsc_caps_put(m, ino, got2, 108);
+	cr_assert_eq(io.writebacks, 2, "each put while buffered asks again (the owner merges them)");
+	mdsc_tick(m, 109);
+	cr_assert_eq(io.nsent, n, "still no ack");
+	mdsc_caps_put(m, ino, FB, 110); /* written back */
+	u = last_update();
+	cr_assert_eq(u.h.seq, 5);
+	cr_assert_eq(u.h.caps, 0x555 | FW);
+	cr_assert_eq(u.h.dirty, FW, "the size written goes with the ack");
+	cr_assert_eq(u.size, 100);
 }
 
 /* A reply of @op whose target is @ino (size 5, as the MDS committed it). */
