@@ -932,11 +932,12 @@ bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)
 	struct mdsc_cap *c = find(m, ino);
 	bool keep;
 
-	(void)now;
 	if (!c)
 		return false;
 	c->opens++;
 	c->open_wanted |= want;
+	if ((want & ~c->mds_wanted) && valid(m, c, now)) /* opened without an OPEN */
+		send_update(m, c, c->seq);
 	keep = (c->issued & MDS_CAP_FILE_CACHE) && c->fc_since && c->fc_since == c->fc_opened;
 	c->fc_opened = c->fc_since;
 	return keep;

@@ -686,6 +686,23 @@ static int open_wait(struct cephfs_front *f, const struct nf_ctx *c, const struc
 	return 0;
 }
 
+/* The open file for @ino without asking the MDS, when the caps the open
+ * wants (and Fs, for the size) are issued already, as the kernel client's
+ * ceph_open: mdsc_caps_open tells the MDS of a want it did not know. The
+ * MDS checks no permission on an OPEN that the kernel (default_permissions)
+ * has not checked. 0, or -EAGAIN: ask the MDS. */
+static int open_cached(struct cephfs_front *f, uint64_t ino, int flags, struct nf_open *o, struct fileh **out)
+{
+	struct mds_inode in;
+	char ns[128];
+
+	if (mdsc_loop_inode(f->mdsc, ino, open_wants(flags) | MDS_CAP_FILE_SHARED, &in, ns, sizeof(ns)))
+		return -EAGAIN;
+	in.pool_ns = (const uint8_t *)ns;
+	in.pool_ns_len = (uint32_t)strlen(ns);
+	return new_fileh(f, &in, flags, o, out);
+}
+
 static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, int flags, struct nf_open *o)
 {
 	struct cephfs_front *f = fs;
@@ -693,11 +710,14 @@ static int c_open(void *fs, const struct nf_ctx *c, const struct nf_key *key, in
 	struct mdsc_request r;
 	int e;
 
-	e = open_ino(f, c, key->lo, flags, &r);
-	if (e)
-		return e;
-	e = new_fileh(f, &r.rep->target, flags, o, &h);
-	mdsc_request_release(&r);
+	e = open_cached(f, key->lo, flags, o, &h);
+	if (e == -EAGAIN) {
+		e = open_ino(f, c, key->lo, flags, &r);
+		if (e)
+			return e;
+		e = new_fileh(f, &r.rep->target, flags, o, &h);
+		mdsc_request_release(&r);
+	}
 	if (!e && (e = open_wait(f, c, key, h))) {
 		mdsc_loop_caps_close(f->mdsc, h->ino);
 		free(h);

@@ -712,6 +712,25 @@ Test(mdsc, open_files_keep_pages_while_fc_lasts_and_the_last_close_wants_nothing
 	mdsc_caps_close(m, ino, 60);
 }
 
+Test(mdsc, an_open_without_an_open_request_tells_the_mds_what_it_wants)
+{
+	uint64_t ino = 0x10000000006, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555, 5);
+	unsigned n;
+
+	caps_msg_full(con, &u, 49); /* issued pAsLsXsFsc, the MDS knows no want */
+	n = io.nsent;
+	mdsc_caps_open(m, ino, FR | FC, 50);
+	cr_assert_eq(io.nsent, n + 1);
+	u = last_update();
+	cr_assert_eq(u.h.wanted, FR | FC);
+	mdsc_caps_open(m, ino, FR | FC, 51);
+	cr_assert_eq(io.nsent, n + 1, "known now: nothing more");
+	mdsc_caps_close(m, ino, 52);
+	mdsc_caps_close(m, ino, 53);
+	cr_assert_eq(last_update().h.wanted, 0);
+}
+
 Test(mdsc, recall_state_and_the_cap_limit_give_back_the_least_recently_used)
 {
 	uint64_t con = with_cap(0x10000000010);
