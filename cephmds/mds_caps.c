@@ -72,6 +72,7 @@ struct mdsc_cap {
 	uint64_t flush_tid, flush_acked;
 	uint64_t wanted_max_size; /* asked of the MDS, to write up to it */
 	bool dir_changed;	  /* a directory we changed: its counts wait for a GETATTR */
+	bool forgotten;		  /* the kernel forgot it while in use: given back once idle */
 	bool ack_pending;	  /* a revoke waits for its UPDATE */
 	uint32_t ack_seq;	  /* the revoke's seq */
 	uint64_t inval_token;	  /* the kernel's pages are being dropped; 0: not */
@@ -242,6 +243,20 @@ static void release(struct mdsc *m, struct mdsc_cap *c)
 {
 	mdsc_caps_queue_release(m, &m->s[c->rank], c->ino, c->cap_id, c->mseq, c->issue_seq);
 	drop(m, c);
+}
+
+static bool idle(const struct mdsc_cap *c)
+{
+	return !c->opens && !c->readers && !c->writers && !c->buffers && !c->ack_pending && !c->dirty &&
+	       !c->flushing;
+}
+
+/* A cap the kernel forgot while it was in use goes back once it is not:
+ * @c may be freed. */
+static void release_if_forgotten(struct mdsc *m, struct mdsc_cap *c)
+{
+	if (c->forgotten && idle(c))
+		release(m, c);
 }
 
 static uint32_t wanted(const struct mdsc_cap *c)
@@ -537,6 +552,7 @@ static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode
 		what |= MDSC_INVAL_PAGES; /* changed while we did not hold Fc */
 	if (fresh)
 		c->dir_changed = false;
+	c->forgotten = false; /* the kernel may hold it again */
 	touch(m, c);
 	invalidate(m, c->ino, what, 0);
 }
@@ -673,6 +689,7 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 				c->flushing = 0;
 			if (m->io.caps_changed)
 				m->io.caps_changed(m->io.arg);
+			release_if_forgotten(m, c);
 		}
 		break;
 	default: /* FLUSHSNAP_ACK and the like: no snapshots written here */
@@ -750,12 +767,6 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 	}
 	if (m->io.caps_changed)
 		m->io.caps_changed(m->io.arg);
-}
-
-static bool idle(const struct mdsc_cap *c)
-{
-	return !c->opens && !c->readers && !c->writers && !c->buffers && !c->ack_pending && !c->dirty &&
-	       !c->flushing;
 }
 
 void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now)
@@ -887,6 +898,7 @@ void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
 	if (c->ack_pending && c->buffers && (c->implemented & ~c->issued & MDS_CAP_FILE_BUFFER) && m->io.writeback)
 		m->io.writeback(m->io.arg, c->ino);
 	try_ack(m, c, now);
+	release_if_forgotten(m, c);
 }
 
 int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_timespec mtime, uint64_t now)
@@ -953,18 +965,20 @@ void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now)
 	if (--c->opens)
 		return;
 	c->open_wanted = c->want_extra = 0;
-	if (!valid(m, c, now))
-		return;
-	if (c->dirty) /* what the writes changed goes with it */
-		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
-	else if (c->mds_wanted)
-		send_update(m, c, c->seq); /* we want nothing now */
+	if (valid(m, c, now)) {
+		if (c->dirty) /* what the writes changed goes with it */
+			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+		else if (c->mds_wanted)
+			send_update(m, c, c->seq); /* we want nothing now */
+	}
+	release_if_forgotten(m, c);
 }
 
 void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, uint64_t now)
 {
+	(void)now; /* a stale session's caps too: send_caps wants it open */
 	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
-		if (c->rank == s->rank && c->dirty && valid(m, c, now))
+		if (c->rank == s->rank && c->dirty)
 			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 }
 
@@ -973,8 +987,10 @@ void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now)
 	struct mdsc_cap *c = find(m, ino);
 
 	(void)now;
-	if (c && idle(c))
-		release(m, c);
+	if (!c)
+		return;
+	c->forgotten = true;
+	release_if_forgotten(m, c);
 }
 
 void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_t now)
@@ -985,6 +1001,7 @@ void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_
 		return;
 	c->inval_token = 0;
 	try_ack(m, c, now);
+	release_if_forgotten(m, c);
 }
 
 size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len)

@@ -49,11 +49,14 @@ void cephfs_invalidate(void *inval, uint64_t ino, unsigned what, uint64_t token)
 int cephfs_wb_start_threads(struct cephfs_front *f);
 void cephfs_wb_stop(struct cephfs_front *f);
 /* Buffer a write of @len bytes at @off of file @ino (laid out as @layout)
- * made under Fb: 0, or what writing it straight through gave when it
- * could not be buffered. *kept: the buffer took the caller's Fb reference
+ * made under Fb, after the truncation @trunc names (its truncate_seq and
+ * truncate_size, which the OSDs are told at write-back), stamped @mtime:
+ * @len, or what writing it straight through gave (bytes, -errno) when it
+ * could not be buffered. *kept: buffered, with the caller's Fb reference
  * (held until written back); otherwise the caller puts it. */
-int cephfs_wb_write(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
-		    const struct ceph_file_layout *layout, uint64_t off, const char *buf, size_t len, bool *kept);
+ssize_t cephfs_wb_write(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
+			const struct ceph_file_layout *layout, const struct mds_inode *trunc, uint64_t off,
+			const char *buf, size_t len, const struct timespec *mtime, bool *kept);
 /* Write back what @ino has buffered and wait; with @report, also the error
  * of an earlier write-back that lost data (returned once). */
 int cephfs_wb_sync(struct cephfs_front *f, uint64_t ino, bool report);
@@ -66,11 +69,12 @@ void cephfs_wb_close(struct cephfs_front *f, uint64_t ino);
 size_t cephfs_wb_format(struct cephfs_front *f, char *buf, size_t len);
 
 /* Write @len bytes of @buf at @off of file @ino, laid out as @layout, to
- * the OSDs, stamped @mtime (namespace.c): the bytes written (short only
- * on an error), or -errno when none were. */
+ * the OSDs after the truncation @trunc names, stamped @mtime
+ * (namespace.c): the bytes written (short only on an error), or -errno
+ * when none were. */
 ssize_t cephfs_write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
-			  const struct ceph_file_layout *layout, uint64_t off, const char *buf, size_t len,
-			  const struct timespec *mtime);
+			  const struct ceph_file_layout *layout, const struct mds_inode *trunc, uint64_t off,
+			  const char *buf, size_t len, const struct timespec *mtime);
 
 /* The namespace's operations (namespace.c). */
 extern const struct nf_backend_ops cephfs_ops;

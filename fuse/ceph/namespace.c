@@ -924,20 +924,20 @@ static int write_object(struct cephfs_front *f, struct evloop_cancel *cancel, co
 	return e < 0 ? e : 0;
 }
 
-static size_t write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, const struct fileh *h, uint64_t at,
-			 const char *buf, size_t len, const struct timespec *mtime, int *err)
+/* @len bytes at @at to the OSDs, after the truncation @trunc names:
+ * how many were written, short with *err on an error. */
+static size_t write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, const struct fileh *h,
+			 const struct mds_inode *trunc, uint64_t at, const char *buf, size_t len,
+			 const struct timespec *mtime, int *err)
 {
-	struct mds_inode in;
 	size_t done = 0;
 
 	*err = 0;
-	memset(&in, 0, sizeof(in)); /* truncate seq 0: no truncation known */
-	mdsc_loop_inode(f->mdsc, h->ino, 0, &in, NULL, 0);
 	while (done < len) {
 		struct ceph_object_extent x;
 		int e = ceph_layout_map(&h->layout, at, len - done, &x);
 		if (!e)
-			e = write_object(f, cancel, h, x.objno, x.off, x.len, buf + done, &in, at, mtime);
+			e = write_object(f, cancel, h, x.objno, x.off, x.len, buf + done, trunc, at, mtime);
 		if (e) {
 			*err = e;
 			break;
@@ -949,8 +949,8 @@ static size_t write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, c
 }
 
 ssize_t cephfs_write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
-			  const struct ceph_file_layout *layout, uint64_t off, const char *buf, size_t len,
-			  const struct timespec *mtime)
+			  const struct ceph_file_layout *layout, const struct mds_inode *trunc, uint64_t off,
+			  const char *buf, size_t len, const struct timespec *mtime)
 {
 	struct fileh h = {.ino = ino, .layout = *layout};
 	size_t done;
@@ -958,8 +958,8 @@ ssize_t cephfs_write_osds(struct cephfs_front *f, struct evloop_cancel *cancel, 
 
 	snprintf(h.pool_ns, sizeof(h.pool_ns), "%s", layout->pool_ns ? layout->pool_ns : "");
 	h.layout.pool_ns = h.pool_ns;
-	done = write_osds(f, cancel, &h, off, buf, len, mtime, &e);
-	return e ? e : (ssize_t)done;
+	done = write_osds(f, cancel, &h, trunc, off, buf, len, mtime, &e);
+	return done ? (ssize_t)done : e;
 }
 
 /* A write is buffered (writeback.c) while Fb is held and the file was not
@@ -975,6 +975,7 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 	size_t done = 0;
 	uint32_t got = 0;
+	struct mds_inode in;
 	struct timespec now;
 	int e;
 
@@ -986,18 +987,20 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	e = get_caps(f, c, h, MDS_CAP_FILE_WR, h->sync ? 0 : MDS_CAP_FILE_BUFFER, (uint64_t)off + size, &got);
 	if (e)
 		return e;
+	/* the truncation the OSDs are told of, as Fw holds it now */
+	memset(&in, 0, sizeof(in));
+	mdsc_loop_inode(f->mdsc, h->ino, MDS_CAP_FILE_WR, &in, NULL, 0);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (got & MDS_CAP_FILE_BUFFER) {
 		bool kept = false;
-		e = cephfs_wb_write(f, c->cancel, h->ino, &h->layout, (uint64_t)off, buf, size, &kept);
+		ssize_t n = cephfs_wb_write(f, c->cancel, h->ino, &h->layout, &in, (uint64_t)off, buf, size, &now, &kept);
 		if (kept) /* the buffer holds Fb until written back */
 			got &= ~MDS_CAP_FILE_BUFFER;
-		if (!e)
-			done = size;
+		done = n > 0 ? (size_t)n : 0;
+		e = n < 0 ? (int)n : 0;
 	} else {
-		e = cephfs_wb_sync(f, h->ino, false); /* what was buffered goes first */
-		if (!e)
-			done = write_osds(f, c->cancel, h, (uint64_t)off, buf, size, &now, &e);
+		cephfs_wb_sync(f, h->ino, false); /* what was buffered goes first */
+		done = write_osds(f, c->cancel, h, &in, (uint64_t)off, buf, size, &now, &e);
 	}
 	if (done) {
 		mdsc_loop_caps_wrote(f->mdsc, h->ino, (uint64_t)off + done,

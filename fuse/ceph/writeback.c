@@ -13,7 +13,7 @@
  * waited for by fsync, reads, truncations, writes that cannot be buffered,
  * and unmount. One file is written back by one thread at a time.
  *
- * The range holds Fb (the reference a write's mdsc_loop_caps_get took),
+ * The range holds Fb (the references its writes' mdsc_loop_caps_get took),
  * given back once nothing of the file is buffered or in flight: a revoke's
  * ack waits for that. The last close's cap update (mdsc_loop_caps_close,
  * which stops wanting Fb) waits for the write-back too.
@@ -50,11 +50,14 @@ struct wb_file {
 	char *data; /* the dirty range [off, off + len) */
 	uint64_t off;
 	size_t len, cap;
+	uint32_t truncate_seq; /* the truncation the range was written after */
+	uint64_t truncate_size;
 	uint64_t since_ms;    /* when the range got its first byte */
 	struct timespec mtime; /* of the range's last write */
 	bool busy;	       /* a range of it is being written back */
 	bool queued;	       /* on the queue for the threads */
-	bool holds_fb;	       /* one Fb reference, while buffered or busy */
+	bool again;	       /* taken off the queue while busy: queued again after */
+	unsigned fb_refs;      /* the Fb references of the writes buffered (or in flight) */
 	bool revoke;	       /* the MDS wants Fb back */
 	unsigned closes;       /* closes waiting for the write-back */
 	int err;	       /* a lost write-back, for the next fsync */
@@ -94,7 +97,7 @@ static void maybe_free(struct cephfs_wb *w, struct wb_file *b)
 {
 	struct wb_file **p;
 
-	if (b->len || b->busy || b->queued || b->holds_fb || b->closes || b->err)
+	if (b->len || b->busy || b->queued || b->fb_refs || b->closes || b->err)
 		return;
 	p = slot(w, b->ino);
 	*p = b->hnext;
@@ -123,8 +126,7 @@ static void write_back(struct cephfs_wb *w, uint64_t ino)
 {
 	struct cephfs_front *f = w->f;
 	struct wb_file *b;
-	unsigned closes;
-	bool put_fb;
+	unsigned closes, put_fb;
 
 	for (;;) { /* a waiter looks its file up again: it may have gone */
 		if (!(b = *slot(w, ino)))
@@ -138,6 +140,7 @@ static void write_back(struct cephfs_wb *w, uint64_t ino)
 		uint64_t off = b->off;
 		size_t len = b->len;
 		struct timespec mtime = b->mtime;
+		struct mds_inode trunc = {.truncate_seq = b->truncate_seq, .truncate_size = b->truncate_size};
 		bool revoke = b->revoke;
 		ssize_t n;
 
@@ -146,7 +149,7 @@ static void write_back(struct cephfs_wb *w, uint64_t ino)
 		b->len = b->cap = 0;
 		b->busy = true; /* nothing frees @b meanwhile */
 		pthread_mutex_unlock(&w->lock);
-		n = cephfs_write_osds(f, NULL, ino, &b->layout, off, data, len, &mtime);
+		n = cephfs_write_osds(f, NULL, ino, &b->layout, &trunc, off, data, len, &mtime);
 		if (n < 0 || (size_t)n != len) {
 			char who[32];
 			snprintf(who, sizeof(who), "inode 0x%" PRIx64, ino);
@@ -166,21 +169,25 @@ static void write_back(struct cephfs_wb *w, uint64_t ino)
 			w->failed++;
 		}
 		pthread_cond_broadcast(&w->idle);
+		if (b->again) {
+			b->again = false;
+			enqueue(w, b);
+		}
 		if (b->len) { /* written meanwhile: stays buffered, Fb held */
 			if (b->closes) /* what they wait for goes next */
 				enqueue(w, b);
 			return;
 		}
 	}
-	put_fb = b->holds_fb;
+	put_fb = b->fb_refs;
 	closes = b->closes;
-	b->holds_fb = false;
+	b->fb_refs = 0;
 	b->closes = 0;
 	maybe_free(w, b);
 	if (!put_fb && !closes)
 		return;
 	pthread_mutex_unlock(&w->lock);
-	if (put_fb)
+	while (put_fb--)
 		mdsc_loop_caps_put(f->mdsc, ino, MDS_CAP_FILE_BUFFER);
 	while (closes--)
 		mdsc_loop_caps_close(f->mdsc, ino);
@@ -200,7 +207,7 @@ static void *worker(void *arg)
 			struct timespec ts;
 			for (unsigned i = 0; i < WB_HASH; i++)
 				for (b = w->hash[i]; b; b = b->hnext)
-					if (b->len && now - b->since_ms >= WB_AGE_MS)
+					if (b->len && !b->busy && now - b->since_ms >= WB_AGE_MS)
 						enqueue(w, b);
 			if (w->qhead)
 				break;
@@ -215,7 +222,10 @@ static void *worker(void *arg)
 		if (!w->qhead)
 			w->qtail = NULL;
 		b->queued = false;
-		write_back(w, b->ino);
+		if (b->busy) /* no thread waits on another's write-back */
+			b->again = true;
+		else
+			write_back(w, b->ino);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -235,10 +245,12 @@ static struct wb_file *file_new(struct cephfs_wb *w, uint64_t ino, const struct 
 	return b;
 }
 
-/* Whether @len bytes at @off join @b's range: it grows to at most
- * 2 * WB_FILE_MAX (past WB_FILE_MAX it is queued for the threads) and
- * the mount's buffers to WB_TOTAL_MAX. */
-static bool join(struct cephfs_wb *w, struct wb_file *b, uint64_t off, const char *buf, size_t len)
+/* Whether @len bytes at @off, written after the truncation @trunc
+ * names, join @b's range: it grows to at most 2 * WB_FILE_MAX (past
+ * WB_FILE_MAX it is queued for the threads) and the mount's buffers to
+ * WB_TOTAL_MAX. */
+static bool join(struct cephfs_wb *w, struct wb_file *b, const struct mds_inode *trunc, uint64_t off,
+		 const char *buf, size_t len)
 {
 	uint64_t start = off, end = off + len;
 	size_t grow;
@@ -246,6 +258,8 @@ static bool join(struct cephfs_wb *w, struct wb_file *b, uint64_t off, const cha
 	if (b->len) {
 		if (off > b->off + b->len || end < b->off)
 			return false; /* not touching: written back first */
+		if (b->truncate_seq != trunc->truncate_seq || b->truncate_size != trunc->truncate_size)
+			return false; /* a truncation between them */
 		start = b->off < start ? b->off : start;
 		end = b->off + b->len > end ? b->off + b->len : end;
 	}
@@ -266,8 +280,11 @@ static bool join(struct cephfs_wb *w, struct wb_file *b, uint64_t off, const cha
 	}
 	if (b->len && start < b->off) /* the write covers the gap it opens */
 		memmove(b->data + (b->off - start), b->data, b->len);
-	if (!b->len)
+	if (!b->len) {
 		b->since_ms = now_ms();
+		b->truncate_seq = trunc->truncate_seq;
+		b->truncate_size = trunc->truncate_size;
+	}
 	memcpy(b->data + (off - start), buf, len);
 	b->off = start;
 	b->len = (size_t)(end - start);
@@ -275,28 +292,26 @@ static bool join(struct cephfs_wb *w, struct wb_file *b, uint64_t off, const cha
 	return true;
 }
 
-int cephfs_wb_write(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
-		    const struct ceph_file_layout *layout, uint64_t off, const char *buf, size_t len, bool *kept)
+ssize_t cephfs_wb_write(struct cephfs_front *f, struct evloop_cancel *cancel, uint64_t ino,
+			const struct ceph_file_layout *layout, const struct mds_inode *trunc, uint64_t off,
+			const char *buf, size_t len, const struct timespec *mtime, bool *kept)
 {
 	struct cephfs_wb *w = f->wb;
 	struct wb_file *b;
-	struct timespec now;
-	ssize_t n;
 
 	*kept = false;
-	clock_gettime(CLOCK_REALTIME, &now);
 	pthread_mutex_lock(&w->lock);
 	for (int tries = 0; tries < 2; tries++) {
 		if (!(b = *slot(w, ino)) && !(b = file_new(w, ino, layout)))
 			break;
-		if (join(w, b, off, buf, len)) {
-			b->mtime = now;
-			if (!b->holds_fb)
-				*kept = b->holds_fb = true;
+		if (join(w, b, trunc, off, buf, len)) {
+			b->mtime = *mtime;
+			b->fb_refs++;
+			*kept = true;
 			if (b->len > WB_FILE_MAX)
 				enqueue(w, b);
 			pthread_mutex_unlock(&w->lock);
-			return 0;
+			return (ssize_t)len;
 		}
 		write_back(w, ino); /* then once more, with the range empty */
 	}
@@ -304,8 +319,7 @@ int cephfs_wb_write(struct cephfs_front *f, struct evloop_cancel *cancel, uint64
 	 * after what the file has buffered */
 	write_back(w, ino);
 	pthread_mutex_unlock(&w->lock);
-	n = cephfs_write_osds(f, cancel, ino, layout, off, buf, len, &now);
-	return n < 0 ? (int)n : (size_t)n == len ? 0 : -EIO;
+	return cephfs_write_osds(f, cancel, ino, layout, trunc, off, buf, len, mtime);
 }
 
 int cephfs_wb_sync(struct cephfs_front *f, uint64_t ino, bool report)
@@ -342,7 +356,7 @@ void cephfs_wb_close(struct cephfs_front *f, uint64_t ino)
 	struct wb_file *b;
 
 	pthread_mutex_lock(&w->lock);
-	if ((b = *slot(w, ino)) && (b->len || b->busy || b->holds_fb)) {
+	if ((b = *slot(w, ino)) && (b->len || b->busy || b->fb_refs)) {
 		b->closes++;
 		enqueue(w, b);
 		pthread_mutex_unlock(&w->lock);
@@ -362,7 +376,7 @@ static void revoked(void *arg, uint64_t ino)
 	if ((b = *slot(w, ino)) && b->len) {
 		b->revoke = true;
 		enqueue(w, b);
-	} else if (b && b->holds_fb) {
+	} else if (b && b->fb_refs) {
 		enqueue(w, b); /* in flight: its end gives Fb back */
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -870,9 +870,11 @@ Test(mdsc, writes_ask_for_max_size_and_their_size_is_flushed_until_acked)
 	mdsc_caps_forget(m, ino, 90);
 	mdsc_tick(m, 91);
 	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "a cap being flushed stays");
+	cr_assert_eq(mdsc_caps_flush(m, ino, 91, &tid), 1, "still in flight");
 	flush_ack(con, ino, 40 + ino, tid, 92);
-	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1);
-	cr_assert_eq(mdsc_caps_flush(m, ino, 93, &tid), 0, "nothing dirty now");
+	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), -ENOENT, "acknowledged, idle and forgotten: given back");
+	mdsc_tick(m, 93);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE);
 }
 
 Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
@@ -923,9 +925,6 @@ Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left
 	cr_assert_eq(u.h.wanted, 0);
 	tid = s->tid;
 	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 0, "sent, not acknowledged");
-	mdsc_caps_forget(m, ino, 106);
-	mdsc_tick(m, 107);
-	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "kept until the ack");
 	flush_ack(con, ino, 40 + ino, tid, 108);
 	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1);
 
@@ -963,6 +962,33 @@ Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left
 	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_SESSION);
 	cr_assert_eq(get_le32(last_sent()->front), MDS_SESSION_REQUEST_CLOSE);
 	cr_assert_eq(last_sent()->con, s->con);
+}
+
+Test(mdsc, a_cap_the_kernel_forgot_while_in_use_goes_back_once_idle)
+{
+	uint64_t ino = 0x10000000034, con = with_cap(ino), tid;
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	struct mds_inode in;
+	uint32_t got = 0;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 100);
+	mdsc_caps_open(m, ino, FW | FB, 101);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, FB, 100, 102, &got), 0);
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000006, 0}, 103);
+	mdsc_caps_put(m, ino, FW, 104); /* Fb stays with a buffer */
+	mdsc_caps_close(m, ino, 105);	 /* the close's FLUSH is in flight */
+	tid = last_sent()->tid;
+	mdsc_caps_forget(m, ino, 106); /* an unlink: the kernel forgets it */
+	mdsc_tick(m, 107);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "in use: kept");
+	flush_ack(con, ino, 40 + ino, tid, 108);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "the buffer still holds Fb");
+	cr_assert_eq(mdsc_inode(m, ino, 0, 109, &in, NULL, 0), 0);
+	mdsc_caps_put(m, ino, FB, 110); /* written back: idle now */
+	mdsc_tick(m, 111);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "given back once idle");
+	cr_assert_eq(mdsc_inode(m, ino, 0, 112, &in, NULL, 0), -ENOENT);
 }
 
 Test(mdsc, a_revoke_of_fb_asks_for_the_write_back_and_waits_for_it)
