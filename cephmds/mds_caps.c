@@ -974,9 +974,9 @@ void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now)
 	release_if_forgotten(m, c);
 }
 
-void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, uint64_t now)
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s)
 {
-	(void)now; /* a stale session's caps too: send_caps wants it open */
+	/* a stale session's caps too: send_caps wants it open */
 	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
 		if (c->rank == s->rank && c->dirty)
 			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);

@@ -113,6 +113,6 @@ void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, u
 void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s);
 /* Send a FLUSH for every dirty cap of @s (before its REQUEST_CLOSE: the
  * MDS takes messages in order, so it journals them before the close). */
-void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, uint64_t now);
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s);
 
 #endif

@@ -72,6 +72,7 @@ struct cephfs_wb {
 	struct wb_file *hash[WB_HASH];
 	struct wb_file *qhead, *qtail;
 	size_t total; /* bytes buffered, in ranges and in flight */
+	uint64_t next_scan_ms; /* the age scan: one thread, once a second */
 	bool stop;
 	unsigned nthreads;
 	pthread_t threads[WB_THREADS];
@@ -205,10 +206,13 @@ static void *worker(void *arg)
 			/* ranges past their age go on the queue, once a second */
 			uint64_t now = now_ms();
 			struct timespec ts;
-			for (unsigned i = 0; i < WB_HASH; i++)
-				for (b = w->hash[i]; b; b = b->hnext)
-					if (b->len && !b->busy && now - b->since_ms >= WB_AGE_MS)
-						enqueue(w, b);
+			if (now >= w->next_scan_ms) {
+				w->next_scan_ms = now + 1000;
+				for (unsigned i = 0; i < WB_HASH; i++)
+					for (b = w->hash[i]; b; b = b->hnext)
+						if (b->len && !b->busy && now - b->since_ms >= WB_AGE_MS)
+							enqueue(w, b);
+			}
 			if (w->qhead)
 				break;
 			clock_gettime(CLOCK_REALTIME, &ts);
