@@ -48,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cephmds/mds_client_int.h"
 
@@ -77,9 +78,16 @@ struct mdsc_cap {
 	uint32_t ack_seq;	  /* the revoke's seq */
 	uint64_t inval_token;	  /* the kernel's pages are being dropped; 0: not */
 	uint64_t ack_deadline_ms;
+	/* a directory's names (mds_names.h), trusted while Fs stays issued
+	 * on a good session: names_gen is the generation that began (0:
+	 * not now), which a listing must see unchanged to make them whole */
+	struct mdsc_names *names;
+	uint64_t names_gen;
 	struct mds_inode in; /* scalars only: the pointers are NULL */
 	char pool_ns[128];
 	struct mdsc_cap *hnext, *prev, *next; /* hash chain; LRU, oldest first */
+	struct mdsc_cap *fprev, *fnext;	      /* with a flush in flight, oldest first */
+	bool on_flushing;
 };
 
 /* ---- the table --------------------------------------------------------------------------- */
@@ -131,6 +139,36 @@ static void touch(struct mdsc *m, struct mdsc_cap *c)
 		lru_unlink(m, c);
 		lru_append(m, c);
 	}
+}
+
+/* The caps with a flush in flight (flushing not 0), oldest flush tid
+ * first: a new flush goes last, since its tid is the newest. */
+static void flushing_unlink(struct mdsc *m, struct mdsc_cap *c)
+{
+	if (!c->on_flushing)
+		return;
+	if (c->fprev)
+		c->fprev->fnext = c->fnext;
+	else
+		m->flushing_head = c->fnext;
+	if (c->fnext)
+		c->fnext->fprev = c->fprev;
+	else
+		m->flushing_tail = c->fprev;
+	c->fprev = c->fnext = NULL;
+	c->on_flushing = false;
+}
+
+static void flushing_append(struct mdsc *m, struct mdsc_cap *c)
+{
+	flushing_unlink(m, c);
+	c->fprev = m->flushing_tail;
+	if (m->flushing_tail)
+		m->flushing_tail->fnext = c;
+	else
+		m->flushing_head = c;
+	m->flushing_tail = c;
+	c->on_flushing = true;
 }
 
 static bool grow(struct mdsc *m)
@@ -187,12 +225,15 @@ static void drop(struct mdsc *m, struct mdsc_cap *c)
 		m->acks_pending--;
 	if (c->rank >= 0 && c->rank < MDSC_MAX_RANKS && m->s[c->rank].ncaps)
 		m->s[c->rank].ncaps--;
+	flushing_unlink(m, c);
+	mdsc_names_free(&c->names, &m->names);
 	free(c);
 }
 
 int mdsc_caps_init(struct mdsc *m)
 {
 	m->max_caps = MDSC_DEFAULT_MAX_CAPS;
+	m->names.limit = MDSC_MAX_NAMES;
 	return grow(m) ? 0 : -ENOMEM;
 }
 
@@ -245,6 +286,14 @@ static void release(struct mdsc *m, struct mdsc_cap *c)
 	drop(m, c);
 }
 
+/* Whether @c's caps may be trusted now (the kernel's __cap_is_valid). */
+static bool valid(const struct mdsc *m, const struct mdsc_cap *c, uint64_t now)
+{
+	const struct msession *s = &m->s[c->rank];
+
+	return s->state == S_OPEN && !s->stale && now < s->cap_ttl_ms;
+}
+
 static bool idle(const struct mdsc_cap *c)
 {
 	return !c->opens && !c->readers && !c->writers && !c->buffers && !c->ack_pending && !c->dirty &&
@@ -268,10 +317,9 @@ static uint32_t wanted(const struct mdsc_cap *c)
  * being sent, when none): the MDS forgets the flushes before it. */
 static uint64_t oldest_flush(const struct mdsc *m, uint64_t tid)
 {
-	for (const struct mdsc_cap *c = m->lru_head; c; c = c->next)
-		if (c->flushing && c->flush_tid > c->flush_acked && c->flush_tid < tid)
-			tid = c->flush_tid;
-	return tid;
+	const struct mdsc_cap *c = m->flushing_head;
+
+	return c && c->flush_tid < tid ? c->flush_tid : tid;
 }
 
 /* An UPDATE or a FLUSH: acknowledges revokes up to @seq, says what we want
@@ -301,6 +349,7 @@ static void send_caps(struct mdsc *m, struct mdsc_cap *c, uint32_t op, uint32_t 
 		msg->oldest_flush_tid = oldest_flush(m, tid);
 		c->flushing |= c->dirty;
 		c->flush_tid = tid;
+		flushing_append(m, c);
 		c->dirty = 0;
 		if (op == MDS_CAP_OP_FLUSH)
 			msg->flags = MDS_CAPS_FLAG_SYNC;
@@ -482,10 +531,16 @@ static unsigned set_issued(struct mdsc *m, struct mdsc_cap *c, uint32_t newcaps)
 	unsigned what = 0;
 
 	if (gained & MDS_CAP_FILE_CACHE)
-		c->fc_since = ++m->fc_gen;
+		c->fc_since = ++m->gen;
 	if (lost & MDS_CAP_FILE_CACHE) {
 		c->fc_since = 0;
 		what |= MDSC_INVAL_PAGES;
+	}
+	if (gained & MDS_CAP_FILE_SHARED)
+		c->names_gen = ++m->gen;
+	if (lost & MDS_CAP_FILE_SHARED) { /* another client may change the directory now */
+		c->names_gen = 0;
+		mdsc_names_free(&c->names, &m->names);
 	}
 	if (lost & ATTR_CAPS)
 		what |= MDSC_INVAL_ATTRS;
@@ -557,22 +612,136 @@ static void reply_cap(struct mdsc *m, struct msession *s, const struct mds_inode
 	invalidate(m, c->ino, what, 0);
 }
 
-void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_reply *rep, uint64_t now)
+/* ---- names ------------------------------------------------------------------------------- */
+
+/* @c's names are not known any more, and a listing across this is not
+ * whole. */
+static void names_distrust(struct mdsc *m, struct mdsc_cap *c)
+{
+	mdsc_names_free(&c->names, &m->names);
+	if (c->names_gen)
+		c->names_gen = ++m->gen;
+}
+
+/* Directory @c's names table while it may be trusted: Fs issued since
+ * names_gen on a good session (NULL otherwise, and what was kept goes). */
+static struct mdsc_names **names_of(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
+{
+	if (!c || !c->names_gen)
+		return NULL;
+	if ((c->issued & MDS_CAP_FILE_SHARED) && valid(m, c, now) && S_ISDIR(c->in.mode))
+		return &c->names;
+	names_distrust(m, c);
+	return NULL;
+}
+
+/* What session @s's MDS says of @name in @dir: kept when the directory's
+ * cap is that MDS's (its Fs speaks for the names that MDS serves). */
+static void name_is(struct mdsc *m, const struct msession *s, uint64_t dir, const uint8_t *name, size_t len,
+		    uint64_t ino, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, dir);
+	struct mdsc_names **t = names_of(m, c, now);
+
+	if (t && c->rank == s->rank)
+		mdsc_names_set(t, &m->names, (const char *)name, len, ino);
+	else if (c && ino)
+		names_distrust(m, c); /* a name we cannot keep: a listing across it is not whole */
+}
+
+static void names_forget_dir(struct mdsc *m, uint64_t dir)
+{
+	struct mdsc_cap *c = find(m, dir);
+
+	if (c)
+		names_distrust(m, c);
+}
+
+static bool changes_names(uint32_t op)
+{
+	switch (op) {
+	case MDS_OP_CREATE:
+	case MDS_OP_MKNOD:
+	case MDS_OP_MKDIR:
+	case MDS_OP_SYMLINK:
+	case MDS_OP_LINK:
+	case MDS_OP_UNLINK:
+	case MDS_OP_RMDIR:
+	case MDS_OP_RENAME:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* What a reply tells of names, as the kernel's ceph_fill_trace takes it:
+ * the trace's dentry is the name as it now is (its target, or a null
+ * dentry: absent). Reads under the MDS's locks (a lookup, a listing) and
+ * our own changes both; a change the trace does not show (no trace, an
+ * error) leaves the directories it touched not known at all. @r: the
+ * request, NULL for a safe reply after the unsafe one (that one told). */
+static void names_from_reply(struct mdsc *m, const struct msession *s, const struct mdsc_request *r,
+			     const struct mds_reply *rep, uint64_t now)
+{
+	uint32_t op = rep->op;
+	bool changes = changes_names(op);
+
+	if (op != MDS_OP_LOOKUP && !changes)
+		return;
+	if (rep->is_dentry && (!rep->result || (op == MDS_OP_LOOKUP && rep->result == -ENOENT)))
+		name_is(m, s, rep->diri.ino, rep->dname, rep->dname_len, rep->is_target ? rep->target.ino : 0, now);
+	if (!r || !changes)
+		return;
+	if (rep->result || !rep->is_dentry) {
+		names_forget_dir(m, r->m.path.ino);
+		names_forget_dir(m, r->m.path2.ino);
+		return;
+	}
+	if (op == MDS_OP_RENAME) { /* the source's name: gone, unless it named the target (a no-op) */
+		struct mdsc_cap *c = find(m, r->m.path2.ino);
+		const char *old = r->m.path2.path ? r->m.path2.path : "";
+		if (c)
+			mdsc_names_forget(c->names, &m->names, old, strlen(old));
+	}
+	if (op == MDS_OP_MKDIR && rep->is_target) { /* a new directory: empty, all its names known */
+		struct mdsc_names **t = names_of(m, find(m, rep->target.ino), now);
+		if (t)
+			mdsc_names_set_complete(t, &m->names);
+	}
+}
+
+static void names_from_listing(struct mdsc *m, const struct msession *s, const struct mdsc_request *r,
+			       const struct mds_dentry *de, uint64_t now)
+{
+	if (r && de->inode.snapid == MDS_NOSNAP)
+		name_is(m, s, r->m.path.ino, de->name, de->name_len, de->inode.ino, now);
+	else
+		m->names.losses++;
+}
+
+void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mdsc_request *r,
+			  const struct mds_reply *rep, uint64_t now)
 {
 	struct mds_readdir rd;
 	struct mds_dentry *de;
 
-	(void)now;
 	if (rep->is_dentry)
 		reply_cap(m, s, &rep->diri, false);
 	if (rep->is_target)
 		reply_cap(m, s, &rep->target, rep->op == MDS_OP_GETATTR);
-	if (rep->op == MDS_OP_READDIR && !rep->result && !mds_readdir_begin(&rd, rep->extra, rep->extra_len) &&
-	    (de = malloc(sizeof(*de)))) {
-		while (mds_readdir_next(&rd, de) == 1)
-			reply_cap(m, s, &de->inode, false);
-		free(de);
+	if (rep->op == MDS_OP_READDIR && !rep->result) {
+		int k = -ENOMEM;
+		if (!mds_readdir_begin(&rd, rep->extra, rep->extra_len) && (de = malloc(sizeof(*de)))) {
+			while ((k = mds_readdir_next(&rd, de)) == 1) {
+				reply_cap(m, s, &de->inode, false);
+				names_from_listing(m, s, r, de, now);
+			}
+			free(de);
+		}
+		if (k < 0) /* names not kept: the listing must not make its directory's complete */
+			m->names.losses++;
 	}
+	names_from_reply(m, s, r, rep, now);
 	mdsc_caps_flush_releases(m, s);
 }
 
@@ -606,7 +775,7 @@ static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_ca
 	if ((c->implemented & ~newcaps & MDS_CAP_FILE_BUFFER) && c->buffers && m->io.writeback)
 		m->io.writeback(m->io.arg, c->ino); /* its put lets the ack go */
 	if ((c->implemented & ~newcaps & MDS_CAP_FILE_CACHE) && m->io.invalidate) {
-		c->inval_token = ++m->fc_gen;
+		c->inval_token = ++m->gen;
 		c->ack_deadline_ms = now + MDSC_INVAL_WAIT_MS;
 		invalidate(m, c->ino, what | MDSC_INVAL_PAGES, c->inval_token);
 	} else {
@@ -685,8 +854,10 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 	case MDS_CAP_OP_FLUSH_ACK: /* @tid: the flush's */
 		if (c && c->rank == s->rank && tid > c->flush_acked) {
 			c->flush_acked = tid;
-			if (tid >= c->flush_tid)
+			if (tid >= c->flush_tid) {
 				c->flushing = 0;
+				flushing_unlink(m, c);
+			}
 			if (m->io.caps_changed)
 				m->io.caps_changed(m->io.arg);
 			release_if_forgotten(m, c);
@@ -718,6 +889,13 @@ void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 	if (lost)
 		mdsc_report(m, s, HEALTH_IO_ERROR, EIO,
 			    "the sizes and times of %u written files were lost with the session", lost);
+}
+
+void mdsc_caps_names_distrust(struct mdsc *m, struct msession *s)
+{
+	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
+		if (c->rank == s->rank)
+			names_distrust(m, c);
 }
 
 struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msession *s, unsigned *n)
@@ -763,6 +941,7 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 		 * is down) was never sent: one new flush for both */
 		c->dirty |= c->flushing;
 		c->flushing = 0;
+		flushing_unlink(m, c);
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 	}
 	if (m->io.caps_changed)
@@ -808,13 +987,6 @@ uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now)
 }
 
 /* ---- the owner's side -------------------------------------------------------------------- */
-
-static bool valid(const struct mdsc *m, const struct mdsc_cap *c, uint64_t now)
-{
-	const struct msession *s = &m->s[c->rank];
-
-	return s->state == S_OPEN && !s->stale && now < s->cap_ttl_ms;
-}
 
 int mdsc_inode(struct mdsc *m, uint64_t ino, uint32_t need, uint64_t now, struct mds_inode *out, char *pool_ns,
 	       size_t ns_len)
@@ -1002,6 +1174,36 @@ void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_
 	c->inval_token = 0;
 	try_ack(m, c, now);
 	release_if_forgotten(m, c);
+}
+
+int mdsc_caps_name(struct mdsc *m, uint64_t dir, const char *name, uint64_t now, uint64_t *ino)
+{
+	struct mdsc_cap *c = find(m, dir);
+	struct mdsc_names **t = names_of(m, c, now);
+
+	if (!t || !mdsc_names_get(*t, name, strlen(name), ino))
+		return 0;
+	touch(m, c);
+	m->st.name_hits++;
+	return 1;
+}
+
+void mdsc_caps_listing_begin(struct mdsc *m, uint64_t dir, uint64_t now, struct mdsc_listing *l)
+{
+	struct mdsc_cap *c = find(m, dir);
+
+	l->gen = names_of(m, c, now) ? c->names_gen : 0;
+	l->losses = m->names.losses;
+}
+
+void mdsc_caps_listing_end(struct mdsc *m, uint64_t dir, const struct mdsc_listing *l, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, dir);
+	struct mdsc_names **t = names_of(m, c, now);
+
+	/* every reply's names were kept under the same Fs */
+	if (t && l->gen && c->names_gen == l->gen && m->names.losses == l->losses)
+		mdsc_names_set_complete(t, &m->names);
 }
 
 size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len)

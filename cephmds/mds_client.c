@@ -298,6 +298,7 @@ static void restart(struct mdsc *m, struct msession *s, const char *why, uint64_
 	}
 	s->state = S_RESTARTING;
 	s->probing = false;
+	mdsc_caps_names_distrust(m, s);
 	for (struct evloop_tid *t = evloop_tidmap_first(&m->reqs); t; t = evloop_tidmap_next(&m->reqs, t)) {
 		struct mdsc_request *r = req_of(t);
 		if (r->target == s->rank && r->sent) {
@@ -561,6 +562,7 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 		break;
 	case MDS_SESSION_STALE:
 		s->stale = true;
+		mdsc_caps_names_distrust(m, s);
 		s->cap_ttl_ms = now;
 		mdsc_report(m, s, HEALTH_SICK, 0, "MDS session went stale: renewing");
 		send_renew(m, s, now);
@@ -671,7 +673,7 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 		return -EBADMSG;
 	}
 	m->st.replies++;
-	mdsc_caps_from_reply(m, s, rep, now);
+	mdsc_caps_from_reply(m, s, r && r->target == s->rank && r->sent ? r : NULL, rep, now);
 	if (!r || r->target != s->rank || !r->sent) { /* a safe reply after an unsafe one, or a stray */
 		if (rep->safe)
 			remove_unsafe(m, tid);
@@ -1000,6 +1002,7 @@ void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st)
 	st->requests = (unsigned)evloop_tidmap_count(&m->reqs);
 	st->unsafe = m->nunsafe;
 	st->caps = m->ncaps;
+	st->names = m->names.names;
 	st->sessions = 0;
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
 		st->sessions += m->s[i].state == S_OPEN;

@@ -80,6 +80,7 @@
 #define MDSC_ANY_RANK	      (-1)
 #define MDSC_RELEASES_PER_MSG 256
 #define MDSC_DEFAULT_MAX_CAPS 65536 /* kept at most; the least recently used go back */
+#define MDSC_MAX_NAMES	      (1u << 18) /* directories' names kept at most (mds_names.h) */
 #define MDSC_INVAL_WAIT_MS    1000  /* a revoke of Fc waits this long for the kernel's pages */
 #define MDSC_RESTART_GRACE_MS 30000 /* > an MDS's time to exit on SIGTERM */
 #define MDSC_RECONNECT_RETRY_MS 1000 /* a failed reconnect (refused, auth) is tried again after */
@@ -224,6 +225,19 @@ void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now);
 void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now);
 /* The kernel's pages of @ino are dropped, as io.invalidate's @token asked. */
 void mdsc_caps_invalidated(struct mdsc *m, uint64_t ino, uint64_t token, uint64_t now);
+/* Directory @dir's @name as its names table knows it (mds_names.h), while
+ * the directory's Fs has stayed issued since it was told: 1 with *ino (0:
+ * the name is not there), 0 when not known (ask the MDS). */
+int mdsc_caps_name(struct mdsc *m, uint64_t dir, const char *name, uint64_t now, uint64_t *ino);
+/* A listing of @dir (every READDIR to the last fragment's end) makes its
+ * names complete when the directory's Fs stayed issued throughout and no
+ * reply's names were lost: begin before the first request, end after the
+ * last reply. */
+struct mdsc_listing {
+	uint64_t gen, losses;
+};
+void mdsc_caps_listing_begin(struct mdsc *m, uint64_t dir, uint64_t now, struct mdsc_listing *l);
+void mdsc_caps_listing_end(struct mdsc *m, uint64_t dir, const struct mdsc_listing *l, uint64_t now);
 /* One line per cap, as the kernel's debugfs caps:
  * "0xINO	mdsR	ISSUED	IMPLEMENTED	WANTED	SEQ	OPENS[	revoking]". */
 size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len);
@@ -246,6 +260,7 @@ struct mdsc_status {
 	unsigned sessions, requests, unsafe;
 	uint64_t sent, replies, forwards, caps_released, leases_acked;
 	uint64_t caps, revokes, revokes_acked, caps_recalled, cache_hits;
+	uint64_t names, name_hits; /* directories' names kept; lookups they answered */
 };
 void mdsc_get_status(const struct mdsc *m, struct mdsc_status *st);
 /* One line per request in flight, as the kernel's debugfs mdsc:

@@ -7,6 +7,7 @@
 #define NETFUSE_MDS_CLIENT_INT_H
 
 #include "cephmds/mds_client.h"
+#include "cephmds/mds_names.h"
 
 /* S_RESTARTING: the session's MDS went away (its connection dropped, or
  * the map shows it failed or replaced); its caps and requests wait for the
@@ -74,7 +75,9 @@ struct mdsc {
 	size_t acks_pending; /* caps whose revoke waits for its ack */
 	uint64_t last_flush_tid;
 	struct mdsc_cap *lru_head, *lru_tail; /* least recently used first */
-	uint64_t fc_gen;		      /* hands out mdsc_cap.fc_since */
+	struct mdsc_cap *flushing_head, *flushing_tail; /* flushes in flight, oldest first */
+	uint64_t gen;			      /* hands out mdsc_cap.fc_since, names_gen, inval_token */
+	struct mdsc_names_count names;	      /* the directories' names (mds_names.h) */
 };
 
 /* mds_client.c */
@@ -86,8 +89,14 @@ void mdsc_report(struct mdsc *m, const struct msession *s, enum health_type type
 /* mds_caps.c */
 int mdsc_caps_init(struct mdsc *m);
 void mdsc_caps_destroy(struct mdsc *m);
-/* Keep the caps a reply grants (its trace and readdir entries). */
-void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mds_reply *rep, uint64_t now);
+/* Keep the caps a reply grants (its trace and readdir entries) and the
+ * names it tells. @r: the request it answers, NULL when not known (a safe
+ * reply after the unsafe one). */
+void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mdsc_request *r,
+			  const struct mds_reply *rep, uint64_t now);
+/* The session's caps may have been taken without a word (it went stale,
+ * its MDS restarted): no directory's names are trusted any more. */
+void mdsc_caps_names_distrust(struct mdsc *m, struct msession *s);
 void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
 		      size_t len, const uint8_t *middle, size_t middle_len, uint64_t now);
 /* The session's caps are gone (lost, closed, rejected): drop them. */

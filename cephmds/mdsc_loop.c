@@ -510,6 +510,40 @@ int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct md
 	return e;
 }
 
+int mdsc_loop_name(struct mdsc_loop *dl, uint64_t dir, const char *name, uint64_t *ino)
+{
+	int known = 0;
+
+	if (!dl->attached)
+		return 0;
+	pthread_mutex_lock(dl->sh.lock); /* reads the cache and sends nothing */
+	if (dl->mdsc)
+		known = mdsc_caps_name(dl->mdsc, dir, name, now_ms(), ino);
+	pthread_mutex_unlock(dl->sh.lock);
+	return known;
+}
+
+void mdsc_loop_listing_begin(struct mdsc_loop *dl, uint64_t dir, struct mdsc_listing *l)
+{
+	*l = (struct mdsc_listing){0};
+	if (!dl->attached)
+		return;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		mdsc_caps_listing_begin(dl->mdsc, dir, now_ms(), l);
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
+void mdsc_loop_listing_end(struct mdsc_loop *dl, uint64_t dir, const struct mdsc_listing *l)
+{
+	if (!dl->attached)
+		return;
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		mdsc_caps_listing_end(dl->mdsc, dir, l, now_ms());
+	pthread_mutex_unlock(dl->sh.lock);
+}
+
 /* One cap operation on the loop thread (mdsc may send). */
 struct cap_op {
 	struct mdsc_loop *dl;

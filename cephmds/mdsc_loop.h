@@ -56,6 +56,10 @@ void mdsc_loop_set_writeback(struct mdsc_loop *dl, mdsc_loop_writeback_fn fn, vo
 /* mdsc_inode from any thread (no round trip to the loop). */
 int mdsc_loop_inode(struct mdsc_loop *dl, uint64_t ino, uint32_t need, struct mds_inode *out, char *pool_ns,
 		    size_t ns_len);
+/* mdsc_caps_name, mdsc_caps_listing_begin and _end from any thread. */
+int mdsc_loop_name(struct mdsc_loop *dl, uint64_t dir, const char *name, uint64_t *ino);
+void mdsc_loop_listing_begin(struct mdsc_loop *dl, uint64_t dir, struct mdsc_listing *l);
+void mdsc_loop_listing_end(struct mdsc_loop *dl, uint64_t dir, const struct mdsc_listing *l);
 /* mdsc_caps_dir_changed from any thread. */
 void mdsc_loop_caps_dir_changed(struct mdsc_loop *dl, uint64_t ino);
 /* mdsc_caps_get, waiting for a grant until @deadline_ns (-ETIMEDOUT) or

@@ -43,6 +43,7 @@ UNIT_TESTS = \
 	test/unit/test_osd_msgs \
 	test/unit/test_mds_msgs \
 	test/unit/test_mds_client \
+	test/unit/test_mds_names \
 	test/unit/test_osd_client \
 	test/unit/test_striper \
 	test/unit/test_evloop \
@@ -166,6 +167,9 @@ test_unit_test_osdmap_keeper_LDADD = $(cephosd_libs) $(CRITERION_LIBS)
 test_unit_test_mds_client_SOURCES = test/unit/test_mds_client.c test/lib/mds_reply_enc.c test/lib/mds_reply_enc.h
 test_unit_test_mds_client_CFLAGS = $(unit_cflags)
 test_unit_test_mds_client_LDADD = $(cephmds_libs) $(CRITERION_LIBS)
+test_unit_test_mds_names_SOURCES = test/unit/test_mds_names.c
+test_unit_test_mds_names_CFLAGS = $(unit_cflags)
+test_unit_test_mds_names_LDADD = $(cephmds_libs) $(CRITERION_LIBS)
 test_unit_test_mds_msgs_SOURCES = test/unit/test_mds_msgs.c test/lib/mds_reply_enc.c test/lib/mds_reply_enc.h
 test_unit_test_mds_msgs_CFLAGS = $(unit_cflags)
 test_unit_test_mds_msgs_LDADD = $(cephmds_libs) $(CRITERION_LIBS)

@@ -8,8 +8,10 @@
  * Coherent through the MDS client's caps:
  *  - attributes: a getattr is answered from the cap cache while As, Ls and
  *    Fs are issued, else asked of the MDS (whose reply brings the caps);
- *    names are always asked (no dentry leases are kept). The kernel keeps
- *    both for the mount's entry_timeout and attr_timeout (1 s by default),
+ *    names likewise, from the directory's names table while its Fs lasts
+ *    (mdsc_loop_name: a lookup, listing or change of ours told them), else
+ *    asked (no dentry leases are kept). The kernel keeps both for the
+ *    mount's entry_timeout and attr_timeout (1 s by default),
  *    and drops the attributes at once when a cap they rest on goes. What
  *    a reply says of an inode reaches the kernel as the cap cache merged
  *    it (current_of: our unflushed size and times stand), and a
@@ -178,13 +180,27 @@ int cephfs_resolve_dir(struct cephfs_front *f, const char *path, uint64_t deadli
 
 /* ---- names and attributes ---------------------------------------------------------------- */
 
+/* What stat(2) needs issued to be answered from the cap cache: mode and
+ * owners (As), links (Ls), size and times (Fs; a directory's counts too). */
+#define STAT_CAPS (MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_FILE_SHARED)
+
 static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, const char *name, struct nf_entry *out)
 {
 	struct cephfs_front *f = fs;
 	struct mdsc_request r;
 	struct mds_inode in;
+	uint64_t ino;
 	int e;
 
+	/* the directory's names, while its Fs says no one else changed them */
+	if (mdsc_loop_name(f->mdsc, dir->lo, name, &ino)) {
+		if (!ino)
+			return -ENOENT;
+		if (!mdsc_loop_inode(f->mdsc, ino, STAT_CAPS, &in, NULL, 0)) {
+			to_entry(&in, out);
+			return 0;
+		}
+	}
 	init_req(&r, c, MDS_OP_LOOKUP, dir->lo, name);
 	r.m.flags = MDS_REQ_FLAG_WANT_DENTRY;
 	e = call(f, c, &r, false);
@@ -198,10 +214,6 @@ static int c_lookup(void *fs, const struct nf_ctx *c, const struct nf_key *dir, 
 	mdsc_request_release(&r);
 	return 0;
 }
-
-/* What stat(2) needs issued to be answered from the cap cache: mode and
- * owners (As), links (Ls), size and times (Fs; a directory's counts too). */
-#define STAT_CAPS (MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_FILE_SHARED)
 
 static int c_getattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, bool has_fh, uint64_t fh,
 		     struct stat *out)
@@ -298,8 +310,10 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	struct dirh *d = calloc(1, sizeof(*d));
 	char *last = calloc(1, 4096);
 	uint32_t frag = 0;
+	struct mdsc_listing listing;
 	int e = d && last ? 0 : -ENOMEM;
 
+	mdsc_loop_listing_begin(f->mdsc, key->lo, &listing);
 	while (!e) {
 		struct mdsc_request r;
 		struct mds_readdir rd;
@@ -353,6 +367,7 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 		dir_free(d);
 		return e;
 	}
+	mdsc_loop_listing_end(f->mdsc, key->lo, &listing); /* all of it: lookups may answer from it */
 	*fh = (uint64_t)(uintptr_t)d;
 	return 0;
 }

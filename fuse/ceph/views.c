@@ -414,6 +414,8 @@ size_t ceph_view_mdsc(const struct mdsc_status *st, const char *requests, char *
 		       (unsigned long long)st->caps, (unsigned long long)st->revokes,
 		       (unsigned long long)st->revokes_acked, (unsigned long long)st->caps_recalled,
 		       (unsigned long long)st->cache_hits);
+	textbuf_printf(&o, "names %llu name_hits %llu\n", (unsigned long long)st->names,
+		       (unsigned long long)st->name_hits);
 	textbuf_printf(&o, "REQUESTS\n%s", requests ? requests : "");
 	return o.off;
 }

@@ -132,6 +132,10 @@ elif cmd == "hold":
     print("written", flush=True)
     time.sleep(float(args[2]))
     fs.close(fd)
+elif cmd == "create":  # an empty file
+    fs.close(fs.open(args[0], os.O_CREAT | os.O_WRONLY, 0o644))
+elif cmd == "unlink":
+    fs.unlink(args[0])
 elif cmd == "exists":
     try:
         fs.lstat(args[0])

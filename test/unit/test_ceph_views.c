@@ -221,7 +221,9 @@ Test(ceph_views, osdc_mdsc_and_mds_sessions)
 				 .caps = 2,
 				 .revokes = 3,
 				 .revokes_acked = 2,
-				 .cache_hits = 9};
+				 .cache_hits = 9,
+				 .names = 4,
+				 .name_hits = 6};
 	const struct mdsc_session_status ss[] = {{.rank = 0, .state = "open", .features = 0x7ffff, .seq = 3},
 						 {.rank = 1, .state = "lost"}};
 	char buf[1024];
@@ -233,7 +235,8 @@ Test(ceph_views, osdc_mdsc_and_mds_sessions)
 	ceph_view_mdsc(&ms, "", buf, sizeof(buf));
 	cr_assert_str_eq(buf, "sessions 1\nrequests 1\nunsafe 1\n"
 			      "sent 5 replies 4 forwards 0 caps_released 7 leases_acked 0\n"
-			      "caps 2 revokes 3 revokes_acked 2 caps_recalled 0 cache_hits 9\nREQUESTS\n");
+			      "caps 2 revokes 3 revokes_acked 2 caps_recalled 0 cache_hits 9\n"
+			      "names 4 name_hits 6\nREQUESTS\n");
 	ceph_view_caps(&ms, "0x1\tmds0\tpAsLsXsFs\tpAsLsXsFs\t-\t3\t0\n", buf, sizeof(buf));
 	cr_assert_str_eq(buf, "total 2\nino\tmds\tissued\timplemented\twanted\tseq\topens\n"
 			      "0x1\tmds0\tpAsLsXsFs\tpAsLsXsFs\t-\t3\t0\n");

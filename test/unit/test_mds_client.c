@@ -1212,3 +1212,179 @@ Test(mdsc, an_mds_restart_is_reconnected_with_caps_replays_and_resends)
 	drop(b);
 	drop(c);
 }
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+#define DIR_CAPS (MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_FILE_SHARED)
+
+static struct mds_inode dir_inode(uint64_t ino, uint32_t caps)
+{
+	return (struct mds_inode){.ino = ino,
+				  .snapid = UINT64_MAX - 1,
+				  .mode = 040755,
+				  .nlink = 2,
+				  .export_pin = -1,
+				  .cap = {.caps = caps, .cap_id = 40 + ino, .seq = 3, .mseq = 1}};
+}
+
+/* A reply to @r with a dentry trace, as a Pacific MDS's set_trace_dist:
+ * directory @dir (its cap issuing @dir_caps), @name, and the target @ino
+ * (a directory when @target_dir; 0: a null dentry). */
+static void reply_dentry(uint64_t con, const struct mdsc_request *r, uint64_t dir, uint32_t dir_caps, const char *name,
+			 uint64_t ino, bool target_dir)
+{
+	struct wire_enc t, e;
+	struct mds_inode di = dir_inode(dir, dir_caps);
+	struct mds_inode in = target_dir ? dir_inode(ino, DIR_CAPS)
+					 : (struct mds_inode){.ino = ino,
+							      .snapid = UINT64_MAX - 1,
+							      .mode = 0100644,
+							      .nlink = 1,
+							      .export_pin = -1,
+							      .cap = {.caps = 0x555, .cap_id = 40 + ino, .seq = 3, .mseq = 1}};
+
+	wire_enc_init(&t);
+	mds_enc_inode(&t, &di, 5);
+	mds_enc_dirstat(&t, &(struct mds_dirstat){0});
+	ceph_enc_string(&t, name);
+	mds_enc_lease(&t, &(struct mds_lease){0}, 2);
+	if (ino)
+		mds_enc_inode(&t, &in, 5);
+	wire_enc_init(&e);
+	mds_enc_reply(&e,
+		      &(struct mds_reply){.op = r->m.op, .safe = true, .is_dentry = true, .is_target = ino != 0},
+		      t.buf, (uint32_t)t.len, NULL, 0);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REPLY, 1, r->tid.tid, e.buf, e.len, NULL, 0, 10), 0);
+	wire_enc_free(&t);
+	wire_enc_free(&e);
+}
+
+/* Request @op on @name in the root (and @old, a rename's source there),
+ * answered with a dentry trace of the root issuing @dir_caps. */
+static void name_op(uint64_t con, uint32_t op, const char *name, const char *old, uint64_t ino, bool target_dir,
+		    uint32_t dir_caps)
+{
+	struct mdsc_request *r = req(op, name);
+
+	if (old)
+		r->m.path2 = (struct mds_filepath){1, old};
+	cr_assert_eq(mdsc_submit(m, r, 5), 0);
+	reply_dentry(con, r, 1, dir_caps, name, ino, target_dir);
+	drop(r);
+}
+
+/* A cap message on the root directory's cap (its mode a directory's). */
+static void dir_caps_msg(uint64_t con, uint32_t op, uint32_t seq, uint32_t caps, uint64_t now)
+{
+	struct mds_caps_msg cm = caps_body(op, 1, 41, seq, caps, 0);
+
+	cm.mode = 040755;
+	caps_msg_full(con, &cm, now);
+}
+
+static uint64_t name_of(const char *name)
+{
+	uint64_t ino = 12345;
+
+	return mdsc_caps_name(m, 1, name, 20, &ino) ? ino : UINT64_MAX;
+}
+
+/* As the kernel's dentries under a directory's Fs: what a lookup, a
+ * change of ours or a listing told is answered while Fs stays issued, and
+ * forgotten when it goes, when a change is not shown, when the session
+ * goes stale; a new directory, or one listed whole, knows every name. */
+Test(mdsc, a_directorys_names_are_kept_while_its_fs_is_issued)
+{
+	struct mdsc_request *first = req(MDS_OP_LOOKUP, "a");
+	uint64_t con = open_rank0(first);
+	struct mdsc_listing l;
+	struct mdsc_status st;
+
+	reply_dentry(con, first, 1, DIR_CAPS, "a", 0, false);
+	drop(first);
+	cr_assert_eq(name_of("a"), 0, "a null dentry: known absent");
+	cr_assert_eq(name_of("b"), UINT64_MAX, "never asked: not known");
+	name_op(con, MDS_OP_LOOKUP, "b", NULL, 0x10000000201, false, DIR_CAPS);
+	cr_assert_eq(name_of("b"), 0x10000000201);
+
+	/* our own changes, as their traces show them */
+	name_op(con, MDS_OP_CREATE, "a", NULL, 0x10000000202, false, DIR_CAPS);
+	cr_assert_eq(name_of("a"), 0x10000000202);
+	name_op(con, MDS_OP_UNLINK, "b", NULL, 0, false, DIR_CAPS);
+	cr_assert_eq(name_of("b"), 0);
+	name_op(con, MDS_OP_RENAME, "c", "a", 0x10000000202, false, DIR_CAPS);
+	cr_assert_eq(name_of("c"), 0x10000000202);
+	cr_assert_eq(name_of("a"), UINT64_MAX, "a rename's source is not known (it may have named the target)");
+	name_op(con, MDS_OP_MKDIR, "d", NULL, 0x10000000203, true, DIR_CAPS);
+	cr_assert_eq(name_of("d"), 0x10000000203);
+	uint64_t ino = 1;
+	cr_assert_eq(mdsc_caps_name(m, 0x10000000203, "anything", 20, &ino), 1, "a new directory: every name known");
+	cr_assert_eq(ino, 0);
+	mdsc_get_status(m, &st);
+	cr_assert_geq(st.name_hits, 6);
+	cr_assert_eq(st.names, 3, "b (absent), c, d");
+
+	/* a change without a trace (an error here): the directory is not known */
+	{
+		struct mdsc_request *r = req(MDS_OP_CREATE, "e");
+		cr_assert_eq(mdsc_submit(m, r, 5), 0);
+		reply(con, r, -EEXIST, true, 0);
+		drop(r);
+	}
+	cr_assert_eq(name_of("c"), UINT64_MAX);
+	name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, DIR_CAPS);
+	cr_assert_eq(name_of("c"), 0x10000000202);
+
+	/* Fs revoked: another client may change the directory */
+	dir_caps_msg(con, MDS_CAP_OP_REVOKE, 4, MDS_CAP_PIN | MDS_CAP_AUTH_SHARED, 30);
+	cr_assert_eq(name_of("c"), UINT64_MAX);
+	name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, MDS_CAP_PIN | MDS_CAP_AUTH_SHARED);
+	cr_assert_eq(name_of("c"), UINT64_MAX, "not kept without Fs");
+	dir_caps_msg(con, MDS_CAP_OP_GRANT, 5, DIR_CAPS, 31);
+
+	/* a listing whole under one Fs makes the names complete */
+	mdsc_caps_listing_begin(m, 1, 32, &l);
+	{
+		struct mdsc_request *r = req(MDS_OP_READDIR, "");
+		struct wire_enc x, e;
+		const char *names[] = {"c", "d", "f"};
+
+		cr_assert_eq(mdsc_submit(m, r, 5), 0);
+		wire_enc_init(&x);
+		mds_enc_dirstat(&x, &(struct mds_dirstat){0});
+		wire_enc_le32(&x, 3);
+		wire_enc_le16(&x, MDS_READDIR_FRAG_END | MDS_READDIR_FRAG_COMPLETE);
+		for (int i = 0; i < 3; i++) {
+			struct mds_inode in = dir_inode(0x10000000202 + (uint64_t)i, 0);
+			ceph_enc_string(&x, names[i]);
+			mds_enc_lease(&x, &(struct mds_lease){0}, 2);
+			mds_enc_inode(&x, &in, 5);
+		}
+		wire_enc_init(&e);
+		mds_enc_reply(&e, &(struct mds_reply){.op = MDS_OP_READDIR, .safe = true}, NULL, 0, x.buf,
+			      (uint32_t)x.len);
+		cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REPLY, 1, r->tid.tid, e.buf, e.len, NULL, 0, 33),
+			     0);
+		wire_enc_free(&x);
+		wire_enc_free(&e);
+		drop(r);
+	}
+	mdsc_caps_listing_end(m, 1, &l, 34);
+	cr_assert_eq(name_of("f"), 0x10000000204);
+	cr_assert_eq(name_of("zzz"), 0, "complete: a name not listed is not there");
+
+	/* a listing that saw Fs go and come back is not whole */
+	mdsc_caps_listing_begin(m, 1, 35, &l);
+	dir_caps_msg(con, MDS_CAP_OP_REVOKE, 6, MDS_CAP_PIN, 36);
+	dir_caps_msg(con, MDS_CAP_OP_GRANT, 7, DIR_CAPS, 37);
+	mdsc_caps_listing_end(m, 1, &l, 38);
+	cr_assert_eq(name_of("zzz"), UINT64_MAX);
+
+	/* the session went stale: the MDS may have let others change it */
+	name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, DIR_CAPS);
+	cr_assert_eq(name_of("c"), 0x10000000202);
+	session_msg(con, 4, MDS_SESSION_STALE, 0, PACIFIC_FEATURES);
+	cr_assert_eq(name_of("c"), UINT64_MAX);
+	mdsc_get_status(m, &st);
+	cr_assert_eq(st.names, 0);
+}
