@@ -558,11 +558,16 @@ TESTS += \
 	test/unit/health_export.test \
 	test/fuzz/replay.test \
 	test/integration/crush_map.test \
-	test/integration/osdmap_map.test \
+	test/integration/osdmap_map.test
+# The tests with peers; make distcheck's out-of-tree build leaves them out
+# (--disable-integration-tests): CI has run them on the source tree twice.
+if INTEGRATION_TESTS
+TESTS += \
 	test/peers/begin.test \
 	$(INTEGRATION_TESTS) \
 	test/peers/teardown.test \
 	test/peers/cycles.test
+endif
 EXTRA_DIST += test/fuse/pjdfstest.test test/fuse/pjdfstest-testfs.xfail test/lib/pjdfstest.sh \
 	test/integration/pjdfstest-afs.xfail test/integration/pjdfstest-ceph.xfail test/integration/crush_map.test test/integration/crush/mixed.txt \
 	test/integration/osdmap_map.test test/integration/osdmap_patch.py \

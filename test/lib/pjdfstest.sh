@@ -113,8 +113,10 @@ pjdfs_run_one() {
 		echo "cannot make $dir" >"$log"
 		return
 	}
+	local t0=$SECONDS
 	(cd "$dir" && timeout -k 5 "$PJDFS_FILE_TIMEOUT" sh "$PJDFS/tests/$file") >"$log" 2>&1
 	echo "# exit $?" >>"$log"
+	echo "# took $((SECONDS - t0)) s" >>"$log"
 }
 
 # The failed subtests of a TAP log, sorted ("not ok" without a TODO, and
@@ -201,15 +203,16 @@ pjdfs_run() {
 	((${#running[@]} == 0)) || wait "${running[@]}"
 	i=0
 	for f in "${files[@]}"; do
-		local got exp n
+		local got exp n took
 		got=$(pjdfs_failures "$logs/$i")
 		exp=${want[$f]:-}
 		n=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$logs/$i" | head -n 1)
+		took=$(sed -n 's/^# took \([0-9]*\) s$/\1/p' "$logs/$i")
 		if [[ $got == "$exp" || ($exp == '*' && -n $got && $got != 'plan?') ]]; then
-			tap_ok "pjdfstest $f (${n:-?} subtests${exp:+, expected to fail: $exp})"
+			tap_ok "pjdfstest $f (${n:-?} subtests${exp:+, expected to fail: $exp}; ${took:-?} s)"
 		else
 			local diag=()
-			mapfile -t diag < <(grep -vE '^(ok [0-9]|1\.\.[0-9]|# exit 0$)' "$logs/$i" | grep -v '# TODO' | head -n 15)
+			mapfile -t diag < <(grep -vE '^(ok [0-9]|1\.\.[0-9]|# exit 0$|# took )' "$logs/$i" | grep -v '# TODO' | head -n 15)
 			tap_not_ok "pjdfstest $f (${n:-?} subtests): failed [${got:-none}], expected [${exp:-none}]" "${diag[@]}"
 		fi
 		i=$((i + 1))
