@@ -230,6 +230,8 @@ static void drop(struct mdsc *m, struct mdsc_cap *c)
 	free(c);
 }
 
+static void names_settle(struct mdsc *m, int32_t rank, uint64_t tid);
+
 int mdsc_caps_init(struct mdsc *m)
 {
 	m->max_caps = MDSC_DEFAULT_MAX_CAPS;
@@ -239,6 +241,7 @@ int mdsc_caps_init(struct mdsc *m)
 
 void mdsc_caps_destroy(struct mdsc *m)
 {
+	names_settle(m, -1, 0);
 	while (m->lru_head)
 		drop(m, m->lru_head);
 	free(m->cap_buckets);
@@ -629,7 +632,7 @@ static struct mdsc_names **names_of(struct mdsc *m, struct mdsc_cap *c, uint64_t
 {
 	if (!c || !c->names_gen)
 		return NULL;
-	if ((c->issued & MDS_CAP_FILE_SHARED) && valid(m, c, now) && S_ISDIR(c->in.mode))
+	if ((c->issued & MDS_CAP_FILE_SHARED) && valid(m, c, now) && S_ISDIR(c->in.mode) && !m->names_off)
 		return &c->names;
 	names_distrust(m, c);
 	return NULL;
@@ -638,12 +641,12 @@ static struct mdsc_names **names_of(struct mdsc *m, struct mdsc_cap *c, uint64_t
 /* What session @s's MDS says of @name in @dir: kept when the directory's
  * cap is that MDS's (its Fs speaks for the names that MDS serves). */
 static void name_is(struct mdsc *m, const struct msession *s, uint64_t dir, const uint8_t *name, size_t len,
-		    uint64_t ino, uint64_t now)
+		    uint64_t ino, uint64_t snapid, uint64_t now)
 {
 	struct mdsc_cap *c = find(m, dir);
 	struct mdsc_names **t = names_of(m, c, now);
 
-	if (t && c->rank == s->rank)
+	if (t && c->rank == s->rank && snapid == MDS_NOSNAP)
 		mdsc_names_set(t, &m->names, (const char *)name, len, ino);
 	else if (c && ino)
 		names_distrust(m, c); /* a name we cannot keep: a listing across it is not whole */
@@ -674,6 +677,56 @@ static bool changes_names(uint32_t op)
 	}
 }
 
+/* A change of names we gave up on before its reply (mdsc_caps_names_abandoned). */
+struct names_abandoned {
+	uint64_t tid;
+	int32_t rank;
+	uint64_t dir[2];
+	struct names_abandoned *next;
+};
+
+void mdsc_caps_names_abandoned(struct mdsc *m, const struct mdsc_request *r)
+{
+	struct names_abandoned *a;
+
+	if (!changes_names(r->m.op))
+		return;
+	names_forget_dir(m, r->m.path.ino);
+	names_forget_dir(m, r->m.path2.ino);
+	if (!(a = malloc(sizeof(*a)))) { /* its reply could not be told apart: trust no name again */
+		m->names_off = true;
+		return;
+	}
+	*a = (struct names_abandoned){.tid = r->tid.tid,
+				      .rank = r->target,
+				      .dir = {r->m.path.ino, r->m.path2.ino},
+				      .next = m->abandoned};
+	m->abandoned = a;
+}
+
+/* Forget the abandoned changes of @rank (all when -1), or the one of
+ * @tid, with what their directories' names were. */
+static void names_settle(struct mdsc *m, int32_t rank, uint64_t tid)
+{
+	for (struct names_abandoned **pp = &m->abandoned; *pp;) {
+		struct names_abandoned *a = *pp;
+		if (tid ? a->tid != tid : (rank >= 0 && a->rank != rank)) {
+			pp = &a->next;
+			continue;
+		}
+		names_forget_dir(m, a->dir[0]);
+		names_forget_dir(m, a->dir[1]);
+		*pp = a->next;
+		free(a);
+	}
+}
+
+void mdsc_caps_names_settle(struct mdsc *m, uint64_t tid)
+{
+	if (tid)
+		names_settle(m, -1, tid);
+}
+
 /* What a reply tells of names, as the kernel's ceph_fill_trace takes it:
  * the trace's dentry is the name as it now is (its target, or a null
  * dentry: absent). Reads under the MDS's locks (a lookup, a listing) and
@@ -686,11 +739,12 @@ static void names_from_reply(struct mdsc *m, const struct msession *s, const str
 	uint32_t op = rep->op;
 	bool changes = changes_names(op);
 
-	if (op != MDS_OP_LOOKUP && !changes)
+	if (!r || (op != MDS_OP_LOOKUP && !changes))
 		return;
 	if (rep->is_dentry && (!rep->result || (op == MDS_OP_LOOKUP && rep->result == -ENOENT)))
-		name_is(m, s, rep->diri.ino, rep->dname, rep->dname_len, rep->is_target ? rep->target.ino : 0, now);
-	if (!r || !changes)
+		name_is(m, s, rep->diri.ino, rep->dname, rep->dname_len, rep->is_target ? rep->target.ino : 0,
+			rep->is_target && rep->target.snapid != MDS_NOSNAP ? rep->target.snapid : rep->diri.snapid, now);
+	if (!changes)
 		return;
 	if (rep->result || !rep->is_dentry) {
 		names_forget_dir(m, r->m.path.ino);
@@ -700,8 +754,11 @@ static void names_from_reply(struct mdsc *m, const struct msession *s, const str
 	if (op == MDS_OP_RENAME) { /* the source's name: gone, unless it named the target (a no-op) */
 		struct mdsc_cap *c = find(m, r->m.path2.ino);
 		const char *old = r->m.path2.path ? r->m.path2.path : "";
-		if (c)
+		if (c) { /* and a listing across this may not make it complete */
 			mdsc_names_forget(c->names, &m->names, old, strlen(old));
+			if (c->names_gen)
+				c->names_gen = ++m->gen;
+		}
 	}
 	if (op == MDS_OP_MKDIR && rep->is_target) { /* a new directory: empty, all its names known */
 		struct mdsc_names **t = names_of(m, find(m, rep->target.ino), now);
@@ -714,7 +771,7 @@ static void names_from_listing(struct mdsc *m, const struct msession *s, const s
 			       const struct mds_dentry *de, uint64_t now)
 {
 	if (r && de->inode.snapid == MDS_NOSNAP)
-		name_is(m, s, r->m.path.ino, de->name, de->name_len, de->inode.ino, now);
+		name_is(m, s, r->m.path.ino, de->name, de->name_len, de->inode.ino, MDS_NOSNAP, now);
 	else
 		m->names.losses++;
 }
@@ -886,6 +943,7 @@ void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 	}
 	s->nreleases = 0;
 	s->ncaps = 0;
+	names_settle(m, s->rank, 0);
 	if (lost)
 		mdsc_report(m, s, HEALTH_IO_ERROR, EIO,
 			    "the sizes and times of %u written files were lost with the session", lost);
@@ -896,6 +954,7 @@ void mdsc_caps_names_distrust(struct mdsc *m, struct msession *s)
 	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
 		if (c->rank == s->rank)
 			names_distrust(m, c);
+	names_settle(m, s->rank, 0); /* replies that will not come */
 }
 
 struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msession *s, unsigned *n)
@@ -1088,6 +1147,31 @@ int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_times
 	return 0;
 }
 
+int mdsc_caps_set_times(struct mdsc *m, uint64_t ino, const struct mds_timespec *atime,
+			const struct mds_timespec *mtime, struct mds_timespec ctime, uint64_t now, struct mds_inode *out)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return -ENOENT;
+	if (!valid(m, c, now) || !(c->issued & MDS_CAP_FILE_EXCL) || !S_ISREG(c->in.mode))
+		return -EAGAIN;
+	/* as the kernel's __ceph_setattr under Fx: a new time_warp_seq, so
+	 * that a time set back is not taken for an older one */
+	if (atime)
+		c->in.atime = *atime;
+	if (mtime)
+		c->in.mtime = *mtime;
+	c->in.ctime = ctime;
+	c->in.time_warp_seq++;
+	c->in.change_attr++;
+	c->dirty |= MDS_CAP_FILE_EXCL;
+	send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+	*out = c->in;
+	touch(m, c);
+	return 0;
+}
+
 int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid)
 {
 	struct mdsc_cap *c = find(m, ino);
@@ -1181,7 +1265,8 @@ int mdsc_caps_name(struct mdsc *m, uint64_t dir, const char *name, uint64_t now,
 	struct mdsc_cap *c = find(m, dir);
 	struct mdsc_names **t = names_of(m, c, now);
 
-	if (!t || !mdsc_names_get(*t, name, strlen(name), ino))
+	/* the snapshot directory is no entry, yet the MDS answers its name */
+	if (!t || !strcmp(name, ".snap") || !mdsc_names_get(*t, name, strlen(name), ino))
 		return 0;
 	touch(m, c);
 	m->st.name_hits++;

@@ -129,6 +129,10 @@ static void free_unsafe(struct unsafe *u)
 
 static void finish(struct mdsc *m, struct mdsc_request *r, int result)
 {
+	/* given up before its reply (a cancel, a deadline, a rank gone): the
+	 * MDS may still do it, and the names it changes are not known */
+	if (!r->rep && (r->sent || r->interrupted))
+		mdsc_caps_names_abandoned(m, r);
 	evloop_tidmap_remove(&m->reqs, &r->tid);
 	r->result = result;
 	r->finished = true;
@@ -653,6 +657,7 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 	struct mdsc_request *r = req_of(evloop_tidmap_find(&m->reqs, tid));
 	struct mds_reply *rep = malloc(sizeof(*rep));
 	uint8_t *copy = malloc(len ? len : 1);
+	bool ours;
 	int e;
 
 	if (!rep || !copy) {
@@ -673,7 +678,10 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 		return -EBADMSG;
 	}
 	m->st.replies++;
-	mdsc_caps_from_reply(m, s, r && r->target == s->rank && r->sent ? r : NULL, rep, now);
+	ours = r && r->target == s->rank && r->sent;
+	if (!ours) /* a request we gave up on, or a safe reply after the unsafe one */
+		mdsc_caps_names_settle(m, tid);
+	mdsc_caps_from_reply(m, s, ours ? r : NULL, rep, now);
 	if (!r || r->target != s->rank || !r->sent) { /* a safe reply after an unsafe one, or a stray */
 		if (rep->safe)
 			remove_unsafe(m, tid);

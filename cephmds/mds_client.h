@@ -210,6 +210,12 @@ void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now);
 /* Data was written up to @end at @mtime under Fw: the cached size and
  * times change and are dirty until flushed. 0, or -ENOENT (no cap). */
 int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_timespec mtime, uint64_t now);
+/* A file's times set while we hold Fx, kept as the cap's dirty state
+ * and sent in a FLUSH now (no one waits for its ack): 0 with the inode
+ * as it is now in @out; -EAGAIN without Fx (ask the MDS: a SETATTR),
+ * -ENOENT (no cap). @atime, @mtime: NULL to leave; @ctime: now. */
+int mdsc_caps_set_times(struct mdsc *m, uint64_t ino, const struct mds_timespec *atime,
+			const struct mds_timespec *mtime, struct mds_timespec ctime, uint64_t now, struct mds_inode *out);
 /* Send what is dirty (a FLUSH): 0 when nothing is dirty or being flushed,
  * 1 with *tid to wait for (mdsc_caps_flushed), -ENOENT (no cap). */
 int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid);

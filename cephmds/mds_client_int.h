@@ -78,6 +78,8 @@ struct mdsc {
 	struct mdsc_cap *flushing_head, *flushing_tail; /* flushes in flight, oldest first */
 	uint64_t gen;			      /* hands out mdsc_cap.fc_since, names_gen, inval_token */
 	struct mdsc_names_count names;	      /* the directories' names (mds_names.h) */
+	struct names_abandoned *abandoned;    /* changes given up on, their replies to come */
+	bool names_off;			      /* one could not be kept: no names trusted */
 };
 
 /* mds_client.c */
@@ -97,6 +99,11 @@ void mdsc_caps_from_reply(struct mdsc *m, struct msession *s, const struct mdsc_
 /* The session's caps may have been taken without a word (it went stale,
  * its MDS restarted): no directory's names are trusted any more. */
 void mdsc_caps_names_distrust(struct mdsc *m, struct msession *s);
+/* @r, sent, was given up before its reply: if it changes names, its
+ * directories are not known now, nor once its reply comes (settle). */
+void mdsc_caps_names_abandoned(struct mdsc *m, const struct mdsc_request *r);
+/* The reply of request @tid came, which is no longer ours. */
+void mdsc_caps_names_settle(struct mdsc *m, uint64_t tid);
 void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
 		      size_t len, const uint8_t *middle, size_t middle_len, uint64_t now);
 /* The session's caps are gone (lost, closed, rejected): drop them. */

@@ -119,8 +119,10 @@ void mdsc_names_set(struct mdsc_names **tp, struct mdsc_names_count *n, const ch
 			lose(*tp, n, name, len, ino);
 		return;
 	}
-	if (!(t = table(tp)))
-		return lose(NULL, n, name, len, ino);
+	if (!(t = table(tp))) {
+		lose(NULL, n, name, len, ino);
+		return;
+	}
 	h = hash_name(name, len);
 	pp = slot(t, name, len, h);
 	if (*pp) {
@@ -133,10 +135,10 @@ void mdsc_names_set(struct mdsc_names **tp, struct mdsc_names_count *n, const ch
 	}
 	if (!ino && t->complete)
 		return;
-	if (n->names >= n->limit || (t->n >= t->nb && !grow(t)))
-		return lose(t, n, name, len, ino);
-	if (!(e = malloc(sizeof(*e) + len)))
-		return lose(t, n, name, len, ino);
+	if (n->names >= n->limit || (t->n >= t->nb && !grow(t)) || !(e = malloc(sizeof(*e) + len))) {
+		lose(t, n, name, len, ino);
+		return;
+	}
 	e->hash = h;
 	e->ino = ino;
 	e->len = (uint8_t)len;

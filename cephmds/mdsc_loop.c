@@ -547,9 +547,23 @@ void mdsc_loop_listing_end(struct mdsc_loop *dl, uint64_t dir, const struct mdsc
 /* One cap operation on the loop thread (mdsc may send). */
 struct cap_op {
 	struct mdsc_loop *dl;
-	enum { OP_GET, OP_PUT, OP_OPEN, OP_CLOSE, OP_FORGET, OP_INVALIDATED, OP_WROTE, OP_FLUSH, OP_FLUSH_START, OP_FLUSHED } op;
+	enum {
+		OP_GET,
+		OP_PUT,
+		OP_OPEN,
+		OP_CLOSE,
+		OP_FORGET,
+		OP_INVALIDATED,
+		OP_WROTE,
+		OP_FLUSH,
+		OP_FLUSH_START,
+		OP_FLUSHED,
+		OP_SET_TIMES
+	} op;
 	uint64_t ino, token, end; /* token: also a flush's tid */
-	struct mds_timespec mtime;
+	struct mds_timespec mtime, ctime;
+	const struct mds_timespec *set_atime, *set_mtime;
+	struct mds_inode *out;
 	uint32_t need, want, got;
 	int result;
 	uint64_t gen; /* caps_gen before a get */
@@ -560,8 +574,8 @@ static void cap_op_fn(void *arg)
 	struct cap_op *a = arg;
 	struct mdsc_loop *dl = a->dl;
 	uint64_t now = now_ms();
-	bool async =
-	    a->op != OP_GET && a->op != OP_OPEN && a->op != OP_FLUSH && a->op != OP_FLUSHED && a->op != OP_WROTE;
+	bool async = a->op != OP_GET && a->op != OP_OPEN && a->op != OP_FLUSH && a->op != OP_FLUSHED &&
+		     a->op != OP_WROTE && a->op != OP_SET_TIMES;
 
 	pthread_mutex_lock(dl->sh.lock);
 	a->result = -ESHUTDOWN;
@@ -573,6 +587,10 @@ static void cap_op_fn(void *arg)
 			break;
 		case OP_WROTE:
 			mdsc_caps_wrote(dl->mdsc, a->ino, a->end, a->mtime, now);
+			break;
+		case OP_SET_TIMES:
+			a->result =
+			    mdsc_caps_set_times(dl->mdsc, a->ino, a->set_atime, a->set_mtime, a->ctime, now, a->out);
 			break;
 		case OP_FLUSH:
 			a->gen = dl->caps_gen;
@@ -711,6 +729,20 @@ void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, stru
 
 	if (dl->attached) /* before the write returns: a getattr right after must see the size */
 		evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
+}
+
+int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct mds_timespec *atime,
+			     const struct mds_timespec *mtime, struct mds_timespec ctime, struct mds_inode *out)
+{
+	struct cap_op a = {
+	    .dl = dl, .op = OP_SET_TIMES, .ino = ino, .set_atime = atime, .set_mtime = mtime, .ctime = ctime, .out = out};
+	int e;
+
+	if (!dl->attached)
+		return -ESHUTDOWN;
+	if ((e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER)))
+		return e;
+	return a.result;
 }
 
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got)

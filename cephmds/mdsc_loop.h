@@ -71,6 +71,9 @@ int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32
 int mdsc_loop_caps_flush(struct mdsc_loop *dl, uint64_t ino, uint64_t deadline_ns, struct evloop_cancel *cancel);
 /* mdsc_caps_wrote, done before it returns. */
 void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, struct mds_timespec mtime);
+/* mdsc_caps_set_times, done before it returns. */
+int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct mds_timespec *atime,
+			     const struct mds_timespec *mtime, struct mds_timespec ctime, struct mds_inode *out);
 /* These queue their work and return at once. */
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got);
 /* mdsc_caps_flush without waiting for the ack (a close's: fsync waits). */

@@ -29,10 +29,13 @@
  *    the size the kernel holds.
  *  - writes: a file opened for writing wants Fw and Fb; each write holds
  *    Fw (asking the MDS for a larger max_size first when it would pass
- *    it) and goes to the OSDs before it returns, as the kernel's sync
- *    writes do (no Fb buffering yet); the size and times it changes are
+ *    it) and is buffered while Fb is issued (writeback.c), else goes to
+ *    the OSDs before it returns, as the kernel's sync writes do; the size
+ *    and times it changes are
  *    the cap's dirty state, flushed to the MDS (a FLUSH) at each close
  *    and with the ack of a revoke; fsync waits for its FLUSH_ACK.
+ *    A file's times set by its owner under Fx are the cap's, flushed
+ *    without waiting (set_times_cached); other attributes are SETATTRs.
  *    A truncation is a SETATTR carrying the size we know as old_size;
  *    reads and writes carry the truncate seq and size to the OSDs.
  *
@@ -521,6 +524,36 @@ static struct mds_timespec mts(const struct timespec *t)
 	return (struct mds_timespec){(uint32_t)t->tv_sec, (uint32_t)t->tv_nsec};
 }
 
+#define TIMES_SET                                                                                              \
+	(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)
+
+/* A file's times set by its owner (or root: whom POSIX lets set any time)
+ * while we hold Fx: kept in the cap and flushed without waiting, as the
+ * kernel's __ceph_setattr does (an extraction sets every file's times).
+ * 0 with @out, or not 0: ask the MDS. */
+static int set_times_cached(struct cephfs_front *f, const struct nf_ctx *c, uint64_t ino, const struct stat *in,
+			    int to_set, struct stat *out)
+{
+	struct mds_timespec at, mt, now_ts;
+	struct mds_inode cur;
+	struct timespec now;
+	int e;
+
+	if ((to_set & ~(TIMES_SET | FUSE_SET_ATTR_CTIME)) || !(to_set & TIMES_SET) ||
+	    mdsc_loop_inode(f->mdsc, ino, MDS_CAP_AUTH_SHARED | MDS_CAP_FILE_EXCL, &cur, NULL, 0) || !S_ISREG(cur.mode) ||
+	    (c && c->uid != 0 && (uint32_t)c->uid != cur.uid))
+		return -EAGAIN;
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ts = mts(&now);
+	at = to_set & FUSE_SET_ATTR_ATIME_NOW ? now_ts : mts(&in->st_atim);
+	mt = to_set & FUSE_SET_ATTR_MTIME_NOW ? now_ts : mts(&in->st_mtim);
+	e = mdsc_loop_caps_set_times(f->mdsc, ino, to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_ATIME_NOW) ? &at : NULL,
+				     to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW) ? &mt : NULL, now_ts, &cur);
+	if (!e)
+		to_stat(&cur, out);
+	return e;
+}
+
 static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key, const struct stat *in, int to_set,
 		     bool has_fh, uint64_t fh, struct stat *out)
 {
@@ -531,6 +564,8 @@ static int c_setattr(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 	int e;
 
 	(void)has_fh, (void)fh;
+	if (!set_times_cached(f, c, key->lo, in, to_set, out))
+		return 0;
 	/* a truncation must not be overtaken by writes buffered before it */
 	if ((to_set & FUSE_SET_ATTR_SIZE) && (e = cephfs_wb_sync(f, key->lo, false)))
 		return e;

@@ -1380,6 +1380,30 @@ Test(mdsc, a_directorys_names_are_kept_while_its_fs_is_issued)
 	mdsc_caps_listing_end(m, 1, &l, 38);
 	cr_assert_eq(name_of("zzz"), UINT64_MAX);
 
+	/* a rename given up on (an interrupt) before its reply: the MDS may
+	 * still do it, so neither directory's names are known, and its late
+	 * reply leaves them so (the source's name is not in its trace) */
+	name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, DIR_CAPS);
+	cr_assert_eq(name_of("c"), 0x10000000202);
+	{
+		struct mdsc_request *r = req(MDS_OP_RENAME, "g");
+		r->m.path2 = (struct mds_filepath){1, "c"};
+		uint64_t tid;
+		cr_assert_eq(mdsc_submit(m, r, 39), 0);
+		tid = r->tid.tid;
+		mdsc_cancel(m, r, -EINTR, 40);
+		r->tid.tid = tid; /* as the MDS numbers its reply */
+		cr_assert_eq(name_of("c"), UINT64_MAX, "given up: not known");
+		name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, DIR_CAPS);
+		cr_assert_eq(name_of("c"), 0x10000000202, "a lookup the MDS answered before the rename");
+		reply_dentry(con, r, 1, DIR_CAPS, "g", 0x10000000202, false);
+		cr_assert_eq(name_of("c"), UINT64_MAX, "the late reply: the directory is not known");
+		cr_assert_eq(name_of("g"), UINT64_MAX);
+		mdsc_request_release(r);
+		free(r);
+	}
+	cr_assert_eq(name_of(".snap"), UINT64_MAX, "the snapshot directory is always asked");
+
 	/* the session went stale: the MDS may have let others change it */
 	name_op(con, MDS_OP_LOOKUP, "c", NULL, 0x10000000202, false, DIR_CAPS);
 	cr_assert_eq(name_of("c"), 0x10000000202);
@@ -1387,4 +1411,58 @@ Test(mdsc, a_directorys_names_are_kept_while_its_fs_is_issued)
 	cr_assert_eq(name_of("c"), UINT64_MAX);
 	mdsc_get_status(m, &st);
 	cr_assert_eq(st.names, 0);
+}
+
+/* As the kernel's __ceph_setattr: a file's times set under Fx are the
+ * cap's (a new time_warp_seq, so a time set back stands against an older
+ * reply) and go in a FLUSH at once, dirty Fx; without Fx, the MDS is asked. */
+Test(mdsc, times_set_under_fx_are_kept_and_flushed_at_once)
+{
+	uint64_t ino = 0x10000000050, con = with_cap(ino);
+	struct mds_timespec old = {1000000000, 7}, ctime = {1700000100, 0};
+	struct mds_inode in;
+	struct mds_caps_msg cm;
+
+	cr_assert_eq(mdsc_caps_set_times(m, ino, NULL, &old, ctime, 20, &in), -EAGAIN, "no Fx: a SETATTR");
+	caps_msg(con, MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | MDS_CAP_FILE_EXCL, 5, 21);
+	cr_assert_eq(mdsc_caps_set_times(m, ino, &old, &old, ctime, 22, &in), 0);
+	cr_assert_eq(in.mtime.sec, old.sec);
+	cr_assert_eq(in.atime.nsec, old.nsec);
+	cr_assert_eq(in.ctime.sec, ctime.sec);
+	cm = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(cm.h.dirty, MDS_CAP_FILE_EXCL);
+	cr_assert_eq(cm.mtime.sec, old.sec);
+	cr_assert_eq(cm.time_warp_seq, 1, "a new time_warp_seq");
+	cr_assert_eq(last_sent()->tid, 1, "under a flush tid");
+
+	/* a reply encoded before the MDS had it: its later mtime, under the
+	 * older time_warp_seq, does not win */
+	{
+		struct mdsc_request *r = req(MDS_OP_GETATTR, "");
+		struct mds_inode t = {.ino = ino,
+				      .snapid = UINT64_MAX - 1,
+				      .mode = 0100644,
+				      .nlink = 1,
+				      .size = 5,
+				      .mtime = {1700000000, 0},
+				      .export_pin = -1,
+				      .cap = {.caps = 0x555, .cap_id = 40 + ino, .seq = 4, .mseq = 1}};
+		struct wire_enc te, e;
+		cr_assert_eq(mdsc_submit(m, r, 22), 0);
+		wire_enc_init(&te);
+		mds_enc_inode(&te, &t, 5);
+		wire_enc_init(&e);
+		mds_enc_reply(&e, &(struct mds_reply){.op = MDS_OP_GETATTR, .safe = true, .is_target = true}, te.buf,
+			      (uint32_t)te.len, NULL, 0);
+		cr_assert_eq(
+		    mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_REPLY, 1, r->tid.tid, e.buf, e.len, NULL, 0, 23), 0);
+		wire_enc_free(&te);
+		wire_enc_free(&e);
+		drop(r);
+	}
+	cr_assert_eq(mdsc_inode(m, ino, 0, 23, &in, NULL, 0), 0);
+	cr_assert_eq(in.mtime.sec, old.sec, "the time we set back stands");
+	cr_assert_eq(mdsc_caps_flushed(m, ino, 1), 0);
+	flush_ack(con, ino, 40 + ino, 1, 24);
+	cr_assert_eq(mdsc_caps_flushed(m, ino, 1), 1);
 }
