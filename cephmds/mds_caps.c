@@ -693,6 +693,8 @@ void mdsc_caps_names_abandoned(struct mdsc *m, const struct mdsc_request *r)
 		return;
 	names_forget_dir(m, r->m.path.ino);
 	names_forget_dir(m, r->m.path2.ino);
+	if (r->target < 0 || r->target >= MDSC_MAX_RANKS || m->s[r->target].state != S_OPEN)
+		return; /* its session is gone: no reply will come, nor the caps it would speak of */
 	if (!(a = malloc(sizeof(*a)))) { /* its reply could not be told apart: trust no name again */
 		m->names_off = true;
 		return;
