@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,11 @@ static int c_start(struct nf_mount *m, const char *source, void **fs, struct nf_
 	struct cephfs_front *f = calloc(1, sizeof(*f));
 	int e;
 
+	/* Write-back ranges (up to 4 MiB each, short-lived) go back to the
+	 * system when freed: glibc would otherwise raise its mmap threshold
+	 * to their size after the first one and keep their memory in its
+	 * arenas (76 MiB resident after a 1 GiB copy). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (!cfg || !f) {
 		free(cfg);
 		free(f);

@@ -4,15 +4,18 @@
 # (test/peers/ceph.sh in a private directory: three bluestore OSDs, one
 # MDS, pools of one replica), taking turns, each on a fresh mount:
 #   bench ceph_mount_write: netfuse=MiB/s ceph-fuse=MiB/s ratio=R MiB/s
-#                               100 MiB cp into a new file, then fsync (sync FILE:
+#                               1 GiB cp into a new file, then fsync (sync FILE:
 #                               the data on the OSDs, the size on the MDS)
-#   bench ceph_mount_read_cold  100 MiB read (sha256) on a fresh mount, of a
+#   bench ceph_mount_read_cold  1 GiB read (sha256) on a fresh mount, of a
 #                               file libcephfs wrote before the rounds
 #   bench ceph_mount_read_warm  the same file again on the same mount
 #   bench ceph_mount_small_files 1,000 create+write(1 KiB)+close, files/s
-#   bench ceph_mount_ls_cold    ls -l of a 1,000-entry directory (made with
+#   bench ceph_mount_ls_cold    ls -l of a 10,000-entry directory (made with
 #                               libcephfs) on a fresh mount, ms
 #   bench ceph_mount_ls_warm    the same again, ms
+#   bench ceph_mount_rand_read  4 KiB reads at 4,000 random 4 KiB-aligned
+#                               offsets of the 1 GiB file on a fresh mount
+#                               (the same offsets for both), reads/s
 #   bench ceph_mount_untar      tar -x of xorg-server's source (Debian's
 #                               xorg-server-source, decompressed beforehand)
 #                               then md5sum -c of all its files, s
@@ -29,7 +32,7 @@
 # and the monitor ports free (no other test cluster running); otherwise each
 # line says why it did not run. Every step is bounded by a timeout.
 set -uo pipefail
-names=(ceph_mount_write ceph_mount_read_cold ceph_mount_read_warm ceph_mount_small_files ceph_mount_ls_cold
+names=(ceph_mount_write ceph_mount_read_cold ceph_mount_read_warm ceph_mount_small_files ceph_mount_rand_read ceph_mount_ls_cold
 	ceph_mount_ls_warm ceph_mount_untar ceph_mount_rss)
 . "$NETFUSE_SRCDIR/test/bench/lib.sh"
 [[ $(id -u) == 0 ]] || bench_not_run "needs root (FUSE mounts)"
@@ -38,7 +41,8 @@ command -v ceph-osd >/dev/null && command -v ceph-fuse >/dev/null || bench_not_r
 /usr/bin/python3 -c 'import cephfs' 2>/dev/null || bench_not_run "needs python3-cephfs"
 ROUNDS=${NETFUSE_BENCH_CEPH_ROUNDS:-3}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_not_run "NETFUSE_BENCH_CEPH_ROUNDS must be a positive number"
-SIZE=$((100 * 1024 * 1024))
+MIB=${NETFUSE_BENCH_CEPH_MIB:-1024} # the big file's size
+SIZE=$((MIB * 1024 * 1024))
 TARBALL=${NETFUSE_BENCH_CEPH_TARBALL:-/usr/src/xorg-server.tar.xz}
 src=$NETFUSE_SRCDIR
 prog=$NETFUSE_BUILDDIR/netfuse-ceph
@@ -77,21 +81,21 @@ fi
 eval "$("$src/test/peers/ceph.sh" env "$peer")"
 
 # What the rounds read, made once through libcephfs (neither mount has
-# state about it): the 100 MiB file and the 1,000-entry directory.
+# state about it): the big file and the 10,000-entry directory.
 /usr/bin/python3 - "$SIZE" >>"$log" 2>&1 <<'EOF' || fail "libcephfs could not make the files to read"
 import cephfs, os, sys
 fs = cephfs.LibCephFS(conffile=os.environ["CEPH_CONF"], auth_id="admin")
 fs.conf_set("keyring", os.environ["CEPH_KEYRING"])
 fs.mount()
 fs.mkdir("/bench", 0o755)
-fd = fs.open("/bench/big100.bin", os.O_CREAT | os.O_WRONLY, 0o644)
+fd = fs.open("/bench/big.bin", os.O_CREAT | os.O_WRONLY, 0o644)
 chunk = os.urandom(4 << 20)
 for off in range(0, int(sys.argv[1]), len(chunk)):
     fs.write(fd, chunk, off)
 fs.close(fd)
-fs.mkdir("/bench/ls1000", 0o755)
-for i in range(1000):
-    fs.close(fs.open("/bench/ls1000/file-%04d" % i, os.O_CREAT | os.O_WRONLY, 0o644))
+fs.mkdir("/bench/ls10000", 0o755)
+for i in range(10000):
+    fs.close(fs.open("/bench/ls10000/file-%05d" % i, os.O_CREAT | os.O_WRONLY, 0o644))
 fs.unmount()
 EOF
 head -c "$SIZE" /dev/urandom >"$work/src.bin"
@@ -129,19 +133,20 @@ round() {
 	mkdir "$mnt$d" || fail "$c: mkdir $d"
 	# Cold read, then warm.
 	c0=$(cpu) t0=$(now)
-	s=$(timeout -k 5 300 sha256sum <"$mnt/bench/big100.bin" | cut -d' ' -f1)
+	s=$(timeout -k 5 300 sha256sum <"$mnt/bench/big.bin" | cut -d' ' -f1)
 	v=$(since "$t0")
 	[[ -n $want_read ]] || want_read=$s
-	[[ $s == "$want_read" ]] || fail "$c read big100.bin as $s, another read gave $want_read"
-	record ceph_mount_read_cold "$c" "$(rate 100 "$v")" "$(minus "$(cpu)" "$c0")"
+	[[ $s == "$want_read" ]] || fail "$c read big.bin as $s, another read gave $want_read"
+	record ceph_mount_read_cold "$c" "$(rate "$MIB" "$v")" "$(minus "$(cpu)" "$c0")"
 	c0=$(cpu) t0=$(now)
-	timeout -k 5 300 cat "$mnt/bench/big100.bin" >/dev/null || fail "$c: warm read"
-	record ceph_mount_read_warm "$c" "$(rate 100 "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
-	# 100 MiB written, until synced.
+	timeout -k 5 300 cat "$mnt/bench/big.bin" >/dev/null || fail "$c: warm read"
+	record ceph_mount_read_warm "$c" "$(rate "$MIB" "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
+	# The big file written, until synced.
 	c0=$(cpu) t0=$(now)
 	timeout -k 5 300 cp "$work/src.bin" "$mnt$d/w.bin" && timeout -k 5 300 sync "$mnt$d/w.bin" ||
 		fail "$c: write"
-	record ceph_mount_write "$c" "$(rate 100 "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
+	record ceph_mount_write "$c" "$(rate "$MIB" "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
+	timeout -k 5 300 rm -f "$mnt$d/w.bin" # the pool need not hold every round's
 	# 1,000 small files.
 	mkdir "$mnt$d/small" || fail "$c: mkdir small"
 	c0=$(cpu) t0=$(now)
@@ -154,13 +159,24 @@ for i in range(1000):
 	record ceph_mount_small_files "$c" "$(rate 1000 "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
 	record ceph_mount_rss "$c" "$(rss_mib)" 0
 	stop_client
-	# ls -l of 1,000 entries on a fresh mount, then again; then the untar.
+	# Random 4 KiB reads on a fresh mount; ls -l of 10,000 entries, then
+	# again; then the untar.
 	start_client "$c" || fail "$c did not mount"
+	c0=$(cpu) t0=$(now)
+	timeout -k 5 300 /usr/bin/python3 -c '
+import os, random, sys
+size, n = int(sys.argv[2]), 4000
+rng = random.Random(7)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for _ in range(n):
+    if len(os.pread(fd, 4096, rng.randrange(size // 4096) * 4096)) != 4096:
+        sys.exit("short read")' "$mnt/bench/big.bin" "$SIZE" || fail "$c: random reads"
+	record ceph_mount_rand_read "$c" "$(rate 4000 "$(since "$t0")")" "$(minus "$(cpu)" "$c0")"
 	for s in cold warm; do
 		c0=$(cpu) t0=$(now)
-		n=$(timeout -k 5 120 ls -l "$mnt/bench/ls1000" | grep -c '^-')
+		n=$(timeout -k 5 120 ls -l "$mnt/bench/ls10000" | grep -c '^-')
 		v=$(since "$t0")
-		[[ $n == 1000 ]] || fail "$c: ls -l shows $n files"
+		[[ $n == 10000 ]] || fail "$c: ls -l shows $n files"
 		record ceph_mount_ls_$s "$c" "$(ms "$v")" "$(minus "$(cpu)" "$c0")"
 	done
 	if [[ -z $untar_why ]]; then
@@ -205,6 +221,7 @@ line ceph_mount_write MiB/s 1
 line ceph_mount_read_cold MiB/s 1
 line ceph_mount_read_warm MiB/s 1
 line ceph_mount_small_files files/s 1
+line ceph_mount_rand_read reads/s 1
 line ceph_mount_ls_cold ms 0
 line ceph_mount_ls_warm ms 0
 if [[ -n $untar_why ]]; then
