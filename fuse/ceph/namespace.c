@@ -31,9 +31,9 @@
  *    Fw (asking the MDS for a larger max_size first when it would pass
  *    it) and is buffered while Fb is issued (writeback.c), else goes to
  *    the OSDs before it returns, as the kernel's sync writes do; the size
- *    and times it changes are
- *    the cap's dirty state, flushed to the MDS (a FLUSH) at each close
- *    and with the ack of a revoke; fsync waits for its FLUSH_ACK.
+ *    and times it changes are the cap's dirty state, flushed to the MDS
+ *    (a FLUSH) at each close and with the ack of a revoke; fsync waits
+ *    for its FLUSH_ACK.
  *    A file's times set by its owner under Fx are the cap's, flushed
  *    without waiting (set_times_cached); other attributes are SETATTRs.
  *    A truncation is a SETATTR carrying the size we know as old_size;
