@@ -251,6 +251,11 @@ static void reply_entry(fuse_req_t req, struct nf_mount *m, struct node *dir, in
  * the front-end's handle is kept inside. Directories keep the front-end's. */
 struct open_file {
 	uint64_t fh;
+	/* whose it is, to release it if the kernel never does */
+	const struct nf_backend_ops *ops;
+	void *fs;
+	struct nf_key key;
+	int flags;
 	struct open_file *prev, *next; /* the mount's opens */
 };
 
@@ -260,7 +265,8 @@ static uint64_t fe_fh(const struct fuse_file_info *fi)
 }
 
 /* 0, or -ENOMEM (the front-end's open is then to be released). */
-static int set_open(struct nf_mount *m, struct fuse_file_info *fi, const struct nf_open *o)
+static int set_open(struct nf_mount *m, const struct node *owner, const struct nf_key *key,
+		    struct fuse_file_info *fi, const struct nf_open *o)
 {
 	struct open_file *f = malloc(sizeof(*f));
 
@@ -268,6 +274,10 @@ static int set_open(struct nf_mount *m, struct fuse_file_info *fi, const struct 
 	if (!f)
 		return -ENOMEM;
 	f->fh = o->fh;
+	f->ops = owner->ops;
+	f->fs = owner->fs;
+	f->key = *key;
+	f->flags = fi->flags;
 	f->prev = NULL;
 	pthread_mutex_lock(&m->opens_lock);
 	f->next = m->opens;
@@ -301,6 +311,21 @@ static void open_free(struct nf_mount *m, struct fuse_file_info *fi)
 	fi->fh = 0;
 }
 
+void fs_ops_release_opens(struct nf_mount *m)
+{
+	pthread_mutex_lock(&m->opens_lock);
+	while (m->opens) {
+		struct open_file *f = m->opens;
+		m->opens = f->next;
+		pthread_mutex_unlock(&m->opens_lock);
+		if (f->ops->release) /* as the kernel's RELEASE would have */
+			f->ops->release(f->fs, &f->key, f->fh, f->flags);
+		free(f);
+		pthread_mutex_lock(&m->opens_lock);
+	}
+	pthread_mutex_unlock(&m->opens_lock);
+}
+
 void fs_ops_drop_opens(struct nf_mount *m)
 {
 	pthread_mutex_lock(&m->opens_lock);
@@ -328,7 +353,7 @@ static void reply_create(fuse_req_t req, struct nf_mount *m, const struct node *
 	struct fuse_entry_param p = {0};
 	int r = entry_param(m, dir->counted, e, &p);
 
-	if (!r && (r = set_open(m, fi, o)))
+	if (!r && (r = set_open(m, dir, &e->key, fi, o)))
 		entry_unsent(m, dir->counted, p.ino);
 	if (r) {
 		open_unsent(m, dir, &e->key, fi, o);
@@ -675,7 +700,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = -MISSING_CHANGE; /* without open: a plain open (ENOSYS switches OPEN off for .health too) */
 	if (r == -ENOSYS)
 		r = -EOPNOTSUPP;
-	if (!r && (r = set_open(m, fi, &o)))
+	if (!r && (r = set_open(m, &n, &n.key, fi, &o)))
 		open_unsent(m, &n, &n.key, fi, &o);
 	if (r)
 		reply_err(req, r);

@@ -81,8 +81,10 @@ extern const struct fuse_lowlevel_ops nf_fs_ops;
 void health_file_notify(void *mount);
 /* Before the session goes: destroy the poll handles still parked. */
 void health_file_drop_pollers(struct nf_mount *m);
-/* fs_ops.c: after the session went, the handles of files the kernel never
- * released (a mount told to stop with files open). */
+/* fs_ops.c: before the backend stops, release the files the kernel never
+ * released (a mount told to stop with files open); after the session
+ * went, drop what is left (a backend that never started). */
+void fs_ops_release_opens(struct nf_mount *m);
 void fs_ops_drop_opens(struct nf_mount *m);
 
 #endif

@@ -420,7 +420,9 @@ out_signals:
 	session_end_watch_stop(m);
 	fuse_remove_signal_handlers(m->se);
 	/* Quiesce whatever could still write to the session before it goes:
-	 * the backend's threads (invalidations), the poll wake-ups. */
+	 * the backend's threads (invalidations), the poll wake-ups. Files
+	 * the kernel never released are released first. */
+	fs_ops_release_opens(m);
 	m->fe->stop(m->fs);
 	m->fs = NULL;
 	health_queue_set_notify(m->health, NULL, NULL);
