@@ -36,7 +36,10 @@ fsx_run() {
 		return 0
 	fi
 	((st == 0)) && st=1
-	echo "fsx $* $file: exit $st" >&2
-	grep -v -e 'largest ever' -e 'disabling!' "$log" | tail -n 40 >&2
+	# the last operations, then what failed (fsx prints it before its
+	# dump of the operations): last, where a check's diagnostics end
+	grep -v -e 'largest ever' -e 'disabling!' "$log" | tail -n 12 >&2
+	echo "fsx $* $file: exit $st; what failed:" >&2
+	grep -v -e 'largest ever' -e 'disabling!' "$log" | sed -n '1,/LOG DUMP/p' | tail -n 8 >&2
 	return $st
 }
