@@ -71,6 +71,7 @@ struct mdsc_cap {
 	uint32_t dirty;	      /* Fw: size and times changed here, not yet sent */
 	uint32_t flushing;    /* sent, FLUSH_ACK not yet back */
 	uint64_t flush_tid, flush_acked;
+	bool flush_synced;	  /* the newest flush went as a FLUSH (SYNC) */
 	uint64_t wanted_max_size; /* asked of the MDS, to write up to it */
 	bool dir_changed;	  /* a directory we changed: its counts wait for a GETATTR */
 	bool forgotten;		  /* the kernel forgot it while in use: given back once idle */
@@ -85,10 +86,15 @@ struct mdsc_cap {
 	uint64_t names_gen;
 	struct mds_inode in; /* scalars only: the pointers are NULL */
 	char pool_ns[128];
-	struct mdsc_cap *hnext, *prev, *next; /* hash chain; LRU, oldest first */
-	struct mdsc_cap *fprev, *fnext;	      /* with a flush in flight, oldest first */
-	bool on_flushing;
+	uint64_t held_until_ms; /* on HELD: when its last close is told */
+	struct mdsc_cap *hnext; /* hash chain */
+	struct cap_link {
+		struct mdsc_cap *prev, *next;
+		bool on;
+	} link[3]; /* on m->caps_on[LRU, FLUSHING, HELD] */
 };
+
+enum { LRU, FLUSHING, HELD };
 
 /* ---- the table --------------------------------------------------------------------------- */
 
@@ -109,66 +115,52 @@ static struct mdsc_cap *find(const struct mdsc *m, uint64_t ino)
 	return c;
 }
 
-static void lru_unlink(struct mdsc *m, struct mdsc_cap *c)
+static void unlink_from(struct mdsc *m, int k, struct mdsc_cap *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
+	struct mdsc_cap_list *l = &m->caps_on[k];
+	struct cap_link *ln = &c->link[k];
+
+	if (!ln->on)
+		return;
+	if (ln->prev)
+		ln->prev->link[k].next = ln->next;
 	else
-		m->lru_head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+		l->head = ln->next;
+	if (ln->next)
+		ln->next->link[k].prev = ln->prev;
 	else
-		m->lru_tail = c->prev;
-	c->prev = c->next = NULL;
+		l->tail = ln->prev;
+	*ln = (struct cap_link){0};
 }
 
-static void lru_append(struct mdsc *m, struct mdsc_cap *c)
+/* @c to the end of list @k (moved there if already on it). */
+static void append_to(struct mdsc *m, int k, struct mdsc_cap *c)
 {
-	c->prev = m->lru_tail;
-	c->next = NULL;
-	if (m->lru_tail)
-		m->lru_tail->next = c;
+	struct mdsc_cap_list *l = &m->caps_on[k];
+
+	unlink_from(m, k, c);
+	c->link[k] = (struct cap_link){.prev = l->tail, .on = true};
+	if (l->tail)
+		l->tail->link[k].next = c;
 	else
-		m->lru_head = c;
-	m->lru_tail = c;
+		l->head = c;
+	l->tail = c;
+}
+
+static struct mdsc_cap *first_on(const struct mdsc *m, int k)
+{
+	return m->caps_on[k].head;
+}
+
+static struct mdsc_cap *next_on(const struct mdsc_cap *c, int k)
+{
+	return c->link[k].next;
 }
 
 static void touch(struct mdsc *m, struct mdsc_cap *c)
 {
-	if (m->lru_tail != c) {
-		lru_unlink(m, c);
-		lru_append(m, c);
-	}
-}
-
-/* The caps with a flush in flight (flushing not 0), oldest flush tid
- * first: a new flush goes last, since its tid is the newest. */
-static void flushing_unlink(struct mdsc *m, struct mdsc_cap *c)
-{
-	if (!c->on_flushing)
-		return;
-	if (c->fprev)
-		c->fprev->fnext = c->fnext;
-	else
-		m->flushing_head = c->fnext;
-	if (c->fnext)
-		c->fnext->fprev = c->fprev;
-	else
-		m->flushing_tail = c->fprev;
-	c->fprev = c->fnext = NULL;
-	c->on_flushing = false;
-}
-
-static void flushing_append(struct mdsc *m, struct mdsc_cap *c)
-{
-	flushing_unlink(m, c);
-	c->fprev = m->flushing_tail;
-	if (m->flushing_tail)
-		m->flushing_tail->fnext = c;
-	else
-		m->flushing_head = c;
-	m->flushing_tail = c;
-	c->on_flushing = true;
+	if (m->caps_on[LRU].tail != c)
+		append_to(m, LRU, c);
 }
 
 static bool grow(struct mdsc *m)
@@ -206,7 +198,7 @@ static struct mdsc_cap *add(struct mdsc *m, struct msession *s, uint64_t ino)
 	h = hash_ino(ino, m->cap_nbuckets);
 	c->hnext = m->cap_buckets[h];
 	m->cap_buckets[h] = c;
-	lru_append(m, c);
+	append_to(m, LRU, c);
 	m->ncaps++;
 	s->ncaps++;
 	return c;
@@ -219,13 +211,13 @@ static void drop(struct mdsc *m, struct mdsc_cap *c)
 	while (*pp != c)
 		pp = &(*pp)->hnext;
 	*pp = c->hnext;
-	lru_unlink(m, c);
+	for (int k = LRU; k <= HELD; k++)
+		unlink_from(m, k, c);
 	m->ncaps--;
 	if (c->ack_pending)
 		m->acks_pending--;
 	if (c->rank >= 0 && c->rank < MDSC_MAX_RANKS && m->s[c->rank].ncaps)
 		m->s[c->rank].ncaps--;
-	flushing_unlink(m, c);
 	mdsc_names_free(&c->names, &m->names);
 	free(c);
 }
@@ -242,8 +234,8 @@ int mdsc_caps_init(struct mdsc *m)
 void mdsc_caps_destroy(struct mdsc *m)
 {
 	names_settle(m, -1, 0);
-	while (m->lru_head)
-		drop(m, m->lru_head);
+	while (first_on(m, LRU))
+		drop(m, first_on(m, LRU));
 	free(m->cap_buckets);
 	m->cap_buckets = NULL;
 	m->cap_nbuckets = 0;
@@ -320,7 +312,7 @@ static uint32_t wanted(const struct mdsc_cap *c)
  * being sent, when none): the MDS forgets the flushes before it. */
 static uint64_t oldest_flush(const struct mdsc *m, uint64_t tid)
 {
-	const struct mdsc_cap *c = m->flushing_head;
+	const struct mdsc_cap *c = first_on(m, FLUSHING);
 
 	return c && c->flush_tid < tid ? c->flush_tid : tid;
 }
@@ -352,8 +344,12 @@ static void send_caps(struct mdsc *m, struct mdsc_cap *c, uint32_t op, uint32_t 
 		msg->oldest_flush_tid = oldest_flush(m, tid);
 		c->flushing |= c->dirty;
 		c->flush_tid = tid;
-		flushing_append(m, c);
+		append_to(m, FLUSHING, c);
 		c->dirty = 0;
+		/* only a FLUSH someone waits for makes the MDS write its
+		 * journal at once: an UPDATE's dirty fields are journaled
+		 * with the MDS's other work */
+		c->flush_synced = op == MDS_CAP_OP_FLUSH;
 		if (op == MDS_CAP_OP_FLUSH)
 			msg->flags = MDS_CAPS_FLAG_SYNC;
 	}
@@ -915,7 +911,7 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 			c->flush_acked = tid;
 			if (tid >= c->flush_tid) {
 				c->flushing = 0;
-				flushing_unlink(m, c);
+				unlink_from(m, FLUSHING, c);
 			}
 			if (m->io.caps_changed)
 				m->io.caps_changed(m->io.arg);
@@ -935,8 +931,8 @@ void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 {
 	unsigned lost = 0;
 
-	for (struct mdsc_cap *c = m->lru_head, *next; c; c = next) {
-		next = c->next;
+	for (struct mdsc_cap *c = first_on(m, LRU), *next; c; c = next) {
+		next = next_on(c, LRU);
 		if (c->rank != s->rank)
 			continue;
 		lost += (c->dirty | c->flushing) != 0;
@@ -953,7 +949,7 @@ void mdsc_caps_session_gone(struct mdsc *m, struct msession *s)
 
 void mdsc_caps_names_distrust(struct mdsc *m, struct msession *s)
 {
-	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
+	for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU))
 		if (c->rank == s->rank)
 			names_distrust(m, c);
 	names_settle(m, s->rank, 0); /* replies that will not come */
@@ -968,7 +964,7 @@ struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msessi
 	if (s->ncaps && !(out = calloc(s->ncaps, sizeof(*out))))
 		return NULL; /* nothing changed: the caller tries again */
 	s->nreleases = 0; /* their caps are simply not in the reconnect */
-	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+	for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU)) {
 		if (c->rank != s->rank)
 			continue;
 		c->seq = c->issue_seq = c->mseq = 0;
@@ -994,7 +990,7 @@ struct mds_cap_reconnect *mdsc_caps_reconnect_list(struct mdsc *m, struct msessi
 void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 {
 	(void)now;
-	for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+	for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU)) {
 		if (c->rank != s->rank || !(c->flushing | c->dirty))
 			continue;
 		/* the old MDS may have lost what was being flushed, and what
@@ -1002,7 +998,7 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 		 * is down) was never sent: one new flush for both */
 		c->dirty |= c->flushing;
 		c->flushing = 0;
-		flushing_unlink(m, c);
+		unlink_from(m, FLUSHING, c);
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 	}
 	if (m->io.caps_changed)
@@ -1012,8 +1008,8 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uint64_t now)
 {
 	(void)now;
-	for (struct mdsc_cap *c = m->lru_head, *next; c && s->ncaps > max_caps; c = next) {
-		next = c->next;
+	for (struct mdsc_cap *c = first_on(m, LRU), *next; c && s->ncaps > max_caps; c = next) {
+		next = next_on(c, LRU);
 		if (c->rank == s->rank && idle(c)) {
 			invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
 			release(m, c);
@@ -1023,20 +1019,43 @@ void mdsc_caps_recall(struct mdsc *m, struct msession *s, uint32_t max_caps, uin
 	mdsc_caps_flush_releases(m, s);
 }
 
+/* The held close of @c told (mdsc_caps_close): what is dirty and that we
+ * want nothing now, unless it was opened again. */
+static void tell_closed(struct mdsc *m, struct mdsc_cap *c, uint64_t now)
+{
+	unlink_from(m, HELD, c);
+	if (c->opens)
+		return;
+	if (!valid(m, c, now)) { /* told once the session is good again */
+		c->held_until_ms = now + MDSC_CAPS_HOLD_MS;
+		append_to(m, HELD, c);
+		return;
+	}
+	if (c->dirty)
+		send_caps(m, c, MDS_CAP_OP_UPDATE, c->seq, true);
+	else if (c->mds_wanted)
+		send_update(m, c, c->seq);
+}
+
 uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
+	struct mdsc_cap *c0;
 
 	if (m->acks_pending) /* most ticks have none to look for */
-		for (struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+		for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU)) {
 			try_ack(m, c, now);
 			/* past its deadline the ack waits for the reads (their
 			 * put tries it): no timer for it, or the tick would spin */
 			if (c->ack_pending && c->inval_token && c->ack_deadline_ms > now && c->ack_deadline_ms < next)
 				next = c->ack_deadline_ms;
 		}
-	for (struct mdsc_cap *c = m->lru_head, *n; c && m->ncaps > m->max_caps; c = n) {
-		n = c->next;
+	for (struct mdsc_cap *c; (c = first_on(m, HELD)) && c->held_until_ms <= now;)
+		tell_closed(m, c, now);
+	if ((c0 = first_on(m, HELD)) && c0->held_until_ms < next)
+		next = c0->held_until_ms;
+	for (struct mdsc_cap *c = first_on(m, LRU), *n; c && m->ncaps > m->max_caps; c = n) {
+		n = next_on(c, LRU);
 		if (idle(c)) {
 			invalidate(m, c->ino, MDSC_INVAL_ATTRS | (c->fc_since ? MDSC_INVAL_PAGES : 0), 0);
 			release(m, c);
@@ -1075,31 +1094,42 @@ void mdsc_caps_dir_changed(struct mdsc *m, uint64_t ino)
 		c->dir_changed = true;
 }
 
-int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now, uint32_t *got)
+int mdsc_caps_take(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now,
+		   uint32_t *got)
 {
 	struct mdsc_cap *c = find(m, ino);
 
 	if (!c)
 		return -ENOENT;
+	if (!valid(m, c, now) || (c->issued & need) != need || ((need & MDS_CAP_FILE_WR) && end > c->in.max_size))
+		return -EAGAIN;
+	*got = need | (c->issued & want);
+	if (*got & MDS_CAP_FILE_RD)
+		c->readers++;
+	if (*got & MDS_CAP_FILE_WR)
+		c->writers++;
+	if (*got & MDS_CAP_FILE_BUFFER)
+		c->buffers++;
+	touch(m, c);
+	return 0;
+}
+
+int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now, uint32_t *got)
+{
+	int e = mdsc_caps_take(m, ino, need, want, end, now, got);
+	struct mdsc_cap *c;
+
+	if (e != -EAGAIN)
+		return e;
+	c = find(m, ino);
 	if (valid(m, c, now) && (c->issued & need) == need) {
-		if ((need & MDS_CAP_FILE_WR) && end > c->in.max_size) {
-			/* the MDS must let the file grow that far first (it
-			 * answers with a GRANT carrying a larger max_size) */
-			if (end > c->wanted_max_size) {
-				c->wanted_max_size = end;
-				send_update(m, c, c->seq);
-			}
-			return -EAGAIN;
+		/* past max_size: the MDS must let the file grow that far
+		 * first (it answers with a GRANT carrying a larger one) */
+		if (end > c->wanted_max_size) {
+			c->wanted_max_size = end;
+			send_update(m, c, c->seq);
 		}
-		*got = need | (c->issued & want);
-		if (*got & MDS_CAP_FILE_RD)
-			c->readers++;
-		if (*got & MDS_CAP_FILE_WR)
-			c->writers++;
-		if (*got & MDS_CAP_FILE_BUFFER)
-			c->buffers++;
-		touch(m, c);
-		return 0;
+		return -EAGAIN;
 	}
 	/* A waiting reader may hold pages the kernel must drop for the ack:
 	 * do not make the MDS wait for them. */
@@ -1114,18 +1144,34 @@ int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, ui
 	return -EAGAIN;
 }
 
-void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
+static void put_refs(struct mdsc_cap *c, uint32_t got)
 {
-	struct mdsc_cap *c = find(m, ino);
-
-	if (!c)
-		return;
 	if ((got & MDS_CAP_FILE_RD) && c->readers)
 		c->readers--;
 	if ((got & MDS_CAP_FILE_WR) && c->writers)
 		c->writers--;
 	if ((got & MDS_CAP_FILE_BUFFER) && c->buffers)
 		c->buffers--;
+}
+
+bool mdsc_caps_put_quiet(struct mdsc *m, uint64_t ino, uint32_t got)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (c && (c->ack_pending || c->forgotten))
+		return false;
+	if (c)
+		put_refs(c, got);
+	return true;
+}
+
+void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (!c)
+		return;
+	put_refs(c, got);
 	/* a write that got Fb before its revoke came may have buffered
 	 * under it since: that too is written back before the ack */
 	if (c->ack_pending && c->buffers && (c->implemented & ~c->issued & MDS_CAP_FILE_BUFFER) && m->io.writeback)
@@ -1168,7 +1214,7 @@ int mdsc_caps_set_times(struct mdsc *m, uint64_t ino, const struct mds_timespec 
 	c->in.time_warp_seq++;
 	c->in.change_attr++;
 	c->dirty |= MDS_CAP_FILE_EXCL;
-	send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+	send_caps(m, c, MDS_CAP_OP_UPDATE, c->seq, true);
 	*out = c->in;
 	touch(m, c);
 	return 0;
@@ -1180,6 +1226,11 @@ int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid)
 
 	if (!c)
 		return -ENOENT;
+	/* a flush in flight sent as an UPDATE (a close told late, a revoke's
+	 * ack) waits for the MDS's journal: its fields again, as a FLUSH,
+	 * have it written now */
+	if (!c->dirty && c->flushing && !c->flush_synced)
+		c->dirty = c->flushing;
 	if (c->dirty && valid(m, c, now))
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 	if (!c->flushing && !c->dirty)
@@ -1206,6 +1257,7 @@ bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)
 		return false;
 	c->opens++;
 	c->open_wanted |= want;
+	unlink_from(m, HELD, c);
 	if ((want & ~c->mds_wanted) && valid(m, c, now)) /* opened without an OPEN */
 		send_update(m, c, c->seq);
 	keep = (c->issued & MDS_CAP_FILE_CACHE) && c->fc_since && c->fc_since == c->fc_opened;
@@ -1223,20 +1275,23 @@ void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now)
 	if (--c->opens)
 		return;
 	c->open_wanted = c->want_extra = 0;
-	if (valid(m, c, now)) {
-		if (c->dirty) /* what the writes changed goes with it */
-			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
-		else if (c->mds_wanted)
-			send_update(m, c, c->seq); /* we want nothing now */
+	/* As the kernel's check_caps delays: the MDS hears of the last close
+	 * (what the writes changed, and that we want nothing now) after
+	 * MDSC_CAPS_HOLD_MS, so a file opened again soon costs nothing and a
+	 * file written and closed costs one message, not a FLUSH each
+	 * close. A revoke meanwhile takes the dirty fields with its ack. */
+	if (c->dirty || c->mds_wanted) {
+		c->held_until_ms = now + MDSC_CAPS_HOLD_MS;
+		append_to(m, HELD, c);
 	}
 	release_if_forgotten(m, c);
 }
 
-void mdsc_caps_flush_session(struct mdsc *m, struct msession *s)
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, bool held_too)
 {
 	/* a stale session's caps too: send_caps wants it open */
-	for (struct mdsc_cap *c = m->lru_head; c; c = c->next)
-		if (c->rank == s->rank && c->dirty)
+	for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU))
+		if (c->rank == s->rank && c->dirty && (held_too || !c->link[HELD].on))
 			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 }
 
@@ -1301,7 +1356,7 @@ size_t mdsc_format_caps(const struct mdsc *m, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
-	for (const struct mdsc_cap *c = m->lru_head; c; c = c->next) {
+	for (const struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU)) {
 		mds_caps_format(c->issued, issued, sizeof(issued));
 		mds_caps_format(c->implemented, impl, sizeof(impl));
 		mds_caps_format(c->mds_wanted, want, sizeof(want));

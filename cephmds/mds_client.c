@@ -560,8 +560,9 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 					m->io.caps_changed(m->io.arg);
 			}
 			/* what a close could not send while the caps were
-			 * not good (stale, past their ttl) goes now */
-			mdsc_caps_flush_session(m, s);
+			 * not good (stale, past their ttl) goes now; a
+			 * held close keeps its time */
+			mdsc_caps_flush_session(m, s, false);
 		}
 		break;
 	case MDS_SESSION_STALE:
@@ -916,7 +917,7 @@ bool mdsc_close_sessions(struct mdsc *m, uint64_t now)
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++) {
 		struct msession *s = &m->s[i];
 		if (s->state == S_OPEN && s->up) {
-			mdsc_caps_flush_session(m, s);
+			mdsc_caps_flush_session(m, s, true);
 			s->state = S_CLOSING;
 			s->close_seq = s->seq;
 			send_session_op(m, s, MDS_SESSION_REQUEST_CLOSE, s->seq);

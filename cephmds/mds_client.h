@@ -76,6 +76,7 @@
 #include "health/health.h"
 
 #define MDSC_TICK_MS	      5000 /* the kernel's delayed_work period at most */
+#define MDSC_CAPS_HOLD_MS     5000 /* a last close told this late (the kernel's caps_wanted_delay_min) */
 #define MDSC_MAX_RANKS	      16
 #define MDSC_ANY_RANK	      (-1)
 #define MDSC_RELEASES_PER_MSG 256
@@ -206,7 +207,15 @@ void mdsc_caps_dir_changed(struct mdsc *m, uint64_t ino);
  * (an owner buffering writes holds Fb until they are written back). */
 int mdsc_caps_get(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now,
 		  uint32_t *got);
+/* mdsc_caps_get where it sends nothing and calls nothing: -EAGAIN where
+ * mdsc_caps_get would have work (another thread than the owner's may
+ * call it, under the same lock). */
+int mdsc_caps_take(struct mdsc *m, uint64_t ino, uint32_t need, uint32_t want, uint64_t end, uint64_t now,
+		   uint32_t *got);
 void mdsc_caps_put(struct mdsc *m, uint64_t ino, uint32_t got, uint64_t now);
+/* mdsc_caps_put where it sends nothing and calls nothing (no revoke waits
+ * on the cap, the kernel has not forgotten it): false where it would. */
+bool mdsc_caps_put_quiet(struct mdsc *m, uint64_t ino, uint32_t got);
 /* Data was written up to @end at @mtime under Fw: the cached size and
  * times change and are dirty until flushed. 0, or -ENOENT (no cap). */
 int mdsc_caps_wrote(struct mdsc *m, uint64_t ino, uint64_t end, struct mds_timespec mtime, uint64_t now);
@@ -225,7 +234,8 @@ int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid);
  * the kernel's pages from the last open are still good (Fc held since). */
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);
 /* A file of @ino was closed; the last close tells the MDS we want nothing,
- * flushing what is dirty with it (no one waits for the ack). */
+ * with what is dirty (no one waits for the ack), MDSC_CAPS_HOLD_MS later
+ * unless the file is opened again before (mdsc_tick sends it). */
 void mdsc_caps_close(struct mdsc *m, uint64_t ino, uint64_t now);
 /* The kernel forgot @ino: give its cap back (kept while in use). */
 void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now);

@@ -74,8 +74,12 @@ struct mdsc {
 	size_t cap_nbuckets, ncaps, max_caps;
 	size_t acks_pending; /* caps whose revoke waits for its ack */
 	uint64_t last_flush_tid;
-	struct mdsc_cap *lru_head, *lru_tail; /* least recently used first */
-	struct mdsc_cap *flushing_head, *flushing_tail; /* flushes in flight, oldest first */
+	/* the lists a cap is on (mds_caps.c), each oldest first: every cap
+	 * (least recently used first), those with a flush in flight (oldest
+	 * flush first), those whose last close is not yet told (held) */
+	struct mdsc_cap_list {
+		struct mdsc_cap *head, *tail;
+	} caps_on[3];
 	uint64_t gen;			      /* hands out mdsc_cap.fc_since, names_gen, inval_token */
 	struct mdsc_names_count names;	      /* the directories' names (mds_names.h) */
 	struct names_abandoned *abandoned;    /* changes given up on, their replies to come */
@@ -128,7 +132,9 @@ void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, u
 			     uint32_t issue_seq);
 void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s);
 /* Send a FLUSH for every dirty cap of @s (before its REQUEST_CLOSE: the
- * MDS takes messages in order, so it journals them before the close). */
-void mdsc_caps_flush_session(struct mdsc *m, struct msession *s);
+ * MDS takes messages in order, so it journals them before the close;
+ * after a renewal, what a stale session kept). @held_too: also those
+ * whose last close is held (mdsc_caps_close), which otherwise keep it. */
+void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, bool held_too);
 
 #endif

@@ -554,14 +554,12 @@ struct cap_op {
 		OP_CLOSE,
 		OP_FORGET,
 		OP_INVALIDATED,
-		OP_WROTE,
 		OP_FLUSH,
-		OP_FLUSH_START,
 		OP_FLUSHED,
 		OP_SET_TIMES
 	} op;
 	uint64_t ino, token, end; /* token: also a flush's tid */
-	struct mds_timespec mtime, ctime;
+	struct mds_timespec ctime;
 	const struct mds_timespec *set_atime, *set_mtime;
 	struct mds_inode *out;
 	uint32_t need, want, got;
@@ -575,7 +573,7 @@ static void cap_op_fn(void *arg)
 	struct mdsc_loop *dl = a->dl;
 	uint64_t now = now_ms();
 	bool async = a->op != OP_GET && a->op != OP_OPEN && a->op != OP_FLUSH && a->op != OP_FLUSHED &&
-		     a->op != OP_WROTE && a->op != OP_SET_TIMES;
+		     a->op != OP_SET_TIMES;
 
 	pthread_mutex_lock(dl->sh.lock);
 	a->result = -ESHUTDOWN;
@@ -585,9 +583,6 @@ static void cap_op_fn(void *arg)
 			a->gen = dl->caps_gen;
 			a->result = mdsc_caps_get(dl->mdsc, a->ino, a->need, a->want, a->end, now, &a->got);
 			break;
-		case OP_WROTE:
-			mdsc_caps_wrote(dl->mdsc, a->ino, a->end, a->mtime, now);
-			break;
 		case OP_SET_TIMES:
 			a->result =
 			    mdsc_caps_set_times(dl->mdsc, a->ino, a->set_atime, a->set_mtime, a->ctime, now, a->out);
@@ -595,9 +590,6 @@ static void cap_op_fn(void *arg)
 		case OP_FLUSH:
 			a->gen = dl->caps_gen;
 			a->result = mdsc_caps_flush(dl->mdsc, a->ino, now, &a->token);
-			break;
-		case OP_FLUSH_START:
-			mdsc_caps_flush(dl->mdsc, a->ino, now, &a->token);
 			break;
 		case OP_FLUSHED:
 			a->gen = dl->caps_gen;
@@ -678,10 +670,19 @@ int mdsc_loop_caps_get(struct mdsc_loop *dl, uint64_t ino, uint32_t need, uint32
 {
 	struct cap_op a = {.dl = dl, .op = OP_GET, .ino = ino, .need = need, .want = want, .end = end};
 
+	int e = -ESHUTDOWN;
+
 	if (!dl->attached)
-		return -ESHUTDOWN;
+		return e;
+	/* what is issued already is taken here, without a trip to the loop */
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		e = mdsc_caps_take(dl->mdsc, ino, need, want, end, now_ms(), got);
+	pthread_mutex_unlock(dl->sh.lock);
+	if (e != -EAGAIN)
+		return e;
 	for (;;) {
-		int e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
+		e = evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
 		if (e)
 			return e;
 		if (a.result != -EAGAIN) {
@@ -725,10 +726,14 @@ int mdsc_loop_caps_flush(struct mdsc_loop *dl, uint64_t ino, uint64_t deadline_n
 
 void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, struct mds_timespec mtime)
 {
-	struct cap_op a = {.dl = dl, .op = OP_WROTE, .ino = ino, .end = end, .mtime = mtime};
-
-	if (dl->attached) /* before the write returns: a getattr right after must see the size */
-		evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER);
+	if (!dl->attached)
+		return;
+	/* before the write returns: a getattr right after must see the size
+	 * (it sends nothing: no need for the loop) */
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		mdsc_caps_wrote(dl->mdsc, ino, end, mtime, now_ms());
+	pthread_mutex_unlock(dl->sh.lock);
 }
 
 int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct mds_timespec *atime,
@@ -747,7 +752,15 @@ int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct md
 
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got)
 {
-	cap_op_async(dl, OP_PUT, ino, got, 0);
+	bool done = false;
+
+	if (!dl->attached)
+		return;
+	pthread_mutex_lock(dl->sh.lock); /* most puts only count: no need for the loop */
+	done = !dl->mdsc || mdsc_caps_put_quiet(dl->mdsc, ino, got);
+	pthread_mutex_unlock(dl->sh.lock);
+	if (!done)
+		cap_op_async(dl, OP_PUT, ino, got, 0);
 }
 
 bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want)
@@ -757,11 +770,6 @@ bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want)
 	if (!dl->attached || evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER))
 		return false;
 	return a.result > 0;
-}
-
-void mdsc_loop_caps_flush_start(struct mdsc_loop *dl, uint64_t ino)
-{
-	cap_op_async(dl, OP_FLUSH_START, ino, 0, 0);
 }
 
 void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino)

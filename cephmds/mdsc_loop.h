@@ -76,8 +76,6 @@ int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct md
 			     const struct mds_timespec *mtime, struct mds_timespec ctime, struct mds_inode *out);
 /* These queue their work and return at once. */
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got);
-/* mdsc_caps_flush without waiting for the ack (a close's: fsync waits). */
-void mdsc_loop_caps_flush_start(struct mdsc_loop *dl, uint64_t ino);
 void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino);
 void mdsc_loop_caps_forget(struct mdsc_loop *dl, uint64_t ino);
 void mdsc_loop_caps_invalidated(struct mdsc_loop *dl, uint64_t ino, uint64_t token);

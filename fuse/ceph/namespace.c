@@ -650,6 +650,14 @@ static void layout_from(struct fileh *h, const struct mds_inode *in)
 
 #define READ_CAPS  (MDS_CAP_FILE_RD | MDS_CAP_FILE_CACHE)
 #define WRITE_CAPS (MDS_CAP_FILE_WR | MDS_CAP_FILE_BUFFER)
+/* What an open wants of the MDS, as the kernel's ceph_caps_for_mode: a
+ * reader Fs too; a writer the exclusive caps too (Fx As Ax Xs Xx), which
+ * the MDS issues a lone writer (the creator of a file among them) and
+ * would otherwise revoke right after, one message each way per file. */
+#define READ_WANTS  (READ_CAPS | MDS_CAP_FILE_SHARED)
+#define WRITE_WANTS                                                                                                   \
+	(WRITE_CAPS | MDS_CAP_FILE_EXCL | MDS_CAP_AUTH_SHARED | MDS_CAP_AUTH_EXCL | MDS_CAP_XATTR_SHARED |             \
+	 MDS_CAP_XATTR_EXCL)
 
 static uint32_t wire_flags(int flags)
 {
@@ -661,6 +669,12 @@ static uint32_t wire_flags(int flags)
 }
 
 static uint32_t open_wants(int flags)
+{
+	return ((flags & O_ACCMODE) != O_WRONLY ? READ_WANTS : 0) | ((flags & O_ACCMODE) != O_RDONLY ? WRITE_WANTS : 0);
+}
+
+/* What an open needs issued to go without asking the MDS (open_cached). */
+static uint32_t open_needs(int flags)
 {
 	return ((flags & O_ACCMODE) != O_WRONLY ? READ_CAPS : 0) | ((flags & O_ACCMODE) != O_RDONLY ? WRITE_CAPS : 0);
 }
@@ -746,7 +760,7 @@ static int open_cached(struct cephfs_front *f, uint64_t ino, int flags, struct n
 	struct mds_inode in;
 	char ns[128];
 
-	if (mdsc_loop_inode(f->mdsc, ino, open_wants(flags) | MDS_CAP_FILE_SHARED, &in, ns, sizeof(ns)))
+	if (mdsc_loop_inode(f->mdsc, ino, open_needs(flags) | MDS_CAP_FILE_SHARED, &in, ns, sizeof(ns)))
 		return -EAGAIN;
 	in.pool_ns = (const uint8_t *)ns;
 	in.pool_ns_len = (uint32_t)strlen(ns);
@@ -1062,23 +1076,21 @@ static ssize_t c_write(void *fs, const struct nf_ctx *c, const struct nf_key *ke
 	return done ? (ssize_t)done : e;
 }
 
-/* At each close the data buffered starts for the OSDs and the size and
- * times our writes changed go to the MDS (a FLUSH), neither waited for,
- * as with the kernel client: no other client reads the file or its size
- * before both are there (the MDS takes our Fb and Fw back first, and the
- * revoke's ack waits for the write-back and carries what is dirty). The
- * last close's FLUSH also says we want nothing more (mdsc_caps_close,
- * after the write-back). fsync waits for both. */
+/* At each close the data buffered starts for the OSDs, not waited for;
+ * the size and times our writes changed reach the MDS with the last
+ * close's cap update, MDSC_CAPS_HOLD_MS later (mdsc_caps_close, after
+ * the write-back). No other client reads the file or its size before both
+ * are there: the MDS takes our Fb and Fw back first, and the revoke's ack
+ * waits for the write-back and carries what is dirty. fsync waits for
+ * both. */
 static int c_flush(void *fs, const struct nf_ctx *c, const struct nf_key *key, uint64_t fh, uint64_t lock_owner)
 {
 	struct cephfs_front *f = fs;
 	struct fileh *h = (struct fileh *)(uintptr_t)fh;
 
 	(void)c, (void)key, (void)lock_owner;
-	if (h && __atomic_exchange_n(&h->wrote, false, __ATOMIC_RELAXED)) {
+	if (h && __atomic_exchange_n(&h->wrote, false, __ATOMIC_RELAXED))
 		cephfs_wb_start(f, h->ino);
-		mdsc_loop_caps_flush_start(f->mdsc, h->ino);
-	}
 	return 0;
 }
 

@@ -695,12 +695,13 @@ Test(mdsc, open_files_keep_pages_while_fc_lasts_and_the_last_close_wants_nothing
 	caps_msg_full(con, &u, 49);
 	cr_assert(!mdsc_caps_open(m, ino, FR | FC, 50), "the first open has no pages to keep");
 	cr_assert(mdsc_caps_open(m, ino, FR | FC, 51), "Fc held since the last open");
-	mdsc_caps_forget(m, ino, 52);
-	mdsc_tick(m, 53);
-	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "an open file's cap stays");
 	mdsc_caps_close(m, ino, 54);
 	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "one file still open");
 	mdsc_caps_close(m, ino, 55);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "the last close is held");
+	mdsc_tick(m, 55 + MDSC_CAPS_HOLD_MS - 1);
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_REQUEST, "held until MDSC_CAPS_HOLD_MS");
+	mdsc_tick(m, 55 + MDSC_CAPS_HOLD_MS);
 	u = last_update();
 	cr_assert_eq(u.h.wanted, 0);
 
@@ -728,6 +729,13 @@ Test(mdsc, an_open_without_an_open_request_tells_the_mds_what_it_wants)
 	cr_assert_eq(io.nsent, n + 1, "known now: nothing more");
 	mdsc_caps_close(m, ino, 52);
 	mdsc_caps_close(m, ino, 53);
+	n = io.nsent;
+	mdsc_caps_open(m, ino, FR | FC, 54); /* opened again while held */
+	mdsc_caps_close(m, ino, 55);
+	mdsc_tick(m, 53 + MDSC_CAPS_HOLD_MS);
+	cr_assert_eq(io.nsent, n, "the first hold ended with the open");
+	mdsc_tick(m, 55 + MDSC_CAPS_HOLD_MS);
+	cr_assert_eq(io.nsent, n + 1);
 	cr_assert_eq(last_update().h.wanted, 0);
 }
 
@@ -899,7 +907,7 @@ Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 105, &got), -EAGAIN, "Fw is gone");
 }
 
-Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left_behind)
+Test(mdsc, the_last_close_sends_what_is_dirty_after_the_hold_and_nothing_dirty_is_left_behind)
 {
 	uint64_t ino = 0x10000000032, con = with_cap(ino), tid = 0;
 	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
@@ -910,22 +918,38 @@ Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left
 	u.max_size = 1 << 20;
 	caps_msg_full(con, &u, 100);
 
-	/* the last close: one FLUSH that also wants nothing more */
+	/* the last close: after the hold, one UPDATE with what is dirty that
+	 * also wants nothing more (no SYNC: no one waits for it) */
 	mdsc_caps_open(m, ino, FW | FB, 101);
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 102, &got), 0);
 	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000002, 0}, 103);
 	mdsc_caps_put(m, ino, got, 104);
 	n = io.nsent;
 	mdsc_caps_close(m, ino, 105);
+	cr_assert_eq(io.nsent, n, "held");
+	mdsc_tick(m, 105 + MDSC_CAPS_HOLD_MS);
 	cr_assert_eq(io.nsent, n + 1, "one message");
 	s = last_sent();
-	u = last_update_op(MDS_CAP_OP_FLUSH);
+	u = last_update();
 	cr_assert_eq(u.h.dirty, FW);
+	cr_assert_eq(u.flags & MDS_CAPS_FLAG_SYNC, 0);
 	cr_assert_eq(u.size, 100);
 	cr_assert_eq(u.h.wanted, 0);
 	tid = s->tid;
+	cr_assert_neq(tid, 0, "under a flush tid");
 	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 0, "sent, not acknowledged");
-	flush_ack(con, ino, 40 + ino, tid, 108);
+	/* an fsync now: the same fields again as a FLUSH, which the MDS
+	 * journals at once */
+	cr_assert_eq(mdsc_caps_flush(m, ino, 5106, &tid), 1);
+	u = last_update_op(MDS_CAP_OP_FLUSH);
+	cr_assert_eq(u.flags & MDS_CAPS_FLAG_SYNC, MDS_CAPS_FLAG_SYNC);
+	cr_assert_eq(u.h.dirty, FW);
+	cr_assert_eq(u.size, 100);
+	cr_assert_eq(tid, last_sent()->tid);
+	cr_assert_eq(io.nsent, n + 2);
+	cr_assert_eq(mdsc_caps_flush(m, ino, 5107, &tid), 1);
+	cr_assert_eq(io.nsent, n + 2, "a FLUSH in flight is not sent again");
+	flush_ack(con, ino, 40 + ino, tid, 5108);
 	cr_assert_eq(mdsc_caps_flushed(m, ino, tid), 1);
 
 	/* a close while the caps are not good (stale) sends nothing; the renewal does */
@@ -940,10 +964,13 @@ Test(mdsc, a_close_sends_what_is_dirty_without_waiting_and_nothing_dirty_is_left
 	cr_assert_eq(get_le32(last_sent()->front), MDS_SESSION_REQUEST_RENEWCAPS);
 	n = io.nsent;
 	mdsc_caps_close(m, ino, 115);
+	mdsc_tick(m, 115 + MDSC_CAPS_HOLD_MS);
 	cr_assert_eq(io.nsent, n, "stale: nothing goes");
 	session_msg(con, 1, MDS_SESSION_RENEWCAPS, get_le64(last_sent()->front + 4), 0);
-	u = last_update_op(MDS_CAP_OP_FLUSH);
-	cr_assert_eq(u.size, 200, "renewed: the close's flush goes");
+	cr_assert_eq(io.nsent, n, "renewed: a held close keeps its time");
+	mdsc_tick(m, 115 + 2 * MDSC_CAPS_HOLD_MS);
+	u = last_update();
+	cr_assert_eq(u.size, 200, "then the close's flush goes");
 
 	/* dirty at unmount: flushed before the REQUEST_CLOSE, on the same connection */
 	flush_ack(con, ino, 40 + ino, last_sent()->tid, 116);
@@ -977,11 +1004,13 @@ Test(mdsc, a_cap_the_kernel_forgot_while_in_use_goes_back_once_idle)
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, FB, 100, 102, &got), 0);
 	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000006, 0}, 103);
 	mdsc_caps_put(m, ino, FW, 104); /* Fb stays with a buffer */
-	mdsc_caps_close(m, ino, 105);	 /* the close's FLUSH is in flight */
-	tid = last_sent()->tid;
+	mdsc_caps_close(m, ino, 105);
 	mdsc_caps_forget(m, ino, 106); /* an unlink: the kernel forgets it */
 	mdsc_tick(m, 107);
 	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "in use: kept");
+	mdsc_tick(m, 105 + MDSC_CAPS_HOLD_MS); /* the close's flush goes */
+	cr_assert_eq(last_sent()->type, CEPH_MSG_CLIENT_CAPS);
+	tid = last_sent()->tid;
 	flush_ack(con, ino, 40 + ino, tid, 108);
 	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "the buffer still holds Fb");
 	cr_assert_eq(mdsc_inode(m, ino, 0, 109, &in, NULL, 0), 0);
@@ -1031,6 +1060,37 @@ Test(mdsc, a_revoke_of_fb_asks_for_the_write_back_and_waits_for_it)
 	cr_assert_eq(u.h.caps, 0x555 | FW);
 	cr_assert_eq(u.h.dirty, FW, "the size written goes with the ack");
 	cr_assert_eq(u.size, 100);
+}
+
+/* The part of get and put that another thread may do under the lock:
+ * what would send or call the owner is left to the whole get and put. */
+Test(mdsc, take_and_quiet_put_leave_what_sends_to_get_and_put)
+{
+	uint64_t ino = 0x10000000035, con = with_cap(ino);
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	uint32_t got = 0;
+	unsigned n;
+
+	u.max_size = 4096;
+	caps_msg_full(con, &u, 100);
+	n = io.nsent;
+	cr_assert_eq(mdsc_caps_take(m, 0x1, FR, 0, 0, 101, &got), -ENOENT, "no cap");
+	cr_assert_eq(mdsc_caps_take(m, ino, FR, 0, 0, 101, &got), -EAGAIN, "Fr not issued");
+	cr_assert_eq(mdsc_caps_take(m, ino, FW, FB, 8192, 101, &got), -EAGAIN, "past max_size");
+	cr_assert_eq(io.nsent, n, "take sends nothing");
+	cr_assert_eq(mdsc_caps_take(m, ino, FW, FB, 4096, 102, &got), 0);
+	cr_assert_eq(got, FW | FB);
+	cr_assert(mdsc_caps_put_quiet(m, ino, FW), "no revoke waits: only counted");
+
+	/* Fw revoked while Fb is held: a put must try the ack, so it is not quiet */
+	u = caps_body(MDS_CAP_OP_REVOKE, ino, 40 + ino, 5, 0x555, 5);
+	u.max_size = 4096;
+	caps_msg_full(con, &u, 103);
+	cr_assert_eq(io.nsent, n, "the ack waits for the buffer");
+	cr_assert(!mdsc_caps_put_quiet(m, ino, FB));
+	mdsc_caps_put(m, ino, FB, 104);
+	cr_assert_eq(last_update().h.seq, 5, "acked by the whole put");
+	cr_assert(mdsc_caps_put_quiet(m, 0x1, FR), "no cap: nothing to do");
 }
 
 /* A reply of @op whose target is @ino (size 5, as the MDS committed it). */
@@ -1429,7 +1489,8 @@ Test(mdsc, times_set_under_fx_are_kept_and_flushed_at_once)
 	cr_assert_eq(in.mtime.sec, old.sec);
 	cr_assert_eq(in.atime.nsec, old.nsec);
 	cr_assert_eq(in.ctime.sec, ctime.sec);
-	cm = last_update_op(MDS_CAP_OP_FLUSH);
+	cm = last_update(); /* no SYNC: no one waits for it */
+	cr_assert_eq(cm.flags & MDS_CAPS_FLAG_SYNC, 0);
 	cr_assert_eq(cm.h.dirty, MDS_CAP_FILE_EXCL);
 	cr_assert_eq(cm.mtime.sec, old.sec);
 	cr_assert_eq(cm.time_warp_seq, 1, "a new time_warp_seq");
