@@ -112,16 +112,43 @@ static uint64_t oldest_tid(const struct mdsc *m)
 	struct evloop_tid *t = evloop_tidmap_first(&m->reqs);
 	uint64_t oldest = t ? t->tid : 0;
 
-	for (const struct unsafe *u = m->unsafe; u; u = u->next)
-		if (!oldest || u->tid < oldest)
-			oldest = u->tid;
+	if (m->unsafe && (!oldest || m->unsafe->tid < oldest))
+		oldest = m->unsafe->tid;
 	return oldest;
 }
 
 /* ---- finishing ---------------------------------------------------------------------------- */
 
-static void free_unsafe(struct unsafe *u)
+static void unsafe_insert(struct mdsc *m, struct unsafe *u)
 {
+	struct unsafe *p = m->unsafe_tail;
+
+	while (p && p->tid > u->tid)
+		p = p->prev;
+	u->prev = p;
+	u->next = p ? p->next : m->unsafe;
+	if (u->next)
+		u->next->prev = u;
+	else
+		m->unsafe_tail = u;
+	if (p)
+		p->next = u;
+	else
+		m->unsafe = u;
+	m->nunsafe++;
+}
+
+static void unsafe_remove(struct mdsc *m, struct unsafe *u)
+{
+	if (u->prev)
+		u->prev->next = u->next;
+	else
+		m->unsafe = u->next;
+	if (u->next)
+		u->next->prev = u->prev;
+	else
+		m->unsafe_tail = u->prev;
+	m->nunsafe--;
 	free(u->front);
 	free(u->data);
 	free(u);
@@ -151,15 +178,10 @@ static void fail_rank(struct mdsc *m, int32_t rank, bool sent_only, int err)
 		if (r->target == rank && (!sent_only || r->sent || r->interrupted))
 			finish(m, r, err);
 	}
-	for (struct unsafe **pp = &m->unsafe; *pp;) { /* their safe replies will not come */
-		if ((*pp)->rank == rank) {
-			struct unsafe *u = *pp;
-			*pp = u->next;
-			free_unsafe(u);
-			m->nunsafe--;
-		} else {
-			pp = &(*pp)->next;
-		}
+	for (struct unsafe *u = m->unsafe, *next; u; u = next) { /* their safe replies will not come */
+		next = u->next;
+		if (u->rank == rank)
+			unsafe_remove(m, u);
 	}
 }
 
@@ -326,40 +348,23 @@ static void give_up(struct mdsc *m, struct msession *s, enum sstate state, const
 	fail_rank(m, s->rank, true, -EIO);
 }
 
-static int unsafe_cmp(const void *a, const void *b)
-{
-	const struct unsafe *x = *(const struct unsafe *const *)a, *y = *(const struct unsafe *const *)b;
-
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
 /* The unsafe requests again, in tid order, flagged REPLAY. */
 static unsigned replay_unsafe(struct mdsc *m, struct msession *s)
 {
-	struct unsafe **v;
-	unsigned n = 0, sent = 0;
+	unsigned sent = 0;
 
-	for (const struct unsafe *u = m->unsafe; u; u = u->next)
-		n += u->rank == s->rank && u->front;
-	if (!n || !(v = malloc(n * sizeof(*v))))
-		return 0;
-	n = 0;
-	for (struct unsafe *u = m->unsafe; u; u = u->next)
-		if (u->rank == s->rank && u->front)
-			v[n++] = u;
-	qsort(v, n, sizeof(*v), unsafe_cmp);
-	for (unsigned i = 0; i < n; i++) {
+	for (const struct unsafe *u = m->unsafe; u; u = u->next) {
 		struct msgr2_out out = {.type = CEPH_MSG_CLIENT_REQUEST,
-					.version = v[i]->version,
+					.version = u->version,
 					.compat_version = 1,
-					.tid = v[i]->tid,
-					.front = v[i]->front,
-					.front_len = v[i]->front_len,
-					.data = v[i]->data,
-					.data_len = v[i]->data_len};
-		sent += m->io.send(m->io.arg, s->con, &out) >= 0;
+					.tid = u->tid,
+					.front = u->front,
+					.front_len = u->front_len,
+					.data = u->data,
+					.data_len = u->data_len};
+		if (u->rank == s->rank && u->front)
+			sent += m->io.send(m->io.arg, s->con, &out) >= 0;
 	}
-	free(v);
 	return sent;
 }
 
@@ -615,12 +620,9 @@ static void handle_session(struct mdsc *m, struct msession *s, uint16_t version,
 
 static void remove_unsafe(struct mdsc *m, uint64_t tid)
 {
-	for (struct unsafe **pp = &m->unsafe; *pp; pp = &(*pp)->next)
-		if ((*pp)->tid == tid) {
-			struct unsafe *u = *pp;
-			*pp = u->next;
-			free_unsafe(u);
-			m->nunsafe--;
+	for (struct unsafe *u = m->unsafe; u; u = u->next)
+		if (u->tid == tid) {
+			unsafe_remove(m, u);
 			return;
 		}
 }
@@ -696,10 +698,9 @@ static int handle_reply(struct mdsc *m, struct msession *s, uint64_t tid, const 
 	if (!rep->safe) {
 		struct unsafe *u = calloc(1, sizeof(*u));
 		if (u) {
-			*u = (struct unsafe){.tid = tid, .rank = s->rank, .next = m->unsafe};
+			*u = (struct unsafe){.tid = tid, .rank = s->rank};
 			keep_replay(u, r, rep);
-			m->unsafe = u;
-			m->nunsafe++;
+			unsafe_insert(m, u);
 		}
 		r->got_unsafe = true;
 	}
@@ -975,11 +976,8 @@ void mdsc_free(struct mdsc *m, uint64_t now)
 	for (unsigned i = 0; i < MDSC_MAX_RANKS; i++)
 		drop_con(m, &m->s[i]);
 	mdsc_caps_destroy(m);
-	while (m->unsafe) {
-		struct unsafe *u = m->unsafe;
-		m->unsafe = u->next;
-		free_unsafe(u);
-	}
+	while (m->unsafe)
+		unsafe_remove(m, m->unsafe);
 	for (unsigned i = 0; m->meta && i < 2 * m->nmeta; i++)
 		free(m->meta[i]);
 	free(m->meta);

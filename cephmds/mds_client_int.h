@@ -50,7 +50,7 @@ struct unsafe {
 	size_t front_len;
 	uint8_t *data;
 	uint32_t data_len;
-	struct unsafe *next;
+	struct unsafe *prev, *next; /* mdsc.unsafe, in tid order */
 };
 
 struct mdsc_cap;
@@ -64,7 +64,10 @@ struct mdsc {
 	bool have_map;
 	struct msession s[MDSC_MAX_RANKS];
 	struct evloop_tidmap reqs;
-	struct unsafe *unsafe;
+	/* the requests answered unsafe, oldest tid first (their unsafe
+	 * replies come nearly in order: put in from the tail, their safe
+	 * ones nearly so: taken out from the head) */
+	struct unsafe *unsafe, *unsafe_tail;
 	unsigned nunsafe;
 	uint64_t next_con, last_renew_ms, last_keepalive_ms;
 	struct mdsc_status st;

@@ -383,6 +383,44 @@ Test(mdsc, unsafe_replies_finish_early_and_stay_the_oldest_tid_until_safe)
 	drop(b);
 }
 
+/* Unsafe replies out of tid order, and safe ones too: the oldest tid the
+ * MDS must remember is always the smallest still unsafe. */
+Test(mdsc, the_oldest_unsafe_tid_holds_whatever_order_the_replies_come_in)
+{
+	struct mdsc_request *r[3] = {req(MDS_OP_MKDIR, "a"), req(MDS_OP_MKDIR, "b"), req(MDS_OP_MKDIR, "c")};
+	uint64_t con = open_rank0(r[0]), tid[3];
+	struct mdsc_status st;
+	char text[256], want[256];
+
+	for (int i = 1; i < 3; i++)
+		cr_assert_eq(mdsc_submit(m, r[i], 2), 0);
+	for (int i = 0; i < 3; i++)
+		tid[i] = r[i]->tid.tid;
+	reply(con, r[2], 0, false, 0x10000000013);
+	reply(con, r[0], 0, false, 0x10000000011);
+	reply(con, r[1], 0, false, 0x10000000012);
+	mdsc_get_status(m, &st);
+	cr_assert_eq(st.unsafe, 3);
+	mdsc_format_requests(m, text, sizeof(text));
+	snprintf(want, sizeof(want), "%llu\tmds0\tunsafe\n%llu\tmds0\tunsafe\n%llu\tmds0\tunsafe\n",
+		 (unsigned long long)tid[0], (unsigned long long)tid[1], (unsigned long long)tid[2]);
+	cr_assert_str_eq(text, want, "in tid order");
+	for (int i = 0; i < 3; i++) {
+		struct mdsc_request *g = req(MDS_OP_GETATTR, "a");
+		static const int safe_order[3] = {1, 0, 2};
+		static const int oldest_before[3] = {0, 0, 2};
+		cr_assert_eq(mdsc_submit(m, g, 3), 0);
+		cr_assert_eq(get_le64(last_sent()->front + 2), tid[oldest_before[i]]);
+		reply(con, g, 0, true, 0x10000000011);
+		drop(g);
+		reply_tid(con, MDS_OP_MKDIR, tid[safe_order[i]], 0, true, 0x10000000011 + (uint64_t)safe_order[i]);
+	}
+	mdsc_get_status(m, &st);
+	cr_assert_eq(st.unsafe, 0);
+	for (int i = 0; i < 3; i++)
+		drop(r[i]);
+}
+
 Test(mdsc, forwards_go_to_the_rank_named_and_a_count_that_does_not_grow_fails)
 {
 	struct mdsc_request *r = req(MDS_OP_GETATTR, "a");
