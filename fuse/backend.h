@@ -244,6 +244,9 @@ struct nf_frontend {
 	 * operation are ENAMETOOLONG before the backend sees them, and statfs
 	 * reports it unless the backend says otherwise. 0: NAME_MAX. */
 	unsigned name_max;
+	/* The kernel's read-ahead for the mount, in bytes, unless rasize=
+	 * says otherwise; 0 leaves FUSE's (128 KiB). */
+	unsigned rasize;
 	/* The front-end's -o options (parsed into @opts), and its defaults. */
 	const struct mopt_spec *specs;
 	void *opts;

@@ -398,6 +398,10 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	 * that do not do it: truncation inside OPEN (a read-only backend would
 	 * see write opens succeed), and clearing setuid/setgid on writes. */
 	conn->want &= ~(FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_HANDLE_KILLPRIV);
+	if (m->opts.rsize)
+		conn->max_read = m->opts.rsize;
+	if (m->opts.wsize && m->opts.wsize < conn->max_write)
+		conn->max_write = m->opts.wsize;
 }
 
 /* ---- names and attributes ----------------------------------------------- */

@@ -28,6 +28,8 @@ struct nf_core_opts {
 	char *locks;	       /* "local" or "lockd" */
 	char *lockd_agent;     /* the host's agent socket (nlm/agent_proto.h) */
 	unsigned lock_timeout; /* seconds a lock call waits for an answer */
+	unsigned rasize;       /* bytes the kernel reads ahead (0: its FUSE default) */
+	unsigned rsize, wsize; /* the largest READ and WRITE the kernel sends (0: its own) */
 };
 
 struct health_handle;

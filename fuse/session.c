@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fuse/interrupt.h"
@@ -111,6 +112,23 @@ static const struct mopt_spec core_specs[] = {
      .min = 1,
      .max = 4096,
      .help = "max_idle_threads=N  idle worker threads kept (10)"},
+    {.name = "rasize",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, rasize),
+     .max = 1u << 30,
+     .help = "rasize=BYTES        the kernel's read-ahead (the front-end's default; 0: FUSE's 128 KiB)"},
+    {.name = "rsize",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, rsize),
+     .min = 4096,
+     .max = 64u << 20,
+     .help = "rsize=BYTES         the largest read the kernel sends (at most 1 MiB through FUSE)"},
+    {.name = "wsize",
+     .type = MOPT_UINT,
+     .offset = offsetof(struct nf_core_opts, wsize),
+     .min = 4096,
+     .max = 64u << 20,
+     .help = "wsize=BYTES         the largest write the kernel sends (at most 1 MiB through FUSE)"},
     {.name = "stack",
      .type = MOPT_FLAG,
      .offset = offsetof(struct nf_core_opts, stack),
@@ -173,15 +191,18 @@ static char *escape_opt_value(const char *s)
 
 static struct fuse_session *new_session(struct nf_mount *m, const struct mount_cmdline *cl)
 {
-	char *fsname = escape_opt_value(m->source), *opt = NULL;
+	char *fsname = escape_opt_value(m->source), *opt = NULL, max_read[32] = "";
 	char *argv[6];
 	int argc = 0;
 	struct fuse_session *se = NULL;
 
 	if (!fsname)
 		return NULL;
-	if (asprintf(&opt, "fsname=%s,subtype=%s%s%s", fsname, m->fe->prog, cl->fuse_opts ? "," : "",
-		     cl->fuse_opts ? cl->fuse_opts : "") < 0)
+	/* libfuse wants max_read both here and in the INIT reply (op_init) */
+	if (m->opts.rsize)
+		snprintf(max_read, sizeof(max_read), ",max_read=%u", m->opts.rsize);
+	if (asprintf(&opt, "fsname=%s,subtype=%s%s%s%s", fsname, m->fe->prog, cl->fuse_opts ? "," : "",
+		     cl->fuse_opts ? cl->fuse_opts : "", max_read) < 0)
 		opt = NULL;
 	free(fsname);
 	if (!opt)
@@ -226,6 +247,32 @@ struct ready_check {
 	bool failed;
 };
 
+/* The kernel's read-ahead for the mount (rasize=): FUSE's INIT can only
+ * lower its 128 KiB, so it is raised through the mount's backing device
+ * in sysfs, once INIT is done (the mount has answered), as root may. */
+static void set_readahead(struct nf_mount *m, dev_t dev)
+{
+	char path[96];
+	unsigned kb = m->opts.rasize / 1024 + (m->opts.rasize % 1024 != 0);
+	int fd, e = 0;
+	char v[16];
+
+	if (!m->opts.rasize)
+		return;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", major(dev), minor(dev));
+	snprintf(v, sizeof(v), "%u\n", kb);
+	errno = 0;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, v, strlen(v)) != (ssize_t)strlen(v))
+		e = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	if (e)
+		nf_log(LOG_NOTICE, "read-ahead stays the kernel's: %s: %s", path, strerror(e));
+	else
+		nf_log(LOG_DEBUG, "read-ahead %u KiB", kb);
+}
+
 static void *ready_thread(void *arg)
 {
 	struct ready_check *rc = arg;
@@ -250,6 +297,7 @@ static void *ready_thread(void *arg)
 		pthread_kill(rc->main_thread, SIGTERM);
 	} else {
 		nf_log(LOG_INFO, "mounted %s on %s", m->source, m->mountpoint);
+		set_readahead(m, st.st_dev);
 	}
 	if (rc->fd >= 0) {
 		if (rc->detach && !err) {
@@ -474,7 +522,8 @@ int nf_main(const struct nf_frontend *fe, int argc, char **argv)
 				       .health_queue = 1024,
 				       .max_threads = 10,
 				       .max_idle_threads = 10,
-				       .lock_timeout = 30};
+				       .lock_timeout = 30,
+				       .rasize = fe->rasize};
 	nf_log_init(fe->prog, false);
 	if (mount_cmdline_parse(argc, argv, tables, &cl, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", fe->prog, err);

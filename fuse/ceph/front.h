@@ -28,6 +28,8 @@ struct cephfs_front {
 	struct cephfs_wb *wb;	      /* writeback.c's buffers and threads */
 	uint64_t root_ino;	      /* the mounted directory's (SUBDIR's) inode */
 	double mount_timeout;
+	unsigned readdir_max_entries; /* per READDIR (0: the MDS's limit) */
+	bool noquotadf;		      /* df: the cluster's space even under a quota */
 	time_t mounted_at;
 	uid_t uid;
 	gid_t gid;

@@ -328,6 +328,7 @@ static int c_opendir(void *fs, const struct nf_ctx *c, const struct nf_key *key,
 		}
 		init_req(&r, c, MDS_OP_READDIR, key->lo, "");
 		r.m.args.frag = frag;
+		r.m.args.max_entries = f->readdir_max_entries;
 		r.m.args.readdir_flags =
 		    MDS_READDIR_REPLY_BITFLAGS; /* else a split frag restarts from its first leaf */
 		r.m.path2.path = last;
@@ -1127,6 +1128,26 @@ static void c_release(void *fs, const struct nf_key *key, uint64_t fh, int flags
 	free(h);
 }
 
+/* A quota on the mount's root (ceph.quota.max_bytes) makes df show it and
+ * the bytes under it, as the kernel client does. Those come from a GETATTR
+ * of the root, for its recursive byte count as the MDS has it now; an MDS
+ * that does not answer within QUOTA_WAIT_MS leaves what the root's cap
+ * holds from the last reply, and without that the cluster's space. */
+#define QUOTA_WAIT_MS 2000
+static void root_quota(struct cephfs_front *f, const struct nf_ctx *c, struct statvfs *out)
+{
+	struct mdsc_request r;
+	struct mds_inode in;
+
+	init_req(&r, c, MDS_OP_GETATTR, f->root_ino, "");
+	r.m.args.mask = MDS_CAP_PIN | MDS_STAT_RSTAT;
+	if (!mdsc_loop_call(f->mdsc, &r, evloop_deadline_ms(QUOTA_WAIT_MS), c->cancel) && r.rep && r.rep->is_target)
+		ceph_statfs_quota(r.rep->target.quota_max_bytes, r.rep->target.rbytes, out);
+	else if (!mdsc_loop_inode(f->mdsc, f->root_ino, 0, &in, NULL, 0))
+		ceph_statfs_quota(in.quota_max_bytes, in.rbytes, out);
+	mdsc_request_release(&r);
+}
+
 static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, struct statvfs *out)
 {
 	struct cephfs_front *f = fs;
@@ -1141,6 +1162,8 @@ static int c_statfs(void *fs, const struct nf_ctx *c, const struct nf_key *key, 
 	if (e)
 		return e;
 	ceph_statfs_fill(&r, out);
+	if (!f->noquotadf)
+		root_quota(f, c, out);
 	return 0;
 }
 

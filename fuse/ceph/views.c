@@ -33,6 +33,28 @@ void ceph_statfs_fill(const struct mon_statfs_reply *r, struct statvfs *st)
 	 * reply has no field for it; the kernel's FUSE layer sets its own. */
 }
 
+bool ceph_statfs_quota(int64_t max_bytes, int64_t rbytes, struct statvfs *st)
+{
+	uint64_t max = max_bytes > 0 ? (uint64_t)max_bytes : 0, used = rbytes > 0 ? (uint64_t)rbytes : 0;
+	uint64_t total = max >> CEPH_BLOCK_SHIFT, inuse = used >> CEPH_BLOCK_SHIFT, free;
+
+	if (!max)
+		return false;
+	if (!total) { /* under 4 MiB: 4 KiB blocks */
+		st->f_frsize = 1UL << 12;
+		total = max >> 12;
+		inuse = used >> 12;
+	}
+	free = total > inuse ? total - inuse : 0; /* a quota can be exceeded */
+	if (!total) { /* under 4 KiB: one block, free while not full */
+		total = 1;
+		free = max > used;
+	}
+	st->f_blocks = total;
+	st->f_bfree = st->f_bavail = free;
+	return true;
+}
+
 void ceph_fsid_format(const uint8_t f[CEPH_FSID_LEN], char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", f[0], f[1], f[2],

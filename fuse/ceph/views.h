@@ -25,6 +25,11 @@
 
 /* df's view of a statfs reply, as the kernel's ceph_statfs computes it. */
 void ceph_statfs_fill(const struct mon_statfs_reply *r, struct statvfs *st);
+/* A quota of @max_bytes on the mount's root, @rbytes used under it, in
+ * @st's blocks, as the kernel's ceph_quota_update_statfs: 4 MiB blocks,
+ * 4 KiB ones for a quota under 4 MiB, never negative free space. Whether
+ * there is a quota (@max_bytes > 0); @st is left alone when not. */
+bool ceph_statfs_quota(int64_t max_bytes, int64_t rbytes, struct statvfs *st);
 
 /* The fsid in its usual text form (8-4-4-4-12 hex). */
 void ceph_fsid_format(const uint8_t fsid[CEPH_FSID_LEN], char *buf, size_t len);

@@ -132,6 +132,8 @@ elif cmd == "hold":
     print("written", flush=True)
     time.sleep(float(args[2]))
     fs.close(fd)
+elif cmd == "setxattr":  # PATH NAME VALUE (ceph.quota.max_bytes ...)
+    fs.setxattr(args[0], args[1], args[2].encode(), 0)
 elif cmd == "create":  # an empty file
     fs.close(fs.open(args[0], os.O_CREAT | os.O_WRONLY, 0o644))
 elif cmd == "unlink":

@@ -31,6 +31,43 @@ Test(ceph_views, statfs_as_the_kernel_computes_it)
 	cr_assert_eq((unsigned long long)st.f_blocks * st.f_frsize, (unsigned long long)r.kb << 10);
 }
 
+/* The kernel's ceph_quota_update_statfs arithmetic. */
+Test(ceph_views, statfs_under_a_quota)
+{
+	struct mon_statfs_reply r = {.kb = 30ULL << 20, .kb_avail = 20ULL << 20, .num_objects = 7};
+	struct statvfs st;
+
+	ceph_statfs_fill(&r, &st);
+	cr_assert(!ceph_statfs_quota(0, 1 << 20, &st), "no quota");
+	cr_assert_eq(st.f_blocks, 30 * 256, "left alone");
+
+	cr_assert(ceph_statfs_quota(100LL << 20, 10LL << 20, &st));
+	cr_assert_eq(st.f_frsize, 4 << 20);
+	cr_assert_eq(st.f_blocks, 25, "100 MiB in 4 MiB blocks");
+	cr_assert_eq(st.f_bfree, 23, "10 MiB used: 2 blocks, rounded down");
+	cr_assert_eq(st.f_bavail, 23);
+	cr_assert_eq(st.f_files, 7, "the file counts stay the cluster's");
+
+	ceph_statfs_fill(&r, &st);
+	cr_assert(ceph_statfs_quota(100LL << 20, 200LL << 20, &st));
+	cr_assert_eq(st.f_bfree, 0, "exceeded: nothing free, not negative");
+
+	ceph_statfs_fill(&r, &st);
+	cr_assert(ceph_statfs_quota(1 << 20, 12288, &st));
+	cr_assert_eq(st.f_frsize, 4096, "under 4 MiB: 4 KiB blocks");
+	cr_assert_eq(st.f_bsize, 4 << 20);
+	cr_assert_eq(st.f_blocks, 256);
+	cr_assert_eq(st.f_bfree, 253);
+
+	ceph_statfs_fill(&r, &st);
+	cr_assert(ceph_statfs_quota(1000, 10, &st));
+	cr_assert_eq(st.f_frsize, 4096);
+	cr_assert_eq(st.f_blocks, 1, "under 4 KiB: one block");
+	cr_assert_eq(st.f_bfree, 1, "not full");
+	cr_assert(ceph_statfs_quota(1000, 1000, &st));
+	cr_assert_eq(st.f_bfree, 0, "full");
+}
+
 Test(ceph_views, monmap_and_monc)
 {
 	struct monc_monmap map = {.epoch = 3, .fsid = {0x8a, 0x1b}};
