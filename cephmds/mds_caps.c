@@ -843,14 +843,26 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 			  uint64_t now)
 {
 	unsigned what;
+	bool moved = false;
 
 	if (c && c->rank != s->rank) {
 		/* from the peer it names: the MDS moved it, nothing to give
-		 * back; another rank's: ours is the importer's now */
+		 * back; another rank's: ours is the importer's now. What the
+		 * cap carries (opens, what is dirty or being flushed, a held
+		 * close, buffers) moves with it, as the kernel's ceph_add_cap
+		 * keeps it on the inode. */
 		if (!(cm->have_peer && cm->peer.mds == c->rank && cm->peer.cap_id == c->cap_id))
 			mdsc_caps_queue_release(m, &m->s[c->rank], c->ino, c->cap_id, c->mseq, c->issue_seq);
-		drop(m, c);
-		c = NULL;
+		if (m->s[c->rank].ncaps)
+			m->s[c->rank].ncaps--;
+		c->rank = s->rank;
+		s->ncaps++;
+		if (c->ack_pending) { /* the exporter's revoke is moot */
+			c->ack_pending = false;
+			m->acks_pending--;
+			c->inval_token = 0;
+		}
+		moved = true;
 	}
 	if (!c && (m->stopping || !(c = add(m, s, cm->h.ino)))) {
 		mdsc_caps_queue_release(m, s, cm->h.ino, cm->h.cap_id, cm->h.migrate_seq, cm->h.seq);
@@ -864,7 +876,12 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 	what = take_attrs(c, cm, cm->h.caps) | set_issued(m, c, cm->h.caps);
 	c->implemented = c->issued;
 	invalidate(m, c->ino, what, 0);
-	(void)now;
+	/* a flush the exporter never acknowledged goes to the importer (the
+	 * kernel's __kick_flushing_caps), under a new tid */
+	if (moved && c->flushing && valid(m, c, now)) {
+		c->dirty |= c->flushing;
+		send_caps(m, c, c->flush_synced ? MDS_CAP_OP_FLUSH : MDS_CAP_OP_UPDATE, c->seq, true);
+	}
 }
 
 void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
@@ -886,8 +903,10 @@ void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint
 		handle_import(m, s, c, cm, now);
 		break;
 	case MDS_CAP_OP_EXPORT:
-		/* the cap moves to the peer, whose IMPORT brings it back */
-		if (c && c->rank == s->rank && c->cap_id == cm->h.cap_id && !c->opens && !c->readers) {
+		/* the cap moves to the peer, whose IMPORT brings it back; one
+		 * in use, dirty, being flushed or with a held close waits for
+		 * that IMPORT with its state (handle_import) */
+		if (c && c->rank == s->rank && c->cap_id == cm->h.cap_id && idle(c) && !c->link[HELD].on) {
 			invalidate(m, c->ino,
 				   MDSC_INVAL_ATTRS | (c->issued & MDS_CAP_FILE_CACHE ? MDSC_INVAL_PAGES : 0), 0);
 			drop(m, c);

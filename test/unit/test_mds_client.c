@@ -803,6 +803,47 @@ Test(mdsc, recall_state_and_the_cap_limit_give_back_the_least_recently_used)
 	cr_assert_eq(mdsc_inode(m, 0x10000000010, MDS_STAT_ALL, 62, &in, NULL, 0), 0, "the one used last stays");
 }
 
+#define FW MDS_CAP_FILE_WR
+#define FB MDS_CAP_FILE_BUFFER
+
+/* An IMPORT @cm on @con from the cap @peer_cap_id of rank @peer_mds. */
+static void import_msg(uint64_t con, const struct mds_caps_msg *cm, uint64_t peer_cap_id, uint32_t peer_mds,
+		       uint64_t now)
+{
+	/* an IMPORT carries its peer after the flock blob (v3): a client's
+	 * encoding has none, so it goes in by hand */
+	struct wire_enc e, p;
+
+	wire_enc_init(&e);
+	cr_assert_eq(mds_caps_encode(&e, cm), MDS_CAPS_VERSION);
+	wire_enc_init(&p);
+	wire_enc_bytes(&p, e.buf, 180); /* ceph_mds_caps, an empty snap trace, an empty flock blob */
+	wire_enc_le64(&p, peer_cap_id); /* the peer: where it came from */
+	wire_enc_le32(&p, 3);
+	wire_enc_le32(&p, 1);
+	wire_enc_le32(&p, peer_mds);
+	wire_enc_u8(&p, 0);
+	wire_enc_bytes(&p, e.buf + 180, e.len - 180);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, p.buf, p.len, NULL, 0, now), 0);
+	wire_enc_free(&e);
+	wire_enc_free(&p);
+}
+
+/* An EXPORT of @cap_id on @con. */
+static void export_msg(uint64_t con, uint64_t ino, uint64_t cap_id, uint64_t now)
+{
+	/* an EXPORT's body is the peer: not a client's to encode, so the
+	 * head is patched onto an UPDATE's bytes */
+	struct mds_caps_msg cm = caps_body(MDS_CAP_OP_UPDATE, ino, cap_id, 11, 0, 0);
+	struct wire_enc e;
+
+	wire_enc_init(&e);
+	mds_caps_encode(&e, &cm);
+	put_le32(e.buf, MDS_CAP_OP_EXPORT);
+	cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, e.buf, e.len, NULL, 0, now), 0);
+	wire_enc_free(&e);
+}
+
 Test(mdsc, import_moves_a_cap_and_sets_its_issue_seq)
 {
 	uint64_t ino = 0x10000000020, con = with_cap(ino);
@@ -810,24 +851,7 @@ Test(mdsc, import_moves_a_cap_and_sets_its_issue_seq)
 	struct mds_inode in;
 
 	cm.h.migrate_seq = 2;
-	{
-		/* an IMPORT carries its peer after the flock blob (v3): a
-		 * client's encoding has none, so it goes in by hand */
-		struct wire_enc e, p;
-		wire_enc_init(&e);
-		cr_assert_eq(mds_caps_encode(&e, &cm), MDS_CAPS_VERSION);
-		wire_enc_init(&p);
-		wire_enc_bytes(&p, e.buf, 180); /* ceph_mds_caps, an empty snap trace, an empty flock blob */
-		wire_enc_le64(&p, 40 + ino);	/* the peer: where it came from */
-		wire_enc_le32(&p, 3);
-		wire_enc_le32(&p, 1);
-		wire_enc_le32(&p, 0);
-		wire_enc_u8(&p, 0);
-		wire_enc_bytes(&p, e.buf + 180, e.len - 180);
-		cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, p.buf, p.len, NULL, 0, 70), 0);
-		wire_enc_free(&e);
-		wire_enc_free(&p);
-	}
+	import_msg(con, &cm, 40 + ino, 0, 70);
 	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 71, &in, NULL, 0), 0);
 	caps_msg(con, MDS_CAP_OP_REVOKE, ino, 77, 10, 0x155, 5, 72);
 	mdsc_caps_invalidated(m, ino, io.inval_token, 73);
@@ -835,25 +859,53 @@ Test(mdsc, import_moves_a_cap_and_sets_its_issue_seq)
 	cr_assert_eq(cm.h.cap_id, 77);
 	cr_assert_eq(cm.h.issue_seq, 9, "IMPORT sets the issue seq");
 	cr_assert_eq(cm.h.migrate_seq, 2);
-	/* EXPORT takes it away without a release */
-	cm = caps_body(MDS_CAP_OP_EXPORT, ino, 77, 11, 0, 0);
-	{
-		/* an EXPORT's body is the peer: not a client's to encode, so
-		 * the head is patched onto an UPDATE's bytes */
-		struct wire_enc e;
-		cm.h.op = MDS_CAP_OP_UPDATE;
-		wire_enc_init(&e);
-		mds_caps_encode(&e, &cm);
-		put_le32(e.buf, MDS_CAP_OP_EXPORT);
-		cr_assert_eq(mdsc_handle_msg(m, con, CEPH_MSG_CLIENT_CAPS, 11, 0, e.buf, e.len, NULL, 0, 74), 0);
-		wire_enc_free(&e);
-	}
+	/* EXPORT takes an idle cap away without a release */
+	export_msg(con, ino, 77, 74);
 	cr_assert_eq(mdsc_inode(m, ino, MDS_STAT_ALL, 75, &in, NULL, 0), -ENOENT);
 	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE);
 }
 
-#define FW MDS_CAP_FILE_WR
-#define FB MDS_CAP_FILE_BUFFER
+/* A cap exported while what a write changed is still ours (a held close)
+ * keeps it through the IMPORT: it reaches the importing rank. */
+Test(mdsc, a_cap_moved_to_another_rank_keeps_what_is_dirty)
+{
+	uint64_t ino = 0x10000000021, con = with_cap(ino), con1;
+	struct mds_caps_msg u = caps_body(MDS_CAP_OP_GRANT, ino, 40 + ino, 4, 0x555 | FW | FB, 5);
+	struct mdsc_request *r1 = req(MDS_OP_GETATTR, "b");
+	struct mdsc_map mp = map(6, 2, 6800);
+	struct mds_inode in;
+	uint32_t got = 0;
+
+	u.max_size = 1 << 20;
+	caps_msg_full(con, &u, 100);
+	mdsc_caps_open(m, ino, FW | FB, 101);
+	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 102, &got), 0);
+	mdsc_caps_wrote(m, ino, 100, (struct mds_timespec){1700000009, 0}, 103);
+	mdsc_caps_put(m, ino, got, 104);
+	mdsc_caps_close(m, ino, 105); /* held: size 100 not yet told */
+
+	/* a session to rank 1, then the cap moves there */
+	mdsc_map(m, &mp, 106);
+	r1->rank = 1;
+	cr_assert_eq(mdsc_submit(m, r1, 107), 0);
+	con1 = io.open_con[1];
+	mdsc_con_up(m, con1, 108);
+	session_msg(con1, 4, MDS_SESSION_OPEN, 0, PACIFIC_FEATURES);
+	export_msg(con, ino, 40 + ino, 109);
+	cr_assert_eq(mdsc_inode(m, ino, 0, 110, &in, NULL, 0), 0, "dirty: kept for the IMPORT");
+	u = caps_body(MDS_CAP_OP_IMPORT, ino, 91, 1, 0x555 | FW | FB, 5);
+	u.max_size = 1 << 20;
+	import_msg(con1, &u, 40 + ino, 0, 111);
+	cr_assert_neq(last_sent()->type, CEPH_MSG_CLIENT_CAPRELEASE, "moved from the peer it names: no release");
+	mdsc_tick(m, 105 + MDSC_CAPS_HOLD_MS);
+	cr_assert_eq(last_sent()->con, con1, "the close is told to the importer");
+	u = last_update();
+	cr_assert_eq(u.h.cap_id, 91);
+	cr_assert_eq(u.h.dirty, FW);
+	cr_assert_eq(u.size, 100);
+	cr_assert_eq(u.h.wanted, 0);
+	drop(r1);
+}
 
 /* FLUSH_ACK of @tid (the message's tid) for @ino's cap. */
 static void flush_ack(uint64_t con, uint64_t ino, uint64_t cap_id, uint64_t tid, uint64_t now)
