@@ -862,6 +862,11 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 			m->acks_pending--;
 			c->inval_token = 0;
 		}
+		/* a flush the exporter never acknowledged is dirty again:
+		 * its ack will not come, and the importer must have it */
+		c->dirty |= c->flushing;
+		c->flushing = 0;
+		unlink_from(m, FLUSHING, c);
 		moved = true;
 	}
 	if (!c && (m->stopping || !(c = add(m, s, cm->h.ino)))) {
@@ -876,12 +881,10 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 	what = take_attrs(c, cm, cm->h.caps) | set_issued(m, c, cm->h.caps);
 	c->implemented = c->issued;
 	invalidate(m, c->ino, what, 0);
-	/* a flush the exporter never acknowledged goes to the importer (the
-	 * kernel's __kick_flushing_caps), under a new tid */
-	if (moved && c->flushing && valid(m, c, now)) {
-		c->dirty |= c->flushing;
+	/* that flush goes to the importer (the kernel's __kick_flushing_caps)
+	 * under a new tid; a session not good now sends it once renewed */
+	if (moved && c->dirty && !c->link[HELD].on && valid(m, c, now))
 		send_caps(m, c, c->flush_synced ? MDS_CAP_OP_FLUSH : MDS_CAP_OP_UPDATE, c->seq, true);
-	}
 }
 
 void mdsc_caps_handle(struct mdsc *m, struct msession *s, uint16_t version, uint64_t tid, const uint8_t *front,
@@ -1247,8 +1250,10 @@ int mdsc_caps_flush(struct mdsc *m, uint64_t ino, uint64_t now, uint64_t *tid)
 		return -ENOENT;
 	/* a flush in flight sent as an UPDATE (a close told late, a revoke's
 	 * ack) waits for the MDS's journal: its fields again, as a FLUSH,
-	 * have it written now */
-	if (!c->dirty && c->flushing && !c->flush_synced)
+	 * have it written now, while the caps that let us change them are
+	 * still ours (once revoked, another client may have changed them
+	 * since: that flush is waited for as it went) */
+	if (!c->dirty && c->flushing && !c->flush_synced && (c->flushing & ~c->issued) == 0)
 		c->dirty = c->flushing;
 	if (c->dirty && valid(m, c, now))
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
@@ -1311,7 +1316,7 @@ void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, bool held_too)
 	/* a stale session's caps too: send_caps wants it open */
 	for (struct mdsc_cap *c = first_on(m, LRU); c; c = next_on(c, LRU))
 		if (c->rank == s->rank && c->dirty && (held_too || !c->link[HELD].on))
-			send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
+			send_caps(m, c, held_too ? MDS_CAP_OP_FLUSH : MDS_CAP_OP_UPDATE, c->seq, true);
 }
 
 void mdsc_caps_forget(struct mdsc *m, uint64_t ino, uint64_t now)

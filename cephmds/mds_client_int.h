@@ -134,10 +134,11 @@ uint64_t mdsc_caps_tick(struct mdsc *m, uint64_t now);
 void mdsc_caps_queue_release(struct mdsc *m, struct msession *s, uint64_t ino, uint64_t cap_id, uint32_t mseq,
 			     uint32_t issue_seq);
 void mdsc_caps_flush_releases(struct mdsc *m, struct msession *s);
-/* Send a FLUSH for every dirty cap of @s (before its REQUEST_CLOSE: the
- * MDS takes messages in order, so it journals them before the close;
- * after a renewal, what a stale session kept). @held_too: also those
- * whose last close is held (mdsc_caps_close), which otherwise keep it. */
+/* Send what every dirty cap of @s holds. @held_too, before the session's
+ * REQUEST_CLOSE: all of them, as FLUSHes (the MDS takes messages in order,
+ * so it journals them before the close). Otherwise, after a renewal: what
+ * a stale session kept, as UPDATEs, but not the held closes
+ * (mdsc_caps_close), which keep their time. */
 void mdsc_caps_flush_session(struct mdsc *m, struct msession *s, bool held_too);
 
 #endif

@@ -273,7 +273,7 @@ struct mds_reply_cap {
 #define MDS_STAT_ALL                                                                                                   \
 	(MDS_CAP_PIN | MDS_CAP_AUTH_SHARED | MDS_CAP_LINK_SHARED | MDS_CAP_XATTR_SHARED | MDS_CAP_FILE_SHARED)
 /* A getattr of a directory's recursive figures (rbytes; CEPH_STAT_RSTAT,
- * the Fl bit): the MDS gathers them fresh, and no client's cap is taken. */
+ * the Fa bit): the MDS gathers them fresh, and no client's cap is taken. */
 #define MDS_STAT_RSTAT (1u << 14)
 
 /* Caps as the kernel writes them ("pAsLsXsFscr", "-" for none): the

@@ -74,7 +74,9 @@ void mdsc_loop_caps_wrote(struct mdsc_loop *dl, uint64_t ino, uint64_t end, stru
 /* mdsc_caps_set_times, done before it returns. */
 int mdsc_loop_caps_set_times(struct mdsc_loop *dl, uint64_t ino, const struct mds_timespec *atime,
 			     const struct mds_timespec *mtime, struct mds_timespec ctime, struct mds_inode *out);
-/* These queue their work and return at once. */
+/* These queue their work and return at once; a put that only counts is
+ * done on the caller's thread under the loop's lock (never call these
+ * from the loop thread with that lock held). */
 void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got);
 void mdsc_loop_caps_close(struct mdsc_loop *dl, uint64_t ino);
 void mdsc_loop_caps_forget(struct mdsc_loop *dl, uint64_t ino);

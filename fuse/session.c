@@ -267,8 +267,9 @@ static void set_readahead(struct nf_mount *m, dev_t dev)
 		e = errno ? errno : EIO;
 	if (fd >= 0)
 		close(fd);
-	if (e)
-		nf_log(LOG_NOTICE, "read-ahead stays the kernel's: %s: %s", path, strerror(e));
+	if (e) /* a user's mount cannot: said only when asked for */
+		nf_log(m->opts.rasize == m->fe->rasize ? LOG_DEBUG : LOG_NOTICE, "read-ahead stays the kernel's: %s: %s",
+		       path, strerror(e));
 	else
 		nf_log(LOG_DEBUG, "read-ahead %u KiB", kb);
 }

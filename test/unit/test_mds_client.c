@@ -995,6 +995,15 @@ Test(mdsc, a_revoke_of_fw_waits_for_the_write_and_carries_what_it_dirtied)
 	cr_assert_eq(u.size, 100);
 	cr_assert_eq(last_sent()->tid, 1, "as a flush, with its tid");
 	cr_assert_eq(mdsc_caps_get(m, ino, FW, 0, 100, 105, &got), -EAGAIN, "Fw is gone");
+	{
+		/* an fsync now waits for that flush as it went: without Fw,
+		 * another client may have changed the size since */
+		uint64_t tid = 0;
+		unsigned n = io.nsent;
+		cr_assert_eq(mdsc_caps_flush(m, ino, 106, &tid), 1);
+		cr_assert_eq(tid, 1);
+		cr_assert_eq(io.nsent, n, "not sent again");
+	}
 }
 
 Test(mdsc, the_last_close_sends_what_is_dirty_after_the_hold_and_nothing_dirty_is_left_behind)
