@@ -1272,6 +1272,15 @@ int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid)
 	return c->flush_acked >= tid && !c->dirty;
 }
 
+int mdsc_caps_open_quiet(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)
+{
+	struct mdsc_cap *c = find(m, ino);
+
+	if (c && (want & ~c->mds_wanted) && valid(m, c, now))
+		return -EAGAIN; /* the MDS must hear of the want */
+	return mdsc_caps_open(m, ino, want, now);
+}
+
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now)
 {
 	struct mdsc_cap *c = find(m, ino);

@@ -233,6 +233,10 @@ int mdsc_caps_flushed(struct mdsc *m, uint64_t ino, uint64_t tid);
 /* A file of @ino was opened (after its OPEN reply) wanting @want: whether
  * the kernel's pages from the last open are still good (Fc held since). */
 bool mdsc_caps_open(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);
+/* mdsc_caps_open where the MDS knows the want already (it sends nothing):
+ * 1 or 0 as that returns, -EAGAIN where it would send (another thread
+ * than the owner's may call it, under the same lock). */
+int mdsc_caps_open_quiet(struct mdsc *m, uint64_t ino, uint32_t want, uint64_t now);
 /* A file of @ino was closed; the last close tells the MDS we want nothing,
  * with what is dirty (no one waits for the ack), MDSC_CAPS_HOLD_MS later
  * unless the file is opened again before (mdsc_tick sends it). */

@@ -766,8 +766,19 @@ void mdsc_loop_caps_put(struct mdsc_loop *dl, uint64_t ino, uint32_t got)
 bool mdsc_loop_caps_open(struct mdsc_loop *dl, uint64_t ino, uint32_t want)
 {
 	struct cap_op a = {.dl = dl, .op = OP_OPEN, .ino = ino, .want = want};
+	int r = -ESHUTDOWN;
 
-	if (!dl->attached || evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER))
+	if (!dl->attached)
+		return false;
+	/* an open the MDS knows of (a create's, an OPEN's) is counted here,
+	 * without a trip to the loop */
+	pthread_mutex_lock(dl->sh.lock);
+	if (dl->mdsc)
+		r = mdsc_caps_open_quiet(dl->mdsc, ino, want, now_ms());
+	pthread_mutex_unlock(dl->sh.lock);
+	if (r != -EAGAIN)
+		return r > 0;
+	if (evloop_call_sync(dl->sh.loop, cap_op_fn, &a, EVLOOP_NEVER))
 		return false;
 	return a.result > 0;
 }

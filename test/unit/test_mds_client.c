@@ -759,11 +759,13 @@ Test(mdsc, an_open_without_an_open_request_tells_the_mds_what_it_wants)
 
 	caps_msg_full(con, &u, 49); /* issued pAsLsXsFsc, the MDS knows no want */
 	n = io.nsent;
+	cr_assert_eq(mdsc_caps_open_quiet(m, ino, FR | FC, 50), -EAGAIN, "a want to tell: the whole open");
+	cr_assert_eq(io.nsent, n);
 	mdsc_caps_open(m, ino, FR | FC, 50);
 	cr_assert_eq(io.nsent, n + 1);
 	u = last_update();
 	cr_assert_eq(u.h.wanted, FR | FC);
-	mdsc_caps_open(m, ino, FR | FC, 51);
+	cr_assert_eq(mdsc_caps_open_quiet(m, ino, FR | FC, 51), 1, "known now: counted here, Fc kept");
 	cr_assert_eq(io.nsent, n + 1, "known now: nothing more");
 	mdsc_caps_close(m, ino, 52);
 	mdsc_caps_close(m, ino, 53);
