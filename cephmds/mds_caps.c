@@ -839,6 +839,15 @@ static void handle_grant(struct mdsc *m, struct mdsc_cap *c, const struct mds_ca
 	try_ack(m, c, now);
 }
 
+/* A flush of @c whose ack will not come (the MDS that had it is gone, or
+ * gave the cap away): what it carried is dirty again, for a new flush. */
+static void unflush(struct mdsc *m, struct mdsc_cap *c)
+{
+	c->dirty |= c->flushing;
+	c->flushing = 0;
+	unlink_from(m, FLUSHING, c);
+}
+
 static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c, const struct mds_caps_msg *cm,
 			  uint64_t now)
 {
@@ -862,11 +871,9 @@ static void handle_import(struct mdsc *m, struct msession *s, struct mdsc_cap *c
 			m->acks_pending--;
 			c->inval_token = 0;
 		}
-		/* a flush the exporter never acknowledged is dirty again:
-		 * its ack will not come, and the importer must have it */
-		c->dirty |= c->flushing;
-		c->flushing = 0;
-		unlink_from(m, FLUSHING, c);
+		/* a flush the exporter never acknowledged: the importer
+		 * must have it */
+		unflush(m, c);
 		moved = true;
 	}
 	if (!c && (m->stopping || !(c = add(m, s, cm->h.ino)))) {
@@ -1018,9 +1025,7 @@ void mdsc_caps_reconnected(struct mdsc *m, struct msession *s, uint64_t now)
 		/* the old MDS may have lost what was being flushed, and what
 		 * got dirty meanwhile (a close sends nothing while the session
 		 * is down) was never sent: one new flush for both */
-		c->dirty |= c->flushing;
-		c->flushing = 0;
-		unlink_from(m, FLUSHING, c);
+		unflush(m, c);
 		send_caps(m, c, MDS_CAP_OP_FLUSH, c->seq, true);
 	}
 	if (m->io.caps_changed)
